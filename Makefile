@@ -1,0 +1,51 @@
+# jingjinji: `make demo` runs the platform, `make test` runs every test. Both bootstrap what they
+# need on a fresh Debian machine (uv, Python packages, npm packages, chromium, fonts) and are safe
+# to re-run.
+SHELL := /bin/bash
+export PATH := $(HOME)/.local/bin:/root/.local/bin:$(PATH)
+PORT ?= 8000
+UV := uv
+
+.PHONY: demo test setup python-deps js-deps system-deps browser-deps postgres lint typecheck \
+        pytest bench i18n-extract clean
+
+demo: setup system-deps
+	$(UV) run jjj demo --port $(PORT)
+
+test: setup system-deps browser-deps postgres
+	$(UV) run ruff check src tests benchmarks
+	$(UV) run ruff format --check src tests benchmarks
+	$(UV) run mypy
+	$(UV) run pytest -n 2 --dist loadgroup
+
+setup: python-deps js-deps
+
+python-deps:
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	$(UV) sync --frozen --quiet
+
+js-deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || bash scripts/apt-install.sh nodejs npm
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Fonts for Chinese text in pages and PDF reports; pango for the PDF renderer.
+system-deps:
+	@bash scripts/apt-install.sh fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+
+browser-deps:
+	@bash scripts/apt-install.sh chromium
+
+# Tests need PostgreSQL on 127.0.0.1:5432; start the local cluster if it is installed but down.
+postgres:
+	@bash scripts/ensure-postgres.sh
+
+bench: setup
+	$(UV) run python benchmarks/run_all.py
+
+i18n-extract:
+	$(UV) run pybabel extract -F babel.cfg -o var/messages.pot src/jingjinji
+
+clean:
+	rm -rf var/*.db var/*.db-* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Users, roles, web sessions and API tokens."""

@@ -1,0 +1,53 @@
+"""Demo users: one per role and jurisdiction. All share one demo password (demo only)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jingjinji.accounts.schemas import UserIn
+from jingjinji.accounts.service import bootstrap_user
+from jingjinji.security import Role
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from jingjinji.demo import DemoContext
+
+DEMO_PASSWORD = "jingjinji-demo"
+OFFICE_ADMIN = "office"
+
+# (username, role, jurisdiction, organisation key, description)
+DEMO_USERS = [
+    (OFFICE_ADMIN, Role.OFFICE_ADMIN, None, None, "coordination office administrator"),
+    ("bj-admin", Role.JURISDICTION_ADMIN, "110000", None, "Beijing administrator"),
+    ("tj-admin", Role.JURISDICTION_ADMIN, "120000", None, "Tianjin administrator"),
+    ("he-admin", Role.JURISDICTION_ADMIN, "130000", None, "Hebei administrator"),
+    ("bj-env", Role.STEWARD, None, "bj_env", "Beijing environment bureau data steward"),
+    ("tj-env", Role.STEWARD, None, "tj_env", "Tianjin environment bureau data steward"),
+    ("he-env", Role.STEWARD, None, "he_env", "Hebei environment department data steward"),
+    ("bj-stats", Role.STEWARD, None, "bj_stats", "Beijing statistics bureau data steward"),
+    ("tj-binhai", Role.STEWARD, None, "tj_binhai", "Binhai New Area data steward"),
+    ("bj-analyst", Role.ANALYST, None, "bj_drc", "Beijing development and reform analyst"),
+    ("tj-analyst", Role.ANALYST, None, "tj_drc", "Tianjin development and reform analyst"),
+    ("he-analyst", Role.ANALYST, None, "he_drc", "Hebei development and reform analyst"),
+]
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [(u, DEMO_PASSWORD, what) for u, _, _, _, what in DEMO_USERS]
+
+
+def load(session: Session, ctx: DemoContext) -> None:
+    orgs: dict[str, int] = ctx.values["organisations"]
+    for username, role, jurisdiction, org_key, what in DEMO_USERS:
+        bootstrap_user(
+            session,
+            data=UserIn(
+                username=username,
+                display_name=what,
+                password=DEMO_PASSWORD,
+                role=role,
+                jurisdiction_code=jurisdiction,
+                organisation_id=orgs[org_key] if org_key else None,
+            ),
+        )

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jingjinji.security import Role
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=3, max_length=100, pattern=r"^[a-z0-9_.-]+$")
+    display_name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=10, max_length=200)
+    role: Role
+    jurisdiction_code: str | None = None
+    organisation_id: int | None = None
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    jurisdiction_code: str | None
+    organisation_id: int | None
+    is_active: bool
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    days_valid: int = Field(default=90, ge=1, le=730)
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret. It is shown only in this response.")
+
+
+class WhoAmI(BaseModel):
+    username: str
+    role: str
+    jurisdiction_code: str | None
+    organisation_id: int | None

@@ -1,0 +1,252 @@
+"""Users, password login, web sessions and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from jingjinji.accounts.models import ApiToken, User, WebSession
+from jingjinji.accounts.schemas import UserIn
+from jingjinji.audit import service as audit
+from jingjinji.db import utcnow
+from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.regions import service as regions
+from jingjinji.security import Actor, Role, deny, province_of, require_actor
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "jjj_"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def actor_of(user: User, *, channel: str = "web") -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        jurisdiction_code=user.jurisdiction_code,
+        organisation_id=user.organisation_id,
+        channel=channel,
+    )
+
+
+def _check_user_placement(session: Session, data: UserIn) -> str | None:
+    """Validate role/jurisdiction/organisation consistency; return the user's jurisdiction."""
+    if data.role is Role.OFFICE_ADMIN:
+        return data.jurisdiction_code and regions.jurisdiction_or_invalid(
+            session, code=data.jurisdiction_code, loc=["body", "jurisdiction_code"]
+        ).code
+    if data.role is Role.JURISDICTION_ADMIN:
+        if not data.jurisdiction_code:
+            raise InvalidInput(
+                "a jurisdiction administrator needs a jurisdiction",
+                errors=[field_error(["body", "jurisdiction_code"], "required for this role")],
+            )
+        return regions.jurisdiction_or_invalid(
+            session, code=data.jurisdiction_code, loc=["body", "jurisdiction_code"]
+        ).code
+    if data.organisation_id is None:
+        raise InvalidInput(
+            f"a {data.role.value} belongs to an organisation",
+            errors=[field_error(["body", "organisation_id"], "required for this role")],
+        )
+    org = session.get(regions.Organisation, data.organisation_id)
+    if org is None:
+        raise InvalidInput(
+            f"unknown organisation {data.organisation_id}",
+            errors=[field_error(["body", "organisation_id"], "unknown organisation")],
+        )
+    return org.jurisdiction_code
+
+
+def create_user(session: Session, *, actor: Actor | None, data: UserIn) -> User:
+    jurisdiction = _check_user_placement(session, data)
+    actor = require_actor(actor)
+    allowed = actor.role is Role.OFFICE_ADMIN or (
+        actor.role is Role.JURISDICTION_ADMIN
+        and data.role is not Role.OFFICE_ADMIN
+        and jurisdiction is not None
+        and province_of(jurisdiction) == actor.province_code
+    )
+    if not allowed:
+        raise deny(
+            session,
+            actor,
+            action="user.create",
+            object_type="user",
+            object_id=data.username,
+            jurisdiction_code=jurisdiction,
+            reason=f"{actor.username!r} may not create a {data.role.value} in "
+            f"jurisdiction {jurisdiction or 'the region'}",
+        )
+    if session.scalar(select(User.id).where(User.username == data.username)):
+        raise Conflict(f"user {data.username!r} exists already")
+    org_id = data.organisation_id if data.role in (Role.STEWARD, Role.ANALYST) else None
+    user = User(
+        username=data.username,
+        display_name=data.display_name,
+        password_hash=hash_password(data.password),
+        role=data.role.value,
+        jurisdiction_code=jurisdiction,
+        organisation_id=org_id,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user.id,
+        jurisdiction_code=jurisdiction,
+        detail={"username": user.username, "role": user.role},
+    )
+    return user
+
+
+def bootstrap_user(session: Session, *, data: UserIn) -> User:
+    """Create a user without an acting user (first administrator, demo data). Audited as system."""
+    from jingjinji.security import SYSTEM_ACTOR
+
+    return create_user(session, actor=SYSTEM_ACTOR, data=data)
+
+
+def get_user(session: Session, *, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active:
+        # Same work as a real check, so response time does not reveal which usernames exist.
+        _hasher.hash(password)
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_session(session: Session, *, user: User, hours: int) -> str:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        WebSession(
+            token_hash=_sha256(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=hours),
+        )
+    )
+    audit.record(
+        session,
+        actor=actor_of(user),
+        action="session.login",
+        object_type="user",
+        object_id=user.id,
+        jurisdiction_code=user.jurisdiction_code,
+    )
+    return token
+
+
+def end_session(session: Session, *, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == _sha256(token)))
+
+
+def actor_for_session(session: Session, *, token: str) -> Actor | None:
+    row = session.get(WebSession, _sha256(token))
+    if row is None or row.expires_at <= utcnow() or not row.user.is_active:
+        return None
+    return actor_of(row.user, channel="web")
+
+
+def create_token(
+    session: Session, *, actor: Actor | None, name: str, days_valid: int = 90
+) -> tuple[ApiToken, str]:
+    """Create an API token for the acting user; the secret is returned once, never stored."""
+    actor = require_actor(actor)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    token = ApiToken(
+        user_id=actor.user_id,
+        name=name,
+        prefix=secret[:12],
+        token_hash=_sha256(secret),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days_valid),
+    )
+    session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="token.create",
+        object_type="api_token",
+        object_id=token.id,
+        jurisdiction_code=actor.jurisdiction_code,
+        detail={"name": name, "expires_at": token.expires_at.isoformat()},
+    )
+    return token, secret
+
+
+def list_tokens(session: Session, *, actor: Actor) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id)
+        )
+    )
+
+
+def revoke_token(session: Session, *, actor: Actor | None, token_id: int) -> ApiToken:
+    actor = require_actor(actor)
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != actor.user_id and not actor.is_office_admin):
+        raise NotFound(f"no token {token_id} of yours")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(
+            session,
+            actor=actor,
+            action="token.revoke",
+            object_type="api_token",
+            object_id=token.id,
+            jurisdiction_code=actor.jurisdiction_code,
+        )
+    return token
+
+
+def actor_for_token(session: Session, *, secret: str) -> Actor | None:
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        return None
+    if not token.user.is_active:
+        return None
+    # Coarse last-use stamp: at most one write per token per minute.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        token.last_used_at = now
+    return actor_of(token.user, channel="api")

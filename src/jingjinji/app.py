@@ -1,0 +1,112 @@
+"""The web application: API under /api/v1, server-rendered pages, static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import jingjinji
+from jingjinji import domains, problems
+from jingjinji.config import Settings, get_settings
+from jingjinji.db import make_engine, make_session_factory
+from jingjinji.errors import DomainError
+
+PACKAGE_DIR = Path(__file__).parent
+
+# Front-end packages come from npm (package.json at the project root); only these files are
+# served from node_modules.
+VENDOR_FILES = {
+    "htmx.min.js": ("htmx.org", "dist/htmx.min.js"),
+    "echarts.min.js": ("echarts", "dist/echarts.min.js"),
+}
+
+
+def node_modules_dir() -> Path:
+    for candidate in (PACKAGE_DIR.parent.parent / "node_modules", Path.cwd() / "node_modules"):
+        if candidate.is_dir():
+            return candidate
+    return Path.cwd() / "node_modules"
+
+
+def _wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return False
+    if request.headers.get("hx-request"):
+        return True
+    return "text/html" in request.headers.get("accept", "") or request.method in {"GET", "POST"}
+
+
+def create_app(
+    settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.database_url))
+    app = FastAPI(
+        title="jingjinji",
+        version=jingjinji.__version__,
+        description="Coordination platform of the Beijing-Tianjin-Hebei region.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    problems.install(app)
+
+    api_handler = app.exception_handlers[DomainError]
+    http_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        if _wants_html(request):
+            from jingjinji import views as core_views
+
+            return core_views.error_page(request, exc.status, exc.title, exc.detail)
+        response: Response = await api_handler(request, exc)
+        return response
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if _wants_html(request):
+            from jingjinji import views as core_views
+
+            return core_views.error_page(request, exc.status_code, "Error", str(exc.detail))
+        response: Response = await http_handler(request, exc)
+        return response
+
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+    app.mount("/static/app", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+
+    @app.get("/static/vendor/{name}", include_in_schema=False)
+    def vendor(name: str) -> FileResponse:
+        if name not in VENDOR_FILES:
+            raise StarletteHTTPException(404, f"no vendor file {name}")
+        package, rel = VENDOR_FILES[name]
+        path = node_modules_dir() / package / rel
+        if not path.is_file():
+            raise StarletteHTTPException(
+                404, f"{package} is not installed: run `npm ci` (make demo does it)"
+            )
+        return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+
+    from jingjinji import views as core_views
+
+    app.include_router(core_views.router)
+    for module in domains.modules("router"):
+        app.include_router(module.router, prefix="/api/v1")
+    for module in domains.modules("views"):
+        app.include_router(module.router)
+    return app
+
+
+def openapi_schema(app: FastAPI) -> dict[str, Any]:
+    return app.openapi()

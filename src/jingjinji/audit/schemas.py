@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    occurred_at: dt.datetime
+    actor_username: str
+    actor_role: str | None
+    actor_jurisdiction: str | None
+    channel: str
+    action: str
+    outcome: str
+    object_type: str
+    object_id: str | None
+    jurisdiction_code: str | None
+    detail: dict[str, Any]
+    prev_hash: str
+    entry_hash: str
+
+
+class ChainReport(BaseModel):
+    ok: bool
+    entries_checked: int
+    first_broken_seq: int | None = None
+    reason: str | None = None

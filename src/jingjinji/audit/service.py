@@ -1,0 +1,204 @@
+"""Recording and verifying the audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from jingjinji.audit.models import AuditEntry, AuditHead
+from jingjinji.audit.schemas import AuditEntryOut, ChainReport
+from jingjinji.db import is_postgres, utcnow
+
+if TYPE_CHECKING:
+    from jingjinji.security import Actor
+
+GENESIS_HASH = "0" * 64
+# Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
+_CHAIN_LOCK_KEY = 72_700_633
+
+
+def canonical_detail(detail: dict[str, Any] | None) -> str:
+    return json.dumps(detail or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def _timestamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    material = json.dumps(
+        [
+            entry.seq,
+            _timestamp(entry.occurred_at),
+            entry.actor_username,
+            entry.actor_role,
+            entry.actor_jurisdiction,
+            entry.channel,
+            entry.action,
+            entry.outcome,
+            entry.object_type,
+            entry.object_id,
+            entry.jurisdiction_code,
+            entry.detail_json,
+            entry.prev_hash,
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: str | int | None = None,
+    jurisdiction_code: str | None = None,
+    outcome: str = "ok",
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction (it commits or rolls back with the write)."""
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+    head = session.get(AuditHead, 1, with_for_update=is_postgres(session))
+    prev_seq, prev_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
+    # Microsecond precision is kept by both backends; drop anything finer.
+    now = utcnow()
+    entry = AuditEntry(
+        seq=prev_seq + 1,
+        occurred_at=now,
+        actor_username=actor.username if actor else "anonymous",
+        actor_role=actor.role.value if actor else None,
+        actor_jurisdiction=actor.jurisdiction_code if actor else None,
+        channel=actor.channel if actor else "web",
+        action=action,
+        outcome=outcome,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        jurisdiction_code=jurisdiction_code,
+        detail_json=canonical_detail(detail),
+        prev_hash=prev_hash,
+    )
+    entry.entry_hash = compute_hash(entry)
+    session.add(entry)
+    if head is None:
+        session.add(AuditHead(id=1, last_seq=entry.seq, last_hash=entry.entry_hash))
+    else:
+        head.last_seq = entry.seq
+        head.last_hash = entry.entry_hash
+    session.flush()
+    return entry
+
+
+def verify(session: Session, *, batch_size: int = 5000) -> ChainReport:
+    """Walk the whole chain; report the first entry that was edited, removed or reordered."""
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch_size)
+    for entry in session.scalars(stmt):
+        if entry.seq != expected_seq:
+            return ChainReport(
+                ok=False,
+                entries_checked=checked,
+                first_broken_seq=expected_seq,
+                reason=f"entry {expected_seq} is missing (next present is {entry.seq})",
+            )
+        if entry.prev_hash != prev_hash:
+            return ChainReport(
+                ok=False,
+                entries_checked=checked,
+                first_broken_seq=entry.seq,
+                reason=f"entry {entry.seq} does not follow entry {entry.seq - 1} "
+                "(previous-hash mismatch: an entry was replaced, removed or reordered)",
+            )
+        if compute_hash(entry) != entry.entry_hash:
+            return ChainReport(
+                ok=False,
+                entries_checked=checked,
+                first_broken_seq=entry.seq,
+                reason=f"entry {entry.seq} was edited (its content no longer matches its hash)",
+            )
+        prev_hash = entry.entry_hash
+        expected_seq += 1
+        checked += 1
+    head = session.get(AuditHead, 1)
+    last_seq = expected_seq - 1
+    if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
+        return ChainReport(
+            ok=False,
+            entries_checked=checked,
+            first_broken_seq=last_seq + 1,
+            reason=f"the chain ends at entry {last_seq} but the head records entry "
+            f"{head.last_seq}: entries were cut off the end",
+        )
+    return ChainReport(ok=True, entries_checked=checked)
+
+
+def to_out(entry: AuditEntry) -> AuditEntryOut:
+    return AuditEntryOut(
+        seq=entry.seq,
+        occurred_at=entry.occurred_at,
+        actor_username=entry.actor_username,
+        actor_role=entry.actor_role,
+        actor_jurisdiction=entry.actor_jurisdiction,
+        channel=entry.channel,
+        action=entry.action,
+        outcome=entry.outcome,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        jurisdiction_code=entry.jurisdiction_code,
+        detail=json.loads(entry.detail_json),
+        prev_hash=entry.prev_hash,
+        entry_hash=entry.entry_hash,
+    )
+
+
+def iter_entries(session: Session, *, batch_size: int = 5000) -> Iterator[AuditEntry]:
+    stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch_size)
+    yield from session.scalars(stmt)
+
+
+def export_jsonl_lines(session: Session) -> Iterator[str]:
+    for entry in iter_entries(session):
+        yield to_out(entry).model_dump_json() + "\n"
+
+
+def list_entries(
+    session: Session,
+    *,
+    after_seq: int | None = None,
+    limit: int = 100,
+    action: str | None = None,
+    actor_username: str | None = None,
+    jurisdiction_code: str | None = None,
+    outcome: str | None = None,
+    newest_first: bool = False,
+) -> list[AuditEntry]:
+    stmt = select(AuditEntry)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if actor_username:
+        stmt = stmt.where(AuditEntry.actor_username == actor_username)
+    if jurisdiction_code:
+        stmt = stmt.where(AuditEntry.jurisdiction_code == jurisdiction_code)
+    if outcome:
+        stmt = stmt.where(AuditEntry.outcome == outcome)
+    if newest_first:
+        if after_seq is not None:
+            stmt = stmt.where(AuditEntry.seq < after_seq)
+        stmt = stmt.order_by(AuditEntry.seq.desc())
+    else:
+        if after_seq is not None:
+            stmt = stmt.where(AuditEntry.seq > after_seq)
+        stmt = stmt.order_by(AuditEntry.seq)
+    return list(session.scalars(stmt.limit(limit)))

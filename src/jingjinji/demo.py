@@ -1,0 +1,62 @@
+"""The embedded demo: every domain's ``demo.load`` in dependency order, once per database."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from jingjinji import domains
+
+
+@dataclass
+class DemoContext:
+    """What earlier domains' demo loaders created, for later ones (and the printed logins)."""
+
+    console: Console | None = None
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, pw, what
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def is_loaded(session: Session) -> bool:
+    from jingjinji.accounts.demo import OFFICE_ADMIN
+    from jingjinji.accounts.models import User
+    from sqlalchemy import select
+
+    return session.scalar(select(User.id).where(User.username == OFFICE_ADMIN)) is not None
+
+
+def ensure_loaded(factory: sessionmaker[Session], *, console: Console | None = None,
+                  options: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
+    """Load the demo data unless it is there already; return the demo logins."""
+    from jingjinji.accounts.demo import demo_logins
+
+    with factory() as session:
+        if is_loaded(session):
+            return demo_logins()
+    ctx = DemoContext(console=console, values=dict(options or {}))
+    for module in domains.modules("demo"):
+        started = time.perf_counter()
+        with factory() as session:
+            module.load(session, ctx)
+            session.commit()
+        if console is not None:
+            domain = module.__name__.split(".")[-2]
+            console.print(f"demo: {domain} loaded in {time.perf_counter() - started:.1f}s")
+    return demo_logins()
+
+
+def print_logins(console: Console, logins: list[tuple[str, str, str]], *, url: str | None) -> None:
+    table = Table(title="Demo logins")
+    table.add_column("username")
+    table.add_column("password")
+    table.add_column("who")
+    for username, password, who in logins:
+        table.add_row(username, password, who)
+    console.print(table)
+    if url:
+        console.print(f"[bold green]jingjinji is up:[/] {url}  (Ctrl-C to stop)")

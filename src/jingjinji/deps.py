@@ -1,0 +1,82 @@
+"""FastAPI dependencies shared by every domain's router and views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from jingjinji.accounts import service as accounts
+from jingjinji.errors import NotAuthenticated
+from jingjinji.security import Actor
+from jingjinji.web import check_csrf
+
+SESSION_COOKIE = "jjj_session"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One unit of work per request: committed before the response is sent."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": the commit happens before the response goes out, so a client that reads
+# right after a successful write sees it.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header and header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return None
+
+
+def resolve_actor(request: Request, session: Session) -> Actor | None:
+    cached: Actor | None = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached
+    secret = _bearer(request)
+    actor: Actor | None = None
+    if secret is not None:
+        actor = accounts.actor_for_token(session, secret=secret)
+        if actor is None:
+            raise NotAuthenticated("The API token is unknown, expired or revoked.")
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            actor = accounts.actor_for_session(session, token=cookie)
+            # A browser session on an API write must carry the CSRF header (htmx sends it).
+            if (
+                actor is not None
+                and request.method not in SAFE_METHODS
+                and request.url.path.startswith("/api/")
+            ):
+                check_csrf(request, None)
+    request.state.actor = actor
+    return actor
+
+
+def get_actor(request: Request, session: DbSession) -> Actor | None:
+    return resolve_actor(request, session)
+
+
+def get_required_actor(request: Request, session: DbSession) -> Actor:
+    actor = resolve_actor(request, session)
+    if actor is None:
+        raise NotAuthenticated("Log in or send an API token (Authorization: Bearer ...).")
+    return actor
+
+
+OptionalActor = Annotated[Actor | None, Depends(get_actor)]
+RequiredActor = Annotated[Actor, Depends(get_required_actor)]

@@ -1,0 +1,1 @@
+"""Background jobs: a table of work claimed with compare-and-set by `jjj worker`."""

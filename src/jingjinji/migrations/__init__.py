@@ -1,0 +1,1 @@
+"""Alembic migrations. Domains branch off the foundation revision; `upgrade heads` applies all."""

@@ -1,0 +1,199 @@
+"""Jurisdictions and organisations."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jingjinji.audit import service as audit
+from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.regions import uscc
+from jingjinji.regions.models import Jurisdiction, Organisation
+from jingjinji.regions.schemas import OrganisationIn
+from jingjinji.security import Actor, ensure_can_write, province_of
+
+REGION_DATA = "jingjinji.json"
+
+
+def region_definition(name: str = REGION_DATA) -> dict[str, Any]:
+    text = resources.files("jingjinji.regions").joinpath("data", name).read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def load_region(session: Session, *, name: str = REGION_DATA) -> int:
+    """Create or update the hierarchy from package data; returns the number of nodes."""
+    data = region_definition(name)
+    root = data["region"]
+    count = 0
+
+    def upsert(node: dict[str, Any], level: str, parent: str | None, order: int) -> None:
+        nonlocal count
+        row = session.get(Jurisdiction, node["code"])
+        if row is None:
+            row = Jurisdiction(code=node["code"])
+            session.add(row)
+        row.level = level
+        row.name_zh = node["name_zh"]
+        row.name_en = node["name_en"]
+        row.parent_code = parent
+        row.sort_order = order
+        count += 1
+        session.flush()
+        for i, child in enumerate(node.get("children", [])):
+            upsert(child, child["level"], node["code"], i)
+
+    upsert(root, "region", None, 0)
+    for i, node in enumerate(data["jurisdictions"]):
+        upsert(node, node["level"], root["code"], i)
+    return count
+
+
+def region_code(session: Session) -> str:
+    code = session.scalar(select(Jurisdiction.code).where(Jurisdiction.level == "region"))
+    if code is None:
+        raise NotFound("the region hierarchy is not loaded (run `jjj db init`)")
+    return code
+
+
+def list_jurisdictions(
+    session: Session, *, level: str | None = None, parent_code: str | None = None
+) -> list[Jurisdiction]:
+    stmt = select(Jurisdiction)
+    if level:
+        stmt = stmt.where(Jurisdiction.level == level)
+    if parent_code:
+        stmt = stmt.where(Jurisdiction.parent_code == parent_code)
+    return list(session.scalars(stmt.order_by(Jurisdiction.code)))
+
+
+def provinces(session: Session) -> list[Jurisdiction]:
+    return list_jurisdictions(session, level="province")
+
+
+def get_jurisdiction(session: Session, *, code: str) -> Jurisdiction:
+    row = session.get(Jurisdiction, code)
+    if row is None:
+        raise NotFound(f"no jurisdiction with code {code!r}")
+    return row
+
+
+def jurisdiction_or_invalid(session: Session, *, code: str, loc: list[str | int]) -> Jurisdiction:
+    row = session.get(Jurisdiction, code)
+    if row is None:
+        raise InvalidInput(
+            f"unknown jurisdiction code {code!r}",
+            errors=[field_error(loc, f"unknown jurisdiction code {code!r}")],
+        )
+    return row
+
+
+def name(row: Jurisdiction | Organisation, lang: str) -> str:
+    return row.name_zh if lang.startswith("zh") else row.name_en
+
+
+def validate_uscc(code: str, *, loc: list[str | int]) -> None:
+    problem = uscc.validate(code)
+    if problem is None:
+        return
+    extra: dict[str, Any] = {}
+    if problem.position is not None:
+        extra["position"] = problem.position
+    if problem.expected is not None:
+        extra["expected"] = problem.expected
+    raise InvalidInput(
+        f"invalid Unified Social Credit Code: {problem.message}",
+        errors=[field_error(loc, problem.message, **extra)],
+    )
+
+
+def create_organisation(
+    session: Session, *, actor: Actor | None, data: OrganisationIn
+) -> Organisation:
+    jurisdiction = jurisdiction_or_invalid(
+        session, code=data.jurisdiction_code, loc=["body", "jurisdiction_code"]
+    )
+    ensure_can_write(
+        session,
+        actor,
+        action="organisation.create",
+        object_type="organisation",
+        object_id=data.uscc,
+        jurisdiction_code=jurisdiction.code,
+        # Only administrators create organisations; no organisation owns a new one.
+        organisation_id=None,
+    )
+    validate_uscc(data.uscc, loc=["body", "uscc"])
+    region_in_code = uscc.region_code(data.uscc)
+    if province_of(region_in_code) != province_of(jurisdiction.code):
+        raise InvalidInput(
+            f"USCC region code {region_in_code} is not in jurisdiction {jurisdiction.code}",
+            errors=[
+                field_error(
+                    ["body", "uscc"],
+                    f"positions 3-8 ({region_in_code}) name another province than "
+                    f"jurisdiction {jurisdiction.code}",
+                )
+            ],
+        )
+    if session.scalar(select(Organisation.id).where(Organisation.uscc == data.uscc)):
+        raise Conflict(f"an organisation with USCC {data.uscc} exists already")
+    org = Organisation(
+        uscc=data.uscc,
+        name_zh=data.name_zh,
+        name_en=data.name_en,
+        jurisdiction_code=jurisdiction.code,
+        kind=data.kind,
+    )
+    session.add(org)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="organisation.create",
+        object_type="organisation",
+        object_id=org.id,
+        jurisdiction_code=jurisdiction.code,
+        detail={"uscc": org.uscc, "name_en": org.name_en},
+    )
+    return org
+
+
+def get_organisation(session: Session, *, organisation_id: int) -> Organisation:
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound(f"no organisation with id {organisation_id}")
+    return org
+
+
+def find_organisation(
+    session: Session, *, jurisdiction_code: str, kind: str
+) -> Organisation | None:
+    """The first organisation of a kind in a jurisdiction (e.g. its environment agency)."""
+    return session.scalar(
+        select(Organisation)
+        .where(Organisation.jurisdiction_code == jurisdiction_code, Organisation.kind == kind)
+        .order_by(Organisation.id)
+        .limit(1)
+    )
+
+
+def list_organisations(
+    session: Session, *, jurisdiction_code: str | None = None, after_id: int | None = None,
+    limit: int | None = None,
+) -> list[Organisation]:
+    stmt = select(Organisation)
+    if jurisdiction_code:
+        stmt = stmt.where(Organisation.jurisdiction_code.startswith(
+            jurisdiction_code[:2] if jurisdiction_code.endswith("0000") else jurisdiction_code
+        ))
+    if after_id is not None:
+        stmt = stmt.where(Organisation.id > after_id)
+    stmt = stmt.order_by(Organisation.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))

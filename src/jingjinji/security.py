@@ -1,0 +1,163 @@
+"""Who is acting, and what they may write.
+
+Every write in every domain is authorised here against the writer's jurisdiction and
+organisation. A refusal is audited in its own committed transaction before the error is raised,
+so the attempt is on record even though the request itself fails.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from jingjinji.errors import NotAuthenticated, PermissionDenied
+
+
+class Role(enum.StrEnum):
+    OFFICE_ADMIN = "office_admin"  # regional coordination office, region-wide
+    JURISDICTION_ADMIN = "jurisdiction_admin"  # one provincial-level jurisdiction
+    STEWARD = "steward"  # writes its own agency's data
+    ANALYST = "analyst"  # reads what its organisation was granted
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    username: str
+    role: Role
+    jurisdiction_code: str | None
+    organisation_id: int | None
+    channel: str = "web"  # web | api | cli | system
+
+    @property
+    def province_code(self) -> str | None:
+        return province_of(self.jurisdiction_code) if self.jurisdiction_code else None
+
+    @property
+    def is_office_admin(self) -> bool:
+        return self.role is Role.OFFICE_ADMIN
+
+
+SYSTEM_ACTOR = Actor(
+    user_id=0,
+    username="system",
+    role=Role.OFFICE_ADMIN,
+    jurisdiction_code=None,
+    organisation_id=None,
+    channel="system",
+)
+
+
+def province_of(code: str) -> str:
+    """Provincial-level code of a GB/T 2260 code: 130600 -> 130000."""
+    if len(code) == 6 and code.isdigit():
+        return code[:2] + "0000"
+    return code
+
+
+def require_actor(actor: Actor | None) -> Actor:
+    if actor is None:
+        raise NotAuthenticated("Log in or send an API token (Authorization: Bearer ...).")
+    return actor
+
+
+def may_write(
+    actor: Actor, *, jurisdiction_code: str | None, organisation_id: int | None
+) -> bool:
+    """Whether ``actor`` may write data owned by this organisation in this jurisdiction."""
+    if actor.role is Role.OFFICE_ADMIN:
+        return True
+    if actor.role is Role.JURISDICTION_ADMIN:
+        return jurisdiction_code is not None and province_of(jurisdiction_code) == (
+            actor.province_code
+        )
+    if actor.role is Role.STEWARD:
+        return organisation_id is not None and organisation_id == actor.organisation_id
+    return False
+
+
+def deny(
+    session: Session,
+    actor: Actor | None,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    jurisdiction_code: str | None,
+    reason: str,
+    detail: dict[str, Any] | None = None,
+) -> PermissionDenied:
+    """Audit a refused attempt (committed on its own) and return the error to raise."""
+    from jingjinji.audit import service as audit
+
+    session.rollback()
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        jurisdiction_code=jurisdiction_code,
+        outcome="denied",
+        detail={"reason": reason, **(detail or {})},
+    )
+    session.commit()
+    return PermissionDenied(reason)
+
+
+def ensure_can_write(
+    session: Session,
+    actor: Actor | None,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    jurisdiction_code: str | None,
+    organisation_id: int | None,
+) -> Actor:
+    """Raise 401/403 unless ``actor`` may write; a 403 is audited."""
+    actor = require_actor(actor)
+    if may_write(actor, jurisdiction_code=jurisdiction_code, organisation_id=organisation_id):
+        return actor
+    raise deny(
+        session,
+        actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        jurisdiction_code=jurisdiction_code,
+        reason=(
+            f"{actor.role.value} {actor.username!r} of jurisdiction "
+            f"{actor.jurisdiction_code or '-'} may not {action} {object_type} "
+            f"owned by jurisdiction {jurisdiction_code or '-'}"
+            + (f", organisation {organisation_id}" if organisation_id is not None else "")
+        ),
+    )
+
+
+def ensure_role(
+    session: Session,
+    actor: Actor | None,
+    *roles: Role,
+    action: str,
+    object_type: str,
+    object_id: str | None = None,
+    jurisdiction_code: str | None = None,
+) -> Actor:
+    """Raise 401/403 unless ``actor`` has one of ``roles``; a 403 is audited."""
+    actor = require_actor(actor)
+    if actor.role in roles:
+        return actor
+    raise deny(
+        session,
+        actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        jurisdiction_code=jurisdiction_code,
+        reason=f"{action} needs role {' or '.join(r.value for r in roles)}; "
+        f"{actor.username!r} is {actor.role.value}",
+    )
