@@ -60,17 +60,13 @@ def create_app(
     app.state.session_factory = session_factory
     problems.install(app)
 
-    api_handler = app.exception_handlers[DomainError]
-    http_handler = app.exception_handlers[StarletteHTTPException]
-
     async def domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
         if _wants_html(request):
             from jingjinji import views as core_views
 
             return core_views.error_page(request, exc.status, exc.title, exc.detail)
-        response: Response = await api_handler(request, exc)
-        return response
+        return problems.domain_problem(request, exc)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -78,8 +74,7 @@ def create_app(
             from jingjinji import views as core_views
 
             return core_views.error_page(request, exc.status_code, "Error", str(exc.detail))
-        response: Response = await http_handler(request, exc)
-        return response
+        return problems.http_problem(request, exc)
 
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

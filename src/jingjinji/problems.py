@@ -56,19 +56,33 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem_response(
+        exc.status,
+        exc.title,
+        exc.detail,
+        type_slug=exc.type_slug,
+        instance=request.url.path,
+        errors=exc.errors,
+        headers=headers,
+    )
+
+
+def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    return problem_response(
+        exc.status_code,
+        {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error"),
+        str(exc.detail),
+        type_slug=str(exc.status_code),
+        instance=request.url.path,
+        headers=getattr(exc, "headers", None),
+    )
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem_response(
-            exc.status,
-            exc.title,
-            exc.detail,
-            type_slug=exc.type_slug,
-            instance=request.url.path,
-            errors=exc.errors,
-            headers=headers,
-        )
+    """Validation and unexpected errors; the app adds DomainError and HTTP errors itself
+    (they become pages for browsers)."""
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -83,9 +97,7 @@ def install(app: FastAPI) -> None:
                 instance=request.url.path,
                 errors=errors,
             )
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:5]
-        )
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:5])
         return problem_response(
             422,
             "Invalid input",
@@ -93,17 +105,6 @@ def install(app: FastAPI) -> None:
             type_slug="invalid-input",
             instance=request.url.path,
             errors=errors,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(
-            exc.status_code,
-            {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error"),
-            str(exc.detail),
-            type_slug=str(exc.status_code),
-            instance=request.url.path,
-            headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(Exception)

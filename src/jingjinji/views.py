@@ -51,8 +51,9 @@ def home(request: Request, session: DbSession, actor: OptionalActor) -> Response
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, session: DbSession, actor: OptionalActor,
-               next: str | None = None) -> Response:
+def login_form(
+    request: Request, session: DbSession, actor: OptionalActor, next: str | None = None
+) -> Response:
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
@@ -71,8 +72,11 @@ def login(
         return render(
             request,
             "login.html",
-            {"next": _safe_next(next), "error": t(request, "Wrong username or password."),
-             "username": username},
+            {
+                "next": _safe_next(next),
+                "error": t(request, "Wrong username or password."),
+                "username": username,
+            },
             status_code=401,
         )
     settings: Settings = request.app.state.settings
@@ -108,6 +112,5 @@ def switch_language(request: Request, code: str, next: str | None = None) -> Red
     from jingjinji.i18n import normalise
 
     response = redirect(_safe_next(next or request.headers.get("referer")), status_code=302)
-    response.set_cookie(LANG_COOKIE, normalise(code), samesite="lax", max_age=365 * 86400,
-                        path="/")
+    response.set_cookie(LANG_COOKIE, normalise(code), samesite="lax", max_age=365 * 86400, path="/")
     return response

@@ -18,8 +18,15 @@ from jingjinji.security import SYSTEM_ACTOR
 def _write_entries(session_factory: sessionmaker[Session], n: int) -> None:
     with session_factory() as session:
         for i in range(n):
-            audit.record(session, actor=SYSTEM_ACTOR, action="test.write", object_type="thing",
-                         object_id=i, jurisdiction_code="110000", detail={"i": i, "名": "值"})
+            audit.record(
+                session,
+                actor=SYSTEM_ACTOR,
+                action="test.write",
+                object_type="thing",
+                object_id=i,
+                jurisdiction_code="110000",
+                detail={"i": i, "名": "值"},
+            )
         session.commit()
 
 
@@ -63,7 +70,10 @@ def test_database_refuses_update_and_delete(session_factory: sessionmaker[Sessio
     ],
 )
 def test_tampering_is_detected(
-    session_factory: sessionmaker[Session], backend: str, tamper: str, broken_seq: int,
+    session_factory: sessionmaker[Session],
+    backend: str,
+    tamper: str,
+    broken_seq: int,
     words: str,
 ) -> None:
     _write_entries(session_factory, 5)
@@ -93,8 +103,11 @@ def test_reordering_is_detected(session_factory: sessionmaker[Session], backend:
 
 
 def test_cli_verify_and_export(
-    session_factory: sessionmaker[Session], db_url: str, backend: str,
-    monkeypatch: pytest.MonkeyPatch, tmp_path: object,
+    session_factory: sessionmaker[Session],
+    db_url: str,
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: object,
 ) -> None:
     from jingjinji.config import get_settings
 

@@ -19,9 +19,7 @@ class User(Base):
     jurisdiction_code: Mapped[str | None] = mapped_column(
         ForeignKey("jurisdictions.code"), index=True
     )
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id"), index=True
-    )
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -45,9 +45,12 @@ def actor_of(user: User, *, channel: str = "web") -> Actor:
 def _check_user_placement(session: Session, data: UserIn) -> str | None:
     """Validate role/jurisdiction/organisation consistency; return the user's jurisdiction."""
     if data.role is Role.OFFICE_ADMIN:
-        return data.jurisdiction_code and regions.jurisdiction_or_invalid(
-            session, code=data.jurisdiction_code, loc=["body", "jurisdiction_code"]
-        ).code
+        return (
+            data.jurisdiction_code
+            and regions.jurisdiction_or_invalid(
+                session, code=data.jurisdiction_code, loc=["body", "jurisdiction_code"]
+            ).code
+        )
     if data.role is Role.JURISDICTION_ADMIN:
         if not data.jurisdiction_code:
             raise InvalidInput(
@@ -62,7 +65,7 @@ def _check_user_placement(session: Session, data: UserIn) -> str | None:
             f"a {data.role.value} belongs to an organisation",
             errors=[field_error(["body", "organisation_id"], "required for this role")],
         )
-    org = session.get(regions.Organisation, data.organisation_id)
+    org = regions.get_organisation_or_none(session, organisation_id=data.organisation_id)
     if org is None:
         raise InvalidInput(
             f"unknown organisation {data.organisation_id}",

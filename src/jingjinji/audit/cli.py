@@ -19,15 +19,18 @@ def verify() -> None:
     with cli_session() as session:
         report = service.verify(session)
     if not report.ok:
-        raise fail(f"audit chain broken at entry {report.first_broken_seq}: {report.reason} "
-                   f"({report.entries_checked} entries before it are intact)")
+        raise fail(
+            f"audit chain broken at entry {report.first_broken_seq}: {report.reason} "
+            f"({report.entries_checked} entries before it are intact)"
+        )
     console.print(f"audit chain intact: {report.entries_checked} entries verified")
 
 
 @app.command()
 def export(
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="file; default stdout")]
-    = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="file; default stdout")
+    ] = None,
 ) -> None:
     """Write the audit trail as JSON lines (one entry a line, in chain order)."""
     import sys

@@ -24,8 +24,9 @@ _CHAIN_LOCK_KEY = 72_700_633
 
 
 def canonical_detail(detail: dict[str, Any] | None) -> str:
-    return json.dumps(detail or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    return json.dumps(
+        detail or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def _timestamp(value: dt.datetime) -> str:

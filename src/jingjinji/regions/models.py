@@ -17,9 +17,7 @@ class Jurisdiction(Base):
     level: Mapped[str] = mapped_column(String(16))  # region | province | prefecture | ...
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
-    parent_code: Mapped[str | None] = mapped_column(
-        ForeignKey("jurisdictions.code"), index=True
-    )
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
     parent: Mapped[Jurisdiction | None] = relationship(remote_side=[code])
@@ -34,9 +32,7 @@ class Organisation(Base):
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
-    jurisdiction_code: Mapped[str] = mapped_column(
-        ForeignKey("jurisdictions.code"), index=True
-    )
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     # Kind of agency, e.g. "environment", "development_reform", "statistics", "transport".
     kind: Mapped[str] = mapped_column(String(40), default="other")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -170,6 +170,10 @@ def get_organisation(session: Session, *, organisation_id: int) -> Organisation:
     return org
 
 
+def get_organisation_or_none(session: Session, *, organisation_id: int) -> Organisation | None:
+    return session.get(Organisation, organisation_id)
+
+
 def find_organisation(
     session: Session, *, jurisdiction_code: str, kind: str
 ) -> Organisation | None:
@@ -183,14 +187,19 @@ def find_organisation(
 
 
 def list_organisations(
-    session: Session, *, jurisdiction_code: str | None = None, after_id: int | None = None,
+    session: Session,
+    *,
+    jurisdiction_code: str | None = None,
+    after_id: int | None = None,
     limit: int | None = None,
 ) -> list[Organisation]:
     stmt = select(Organisation)
     if jurisdiction_code:
-        stmt = stmt.where(Organisation.jurisdiction_code.startswith(
-            jurisdiction_code[:2] if jurisdiction_code.endswith("0000") else jurisdiction_code
-        ))
+        stmt = stmt.where(
+            Organisation.jurisdiction_code.startswith(
+                jurisdiction_code[:2] if jurisdiction_code.endswith("0000") else jurisdiction_code
+            )
+        )
     if after_id is not None:
         stmt = stmt.where(Organisation.id > after_id)
     stmt = stmt.order_by(Organisation.id)

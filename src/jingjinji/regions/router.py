@@ -1,0 +1,70 @@
+"""API: jurisdictions and organisations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from jingjinji.deps import DbSession, OptionalActor
+from jingjinji.pagination import Page, check_limit, decode_cursor, encode_cursor
+from jingjinji.regions import service
+from jingjinji.regions.schemas import JurisdictionOut, OrganisationIn, OrganisationOut
+
+router = APIRouter(tags=["regions"])
+
+
+@router.get("/jurisdictions", response_model=list[JurisdictionOut])
+def list_jurisdictions(
+    session: DbSession,
+    level: Annotated[
+        str | None, Query(description="region, province, prefecture, district, new_area")
+    ] = None,
+    parent: Annotated[str | None, Query(description="parent code")] = None,
+) -> list[JurisdictionOut]:
+    rows = service.list_jurisdictions(session, level=level, parent_code=parent)
+    return [JurisdictionOut.model_validate(r) for r in rows]
+
+
+@router.get("/jurisdictions/{code}", response_model=JurisdictionOut)
+def get_jurisdiction(session: DbSession, code: str) -> JurisdictionOut:
+    return JurisdictionOut.model_validate(service.get_jurisdiction(session, code=code))
+
+
+@router.get("/organisations", response_model=Page[OrganisationOut])
+def list_organisations(
+    session: DbSession,
+    jurisdiction: Annotated[
+        str | None,
+        Query(description="GB/T 2260 code; a provincial code includes its cities and districts"),
+    ] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query()] = 100,
+) -> Page[OrganisationOut]:
+    check_limit(limit)
+    after = decode_cursor(cursor) if cursor else None
+    if after is not None and not isinstance(after, int):
+        after = None
+    if jurisdiction:
+        service.get_jurisdiction(session, code=jurisdiction)
+    rows = service.list_organisations(
+        session, jurisdiction_code=jurisdiction, after_id=after, limit=limit + 1
+    )
+    items = [OrganisationOut.model_validate(r) for r in rows[:limit]]
+    next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/organisations/{organisation_id}", response_model=OrganisationOut)
+def get_organisation(session: DbSession, organisation_id: int) -> OrganisationOut:
+    return OrganisationOut.model_validate(
+        service.get_organisation(session, organisation_id=organisation_id)
+    )
+
+
+@router.post("/organisations", response_model=OrganisationOut, status_code=201)
+def create_organisation(
+    session: DbSession, actor: OptionalActor, body: OrganisationIn
+) -> OrganisationOut:
+    org = service.create_organisation(session, actor=actor, data=body)
+    return OrganisationOut.model_validate(org)
