@@ -24,8 +24,10 @@ def start_worker_thread(factory: sessionmaker[Session], stop: threading.Event) -
     from jingjinji.jobs import service as jobs
 
     thread = threading.Thread(
-        target=jobs.work_forever, kwargs={"factory": factory, "stop": stop, "poll_seconds": 1.0},
-        name="jjj-worker", daemon=True,
+        target=jobs.work_forever,
+        kwargs={"factory": factory, "stop": stop, "poll_seconds": 1.0},
+        name="jjj-worker",
+        daemon=True,
     )
     thread.start()
     return thread

@@ -16,8 +16,9 @@ from jingjinji import domains
 from jingjinji.config import get_settings
 from jingjinji.db import make_engine, make_session_factory, session_scope
 
-app = typer.Typer(help="Jing-Jin-Ji coordination platform.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Jing-Jin-Ji coordination platform.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console()
@@ -87,8 +88,9 @@ def serve(
     if worker:
         bootstrap.start_worker_thread(factory, stop)
     try:
-        uvicorn.run(create_app(settings, session_factory=factory), host=host, port=port,
-                    log_level="info")
+        uvicorn.run(
+            create_app(settings, session_factory=factory), host=host, port=port, log_level="info"
+        )
     finally:
         stop.set()
 
@@ -119,8 +121,9 @@ def demo(
     bootstrap.start_worker_thread(factory, stop)
     demo_data.print_logins(console, logins, url=f"http://{host}:{port}/")
     try:
-        uvicorn.run(create_app(settings, session_factory=factory), host=host, port=port,
-                    log_level="warning")
+        uvicorn.run(
+            create_app(settings, session_factory=factory), host=host, port=port, log_level="warning"
+        )
     finally:
         stop.set()
 

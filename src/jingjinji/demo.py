@@ -23,15 +23,20 @@ class DemoContext:
 
 
 def is_loaded(session: Session) -> bool:
+    from sqlalchemy import select
+
     from jingjinji.accounts.demo import OFFICE_ADMIN
     from jingjinji.accounts.models import User
-    from sqlalchemy import select
 
     return session.scalar(select(User.id).where(User.username == OFFICE_ADMIN)) is not None
 
 
-def ensure_loaded(factory: sessionmaker[Session], *, console: Console | None = None,
-                  options: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
+def ensure_loaded(
+    factory: sessionmaker[Session],
+    *,
+    console: Console | None = None,
+    options: dict[str, Any] | None = None,
+) -> list[tuple[str, str, str]]:
     """Load the demo data unless it is there already; return the demo logins."""
     from jingjinji.accounts.demo import demo_logins
 

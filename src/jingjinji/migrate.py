@@ -36,11 +36,18 @@ def pending(engine: Engine) -> set[str]:
     return heads - current
 
 
-def revision(engine: Engine, *, message: str, rev_id: str, head: str, branch_label: str | None
-             = None) -> None:
+def revision(
+    engine: Engine, *, message: str, rev_id: str, head: str, branch_label: str | None = None
+) -> None:
     """Autogenerate a migration (developer tool: `jjj db revision`)."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id, head=head,
-                         branch_label=branch_label)
+        command.revision(
+            cfg,
+            message=message,
+            autogenerate=True,
+            rev_id=rev_id,
+            head=head,
+            branch_label=branch_label,
+        )

@@ -64,9 +64,7 @@ def require_actor(actor: Actor | None) -> Actor:
     return actor
 
 
-def may_write(
-    actor: Actor, *, jurisdiction_code: str | None, organisation_id: int | None
-) -> bool:
+def may_write(actor: Actor, *, jurisdiction_code: str | None, organisation_id: int | None) -> bool:
     """Whether ``actor`` may write data owned by this organisation in this jurisdiction."""
     if actor.role is Role.OFFICE_ADMIN:
         return True

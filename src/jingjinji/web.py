@@ -85,9 +85,7 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise PermissionDenied("Missing CSRF token: reload the page and try again.")
     sub_nonce, signature = submitted.rsplit(".", 1)
     expected = _sign(settings.secret_key, nonce)
-    if not (
-        hmac.compare_digest(sub_nonce, nonce) and hmac.compare_digest(signature, expected)
-    ):
+    if not (hmac.compare_digest(sub_nonce, nonce) and hmac.compare_digest(signature, expected)):
         raise PermissionDenied("CSRF token does not match: reload the page and try again.")
 
 
@@ -122,8 +120,7 @@ def render(
         "languages": i18n.LANGUAGES,
         "actor": getattr(request.state, "actor", None),
         "csrf_token": csrf_token(request),
-        "current_path": request.url.path
-        + (("?" + request.url.query) if request.url.query else ""),
+        "current_path": request.url.path + (("?" + request.url.query) if request.url.query else ""),
         "quote": quote,
         "_": translations.gettext,
         "gettext": translations.gettext,

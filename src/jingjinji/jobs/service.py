@@ -70,9 +70,7 @@ def enqueue(
 ) -> Job:
     if dedupe_key is not None:
         existing = session.scalar(
-            select(Job).where(
-                Job.dedupe_key == dedupe_key, Job.status.in_(("queued", "running"))
-            )
+            select(Job).where(Job.dedupe_key == dedupe_key, Job.status.in_(("queued", "running")))
         )
         if existing is not None:
             return existing
@@ -103,8 +101,9 @@ def claim(session: Session, *, worker_id: str, limit: int = 10) -> list[Job]:
         result = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == "queued")
-            .values(status="running", claimed_by=worker_id, claimed_at=now,
-                    attempts=Job.attempts + 1)
+            .values(
+                status="running", claimed_by=worker_id, claimed_at=now, attempts=Job.attempts + 1
+            )
             .execution_options(synchronize_session=False)
         )
         session.commit()
@@ -167,8 +166,9 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-def run_pending(factory: sessionmaker[Session], *, worker: str | None = None,
-                limit: int = 100) -> int:
+def run_pending(
+    factory: sessionmaker[Session], *, worker: str | None = None, limit: int = 100
+) -> int:
     """Claim and run every due job once; returns how many ran (used by tests and the CLI)."""
     worker = worker or worker_id()
     with factory() as session:
