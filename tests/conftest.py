@@ -234,3 +234,36 @@ def login(client: TestClient, username: str, password: str) -> None:
 
 def csrf_from(html: str) -> str:
     return html.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+
+
+# --- browser tests -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_server(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[object]:
+    """The app on a free localhost port, over the test's database (both backends)."""
+    from tests.browser_support import serve
+
+    yield from serve(settings, session_factory)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from tests.browser_support import launch_browser, skip_unless_browser
+
+    skip_unless_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

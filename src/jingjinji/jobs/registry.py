@@ -1,5 +1,5 @@
-"""Imports every module that registers job handlers, so a worker knows all job kinds."""
+"""Imports every domain's service module: handlers register themselves there on import."""
 
 from jingjinji import domains
 
-domains.import_all("jobs_handlers")
+domains.import_all("service")

@@ -170,6 +170,8 @@ def run_pending(
     factory: sessionmaker[Session], *, worker: str | None = None, limit: int = 100
 ) -> int:
     """Claim and run every due job once; returns how many ran (used by tests and the CLI)."""
+    import jingjinji.jobs.registry  # noqa: F401  (registers every domain's handlers)
+
     worker = worker or worker_id()
     with factory() as session:
         jobs = claim(session, worker_id=worker, limit=limit)

@@ -1,0 +1,53 @@
+"""Every string marked for translation in templates and Python code has a zh_CN translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+from jingjinji import i18n
+
+SRC = Path(i18n.__file__).parent
+METHOD_MAP = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+
+
+def marked_messages() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(SRC), METHOD_MAP, OPTIONS, keywords={"_": None, "gettext": None, "t": (2,)}
+    ):
+        text = message if isinstance(message, str) else message[0]
+        if text:
+            found.setdefault(text, filename)
+    return found
+
+
+def test_every_marked_string_is_translated_to_chinese() -> None:
+    zh = i18n.translations("zh_CN")
+    missing = {
+        msg: where for msg, where in marked_messages().items() if zh.gettext(msg) == msg
+    }
+    assert not missing, "untranslated (add to locale/zh_CN/LC_MESSAGES/<domain>.po): " + "; ".join(
+        f"{where}: {msg!r}" for msg, where in sorted(missing.items(), key=lambda x: x[1])[:40]
+    )
+
+
+@pytest.mark.parametrize("path", i18n.catalog_files("zh_CN"), ids=lambda p: p.name)
+def test_catalog_parses_without_duplicates(path: Path) -> None:
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale="zh_CN")
+    assert len(catalog) > 0
+    empty = [m.id for m in catalog if m.id and not m.string]
+    assert not empty, f"empty translations in {path.name}: {empty[:10]}"
+
+
+def test_language_negotiation() -> None:
+    assert i18n.from_accept_language("en-GB,en;q=0.9") == "en"
+    assert i18n.from_accept_language("zh-TW,zh;q=0.9") == "zh_CN"
+    assert i18n.from_accept_language("fr-FR") is None
+    assert i18n.normalise("zh-CN") == "zh_CN"
