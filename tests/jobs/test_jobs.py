@@ -114,7 +114,31 @@ def test_dedupe_key_queues_once(session_factory: sessionmaker[Session]) -> None:
 
 def test_future_jobs_wait(session_factory: sessionmaker[Session]) -> None:
     with session_factory() as session:
-        jobs.enqueue(session, kind="test.ok",
-                     run_after=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+        jobs.enqueue(
+            session, kind="test.ok", run_after=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+        )
         session.commit()
     assert jobs.run_pending(session_factory) == 0
+
+
+def test_dead_job_can_be_retried_by_office_only(
+    session_factory: sessionmaker[Session], client: Any, people: Any
+) -> None:
+    with session_factory() as session:
+        job = jobs.enqueue(session, kind="test.fail", max_attempts=1)
+        session.commit()
+        job_id = job.id
+    jobs.run_pending(session_factory)
+    denied = client.post(
+        f"/api/v1/jobs/{job_id}/retry", headers=people.headers(session_factory, "bj-admin")
+    )
+    assert denied.status_code == 403
+    listing = client.get(
+        "/api/v1/jobs", params={"status": "dead"}, headers=people.headers(session_factory, "office")
+    )
+    assert [j["id"] for j in listing.json()] == [job_id]
+    retried = client.post(
+        f"/api/v1/jobs/{job_id}/retry", headers=people.headers(session_factory, "office")
+    )
+    assert retried.status_code == 200 and retried.json()["status"] == "queued"
+    assert jobs.run_pending(session_factory) == 1

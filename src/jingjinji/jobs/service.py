@@ -15,13 +15,17 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.db import utcnow
+from jingjinji.errors import Conflict, NotFound
 from jingjinji.jobs.models import Job
+
+if TYPE_CHECKING:
+    from jingjinji.security import Actor
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Session, dict[str, Any]], None]
@@ -200,6 +204,30 @@ def work_forever(
             ran = 0
         if ran == 0:
             stop.wait(poll_seconds)
+
+
+def retry(session: Session, *, actor: Actor, job_id: int) -> Job:
+    """Put a dead (or failed, waiting) job back in the queue now, with fresh attempts."""
+    from jingjinji.audit import service as audit
+
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"no job {job_id}")
+    if job.status not in ("dead", "queued"):
+        raise Conflict(f"job {job_id} is {job.status}; only dead or waiting jobs can be retried")
+    job.status = "queued"
+    job.run_after = utcnow()
+    job.max_attempts = job.attempts + max(1, job.max_attempts - job.attempts, 3)
+    job.finished_at = None
+    audit.record(
+        session,
+        actor=actor,
+        action="job.retry",
+        object_type="job",
+        object_id=job.id,
+        detail={"kind": job.kind},
+    )
+    return job
 
 
 def list_jobs(session: Session, *, status: str | None = None, limit: int = 100) -> list[Job]:
