@@ -78,8 +78,7 @@ def chromium_problem() -> str | None:
 
 
 def launch_browser(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                      headless=True)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
 def browser_login(page: Any, server: LiveServer, username: str, password: str) -> None:

@@ -27,9 +27,7 @@ def marked_messages() -> dict[str, str]:
 
 def test_every_marked_string_is_translated_to_chinese() -> None:
     zh = i18n.translations("zh_CN")
-    missing = {
-        msg: where for msg, where in marked_messages().items() if zh.gettext(msg) == msg
-    }
+    missing = {msg: where for msg, where in marked_messages().items() if zh.gettext(msg) == msg}
     assert not missing, "untranslated (add to locale/zh_CN/LC_MESSAGES/<domain>.po): " + "; ".join(
         f"{where}: {msg!r}" for msg, where in sorted(missing.items(), key=lambda x: x[1])[:40]
     )
