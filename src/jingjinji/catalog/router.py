@@ -1,0 +1,217 @@
+"""Catalog API: datasets, records, access requests, grants and the sharing report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from jingjinji.catalog import service
+from jingjinji.catalog.schemas import (
+    AccessRequestIn,
+    AccessRequestOut,
+    DatasetBody,
+    DatasetIn,
+    DatasetOut,
+    DecisionIn,
+    GrantOut,
+    ReadAccessOut,
+    RecordsIn,
+    RecordsPage,
+    RecordsWritten,
+    RevokeIn,
+    SharingClass,
+    SharingReport,
+)
+from jingjinji.deps import DbSession, OptionalActor, RequiredActor
+from jingjinji.pagination import Page
+
+router = APIRouter(tags=["catalog"])
+datasets = APIRouter(prefix="/datasets")
+requests = APIRouter(prefix="/access-requests")
+grants = APIRouter(prefix="/access-grants")
+report = APIRouter(prefix="/sharing-report")
+
+PAGING_PARAMS = {"cursor", "limit"}
+
+
+@datasets.get("", response_model=Page[DatasetOut])
+def list_datasets(
+    session: DbSession,
+    actor: OptionalActor,
+    jurisdiction: str | None = None,
+    owner_organisation_id: int | None = None,
+    domain: str | None = None,
+    sharing_class: SharingClass | None = None,
+    open_to_public: bool | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[DatasetOut]:
+    rows, next_cursor = service.list_datasets(
+        session,
+        actor=actor,
+        jurisdiction=jurisdiction,
+        owner_organisation_id=owner_organisation_id,
+        domain=domain,
+        sharing_class=sharing_class,
+        open_to_public=open_to_public,
+        q=q,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page(items=[service.dataset_out(session, d) for d in rows], next_cursor=next_cursor)
+
+
+@datasets.post("", response_model=DatasetOut, status_code=201)
+def create_dataset(session: DbSession, actor: RequiredActor, body: DatasetIn) -> DatasetOut:
+    return service.dataset_out(session, service.create_dataset(session, actor=actor, data=body))
+
+
+@datasets.get("/{code}", response_model=DatasetOut)
+def get_dataset(session: DbSession, actor: OptionalActor, code: str) -> DatasetOut:
+    return service.dataset_out(session, service.visible_dataset(session, actor=actor, code=code))
+
+
+@datasets.put("/{code}", response_model=DatasetOut)
+def update_dataset(
+    session: DbSession, actor: RequiredActor, code: str, body: DatasetBody
+) -> DatasetOut:
+    dataset = service.update_dataset(session, actor=actor, code=code, data=body)
+    return service.dataset_out(session, dataset)
+
+
+@datasets.get("/{code}/access", response_model=ReadAccessOut)
+def my_access(session: DbSession, actor: OptionalActor, code: str) -> ReadAccessOut:
+    """Which fields the caller may read, and why the others are withheld (no data)."""
+    dataset = service.visible_dataset(session, actor=actor, code=code)
+    return service.access_for(session, actor=actor, dataset=dataset).out()
+
+
+@datasets.get("/{code}/records", response_model=RecordsPage)
+def read_records(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    code: str,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> RecordsPage:
+    """Rows reduced to the readable fields; every other query parameter is an equality filter
+    on a field (``?district_code=110105``)."""
+    filters = {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
+    return service.read_records(
+        session, actor=actor, dataset_code=code, filters=filters, cursor=cursor, limit=limit
+    )
+
+
+@datasets.post("/{code}/records", response_model=RecordsWritten, status_code=201)
+def write_records(
+    session: DbSession, actor: RequiredActor, code: str, body: RecordsIn
+) -> RecordsWritten:
+    inserted = service.write_records(session, actor=actor, dataset_code=code, rows=body.rows)
+    dataset = service.get_dataset(session, code=code)
+    return RecordsWritten(
+        dataset_code=code,
+        inserted=inserted,
+        total_records=service.count_records(session, dataset_id=dataset.id),
+    )
+
+
+@requests.get("", response_model=Page[AccessRequestOut])
+def list_requests(
+    session: DbSession,
+    actor: RequiredActor,
+    box: Literal["mine", "to_decide", "escalated", "all"] = "all",
+    status: Literal["pending", "escalated", "approved", "rejected"] | None = None,
+    dataset_code: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[AccessRequestOut]:
+    rows, next_cursor = service.list_access_requests(
+        session,
+        actor=actor,
+        box=box,
+        status=status,
+        dataset_code=dataset_code,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page(items=[service.request_out(session, r) for r in rows], next_cursor=next_cursor)
+
+
+@requests.post("", response_model=AccessRequestOut, status_code=201)
+def create_request(
+    request: Request, session: DbSession, actor: RequiredActor, body: AccessRequestIn
+) -> AccessRequestOut:
+    created = service.create_access_request(
+        session, actor=actor, data=body, settings=request.app.state.settings
+    )
+    return service.request_out(session, created)
+
+
+@requests.get("/{request_id}", response_model=AccessRequestOut)
+def get_request(session: DbSession, actor: RequiredActor, request_id: int) -> AccessRequestOut:
+    row = service.visible_access_request(session, actor=actor, request_id=request_id)
+    return service.request_out(session, row)
+
+
+@requests.post("/{request_id}/decision", response_model=AccessRequestOut)
+def decide_request(
+    session: DbSession, actor: RequiredActor, request_id: int, body: DecisionIn
+) -> AccessRequestOut:
+    row = service.decide_access_request(session, actor=actor, request_id=request_id, data=body)
+    return service.request_out(session, row)
+
+
+@grants.get("", response_model=Page[GrantOut])
+def list_grants(
+    session: DbSession,
+    actor: RequiredActor,
+    dataset_code: str | None = None,
+    organisation_id: int | None = None,
+    current: bool = False,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> Page[GrantOut]:
+    """Grants visible to the caller; ``current=true`` keeps those in force today."""
+    items, next_cursor = service.list_grants(
+        session,
+        actor=actor,
+        dataset_code=dataset_code,
+        organisation_id=organisation_id,
+        current_only=current,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@grants.get("/{grant_id}", response_model=GrantOut)
+def get_grant(session: DbSession, actor: RequiredActor, grant_id: int) -> GrantOut:
+    return service.get_grant(session, actor=actor, grant_id=grant_id)
+
+
+@grants.post("/{grant_id}/revoke", response_model=GrantOut)
+def revoke_grant(
+    session: DbSession, actor: RequiredActor, grant_id: int, body: RevokeIn
+) -> GrantOut:
+    service.revoke_grant(session, actor=actor, grant_id=grant_id, reason=body.reason)
+    return service.get_grant(session, actor=actor, grant_id=grant_id)
+
+
+@report.get("", response_model=SharingReport)
+def sharing_report(
+    request: Request,
+    session: DbSession,
+    jurisdiction: Annotated[str, Query(description="110000, 120000 or 130000")],
+) -> SharingReport:
+    return service.sharing_report(
+        session, jurisdiction_code=jurisdiction, settings=request.app.state.settings
+    )
+
+
+router.include_router(datasets)
+router.include_router(requests)
+router.include_router(grants)
+router.include_router(report)

@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SharingClass = Literal["unconditional", "conditional", "not_shared"]
+FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
+UpdateCycle = Literal["realtime", "hourly", "daily", "monthly", "quarterly", "yearly", "irregular"]
+RequestStatus = Literal["pending", "escalated", "approved", "rejected"]
+
+SHARING_CLASSES: tuple[str, ...] = ("unconditional", "conditional", "not_shared")
+FIELD_TYPES: tuple[str, ...] = ("string", "integer", "number", "boolean", "date", "datetime")
+UPDATE_CYCLES: tuple[str, ...] = (
+    "realtime",
+    "hourly",
+    "daily",
+    "monthly",
+    "quarterly",
+    "yearly",
+    "irregular",
+)
+MAX_BATCH_ROWS = 5000
+
+
+class FieldIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+    type: FieldType
+    unit: str = Field(default="", max_length=40)
+    description: str = Field(default="", max_length=2000)
+    sharing_class: SharingClass
+
+
+class DatasetBody(BaseModel):
+    """Everything of a dataset except its code (the body of an update)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title_zh: str = Field(min_length=1, max_length=300)
+    title_en: str = Field(min_length=1, max_length=300)
+    description_zh: str = Field(default="", max_length=10000)
+    description_en: str = Field(default="", max_length=10000)
+    owner_organisation_id: int
+    domain: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="e.g. environment, economy, transport",
+    )
+    update_cycle: UpdateCycle
+    sharing_class: SharingClass
+    open_to_public: bool = False
+    fields: list[FieldIn] = Field(min_length=1, max_length=500)
+
+
+class DatasetIn(DatasetBody):
+    code: str = Field(
+        min_length=2,
+        max_length=64,
+        pattern=r"^[A-Z0-9]+(-[A-Z0-9]+)*$",
+        description='e.g. "BJ-ENV-AIR-DAILY"',
+    )
+
+
+class FieldOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    type: str
+    unit: str
+    description: str
+    sharing_class: str
+
+
+class DatasetOut(BaseModel):
+    id: int
+    code: str
+    title_zh: str
+    title_en: str
+    description_zh: str
+    description_en: str
+    owner_organisation_id: int
+    owner_name_zh: str
+    owner_name_en: str
+    jurisdiction_code: str
+    province_code: str
+    domain: str
+    update_cycle: str
+    sharing_class: str
+    open_to_public: bool
+    record_source: Literal["catalog", "registered"]
+    fields: list[FieldOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class WithheldField(BaseModel):
+    field: str
+    reason: str
+
+
+class ReadAccessOut(BaseModel):
+    dataset_code: str
+    readable_fields: list[str]
+    withheld_fields: list[WithheldField]
+    basis: str = Field(description="why the readable fields are readable")
+    cross_jurisdiction: bool
+
+
+class RecordsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH_ROWS)
+
+
+class RecordsWritten(BaseModel):
+    dataset_code: str
+    inserted: int
+    total_records: int
+
+
+class RecordsPage(BaseModel):
+    dataset_code: str
+    fields: list[str]
+    withheld_fields: list[WithheldField]
+    items: list[dict[str, Any]]
+    next_cursor: str | None = None
+
+
+class AccessRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dataset_code: str = Field(min_length=1, max_length=64)
+    purpose: str = Field(min_length=1, max_length=4000)
+    fields: list[str] = Field(min_length=1, max_length=500)
+    period_start: dt.date
+    period_end: dt.date
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    fields: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="approve: the fields granted (default: all requested)",
+    )
+    period_start: dt.date | None = Field(default=None, description="approve: default requested")
+    period_end: dt.date | None = Field(default=None, description="approve: default requested")
+    reason: str | None = Field(default=None, max_length=4000, description="required when rejecting")
+
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class AccessRequestOut(BaseModel):
+    id: int
+    dataset_code: str
+    dataset_title_zh: str
+    dataset_title_en: str
+    owner_organisation_id: int
+    requester_organisation_id: int
+    requested_by: str
+    purpose: str
+    fields: list[str]
+    period_start: dt.date
+    period_end: dt.date
+    status: str
+    submitted_at: dt.datetime
+    due_date: dt.date
+    overdue: bool
+    escalated_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    decided_by: str | None
+    decision_reason: str | None
+    grant_id: int | None = None
+
+
+class GrantOut(BaseModel):
+    id: int
+    dataset_code: str
+    organisation_id: int
+    request_id: int | None
+    fields: list[str]
+    period_start: dt.date
+    period_end: dt.date
+    granted_by: str
+    granted_at: dt.datetime
+    revoked: bool
+    revoked_at: dt.datetime | None = None
+    revoked_by: str | None = None
+    revoke_reason: str | None = None
+    current: bool
+
+
+class SharingReport(BaseModel):
+    jurisdiction_code: str
+    name_zh: str
+    name_en: str
+    datasets_total: int
+    datasets_unconditional: int
+    datasets_conditional: int
+    datasets_not_shared: int
+    datasets_open_to_public: int
+    requests_received: int
+    requests_decided: int
+    requests_approved: int
+    requests_rejected: int
+    requests_assessable: int = Field(
+        description="requests decided or past their deadline: those whose timeliness is known"
+    )
+    answered_within_deadline: int
+    answered_within_deadline_share: float | None = Field(
+        description="answered_within_deadline / requests_assessable (null when none)"
+    )
+    median_decision_working_days: float | None
+    median_decision_hours: float | None
+    overdue_open: int = Field(description="undecided requests past their deadline now")
+    escalated: int = Field(description="requests ever escalated to the coordination office")
+    requests_sent: int = Field(description="requests made by this jurisdiction's organisations")
