@@ -14,7 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -1587,3 +1597,21 @@ def sharing_reports(
         sharing_report(session, jurisdiction_code=p.code, settings=settings, now=now)
         for p in regions.provinces(session)
     ]
+
+
+def dataset_counts_by_province(session: Session) -> dict[str, dict[str, int]]:
+    """Published datasets per provincial-level jurisdiction: by sharing class, plus ``open``."""
+    counts: dict[str, dict[str, int]] = {}
+    rows = session.execute(
+        select(
+            Dataset.province_code,
+            Dataset.sharing_class,
+            func.count(),
+            func.sum(case((Dataset.open_to_public, 1), else_=0)),
+        ).group_by(Dataset.province_code, Dataset.sharing_class)
+    )
+    for province, sharing_class, n, n_open in rows:
+        bucket = counts.setdefault(province, {})
+        bucket[sharing_class] = int(n)
+        bucket["open"] = bucket.get("open", 0) + int(n_open or 0)
+    return counts
