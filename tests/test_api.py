@@ -62,3 +62,15 @@ def test_html_pages_get_html_errors(client: TestClient) -> None:
 
 def test_healthz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_non_finite_number_is_422_not_500(
+    client: TestClient, people: People, session_factory: sessionmaker[Session]
+) -> None:
+    response = client.post(
+        "/api/v1/tokens",
+        content=b'{"name": "x", "days_valid": Infinity, "extra": NaN}',
+        headers={**people.headers(session_factory, "office"), "Content-Type": "application/json"},
+    )
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith("application/problem+json")

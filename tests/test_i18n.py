@@ -17,7 +17,10 @@ OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 def marked_messages() -> dict[str, str]:
     found: dict[str, str] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(SRC), METHOD_MAP, OPTIONS, keywords={"_": None, "gettext": None, "t": (2,)}
+        str(SRC),
+        METHOD_MAP,
+        OPTIONS,
+        keywords={"_": None, "gettext": None, "N_": None, "t": (2,), "tr": (2,)},
     ):
         text = message if isinstance(message, str) else message[0]
         if text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -50,8 +51,12 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"loc": _clean_loc(err.get("loc", ())), "msg": err.get("msg")}
         if err.get("type"):
             entry["type"] = err["type"]
-        if "input" in err and isinstance(err["input"], str | int | float | bool):
-            entry["input"] = err["input"]
+        value = err.get("input")
+        # Non-finite floats (Infinity, NaN) cannot be written as JSON: leave them out.
+        if isinstance(value, str | int | bool) or (
+            isinstance(value, float) and math.isfinite(value)
+        ):
+            entry["input"] = value
         out.append(entry)
     return out
 
