@@ -1,0 +1,1 @@
+"""Coordinated-development tracking: agreements, commitments, indicators, progress."""

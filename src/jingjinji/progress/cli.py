@@ -1,0 +1,125 @@
+"""`jjj progress report | validate | summary`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Coordinated-development tracking.", no_args_is_help=True)
+
+
+@app.command()
+def report(
+    year: Annotated[int, typer.Option(help="report year (values up to this year)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="file to write")],
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="e.g. 120000 (includes the jurisdictions below it)")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="md, html or pdf")] = "md",
+    lang: Annotated[str, typer.Option(help="en or zh_CN")] = "en",
+) -> None:
+    """Write the narrative progress report (Markdown charts go to FILE_charts/*.svg)."""
+    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.errors import DomainError
+    from jingjinji.progress import report as report_mod
+    from jingjinji.progress import service
+
+    if format not in report_mod.FORMATS:
+        raise fail(f"--format must be one of {', '.join(report_mod.FORMATS)}", code=2)
+    if not 1900 <= year <= 2100:
+        raise fail("--year must be between 1900 and 2100", code=2)
+    try:
+        with cli_session() as session:
+            if jurisdiction:
+                service.jurisdiction_or_invalid(session, jurisdiction, ["jurisdiction"])
+            built = report_mod.build_report(
+                session, year=year, jurisdiction=jurisdiction, lang=lang
+            )
+            files = report_mod.write_report(built, fmt_name=format, output=output)
+    except DomainError as exc:
+        raise fail(exc.detail, code=2) from exc
+    for path in files:
+        console.print(f"wrote {path}")
+
+
+@app.command()
+def validate(
+    rules: Annotated[
+        Path | None, typer.Option(help="a rule set JSON file; default: the shipped data/rules.json")
+    ] = None,
+    indicator: Annotated[str | None, typer.Option()] = None,
+    jurisdiction: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Run the validation rules on every stored value and list each violation.
+
+    Exit status 1 when a rule of severity 'error' is violated, else 0."""
+    from rich.table import Table
+
+    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.errors import DomainError
+    from jingjinji.progress import rules as rules_mod
+    from jingjinji.progress import service
+
+    try:
+        ruleset = rules_mod.load_ruleset(rules)
+        with cli_session() as session:
+            result = service.validate(
+                session, ruleset=ruleset, indicator=indicator, jurisdiction=jurisdiction
+            )
+    except (DomainError, OSError) as exc:
+        raise fail(getattr(exc, "detail", str(exc)), code=2) from exc
+    if as_json:
+        print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        table = Table(
+            title=f"{len(result.violations)} violation(s) of {result.rules} rules "
+            f"in {result.checked_values} values"
+        )
+        for column in ("indicator", "jurisdiction", "period", "rule", "severity", "message"):
+            table.add_column(column)
+        for v in result.violations:
+            table.add_row(
+                v.indicator_code, v.jurisdiction_code, v.period, v.rule_id, v.severity, v.message
+            )
+        console.print(table)
+    if any(v.severity == "error" for v in result.violations):
+        raise typer.Exit(1)
+
+
+@app.command()
+def summary(
+    year: Annotated[int | None, typer.Option()] = None,
+    jurisdiction: Annotated[str | None, typer.Option()] = None,
+    area: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Print the progress table: latest value, change and status per series."""
+    from rich.table import Table
+
+    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.errors import DomainError
+    from jingjinji.progress import service
+    from jingjinji.progress.labels import fmt, fmt_pct
+
+    try:
+        with cli_session() as session:
+            rows = service.progress_rows(session, year=year, jurisdiction=jurisdiction, area=area)
+    except DomainError as exc:
+        raise fail(exc.detail, code=2) from exc
+    table = Table(title=f"{len(rows)} indicator series")
+    for column in ("indicator", "jurisdiction", "period", "value", "unit", "change", "status"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r.indicator_code,
+            r.jurisdiction_code,
+            r.latest_period or "-",
+            fmt(r.latest_value),
+            r.unit,
+            fmt_pct(r.change_previous_pct),
+            r.status,
+        )
+    console.print(table)

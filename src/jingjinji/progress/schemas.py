@@ -1,0 +1,300 @@
+"""Pydantic models of the progress API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+AREAS: tuple[str, ...] = (
+    "planning",
+    "transport",
+    "ecology",
+    "industry",
+    "innovation",
+    "ports",
+    "investment_trade",
+    "factor_markets",
+    "public_services",
+    "working_mechanism",
+)
+COMMITMENT_STATUSES: tuple[str, ...] = (
+    "not_started",
+    "in_progress",
+    "completed",
+    "delayed",
+    "cancelled",
+)
+Area = Literal[
+    "planning",
+    "transport",
+    "ecology",
+    "industry",
+    "innovation",
+    "ports",
+    "investment_trade",
+    "factor_markets",
+    "public_services",
+    "working_mechanism",
+]
+CommitmentStatus = Literal["not_started", "in_progress", "completed", "delayed", "cancelled"]
+DirectionName = Literal["higher_is_better", "lower_is_better"]
+PeriodTypeName = Literal["year", "quarter", "month"]
+CODE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,59}$"
+JURISDICTION_PATTERN = r"^[A-Z0-9]{2,12}$"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AgreementIn(_In):
+    code: str = Field(pattern=CODE_PATTERN)
+    title_zh: str = Field(min_length=1, max_length=300)
+    title_en: str = Field(min_length=1, max_length=300)
+    parties: list[str] = Field(min_length=1, max_length=20)
+    signed_on: dt.date | None = None
+    source_document: str | None = Field(default=None, max_length=300)
+
+
+class AgreementOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    title_zh: str
+    title_en: str
+    parties: list[str]
+    signed_on: dt.date | None
+    source_document: str | None
+
+
+class CommitmentIn(_In):
+    agreement_code: str = Field(min_length=1, max_length=60)
+    code: str = Field(pattern=CODE_PATTERN)
+    text_zh: str = Field(min_length=1, max_length=2000)
+    text_en: str = Field(min_length=1, max_length=2000)
+    area: Area
+    lead_jurisdiction_code: str = Field(min_length=1, max_length=12)
+    supporting_jurisdiction_codes: list[str] = Field(default_factory=list, max_length=50)
+    agency_ids: list[int] = Field(default_factory=list, max_length=50)
+    deadline: dt.date | None = None
+    status: CommitmentStatus = "in_progress"
+    status_since: dt.date | None = Field(
+        default=None, description="date the initial status applies from (default: today)"
+    )
+    indicator_codes: list[str] = Field(default_factory=list, max_length=100)
+    source_locator: str | None = Field(default=None, max_length=300)
+
+
+class EvidenceIn(_In):
+    url: str = Field(min_length=1, max_length=500)
+    title: str = Field(min_length=1, max_length=300)
+    published_on: dt.date | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://", "urn:")):
+            raise ValueError("must be an http(s) URL or a urn: reference to a document")
+        return value
+
+
+class EvidenceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    url: str
+    title: str
+    published_on: dt.date | None
+    added_by: str
+    added_at: dt.datetime
+
+
+class StatusChangeIn(_In):
+    status: CommitmentStatus
+    changed_on: dt.date
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class StatusChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: str
+    changed_on: dt.date
+    note: str | None
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+class CommitmentOut(BaseModel):
+    id: int
+    code: str
+    agreement_code: str
+    text_zh: str
+    text_en: str
+    area: str
+    lead_jurisdiction_code: str
+    supporting_jurisdiction_codes: list[str]
+    agency_ids: list[int]
+    deadline: dt.date | None
+    status: str
+    indicator_codes: list[str]
+    source_locator: str | None
+    updated_at: dt.datetime
+
+
+class CommitmentDetail(CommitmentOut):
+    history: list[StatusChangeOut]
+    evidence: list[EvidenceOut]
+
+
+class IndicatorIn(_In):
+    code: str = Field(pattern=CODE_PATTERN)
+    name_zh: str = Field(min_length=1, max_length=300)
+    name_en: str = Field(min_length=1, max_length=300)
+    unit: str = Field(min_length=1, max_length=40)
+    direction: DirectionName
+    period_type: PeriodTypeName
+    area: Area
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class IndicatorOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    unit: str
+    direction: str
+    period_type: str
+    area: str
+    description: str | None
+
+
+class ValueIn(_In):
+    indicator_code: str = Field(min_length=1, max_length=60)
+    jurisdiction_code: str = Field(min_length=1, max_length=12)
+    period: str = Field(min_length=1, max_length=10, description="2021, 2021Q3 or 2021-07")
+    value: float
+    unit: str | None = Field(default=None, max_length=40, description="if given, must match")
+    source: str = Field(min_length=1, max_length=2000)
+    note: str | None = Field(default=None, max_length=2000)
+
+    # Finiteness is checked by the service (its error carries no raw input: JSON cannot
+    # carry inf/NaN back in a problem document).
+
+
+class ValueBatchIn(_In):
+    values: list[ValueIn] = Field(min_length=1, max_length=5000)
+
+
+class ValueOut(BaseModel):
+    id: int
+    indicator_code: str
+    jurisdiction_code: str
+    period: str
+    value: float
+    unit: str
+    source: str
+    note: str | None
+    flags: list[dict[str, str]]
+    submitted_by: str
+    created_at: dt.datetime
+
+
+class ValuesStored(BaseModel):
+    stored: int
+    items: list[ValueOut]
+    warnings: list[dict[str, str]]
+
+
+class TargetIn(_In):
+    indicator_code: str = Field(min_length=1, max_length=60)
+    jurisdiction_code: str = Field(min_length=1, max_length=12)
+    target_value: float
+    target_year: int = Field(ge=1900, le=2100)
+    base_year: int | None = Field(default=None, ge=1900, le=2100)
+    source: str | None = Field(default=None, max_length=2000)
+
+
+class TargetOut(BaseModel):
+    id: int
+    indicator_code: str
+    jurisdiction_code: str
+    target_value: float
+    target_year: int
+    base_year: int | None
+    source: str | None
+
+
+class ViolationOut(BaseModel):
+    rule_id: str
+    kind: str
+    severity: str
+    indicator_code: str
+    jurisdiction_code: str
+    period: str
+    message: str
+
+
+class ValidationReport(BaseModel):
+    checked_values: int
+    rules: int
+    violations: list[ViolationOut]
+
+
+class ProgressRow(BaseModel):
+    indicator_code: str
+    name_zh: str
+    name_en: str
+    unit: str
+    direction: str
+    area: str
+    jurisdiction_code: str
+    latest_period: str | None
+    latest_value: float | None
+    previous_period: str | None
+    previous_value: float | None
+    change_previous_abs: float | None
+    change_previous_pct: float | None
+    base_period: str | None
+    base_value: float | None
+    change_base_abs: float | None
+    change_base_pct: float | None
+    target_value: float | None
+    target_year: int | None
+    status: str
+    method: str
+    ratio: float | None
+    achieved_rate: float | None
+    required_rate: float | None
+    values: int
+
+
+class Group(BaseModel):
+    key: str
+    count: int
+    status_counts: dict[str, int]
+    items: list[Any]
+
+
+class Grouped(BaseModel):
+    group_by: str
+    groups: list[Group]
+
+
+class CellError(BaseModel):
+    row: int
+    column: str
+    reason: str
+
+
+class UploadResult(BaseModel):
+    stored: int
+    rows: int
+    warnings: list[dict[str, str]]

@@ -1,0 +1,305 @@
+"""Value templates (Excel and CSV) and their upload with per-cell errors.
+
+Policy: an upload is all or nothing. If any cell of any row has a problem (or a value breaks an
+``error`` rule), nothing is stored and every problem is returned as (row, column, reason), with
+rows numbered as the spreadsheet shows them (the header is row 1). The user fixes the file and
+uploads it again; nothing is ever half-stored or silently dropped. Values that only break a
+``warning`` rule are stored and flagged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy.orm import Session
+
+from jingjinji.errors import InvalidInput, field_error
+from jingjinji.progress import service
+from jingjinji.progress.schemas import CellError, UploadResult
+from jingjinji.security import Actor
+
+COLUMNS = service.VALUE_COLUMNS
+VALUES_SHEET = "values"
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+INSTRUCTIONS = [
+    "How to fill in this template / 填写说明",
+    "",
+    "1. Enter one value per row on the sheet 'values'. Keep the header row as it is.",
+    "   每行填写一个数值，保留第一行表头。",
+    "2. indicator_code: a code from the sheet 'indicators'. 指标代码见“indicators”工作表。",
+    "3. jurisdiction_code: a GB/T 2260 code from the sheet 'jurisdictions', e.g. 120116 for "
+    "Binhai New Area. 行政区划代码见“jurisdictions”工作表。",
+    "4. period: text in the indicator's period type: 2021 (year), 2021Q3 (quarter), 2021-07 "
+    "(month). The column is formatted as text so that Excel does not turn it into a date.",
+    "   期间：年 2021、季度 2021Q3、月 2021-07（按文本填写）。",
+    "5. value: a plain number, dot as decimal separator, no thousands separators or units.",
+    "   数值：纯数字，小数点用英文句点，不带千分位和单位。",
+    "6. unit: optional; if given it must be exactly the indicator's unit.",
+    "   单位：可不填；填写时须与指标单位完全一致。",
+    "7. source: required (publication, table, office). note: optional.",
+    "   来源必填；备注可选。",
+    "",
+    "Upload policy: if any cell has a problem, nothing is stored and every problem is listed by "
+    "row and column. Fix the file and upload it again.",
+    "上传规则：任一单元格有误则整批不保存，并按行列列出全部错误；改正后重新上传。",
+    "A value that already exists for the same indicator, jurisdiction and period is a "
+    "duplicate and is rejected.",
+]
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row: int  # as the spreadsheet numbers it (header = 1)
+    cells: dict[str, object]
+
+
+class UploadRejected(InvalidInput):
+    """The upload had problems; ``cell_errors`` lists them (nothing was stored)."""
+
+    def __init__(self, detail: str, cell_errors: Sequence[CellError]) -> None:
+        super().__init__(
+            detail,
+            errors=[
+                field_error(["file", e.row, e.column], e.reason, row=e.row, column=e.column)
+                for e in cell_errors
+            ],
+        )
+        self.cell_errors = list(cell_errors)
+
+
+def xlsx_template(session: Session) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = VALUES_SHEET
+    ws.append(list(COLUMNS))
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDE7F3")
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = fill
+    widths = {"A": 34, "B": 18, "C": 12, "D": 14, "E": 16, "F": 40, "G": 40}
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+    for r in range(2, MAX_ROWS + 2):
+        ws.cell(row=r, column=3).number_format = "@"
+    ws.freeze_panes = "A2"
+
+    indicators = service.list_indicators(session)
+    ind_ws = wb.create_sheet("indicators")
+    ind_ws.append(["code", "name_en", "name_zh", "unit", "period_type", "direction", "area"])
+    for cell in ind_ws[1]:
+        cell.font = bold
+    for i in indicators:
+        ind_ws.append([i.code, i.name_en, i.name_zh, i.unit, i.period_type, i.direction, i.area])
+    ind_ws.column_dimensions["A"].width = 34
+    ind_ws.column_dimensions["B"].width = 60
+    ind_ws.column_dimensions["C"].width = 40
+
+    jur_ws = wb.create_sheet("jurisdictions")
+    jur_ws.append(["code", "name_en", "name_zh", "level"])
+    for cell in jur_ws[1]:
+        cell.font = bold
+    from jingjinji.regions import service as regions
+
+    for j in regions.list_jurisdictions(session):
+        jur_ws.append([j.code, j.name_en, j.name_zh, j.level])
+
+    info = wb.create_sheet("instructions", 0)
+    for line in INSTRUCTIONS:
+        info.append([line])
+    info.column_dimensions["A"].width = 120
+    info["A1"].font = Font(bold=True, size=13)
+    wb.active = 1  # open on the values sheet
+
+    if indicators:
+        check = DataValidation(
+            type="list",
+            formula1=f"=indicators!$A$2:$A${len(indicators) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            error="Pick an indicator code from the sheet 'indicators'.",
+        )
+        ws.add_data_validation(check)
+        check.add(f"A2:A{MAX_ROWS + 1}")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def csv_template() -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(COLUMNS)
+    return buf.getvalue()
+
+
+def _header_problems(header: Sequence[object]) -> list[CellError]:
+    names = [str(h).strip() if h is not None else "" for h in header]
+    missing = [c for c in COLUMNS if c not in names]
+    unknown = [n for n in names if n and n not in COLUMNS]
+    problems = [
+        CellError(row=1, column=c, reason=f"column {c!r} is missing from the header")
+        for c in missing
+    ]
+    problems += [
+        CellError(
+            row=1, column=n, reason=f"unknown column {n!r}; the columns are {', '.join(COLUMNS)}"
+        )
+        for n in unknown
+    ]
+    return problems
+
+
+def _rows(
+    header: Sequence[object], body: Sequence[tuple[int, Sequence[object]]]
+) -> list[ParsedRow]:
+    names = [str(h).strip() if h is not None else "" for h in header]
+    out = []
+    for number, cells in body:
+        values = {
+            names[i]: cells[i] for i in range(min(len(names), len(cells))) if names[i] in COLUMNS
+        }
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue  # blank line
+        out.append(ParsedRow(number, values))
+    return out
+
+
+def parse_xlsx(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InvalidInput(
+            "the file is not a readable .xlsx workbook",
+            errors=[field_error(["file"], f"not an .xlsx workbook: {exc}")],
+        ) from exc
+    ws = wb[VALUES_SHEET] if VALUES_SHEET in wb.sheetnames else wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    wb.close()
+    if not rows:
+        return [CellError(row=1, column="-", reason="the sheet is empty")], []
+    header = rows[0]
+    problems = _header_problems(header)
+    body = [(i + 2, list(r)) for i, r in enumerate(rows[1:])]
+    return problems, _rows(header, body)
+
+
+def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            "the CSV file is not UTF-8 text", errors=[field_error(["file"], f"not UTF-8: {exc}")]
+        ) from exc
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise InvalidInput(
+            "the CSV file cannot be read", errors=[field_error(["file"], str(exc))]
+        ) from exc
+    if not rows:
+        return [CellError(row=1, column="-", reason="the file is empty")], []
+    header = rows[0]
+    body: list[tuple[int, Sequence[object]]] = [
+        (i + 2, [c if c.strip() else None for c in r]) for i, r in enumerate(rows[1:])
+    ]
+    return _header_problems(header), _rows(header, body)
+
+
+def parse_file(filename: str, content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
+    if len(content) > MAX_BYTES:
+        raise InvalidInput(
+            f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB",
+            errors=[field_error(["file"], "file too large")],
+        )
+    name = filename.lower()
+    if name.endswith(".xlsx") or content[:2] == b"PK":
+        return parse_xlsx(content)
+    if name.endswith(".csv") or name.endswith(".txt"):
+        return parse_csv(content)
+    raise InvalidInput(
+        "upload an .xlsx or .csv file made from the template",
+        errors=[field_error(["file"], f"unsupported file type: {filename!r}")],
+    )
+
+
+def upload(session: Session, *, actor: Actor | None, filename: str, content: bytes) -> UploadResult:
+    """Check every cell, then store all rows or none (see the module docstring)."""
+    header_problems, rows = parse_file(filename, content)
+    if header_problems:
+        raise UploadRejected("the header row does not match the template", header_problems)
+    if not rows:
+        raise UploadRejected(
+            "the file has no data rows", [CellError(row=2, column="-", reason="no data rows")]
+        )
+    if len(rows) > MAX_ROWS:
+        raise UploadRejected(
+            f"at most {MAX_ROWS} rows per upload",
+            [CellError(row=MAX_ROWS + 2, column="-", reason="too many rows")],
+        )
+    channel = "upload-xlsx" if filename.lower().endswith(".xlsx") else "upload-csv"
+    known = service.known_jurisdictions(
+        session, (str(r.cells.get("jurisdiction_code") or "").strip() for r in rows)
+    )
+    checked = service.authorise_values(session, actor=actor, jurisdictions=known, channel=channel)
+    clean, problems = service.check_rows(session, [r.cells for r in rows])
+    rule_errors, warnings = service.rule_check(session, clean)
+    all_problems = sorted(
+        [*problems, *rule_errors],
+        key=lambda p: (p.index, COLUMNS.index(p.column) if p.column in COLUMNS else 99),
+    )
+    if all_problems:
+        cell_errors = [
+            CellError(row=rows[p.index].row, column=p.column, reason=_rownumbers(p.reason, rows))
+            for p in all_problems
+        ]
+        raise UploadRejected(
+            f"{len(cell_errors)} problem(s) in {len({e.row for e in cell_errors})} row(s); "
+            "nothing was stored",
+            cell_errors,
+        )
+    stored = service.store_clean(
+        session, actor=checked, clean=clean, warnings=warnings, channel=channel
+    )
+    return UploadResult(
+        stored=len(stored), rows=len(rows), warnings=[w for ws in warnings.values() for w in ws]
+    )
+
+
+def _rownumbers(reason: str, rows: Sequence[ParsedRow]) -> str:
+    """Turn 'entry N' (1-based batch position) into the spreadsheet row number."""
+    marker = "is in entry "
+    if marker in reason:
+        head, tail = reason.split(marker, 1)
+        digits = "".join(ch for ch in tail if ch.isdigit())
+        if digits:
+            entry = int(digits)
+            if 1 <= entry <= len(rows):
+                return f"{head}is in row {rows[entry - 1].row}{tail[len(digits) :]}"
+    return reason
+
+
+def problem_rows(exc: InvalidInput) -> list[dict[str, Any]]:
+    """Errors of an upload problem as rows for display (row, column, reason)."""
+    if isinstance(exc, UploadRejected):
+        return [e.model_dump() for e in exc.cell_errors]
+    return [
+        {
+            "row": "-",
+            "column": "/".join(str(p) for p in e.get("loc", [])),
+            "reason": e.get("msg", ""),
+        }
+        for e in exc.errors
+    ] or [{"row": "-", "column": "-", "reason": exc.detail}]

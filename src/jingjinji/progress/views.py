@@ -1,0 +1,460 @@
+"""Pages: /progress (dashboard), indicators, commitments, upload, report."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from jingjinji.deps import DbSession, OptionalActor
+from jingjinji.errors import InvalidInput, PermissionDenied
+from jingjinji.progress import kernels, labels, service, upload
+from jingjinji.progress import report as report_mod
+from jingjinji.progress.schemas import AREAS, COMMITMENT_STATUSES, StatusChangeIn
+from jingjinji.regions import service as regions
+from jingjinji.web import check_csrf, language_of, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _opt(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _int(value: str | None) -> int | None:
+    value = _opt(value)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _common(request: Request, session: Session) -> dict[str, Any]:
+    lang = language_of(request)
+    jurisdictions = regions.list_jurisdictions(session)
+    names = {j.code: regions.name(j, lang) for j in jurisdictions}
+    orgs = {o.id: regions.name(o, lang) for o in regions.list_organisations(session)}
+    return {
+        "areas": AREAS,
+        "commitment_statuses": COMMITMENT_STATUSES,
+        "progress_statuses": service.PROGRESS_STATUSES,
+        "area_label": lambda a: labels.area_label(lang, a),
+        "status_label": lambda s: labels.status_label(lang, s),
+        "label": lambda kind, key: labels.label(lang, kind, key),
+        "jname": lambda code: names.get(code, code),
+        "oname": lambda oid: orgs.get(int(oid), str(oid)) if str(oid).isdigit() else oid,
+        "fmt": labels.fmt,
+        "fmt_pct": labels.fmt_pct,
+        "fmt_signed": labels.fmt_signed,
+        "status_colors": labels.STATUS_COLORS,
+        "jurisdiction_choices": [j for j in jurisdictions if j.level in ("province", "region")]
+        + [j for j in jurisdictions if j.code == "120116"],
+        "organisations": orgs,
+        "iname": (lambda row: row.name_zh) if lang == "zh_CN" else (lambda row: row.name_en),
+        "ctext": (lambda c: c.text_zh) if lang == "zh_CN" else (lambda c: c.text_en),
+        "tojson": lambda v: json.dumps(v, ensure_ascii=False),
+    }
+
+
+def _group_label(ctx: dict[str, Any], group_by: str, key: str) -> str:
+    if group_by == "area":
+        return str(ctx["area_label"](key))
+    if group_by == "status":
+        return str(ctx["status_label"](key))
+    if group_by in ("jurisdiction", "lead_jurisdiction"):
+        return str(ctx["jname"](key))
+    if group_by == "agency":
+        return str(ctx["oname"](key))
+    if group_by == "direction":
+        return str(ctx["label"]("direction", key))
+    return key
+
+
+def _latest_year(session: Session) -> int:
+    years = [int(r.latest_period[:4]) for r in service.progress_rows(session) if r.latest_period]
+    return max(years) if years else 2021
+
+
+@router.get("/progress", response_class=HTMLResponse)
+def dashboard(
+    request: Request, session: DbSession, actor: OptionalActor, year: str | None = None
+) -> Response:
+    ctx = _common(request, session)
+    chosen = _int(year) or _latest_year(session)
+    roll = service.rollups(session, year=chosen)
+    areas = list(AREAS)
+    area_names = [ctx["area_label"](a) for a in areas]
+    series_area = [
+        {
+            "name": ctx["status_label"](s),
+            "type": "bar",
+            "stack": "i",
+            "itemStyle": {"color": labels.STATUS_COLORS[s]},
+            "data": [roll["by_area"][a]["indicators"][s] for a in areas],
+        }
+        for s in service.PROGRESS_STATUSES
+    ]
+    series_commit = [
+        {
+            "name": ctx["status_label"](s),
+            "type": "bar",
+            "stack": "c",
+            "itemStyle": {"color": labels.STATUS_COLORS[s]},
+            "data": [roll["by_area"][a]["commitments"][s] for a in areas],
+        }
+        for s in COMMITMENT_STATUSES
+    ]
+    jcodes = list(roll["by_jurisdiction"])
+    series_jur = [
+        {
+            "name": ctx["status_label"](s),
+            "type": "bar",
+            "stack": "j",
+            "itemStyle": {"color": labels.STATUS_COLORS[s]},
+            "data": [roll["by_jurisdiction"][j]["indicators"][s] for j in jcodes],
+        }
+        for s in service.PROGRESS_STATUSES
+    ] + [
+        {
+            "name": ctx["status_label"](s),
+            "type": "bar",
+            "stack": "jc",
+            "itemStyle": {"color": labels.STATUS_COLORS[s]},
+            "data": [roll["by_jurisdiction"][j]["commitments"][s] for j in jcodes],
+        }
+        for s in COMMITMENT_STATUSES
+    ]
+    return render(
+        request,
+        "progress/dashboard.html",
+        {
+            **ctx,
+            "year": chosen,
+            "roll": roll,
+            "chart_area": {"categories": area_names, "series": series_area},
+            "chart_commit": {"categories": area_names, "series": series_commit},
+            "chart_jur": {"categories": [ctx["jname"](j) for j in jcodes], "series": series_jur},
+            "jcodes": jcodes,
+        },
+    )
+
+
+@router.get("/progress/indicators", response_class=HTMLResponse)
+def indicators_page(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    year: str | None = None,
+    area: str | None = None,
+    jurisdiction: str | None = None,
+    status: str | None = None,
+    group_by: str | None = None,
+) -> Response:
+    ctx = _common(request, session)
+    area, jurisdiction, status, group_by = (
+        _opt(area),
+        _opt(jurisdiction),
+        _opt(status),
+        _opt(group_by),
+    )
+    rows = service.progress_rows(session, year=_int(year), area=area, jurisdiction=jurisdiction)
+    if status:
+        rows = [r for r in rows if r.status == status]
+    groups = None
+    if group_by:
+        groups = [
+            {
+                "key": g.key,
+                "label": _group_label(ctx, group_by, g.key),
+                "count": g.count,
+                "status_counts": g.status_counts,
+                "items": g.items,
+            }
+            for g in service.group_progress(session, rows, group_by)
+        ]
+    all_indicators = service.list_indicators(session)
+    with_values = {r.indicator_code for r in rows}
+    return render(
+        request,
+        "progress/indicators.html",
+        {
+            **ctx,
+            "rows": rows,
+            "groups": groups,
+            "group_by": group_by,
+            "group_choices": service.PROGRESS_GROUPS,
+            "filters": {
+                "year": _opt(year) or "",
+                "area": area or "",
+                "jurisdiction": jurisdiction or "",
+                "status": status or "",
+            },
+            "without_values": [
+                i
+                for i in all_indicators
+                if i.code not in with_values and (not area or i.area == area)
+            ]
+            if not status
+            else [],
+        },
+    )
+
+
+@router.get("/progress/indicators/{code}", response_class=HTMLResponse)
+def indicator_page(
+    request: Request, code: str, session: DbSession, actor: OptionalActor
+) -> Response:
+    ctx = _common(request, session)
+    indicator = service.get_indicator(session, code=code)
+    rows = service.progress_rows(session, indicator=code)
+    values = sorted(
+        service.list_values(session, indicator=code),
+        key=lambda v: (v.jurisdiction_code, v.period_ordinal),
+    )
+    targets = service.list_targets(session, indicator=code)
+    by_jur: dict[str, list[Any]] = {}
+    for v in values:
+        by_jur.setdefault(v.jurisdiction_code, []).append(v)
+    # every period between the first and the last, so that missing periods show as gaps
+    kind = kernels.PeriodType(indicator.period_type)
+    periods: list[str] = []
+    if values:
+        last = max(v.period_ordinal for v in values)
+        first = max(min(v.period_ordinal for v in values), last - 600)
+        periods = [str(kernels.from_ordinal(kind, o)) for o in range(first, last + 1)]
+    series = []
+    for jcode, vals in by_jur.items():
+        lookup = {v.period: v.value for v in vals}
+        s: dict[str, Any] = {
+            "name": ctx["jname"](jcode),
+            "type": "line",
+            "connectNulls": True,
+            "data": [lookup.get(p) for p in periods],
+        }
+        target = next((t for t in targets if t.jurisdiction_code == jcode), None)
+        if target is not None:
+            s["markLine"] = {
+                "data": [{"yAxis": target.target_value, "name": f"{target.target_year}"}],
+                "label": {
+                    "formatter": f"target {target.target_year}: {labels.fmt(target.target_value)}"
+                },
+            }
+        series.append(s)
+    commitments = [service.commitment_out(session, c) for c in service.list_commitments(session)]
+    linked = [c for c in commitments if code in c.indicator_codes]
+    return render(
+        request,
+        "progress/indicator.html",
+        {
+            **ctx,
+            "indicator": indicator,
+            "rows": rows,
+            "values": values,
+            "targets": targets,
+            "chart": {"periods": periods, "series": series},
+            "linked": linked,
+        },
+    )
+
+
+@router.get("/progress/commitments", response_class=HTMLResponse)
+def commitments_page(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    area: str | None = None,
+    jurisdiction: str | None = None,
+    status: str | None = None,
+    agency: str | None = None,
+    group_by: str | None = None,
+) -> Response:
+    ctx = _common(request, session)
+    area, jurisdiction, status, group_by = (
+        _opt(area),
+        _opt(jurisdiction),
+        _opt(status),
+        _opt(group_by),
+    )
+    items = [
+        service.commitment_out(session, c)
+        for c in service.list_commitments(
+            session, area=area, jurisdiction=jurisdiction, status=status, agency=_int(agency)
+        )
+    ]
+    groups = None
+    if group_by:
+        groups = [
+            {
+                "key": g.key,
+                "label": _group_label(ctx, group_by, g.key),
+                "count": g.count,
+                "status_counts": g.status_counts,
+                "items": g.items,
+            }
+            for g in service.group_commitments(items, group_by)
+        ]
+    return render(
+        request,
+        "progress/commitments.html",
+        {
+            **ctx,
+            "items": items,
+            "groups": groups,
+            "group_by": group_by,
+            "group_choices": service.COMMITMENT_GROUPS,
+            "filters": {
+                "area": area or "",
+                "jurisdiction": jurisdiction or "",
+                "status": status or "",
+                "agency": _opt(agency) or "",
+            },
+        },
+    )
+
+
+@router.get("/progress/commitments/{code}", response_class=HTMLResponse)
+def commitment_page(
+    request: Request, code: str, session: DbSession, actor: OptionalActor, error: str | None = None
+) -> Response:
+    ctx = _common(request, session)
+    detail = service.commitment_detail(session, service.get_commitment(session, code=code))
+    return render(request, "progress/commitment.html", {**ctx, "c": detail, "error": error})
+
+
+@router.post("/progress/commitments/{code}/status")
+def commitment_status_form(
+    request: Request,
+    code: str,
+    session: DbSession,
+    actor: OptionalActor,
+    status: Annotated[str, Form()],
+    changed_on: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        data = StatusChangeIn.model_validate(
+            {"status": status, "changed_on": changed_on, "note": note or None}
+        )
+    except ValueError as exc:
+        return commitment_page(request, code, session, actor, error=str(exc).splitlines()[0])
+    try:
+        service.change_status(session, actor=actor, code=code, data=data)
+    except InvalidInput as exc:
+        return commitment_page(request, code, session, actor, error=exc.detail)
+    return redirect(f"/progress/commitments/{code}")
+
+
+@router.get("/progress/upload", response_class=HTMLResponse)
+def upload_page(request: Request, session: DbSession, actor: OptionalActor) -> Response:
+    if actor is None:
+        return redirect("/login?next=/progress/upload")
+    ctx = _common(request, session)
+    return render(
+        request, "progress/upload.html", {**ctx, "result": None, "errors": None, "detail": None}
+    )
+
+
+@router.post("/progress/upload", response_class=HTMLResponse)
+def upload_form(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    file: Annotated[UploadFile, File()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    if actor is None:
+        return redirect("/login?next=/progress/upload")
+    ctx = _common(request, session)
+    content = file.file.read()
+    try:
+        result = upload.upload(
+            session, actor=actor, filename=file.filename or "upload", content=content
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        return render(
+            request,
+            "progress/upload.html",
+            {
+                **ctx,
+                "result": None,
+                "errors": upload.problem_rows(exc),
+                "detail": exc.detail,
+                "filename": file.filename,
+            },
+            status_code=422,
+        )
+    except PermissionDenied as exc:
+        return render(
+            request,
+            "progress/upload.html",
+            {
+                **ctx,
+                "result": None,
+                "errors": [{"row": "-", "column": "-", "reason": exc.detail}],
+                "detail": exc.detail,
+                "filename": file.filename,
+            },
+            status_code=403,
+        )
+    return render(
+        request,
+        "progress/upload.html",
+        {
+            **ctx,
+            "result": result,
+            "errors": None,
+            "detail": None,
+            "filename": file.filename,
+        },
+    )
+
+
+@router.get("/progress/report", response_class=HTMLResponse)
+def report_page(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    year: str | None = None,
+    jurisdiction: str | None = None,
+) -> Response:
+    ctx = _common(request, session)
+    chosen = _int(year) or _latest_year(session)
+    jurisdiction = _opt(jurisdiction)
+    if jurisdiction:
+        service.jurisdiction_or_invalid(session, jurisdiction, ["query", "jurisdiction"])
+    built = report_mod.build_report(
+        session, year=chosen, jurisdiction=jurisdiction, lang=language_of(request)
+    )
+    charts = {
+        s.area: {
+            "title": s.chart.title,
+            "labels": s.chart.labels,
+            "values": s.chart.values,
+            "colors": s.chart.colors,
+            "unit": s.chart.unit,
+        }
+        for s in built.areas
+    }
+    return render(
+        request,
+        "progress/report.html",
+        {
+            **ctx,
+            "report": built,
+            "year": chosen,
+            "jurisdiction": jurisdiction or "",
+            "charts": charts,
+            "method_notes": report_mod.method_notes(built.lang),
+            "change_text": report_mod._change_text,
+        },
+    )
