@@ -1,5 +1,7 @@
-"""Imports every domain's service module: handlers register themselves there on import."""
+"""Imports every module that registers job handlers (a domain's ``service`` and, where it keeps
+them apart, ``jobs_handlers``), so a worker knows every job kind."""
 
 from jingjinji import domains
 
 domains.import_all("service")
+domains.import_all("jobs_handlers")
