@@ -1,0 +1,122 @@
+"""API shapes of the air domain (Pydantic v2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_BATCH_ROWS = 100_000
+
+
+class StationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name_zh: str
+    name_en: str
+    city_code: str
+    province_code: str
+    organisation_id: int | None
+    longitude: float
+    latitude: float
+    status: str
+    uci_name: str | None
+
+
+class StationDetail(StationOut):
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    latest: LatestOut | None = None
+
+
+class LatestOut(BaseModel):
+    station_code: str
+    name_zh: str
+    name_en: str
+    city_code: str
+    longitude: float
+    latitude: float
+    status: str
+    ts: dt.datetime | None
+    aqi: int | None
+    level: int
+    category_en: str
+    category_zh: str
+    colour: str
+    primary_pollutants: str | None
+
+
+class BatchIn(BaseModel):
+    """A batch of hourly observations.
+
+    ``observations``: objects with ``station_code``, ``ts`` (ISO 8601, beginning of the hour;
+    with a UTC offset, or naive and interpreted in ``timezone``) and any of ``pm2_5, pm10,
+    so2, no2, co, o3`` (ug/m3, CO mg/m3 unless ``units`` says otherwise), ``temp`` (degC),
+    ``pres`` (hPa), ``dewp`` (degC), ``rain`` (mm), ``wspm`` (m/s), ``wd`` (16-point compass).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    units: dict[str, str] = Field(
+        default_factory=dict, description='declared units per pollutant, e.g. {"co": "ug/m3"}'
+    )
+    timezone: str | None = Field(
+        default=None, description="offset for timestamps without one, e.g. +08:00 or UTC"
+    )
+    observations: list[Any] = Field(min_length=1, max_length=MAX_BATCH_ROWS)
+
+
+class IssueOut(BaseModel):
+    row: int
+    column: str | None
+    reason: str
+    value: Any = None
+
+
+class IngestOut(BaseModel):
+    ingestion_id: int | None
+    status: str
+    rows_received: int
+    rows_accepted: int
+    rows_rejected: int
+    inserted: int
+    updated: int
+    unchanged: int
+    issues: list[IssueOut]
+    issues_truncated: bool
+    stations: list[str]
+
+
+class CityOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    province_code: str
+    stations: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+
+
+class SeriesOut(BaseModel):
+    """A daily or hourly series: ``items`` are rows of the frame (nulls where missing)."""
+
+    scope: str  # station | city
+    code: str
+    start: dt.date
+    end: dt.date
+    standard: str | None = Field(description="null: the standard in force on each date")
+    items: list[dict[str, Any]]
+
+
+class RawPage(BaseModel):
+    station_code: str
+    dataset_code: str | None
+    fields: list[str]
+    withheld_fields: list[dict[str, str]]
+    items: list[dict[str, Any]]
+    next_cursor: str | None = None
+
+
+StationDetail.model_rebuild()

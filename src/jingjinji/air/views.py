@@ -1,0 +1,319 @@
+"""Air-quality pages: regional overview, station, city, compliance and CSV upload.
+
+Charts are drawn by ECharts in the browser from the JSON API (/api/v1/air/...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from jingjinji.air import kernels, service
+from jingjinji.air.router import MAX_UPLOAD_BYTES, ingest_upload, level_info
+from jingjinji.deps import DbSession, OptionalActor
+from jingjinji.errors import InvalidInput, NotAuthenticated
+from jingjinji.regions import service as regions
+from jingjinji.security import Role
+from jingjinji.web import check_csrf, language_of, render
+
+router = APIRouter(include_in_schema=False)
+
+BEIJING = "110000"
+CHART_POLLUTANTS = ("pm2_5", "pm10", "so2", "no2", "co", "o3_8h")
+
+
+def levels(lang: str) -> list[dict[str, Any]]:
+    """AQI levels with their HJ 633 colours, for legends and chart colour maps."""
+    out = []
+    for number, level in kernels.LEVELS.items():
+        out.append(
+            {
+                "level": number,
+                "roman": level.roman,
+                "min": level.aqi_min,
+                "max": level.aqi_max if level.aqi_max is not None else 500,
+                "label": level.category_zh if lang == "zh_CN" else level.category_en,
+                "colour": level.colour_hex,
+            }
+        )
+    return out
+
+
+def _common(request: Request) -> dict[str, Any]:
+    lang = language_of(request)
+    return {
+        "levels": levels(lang),
+        "attribution": service.ATTRIBUTION,
+        "pollutants": CHART_POLLUTANTS,
+    }
+
+
+def _category(level: int, lang: str) -> str:
+    return kernels.category_zh(level) if lang == "zh_CN" else kernels.category_en(level)
+
+
+@router.get("/air", response_class=HTMLResponse)
+def overview(
+    request: Request, session: DbSession, actor: OptionalActor, date: dt.date | None = None
+) -> Response:
+    lang = language_of(request)
+    day = date or service.latest_day(session)
+    ranking_rows: list[dict[str, Any]] = []
+    if day is not None:
+        frame = service.ranking(session, day=day)
+        for row in frame.iter_rows(named=True):
+            j = regions.get_jurisdiction(session, code=row["city_code"])
+            ranking_rows.append(
+                {
+                    **row,
+                    "name": regions.name(j, lang),
+                    "category": _category(int(row["level"]), lang),
+                    **level_info(int(row["level"])),
+                }
+            )
+    cities = []
+    for code in service.city_codes(session):
+        j = regions.get_jurisdiction(session, code=code)
+        cities.append(
+            {
+                "code": code,
+                "name": regions.name(j, lang),
+                "stations": len(service.station_codes_of_city(session, city_code=code)),
+            }
+        )
+    return render(
+        request,
+        "air/overview.html",
+        {
+            **_common(request),
+            "day": day,
+            "ranking": ranking_rows,
+            "cities": cities,
+            "station_count": len(service.list_stations(session)),
+        },
+    )
+
+
+def _range(
+    session: DbSession,
+    codes: list[str],
+    start: dt.date | None,
+    end: dt.date | None,
+    year: int | None,
+) -> dict[str, Any]:
+    span = service.date_span(session, station_codes=codes)
+    last = span[1] if span else dt.datetime.now(service.CST).date()
+    first = span[0] if span else last
+    end = end or last
+    start = start or max(first, end - dt.timedelta(days=89))
+    service.check_range(start, end, max_days=3700)
+    years = list(range(first.year, last.year + 1))
+    chosen = year or last.year
+    if years and chosen not in years:
+        raise InvalidInput(
+            f"no data in {chosen}", errors=[{"loc": ["query", "year"], "msg": "no data that year"}]
+        )
+    return {"start": start, "end": end, "year": chosen, "years": years, "has_data": bool(span)}
+
+
+@router.get("/air/stations/{code}", response_class=HTMLResponse)
+def station_page(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    code: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    year: int | None = None,
+) -> Response:
+    lang = language_of(request)
+    station = service.get_station(session, code=code)
+    city = regions.get_jurisdiction(session, code=station.city_code)
+    latest = service.latest(session, stations=[station])[0]
+    return render(
+        request,
+        "air/station.html",
+        {
+            **_common(request),
+            **_range(session, [code], start, end, year),
+            "station": station,
+            "city_name": regions.name(city, lang),
+            "station_name": station.name_zh if lang == "zh_CN" else station.name_en,
+            "latest": latest,
+            "latest_category": _category(latest.level, lang),
+            "latest_colour": level_info(latest.level)["colour"],
+            "api_base": f"/api/v1/air/stations/{code}",
+            "show_attribution": station.province_code == BEIJING,
+        },
+    )
+
+
+@router.get("/air/cities/{code}", response_class=HTMLResponse)
+def city_page(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    code: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    year: int | None = None,
+) -> Response:
+    lang = language_of(request)
+    service.check_city(session, city_code=code)
+    city = regions.get_jurisdiction(session, code=code)
+    stations = service.list_stations(session, city=code)
+    return render(
+        request,
+        "air/city.html",
+        {
+            **_common(request),
+            **_range(session, [s.code for s in stations], start, end, year),
+            "city": city,
+            "city_name": regions.name(city, lang),
+            "stations": stations,
+            "api_base": f"/api/v1/air/cities/{code}",
+            "show_attribution": code == BEIJING,
+        },
+    )
+
+
+STANDARD_LABELS = {
+    "gb3095-2012": "GB 3095-2012",
+    "gb3095-2026": "GB 3095-2026 (until 2030)",
+    "gb3095-2026-2031": "GB 3095-2026 (from 2031)",
+}
+
+
+@router.get("/air/cities/{code}/compliance", response_class=HTMLResponse)
+def compliance_page(
+    request: Request, session: DbSession, actor: OptionalActor, code: str, year: int | None = None
+) -> Response:
+    lang = language_of(request)
+    service.check_city(session, city_code=code)
+    city = regions.get_jurisdiction(session, code=code)
+    codes = service.station_codes_of_city(session, city_code=code)
+    span = service.date_span(session, station_codes=codes)
+    years = list(range(span[0].year, span[1].year + 1)) if span else []
+    chosen = year or (years[-1] if years else dt.date.today().year)
+    if not 1990 <= chosen <= 2100:
+        raise InvalidInput(
+            "year out of range", errors=[{"loc": ["query", "year"], "msg": "must be 1990..2100"}]
+        )
+    report = service.compliance_report(session, city_code=code, year=chosen)
+    tables = []
+    for standard, rows in report["standards"].items():
+        tables.append(
+            {
+                "standard": standard,
+                "label": STANDARD_LABELS[standard],
+                "assessed": [r for r in rows if r["statistic"] != "exceedance_days"],
+                "exceedance": [r for r in rows if r["statistic"] == "exceedance_days"],
+            }
+        )
+    level_days = [
+        {
+            "level": int(k),
+            "days": v,
+            "category": _category(int(k), lang) or "-",
+            **level_info(int(k)),
+        }
+        for k, v in report["level_days"].items()
+    ]
+    return render(
+        request,
+        "air/compliance.html",
+        {
+            **_common(request),
+            "city": city,
+            "city_name": regions.name(city, lang),
+            "year": chosen,
+            "years": years,
+            "report": report,
+            "tables": tables,
+            "level_days": level_days,
+            "show_attribution": code == BEIJING,
+        },
+    )
+
+
+def _may_upload(actor: Any) -> bool:
+    return actor is not None and actor.role in (
+        Role.STEWARD,
+        Role.OFFICE_ADMIN,
+        Role.JURISDICTION_ADMIN,
+    )
+
+
+@router.get("/air/upload", response_class=HTMLResponse)
+def upload_form(request: Request, session: DbSession, actor: OptionalActor) -> Response:
+    if actor is None:
+        raise NotAuthenticated("log in to upload observations")
+    stations = [
+        s
+        for s in service.list_stations(session)
+        if actor.is_office_admin
+        or s.organisation_id == actor.organisation_id
+        or (actor.role is Role.JURISDICTION_ADMIN and s.province_code == actor.province_code)
+    ]
+    return render(
+        request,
+        "air/upload.html",
+        {
+            "may_upload": _may_upload(actor),
+            "stations": stations,
+            "result": None,
+            "errors": None,
+            "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        },
+    )
+
+
+@router.post("/air/upload", response_class=HTMLResponse)
+def upload_submit(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    file: Annotated[UploadFile, File()],
+    csrf_token: Annotated[str, Form()] = "",
+    units: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "",
+    partial: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    if actor is None:
+        raise NotAuthenticated("log in to upload observations")
+    content = file.file.read(MAX_UPLOAD_BYTES + 1)
+    template = (
+        "air/_upload_result.html" if request.headers.get("hx-request") else ("air/upload.html")
+    )
+    context: dict[str, Any] = {
+        "may_upload": _may_upload(actor),
+        "stations": [],
+        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "filename": file.filename,
+        "result": None,
+        "errors": None,
+    }
+    try:
+        result = ingest_upload(
+            session,
+            actor=actor,
+            content=content,
+            filename=file.filename or "upload.csv",
+            units=units or None,
+            timezone=timezone or None,
+            partial=partial in {"1", "on", "true"},
+            channel="web",
+        )
+    except InvalidInput as exc:
+        context["errors"] = {
+            "detail": exc.detail,
+            "items": exc.errors[:500],
+            "count": len(exc.errors),
+        }
+        return render(request, template, context, status_code=422)
+    context["result"] = result.as_dict()
+    return render(request, template, context)
