@@ -1,0 +1,1 @@
+"""Regional heavy-pollution early warning: forecasts, criteria, consultation, notifications."""

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class WarningOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: str
+    level: str
+    proposed_level: str
+    criteria_code: str
+    criteria_version: int
+    cities: list[str]
+    jurisdictions: list[str]
+    start_date: dt.date
+    end_date: dt.date
+    max_aqi: float
+    basis: str
+    evidence: dict[str, Any]
+    deadline: dt.datetime | None
+    measures: dict[str, Any] | None
+    proposed_by: str
+    created_at: dt.datetime
+    issued_at: dt.datetime | None
+    lifted_at: dt.datetime | None
+
+
+class AnswerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    warning_id: int
+    jurisdiction_code: str
+    organisation_id: int
+    answered_by: str
+    answer: str
+    proposed_level: str | None
+    reason: str
+    answered_at: dt.datetime
+
+
+class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    warning_id: int
+    event_type: str
+    from_status: str | None
+    to_status: str
+    level: str
+    actor_username: str
+    occurred_at: dt.datetime
+    detail: dict[str, Any]
+
+
+class WarningDetail(WarningOut):
+    answers: list[AnswerOut]
+    events: list[EventOut]
+    missing_answers: list[str]
+    deadline_passed: bool
+    can_issue: bool
+
+
+class ProposeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cities: list[str] = Field(min_length=1)
+    level: str
+    start_date: dt.date
+    end_date: dt.date
+    max_aqi: float = Field(ge=0, le=500)
+    criteria_code: str | None = None
+    reason: str = ""
+
+
+class ConsultationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    deadline: dt.datetime | None = Field(
+        default=None, description="default: 24 hours from now (must carry a time zone)"
+    )
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer: Literal["agree", "propose"]
+    proposed_level: str | None = None
+    reason: str = Field(default="", max_length=2000)
+
+
+class IssueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: str | None = Field(default=None, description="default: the proposed level")
+
+
+class LevelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: str
+    reason: str = Field(default="", max_length=2000)
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=2000)
+
+
+class CriteriaOut(BaseModel):
+    code: str
+    version: int
+    name_en: str
+    name_zh: str
+    definition: dict[str, Any]
+
+
+class AdoptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    jurisdiction_code: str
+    criteria_code: str
+    effective_from: dt.date
+
+
+class AdoptionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    jurisdiction_code: str
+    criteria_code: str
+    effective_from: dt.date
+
+
+class ForecastOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    city_code: str
+    issue_date: dt.date
+    target_date: dt.date
+    horizon_days: int
+    model_version: str
+    issued_at: dt.datetime
+    aqi_p10: float
+    aqi_p50: float
+    aqi_p90: float
+    concentrations: dict[str, Any]
+
+
+class SubscriptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=500)
+    event_types: list[str] = Field(min_length=1)
+    secret: str | None = Field(default=None, min_length=16, max_length=200)
+    description: str = Field(default="", max_length=200)
+
+
+class SubscriptionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    url: str
+    event_types: list[str]
+    active: bool
+    description: str
+    created_by: str
+    created_at: dt.datetime
+    previous_secret_until: dt.datetime | None
+
+
+class SubscriptionCreated(SubscriptionOut):
+    secret: str = Field(description="The signing secret; shown only in this response.")
+
+
+class RotateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    new_secret: str | None = Field(default=None, min_length=16, max_length=200)
+    overlap_hours: float = Field(default=24, ge=0, le=24 * 14)
+
+
+class ActiveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool
+
+
+class DeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    subscription_id: int
+    event_type: str
+    status: str
+    attempts: int
+    max_attempts: int
+    last_error: str | None
+    last_status_code: int | None
+    created_at: dt.datetime
+    last_attempt_at: dt.datetime | None
+    delivered_at: dt.datetime | None

@@ -1,0 +1,406 @@
+"""Webhook notifications of warning events: signing, verification, subscriptions, delivery.
+
+Each delivery is a POST of a JSON body with the header::
+
+    X-JJJ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+
+During a secret rotation the header carries one ``v1`` per active secret (new first), so a
+receiver may switch to the new secret at any time within the overlap. Receivers check with
+:func:`verify_signature`, which also refuses timestamps older (or newer) than ``tolerance``
+seconds to stop replays.
+
+Deliveries run on the jobs worker (job kind ``warnings.webhook_delivery``); a failed attempt is
+retried with the worker's exponential backoff (``jobs.service.backoff``); after
+``max_attempts`` the delivery is ``dead`` and listed for administrators, who may retry it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jingjinji.audit import service as audit
+from jingjinji.db import utcnow
+from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.jobs import service as jobs
+from jingjinji.security import Actor, Role, ensure_role
+from jingjinji.warnings.models import WebhookDelivery, WebhookSubscription
+
+SIGNATURE_HEADER = "X-JJJ-Signature"
+EVENT_HEADER = "X-JJJ-Event"
+DELIVERY_HEADER = "X-JJJ-Delivery"
+DELIVERY_JOB = "warnings.webhook_delivery"
+DEFAULT_TOLERANCE = 300
+MAX_ATTEMPTS = 6
+TIMEOUT_SECONDS = 10.0
+ROTATION_OVERLAP = dt.timedelta(hours=24)
+EVENT_TYPES: tuple[str, ...] = (
+    "warning.proposed",
+    "warning.consultation_opened",
+    "warning.answered",
+    "warning.issued",
+    "warning.upgraded",
+    "warning.downgraded",
+    "warning.lifted",
+    "warning.withdrawn",
+)
+
+# Tests (and embedders) may route deliveries through another transport.
+transport: httpx.BaseTransport | None = None
+
+
+# ------------------------------------------------------------------------------------ signing
+
+
+def _mac(secret: str, timestamp: int, body: bytes) -> str:
+    message = str(timestamp).encode() + b"." + body
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def sign(secrets_: str | Sequence[str], body: bytes, *, timestamp: int | None = None) -> str:
+    """The signature header value for ``body``, one ``v1`` entry per secret."""
+    keys = [secrets_] if isinstance(secrets_, str) else list(secrets_)
+    if not keys:
+        raise ValueError("at least one secret is needed")
+    ts = int(time.time()) if timestamp is None else int(timestamp)
+    return ",".join([f"t={ts}", *(f"v1={_mac(k, ts, body)}" for k in keys)])
+
+
+def parse_signature(header: str) -> tuple[int | None, list[str]]:
+    timestamp: int | None = None
+    macs: list[str] = []
+    for part in header.split(","):
+        key, sep, value = part.strip().partition("=")
+        if not sep:
+            continue
+        if key == "t":
+            try:
+                timestamp = int(value)
+            except ValueError:
+                return None, []
+        elif key == "v1":
+            macs.append(value.strip())
+    return timestamp, macs
+
+
+def verify_signature(
+    secrets_: str | Iterable[str],
+    header: str | None,
+    body: bytes,
+    now: float | None = None,
+    tolerance: int = DEFAULT_TOLERANCE,
+) -> bool:
+    """True when ``header`` signs ``body`` with one of ``secrets_`` within ``tolerance`` seconds.
+
+    For receivers: pass the raw request body (bytes, exactly as received), the value of the
+    ``X-JJJ-Signature`` header and your secret (or, while rotating, both your secrets).
+    """
+    if not header:
+        return False
+    keys = [secrets_] if isinstance(secrets_, str) else list(secrets_)
+    timestamp, macs = parse_signature(header)
+    if timestamp is None or not macs or not keys:
+        return False
+    current = time.time() if now is None else now
+    if abs(current - timestamp) > tolerance:
+        return False
+    expected = [_mac(k, timestamp, body) for k in keys]
+    return any(hmac.compare_digest(m, e) for m in macs for e in expected)
+
+
+# ------------------------------------------------------------------------------------ subscriptions
+
+
+def _check_url(url: str) -> str:
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InvalidInput(
+            "the webhook URL must be an absolute http(s) URL",
+            errors=[field_error(["body", "url"], "not an http(s) URL")],
+        )
+    return url
+
+
+def _check_events(event_types: Sequence[str]) -> list[str]:
+    unknown = [e for e in event_types if e not in EVENT_TYPES and e != "*"]
+    if unknown or not event_types:
+        raise InvalidInput(
+            f"unknown event types {unknown}" if unknown else "name at least one event type",
+            errors=[field_error(["body", "event_types"], f"choose from {list(EVENT_TYPES)} or *")],
+        )
+    return sorted(set(event_types))
+
+
+def _admin(
+    session: Session, actor: Actor | None, action: str, object_id: str | None = None
+) -> Actor:
+    return ensure_role(
+        session,
+        actor,
+        Role.OFFICE_ADMIN,
+        action=action,
+        object_type="webhook_subscription",
+        object_id=object_id,
+    )
+
+
+def create_subscription(
+    session: Session,
+    *,
+    actor: Actor | None,
+    url: str,
+    event_types: Sequence[str],
+    secret: str | None = None,
+    description: str = "",
+) -> WebhookSubscription:
+    """Subscribe ``url`` (office administrators). The secret is generated unless given."""
+    actor = _admin(session, actor, "webhook.create")
+    row = WebhookSubscription(
+        url=_check_url(url),
+        event_types=_check_events(event_types),
+        secret=secret or secrets.token_urlsafe(32),
+        active=True,
+        description=description,
+        created_by=actor.username,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="webhook.create",
+        object_type="webhook_subscription",
+        object_id=row.id,
+        detail={"url": row.url, "event_types": row.event_types},
+    )
+    return row
+
+
+def get_subscription(session: Session, *, subscription_id: int) -> WebhookSubscription:
+    row = session.get(WebhookSubscription, subscription_id)
+    if row is None:
+        raise NotFound(f"no webhook subscription {subscription_id}")
+    return row
+
+
+def list_subscriptions(session: Session) -> list[WebhookSubscription]:
+    return list(session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id)))
+
+
+def rotate_secret(
+    session: Session,
+    *,
+    actor: Actor | None,
+    subscription_id: int,
+    new_secret: str | None = None,
+    overlap: dt.timedelta = ROTATION_OVERLAP,
+) -> WebhookSubscription:
+    """Replace the secret; until ``now + overlap`` deliveries are signed with both."""
+    actor = _admin(session, actor, "webhook.rotate", str(subscription_id))
+    row = get_subscription(session, subscription_id=subscription_id)
+    row.previous_secret = row.secret
+    row.previous_secret_until = utcnow() + overlap
+    row.secret = new_secret or secrets.token_urlsafe(32)
+    audit.record(
+        session,
+        actor=actor,
+        action="webhook.rotate",
+        object_type="webhook_subscription",
+        object_id=row.id,
+        detail={"overlap_until": row.previous_secret_until.isoformat()},
+    )
+    return row
+
+
+def set_active(
+    session: Session, *, actor: Actor | None, subscription_id: int, active: bool
+) -> WebhookSubscription:
+    actor = _admin(session, actor, "webhook.update", str(subscription_id))
+    row = get_subscription(session, subscription_id=subscription_id)
+    row.active = active
+    audit.record(
+        session,
+        actor=actor,
+        action="webhook.update",
+        object_type="webhook_subscription",
+        object_id=row.id,
+        detail={"active": active},
+    )
+    return row
+
+
+def signing_secrets(row: WebhookSubscription, *, now: dt.datetime | None = None) -> list[str]:
+    now = now or utcnow()
+    keys = [row.secret]
+    if row.previous_secret and row.previous_secret_until and now < row.previous_secret_until:
+        keys.append(row.previous_secret)
+    return keys
+
+
+# ------------------------------------------------------------------------------------ delivery
+
+
+def dispatch(session: Session, *, event_type: str, payload: dict[str, Any]) -> list[int]:
+    """Queue one delivery per active subscription to ``event_type``."""
+    ids: list[int] = []
+    subs = session.scalars(
+        select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+    ).all()
+    for sub in subs:
+        if event_type not in sub.event_types and "*" not in sub.event_types:
+            continue
+        body = json.dumps(
+            {"type": event_type, "sent_for": sub.id, **payload},
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        delivery = WebhookDelivery(
+            subscription_id=sub.id,
+            event_type=event_type,
+            body=body,
+            status="pending",
+            attempts=0,
+            max_attempts=MAX_ATTEMPTS,
+        )
+        session.add(delivery)
+        session.flush()
+        jobs.enqueue(
+            session,
+            kind=DELIVERY_JOB,
+            payload={"delivery_id": delivery.id},
+            max_attempts=MAX_ATTEMPTS,
+        )
+        ids.append(delivery.id)
+    return ids
+
+
+class DeliveryFailed(RuntimeError):
+    pass
+
+
+def attempt(
+    session: Session,
+    *,
+    delivery_id: int,
+    client: httpx.Client | None = None,
+    now: dt.datetime | None = None,
+) -> WebhookDelivery:
+    """Try one delivery now and record the outcome (committed). Raises
+    :class:`DeliveryFailed` when it failed and may be retried."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        raise NotFound(f"no webhook delivery {delivery_id}")
+    if delivery.status != "pending":
+        return delivery
+    sub = session.get(WebhookSubscription, delivery.subscription_id)
+    now = now or utcnow()
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    body = delivery.body.encode("utf-8")
+    error: str | None = None
+    status_code: int | None = None
+    if sub is None or not sub.active:
+        error = "subscription inactive or removed"
+    else:
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(
+                signing_secrets(sub, now=now), body, timestamp=int(now.timestamp())
+            ),
+            EVENT_HEADER: delivery.event_type,
+            DELIVERY_HEADER: str(delivery.id),
+        }
+        own = client is None
+        http = client or httpx.Client(transport=transport, timeout=TIMEOUT_SECONDS)
+        try:
+            response = http.post(sub.url, content=body, headers=headers)
+            status_code = response.status_code
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            if own:
+                http.close()
+    delivery.last_status_code = status_code
+    if error is None:
+        delivery.status = "delivered"
+        delivery.delivered_at = now
+        delivery.last_error = None
+    else:
+        delivery.last_error = error
+        if delivery.attempts >= delivery.max_attempts:
+            delivery.status = "dead"
+    session.commit()
+    if error is not None and delivery.status == "pending":
+        raise DeliveryFailed(f"delivery {delivery.id} attempt {delivery.attempts}: {error}")
+    return delivery
+
+
+@jobs.handler(DELIVERY_JOB)
+def _delivery_job(session: Session, payload: dict[str, Any]) -> None:
+    attempt(session, delivery_id=int(payload["delivery_id"]))
+
+
+def list_deliveries(
+    session: Session, *, status: str | None = None, limit: int = 200
+) -> list[WebhookDelivery]:
+    stmt = select(WebhookDelivery)
+    if status:
+        stmt = stmt.where(WebhookDelivery.status == status)
+    return list(session.scalars(stmt.order_by(WebhookDelivery.id.desc()).limit(limit)))
+
+
+def dead_letters(
+    session: Session, *, actor: Actor | None, limit: int = 200
+) -> list[WebhookDelivery]:
+    ensure_role(
+        session,
+        actor,
+        Role.OFFICE_ADMIN,
+        action="webhook.dead_letters",
+        object_type="webhook_delivery",
+    )
+    return list_deliveries(session, status="dead", limit=limit)
+
+
+def retry(session: Session, *, actor: Actor | None, delivery_id: int) -> WebhookDelivery:
+    """Send a dead delivery again (a fresh round of attempts)."""
+    actor = ensure_role(
+        session,
+        actor,
+        Role.OFFICE_ADMIN,
+        action="webhook.retry",
+        object_type="webhook_delivery",
+        object_id=str(delivery_id),
+    )
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        raise NotFound(f"no webhook delivery {delivery_id}")
+    if delivery.status != "dead":
+        raise Conflict(f"delivery {delivery_id} is {delivery.status}; only dead ones are retried")
+    delivery.status = "pending"
+    delivery.max_attempts = delivery.attempts + MAX_ATTEMPTS
+    jobs.enqueue(
+        session, kind=DELIVERY_JOB, payload={"delivery_id": delivery.id}, max_attempts=MAX_ATTEMPTS
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="webhook.retry",
+        object_type="webhook_delivery",
+        object_id=delivery.id,
+        detail={"attempts_so_far": delivery.attempts},
+    )
+    return delivery
