@@ -81,6 +81,10 @@ def create_app(
 
     app.mount("/static/app", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(PACKAGE_DIR / "static" / "favicon.svg", media_type="image/svg+xml")
+
     @app.get("/static/vendor/{name}", include_in_schema=False)
     def vendor(name: str) -> FileResponse:
         if name not in VENDOR_FILES:
