@@ -30,6 +30,19 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
 
+def N_(message: str) -> str:
+    """Mark a string for translation where it is defined; it is translated where shown."""
+    return message
+
+
+ROLE_LABELS = {
+    "office_admin": N_("coordination office administrator"),
+    "jurisdiction_admin": N_("jurisdiction administrator"),
+    "steward": N_("data steward"),
+    "analyst": N_("analyst"),
+}
+
+
 def template_dirs() -> list[str]:
     dirs = [str(PACKAGE_DIR / "templates")]
     for child in sorted(PACKAGE_DIR.iterdir()):
@@ -122,6 +135,7 @@ def render(
         "csrf_token": csrf_token(request),
         "current_path": request.url.path + (("?" + request.url.query) if request.url.query else ""),
         "quote": quote,
+        "role_label": lambda role: translations.gettext(ROLE_LABELS.get(role, role)),
         "_": translations.gettext,
         "gettext": translations.gettext,
         "ngettext": translations.ngettext,
