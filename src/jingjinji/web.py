@@ -135,7 +135,7 @@ def render(
         "csrf_token": csrf_token(request),
         "current_path": request.url.path + (("?" + request.url.query) if request.url.query else ""),
         "quote": quote,
-        "role_label": lambda role: translations.gettext(ROLE_LABELS.get(role, role)),
+        "role_label": lambda role: translations.gettext(ROLE_LABELS.get(str(role), str(role))),
         "_": translations.gettext,
         "gettext": translations.gettext,
         "ngettext": translations.ngettext,
