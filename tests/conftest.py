@@ -20,6 +20,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,6 +38,13 @@ PG_ADMIN_URL = os.environ.get(
     "JJJ_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 BACKENDS = ["sqlite", "postgresql"]
+
+# Property tests check values, not speed: no per-example deadline (a loaded 2-core CI machine
+# would make one flaky). In CI the examples are derandomised so a run is reproducible; locally
+# each run explores new ones.
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+hypothesis_settings.load_profile("ci" if IN_CI else "dev")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -21,7 +21,10 @@ app = typer.Typer(help="Joint air-quality monitoring.", no_args_is_help=True)
 @app.command("aqi")
 def aqi_command(
     input_csv: Annotated[Path, typer.Argument(help="CSV of concentrations (ug/m3, CO mg/m3)")],
-    standard: Annotated[str, typer.Option(help="hj633-2012 or hj633-2026")] = "hj633-2026",
+    standard: Annotated[
+        str,
+        typer.Option(help="hj633-2012, hj633-2026, or auto (per row from a `date` column)"),
+    ] = "hj633-2026",
     report: Annotated[str, typer.Option(help="daily or hourly")] = "daily",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="default: stdout")] = None,
 ) -> None:
