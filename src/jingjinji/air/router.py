@@ -79,13 +79,32 @@ def resolve_range(
 ) -> tuple[dt.date, dt.date]:
     """Fill a missing end with the last day with data (or today) and a missing start with
     ``default_days`` before the end; 422 when the range is reversed or too long."""
+    check_date_bounds(start, "start")
+    check_date_bounds(end, "end")
     if end is None:
         span = service.date_span(session, station_codes=codes)
         end = span[1] if span else dt.datetime.now(service.CST).date()
     if start is None:
         start = end - dt.timedelta(days=default_days - 1)
+        check_date_bounds(start, "start")
     service.check_range(start, end, max_days=max_days)
     return start, end
+
+
+# Dates outside these bounds are typing errors, and arithmetic on them (a default start before
+# 0001-01-01, the end of day 9999-12-31 in UTC) overflows.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+
+
+def check_date_bounds(day: dt.date | None, name: str) -> None:
+    if day is not None and not MIN_DATE <= day <= MAX_DATE:
+        raise InvalidInput(
+            f"{name} {day} is out of range",
+            errors=[
+                field_error(["query", name], f"must lie between {MIN_DATE} and {MAX_DATE}")
+            ],
+        )
 
 
 def frame_items(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -175,7 +194,11 @@ def latest_values(
     standard: StandardQuery = None,
 ) -> list[LatestOut]:
     """Each station's latest observed hour and its hourly AQI (level 0: no data)."""
-    service.check_standard(standard)
+    standard = service.check_standard(standard)
+    if jurisdiction is not None:
+        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
+    if city is not None:
+        regions.jurisdiction_or_invalid(session, code=city, loc=["query", "city"])
     stations = service.list_stations(session, jurisdiction=jurisdiction, city=city)
     return [latest_out(v) for v in service.latest(session, stations=stations, standard=standard)]
 
@@ -256,7 +279,7 @@ def station_observations(
         key = decode_cursor(cursor)
         try:
             lo = dt.datetime.fromisoformat(str(key)) + dt.timedelta(hours=1)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise InvalidInput(
                 "cursor is not one this API issued",
                 errors=[field_error(["query", "cursor"], "malformed cursor")],
@@ -387,6 +410,7 @@ def city_ranking(
 ) -> dict[str, Any]:
     """Cities of a day by daily AQI, best first (default day: the latest with data)."""
     standard = service.check_standard(standard)
+    check_date_bounds(date, "date")
     day = date or service.latest_day(session)
     if day is None:
         return {"date": None, "standard": standard, "items": []}

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from jingjinji.audit.models import AuditEntry, AuditHead
@@ -68,9 +68,19 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits or rolls back with the write)."""
+    # Serialise appends so that two writers never read the same head: PostgreSQL takes an
+    # advisory lock; SQLite takes its database write lock with a no-op write (a plain read
+    # would not lock, and the second writer would then collide on ``seq``).
     if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
-    head = session.get(AuditHead, 1, with_for_update=is_postgres(session))
+    else:
+        session.execute(
+            update(AuditHead)
+            .where(AuditHead.id == 1)
+            .values(last_seq=AuditHead.last_seq)
+            .execution_options(synchronize_session=False)
+        )
+    head = session.get(AuditHead, 1, populate_existing=True)
     prev_seq, prev_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
     # Microsecond precision is kept by both backends; drop anything finer.
     now = utcnow()
