@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.deps import DbSession
 from tests.conftest import People
 
 
@@ -73,4 +76,24 @@ def test_non_finite_number_is_422_not_500(
         headers={**people.headers(session_factory, "office"), "Content-Type": "application/json"},
     )
     assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_integrity_race_is_409_not_500(app: object, session_factory: sessionmaker[Session]) -> None:
+    """A unique-constraint failure that escapes a service is a retryable conflict."""
+    assert isinstance(app, FastAPI)
+
+    @app.post("/api/v1/test-duplicate")
+    def duplicate(session: DbSession) -> dict[str, str]:
+        session.execute(
+            text(
+                "INSERT INTO jurisdictions (code, level, name_zh, name_en, "
+                "sort_order) VALUES ('110000', 'province', 'x', 'x', 0)"
+            )
+        )
+        return {}
+
+    with TestClient(app) as client:
+        response = client.post("/api/v1/test-duplicate")
+    assert response.status_code == 409
     assert response.headers["content-type"].startswith("application/problem+json")
