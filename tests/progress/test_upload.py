@@ -232,3 +232,46 @@ def test_web_upload_shows_cell_errors_then_success(
 def test_web_upload_needs_login(client: TestClient, indicators: People) -> None:
     r = client.get("/progress/upload", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_a_cell_outside_the_template_columns_rejects_the_file(
+    client: TestClient, session_factory: sessionmaker[Session], indicators: People
+) -> None:
+    """An unquoted comma in a CSV note shifts a cell past the last column: refused with the
+    row and column named, never stored with the note cut short."""
+    headers = indicators.headers(session_factory, "bj-env")
+    content = (
+        b"indicator_code,jurisdiction_code,period,value,unit,source,note\n"
+        b"parks,110000,2020,12,count,yearbook,\n"
+        b"parks,110000,2021,13,count,yearbook,estimate, revised in May\n"
+    )
+    r = post_file(client, headers, "values.csv", content)
+    assert r.status_code == 422, r.text
+    assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [(3, "H")]
+    assert "outside the template" in r.json()["errors"][0]["msg"]
+    assert client.get(f"{API}/values").json()["items"] == []
+
+    filled = filled_template(client, [["parks", "110000", "2021", 13, None, "yearbook"]])
+    wb = load_workbook(io.BytesIO(filled))
+    wb["values"].cell(row=2, column=9, value="stray")
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = post_file(client, headers, "values.xlsx", buf.getvalue())
+    assert r.status_code == 422, r.text
+    assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [(2, "I")]
+    assert client.get(f"{API}/values").json()["items"] == []
+
+
+def test_template_download_survives_control_characters_in_stored_names(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    from tests.progress.conftest import make_indicator
+
+    with session_factory() as session:
+        make_indicator(session, "odd_name", name_en="Bell\x07 and\x02 tab", name_zh="控制\x1f字符")
+        session.commit()
+    r = client.get(f"{API}/template.xlsx")
+    assert r.status_code == 200
+    sheet = load_workbook(io.BytesIO(r.content))["indicators"]
+    names = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}
+    assert names["odd_name"] == "Bell and tab"

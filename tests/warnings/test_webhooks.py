@@ -65,6 +65,20 @@ def test_wrong_secret_and_garbage_headers() -> None:
         assert not webhooks.verify_signature("right-secret-123456", bad, BODY, now=NOW)
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"t={NOW},v1=\u00e9\u00e9",  # non-ASCII text: compare_digest on str raises TypeError
+        f"t={NOW},v1=\udcff",
+        "t=" + "9" * 400 + ",v1=00",  # too large for a float
+        f"t=-{'9' * 400},v1=00",
+    ],
+)
+def test_forged_headers_are_refused_not_raised(header: str) -> None:
+    assert webhooks.verify_signature("k" * 20, header, BODY, now=float(NOW)) is False
+    assert webhooks.verify_signature("k" * 20, header, BODY) is False
+
+
 def test_rotated_secret_both_signatures_verify() -> None:
     header = webhooks.sign(["new-secret-abcdefgh", "old-secret-abcdefgh"], BODY, timestamp=NOW)
     assert header.count("v1=") == 2
@@ -307,7 +321,9 @@ def test_only_office_manages_subscriptions(session: Session, warn: People) -> No
     assert len(denied) == 3
 
 
-@pytest.mark.parametrize("url", ["ftp://x.example/h", "not a url", "/relative"])
+@pytest.mark.parametrize(
+    "url", ["ftp://x.example/h", "not a url", "/relative", "h\x02ttp://x", "http://\x00/"]
+)
 def test_bad_urls_are_refused(session: Session, warn: People, url: str) -> None:
     from jingjinji.errors import InvalidInput
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
@@ -78,6 +78,11 @@ class UploadRejected(InvalidInput):
         self.cell_errors = list(cell_errors)
 
 
+def _cell_text(value: str) -> str:
+    """Text as a worksheet can hold it: control characters (which Excel refuses) removed."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def xlsx_template(session: Session) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -102,7 +107,12 @@ def xlsx_template(session: Session) -> bytes:
     for cell in ind_ws[1]:
         cell.font = bold
     for i in indicators:
-        ind_ws.append([i.code, i.name_en, i.name_zh, i.unit, i.period_type, i.direction, i.area])
+        ind_ws.append(
+            [
+                _cell_text(v)
+                for v in (i.code, i.name_en, i.name_zh, i.unit, i.period_type, i.direction, i.area)
+            ]
+        )
     ind_ws.column_dimensions["A"].width = 34
     ind_ws.column_dimensions["B"].width = 60
     ind_ws.column_dimensions["C"].width = 40
@@ -114,7 +124,7 @@ def xlsx_template(session: Session) -> bytes:
     from jingjinji.regions import service as regions
 
     for j in regions.list_jurisdictions(session):
-        jur_ws.append([j.code, j.name_en, j.name_zh, j.level])
+        jur_ws.append([_cell_text(v) for v in (j.code, j.name_en, j.name_zh, j.level)])
 
     info = wb.create_sheet("instructions", 0)
     for line in INSTRUCTIONS:
@@ -161,38 +171,77 @@ def _header_problems(header: Sequence[object]) -> list[CellError]:
     return problems
 
 
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _rows(
     header: Sequence[object], body: Sequence[tuple[int, Sequence[object]]]
-) -> list[ParsedRow]:
+) -> tuple[list[CellError], list[ParsedRow]]:
+    """The data rows, and a problem for every filled cell outside the template's columns (a
+    stray cell, or an unquoted comma in a CSV cell that shifted the rest of the row): such a
+    cell would otherwise be dropped without a word."""
     names = [str(h).strip() if h is not None else "" for h in header]
     out = []
+    problems = []
     for number, cells in body:
         values = {
             names[i]: cells[i] for i in range(min(len(names), len(cells))) if names[i] in COLUMNS
         }
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+        stray = [
+            i
+            for i, cell in enumerate(cells)
+            # (a column with an unknown name is reported once, in the header)
+            if not _blank(cell) and (i >= len(names) or not names[i])
+        ]
+        for i in stray:
+            problems.append(
+                CellError(
+                    row=number,
+                    column=_column_letter(i),
+                    reason=f"a value outside the template's columns ({str(cells[i])[:40]!r}); "
+                    "remove it, or quote a cell that contains a comma",
+                )
+            )
+        if not stray and all(_blank(v) for v in values.values()):
             continue  # blank line
         out.append(ParsedRow(number, values))
-    return out
+    return problems, out
+
+
+def _column_letter(index: int) -> str:
+    """Spreadsheet column name of a 0-based index: 0 -> A, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
 
 
 def parse_xlsx(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
+    # A damaged or foreign zip fails in many ways inside openpyxl and the XML parser (missing
+    # parts: KeyError; broken XML: a SyntaxError subclass; odd content: TypeError, ...), when
+    # the workbook is opened or only while its rows are read (read-only mode is lazy). Any of
+    # them means the same to the user: the file is not a readable workbook.
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        try:
+            ws = wb[VALUES_SHEET] if VALUES_SHEET in wb.sheetnames else wb.worksheets[0]
+            rows = list(ws.iter_rows(values_only=True))
+        finally:
+            wb.close()
+    except Exception as exc:
         raise InvalidInput(
             "the file is not a readable .xlsx workbook",
-            errors=[field_error(["file"], f"not an .xlsx workbook: {exc}")],
+            errors=[field_error(["file"], f"not an .xlsx workbook: {type(exc).__name__}: {exc}")],
         ) from exc
-    ws = wb[VALUES_SHEET] if VALUES_SHEET in wb.sheetnames else wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
-    wb.close()
     if not rows:
         return [CellError(row=1, column="-", reason="the sheet is empty")], []
     header = rows[0]
-    problems = _header_problems(header)
     body = [(i + 2, list(r)) for i, r in enumerate(rows[1:])]
-    return problems, _rows(header, body)
+    stray, parsed = _rows(header, body)
+    return _header_problems(header) + stray, parsed
 
 
 def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
@@ -215,7 +264,8 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
     body: list[tuple[int, Sequence[object]]] = [
         (i + 2, [c if c.strip() else None for c in r]) for i, r in enumerate(rows[1:])
     ]
-    return _header_problems(header), _rows(header, body)
+    stray, parsed = _rows(header, body)
+    return _header_problems(header) + stray, parsed
 
 
 def parse_file(filename: str, content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
@@ -237,9 +287,14 @@ def parse_file(filename: str, content: bytes) -> tuple[list[CellError], list[Par
 
 def upload(session: Session, *, actor: Actor | None, filename: str, content: bytes) -> UploadResult:
     """Check every cell, then store all rows or none (see the module docstring)."""
-    header_problems, rows = parse_file(filename, content)
-    if header_problems:
-        raise UploadRejected("the header row does not match the template", header_problems)
+    file_problems, rows = parse_file(filename, content)
+    if file_problems:
+        raise UploadRejected(
+            "the header row does not match the template"
+            if any(p.row == 1 for p in file_problems)
+            else f"{len(file_problems)} cell(s) outside the template's columns; nothing was stored",
+            file_problems,
+        )
     if not rows:
         raise UploadRejected(
             "the file has no data rows", [CellError(row=2, column="-", reason="no data rows")]

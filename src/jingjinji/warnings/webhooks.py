@@ -112,17 +112,31 @@ def verify_signature(
     if timestamp is None or not macs or not keys:
         return False
     current = time.time() if now is None else now
-    if abs(current - timestamp) > tolerance:
+    try:
+        stale = abs(current - timestamp) > tolerance
+    except OverflowError:  # a forged timestamp too large for a float
         return False
-    expected = [_mac(k, timestamp, body) for k in keys]
-    return any(hmac.compare_digest(m, e) for m in macs for e in expected)
+    if stale:
+        return False
+    expected = [_mac(k, timestamp, body).encode() for k in keys]
+    # Compare bytes: hmac.compare_digest refuses str with non-ASCII characters (TypeError),
+    # and a forged header may carry any text.
+    return any(
+        hmac.compare_digest(m.encode("utf-8", "surrogateescape"), e) for m in macs for e in expected
+    )
 
 
 # ------------------------------------------------------------------------------------ subscriptions
 
 
 def _check_url(url: str) -> str:
-    parsed = httpx.URL(url)
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise InvalidInput(
+            f"the webhook URL is not a valid URL: {exc}",
+            errors=[field_error(["body", "url"], f"invalid URL: {exc}")],
+        ) from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise InvalidInput(
             "the webhook URL must be an absolute http(s) URL",
@@ -186,8 +200,13 @@ def create_subscription(
     return row
 
 
+def _valid_id(value: int) -> bool:
+    # Integer ids: anything outside names no row and would overflow the database parameter.
+    return 1 <= value <= 2**31 - 1
+
+
 def get_subscription(session: Session, *, subscription_id: int) -> WebhookSubscription:
-    row = session.get(WebhookSubscription, subscription_id)
+    row = session.get(WebhookSubscription, subscription_id) if _valid_id(subscription_id) else None
     if row is None:
         raise NotFound(f"no webhook subscription {subscription_id}")
     return row
@@ -385,7 +404,7 @@ def retry(session: Session, *, actor: Actor | None, delivery_id: int) -> Webhook
         object_type="webhook_delivery",
         object_id=str(delivery_id),
     )
-    delivery = session.get(WebhookDelivery, delivery_id)
+    delivery = session.get(WebhookDelivery, delivery_id) if _valid_id(delivery_id) else None
     if delivery is None:
         raise NotFound(f"no webhook delivery {delivery_id}")
     if delivery.status != "dead":
