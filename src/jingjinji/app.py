@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -15,7 +16,7 @@ import jingjinji
 from jingjinji import domains, problems
 from jingjinji.config import Settings, get_settings
 from jingjinji.db import make_engine, make_session_factory
-from jingjinji.errors import DomainError
+from jingjinji.errors import DomainError, InvalidInput
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -76,7 +77,20 @@ def create_app(
             return core_views.error_page(request, exc.status_code, "Error", str(exc.detail))
         return problems.http_problem(request, exc)
 
+    async def data_error(request: Request, exc: Exception) -> Response:
+        # The database refused a value (PostgreSQL: NUL characters in text, a number out of
+        # range...). That is bad input, never a server failure; the request was rolled back.
+        problems.log.warning("database refused a value on %s: %s", request.url.path, exc)
+        return await domain_error(
+            request,
+            InvalidInput(
+                "A value in the request cannot be stored or compared by the database "
+                "(a NUL character, or a number out of range); nothing was changed."
+            ),
+        )
+
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
 
     app.mount("/static/app", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")

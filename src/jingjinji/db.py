@@ -10,8 +10,9 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine
@@ -25,6 +26,20 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Largest value of an ``Integer`` column on PostgreSQL (``integer`` is 32-bit; SQLite's 64-bit
+# range is wider). A larger id names no row: it must be refused as input, not sent to the
+# database, where it overflows (a 500 on either backend).
+MAX_DB_INT = 2**31 - 1
+
+# An id as accepted from a client (path, query, form or JSON body): out of range is a 422.
+DbId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+
+
+def is_db_id(value: int) -> bool:
+    """Whether ``value`` can name a row of an ``Integer`` primary key."""
+    return 1 <= value <= MAX_DB_INT
 
 
 class Base(DeclarativeBase):

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select
+from sqlalchemy import Integer, Select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from jingjinji.db import MAX_DB_INT
 from jingjinji.errors import InvalidInput, field_error
 
 T = TypeVar("T")
@@ -42,6 +43,24 @@ def decode_cursor(cursor: str) -> Any:
         ) from exc
 
 
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(
+        "cursor is not one this API issued",
+        errors=[field_error(["query", "cursor"], "malformed cursor")],
+    )
+
+
+def decode_id_cursor(cursor: str | None) -> int | None:
+    """The integer key a cursor names (None without a cursor). Anything else this API never
+    issues (a string, a boolean, an id beyond the column's range) is a 422."""
+    if not cursor:
+        return None
+    last = decode_cursor(cursor)
+    if isinstance(last, bool) or not isinstance(last, int) or not 0 <= last <= MAX_DB_INT:
+        raise _bad_cursor()
+    return last
+
+
 def check_limit(limit: int) -> int:
     if limit < 1 or limit > MAX_LIMIT:
         raise InvalidInput(
@@ -57,13 +76,15 @@ def keyset(
     """Restrict ``stmt`` to the page after ``cursor``, ordered by ``key_column``."""
     check_limit(limit)
     if cursor is not None:
-        last = decode_cursor(cursor)
-        if not isinstance(last, int | str):
-            raise InvalidInput(
-                "cursor is not one this API issued",
-                errors=[field_error(["query", "cursor"], "malformed cursor")],
-            )
-        stmt = stmt.where(key_column > last)
+        last: int | str | None
+        if isinstance(key_column.type, Integer):
+            last = decode_id_cursor(cursor)
+        else:
+            last = decode_cursor(cursor)
+            if not isinstance(last, str):
+                raise _bad_cursor()
+        if last is not None:
+            stmt = stmt.where(key_column > last)
     return stmt.order_by(key_column).limit(limit + 1)
 
 

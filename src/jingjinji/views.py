@@ -23,6 +23,10 @@ def _safe_next(target: str | None) -> str:
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
+    # Browsers read a backslash as a slash ("/\\evil.example" is "//evil.example") and drop
+    # tabs and newlines from URLs: neither belongs in a path of ours.
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return "/"
     return target
 
 

@@ -98,7 +98,11 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise PermissionDenied("Missing CSRF token: reload the page and try again.")
     sub_nonce, signature = submitted.rsplit(".", 1)
     expected = _sign(settings.secret_key, nonce)
-    if not (hmac.compare_digest(sub_nonce, nonce) and hmac.compare_digest(signature, expected)):
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    if not (
+        hmac.compare_digest(sub_nonce.encode(), nonce.encode())
+        and hmac.compare_digest(signature.encode(), expected.encode())
+    ):
         raise PermissionDenied("CSRF token does not match: reload the page and try again.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -99,7 +100,7 @@ def test_token_shown_once_stored_hashed_and_revocable(
         assert secret not in (stored.token_hash, stored.prefix)
     listing = client.get("/api/v1/tokens", headers={"Authorization": f"Bearer {secret}"})
     assert listing.status_code == 200
-    assert all("token" not in t for t in listing.json())
+    assert listing.json()["items"] and all("token" not in t for t in listing.json()["items"])
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).json()
     assert me["username"] == "bj-analyst"
     revoked = client.delete(f"/api/v1/tokens/{created.json()['id']}", headers=headers)
@@ -149,3 +150,121 @@ def test_account_page_creates_and_revokes_token(client: TestClient, people: Peop
         data={"name": "sensor-gw", "days_valid": "10", "csrf_token": csrf_from(page.text)},
     )
     assert 'data-testid="new-token"' in created.text and "jjj_" in created.text
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example/", "/\\/evil.example", "/\t/evil.example"])
+def test_backslash_and_control_character_redirects_are_refused(
+    client: TestClient, people: People, target: str
+) -> None:
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    response = client.post(
+        "/login",
+        data={
+            "username": "bj-env",
+            "password": people.password,
+            "csrf_token": token,
+            "next": target,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
+def test_revoking_another_users_token_is_denied_and_audited(
+    client: TestClient, people: People, session_factory: sessionmaker[Session]
+) -> None:
+    from jingjinji.audit import service as audit
+
+    owner = people.headers(session_factory, "bj-analyst")
+    created = client.post("/api/v1/tokens", json={"name": "etl"}, headers=owner)
+    token_id = created.json()["id"]
+    refused = client.delete(
+        f"/api/v1/tokens/{token_id}", headers=people.headers(session_factory, "tj-env")
+    )
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    with session_factory() as session:
+        denied = audit.list_entries(session, action="token.revoke", outcome="denied")
+        assert [(e.actor_username, e.object_id) for e in denied] == [("tj-env", str(token_id))]
+        assert session.get(ApiToken, token_id).revoked_at is None  # type: ignore[union-attr]
+    assert client.delete("/api/v1/tokens/2147483647", headers=owner).status_code == 404
+
+
+def test_logout_is_audited(client: TestClient, people: People, session_factory: Any) -> None:
+    from jingjinji.audit import service as audit
+
+    login(client, "bj-env", people.password)
+    page = client.get("/account")
+    client.post("/logout", data={"csrf_token": csrf_from(page.text)})
+    with session_factory() as session:
+        entries = audit.list_entries(session, action="session.logout")
+        assert [e.actor_username for e in entries] == ["bj-env"]
+
+
+def test_user_listing_pages_and_keeps_to_the_province(
+    client: TestClient, people: People, session_factory: sessionmaker[Session]
+) -> None:
+    def usernames(who: str) -> list[str]:
+        headers = people.headers(session_factory, who)
+        seen: list[str] = []
+        params: dict[str, Any] = {"limit": 2}
+        while True:
+            page = client.get("/api/v1/users", params=params, headers=headers)
+            assert page.status_code == 200, page.text
+            seen += [u["username"] for u in page.json()["items"]]
+            if page.json()["next_cursor"] is None:
+                return seen
+            params["cursor"] = page.json()["next_cursor"]
+
+    assert set(usernames("bj-admin")) == {"bj-admin", "bj-env", "bj-stats", "bj-analyst"}
+    assert len(usernames("office")) == len(people.actors)
+    refused = client.get(
+        "/api/v1/users", params={"limit": "-5"}, headers=people.headers(session_factory, "office")
+    )
+    assert refused.status_code == 422
+
+
+def test_cookies_are_secure_when_configured(
+    settings: Any, session_factory: sessionmaker[Session], people: People
+) -> None:
+    import dataclasses
+
+    from jingjinji.app import create_app
+
+    app = create_app(
+        dataclasses.replace(settings, secure_cookies=True), session_factory=session_factory
+    )
+    with TestClient(app, base_url="https://testserver") as client:
+        page = client.get("/login")
+        assert "secure" in page.headers["set-cookie"].lower()  # the CSRF cookie
+        token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        response = client.post(
+            "/login",
+            data={"username": "office", "password": people.password, "csrf_token": token},
+            follow_redirects=False,
+        )
+    assert response.status_code == 303
+    header = response.headers["set-cookie"].lower()
+    assert "jjj_session=" in header
+    assert "secure" in header and "httponly" in header and "samesite=lax" in header
+
+
+@pytest.mark.parametrize("submitted", ["é.abc", "abc.é", "中文", "\x7f.\x7f"])
+def test_non_ascii_csrf_token_is_403_not_500(
+    client: TestClient, people: People, submitted: str
+) -> None:
+    client.get("/login")
+    response = client.post(
+        "/login",
+        data={"username": "bj-env", "password": people.password, "csrf_token": submitted},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    login(client, "bj-env", people.password)
+    api = client.post(
+        "/api/v1/tokens", json={"name": "x"}, headers={"X-CSRF-Token": submitted.encode()}
+    )
+    assert api.status_code == 403
+    assert api.headers["content-type"].startswith("application/problem+json")

@@ -76,3 +76,35 @@ def test_audit_api_paginates_and_verifies(
     ).json()
     assert second["items"][0]["seq"] == first["items"][-1]["seq"] + 1
     assert client.get("/api/v1/audit/verify", headers=headers).json()["ok"] is True
+
+
+def test_jurisdiction_admin_sees_entries_of_cities_and_districts(
+    client: TestClient, people: People, session_factory: sessionmaker[Session]
+) -> None:
+    """Writes are audited with the owner's own jurisdiction (a district such as Binhai New Area
+    120116, a Hebei city 130600); the province's administrator sees them, other provinces not."""
+    with session_factory() as session:
+        for code, object_id in (("120116", "TJ-BINHAI-1"), ("130600", "HE-BAODING-1")):
+            audit.record(
+                session,
+                actor=people["office"],
+                action="dataset.update",
+                object_type="dataset",
+                object_id=object_id,
+                jurisdiction_code=code,
+            )
+        session.commit()
+
+    def seen(who: str) -> set[str]:
+        headers = people.headers(session_factory, who)
+        items = client.get(
+            "/api/v1/audit/entries", params={"action": "dataset.update"}, headers=headers
+        ).json()["items"]
+        return {e["object_id"] for e in items}
+
+    assert seen("tj-admin") == {"TJ-BINHAI-1"}
+    assert seen("he-admin") == {"HE-BAODING-1"}
+    assert seen("bj-admin") == set()
+    login(client, "tj-admin", people.password)
+    page = client.get("/audit", params={"action": "dataset.update"})
+    assert "TJ-BINHAI-1" in page.text and "HE-BAODING-1" not in page.text

@@ -136,3 +136,72 @@ def test_cli_verify_and_export(
         assert "entry 2" in broken.output
     finally:
         get_settings.cache_clear()
+
+
+def _forge(session: Session, seq: int, *, action: str) -> None:
+    """Write entry ``seq`` as an attacker would: a well-formed entry with a recomputed hash."""
+    import datetime as dt
+
+    from jingjinji.audit.models import AuditEntry
+
+    prev = session.get(AuditEntry, seq - 1)
+    assert prev is not None
+    entry = AuditEntry(
+        seq=seq,
+        occurred_at=dt.datetime.now(dt.UTC),
+        actor_username="mallory",
+        actor_role=None,
+        actor_jurisdiction=None,
+        channel="cli",
+        action=action,
+        outcome="ok",
+        object_type="thing",
+        object_id=None,
+        jurisdiction_code=None,
+        detail_json="{}",
+        prev_hash=prev.entry_hash,
+    )
+    entry.entry_hash = audit.compute_hash(entry)
+    session.add(entry)
+    session.flush()
+
+
+def test_replaced_last_entry_is_named(session_factory: sessionmaker[Session], backend: str) -> None:
+    """Replacing the newest entry by a well-formed one breaks the head's hash: the report
+    names that entry, not one after the end."""
+    _write_entries(session_factory, 3)
+    with session_factory() as session:
+        _drop_guards(session, backend)
+        session.execute(text("DELETE FROM audit_entries WHERE seq = 3"))
+        _forge(session, 3, action="forged")
+        session.commit()
+    with session_factory() as session:
+        report = audit.verify(session)
+    assert not report.ok
+    assert report.first_broken_seq == 3
+    assert "cut off" not in (report.reason or "")
+
+
+def test_entries_appended_past_the_head_are_named(session_factory: sessionmaker[Session]) -> None:
+    """Entries inserted behind the platform's back (the head not moved) are named from the first
+    one the head does not cover."""
+    _write_entries(session_factory, 3)
+    with session_factory() as session:
+        _forge(session, 4, action="forged")
+        _forge(session, 5, action="forged")
+        session.commit()
+    with session_factory() as session:
+        report = audit.verify(session)
+    assert not report.ok
+    assert report.first_broken_seq == 4
+    assert "cut off" not in (report.reason or "")
+
+
+def test_missing_head_is_detected(session_factory: sessionmaker[Session]) -> None:
+    _write_entries(session_factory, 3)
+    with session_factory() as session:
+        session.execute(text("DELETE FROM audit_head"))
+        session.commit()
+    with session_factory() as session:
+        report = audit.verify(session)
+    assert not report.ok

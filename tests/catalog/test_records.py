@@ -279,3 +279,40 @@ def test_longest_registered_prefix_wins(monkeypatch: pytest.MonkeyPatch) -> None
     assert service.record_source_for("HE-X") is None
     with pytest.raises(ValueError):
         service.register_record_source("", a)
+
+
+def test_integer_filters_beyond_32_bits(
+    client: TestClient, people: People, session_factory: sessionmaker[Session]
+) -> None:
+    """Integer fields hold any 64-bit value; filtering on them works whatever the stored values
+    (PostgreSQL must not cast them to its 32-bit integer), and a filter value beyond 64 bits is
+    a 422 naming the field."""
+    _make_typed(session_factory, people)
+    big = 2**40
+    rows = [{"s": "small", "i": 5}, {"s": "big", "i": big}, {"s": "huge", "i": -(2**63) + 1}]
+    with session_factory() as session:
+        service.write_records(session, actor=people["bj-env"], dataset_code="BJ-TYPED", rows=rows)
+        session.commit()
+    headers = people.headers(session_factory, "bj-analyst")
+    url = "/api/v1/datasets/BJ-TYPED/records"
+    for value, expected in (("5", ["small"]), (str(big), ["big"]), ("7", [])):
+        response = client.get(url, params={"i": value}, headers=headers)
+        assert response.status_code == 200, response.text
+        assert [row["s"] for row in response.json()["items"]] == expected
+    for value in (str(2**63), str(10**30)):
+        response = client.get(url, params={"i": value}, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["query", "i"]
+
+
+def test_integer_values_beyond_64_bits_are_refused(
+    client: TestClient, people: People, session_factory: sessionmaker[Session]
+) -> None:
+    _make_typed(session_factory, people)
+    response = client.post(
+        "/api/v1/datasets/BJ-TYPED/records",
+        json={"rows": [{"i": 2**64}]},
+        headers=people.headers(session_factory, "bj-env"),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "rows", 0, "i"]

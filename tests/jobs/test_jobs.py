@@ -136,9 +136,32 @@ def test_dead_job_can_be_retried_by_office_only(
     listing = client.get(
         "/api/v1/jobs", params={"status": "dead"}, headers=people.headers(session_factory, "office")
     )
-    assert [j["id"] for j in listing.json()] == [job_id]
+    assert [j["id"] for j in listing.json()["items"]] == [job_id]
     retried = client.post(
         f"/api/v1/jobs/{job_id}/retry", headers=people.headers(session_factory, "office")
     )
     assert retried.status_code == 200 and retried.json()["status"] == "queued"
     assert jobs.run_pending(session_factory) == 1
+
+
+def test_job_listing_pages_newest_first_and_checks_limit(
+    session_factory: sessionmaker[Session], client: Any, people: Any
+) -> None:
+    with session_factory() as session:
+        ids = [jobs.enqueue(session, kind="test.ok", payload={"n": n}).id for n in range(5)]
+        session.commit()
+    headers = people.headers(session_factory, "office")
+    seen: list[int] = []
+    params: dict[str, Any] = {"limit": 2}
+    while True:
+        page = client.get("/api/v1/jobs", params=params, headers=headers)
+        assert page.status_code == 200, page.text
+        seen += [j["id"] for j in page.json()["items"]]
+        if page.json()["next_cursor"] is None:
+            break
+        params["cursor"] = page.json()["next_cursor"]
+    assert seen == sorted(ids, reverse=True)
+    for limit in ("-1", "0", "100000"):
+        refused = client.get("/api/v1/jobs", params={"limit": limit}, headers=headers)
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["loc"] == ["query", "limit"]

@@ -135,3 +135,13 @@ def test_region_page_renders_in_both_languages(client: TestClient, people: Peopl
     client.cookies.set("jjj_lang", "en")
     en = client.get("/region")
     assert "Region overview" in en.text and "Hebei" in en.text
+
+
+def test_region_code_lists_every_organisation(client: TestClient, people: People) -> None:
+    """The region (JJJ) contains every jurisdiction: filtering on it keeps every organisation."""
+    everyone = client.get("/api/v1/organisations", params={"limit": 1000}).json()["items"]
+    region = client.get(
+        "/api/v1/organisations", params={"jurisdiction": "JJJ", "limit": 1000}
+    ).json()["items"]
+    assert len(everyone) == len(people.organisations)
+    assert [o["id"] for o in region] == [o["id"] for o in everyone]

@@ -6,7 +6,9 @@ from fastapi import APIRouter
 
 from jingjinji.accounts import service
 from jingjinji.accounts.schemas import TokenCreated, TokenIn, TokenOut, UserIn, UserOut, WhoAmI
+from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
+from jingjinji.pagination import Page, check_limit, decode_id_cursor, encode_cursor
 from jingjinji.security import Role, ensure_role
 
 router = APIRouter(tags=["accounts"])
@@ -22,9 +24,16 @@ def whoami(actor: RequiredActor) -> WhoAmI:
     )
 
 
-@router.get("/tokens", response_model=list[TokenOut])
-def list_tokens(session: DbSession, actor: RequiredActor) -> list[TokenOut]:
-    return [TokenOut.model_validate(t) for t in service.list_tokens(session, actor=actor)]
+@router.get("/tokens", response_model=Page[TokenOut])
+def list_tokens(
+    session: DbSession, actor: RequiredActor, cursor: str | None = None, limit: int = 100
+) -> Page[TokenOut]:
+    check_limit(limit)
+    rows = service.list_tokens(
+        session, actor=actor, after_id=decode_id_cursor(cursor), limit=limit + 1
+    )
+    items = [TokenOut.model_validate(t) for t in rows[:limit]]
+    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
@@ -36,12 +45,15 @@ def create_token(session: DbSession, actor: RequiredActor, body: TokenIn) -> Tok
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(session: DbSession, actor: RequiredActor, token_id: int) -> TokenOut:
+def revoke_token(session: DbSession, actor: RequiredActor, token_id: DbId) -> TokenOut:
     return TokenOut.model_validate(service.revoke_token(session, actor=actor, token_id=token_id))
 
 
-@router.get("/users", response_model=list[UserOut])
-def list_users(session: DbSession, actor: RequiredActor) -> list[UserOut]:
+@router.get("/users", response_model=Page[UserOut])
+def list_users(
+    session: DbSession, actor: RequiredActor, cursor: str | None = None, limit: int = 100
+) -> Page[UserOut]:
+    """Office administrators see every user; a jurisdiction administrator their province's."""
     ensure_role(
         session,
         actor,
@@ -50,12 +62,15 @@ def list_users(session: DbSession, actor: RequiredActor) -> list[UserOut]:
         action="user.list",
         object_type="user",
     )
-    users = service.list_users(session)
-    if actor.role is Role.JURISDICTION_ADMIN:
-        users = [
-            u for u in users if (u.jurisdiction_code or "")[:2] == (actor.province_code or "")[:2]
-        ]
-    return [UserOut.model_validate(u) for u in users]
+    check_limit(limit)
+    rows = service.list_users(
+        session,
+        province_code=None if actor.is_office_admin else (actor.province_code or "-"),
+        after_id=decode_id_cursor(cursor),
+        limit=limit + 1,
+    )
+    items = [UserOut.model_validate(u) for u in rows[:limit]]
+    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)

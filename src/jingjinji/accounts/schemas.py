@@ -4,6 +4,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jingjinji.db import DbId
 from jingjinji.security import Role
 
 
@@ -15,7 +16,7 @@ class UserIn(BaseModel):
     password: str = Field(min_length=10, max_length=200)
     role: Role
     jurisdiction_code: str | None = None
-    organisation_id: int | None = None
+    organisation_id: DbId | None = None
 
 
 class UserOut(BaseModel):

@@ -133,8 +133,20 @@ def get_user(session: Session, *, username: str) -> User:
     return user
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.id)))
+def list_users(
+    session: Session,
+    *,
+    province_code: str | None = None,
+    after_id: int | None = None,
+    limit: int | None = None,
+) -> list[User]:
+    """Users by id; ``province_code`` keeps those placed in that provincial-level unit."""
+    stmt = select(User)
+    if province_code is not None:
+        stmt = stmt.where(User.jurisdiction_code.startswith(province_code[:2]))
+    if after_id is not None:
+        stmt = stmt.where(User.id > after_id)
+    return list(session.scalars(stmt.order_by(User.id).limit(limit)))
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:
@@ -175,7 +187,19 @@ def start_session(session: Session, *, user: User, hours: int) -> str:
 
 
 def end_session(session: Session, *, token: str) -> None:
-    session.execute(delete(WebSession).where(WebSession.token_hash == _sha256(token)))
+    row = session.get(WebSession, _sha256(token))
+    if row is None:
+        return
+    user = row.user
+    session.execute(delete(WebSession).where(WebSession.token_hash == row.token_hash))
+    audit.record(
+        session,
+        actor=actor_of(user),
+        action="session.logout",
+        object_type="user",
+        object_id=user.id,
+        jurisdiction_code=user.jurisdiction_code,
+    )
 
 
 def actor_for_session(session: Session, *, token: str) -> Actor | None:
@@ -214,19 +238,30 @@ def create_token(
     return token, secret
 
 
-def list_tokens(session: Session, *, actor: Actor) -> list[ApiToken]:
-    return list(
-        session.scalars(
-            select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id)
-        )
-    )
+def list_tokens(
+    session: Session, *, actor: Actor, after_id: int | None = None, limit: int | None = None
+) -> list[ApiToken]:
+    stmt = select(ApiToken).where(ApiToken.user_id == actor.user_id)
+    if after_id is not None:
+        stmt = stmt.where(ApiToken.id > after_id)
+    return list(session.scalars(stmt.order_by(ApiToken.id).limit(limit)))
 
 
 def revoke_token(session: Session, *, actor: Actor | None, token_id: int) -> ApiToken:
     actor = require_actor(actor)
     token = session.get(ApiToken, token_id)
-    if token is None or (token.user_id != actor.user_id and not actor.is_office_admin):
-        raise NotFound(f"no token {token_id} of yours")
+    if token is None:
+        raise NotFound(f"no token {token_id}")
+    if token.user_id != actor.user_id and not actor.is_office_admin:
+        raise deny(
+            session,
+            actor,
+            action="token.revoke",
+            object_type="api_token",
+            object_id=str(token_id),
+            jurisdiction_code=actor.jurisdiction_code,
+            reason=f"{actor.username!r} may revoke only their own API tokens",
+        )
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from jingjinji.accounts import service
+from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.web import check_csrf, render
 
@@ -49,7 +50,7 @@ def revoke_token(
     request: Request,
     session: DbSession,
     actor: RequiredActor,
-    token_id: int,
+    token_id: DbId,
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)

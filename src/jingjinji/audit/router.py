@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from jingjinji.audit import service
 from jingjinji.audit.schemas import AuditEntryOut, ChainReport
 from jingjinji.deps import DbSession, RequiredActor
-from jingjinji.pagination import Page, check_limit, decode_cursor, encode_cursor
+from jingjinji.pagination import Page, check_limit, decode_id_cursor, encode_cursor
 from jingjinji.security import Actor, Role, ensure_role
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -25,7 +25,7 @@ def _scope(session: DbSession, actor: Actor) -> str | None:
         action="audit.read",
         object_type="audit_entry",
     )
-    return None if actor.is_office_admin else actor.province_code
+    return None if actor.is_office_admin else (actor.province_code or "-")
 
 
 @router.get("/entries", response_model=Page[AuditEntryOut])
@@ -40,14 +40,14 @@ def list_entries(
 ) -> Page[AuditEntryOut]:
     check_limit(limit)
     scope = _scope(session, actor)
-    after = decode_cursor(cursor) if cursor else None
+    after = decode_id_cursor(cursor)
     rows = service.list_entries(
         session,
-        after_seq=after if isinstance(after, int) else None,
+        after_seq=after,
         limit=limit + 1,
         action=action,
         actor_username=actor_username,
-        jurisdiction_code=scope,
+        province_code=scope,
         outcome=outcome,
     )
     items = [service.to_out(r) for r in rows[:limit]]

@@ -112,6 +112,10 @@ def record(
 
 def verify(session: Session, *, batch_size: int = 5000) -> ChainReport:
     """Walk the whole chain; report the first entry that was edited, removed or reordered."""
+    head = session.get(AuditHead, 1, populate_existing=True)
+    head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
+    # The hash of the entry the head names, as found while walking.
+    hash_at_head = GENESIS_HASH if head_seq == 0 else None
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
@@ -139,18 +143,43 @@ def verify(session: Session, *, batch_size: int = 5000) -> ChainReport:
                 first_broken_seq=entry.seq,
                 reason=f"entry {entry.seq} was edited (its content no longer matches its hash)",
             )
+        if entry.seq == head_seq:
+            hash_at_head = entry.entry_hash
         prev_hash = entry.entry_hash
         expected_seq += 1
         checked += 1
-    head = session.get(AuditHead, 1)
     last_seq = expected_seq - 1
-    if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
+    if head is None and last_seq > 0:
+        return ChainReport(
+            ok=False,
+            entries_checked=checked,
+            first_broken_seq=1,
+            reason="the chain head is missing: the end of the chain cannot be checked",
+        )
+    if head_seq > last_seq:
         return ChainReport(
             ok=False,
             entries_checked=checked,
             first_broken_seq=last_seq + 1,
             reason=f"the chain ends at entry {last_seq} but the head records entry "
-            f"{head.last_seq}: entries were cut off the end",
+            f"{head_seq}: entries were cut off the end",
+        )
+    if hash_at_head != head_hash:
+        # Every entry links to the one before it, so the entry the head names was replaced
+        # (with everything after it, if anything follows).
+        return ChainReport(
+            ok=False,
+            entries_checked=head_seq - 1,
+            first_broken_seq=head_seq,
+            reason=f"entry {head_seq} is not the one the head records: it was replaced",
+        )
+    if head_seq < last_seq:
+        return ChainReport(
+            ok=False,
+            entries_checked=head_seq,
+            first_broken_seq=head_seq + 1,
+            reason=f"entries {head_seq + 1} to {last_seq} follow the entry the head records "
+            f"({head_seq}): they were added outside the platform",
         )
     return ChainReport(ok=True, entries_checked=checked)
 
@@ -192,9 +221,12 @@ def list_entries(
     action: str | None = None,
     actor_username: str | None = None,
     jurisdiction_code: str | None = None,
+    province_code: str | None = None,
     outcome: str | None = None,
     newest_first: bool = False,
 ) -> list[AuditEntry]:
+    """``jurisdiction_code`` keeps entries about exactly that unit; ``province_code`` those
+    about a provincial-level unit or any of its cities and districts."""
     stmt = select(AuditEntry)
     if action:
         stmt = stmt.where(AuditEntry.action == action)
@@ -202,6 +234,8 @@ def list_entries(
         stmt = stmt.where(AuditEntry.actor_username == actor_username)
     if jurisdiction_code:
         stmt = stmt.where(AuditEntry.jurisdiction_code == jurisdiction_code)
+    if province_code:
+        stmt = stmt.where(AuditEntry.jurisdiction_code.startswith(province_code[:2]))
     if outcome:
         stmt = stmt.where(AuditEntry.outcome == outcome)
     if newest_first:

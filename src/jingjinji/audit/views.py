@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from jingjinji.audit import service
+from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.security import Role, ensure_role
 from jingjinji.web import render
@@ -19,7 +20,7 @@ def audit_trail(
     request: Request,
     session: DbSession,
     actor: RequiredActor,
-    before: int | None = None,
+    before: DbId | None = None,
     outcome: str | None = None,
     action: str | None = None,
 ) -> HTMLResponse:
@@ -31,13 +32,13 @@ def audit_trail(
         action="audit.read",
         object_type="audit_entry",
     )
-    scope = None if actor.is_office_admin else actor.province_code
+    scope = None if actor.is_office_admin else (actor.province_code or "-")
     rows = service.list_entries(
         session,
         after_seq=before,
         limit=PAGE_SIZE + 1,
         newest_first=True,
-        jurisdiction_code=scope,
+        province_code=scope,
         outcome=outcome or None,
         action=action or None,
     )

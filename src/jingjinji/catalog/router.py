@@ -23,6 +23,7 @@ from jingjinji.catalog.schemas import (
     SharingClass,
     SharingReport,
 )
+from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.pagination import Page
 
@@ -40,7 +41,7 @@ def list_datasets(
     session: DbSession,
     actor: OptionalActor,
     jurisdiction: str | None = None,
-    owner_organisation_id: int | None = None,
+    owner_organisation_id: DbId | None = None,
     domain: str | None = None,
     sharing_class: SharingClass | None = None,
     open_to_public: bool | None = None,
@@ -151,14 +152,14 @@ def create_request(
 
 
 @requests.get("/{request_id}", response_model=AccessRequestOut)
-def get_request(session: DbSession, actor: RequiredActor, request_id: int) -> AccessRequestOut:
+def get_request(session: DbSession, actor: RequiredActor, request_id: DbId) -> AccessRequestOut:
     row = service.visible_access_request(session, actor=actor, request_id=request_id)
     return service.request_out(session, row)
 
 
 @requests.post("/{request_id}/decision", response_model=AccessRequestOut)
 def decide_request(
-    session: DbSession, actor: RequiredActor, request_id: int, body: DecisionIn
+    session: DbSession, actor: RequiredActor, request_id: DbId, body: DecisionIn
 ) -> AccessRequestOut:
     row = service.decide_access_request(session, actor=actor, request_id=request_id, data=body)
     return service.request_out(session, row)
@@ -169,7 +170,7 @@ def list_grants(
     session: DbSession,
     actor: RequiredActor,
     dataset_code: str | None = None,
-    organisation_id: int | None = None,
+    organisation_id: DbId | None = None,
     current: bool = False,
     cursor: str | None = None,
     limit: int = 100,
@@ -188,13 +189,13 @@ def list_grants(
 
 
 @grants.get("/{grant_id}", response_model=GrantOut)
-def get_grant(session: DbSession, actor: RequiredActor, grant_id: int) -> GrantOut:
+def get_grant(session: DbSession, actor: RequiredActor, grant_id: DbId) -> GrantOut:
     return service.get_grant(session, actor=actor, grant_id=grant_id)
 
 
 @grants.post("/{grant_id}/revoke", response_model=GrantOut)
 def revoke_grant(
-    session: DbSession, actor: RequiredActor, grant_id: int, body: RevokeIn
+    session: DbSession, actor: RequiredActor, grant_id: DbId, body: RevokeIn
 ) -> GrantOut:
     service.revoke_grant(session, actor=actor, grant_id=grant_id, reason=body.reason)
     return service.get_grant(session, actor=actor, grant_id=grant_id)

@@ -9,6 +9,10 @@ from typing import Any
 
 from jingjinji.errors import field_error
 
+# Integer values are signed 64-bit: what both databases compare and filter on exactly.
+MIN_INTEGER = -(2**63)
+MAX_INTEGER = 2**63 - 1
+
 
 def value_problem(field_type: str, value: Any) -> str | None:
     """Why ``value`` is not a valid value of ``field_type`` (None if it is; null is valid)."""
@@ -18,7 +22,9 @@ def value_problem(field_type: str, value: Any) -> str | None:
         return None if isinstance(value, str) else f"expected a string, got {_kind(value)}"
     if field_type == "integer":
         if isinstance(value, int) and not isinstance(value, bool):
-            return None
+            if MIN_INTEGER <= value <= MAX_INTEGER:
+                return None
+            return "expected an integer within the signed 64-bit range"
         return f"expected an integer, got {_kind(value)}"
     if field_type == "number":
         if isinstance(value, int | float) and not isinstance(value, bool):

@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jingjinji.db import DbId
+
 SharingClass = Literal["unconditional", "conditional", "not_shared"]
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
 UpdateCycle = Literal["realtime", "hourly", "daily", "monthly", "quarterly", "yearly", "irregular"]
@@ -43,7 +45,7 @@ class DatasetBody(BaseModel):
     title_en: str = Field(min_length=1, max_length=300)
     description_zh: str = Field(default="", max_length=10000)
     description_en: str = Field(default="", max_length=10000)
-    owner_organisation_id: int
+    owner_organisation_id: DbId
     domain: str = Field(
         min_length=1,
         max_length=40,

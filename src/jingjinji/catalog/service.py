@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, cast
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     CursorResult,
     Select,
@@ -32,7 +33,7 @@ from jingjinji.audit import service as audit
 from jingjinji.audit.models import AuditEntry
 from jingjinji.catalog import workdays
 from jingjinji.catalog.models import AccessEvent, AccessRequest, Dataset, DatasetField, Record
-from jingjinji.catalog.rows import row_errors
+from jingjinji.catalog.rows import MAX_INTEGER, MIN_INTEGER, row_errors
 from jingjinji.catalog.schemas import (
     SHARING_CLASSES,
     AccessRequestIn,
@@ -698,7 +699,12 @@ def _filter_clause(f: DatasetField, value: str) -> ColumnElement[bool]:
     clause: Any
     try:
         if f.type == "integer":
-            clause = column.as_integer() == int(value)
+            number = int(value)
+            if not MIN_INTEGER <= number <= MAX_INTEGER:
+                raise ValueError(value)
+            # BIGINT: ``as_integer()`` casts to INTEGER, which is 32-bit on PostgreSQL and
+            # fails on any stored value beyond it.
+            clause = column.as_string().cast(BigInteger) == number
         elif f.type == "number":
             clause = column.as_float() == float(value)
         elif f.type == "boolean":

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from jingjinji.catalog import service, workdays
 from jingjinji.catalog.models import AccessRequest, Dataset
 from jingjinji.catalog.schemas import SHARING_CLASSES, AccessRequestIn, DecisionIn
+from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import Conflict, InvalidInput
 from jingjinji.regions import service as regions
@@ -275,7 +276,7 @@ def decide(
     request: Request,
     session: DbSession,
     actor: RequiredActor,
-    request_id: int,
+    request_id: DbId,
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     fields: Annotated[list[str] | None, Form()] = None,
@@ -305,7 +306,7 @@ def revoke(
     request: Request,
     session: DbSession,
     actor: RequiredActor,
-    grant_id: int,
+    grant_id: DbId,
     reason: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:

@@ -230,8 +230,13 @@ def retry(session: Session, *, actor: Actor, job_id: int) -> Job:
     return job
 
 
-def list_jobs(session: Session, *, status: str | None = None, limit: int = 100) -> list[Job]:
+def list_jobs(
+    session: Session, *, status: str | None = None, before_id: int | None = None, limit: int = 100
+) -> list[Job]:
+    """Newest first; ``before_id`` continues after the last job of a previous page."""
     stmt = select(Job)
     if status:
         stmt = stmt.where(Job.status == status)
+    if before_id is not None:
+        stmt = stmt.where(Job.id < before_id)
     return list(session.scalars(stmt.order_by(Job.id.desc()).limit(limit)))

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor
-from jingjinji.pagination import Page, check_limit, decode_cursor, encode_cursor
+from jingjinji.pagination import Page, check_limit, decode_id_cursor, encode_cursor
 from jingjinji.regions import service
 from jingjinji.regions.schemas import JurisdictionOut, OrganisationIn, OrganisationOut
 
@@ -42,11 +43,9 @@ def list_organisations(
     limit: Annotated[int, Query()] = 100,
 ) -> Page[OrganisationOut]:
     check_limit(limit)
-    after = decode_cursor(cursor) if cursor else None
-    if after is not None and not isinstance(after, int):
-        after = None
-    if jurisdiction:
-        service.get_jurisdiction(session, code=jurisdiction)
+    after = decode_id_cursor(cursor)
+    if jurisdiction and service.get_jurisdiction(session, code=jurisdiction).level == "region":
+        jurisdiction = None  # the whole region: every organisation
     rows = service.list_organisations(
         session, jurisdiction_code=jurisdiction, after_id=after, limit=limit + 1
     )
@@ -56,7 +55,7 @@ def list_organisations(
 
 
 @router.get("/organisations/{organisation_id}", response_model=OrganisationOut)
-def get_organisation(session: DbSession, organisation_id: int) -> OrganisationOut:
+def get_organisation(session: DbSession, organisation_id: DbId) -> OrganisationOut:
     return OrganisationOut.model_validate(
         service.get_organisation(session, organisation_id=organisation_id)
     )
