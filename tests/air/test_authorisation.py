@@ -82,3 +82,28 @@ def test_others_may_not_write(
     )
     assert r.status_code == 403
     assert _observations(session_factory) == 0
+
+
+def test_an_analyst_batch_of_unknown_stations_is_403_not_recorded(
+    client: TestClient, session_factory: sessionmaker[Session], air: People
+) -> None:
+    """A role that writes no observations is refused even when the batch names no station it
+    could be refused for: before, such a batch was validated and stored as an ingestion."""
+    headers = air.headers(session_factory, "bj-analyst")
+    for rows in ([obs("NOPE")], [obs("NOPE"), obs("ALSO-NOPE")]):
+        for partial in ("false", "true"):
+            r = client.post(
+                f"/api/v1/air/observations?partial={partial}",
+                json={"observations": rows},
+                headers=headers,
+            )
+            assert r.status_code == 403, r.text
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Ingestion)) == 0
+        denied = session.scalars(select(AuditEntry).where(AuditEntry.outcome == "denied")).all()
+        assert [(e.actor_username, e.action) for e in denied] == [
+            ("bj-analyst", "air.observations.write")
+        ] * 4
+    # a steward's batch of unknown stations is still a 422 listing the rows
+    r = post(client, air.headers(session_factory, "bj-env"), [obs("NOPE")])
+    assert r.status_code == 422

@@ -77,6 +77,9 @@ def test_bad_page_input_is_4xx(client: TestClient, with_data: People) -> None:
     assert client.get("/air/stations/1001A?start=2016-12-21&end=2016-12-01").status_code == 422
     assert client.get("/air/stations/1001A?year=1999").status_code == 422
     assert client.get("/air/cities/110000/compliance?year=3000").status_code == 422
+    # a date whose default range would start before 0001-01-01
+    assert client.get("/air/stations/1001A?end=0001-01-01").status_code == 422
+    assert client.get("/air/cities/110000?end=0001-01-02").status_code == 422
 
 
 def test_upload_page_stores_a_csv_for_the_steward(

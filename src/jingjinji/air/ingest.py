@@ -37,7 +37,7 @@ from jingjinji.air.models import NUMERIC, POLLUTANTS, VALUE_COLUMNS, Ingestion, 
 from jingjinji.audit import service as audit
 from jingjinji.db import UTCDateTime, is_postgres, utcnow
 from jingjinji.errors import InvalidInput, field_error
-from jingjinji.security import Actor
+from jingjinji.security import Actor, Role, ensure_role
 
 #: Plausibility bounds in stored units (ug/m3; CO mg/m3; degC, hPa, mm per hour, m/s).
 #: Values outside are rejected as physically impossible or instrument faults. Upper bounds
@@ -168,7 +168,7 @@ def parse_timezone(value: str | None) -> dt.tzinfo | None:
     if v.upper() in {"CST", "ASIA/SHANGHAI", "BEIJING", "+08:00", "+0800", "UTC+8"}:
         return service.CST
     match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", v)
-    if match:
+    if match and int(match.group(2)) < 24 and int(match.group(3)) < 60:
         sign = 1 if match.group(1) == "+" else -1
         return dt.timezone(
             sign * dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
@@ -210,6 +210,11 @@ def _canonical(name: str) -> str:
 # Normalising input
 
 
+#: Earlier timestamps are typing errors (no monitoring network existed), and the daily
+#: statistics of a station-date near 0001-01-01 cannot be computed (date arithmetic overflows).
+EARLIEST_TS = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+
+
 def _parse_ts(value: Any, tz: dt.tzinfo | None) -> tuple[dt.datetime | None, str | None]:
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None, "timestamp missing"
@@ -223,7 +228,10 @@ def _parse_ts(value: Any, tz: dt.tzinfo | None) -> tuple[dt.datetime | None, str
         if tz is None:
             return None, "timestamp has no UTC offset and the batch declares no timezone"
         parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(dt.UTC), None
+    try:
+        return parsed.astimezone(dt.UTC), None
+    except OverflowError:  # 9999-12-31T23:00-08:00 or 0001-01-01T00:00+08:00 is no UTC time
+        return None, "timestamp out of range"
 
 
 def _numeric_column(
@@ -605,6 +613,12 @@ def validate(
         has_ts & (pl.col("ts") > pl.lit(now).dt.convert_time_zone("UTC")),
         "ts",
         "timestamp in the future",
+        pl.col("ts"),
+    )
+    flag(
+        has_ts & (pl.col("ts") < pl.lit(EARLIEST_TS).dt.convert_time_zone("UTC")),
+        "ts",
+        f"timestamp before {EARLIEST_TS:%Y-%m-%d}",
         pl.col("ts"),
     )
     for name, (low, high) in BOUNDS.items():
@@ -1004,9 +1018,20 @@ def ingest(
 
 
 def authorise(session: Session, actor: Actor, station_codes: Iterable[str]) -> None:
-    """403 (audited) unless the actor may write every known station of the batch."""
+    """403 (audited) unless the actor may write every known station of the batch; a batch
+    naming no known station still needs a role that writes observations at all (an analyst's
+    batch is refused before it is validated or recorded as an ingestion)."""
     codes = sorted(set(station_codes))
-    if not codes:
+    if not codes or session.scalar(select(Station.code).where(Station.code.in_(codes))) is None:
+        ensure_role(
+            session,
+            actor,
+            Role.OFFICE_ADMIN,
+            Role.JURISDICTION_ADMIN,
+            Role.STEWARD,
+            action="air.observations.write",
+            object_type="air_station",
+        )
         return
     seen: set[tuple[str, int | None]] = set()
     for station in session.scalars(

@@ -101,9 +101,7 @@ def check_date_bounds(day: dt.date | None, name: str) -> None:
     if day is not None and not MIN_DATE <= day <= MAX_DATE:
         raise InvalidInput(
             f"{name} {day} is out of range",
-            errors=[
-                field_error(["query", name], f"must lie between {MIN_DATE} and {MAX_DATE}")
-            ],
+            errors=[field_error(["query", name], f"must lie between {MIN_DATE} and {MAX_DATE}")],
         )
 
 

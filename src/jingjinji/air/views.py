@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from jingjinji.air import kernels, service
-from jingjinji.air.router import MAX_UPLOAD_BYTES, ingest_upload, level_info
+from jingjinji.air.router import MAX_UPLOAD_BYTES, check_date_bounds, ingest_upload, level_info
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.errors import InvalidInput, NotAuthenticated
 from jingjinji.regions import service as regions
@@ -104,6 +104,8 @@ def _range(
     end: dt.date | None,
     year: int | None,
 ) -> dict[str, Any]:
+    check_date_bounds(start, "start")
+    check_date_bounds(end, "end")
     span = service.date_span(session, station_codes=codes)
     last = span[1] if span else dt.datetime.now(service.CST).date()
     first = span[0] if span else last

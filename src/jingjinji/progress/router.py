@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.errors import InvalidInput, field_error
-from jingjinji.pagination import check_limit, decode_cursor, encode_cursor
+from jingjinji.pagination import check_limit, decode_id_cursor, encode_cursor
 from jingjinji.progress import report as report_mod
 from jingjinji.progress import rules as rules_mod
 from jingjinji.progress import service, upload
@@ -40,6 +40,8 @@ from jingjinji.progress.schemas import (
 
 router = APIRouter(prefix="/progress", tags=["progress"])
 
+REPORT_LANGUAGES = ("en", "zh_CN")
+
 
 class CommitmentPage(BaseModel):
     items: list[CommitmentOut]
@@ -52,15 +54,7 @@ class ValuePage(BaseModel):
 
 
 def _after(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    last = decode_cursor(cursor)
-    if not isinstance(last, int) or isinstance(last, bool):
-        raise InvalidInput(
-            "cursor is not one this API issued",
-            errors=[field_error(["query", "cursor"], "malformed cursor")],
-        )
-    return last
+    return decode_id_cursor(cursor)
 
 
 # ---------------------------------------------------------------- agreements
@@ -304,6 +298,11 @@ def report(
         raise InvalidInput(
             "unknown report format",
             errors=[field_error(["query", "format"], "one of md, html, pdf")],
+        )
+    if lang not in REPORT_LANGUAGES:
+        raise InvalidInput(
+            f"unknown report language {lang!r}",
+            errors=[field_error(["query", "lang"], f"one of {', '.join(REPORT_LANGUAGES)}")],
         )
     if jurisdiction:
         service.jurisdiction_or_invalid(session, jurisdiction, ["query", "jurisdiction"])

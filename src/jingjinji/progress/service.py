@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from jingjinji.audit import service as audit
-from jingjinji.db import utcnow
+from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.progress import kernels
 from jingjinji.progress import rules as rules_mod
@@ -227,6 +227,7 @@ def create_indicator(session: Session, *, actor: Actor | None, data: IndicatorIn
 def list_indicators(session: Session, *, area: str | None = None) -> list[Indicator]:
     stmt = select(Indicator)
     if area:
+        _check_area(area, ["query", "area"])
         stmt = stmt.where(Indicator.area == area)
     return list(session.scalars(stmt.order_by(Indicator.area, Indicator.code)))
 
@@ -279,6 +280,8 @@ def create_commitment(session: Session, *, actor: Actor | None, data: Commitment
         )
     for i, org_id in enumerate(data.agency_ids):
         try:
+            if not is_db_id(org_id):
+                raise NotFound(f"no organisation {org_id}")
             regions.get_organisation(session, organisation_id=org_id)
         except NotFound:
             raise invalid(["body", "agency_ids", i], f"unknown organisation {org_id}") from None
@@ -379,6 +382,8 @@ def list_commitments(
             Agreement.code == agreement
         )
     if agency is not None:
+        if not is_db_id(agency):
+            raise invalid(["query", "agency"], f"unknown organisation {agency}")
         stmt = stmt.where(
             Commitment.id.in_(
                 select(CommitmentAgency.commitment_id).where(
@@ -934,7 +939,7 @@ def submit_values(
 def delete_value(session: Session, *, actor: Actor | None, value_id: int) -> None:
     """Remove a stored value (to correct it, delete it and enter it again). Authorised like a
     write for its jurisdiction; audited with the removed content."""
-    row = session.get(IndicatorValue, value_id)
+    row = session.get(IndicatorValue, value_id) if is_db_id(value_id) else None
     if row is None:
         raise NotFound(f"no value {value_id}")
     checked = ensure_can_write(
@@ -1074,6 +1079,7 @@ def list_targets(
     if indicator:
         stmt = stmt.where(Target.indicator_id == get_indicator(session, code=indicator).id)
     if jurisdiction:
+        jurisdiction_or_invalid(session, jurisdiction, ["query", "jurisdiction"])
         stmt = stmt.where(Target.jurisdiction_code == jurisdiction)
     return list(session.scalars(stmt.order_by(Target.id)))
 

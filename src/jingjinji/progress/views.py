@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from jingjinji.db import MAX_DB_INT
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.errors import InvalidInput, PermissionDenied
 from jingjinji.progress import kernels, labels, service, upload
@@ -30,9 +31,12 @@ def _int(value: str | None) -> int | None:
     if value is None:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         return None
+    # Like text, a number no Integer column can hold filters nothing (it would overflow the
+    # database parameter).
+    return number if abs(number) <= MAX_DB_INT else None
 
 
 def _common(request: Request, session: Session) -> dict[str, Any]:

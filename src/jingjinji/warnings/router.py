@@ -13,9 +13,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.db import MAX_DB_INT
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor, resolve_actor
 from jingjinji.errors import InvalidInput, field_error
-from jingjinji.pagination import check_limit, decode_cursor, encode_cursor
+from jingjinji.pagination import check_limit, decode_id_cursor, encode_cursor
+from jingjinji.regions import service as regions
 from jingjinji.warnings import schemas, service, webhooks
 from jingjinji.warnings.models import CriteriaSet, PollutionWarning, WarningEvent
 
@@ -74,7 +76,9 @@ def _is_logged_in(request: Request, factory: sessionmaker[Session]) -> bool:
 )
 async def events(
     request: Request,
-    after: Annotated[int | None, Query(ge=0, description="last event id seen")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_DB_INT, description="last event id seen")
+    ] = None,
     lifetime: Annotated[float, Query(gt=0, le=SSE_MAX_LIFETIME)] = SSE_DEFAULT_LIFETIME,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
@@ -85,7 +89,13 @@ async def events(
     factory: sessionmaker[Session] = request.app.state.session_factory
     public_only = not await run_in_threadpool(_is_logged_in, request, factory)
     start = after
-    if start is None and last_event_id and last_event_id.isdigit():
+    if (
+        start is None
+        and last_event_id
+        and last_event_id.isascii()
+        and last_event_id.isdigit()
+        and int(last_event_id) <= MAX_DB_INT
+    ):
         start = int(last_event_id)
 
     async def stream() -> AsyncIterator[str]:
@@ -130,12 +140,15 @@ def list_warnings(
 ) -> dict[str, Any]:
     """Warnings, newest first."""
     check_limit(limit)
-    before = decode_cursor(cursor) if cursor else None
-    if before is not None and (not isinstance(before, int) or isinstance(before, bool)):
+    unknown = sorted(set(status or []) - set(service.STATUSES))
+    if unknown:
         raise InvalidInput(
-            "cursor is not one this API issued",
-            errors=[field_error(["query", "cursor"], "malformed cursor")],
+            f"unknown status {', '.join(unknown)}",
+            errors=[
+                field_error(["query", "status"], f"must be one of {', '.join(service.STATUSES)}")
+            ],
         )
+    before = decode_id_cursor(cursor)
     rows = service.list_warnings(
         session, status=service.visible_statuses(actor, status), after_id=before, limit=limit + 1
     )
@@ -205,6 +218,7 @@ def forecasts(
     model_version: str | None = None,
 ) -> Any:
     """Stored forecasts of target days start..end (newest model version per target day)."""
+    _check_forecast_query(session, city, start, end)
     return service.forecasts_for(
         session, city_code=city, start=start, end=end, horizon=horizon, model_version=model_version
     )
@@ -218,7 +232,40 @@ def forecast_chart(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> dict[str, Any]:
+    _check_forecast_query(session, city, start, end)
     return service.forecast_chart(session, city_code=city, start=start, end=end, horizon=horizon)
+
+
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+MAX_FORECAST_DAYS = 3700
+
+
+def _check_forecast_query(
+    session: Session, city: str, start: dt.date | None, end: dt.date | None
+) -> None:
+    """422 naming the parameter: unknown city, a date out of range, a reversed or too long
+    range."""
+    regions.jurisdiction_or_invalid(session, code=city, loc=["query", "city"])
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not MIN_DATE <= day <= MAX_DATE:
+            raise InvalidInput(
+                f"{name} {day} is out of range",
+                errors=[
+                    field_error(["query", name], f"must lie between {MIN_DATE} and {MAX_DATE}")
+                ],
+            )
+    if start is not None and end is not None:
+        if end < start:
+            raise InvalidInput(
+                f"end {end} is before start {start}",
+                errors=[field_error(["query", "end"], "must not be before start")],
+            )
+        if (end - start).days + 1 > MAX_FORECAST_DAYS:
+            raise InvalidInput(
+                f"at most {MAX_FORECAST_DAYS} days per request",
+                errors=[field_error(["query", "end"], f"longer than {MAX_FORECAST_DAYS} days")],
+            )
 
 
 # ------------------------------------------------------------------------------------ webhooks

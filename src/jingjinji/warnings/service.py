@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
-from jingjinji.db import utcnow
+from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.jobs import service as jobs
 from jingjinji.regions import service as regions
@@ -52,6 +52,7 @@ DATA_PACKAGE = "jingjinji.warnings"
 LEVELS: tuple[str, ...] = kernels.LEVEL_ORDER
 LEVEL_RANK = {name: i + 1 for i, name in enumerate(LEVELS)}
 OPEN_STATUSES = ("proposed", "consultation", "issued")
+STATUSES = ("proposed", "consultation", "issued", "lifted", "withdrawn")
 ISSUE_FORECASTS_JOB = "warnings.issue_forecasts"
 DEFAULT_CONSULTATION_HOURS = 24
 RETRAIN_AFTER_DAYS = 365
@@ -815,7 +816,7 @@ def warning_payload(w: PollutionWarning) -> dict[str, Any]:
 
 
 def get_warning(session: Session, *, warning_id: int) -> PollutionWarning:
-    row = session.get(PollutionWarning, warning_id)
+    row = session.get(PollutionWarning, warning_id) if is_db_id(warning_id) else None
     if row is None:
         raise NotFound(f"no warning {warning_id}")
     return row
@@ -951,6 +952,13 @@ def open_consultation(
             "the deadline needs a time zone",
             errors=[field_error(["body", "deadline"], "naive datetime")],
         )
+    try:
+        deadline = deadline.astimezone(dt.UTC)
+    except OverflowError:  # 9999-12-31T23:00-12:00 is no instant in UTC
+        raise InvalidInput(
+            "the deadline is out of range",
+            errors=[field_error(["body", "deadline"], "not a representable time")],
+        ) from None
     if deadline <= now:
         raise InvalidInput(
             "the deadline must lie in the future",
@@ -1039,7 +1047,9 @@ def answer(
         )
         is not None
     ):
-        raise Conflict(f"jurisdiction {jurisdiction} has answered already")
+        raise _refuse_answer(
+            session, actor, warning, f"jurisdiction {jurisdiction} has answered already"
+        )
     if agree:
         proposed_level = None
     else:

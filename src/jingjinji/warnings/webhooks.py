@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
-from jingjinji.db import utcnow
+from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.jobs import service as jobs
 from jingjinji.security import Actor, Role, ensure_role
@@ -200,13 +200,8 @@ def create_subscription(
     return row
 
 
-def _valid_id(value: int) -> bool:
-    # Integer ids: anything outside names no row and would overflow the database parameter.
-    return 1 <= value <= 2**31 - 1
-
-
 def get_subscription(session: Session, *, subscription_id: int) -> WebhookSubscription:
-    row = session.get(WebhookSubscription, subscription_id) if _valid_id(subscription_id) else None
+    row = session.get(WebhookSubscription, subscription_id) if is_db_id(subscription_id) else None
     if row is None:
         raise NotFound(f"no webhook subscription {subscription_id}")
     return row
@@ -404,7 +399,7 @@ def retry(session: Session, *, actor: Actor | None, delivery_id: int) -> Webhook
         object_type="webhook_delivery",
         object_id=str(delivery_id),
     )
-    delivery = session.get(WebhookDelivery, delivery_id) if _valid_id(delivery_id) else None
+    delivery = session.get(WebhookDelivery, delivery_id) if is_db_id(delivery_id) else None
     if delivery is None:
         raise NotFound(f"no webhook delivery {delivery_id}")
     if delivery.status != "dead":

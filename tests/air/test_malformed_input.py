@@ -1,0 +1,231 @@
+"""Malformed input on every air API route is a 4xx that names the problem, never a 500.
+
+One test per backend loops over the cases (the fixtures are costly, the requests cheap) and
+reports every case that answered outside 400..499 or without problem+json.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from jingjinji.pagination import encode_cursor
+from tests.conftest import People
+
+HUGE = 10**30
+BIG = 99999999999  # above PostgreSQL's Integer, below SQLite's 2**63
+TS = "2016-12-20T08:00:00+08:00"
+GOOD_ROW = {"station_code": "1001A", "ts": TS, "pm2_5": 30}
+HEADER = b"station_code,ts,pm2_5\n"
+LAST_HOUR = "9999-12-31T23:00:00+00:00"
+
+Case = tuple[str, str, dict[str, Any]]
+
+
+def _csv(content: bytes, **form: str) -> dict[str, Any]:
+    return {"files": {"file": ("obs.csv", content, "text/csv")}, "data": form}
+
+
+QUERY_CASES: list[Case] = [
+    ("GET", f"/api/v1/air/stations?limit={HUGE}", {}),
+    ("GET", "/api/v1/air/stations?limit=-5", {}),
+    ("GET", f"/api/v1/air/stations?cursor={HUGE}", {}),
+    ("GET", "/api/v1/air/stations?cursor=%FF%FE", {}),
+    ("GET", "/api/v1/air/stations?bbox=1,2,3", {}),
+    ("GET", "/api/v1/air/stations?bbox=118,41,115,39", {}),
+    ("GET", "/api/v1/air/stations?bbox=inf,-inf,1,2", {}),
+    ("GET", f"/api/v1/air/stations?bbox={HUGE},0,{HUGE},1", {}),
+    ("GET", "/api/v1/air/stations?bbox=a,b,c,d", {}),
+    ("GET", "/api/v1/air/stations?jurisdiction=999999", {}),
+    ("GET", "/api/v1/air/stations?jurisdiction=abc", {}),
+    ("GET", "/api/v1/air/stations?city=NOPE", {}),
+    ("GET", "/api/v1/air/stations/NOPE", {}),
+    ("GET", f"/api/v1/air/stations/{HUGE}", {}),
+    ("GET", "/api/v1/air/latest?jurisdiction=999999", {}),
+    ("GET", "/api/v1/air/latest?city=NOPE", {}),
+    ("GET", "/api/v1/air/stations/1001A/daily?start=2021-02-30", {}),
+    ("GET", "/api/v1/air/stations/1001A/daily?start=2016-02-01&end=2016-01-01", {}),
+    ("GET", f"/api/v1/air/stations/1001A/daily?start={HUGE}", {}),
+    ("GET", "/api/v1/air/stations/1001A/daily?start=0001-01-01&end=9999-12-31", {}),
+    ("GET", "/api/v1/air/stations/NOPE/daily", {}),
+    ("GET", "/api/v1/air/stations/1001A/hourly?start=2016-02-01&end=2016-01-01", {}),
+    ("GET", "/api/v1/air/stations/1001A/hourly?end=0001-01-01", {}),
+    ("GET", "/api/v1/air/stations/1001A/hourly?start=9999-12-31", {}),
+    ("GET", f"/api/v1/air/stations/1001A/observations?limit={HUGE}", {}),
+    ("GET", "/api/v1/air/stations/1001A/observations?limit=-1", {}),
+    ("GET", f"/api/v1/air/stations/1001A/observations?cursor={HUGE}", {}),
+    ("GET", "/api/v1/air/stations/1001A/observations?start=2016-02-01&end=2016-01-01", {}),
+    ("GET", "/api/v1/air/stations/1001A/observations?start=2021-02-30", {}),
+    ("GET", "/api/v1/air/stations/NOPE/observations", {}),
+    ("GET", f"/api/v1/air/stations/1001A/observations?cursor={encode_cursor(LAST_HOUR)}", {}),
+    ("GET", "/api/v1/air/stations/1001A/daily?start=9999-12-30&end=9999-12-31", {}),
+    ("GET", "/api/v1/air/ranking?date=9999-12-31", {}),
+    ("GET", "/api/v1/air/cities/NOPE/daily", {}),
+    ("GET", "/api/v1/air/cities/110000/daily?start=2016-02-01&end=2016-01-01", {}),
+    ("GET", "/api/v1/air/cities/110000/daily?end=0001-01-01", {}),
+    ("GET", "/api/v1/air/cities/110000/hourly?start=2021-02-30", {}),
+    ("GET", "/api/v1/air/cities/NOPE/hourly", {}),
+    ("GET", f"/api/v1/air/cities/110000/compliance?year={HUGE}", {}),
+    ("GET", "/api/v1/air/cities/110000/compliance?year=-1", {}),
+    ("GET", "/api/v1/air/cities/110000/compliance?year=9999", {}),
+    ("GET", "/api/v1/air/cities/NOPE/compliance?year=2016", {}),
+    ("GET", "/api/v1/air/ranking?date=2021-02-30", {}),
+    ("GET", "/api/v1/air/ranking?date=0001-01-01", {}),
+    ("GET", "/api/v1/air/ranking?date=9999-12-31&standard=nope", {}),
+    ("GET", "/api/v1/air/export?city=NOPE", {}),
+    ("GET", "/api/v1/air/export?station=1001A&start=2016-02-01&end=2016-01-01", {}),
+    ("GET", "/api/v1/air/export?station=1001A&kind=bogus", {}),
+    ("GET", "/api/v1/air/export?city=110000&kind=raw", {}),
+    ("GET", "/api/v1/air/export?station=1001A&end=0001-01-01", {}),
+]
+
+BODY_CASES: list[Case] = [
+    ("POST", "/api/v1/air/observations", {"content": b"{not json"}),
+    ("POST", "/api/v1/air/observations", {"content": b"\xff\xfe\x00garbage"}),
+    ("POST", "/api/v1/air/observations", {"content": b""}),
+    ("POST", "/api/v1/air/observations", {"json": []}),
+    ("POST", "/api/v1/air/observations", {"json": {"observations": "x"}}),
+    ("POST", "/api/v1/air/observations", {"json": {"observations": []}}),
+    ("POST", "/api/v1/air/observations", {"json": {"observations": [GOOD_ROW], "units": 5}}),
+    (
+        "POST",
+        "/api/v1/air/observations",
+        {"json": {"observations": [GOOD_ROW], "units": {"co": "furlongs"}}},
+    ),
+    (
+        "POST",
+        "/api/v1/air/observations",
+        {"json": {"observations": [GOOD_ROW], "units": {"nope": "ug/m3"}}},
+    ),
+    (
+        "POST",
+        "/api/v1/air/observations",
+        {"json": {"observations": [GOOD_ROW], "timezone": "Mars/Olympus"}},
+    ),
+    ("POST", "/api/v1/air/observations", {"json": {"observations": [GOOD_ROW], "timezone": 8}}),
+    ("POST", "/api/v1/air/observations", {"json": {"observations": [{**GOOD_ROW, "pm2_5": HUGE}]}}),
+    ("POST", "/api/v1/air/observations", {"json": {"observations": [{**GOOD_ROW, "ts": HUGE}]}}),
+    (
+        "POST",
+        "/api/v1/air/observations",
+        {"json": {"observations": [{**GOOD_ROW, "station_code": HUGE}]}},
+    ),
+    (
+        "POST",
+        "/api/v1/air/observations",
+        {"json": {"observations": [{**GOOD_ROW, "ts": "2021-02-30T00:00:00+08:00"}]}},
+    ),
+    (
+        "POST",
+        "/api/v1/air/observations",
+        {"json": {"observations": [{**GOOD_ROW, "station_code": "NOPE"}]}},
+    ),
+    ("POST", "/api/v1/air/observations", {"json": {"observations": [{**GOOD_ROW, "wd": HUGE}]}}),
+    *[
+        ("POST", "/api/v1/air/observations", {"json": {"observations": [{**GOOD_ROW, "ts": ts}]}})
+        for ts in (
+            "9999-12-31T23:00:00-08:00",
+            "0001-01-01T00:00:00+08:00",
+            "0001-01-01T00:00:00",
+            "0001-01-01T00:00:00Z",
+            "2016-12-20T08:00:00+25:00",
+            "2016-12-20T08:30:00+08:00",
+        )
+    ],
+    (
+        "POST",
+        "/api/v1/air/observations",
+        {
+            "json": {
+                "observations": [{**GOOD_ROW, "ts": "0001-01-01T00:00:00"}],
+                "timezone": "+08:00",
+            }
+        },
+    ),
+    (
+        "POST",
+        "/api/v1/air/observations/csv",
+        _csv(HEADER + b"1001A,9999-12-31 23:00,5\n", timezone="-08:00"),
+    ),
+    (
+        "POST",
+        "/api/v1/air/observations/csv",
+        _csv(HEADER + b"1001A,0001-01-01 00:00,5\n", timezone="+08:00"),
+    ),
+    ("POST", "/api/v1/air/observations", {"json": {"observations": [{**GOOD_ROW, "nope": 1}]}}),
+    (
+        "POST",
+        "/api/v1/air/observations",
+        {
+            "content": b'{"observations": [{"station_code": "1001A", "ts": "'
+            + TS.encode()
+            + b'", "pm10": Infinity, "so2": NaN}]}'
+        },
+    ),
+    ("POST", f"/api/v1/air/observations?partial={HUGE}", {"json": {"observations": [GOOD_ROW]}}),
+    ("POST", "/api/v1/air/observations/csv", {}),
+    ("POST", "/api/v1/air/observations/csv", _csv(b"")),
+    ("POST", "/api/v1/air/observations/csv", _csv(HEADER)),
+    ("POST", "/api/v1/air/observations/csv", _csv(b"\x00\x01\x02\xff\xfe\xfa" * 100)),
+    ("POST", "/api/v1/air/observations/csv", _csv(b"PK\x03\x04" + b"\x00" * 200)),
+    (
+        "POST",
+        "/api/v1/air/observations/csv",
+        _csv(codecs.BOM_UTF8 + HEADER + b"NOPE,2016-12-20T00:00:00Z,5\n"),
+    ),
+    (
+        "POST",
+        "/api/v1/air/observations/csv",
+        _csv("station_code,ts,pm2_5,备注\n1001A,2016-12-20T00:00:00Z,5,北京\n".encode("gbk")),
+    ),
+    ("POST", "/api/v1/air/observations/csv", _csv(b"ts,pm2_5\n2016-12-20T00:00:00Z,5\n")),
+    ("POST", "/api/v1/air/observations/csv", _csv(HEADER + f"1001A,{TS},{HUGE}\n".encode())),
+    ("POST", "/api/v1/air/observations/csv", _csv(HEADER + f"1001A,{HUGE},5\n".encode())),
+    ("POST", "/api/v1/air/observations/csv", _csv(HEADER + f"1001A,{TS},Infinity\n".encode())),
+    ("POST", "/api/v1/air/observations/csv", _csv(HEADER + b"1001A,2021-02-30T00:00:00Z,5\n")),
+    ("POST", "/api/v1/air/observations/csv", _csv(HEADER + b'1001A,"unterminated,5\n')),
+    ("POST", "/api/v1/air/observations/csv", _csv(HEADER + b"1001A\n")),
+    ("POST", "/api/v1/air/observations/csv", _csv(HEADER + f"1001A,{TS},5\n".encode(), units="x")),
+    (
+        "POST",
+        "/api/v1/air/observations/csv",
+        _csv(HEADER + f"1001A,{TS},5\n".encode(), units='{"co": 5}'),
+    ),
+    (
+        "POST",
+        "/api/v1/air/observations/csv",
+        _csv(HEADER + b"1001A,2016-12-20 00:00,5\n", timezone="+99:00"),
+    ),
+    (
+        "POST",
+        "/api/v1/air/observations/csv",
+        _csv(HEADER + b"1001A,2016-12-20 00:00,5\n", timezone="\x00"),
+    ),
+]
+
+
+def _problems(client: TestClient, headers: dict[str, str], cases: list[Case]) -> list[str]:
+    problems = []
+    for method, url, kwargs in cases:
+        response = client.request(method, url, headers=headers, **kwargs)
+        label = f"{method} {url} {str(kwargs)[:120]} -> {response.status_code}"
+        if not 400 <= response.status_code < 500:
+            problems.append(f"{label}: {response.text[:200]}")
+        elif not response.headers["content-type"].startswith("application/problem+json"):
+            problems.append(f"{label}: not problem+json")
+        elif not response.json().get("detail"):
+            problems.append(f"{label}: no detail")
+    return problems
+
+
+def test_malformed_air_input_is_a_4xx_on_every_route(
+    app: FastAPI, session_factory: sessionmaker[Session], air: People
+) -> None:
+    headers = air.headers(session_factory, "bj-env")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        problems = _problems(client, headers, QUERY_CASES + BODY_CASES)
+    assert not problems, "\n".join(problems)
