@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -16,7 +16,7 @@ import jingjinji
 from jingjinji import domains, problems
 from jingjinji.config import Settings, get_settings
 from jingjinji.db import make_engine, make_session_factory
-from jingjinji.errors import DomainError, InvalidInput
+from jingjinji.errors import Busy, Conflict, DomainError, InvalidInput
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -89,8 +89,37 @@ def create_app(
             ),
         )
 
+    async def integrity_error(request: Request, exc: Exception) -> Response:
+        # Services check uniqueness and references first; this is the race two concurrent
+        # writers can still lose. Nothing was stored, so the request can be sent again.
+        problems.log.warning("integrity error on %s: %s", request.url.path, exc)
+        return await domain_error(
+            request,
+            Conflict(
+                "The write conflicts with data stored at the same moment (a duplicate or a "
+                "missing reference); nothing was stored. Reload and try again."
+            ),
+        )
+
+    async def operational_error(request: Request, exc: Exception) -> Response:
+        if "locked" in str(exc).lower():
+            return await domain_error(
+                request,
+                Busy("The database is busy with other writes; nothing was stored. Try again."),
+            )
+        problems.log.error("database error on %s: %s", request.url.path, exc)
+        return problems.problem_response(
+            500,
+            "Internal error",
+            "The server failed on this request; it has been logged.",
+            type_slug="internal",
+            instance=request.url.path,
+        )
+
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(DataError, data_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(OperationalError, operational_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
 
     app.mount("/static/app", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")

@@ -40,6 +40,15 @@ class Conflict(DomainError):
     type_slug = "conflict"
 
 
+class Busy(DomainError):
+    """The database is busy with other writes; the client may retry shortly."""
+
+    status = 503
+    title = "Busy"
+    type_slug = "busy"
+    retry_after_seconds = 2
+
+
 class InvalidInput(DomainError):
     """Input that is well-formed but wrong: each entry of ``errors`` names where and why."""
 

@@ -9,10 +9,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jingjinji.errors import DomainError
+from jingjinji.errors import Busy, DomainError
 
 PROBLEM_BASE = "https://jingjinji.example/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -63,7 +62,11 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers: dict[str, str] | None = None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(exc, Busy):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
     return problem_response(
         exc.status,
         exc.title,
@@ -111,40 +114,6 @@ def install(app: FastAPI) -> None:
             type_slug="invalid-input",
             instance=request.url.path,
             errors=errors,
-        )
-
-    @app.exception_handler(IntegrityError)
-    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        # Services check uniqueness first; this is the race two concurrent writers can still
-        # lose. Nothing was stored by the failed request, so it can simply be sent again.
-        log.warning("integrity error on %s: %s", request.url.path, exc.orig)
-        return problem_response(
-            409,
-            "Conflict",
-            "The write conflicts with data stored at the same moment (a duplicate or a "
-            "missing reference); nothing was stored. Reload and try again.",
-            type_slug="conflict",
-            instance=request.url.path,
-        )
-
-    @app.exception_handler(OperationalError)
-    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
-        if "locked" not in str(exc.orig).lower():
-            log.exception("database error on %s", request.url.path)
-            return problem_response(
-                500,
-                "Internal error",
-                "The server failed on this request; it has been logged.",
-                type_slug="internal",
-                instance=request.url.path,
-            )
-        return problem_response(
-            503,
-            "Busy",
-            "The database is busy with other writes; nothing was stored. Try again shortly.",
-            type_slug="busy",
-            instance=request.url.path,
-            headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(Exception)
