@@ -25,7 +25,7 @@ def report(
     from jingjinji.cli import cli_session, console, fail
     from jingjinji.errors import DomainError
     from jingjinji.progress import report as report_mod
-    from jingjinji.progress import service
+    from jingjinji.regions import service as regions
 
     if format not in report_mod.FORMATS:
         raise fail(f"--format must be one of {', '.join(report_mod.FORMATS)}", code=2)
@@ -34,7 +34,7 @@ def report(
     try:
         with cli_session() as session:
             if jurisdiction:
-                service.jurisdiction_or_invalid(session, jurisdiction, ["jurisdiction"])
+                regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["jurisdiction"])
             built = report_mod.build_report(
                 session, year=year, jurisdiction=jurisdiction, lang=lang
             )

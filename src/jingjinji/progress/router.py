@@ -37,6 +37,7 @@ from jingjinji.progress.schemas import (
     ValueOut,
     ValuesStored,
 )
+from jingjinji.regions import service as regions
 
 router = APIRouter(prefix="/progress", tags=["progress"])
 
@@ -305,7 +306,7 @@ def report(
             errors=[field_error(["query", "lang"], f"one of {', '.join(REPORT_LANGUAGES)}")],
         )
     if jurisdiction:
-        service.jurisdiction_or_invalid(session, jurisdiction, ["query", "jurisdiction"])
+        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
     built = report_mod.build_report(session, year=year, jurisdiction=jurisdiction, lang=lang)
     if format == "pdf":
         return Response(

@@ -68,7 +68,6 @@ from jingjinji.progress.schemas import (
     ViolationOut,
 )
 from jingjinji.regions import service as regions
-from jingjinji.regions.models import Jurisdiction
 from jingjinji.security import Actor, Role, ensure_can_write, ensure_role
 
 VALUE_COLUMNS: tuple[str, ...] = (
@@ -101,49 +100,6 @@ PROGRESS_GROUPS: tuple[str, ...] = (
 # ---------------------------------------------------------------- jurisdictions and helpers
 
 
-def jurisdiction_or_invalid(session: Session, code: str, loc: list[str | int]) -> Jurisdiction:
-    return regions.jurisdiction_or_invalid(session, code=code, loc=loc)
-
-
-def ancestors(session: Session, code: str) -> list[str]:
-    """``code`` and every jurisdiction above it (nearest first)."""
-    out: list[str] = []
-    current: str | None = code
-    while current is not None and current not in out:
-        out.append(current)
-        try:
-            current = regions.get_jurisdiction(session, code=current).parent_code
-        except NotFound:
-            current = None
-    return out
-
-
-def descendants(session: Session, code: str) -> set[str]:
-    """``code`` and every jurisdiction below it."""
-    found = {code}
-    frontier = [code]
-    while frontier:
-        children = [
-            j.code
-            for parent in frontier
-            for j in regions.list_jurisdictions(session, parent_code=parent)
-        ]
-        frontier = [c for c in children if c not in found]
-        found.update(frontier)
-    return found
-
-
-def known_jurisdictions(session: Session, codes: Iterable[str | None]) -> set[str]:
-    """The codes among ``codes`` that name a jurisdiction."""
-    found = set()
-    for code in {c for c in codes if c}:
-        try:
-            found.add(regions.get_jurisdiction(session, code=code).code)
-        except NotFound:
-            continue
-    return found
-
-
 def invalid(loc: list[str | int], msg: str) -> InvalidInput:
     return InvalidInput(msg, errors=[field_error(loc, msg)])
 
@@ -161,7 +117,7 @@ def create_agreement(session: Session, *, actor: Actor | None, data: AgreementIn
         object_id=data.code,
     )
     for i, code in enumerate(data.parties):
-        jurisdiction_or_invalid(session, code, ["body", "parties", i])
+        regions.jurisdiction_or_invalid(session, code=code, loc=["body", "parties", i])
     if session.scalar(select(Agreement.id).where(Agreement.code == data.code)):
         raise Conflict(f"an agreement with code {data.code!r} exists already")
     row = Agreement(
@@ -259,8 +215,8 @@ def create_commitment(session: Session, *, actor: Actor | None, data: Commitment
     if agreement is None:
         raise invalid(["body", "agreement_code"], f"unknown agreement {data.agreement_code!r}")
     _check_area(data.area, ["body", "area"])
-    lead = jurisdiction_or_invalid(
-        session, data.lead_jurisdiction_code, ["body", "lead_jurisdiction_code"]
+    lead = regions.jurisdiction_or_invalid(
+        session, code=data.lead_jurisdiction_code, loc=["body", "lead_jurisdiction_code"]
     )
     ensure_can_write(
         session,
@@ -274,8 +230,8 @@ def create_commitment(session: Session, *, actor: Actor | None, data: Commitment
     supporting = []
     for i, code in enumerate(data.supporting_jurisdiction_codes):
         supporting.append(
-            jurisdiction_or_invalid(
-                session, code, ["body", "supporting_jurisdiction_codes", i]
+            regions.jurisdiction_or_invalid(
+                session, code=code, loc=["body", "supporting_jurisdiction_codes", i]
             ).code
         )
     for i, org_id in enumerate(data.agency_ids):
@@ -392,8 +348,8 @@ def list_commitments(
             )
         )
     if jurisdiction:
-        jurisdiction_or_invalid(session, jurisdiction, ["query", "jurisdiction"])
-        codes = descendants(session, jurisdiction)
+        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
+        codes = regions.descendants(session, code=jurisdiction)
         stmt = stmt.where(
             Commitment.lead_jurisdiction_code.in_(codes)
             | Commitment.id.in_(
@@ -646,7 +602,9 @@ def check_rows(
             select(Indicator).where(Indicator.code.in_([c for c in indicator_codes if c]))
         )
     }
-    known = known_jurisdictions(session, (_text(r.get("jurisdiction_code")) for r in rows))
+    known = regions.known_jurisdictions(
+        session, codes=(_text(r.get("jurisdiction_code")) for r in rows)
+    )
     seen: dict[tuple[str, str, str], int] = {}
     for index, raw in enumerate(rows):
         row_problems: list[RowProblem] = []
@@ -813,7 +771,11 @@ def _value_owner(session: Session, actor: Actor | None, jurisdiction_code: str) 
         org = regions.get_organisation(session, organisation_id=actor.organisation_id)
     except NotFound:
         return None
-    return org.id if org.jurisdiction_code in ancestors(session, jurisdiction_code) else None
+    return (
+        org.id
+        if org.jurisdiction_code in regions.ancestors(session, code=jurisdiction_code)
+        else None
+    )
 
 
 def authorise_values(
@@ -918,7 +880,7 @@ def submit_values(
     """Store a batch of values: all or nothing. Any cell error rejects the whole batch with
     every error listed (``loc``: prefix, index, field)."""
     raws = [v.model_dump() for v in values]
-    known = known_jurisdictions(session, (str(r["jurisdiction_code"]) for r in raws))
+    known = regions.known_jurisdictions(session, codes=(str(r["jurisdiction_code"]) for r in raws))
     checked = authorise_values(session, actor=actor, jurisdictions=known, channel=channel)
     clean, problems = check_rows(session, raws)
     errors, warnings = rule_check(session, clean)
@@ -989,7 +951,7 @@ def list_values(
     else:
         kind = None
     if jurisdiction:
-        jurisdiction_or_invalid(session, jurisdiction, ["query", "jurisdiction"])
+        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
         stmt = stmt.where(IndicatorValue.jurisdiction_code == jurisdiction)
     for name, text, op in (("period_from", period_from, ">="), ("period_to", period_to, "<=")):
         if text is None:
@@ -1023,8 +985,8 @@ def set_target(session: Session, *, actor: Actor | None, data: TargetIn) -> Targ
     """Create or replace the target of an indicator for a jurisdiction (audited with the old
     value)."""
     indicator = _indicator_or_invalid(session, data.indicator_code, ["body", "indicator_code"])
-    jurisdiction = jurisdiction_or_invalid(
-        session, data.jurisdiction_code, ["body", "jurisdiction_code"]
+    jurisdiction = regions.jurisdiction_or_invalid(
+        session, code=data.jurisdiction_code, loc=["body", "jurisdiction_code"]
     )
     ensure_can_write(
         session,
@@ -1079,7 +1041,7 @@ def list_targets(
     if indicator:
         stmt = stmt.where(Target.indicator_id == get_indicator(session, code=indicator).id)
     if jurisdiction:
-        jurisdiction_or_invalid(session, jurisdiction, ["query", "jurisdiction"])
+        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
         stmt = stmt.where(Target.jurisdiction_code == jurisdiction)
     return list(session.scalars(stmt.order_by(Target.id)))
 
@@ -1112,7 +1074,7 @@ def validate(
     if indicator:
         get_indicator(session, code=indicator)
     if jurisdiction:
-        jurisdiction_or_invalid(session, jurisdiction, ["query", "jurisdiction"])
+        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
     values = _stored_map(session)
     violations = rules_mod.evaluate(ruleset, values, _indicator_infos(session))
     if indicator:
@@ -1155,8 +1117,8 @@ def progress_rows(
     stmt = select(IndicatorValue).options(selectinload(IndicatorValue.indicator))
     tstmt = select(Target).options(selectinload(Target.indicator))
     if jurisdiction:
-        jurisdiction_or_invalid(session, jurisdiction, ["query", "jurisdiction"])
-        codes = descendants(session, jurisdiction)
+        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
+        codes = regions.descendants(session, code=jurisdiction)
         stmt = stmt.where(IndicatorValue.jurisdiction_code.in_(codes))
         tstmt = tstmt.where(Target.jurisdiction_code.in_(codes))
     if year is not None:
@@ -1437,7 +1399,7 @@ def rollups(
     for c in commitments:
         involved: set[str] = set()
         for code in [c.lead_jurisdiction_code, *c.supporting_jurisdiction_codes]:
-            involved |= descendants(session, code)
+            involved |= regions.descendants(session, code=code)
         counts = {s: 0 for s in PROGRESS_STATUSES}
         for code in c.indicator_codes:
             for r in rows_by_indicator.get(code, []):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.progress import service
 from jingjinji.progress.schemas import CellError, UploadResult
+from jingjinji.regions import service as regions
 from jingjinji.security import Actor
 
 COLUMNS = service.VALUE_COLUMNS
@@ -305,8 +306,8 @@ def upload(session: Session, *, actor: Actor | None, filename: str, content: byt
             [CellError(row=MAX_ROWS + 2, column="-", reason="too many rows")],
         )
     channel = "upload-xlsx" if filename.lower().endswith(".xlsx") else "upload-csv"
-    known = service.known_jurisdictions(
-        session, (str(r.cells.get("jurisdiction_code") or "").strip() for r in rows)
+    known = regions.known_jurisdictions(
+        session, codes=(str(r.cells.get("jurisdiction_code") or "").strip() for r in rows)
     )
     checked = service.authorise_values(session, actor=actor, jurisdictions=known, channel=channel)
     clean, problems = service.check_rows(session, [r.cells for r in rows])

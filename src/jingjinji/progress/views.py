@@ -435,7 +435,7 @@ def report_page(
     chosen = _int(year) or _latest_year(session)
     jurisdiction = _opt(jurisdiction)
     if jurisdiction:
-        service.jurisdiction_or_invalid(session, jurisdiction, ["query", "jurisdiction"])
+        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
     built = report_mod.build_report(
         session, year=chosen, jurisdiction=jurisdiction, lang=language_of(request)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
@@ -90,6 +91,43 @@ def jurisdiction_or_invalid(session: Session, *, code: str, loc: list[str | int]
             errors=[field_error(loc, f"unknown jurisdiction code {code!r}")],
         )
     return row
+
+
+def ancestors(session: Session, *, code: str) -> list[str]:
+    """``code`` and every jurisdiction above it (nearest first)."""
+    out: list[str] = []
+    current: str | None = code
+    while current is not None and current not in out:
+        out.append(current)
+        try:
+            current = get_jurisdiction(session, code=current).parent_code
+        except NotFound:
+            current = None
+    return out
+
+
+def descendants(session: Session, *, code: str) -> set[str]:
+    """``code`` and every jurisdiction below it."""
+    found = {code}
+    frontier = [code]
+    while frontier:
+        children = [
+            j.code for parent in frontier for j in list_jurisdictions(session, parent_code=parent)
+        ]
+        frontier = [c for c in children if c not in found]
+        found.update(frontier)
+    return found
+
+
+def known_jurisdictions(session: Session, *, codes: Iterable[str | None]) -> set[str]:
+    """The codes among ``codes`` that name a jurisdiction."""
+    found = set()
+    for code in {c for c in codes if c}:
+        try:
+            found.add(get_jurisdiction(session, code=code).code)
+        except NotFound:
+            continue
+    return found
 
 
 def name(row: Jurisdiction | Organisation, lang: str) -> str:
