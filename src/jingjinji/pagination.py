@@ -1,20 +1,28 @@
-"""Cursor (keyset) pagination for API listings.
+"""Cursor (keyset) pagination: the one way every listing pages, in services.
 
-A cursor is an opaque token naming the last key of the previous page; clients pass it back as
-``?cursor=``. Keys are ascending integer ids unless a listing says otherwise.
+A cursor is an opaque token naming the key of the last row of the previous page; clients pass
+it back as ``?cursor=``. The key is one column (usually the id) or several (a composite key
+such as ``(station_code, ts)``), all ascending or all descending. A cursor this API never issued
+(wrong shape, wrong type, an id beyond the column's range) is a 422 naming ``query.cursor``.
+
+Services call :func:`paginate` (a ``Select`` and its key columns) and return a :class:`Paged`;
+routers only copy it into their response model. Listings that page something other than a
+``Select`` (a computed frame) use :func:`decode_key` / :func:`encode_key` with the same rules.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
-from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Integer, Select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import Date, DateTime, Integer, Select, String, Text, and_, or_
+from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from jingjinji.db import MAX_DB_INT
 from jingjinji.errors import InvalidInput, field_error
@@ -22,43 +30,99 @@ from jingjinji.errors import InvalidInput, field_error
 T = TypeVar("T")
 MAX_LIMIT = 1000
 
+# What a key column holds, as far as a cursor is concerned.
+KeyType = type[int] | type[str] | type[dt.datetime] | type[dt.date]
+# A key column: a mapped attribute (``Dataset.id``) or any column expression.
+KeyColumn = QueryableAttribute[Any] | ColumnElement[Any]
+
 
 class Page(BaseModel, Generic[T]):
+    """The response shape of every listing: ``{"items": [...], "next_cursor": ...}``."""
+
     items: list[T]
     next_cursor: str | None = None
 
 
-def encode_cursor(key: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+class Paged(NamedTuple, Generic[T]):
+    """One page as a service returns it: the rows and the cursor of the next page."""
+
+    items: list[T]
+    next_cursor: str | None
 
 
-def decode_cursor(cursor: str) -> Any:
+def _bad_cursor(why: str = "malformed cursor") -> InvalidInput:
+    return InvalidInput(
+        "cursor is not one this API issued",
+        errors=[field_error(["query", "cursor"], why)],
+    )
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def encode_key(values: Sequence[Any]) -> str:
+    """The cursor naming a key; one column encodes as a bare value, several as a list."""
+    parts = [_to_json(v) for v in values]
+    payload = parts[0] if len(parts) == 1 else parts
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+def _decode_json(cursor: str) -> Any:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         return json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            "cursor is not one this API issued",
-            errors=[field_error(["query", "cursor"], "malformed cursor")],
-        ) from exc
+        raise _bad_cursor() from exc
 
 
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput(
-        "cursor is not one this API issued",
-        errors=[field_error(["query", "cursor"], "malformed cursor")],
-    )
+def _typed(value: Any, kind: KeyType) -> Any:
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DB_INT:
+            raise _bad_cursor()
+        return value
+    if not isinstance(value, str):
+        raise _bad_cursor()
+    if kind is str:
+        return value
+    try:
+        if kind is dt.datetime:
+            moment = dt.datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                raise _bad_cursor()
+            return moment
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise _bad_cursor() from exc
+
+
+def decode_key(cursor: str | None, types: Sequence[KeyType]) -> tuple[Any, ...] | None:
+    """The typed key a cursor names (None without a cursor), checked against ``types``."""
+    if not cursor:
+        return None
+    raw = _decode_json(cursor)
+    values = [raw] if len(types) == 1 else raw
+    if not isinstance(values, list) or len(values) != len(types):
+        raise _bad_cursor()
+    return tuple(_typed(v, kind) for v, kind in zip(values, types, strict=True))
+
+
+def encode_cursor(key: Any) -> str:
+    """Deprecated: use :func:`paginate` (or :func:`encode_key`). Removed once no caller is left."""
+    return encode_key(key if isinstance(key, tuple) else (key,))
 
 
 def decode_id_cursor(cursor: str | None) -> int | None:
-    """The integer key a cursor names (None without a cursor). Anything else this API never
-    issues (a string, a boolean, an id beyond the column's range) is a 422."""
-    if not cursor:
-        return None
-    last = decode_cursor(cursor)
-    if isinstance(last, bool) or not isinstance(last, int) or not 0 <= last <= MAX_DB_INT:
-        raise _bad_cursor()
-    return last
+    """Deprecated: use :func:`paginate` (or :func:`decode_key`). Removed once no caller is left."""
+    key = decode_key(cursor, [int])
+    return None if key is None else int(key[0])
+
+
+def decode_cursor(cursor: str) -> Any:
+    """Deprecated: use :func:`paginate` (or :func:`decode_key`). Removed once no caller is left."""
+    return _decode_json(cursor)
 
 
 def check_limit(limit: int) -> int:
@@ -70,26 +134,92 @@ def check_limit(limit: int) -> int:
     return limit
 
 
+def _expression(column: KeyColumn) -> ColumnElement[Any]:
+    if isinstance(column, QueryableAttribute):
+        return column.expression
+    return column
+
+
+def _key_type(column: KeyColumn) -> KeyType:
+    sql_type = _expression(column).type
+    if isinstance(sql_type, Integer):
+        return int
+    if isinstance(sql_type, DateTime):
+        return dt.datetime
+    if isinstance(sql_type, Date):
+        return dt.date
+    if isinstance(sql_type, String | Text):
+        return str
+    # UTCDateTime and other TypeDecorators report what they store.
+    impl = getattr(sql_type, "impl", None)
+    if isinstance(impl, DateTime):
+        return dt.datetime
+    raise TypeError(f"cannot page on a column of type {sql_type!r}")
+
+
+def _after(columns: Sequence[KeyColumn], last: Sequence[Any], descending: bool) -> Any:
+    """``(c1, c2, ...) > (v1, v2, ...)`` spelled out, so every backend can use its index."""
+    clauses = []
+    for i, column in enumerate(columns):
+        equal = [columns[j] == last[j] for j in range(i)]
+        beyond = column < last[i] if descending else column > last[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
+
+
 def keyset(
-    stmt: Select[Any], key_column: InstrumentedAttribute[Any], *, cursor: str | None, limit: int
+    stmt: Select[Any],
+    *key_columns: KeyColumn,
+    cursor: str | None,
+    limit: int,
+    descending: bool = False,
 ) -> Select[Any]:
-    """Restrict ``stmt`` to the page after ``cursor``, ordered by ``key_column``."""
+    """Restrict ``stmt`` to the page after ``cursor``, ordered by ``key_columns``, fetching one
+    row more than ``limit`` so that :func:`page_of` can tell whether another page follows."""
+    if not key_columns:
+        raise TypeError("keyset needs at least one key column")
     check_limit(limit)
-    if cursor is not None:
-        last: int | str | None
-        if isinstance(key_column.type, Integer):
-            last = decode_id_cursor(cursor)
-        else:
-            last = decode_cursor(cursor)
-            if not isinstance(last, str):
-                raise _bad_cursor()
-        if last is not None:
-            stmt = stmt.where(key_column > last)
-    return stmt.order_by(key_column).limit(limit + 1)
+    last = decode_key(cursor, [_key_type(c) for c in key_columns])
+    if last is not None:
+        stmt = stmt.where(_after(key_columns, last, descending))
+    order = [c.desc() if descending else c.asc() for c in key_columns]
+    return stmt.order_by(*order).limit(limit + 1)
 
 
-def page_of(rows: Sequence[T], *, limit: int, key: Any) -> tuple[list[T], str | None]:
-    """Split ``limit + 1`` fetched rows into a page and the cursor of the next one."""
+def page_of(
+    rows: Sequence[T], *, limit: int, key: Callable[[T], Any | tuple[Any, ...]]
+) -> Paged[T]:
+    """Split ``limit + 1`` fetched rows into a page and the cursor of the next one.
+    ``key`` gives a row's key: one value, or a tuple for a composite key."""
     items = list(rows[:limit])
-    next_cursor = encode_cursor(key(items[-1])) if len(rows) > limit and items else None
-    return items, next_cursor
+    if len(rows) <= limit or not items:
+        return Paged(items, None)
+    last = key(items[-1])
+    return Paged(items, encode_key(last if isinstance(last, tuple) else (last,)))
+
+
+def _attribute_key(key_columns: Sequence[KeyColumn]) -> Callable[[Any], tuple[Any, ...]]:
+    names = [getattr(c, "key", None) for c in key_columns]
+    if any(not isinstance(n, str) for n in names):
+        raise TypeError("pass key= when a key column is not a mapped attribute")
+    return lambda row: tuple(getattr(row, str(n)) for n in names)
+
+
+def paginate(
+    session: Session,
+    stmt: Select[Any],
+    *key_columns: KeyColumn,
+    cursor: str | None,
+    limit: int,
+    descending: bool = False,
+    key: Callable[[Any], Any | tuple[Any, ...]] | None = None,
+    scalars: bool = True,
+) -> Paged[Any]:
+    """Run one page of ``stmt``, keyed by ``key_columns``.
+
+    With ``scalars`` (the default) the page holds the first entity of each row (``select(Model)``)
+    and the key is read from its attributes; otherwise it holds the rows and ``key`` says how to
+    read a row's key."""
+    paged = keyset(stmt, *key_columns, cursor=cursor, limit=limit, descending=descending)
+    rows: Sequence[Any] = session.scalars(paged).all() if scalars else session.execute(paged).all()
+    return page_of(rows, limit=limit, key=key or _attribute_key(key_columns))

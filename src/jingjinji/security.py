@@ -77,6 +77,26 @@ def may_write(actor: Actor, *, jurisdiction_code: str | None, organisation_id: i
     return False
 
 
+def administers(
+    actor: Actor | None, *, organisation_id: int | None, jurisdiction_code: str | None
+) -> bool:
+    """Whether ``actor`` reads data owned by this organisation in this jurisdiction as its
+    administrator: the coordination office, any member of the owner organisation, or the
+    administrator of the owner's province. Domains' ``policy`` modules build on this one rule
+    instead of restating it."""
+    if actor is None:
+        return False
+    if actor.is_office_admin:
+        return True
+    if organisation_id is not None and actor.organisation_id == organisation_id:
+        return True
+    return (
+        actor.role is Role.JURISDICTION_ADMIN
+        and jurisdiction_code is not None
+        and actor.province_code == province_of(jurisdiction_code)
+    )
+
+
 def deny(
     session: Session,
     actor: Actor | None,
@@ -88,22 +108,20 @@ def deny(
     reason: str,
     detail: dict[str, Any] | None = None,
 ) -> PermissionDenied:
-    """Audit a refused attempt (committed on its own) and return the error to raise."""
+    """Audit a refused attempt (committed on its own) and return the 403 to raise."""
     from jingjinji.audit import service as audit
 
-    session.rollback()
-    audit.record(
+    return audit.audited_refusal(
         session,
+        PermissionDenied(reason),
         actor=actor,
         action=action,
         object_type=object_type,
         object_id=object_id,
         jurisdiction_code=jurisdiction_code,
         outcome="denied",
-        detail={"reason": reason, **(detail or {})},
+        detail=detail,
     )
-    session.commit()
-    return PermissionDenied(reason)
 
 
 def ensure_can_write(

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
@@ -16,7 +16,10 @@ from jingjinji.audit.schemas import AuditEntryOut, ChainReport
 from jingjinji.db import is_postgres, utcnow
 
 if TYPE_CHECKING:
+    from jingjinji.errors import DomainError
     from jingjinji.security import Actor
+
+ErrorT = TypeVar("ErrorT", bound="DomainError")
 
 GENESIS_HASH = "0" * 64
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
@@ -108,6 +111,45 @@ def record(
         head.last_hash = entry.entry_hash
     session.flush()
     return entry
+
+
+def audited_refusal(
+    session: Session,
+    error: ErrorT,
+    *,
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: str | int | None = None,
+    jurisdiction_code: str | None = None,
+    outcome: str = "refused",
+    detail: dict[str, Any] | None = None,
+) -> ErrorT:
+    """Refuse an attempt on the record: roll back the caller's work, append one entry with
+    ``outcome`` and the error's text as its reason, commit it on its own, and return ``error``
+    for the caller to raise. The refused request fails; the attempt stays in the chain.
+
+    Read every value the entry needs (ids, statuses) before calling: the rollback expires
+    loaded objects.
+
+        raise audit.audited_refusal(
+            session, Conflict(f"warning {wid} is {status}"),
+            actor=actor, action="warning.issue", object_type="warning", object_id=wid,
+        )
+    """
+    session.rollback()
+    record(
+        session,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        jurisdiction_code=jurisdiction_code,
+        outcome=outcome,
+        detail={"reason": error.detail, **(detail or {})},
+    )
+    session.commit()
+    return error
 
 
 def verify(session: Session, *, batch_size: int = 5000) -> ChainReport:

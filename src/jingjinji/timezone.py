@@ -1,0 +1,19 @@
+"""China Standard Time, the clock of every local date on the platform.
+
+China keeps UTC+8 all year (no daylight saving since 1991), and GB 3095, HJ 633 and the
+working-day rules count local days on it. A fixed offset, not ``Asia/Shanghai``: the tz database
+gives 1986-1991 summer time, which the standards do not use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def china_date(moment: dt.datetime) -> dt.date:
+    """The local (CST) calendar date of an aware moment."""
+    if moment.tzinfo is None:
+        raise ValueError("china_date needs an aware datetime")
+    return moment.astimezone(CHINA_TZ).date()
