@@ -190,7 +190,7 @@ def test_every_api_handler_declares_its_response() -> None:
     assert len(routes) > 50, "the domain routers were not found"
     problems = []
     for route in routes:
-        name = f"{sorted(route.methods)} {route.path} ({route.endpoint.__qualname__})"
+        name = f"{sorted(route.methods or ())} {route.path} ({route.endpoint.__qualname__})"
         declares_model = route.response_model is not None
         non_json = route.response_class is not JSONResponse and not (
             isinstance(route.response_class, type)
