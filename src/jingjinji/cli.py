@@ -1,4 +1,13 @@
-"""`jjj`: the operators' command line."""
+"""`jjj`: the operators' command line.
+
+Start-up stays light: ``jjj --help`` (and any ``--help`` below it) imports Typer, Rich and the
+domains' ``cli`` modules only. SQLAlchemy, polars, scikit-learn, WeasyPrint and the services are
+imported inside the command functions that use them (``tests/test_cli.py`` checks it).
+
+Each domain's ``cli`` module may provide ``app`` (mounted as ``jjj <domain>``, or ``jjj <NAME>``)
+and ``GROUPS``, Typer apps mounted inside the group its ``MOUNT_UNDER`` names (an earlier
+domain's group: the forecast and warning commands live under ``jjj air``).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +15,17 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
 from jingjinji import domains
 from jingjinji.config import get_settings
-from jingjinji.db import make_engine, make_session_factory, session_scope
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 app = typer.Typer(
     help="Jing-Jin-Ji coordination platform.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -25,9 +36,25 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def make_engine(url: str) -> Engine:
+    """:func:`jingjinji.db.make_engine`, imported when a command runs, not at start-up."""
+    from jingjinji import db
+
+    return db.make_engine(url)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """:func:`jingjinji.db.make_session_factory`, imported when a command runs."""
+    from jingjinji import db
+
+    return db.make_session_factory(engine)
+
+
 @contextmanager
 def cli_session() -> Iterator[Session]:
     """A unit of work against the configured database (JJJ_DATABASE_URL)."""
+    from jingjinji.db import session_scope
+
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
@@ -154,11 +181,18 @@ def worker(
 
 
 def _mount_domain_clis() -> None:
+    """``jjj <domain> ...`` for each domain's ``app``, then each domain's ``GROUPS`` inside the
+    group its ``MOUNT_UNDER`` names (domains come in DOMAINS order, so that group exists)."""
+    groups: dict[str, typer.Typer] = {}
     for module in domains.modules("cli"):
-        name = module.__name__.split(".")[-2]
         sub = getattr(module, "app", None)
-        if isinstance(sub, typer.Typer) and getattr(module, "MOUNT", True):
-            app.add_typer(sub, name=getattr(module, "NAME", name))
+        if isinstance(sub, typer.Typer):
+            name = getattr(module, "NAME", module.__name__.split(".")[-2])
+            app.add_typer(sub, name=name)
+            groups[name] = sub
+        extra: dict[str, typer.Typer] = getattr(module, "GROUPS", {})
+        for name, group in extra.items():
+            groups[module.MOUNT_UNDER].add_typer(group, name=name)
 
 
 _mount_domain_clis()

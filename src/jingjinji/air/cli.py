@@ -7,13 +7,15 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 
-from jingjinji.air.service import ATTRIBUTION
-from jingjinji.security import SYSTEM_ACTOR, Actor
+if TYPE_CHECKING:
+    from jingjinji.security import Actor
+
+# Heavy modules (polars, SQLAlchemy, the air service and kernels) are imported inside the
+# commands that use them: `jjj --help` must not pay for them (tests/test_cli.py).
 
 app = typer.Typer(help="Joint air-quality monitoring.", no_args_is_help=True)
 
@@ -38,6 +40,8 @@ CLI_ACTOR_CHANNEL = "cli"
 
 
 def _cli_actor() -> Actor:
+    from jingjinji.security import SYSTEM_ACTOR
+
     return dataclasses.replace(SYSTEM_ACTOR, channel=CLI_ACTOR_CHANNEL)
 
 
@@ -83,6 +87,7 @@ def import_beijing_multisite_command(
 
     from jingjinji.air import importer, service
     from jingjinji.air.models import Station
+    from jingjinji.air.service import ATTRIBUTION
     from jingjinji.cli import cli_session, console, fail
     from jingjinji.errors import DomainError
 
@@ -155,6 +160,7 @@ def daily_command(
     ] = None,
 ) -> None:
     """Daily AQI, level, primary pollutants and the daily concentrations used."""
+    import polars as pl
     from rich.console import Console
     from rich.table import Table
 
@@ -226,9 +232,3 @@ def daily_command(
         "[dim]Concentrations in ug/m3, CO in mg/m3; city values average the "
         "stations' GB 3095-valid daily values.[/]"
     )
-
-
-from jingjinji.warnings.cli import forecast_app, warnings_app  # noqa: E402
-
-app.add_typer(forecast_app, name="forecast")
-app.add_typer(warnings_app, name="warnings")

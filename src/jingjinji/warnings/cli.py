@@ -1,4 +1,5 @@
-"""`jjj air forecast ...` and `jjj air warnings ...` (mounted by the air CLI).
+"""`jjj air forecast ...` and `jjj air warnings ...` (mounted under the air group by the root
+CLI, ``jingjinji.cli``: air sits below warnings and does not import it).
 
 The CLI acts as the operator on the machine (office administrator, channel ``cli``); every
 write is audited as such.
@@ -14,14 +15,13 @@ import json
 import sys
 import time
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from jingjinji.security import SYSTEM_ACTOR, Actor
-
-MOUNT = False  # mounted under `jjj air` by jingjinji.air.cli, not as `jjj warnings`
+if TYPE_CHECKING:
+    from jingjinji.security import Actor
 
 forecast_app = typer.Typer(
     help="Daily AQI forecasts (1-3 days, with intervals).", no_args_is_help=True
@@ -29,6 +29,10 @@ forecast_app = typer.Typer(
 warnings_app = typer.Typer(
     help="Heavy-pollution warnings: criteria, replay, lifecycle.", no_args_is_help=True
 )
+
+# No `jjj warnings` group: the root CLI mounts these as `jjj air forecast` and `jjj air warnings`.
+MOUNT_UNDER = "air"
+GROUPS = {"forecast": forecast_app, "warnings": warnings_app}
 
 
 class OutputFormat(StrEnum):
@@ -43,6 +47,8 @@ class ReplayFormat(StrEnum):
 
 
 def cli_actor() -> Actor:
+    from jingjinji.security import SYSTEM_ACTOR
+
     return dataclasses.replace(SYSTEM_ACTOR, username="cli", channel="cli")
 
 
