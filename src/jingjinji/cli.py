@@ -159,9 +159,25 @@ def demo(
 def worker(
     once: Annotated[bool, typer.Option(help="run due jobs once and exit")] = False,
     poll: Annotated[float, typer.Option(help="seconds between polls")] = 2.0,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="jobs run at the same time (threads)")
+    ] = 1,
+    lease_seconds: Annotated[
+        float,
+        typer.Option(
+            min=1.0, help="a claim's lease; a job whose worker stops renewing it is retried"
+        ),
+    ] = 30.0,
+    backoff_seconds: Annotated[
+        float, typer.Option(min=0.0, help="first retry delay (doubles per attempt, up to 1 h)")
+    ] = 10.0,
 ) -> None:
-    """Run background jobs (claimed with compare-and-set; several workers may run)."""
-    import jingjinji.jobs.registry  # noqa: F401
+    """Run background jobs. Several workers may run side by side (PostgreSQL claims skip each
+    other's rows); SIGTERM or Ctrl-C lets running jobs finish, then stops."""
+    import signal
+    import threading
+    from types import FrameType
+
     from jingjinji.jobs import service as jobs
 
     settings = get_settings()
@@ -169,15 +185,31 @@ def worker(
     if once:
         with factory() as session:
             jobs.queue_periodic(session, last_run={})
-        ran = jobs.run_pending(factory)
+        ran = jobs.run_pending(
+            factory, lease_seconds=lease_seconds, backoff_seconds=backoff_seconds
+        )
         console.print(f"ran {ran} job(s)")
         return
     stop = threading.Event()
-    console.print(f"worker {jobs.worker_id()} polling every {poll}s (Ctrl-C to stop)")
-    try:
-        jobs.work_forever(factory, stop=stop, poll_seconds=poll)
-    except KeyboardInterrupt:
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    console.print(
+        f"worker {jobs.worker_id()}: {concurrency} thread(s), lease {lease_seconds:g}s, "
+        f"polling every {poll:g}s (SIGTERM or Ctrl-C to stop)"
+    )
+    jobs.work_forever(
+        factory,
+        stop=stop,
+        poll_seconds=poll,
+        lease_seconds=lease_seconds,
+        backoff_seconds=backoff_seconds,
+        concurrency=concurrency,
+    )
+    console.print("worker stopped")
 
 
 def _mount_domain_clis() -> None:

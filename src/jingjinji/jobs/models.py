@@ -1,3 +1,5 @@
+"""Background jobs: a table of work claimed under a lease by `jjj worker` (see ``service``)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,11 +19,15 @@ class Job(Base):
     payload: Mapped[dict[str, object]] = mapped_column(JSONType, default=dict)
     # queued -> running -> done | queued (retry) | dead
     status: Mapped[str] = mapped_column(String(12), default="queued")
+    # Grows with every claim, so (claimed_by, attempts) names one claim: the fence a finishing
+    # worker's UPDATE checks.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
     run_after: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # A running job whose lease has passed lost its worker: it is queued again (or dead).
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

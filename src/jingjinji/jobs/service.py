@@ -1,215 +1,110 @@
-"""Queue, claim (compare-and-set) and run jobs.
+"""Background jobs: queued in the domain's own transaction, run by ``jjj worker`` processes.
 
-Handlers are registered by kind. A handler gets its own session and the job's payload; raising
-makes the job retry with exponential backoff until ``max_attempts``, then it is ``dead`` and
-listed for administrators.
+Use: register a handler with ``@jobs.handler("kind")`` (a domain's ``service`` or
+``jobs_handlers`` module; ``JJJ_EXTRA_JOB_MODULES`` names more modules for a worker, see
+``registry``), queue with ``jobs.enqueue(session, kind=..., payload=...)`` in the transaction of
+the write that needs the job (both commit or neither), repeat with ``jobs.periodic(kind,
+every=...)``. A job goes ``queued -> running -> done``, or back to ``queued`` after a backoff
+(10 s, 20 s, 40 s ... capped at 1 h), or ``dead`` after ``max_attempts`` with its last error;
+administrators list and retry dead ones.
+
+Guarantees:
+
+- Claims: a worker claims a batch with one statement, ``UPDATE jobs ... WHERE id IN (SELECT id
+  ... ORDER BY run_after, id FOR UPDATE SKIP LOCKED LIMIT n) RETURNING ...``. On PostgreSQL
+  several ``jjj worker`` processes run side by side, never waiting on nor double-claiming each
+  other's rows; on SQLite (the embedded demo) the same statement runs one writer at a time.
+- Leases: a claim holds a lease (30 s by default, ``jjj worker --lease-seconds``) that the
+  worker's heartbeat thread renews every third of the lease while it holds the job. A worker
+  that dies stops heartbeating; once its lease has passed another worker queues the job again
+  after the backoff, or makes it dead when out of attempts, with the error "lease expired:
+  worker X stopped heartbeating". A running job whose lease passed is not pending, so it never
+  blocks its dedupe key: a periodic job is not stuck behind a dead claim.
+- Database effects happen exactly once. A handler does its work in the session it is given and
+  does not commit; the worker marks the job done in that same transaction with an UPDATE fenced
+  by the claim (still ``running``, same ``claimed_by`` and ``attempts``, which grows with every
+  claim). If the lease was lost and another worker took the job, the fence matches nothing and
+  the late worker's transaction rolls back with all its effects. A handler error rolls its
+  effects back as well.
+- External side effects (HTTP calls, mail) happen at least once: a worker may die after the call
+  and before its commit, and the retry calls again. Receivers de-duplicate (warnings webhooks
+  carry ``X-JJJ-Delivery``). A handler that must keep a record of a failed call commits it
+  itself (a webhook delivery commits every attempt); what it committed is outside the
+  exactly-once guarantee, so its state must make a rerun harmless (a delivered webhook is not
+  sent again).
+- Times (due, lease) come from the workers' clocks in UTC: hosts running workers keep their
+  clocks in sync (NTP) well within a lease.
+
+Why our own table rather than Procrastinate (PostgreSQL only): one code path for both backends
+(the embedded demo runs on SQLite); a job is a row written in the domain's SQLAlchemy
+transaction, so it is queued if and only if the write that needs it commits, where Procrastinate
+defers through its own connection; and exactly-once effects need the "done" in the handler's
+own transaction, where Procrastinate marks a job finished in a transaction of its own. Speed is
+no reason to switch: ``benchmarks/bench_jobs.py`` runs this worker against a bare ``SELECT ...
+FOR UPDATE SKIP LOCKED`` + ``UPDATE`` loop on the same table and reports the ratio.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import os
-import socket
-import threading
-import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, NotFound
+from jingjinji.jobs.kinds import Handler, Periodic, _periodic, handler, periodic
 from jingjinji.jobs.models import Job
+from jingjinji.jobs.queue import (
+    ClaimedJob,
+    backoff,
+    claim,
+    enqueue,
+    queue_periodic,
+    reap_lost_claims,
+)
+from jingjinji.jobs.worker import WorkerConfig, run_job, run_pending, work_forever, worker_id
+from jingjinji.pagination import Paged, paginate
+from jingjinji.security import Role, ensure_role
 
 if TYPE_CHECKING:
     from jingjinji.security import Actor
 
-log = logging.getLogger(__name__)
-Handler = Callable[[Session, dict[str, Any]], None]
+__all__ = [
+    "ClaimedJob",
+    "Handler",
+    "Periodic",
+    "WorkerConfig",
+    "_periodic",
+    "backoff",
+    "claim",
+    "enqueue",
+    "handler",
+    "list_jobs",
+    "periodic",
+    "queue_periodic",
+    "reap_lost_claims",
+    "retry",
+    "run_job",
+    "run_pending",
+    "work_forever",
+    "worker_id",
+]
 
 
-@dataclass(frozen=True)
-class Periodic:
-    kind: str
-    every: dt.timedelta
-
-
-_handlers: dict[str, Handler] = {}
-_periodic: dict[str, Periodic] = {}
-
-
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        _handlers[kind] = fn
-        return fn
-
-    return register
-
-
-def periodic(kind: str, *, every: dt.timedelta) -> None:
-    """Have the worker queue ``kind`` (payload ``{}``) every ``every``."""
-    _periodic[kind] = Periodic(kind, every)
-
-
-def registered_kinds() -> list[str]:
-    return sorted(_handlers)
-
-
-def backoff(attempts: int, *, base_seconds: float = 10.0, cap_seconds: float = 3600.0) -> float:
-    """Delay before retry number ``attempts`` (1-based): 10 s, 20 s, 40 s ... capped at 1 h."""
-    return float(min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1)))
-
-
-def enqueue(
-    session: Session,
-    *,
-    kind: str,
-    payload: dict[str, Any] | None = None,
-    run_after: dt.datetime | None = None,
-    max_attempts: int = 5,
-    dedupe_key: str | None = None,
-) -> Job:
-    if dedupe_key is not None:
-        existing = session.scalar(
-            select(Job).where(Job.dedupe_key == dedupe_key, Job.status.in_(("queued", "running")))
-        )
-        if existing is not None:
-            return existing
-    job = Job(
-        kind=kind,
-        payload=payload or {},
-        run_after=run_after or utcnow(),
-        max_attempts=max_attempts,
-        dedupe_key=dedupe_key,
-    )
-    session.add(job)
-    session.flush()
-    return job
-
-
-def claim(session: Session, *, worker_id: str, limit: int = 10) -> list[Job]:
-    """Claim up to ``limit`` due jobs. Each claim is an UPDATE guarded by the old status, so
-    two workers racing for one job cannot both get it."""
-    now = utcnow()
-    candidates = session.scalars(
-        select(Job.id)
-        .where(Job.status == "queued", Job.run_after <= now)
-        .order_by(Job.run_after, Job.id)
-        .limit(limit)
-    ).all()
-    claimed: list[Job] = []
-    for job_id in candidates:
-        result = session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == "queued")
-            .values(
-                status="running", claimed_by=worker_id, claimed_at=now, attempts=Job.attempts + 1
-            )
-            .execution_options(synchronize_session=False)
-        )
-        session.commit()
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            job = session.get(Job, job_id, populate_existing=True)
-            if job is not None:
-                claimed.append(job)
-    return claimed
-
-
-def _finish(factory: sessionmaker[Session], job_id: int, error: str | None) -> None:
-    with factory() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            return
-        now = utcnow()
-        if error is None:
-            job.status = "done"
-            job.finished_at = now
-            job.last_error = None
-        elif job.attempts >= job.max_attempts:
-            job.status = "dead"
-            job.finished_at = now
-            job.last_error = error
-        else:
-            job.status = "queued"
-            job.run_after = now + dt.timedelta(seconds=backoff(job.attempts))
-            job.last_error = error
-        session.commit()
-
-
-def run_job(factory: sessionmaker[Session], job: Job) -> bool:
-    fn = _handlers.get(job.kind)
-    if fn is None:
-        _finish(factory, job.id, f"no handler registered for job kind {job.kind!r}")
-        return False
-    try:
-        with factory() as session:
-            fn(session, dict(job.payload))
-            session.commit()
-    except Exception as exc:  # a failing job must not stop the worker
-        log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
-        _finish(factory, job.id, "".join(traceback.format_exception_only(exc)).strip())
-        return False
-    _finish(factory, job.id, None)
-    return True
-
-
-def queue_periodic(session: Session, *, last_run: dict[str, dt.datetime]) -> None:
-    now = utcnow()
-    for item in _periodic.values():
-        previous = last_run.get(item.kind)
-        if previous is None or now - previous >= item.every:
-            enqueue(session, kind=item.kind, dedupe_key=f"periodic:{item.kind}")
-            last_run[item.kind] = now
-    session.commit()
-
-
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-
-
-def run_pending(
-    factory: sessionmaker[Session], *, worker: str | None = None, limit: int = 100
-) -> int:
-    """Claim and run every due job once; returns how many ran (used by tests and the CLI)."""
-    import jingjinji.jobs.registry  # noqa: F401  (registers every domain's handlers)
-
-    worker = worker or worker_id()
-    with factory() as session:
-        jobs = claim(session, worker_id=worker, limit=limit)
-    for job in jobs:
-        run_job(factory, job)
-    return len(jobs)
-
-
-def work_forever(
-    factory: sessionmaker[Session],
-    *,
-    stop: threading.Event,
-    poll_seconds: float = 2.0,
-) -> None:
-    import jingjinji.jobs.registry  # noqa: F401  (registers every domain's handlers)
-
-    last_run: dict[str, dt.datetime] = {}
-    worker = worker_id()
-    while not stop.is_set():
-        try:
-            with factory() as session:
-                queue_periodic(session, last_run=last_run)
-            ran = run_pending(factory, worker=worker, limit=20)
-        except Exception:
-            log.exception("worker loop error")
-            ran = 0
-        if ran == 0:
-            stop.wait(poll_seconds)
-
-
-def retry(session: Session, *, actor: Actor, job_id: int) -> Job:
-    """Put a dead (or failed, waiting) job back in the queue now, with fresh attempts."""
+def retry(session: Session, *, actor: Actor | None, job_id: int) -> Job:
+    """Put a dead (or failed, waiting) job back in the queue now, with fresh attempts. Office
+    administrators only."""
     from jingjinji.audit import service as audit
 
+    actor = ensure_role(
+        session,
+        actor,
+        Role.OFFICE_ADMIN,
+        action="jobs.retry",
+        object_type="job",
+        object_id=str(job_id),
+    )
     job = session.get(Job, job_id)
     if job is None:
         raise NotFound(f"no job {job_id}")
@@ -231,12 +126,16 @@ def retry(session: Session, *, actor: Actor, job_id: int) -> Job:
 
 
 def list_jobs(
-    session: Session, *, status: str | None = None, before_id: int | None = None, limit: int = 100
-) -> list[Job]:
-    """Newest first; ``before_id`` continues after the last job of a previous page."""
+    session: Session,
+    *,
+    actor: Actor | None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> Paged[Job]:
+    """Jobs newest first (``next_cursor`` pages to older ones). Office administrators only."""
+    ensure_role(session, actor, Role.OFFICE_ADMIN, action="jobs.read", object_type="job")
     stmt = select(Job)
     if status:
         stmt = stmt.where(Job.status == status)
-    if before_id is not None:
-        stmt = stmt.where(Job.id < before_id)
-    return list(session.scalars(stmt.order_by(Job.id.desc()).limit(limit)))
+    return paginate(session, stmt, Job.id, cursor=cursor, limit=limit, descending=True)
