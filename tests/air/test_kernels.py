@@ -8,6 +8,7 @@ tables, not from the module under test.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -19,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jingjinji.air import kernels
-from jingjinji.air.kernels import compute_aqi
+from jingjinji.air.kernels import compute_aqi, hj633, iaqi
 
 IAQI = (0, 50, 100, 150, 200, 300, 400, 500)
 SHEET = {
@@ -290,7 +291,7 @@ def test_2026_hourly_so2_above_800_is_200() -> None:
 def test_2012_o3_8h_above_800_uses_o3_1h() -> None:
     cols = {"o3_8h": [850.0, 850.0], "o3_1h": [500.0, math.nan]}
     for report in ("daily", "hourly"):
-        r = compute_aqi(cols, standard="hj633-2012", report=report)  # type: ignore[arg-type]
+        r = compute_aqi(cols, standard="hj633-2012", report=report)
         # O3 1h 500: 200 + 100/400 * 100 = 225
         assert r.iaqi["o3_8h"][0] == 225
         assert math.isnan(r.iaqi["o3_8h"][1])
@@ -570,7 +571,7 @@ def test_compute_aqi_by_date_switches_on_1_march() -> None:
 
 
 def _hourly(
-    values: dict[str, list[float | None]], start: datetime, station: str = "A"
+    values: Mapping[str, Sequence[float | None]], start: datetime, station: str = "A"
 ) -> pl.DataFrame:
     n = len(next(iter(values.values())))
     return pl.DataFrame(
@@ -717,7 +718,7 @@ def test_blocks_give_the_same_result_as_one_block(monkeypatch: pytest.MonkeyPatc
     cols["o3_8h"][::11] = 900.0  # the special rule inside blocks
     serial = compute_aqi(cols, standard="hj633-2012", report="daily")
     serial26 = compute_aqi(cols, standard="hj633-2026", report="daily")
-    monkeypatch.setattr(kernels, "CHUNK_ROWS", 700)  # several blocks, the last one partial
+    monkeypatch.setattr(hj633, "CHUNK_ROWS", 700)  # several blocks, the last one partial
     for before, standard in ((serial, "hj633-2012"), (serial26, "hj633-2026")):
         after = compute_aqi(cols, standard=standard, report="daily")  # type: ignore[arg-type]
         assert before.iaqi.keys() == after.iaqi.keys()
@@ -791,9 +792,9 @@ def test_lookup_path_equals_interpolation_path(
         matrix = np.where(np.isfinite(matrix), np.round(matrix, 1), matrix)
     cols = {k: matrix[:, i] for i, k in enumerate(kernels.KNOWN_KEYS)}
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(kernels, "CHUNK_ROWS", 7)
+        m.setattr(hj633, "CHUNK_ROWS", 7)
         fast = compute_aqi(cols, standard=standard, report=report)  # type: ignore[arg-type]
-        m.setattr(kernels, "USE_LOOKUP", False)
+        m.setattr(hj633, "USE_LOOKUP", False)
         slow = compute_aqi(cols, standard=standard, report=report)  # type: ignore[arg-type]
     for key in slow.iaqi:
         np.testing.assert_array_equal(fast.iaqi[key], slow.iaqi[key])
@@ -805,7 +806,7 @@ def test_lookup_tables_are_exact_on_their_grid() -> None:
     for std, rep, key, table, _dec in CASES:
         kernel_table = kernels.INDICATORS[(std, rep)][key]  # type: ignore[index]
         for decimals in (0, 1, 2):
-            lut = kernels._lookup_table(kernel_table, decimals)
+            lut = iaqi.lookup_table(kernel_table, decimals)
             if lut is None:  # too many grid points: that grid uses np.interp
                 continue
             step = Decimal(1).scaleb(-decimals)
