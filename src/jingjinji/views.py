@@ -8,9 +8,11 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from jingjinji import health
 from jingjinji.accounts import service as accounts
 from jingjinji.config import Settings
 from jingjinji.deps import SESSION_COOKIE, DbSession, OptionalActor
+from jingjinji.health import Health
 from jingjinji.web import LANG_COOKIE, check_csrf, redirect, render, t
 
 router = APIRouter(include_in_schema=False)
@@ -41,12 +43,9 @@ def error_page(request: Request, status: int, title: str, detail: str) -> Respon
     )
 
 
-@router.get("/healthz")
-def healthz(session: DbSession) -> dict[str, str]:
-    from sqlalchemy import text
-
-    session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+@router.get("/healthz", response_model=Health)
+def healthz(session: DbSession) -> Health:
+    return health.check(session)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -61,7 +60,7 @@ def login_form(
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
-@router.post("/login")
+@router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
     session: DbSession,
@@ -98,7 +97,7 @@ def login(
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", response_class=RedirectResponse)
 def logout(
     request: Request, session: DbSession, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
@@ -111,7 +110,7 @@ def logout(
     return response
 
 
-@router.get("/lang/{code}")
+@router.get("/lang/{code}", response_class=RedirectResponse)
 def switch_language(request: Request, code: str, next: str | None = None) -> RedirectResponse:
     from jingjinji.i18n import normalise
 

@@ -8,8 +8,7 @@ from jingjinji.accounts import service
 from jingjinji.accounts.schemas import TokenCreated, TokenIn, TokenOut, UserIn, UserOut, WhoAmI
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
-from jingjinji.pagination import Page, check_limit, decode_id_cursor, encode_cursor
-from jingjinji.security import Role, ensure_role
+from jingjinji.pagination import Page
 
 router = APIRouter(tags=["accounts"])
 
@@ -28,12 +27,10 @@ def whoami(actor: RequiredActor) -> WhoAmI:
 def list_tokens(
     session: DbSession, actor: RequiredActor, cursor: str | None = None, limit: int = 100
 ) -> Page[TokenOut]:
-    check_limit(limit)
-    rows = service.list_tokens(
-        session, actor=actor, after_id=decode_id_cursor(cursor), limit=limit + 1
+    page = service.token_page(session, actor=actor, cursor=cursor, limit=limit)
+    return Page(
+        items=[TokenOut.model_validate(t) for t in page.items], next_cursor=page.next_cursor
     )
-    items = [TokenOut.model_validate(t) for t in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
@@ -54,23 +51,8 @@ def list_users(
     session: DbSession, actor: RequiredActor, cursor: str | None = None, limit: int = 100
 ) -> Page[UserOut]:
     """Office administrators see every user; a jurisdiction administrator their province's."""
-    ensure_role(
-        session,
-        actor,
-        Role.OFFICE_ADMIN,
-        Role.JURISDICTION_ADMIN,
-        action="user.list",
-        object_type="user",
-    )
-    check_limit(limit)
-    rows = service.list_users(
-        session,
-        province_code=None if actor.is_office_admin else (actor.province_code or "-"),
-        after_id=decode_id_cursor(cursor),
-        limit=limit + 1,
-    )
-    items = [UserOut.model_validate(u) for u in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
+    page = service.user_page(session, actor=actor, cursor=cursor, limit=limit)
+    return Page(items=[UserOut.model_validate(u) for u in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)

@@ -11,13 +11,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from jingjinji.accounts import policy
 from jingjinji.accounts.models import ApiToken, User, WebSession
 from jingjinji.accounts.schemas import UserIn
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
-from jingjinji.security import Actor, Role, deny, province_of, require_actor
+from jingjinji.security import Actor, Role, deny, ensure_role, require_actor
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "jjj_"
@@ -77,13 +79,7 @@ def _check_user_placement(session: Session, data: UserIn) -> str | None:
 def create_user(session: Session, *, actor: Actor | None, data: UserIn) -> User:
     jurisdiction = _check_user_placement(session, data)
     actor = require_actor(actor)
-    allowed = actor.role is Role.OFFICE_ADMIN or (
-        actor.role is Role.JURISDICTION_ADMIN
-        and data.role is not Role.OFFICE_ADMIN
-        and jurisdiction is not None
-        and province_of(jurisdiction) == actor.province_code
-    )
-    if not allowed:
+    if not policy.may_create_user(actor, role=data.role, jurisdiction_code=jurisdiction):
         raise deny(
             session,
             actor,
@@ -133,20 +129,20 @@ def get_user(session: Session, *, username: str) -> User:
     return user
 
 
-def list_users(
-    session: Session,
-    *,
-    province_code: str | None = None,
-    after_id: int | None = None,
-    limit: int | None = None,
-) -> list[User]:
-    """Users by id; ``province_code`` keeps those placed in that provincial-level unit."""
+def list_users(session: Session) -> list[User]:
+    """Every user, by id (the operators' listing)."""
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def user_page(session: Session, *, actor: Actor, cursor: str | None, limit: int) -> Paged[User]:
+    """One page of users by id: office administrators see every user, a jurisdiction
+    administrator those placed in their province; anyone else is refused (audited)."""
+    ensure_role(session, actor, *policy.USER_LISTERS, action="user.list", object_type="user")
     stmt = select(User)
+    province_code = policy.users_province(actor)
     if province_code is not None:
         stmt = stmt.where(User.jurisdiction_code.startswith(province_code[:2]))
-    if after_id is not None:
-        stmt = stmt.where(User.id > after_id)
-    return list(session.scalars(stmt.order_by(User.id).limit(limit)))
+    return paginate(session, stmt, User.id, cursor=cursor, limit=limit)
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:
@@ -238,13 +234,18 @@ def create_token(
     return token, secret
 
 
-def list_tokens(
-    session: Session, *, actor: Actor, after_id: int | None = None, limit: int | None = None
-) -> list[ApiToken]:
+def list_tokens(session: Session, *, actor: Actor) -> list[ApiToken]:
+    """Every API token of the acting user, by id (the account page)."""
+    stmt = select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id)
+    return list(session.scalars(stmt))
+
+
+def token_page(
+    session: Session, *, actor: Actor, cursor: str | None, limit: int
+) -> Paged[ApiToken]:
+    """One page of the acting user's API tokens, by id."""
     stmt = select(ApiToken).where(ApiToken.user_id == actor.user_id)
-    if after_id is not None:
-        stmt = stmt.where(ApiToken.id > after_id)
-    return list(session.scalars(stmt.order_by(ApiToken.id).limit(limit)))
+    return paginate(session, stmt, ApiToken.id, cursor=cursor, limit=limit)
 
 
 def revoke_token(session: Session, *, actor: Actor | None, token_id: int) -> ApiToken:
@@ -252,7 +253,7 @@ def revoke_token(session: Session, *, actor: Actor | None, token_id: int) -> Api
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(f"no token {token_id}")
-    if token.user_id != actor.user_id and not actor.is_office_admin:
+    if not policy.may_revoke_token(actor, owner_id=token.user_id):
         raise deny(
             session,
             actor,

@@ -28,3 +28,13 @@ class ChainReport(BaseModel):
     entries_checked: int
     first_broken_seq: int | None = None
     reason: str | None = None
+
+
+class AuditTrailPage(BaseModel):
+    """One page of the trail as the page at /audit shows it, newest entry first."""
+
+    entries: list[AuditEntryOut]
+    # The ``?before=`` of the next (older) page; None on the last one.
+    older: int | None
+    # The whole chain's check, for those who may verify it (None for the others).
+    report: ChainReport | None

@@ -8,16 +8,18 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Select, select, text, update
 from sqlalchemy.orm import Session
 
+from jingjinji.audit import policy
 from jingjinji.audit.models import AuditEntry, AuditHead
-from jingjinji.audit.schemas import AuditEntryOut, ChainReport
+from jingjinji.audit.schemas import AuditEntryOut, AuditTrailPage, ChainReport
 from jingjinji.db import is_postgres, utcnow
+from jingjinji.pagination import Paged, check_limit, paginate
+from jingjinji.security import Actor, ensure_role
 
 if TYPE_CHECKING:
     from jingjinji.errors import DomainError
-    from jingjinji.security import Actor
 
 ErrorT = TypeVar("ErrorT", bound="DomainError")
 
@@ -255,6 +257,28 @@ def export_jsonl_lines(session: Session) -> Iterator[str]:
         yield to_out(entry).model_dump_json() + "\n"
 
 
+def _filtered(
+    *,
+    action: str | None = None,
+    actor_username: str | None = None,
+    jurisdiction_code: str | None = None,
+    province_code: str | None = None,
+    outcome: str | None = None,
+) -> Select[AuditEntry]:
+    stmt = select(AuditEntry)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if actor_username:
+        stmt = stmt.where(AuditEntry.actor_username == actor_username)
+    if jurisdiction_code:
+        stmt = stmt.where(AuditEntry.jurisdiction_code == jurisdiction_code)
+    if province_code:
+        stmt = stmt.where(AuditEntry.jurisdiction_code.startswith(province_code[:2]))
+    if outcome:
+        stmt = stmt.where(AuditEntry.outcome == outcome)
+    return stmt
+
+
 def list_entries(
     session: Session,
     *,
@@ -269,17 +293,13 @@ def list_entries(
 ) -> list[AuditEntry]:
     """``jurisdiction_code`` keeps entries about exactly that unit; ``province_code`` those
     about a provincial-level unit or any of its cities and districts."""
-    stmt = select(AuditEntry)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    if actor_username:
-        stmt = stmt.where(AuditEntry.actor_username == actor_username)
-    if jurisdiction_code:
-        stmt = stmt.where(AuditEntry.jurisdiction_code == jurisdiction_code)
-    if province_code:
-        stmt = stmt.where(AuditEntry.jurisdiction_code.startswith(province_code[:2]))
-    if outcome:
-        stmt = stmt.where(AuditEntry.outcome == outcome)
+    stmt = _filtered(
+        action=action,
+        actor_username=actor_username,
+        jurisdiction_code=jurisdiction_code,
+        province_code=province_code,
+        outcome=outcome,
+    )
     if newest_first:
         if after_seq is not None:
             stmt = stmt.where(AuditEntry.seq < after_seq)
@@ -289,3 +309,74 @@ def list_entries(
             stmt = stmt.where(AuditEntry.seq > after_seq)
         stmt = stmt.order_by(AuditEntry.seq)
     return list(session.scalars(stmt.limit(limit)))
+
+
+def _ensure_reader(session: Session, actor: Actor) -> None:
+    ensure_role(
+        session, actor, *policy.TRAIL_READERS, action="audit.read", object_type="audit_entry"
+    )
+
+
+def entry_page(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str | None,
+    actor_username: str | None,
+    outcome: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Paged[AuditEntryOut]:
+    """One page of the trail in chain order for an administrator: the office reads every
+    entry, a jurisdiction administrator those about their province; others are refused."""
+    check_limit(limit)  # a bad limit is refused before the reader is checked
+    _ensure_reader(session, actor)
+    stmt = _filtered(
+        action=action,
+        actor_username=actor_username,
+        province_code=policy.trail_province(actor),
+        outcome=outcome,
+    )
+    page = paginate(session, stmt, AuditEntry.seq, cursor=cursor, limit=limit)
+    return Paged([to_out(e) for e in page.items], page.next_cursor)
+
+
+def trail_page(
+    session: Session,
+    *,
+    actor: Actor,
+    before: int | None,
+    outcome: str | None,
+    action: str | None,
+    size: int,
+) -> AuditTrailPage:
+    """The page at /audit: ``size`` entries before ``before``, newest first, as in
+    :func:`entry_page`; the office also gets the whole chain's check."""
+    _ensure_reader(session, actor)
+    rows = list_entries(
+        session,
+        after_seq=before,
+        limit=size + 1,
+        newest_first=True,
+        province_code=policy.trail_province(actor),
+        outcome=outcome,
+        action=action,
+    )
+    entries = [to_out(r) for r in rows[:size]]
+    return AuditTrailPage(
+        entries=entries,
+        older=entries[-1].seq if len(rows) > size else None,
+        report=verify(session) if policy.may_verify_chain(actor) else None,
+    )
+
+
+def checked_chain(session: Session, *, actor: Actor) -> ChainReport:
+    """:func:`verify` for the office (it covers every province); others are refused."""
+    ensure_role(
+        session,
+        actor,
+        *policy.CHAIN_VERIFIERS,
+        action="audit.verify",
+        object_type="audit_entry",
+    )
+    return verify(session)

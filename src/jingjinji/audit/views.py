@@ -8,7 +8,6 @@ from fastapi.responses import HTMLResponse
 from jingjinji.audit import service
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
-from jingjinji.security import Role, ensure_role
 from jingjinji.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,34 +23,21 @@ def audit_trail(
     outcome: str | None = None,
     action: str | None = None,
 ) -> HTMLResponse:
-    ensure_role(
+    trail = service.trail_page(
         session,
-        actor,
-        Role.OFFICE_ADMIN,
-        Role.JURISDICTION_ADMIN,
-        action="audit.read",
-        object_type="audit_entry",
-    )
-    scope = None if actor.is_office_admin else (actor.province_code or "-")
-    rows = service.list_entries(
-        session,
-        after_seq=before,
-        limit=PAGE_SIZE + 1,
-        newest_first=True,
-        province_code=scope,
+        actor=actor,
+        before=before,
         outcome=outcome or None,
         action=action or None,
+        size=PAGE_SIZE,
     )
-    entries = [service.to_out(r) for r in rows[:PAGE_SIZE]]
-    older = entries[-1].seq if len(rows) > PAGE_SIZE else None
-    report = service.verify(session) if actor.is_office_admin else None
     return render(
         request,
         "audit/trail.html",
         {
-            "entries": entries,
-            "older": older,
-            "report": report,
+            "entries": trail.entries,
+            "older": trail.older,
+            "report": trail.report,
             "outcome": outcome or "",
             "action": action or "",
         },
