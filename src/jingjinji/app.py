@@ -60,86 +60,115 @@ def create_app(
     app.state.settings = settings
     app.state.session_factory = session_factory
     problems.install(app)
+    _install_error_handlers(app)
+    _serve_static_files(app)
+    _include_routers(app)
+    return app
 
-    async def domain_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, DomainError)
-        if _wants_html(request):
-            from jingjinji import views as core_views
 
-            return core_views.error_page(request, exc.status, exc.title, exc.detail)
-        return problems.domain_problem(request, exc)
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    if _wants_html(request):
+        from jingjinji import views as core_views
 
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        if _wants_html(request):
-            from jingjinji import views as core_views
+        return core_views.error_page(request, exc.status, exc.title, exc.detail)
+    return problems.domain_problem(request, exc)
 
-            return core_views.error_page(request, exc.status_code, "Error", str(exc.detail))
-        return problems.http_problem(request, exc)
 
-    async def data_error(request: Request, exc: Exception) -> Response:
-        # The database refused a value (PostgreSQL: NUL characters in text, a number out of
-        # range...). That is bad input, never a server failure; the request was rolled back.
-        problems.log.warning("database refused a value on %s: %s", request.url.path, exc)
-        return await domain_error(
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _wants_html(request):
+        from jingjinji import views as core_views
+
+        return core_views.error_page(request, exc.status_code, "Error", str(exc.detail))
+    return problems.http_problem(request, exc)
+
+
+async def _data_error(request: Request, exc: Exception) -> Response:
+    # The database refused a value (PostgreSQL: NUL characters in text, a number out of
+    # range...). That is bad input, never a server failure; the request was rolled back.
+    problems.log.warning("database refused a value on %s: %s", request.url.path, exc)
+    return await _domain_error(
+        request,
+        InvalidInput(
+            "A value in the request cannot be stored or compared by the database "
+            "(a NUL character, or a number out of range); nothing was changed."
+        ),
+    )
+
+
+async def _integrity_error(request: Request, exc: Exception) -> Response:
+    # Services check uniqueness and references first; this is the race two concurrent
+    # writers can still lose. Nothing was stored, so the request can be sent again.
+    problems.log.warning("integrity error on %s: %s", request.url.path, exc)
+    return await _domain_error(
+        request,
+        Conflict(
+            "The write conflicts with data stored at the same moment (a duplicate or a "
+            "missing reference); nothing was stored. Reload and try again."
+        ),
+    )
+
+
+async def _operational_error(request: Request, exc: Exception) -> Response:
+    if "locked" in str(exc).lower():
+        return await _domain_error(
             request,
-            InvalidInput(
-                "A value in the request cannot be stored or compared by the database "
-                "(a NUL character, or a number out of range); nothing was changed."
-            ),
+            Busy("The database is busy with other writes; nothing was stored. Try again."),
         )
+    problems.log.error("database error on %s: %s", request.url.path, exc)
+    return problems.problem_response(
+        500,
+        "Internal error",
+        "The server failed on this request; it has been logged.",
+        type_slug="internal",
+        instance=request.url.path,
+    )
 
-    async def integrity_error(request: Request, exc: Exception) -> Response:
-        # Services check uniqueness and references first; this is the race two concurrent
-        # writers can still lose. Nothing was stored, so the request can be sent again.
-        problems.log.warning("integrity error on %s: %s", request.url.path, exc)
-        return await domain_error(
-            request,
-            Conflict(
-                "The write conflicts with data stored at the same moment (a duplicate or a "
-                "missing reference); nothing was stored. Reload and try again."
-            ),
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """Domain and HTTP errors negotiate: a page for browsers, problem+json for the API. The
+    database's own refusals become the matching domain error (never a bare 500)."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+def _favicon() -> FileResponse:
+    return FileResponse(PACKAGE_DIR / "static" / "favicon.svg", media_type="image/svg+xml")
+
+
+def _vendor_file(name: str) -> FileResponse:
+    if name not in VENDOR_FILES:
+        raise StarletteHTTPException(404, f"no vendor file {name}")
+    package, rel = VENDOR_FILES[name]
+    path = node_modules_dir() / package / rel
+    if not path.is_file():
+        raise StarletteHTTPException(
+            404, f"{package} is not installed: run `npm ci` (make demo does it)"
         )
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
 
-    async def operational_error(request: Request, exc: Exception) -> Response:
-        if "locked" in str(exc).lower():
-            return await domain_error(
-                request,
-                Busy("The database is busy with other writes; nothing was stored. Try again."),
-            )
-        problems.log.error("database error on %s: %s", request.url.path, exc)
-        return problems.problem_response(
-            500,
-            "Internal error",
-            "The server failed on this request; it has been logged.",
-            type_slug="internal",
-            instance=request.url.path,
-        )
 
-    app.add_exception_handler(DomainError, domain_error)
-    app.add_exception_handler(DataError, data_error)
-    app.add_exception_handler(IntegrityError, integrity_error)
-    app.add_exception_handler(OperationalError, operational_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
-
+def _serve_static_files(app: FastAPI) -> None:
+    """Our static files, the favicon and the allowed front-end packages from node_modules."""
     app.mount("/static/app", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    app.add_api_route(
+        "/favicon.ico", _favicon, methods=["GET"], include_in_schema=False, name="favicon"
+    )
+    app.add_api_route(
+        "/static/vendor/{name}",
+        _vendor_file,
+        methods=["GET"],
+        include_in_schema=False,
+        name="vendor",
+    )
 
-    @app.get("/favicon.ico", include_in_schema=False)
-    def favicon() -> FileResponse:
-        return FileResponse(PACKAGE_DIR / "static" / "favicon.svg", media_type="image/svg+xml")
 
-    @app.get("/static/vendor/{name}", include_in_schema=False)
-    def vendor(name: str) -> FileResponse:
-        if name not in VENDOR_FILES:
-            raise StarletteHTTPException(404, f"no vendor file {name}")
-        package, rel = VENDOR_FILES[name]
-        path = node_modules_dir() / package / rel
-        if not path.is_file():
-            raise StarletteHTTPException(
-                404, f"{package} is not installed: run `npm ci` (make demo does it)"
-            )
-        return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
-
+def _include_routers(app: FastAPI) -> None:
+    """The core pages, then every domain's API under /api/v1 and its pages."""
     from jingjinji import views as core_views
 
     app.include_router(core_views.router)
@@ -147,7 +176,6 @@ def create_app(
         app.include_router(module.router, prefix="/api/v1")
     for module in domains.modules("views"):
         app.include_router(module.router)
-    return app
 
 
 def openapi_schema(app: FastAPI) -> dict[str, Any]:
