@@ -163,6 +163,7 @@ def test_malformed_input_on_every_core_route_is_4xx(
             "/api/v1/access-grants",
         ):
             calls.append(("GET", listing, None, {"limit": n}))
+    foreign_keys: tuple[object, ...] = (10**30, 2**40, -1, "5", True, None, 1.5, [1], {})
     for listing in (
         "/api/v1/organisations",
         "/api/v1/audit/entries",
@@ -171,7 +172,7 @@ def test_malformed_input_on_every_core_route_is_4xx(
         "/api/v1/access-requests",
         "/api/v1/access-grants",
     ):
-        for key in (10**30, 2**40, -1, "5", True, None, 1.5, [1], {}):
+        for key in foreign_keys:
             calls.append(("GET", listing, None, {"cursor": _cursor(key)}))
     strict = len(calls)  # the calls above are all refused; those below need only not fail
     for value in ("\x00", "a\x00b"):
