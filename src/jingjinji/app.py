@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
@@ -176,7 +175,3 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(module.router, prefix="/api/v1")
     for module in domains.modules("views"):
         app.include_router(module.router)
-
-
-def openapi_schema(app: FastAPI) -> dict[str, Any]:
-    return app.openapi()
