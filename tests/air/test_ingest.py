@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.air import ingest
 from jingjinji.air.models import Ingestion, Observation, ObservationRevision, StationDaily
+from jingjinji.audit.models import AuditEntry
 from tests.air.support import day_hours, hour, obs, post
 from tests.conftest import People
 
@@ -163,6 +165,40 @@ def test_a_rejected_batch_loses_nothing_stored_earlier(
     assert bad.status_code == 422
     current = stored(session_factory, "1001A", ts)
     assert current is not None and current.pm2_5 == 80 and current.version == 1
+
+
+def test_a_rejected_batch_is_on_record_with_its_audit_entry(
+    client: TestClient, session_factory: sessionmaker[Session], air: People
+) -> None:
+    headers = air.headers(session_factory, "bj-env")
+    rows = [obs("1001A", hour("2016-12-20", 0), pm2_5=80), obs("1001A", "yesterday", pm2_5=1)]
+    bad = post(client, headers, rows)
+    assert bad.status_code == 422
+    message = (
+        "1 of 2 rows are invalid; nothing was stored (send ?partial=true to store the valid rows)"
+    )
+    assert bad.json()["detail"] == message
+    assert count(session_factory, Observation) == 0
+    with session_factory() as session:
+        ingestion = session.scalars(select(Ingestion)).one()
+        assert (ingestion.status, ingestion.rows_received, ingestion.rows_rejected) == (
+            "rejected",
+            2,
+            1,
+        )
+        assert ingestion.finished_at is not None
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "air.observations.ingest")
+        ).one()
+        assert entry.outcome == "rejected" and entry.actor_username == "bj-env"
+        assert (entry.object_type, entry.object_id) == ("air_ingestion", str(ingestion.id))
+        assert json.loads(entry.detail_json) == {
+            "reason": message,
+            "channel": "api",
+            "source": "api batch",
+            "rows": 2,
+            "rows_rejected": 1,
+        }
 
 
 def test_declared_units_are_converted(

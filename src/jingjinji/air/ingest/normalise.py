@@ -1,0 +1,204 @@
+"""Input -> one normalised frame: JSON batch rows and CSV uploads (platform or UCI layout)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from jingjinji.air.ingest.parsing import (
+    Normalised,
+    apply_factors,
+    canonical,
+    declared_units,
+    issue,
+    numeric_column,
+    parse_timezone,
+    parse_ts,
+    utc_series,
+)
+from jingjinji.air.ingest.uci import normalise_uci
+from jingjinji.air.models import NUMERIC, VALUE_COLUMNS
+from jingjinji.errors import InvalidInput, field_error
+
+
+def normalise_records(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    units: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+) -> Normalised:
+    """JSON batch rows (dicts) -> a normalised frame plus parsing issues."""
+    factors = declared_units(units, ["body", "units"])
+    tz = parse_timezone(timezone)
+    issues: list[dict[str, Any]] = []
+    columns: dict[str, list[Any]] = {c: [] for c in ("station_code", "ts", *VALUE_COLUMNS)}
+    provided: set[str] = set()
+    allowed = {"station_code", "ts", *VALUE_COLUMNS}
+    for index, record in enumerate(records, start=1):
+        if not isinstance(record, Mapping):
+            issues.append(issue(index, None, "observation must be a JSON object"))
+            for values in columns.values():
+                values.append(None)
+            continue
+        fields: dict[str, Any] = {}
+        for key, value in record.items():
+            name = canonical(str(key))
+            if name not in allowed:
+                issues.append(issue(index, str(key), "unknown column"))
+                continue
+            fields[name] = value
+            if name in VALUE_COLUMNS:
+                provided.add(name)
+        for name, values in columns.items():
+            values.append(fields.get(name))
+    rows = pl.Series("row", range(1, len(records) + 1), dtype=pl.Int64)
+    raw = {
+        name: pl.Series(
+            name,
+            values,
+            dtype=pl.Utf8 if name in {"station_code", "ts", "wd"} else None,
+            strict=False,
+        )
+        for name, values in columns.items()
+        if name in {"station_code", "ts", "wd"}
+    }
+    numeric = {}
+    for name in NUMERIC:
+        values = columns[name]
+        # Keep JSON numbers numeric and everything else textual for the "not a number" report.
+        if all(
+            v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values
+        ):
+            series = pl.Series(
+                name, [None if v is None else float(v) for v in values], dtype=pl.Float64
+            )
+        else:
+            series = pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.Utf8)
+        numeric[name] = numeric_column(series, name, rows, issues)
+    ts_values: list[dt.datetime | None] = []
+    for index, value in enumerate(columns["ts"], start=1):
+        parsed, problem = parse_ts(value, tz)
+        if problem is not None:
+            issues.append(issue(index, "ts", problem, value))
+        ts_values.append(parsed)
+    frame = pl.DataFrame(
+        {
+            "row": rows,
+            "station_code": raw["station_code"],
+            "ts": utc_series(ts_values),
+            **numeric,
+            "wd": raw["wd"],
+        }
+    )
+    frame = apply_factors(frame, factors)
+    return Normalised(frame, issues, tuple(c for c in VALUE_COLUMNS if c in provided))
+
+
+_HEADER_UNIT = re.compile(r"^(?P<name>[^\[\(]+?)\s*[\[\(](?P<unit>[^\]\)]+)[\]\)]\s*$")
+
+
+def normalise_csv(
+    content: bytes,
+    *,
+    units: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+) -> Normalised:
+    """A CSV upload -> normalised frame. Two layouts are understood:
+
+    - the platform layout: ``station_code, ts, pm2_5, pm10, so2, no2, co, o3, temp, pres,
+      dewp, rain, wspm, wd`` (any subset of value columns), ``ts`` ISO 8601; a unit may be
+      declared in a header (``co [ug/m3]``) or through ``units``;
+    - the Beijing multi-site (UCI) layout: ``year, month, day, hour, ..., station`` with
+      UCI station names, local time (CST, hour-beginning) and CO in ug/m3.
+    """
+    try:
+        text_content = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            "the file is not UTF-8 text", errors=[field_error(["body", "file"], "not UTF-8 text")]
+        ) from exc
+    if not text_content.strip():
+        raise InvalidInput("the file is empty", errors=[field_error(["body", "file"], "empty")])
+    try:
+        raw = pl.read_csv(
+            io.StringIO(text_content),
+            infer_schema=False,
+            null_values=["NA", ""],
+            truncate_ragged_lines=False,
+        )
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        raise InvalidInput(
+            f"the file is not readable CSV: {str(exc).splitlines()[0]}",
+            errors=[field_error(["body", "file"], "not readable CSV")],
+        ) from exc
+    header = [h.strip() for h in raw.columns]
+    lowered = {h.lower() for h in header}
+    if raw.height == 0:
+        raise InvalidInput(
+            "the file has no data rows",
+            errors=[field_error(["body", "file"], "header only, no data rows")],
+        )
+    if {"year", "month", "day", "hour", "station"} <= lowered:
+        return normalise_uci(raw, units=units)
+    header_units: dict[str, str] = {}
+    renames: dict[str, str] = {}
+    issues: list[dict[str, Any]] = []
+    for original in raw.columns:
+        name = original.strip()
+        match = _HEADER_UNIT.match(name)
+        if match:
+            name = match.group("name")
+            header_units[canonical(name)] = match.group("unit")
+        renames[original] = canonical(name)
+    if len(set(renames.values())) != len(renames):
+        raise InvalidInput(
+            "the CSV header names a column twice",
+            errors=[field_error(["body", "file"], "duplicate column")],
+        )
+    raw = raw.rename(renames)
+    missing = [c for c in ("station_code", "ts") if c not in raw.columns]
+    if missing:
+        raise InvalidInput(
+            f"the CSV header lacks {', '.join(missing)}",
+            errors=[field_error(["body", "file"], f"missing column {c}") for c in missing],
+        )
+    unknown = [c for c in raw.columns if c not in {"station_code", "ts", *VALUE_COLUMNS}]
+    if unknown:
+        raise InvalidInput(
+            f"unknown CSV columns: {', '.join(unknown)}",
+            errors=[field_error(["body", "file", c], "unknown column") for c in unknown],
+        )
+    declared = dict(header_units)
+    declared.update({canonical(k): v for k, v in (units or {}).items()})
+    records_columns = [c for c in raw.columns if c in VALUE_COLUMNS]
+    rows = pl.Series("row", range(1, raw.height + 1), dtype=pl.Int64)
+    tz = parse_timezone(timezone)
+    ts_values: list[dt.datetime | None] = []
+    for index, value in enumerate(raw["ts"].to_list(), start=1):
+        parsed, problem = parse_ts(value, tz)
+        if problem is not None:
+            issues.append(issue(index, "ts", problem, value))
+        ts_values.append(parsed)
+    data: dict[str, pl.Series] = {
+        "row": rows,
+        "station_code": raw["station_code"].str.strip_chars(),
+        "ts": utc_series(ts_values),
+    }
+    for name in NUMERIC:
+        if name in raw.columns:
+            data[name] = numeric_column(raw[name], name, rows, issues)
+        else:
+            data[name] = pl.Series(name, [None] * raw.height, dtype=pl.Float64)
+    data["wd"] = (
+        raw["wd"].str.strip_chars().str.to_uppercase()
+        if "wd" in raw.columns
+        else pl.Series("wd", [None] * raw.height, dtype=pl.Utf8)
+    )
+    frame = pl.DataFrame(data)
+    frame = apply_factors(frame, declared_units(declared, ["body", "units"]))
+    return Normalised(frame, issues, tuple(records_columns))
