@@ -19,7 +19,7 @@ rejected ones. Either way nothing stored earlier is lost: changes are revisions,
 
 The package by step: ``parsing`` (names, units, time zones, numbers), ``normalise`` (JSON rows
 and CSV files) and ``uci`` (the Beijing multi-site layout), ``validation`` (the rules),
-``merge`` (set-based storage with revisions) and ``batch`` (the whole path, on record).
+``store`` (the set-based merge, with revisions) and ``batch`` (the whole path, on record).
 """
 
 from jingjinji.air.ingest.batch import (
@@ -30,7 +30,6 @@ from jingjinji.air.ingest.batch import (
     ingest,
     recompute_for,
 )
-from jingjinji.air.ingest.merge import MergeCounts, merge
 from jingjinji.air.ingest.normalise import normalise_csv, normalise_records
 from jingjinji.air.ingest.parsing import (
     ALIASES,
@@ -42,6 +41,7 @@ from jingjinji.air.ingest.parsing import (
     normalise_unit,
     parse_timezone,
 )
+from jingjinji.air.ingest.store import MergeCounts, merge
 from jingjinji.air.ingest.uci import UCI_COLUMNS, uci_frame, uci_station_codes
 from jingjinji.air.ingest.validation import (
     BOUNDS,

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jingjinji.air import service
-from jingjinji.air.ingest.merge import merge
 from jingjinji.air.ingest.parsing import Normalised
+from jingjinji.air.ingest.store import merge
 from jingjinji.air.ingest.validation import validate
 from jingjinji.air.models import Ingestion, Station
 from jingjinji.audit import service as audit
