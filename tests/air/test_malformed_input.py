@@ -13,8 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from jingjinji.pagination import encode_cursor
+from jingjinji.pagination import encode_key
 from tests.conftest import People
+from tests.malformed import Case, problems_of
 
 HUGE = 10**30
 BIG = 99999999999  # above PostgreSQL's Integer, below SQLite's 2**63
@@ -22,8 +23,6 @@ TS = "2016-12-20T08:00:00+08:00"
 GOOD_ROW = {"station_code": "1001A", "ts": TS, "pm2_5": 30}
 HEADER = b"station_code,ts,pm2_5\n"
 LAST_HOUR = "9999-12-31T23:00:00+00:00"
-
-Case = tuple[str, str, dict[str, Any]]
 
 
 def _csv(content: bytes, **form: str) -> dict[str, Any]:
@@ -61,7 +60,7 @@ QUERY_CASES: list[Case] = [
     ("GET", "/api/v1/air/stations/1001A/observations?start=2016-02-01&end=2016-01-01", {}),
     ("GET", "/api/v1/air/stations/1001A/observations?start=2021-02-30", {}),
     ("GET", "/api/v1/air/stations/NOPE/observations", {}),
-    ("GET", f"/api/v1/air/stations/1001A/observations?cursor={encode_cursor(LAST_HOUR)}", {}),
+    ("GET", f"/api/v1/air/stations/1001A/observations?cursor={encode_key([LAST_HOUR])}", {}),
     ("GET", "/api/v1/air/stations/1001A/daily?start=9999-12-30&end=9999-12-31", {}),
     ("GET", "/api/v1/air/ranking?date=9999-12-31", {}),
     ("GET", "/api/v1/air/cities/NOPE/daily", {}),
@@ -208,24 +207,10 @@ BODY_CASES: list[Case] = [
 ]
 
 
-def _problems(client: TestClient, headers: dict[str, str], cases: list[Case]) -> list[str]:
-    problems = []
-    for method, url, kwargs in cases:
-        response = client.request(method, url, headers=headers, **kwargs)
-        label = f"{method} {url} {str(kwargs)[:120]} -> {response.status_code}"
-        if not 400 <= response.status_code < 500:
-            problems.append(f"{label}: {response.text[:200]}")
-        elif not response.headers["content-type"].startswith("application/problem+json"):
-            problems.append(f"{label}: not problem+json")
-        elif not response.json().get("detail"):
-            problems.append(f"{label}: no detail")
-    return problems
-
-
 def test_malformed_air_input_is_a_4xx_on_every_route(
     app: FastAPI, session_factory: sessionmaker[Session], air: People
 ) -> None:
     headers = air.headers(session_factory, "bj-env")
     with TestClient(app, raise_server_exceptions=False) as client:
-        problems = _problems(client, headers, QUERY_CASES + BODY_CASES)
+        problems = problems_of(client, headers, QUERY_CASES + BODY_CASES)
     assert not problems, "\n".join(problems)

@@ -14,20 +14,20 @@ each reader sees and audits cross-jurisdiction reads.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from jingjinji.air import service
 from jingjinji.air.models import NUMERIC, Observation, Station, StationDaily
 from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import DatasetIn, FieldIn
-from jingjinji.errors import InvalidInput, NotFound, PermissionDenied, field_error
-from jingjinji.pagination import check_limit, decode_cursor, encode_cursor
+from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.pagination import KeyColumn, Paged, check_limit, paginate
 from jingjinji.regions import service as regions
-from jingjinji.security import Actor, Role
+from jingjinji.security import Actor
 
 PREFIX = "AIR-"
 PROVINCES: dict[str, tuple[str, str]] = {
@@ -205,16 +205,106 @@ def _parse_filter_ts(value: str, name: str) -> dt.datetime:
     return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
 
 
-def _cursor_key(cursor: str | None) -> tuple[str, str] | None:
-    if cursor is None:
-        return None
-    key = decode_cursor(cursor)
-    if not (isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key)):
-        raise InvalidInput(
-            "cursor is not one this API issued",
-            errors=[field_error(["query", "cursor"], "malformed cursor")],
+def _record_page(
+    session: Session,
+    stmt: Select[str, Any, str],
+    *key: KeyColumn,
+    cursor: str | None,
+    limit: int,
+) -> Paged[Any]:
+    """A page of (station, day or hour, city) rows, by station then time."""
+    return paginate(
+        session,
+        cast(Select[Any], stmt),
+        *key,
+        cursor=cursor,
+        limit=limit,
+        scalars=False,
+        key=lambda r: (r[0], r[1]),
+    )
+
+
+def _daily_records(
+    session: Session, province: str, filters: dict[str, str], cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    stmt = (
+        select(StationDaily.station_code, StationDaily.date, Station.city_code)
+        .join(Station, Station.code == StationDaily.station_code)
+        .where(_station_filter(province, filters))
+    )
+    if "date" in filters:
+        stmt = stmt.where(StationDaily.date == _parse_filter_date(filters["date"], "date"))
+    page = _record_page(
+        session, stmt, StationDaily.station_code, StationDaily.date, cursor=cursor, limit=limit
+    )
+    cities = {k[0]: k[2] for k in page.items}
+    rows: list[dict[str, Any]] = []
+    for code in sorted(cities):
+        days = [k[1] for k in page.items if k[0] == code]
+        frame = service.station_daily_frame(
+            session, station_code=code, start=min(days), end=max(days)
         )
-    return key[0], key[1]
+        frame = frame.filter(pl.col("date").is_in(days))
+        for row in frame.iter_rows(named=True):
+            rows.append(
+                {
+                    "date": row["date"].isoformat(),
+                    "station_code": code,
+                    "city_code": cities[code],
+                    "aqi": row["aqi"],
+                    "level": row["level"],
+                    "primary_pollutants": row["primary_pollutants"],
+                    **{c: row[c] for c in service.DAILY_COLUMNS},
+                }
+            )
+    return rows, page.next_cursor
+
+
+def _hourly_records(
+    session: Session,
+    province: str,
+    kind: str,
+    filters: dict[str, str],
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], str | None]:
+    stmt = (
+        select(Observation.station_code, Observation.ts, Station.city_code)
+        .join(Station, Station.code == Observation.station_code)
+        .where(_station_filter(province, filters))
+    )
+    if "ts" in filters:
+        stmt = stmt.where(Observation.ts == _parse_filter_ts(filters["ts"], "ts"))
+    page = _record_page(
+        session, stmt, Observation.station_code, Observation.ts, cursor=cursor, limit=limit
+    )
+    cities = {k[0]: k[2] for k in page.items}
+    rows: list[dict[str, Any]] = []
+    for code in sorted(cities):
+        times = [k[1] for k in page.items if k[0] == code]
+        frame = service.observations_frame(
+            session,
+            station_codes=[code],
+            start_utc=min(times) - service.LOOKBACK,
+            end_utc=max(times) + dt.timedelta(hours=1),
+        )
+        if kind == "AQI-HOURLY":
+            frame = service.hourly_aqi(frame, standard=None)
+        frame = frame.filter(pl.col("ts").is_in(times))
+        for row in frame.iter_rows(named=True):
+            out: dict[str, Any] = {
+                "ts": row["ts"].isoformat(),
+                "station_code": code,
+                "city_code": cities[code],
+            }
+            if kind == "AQI-HOURLY":
+                out.update(
+                    aqi=row["aqi"], level=row["level"], primary_pollutants=row["primary_pollutants"]
+                )
+            else:
+                out.update({c: row[c] for c in (*NUMERIC, "wd")})
+            rows.append(out)
+    return rows, page.next_cursor
 
 
 def read_records(
@@ -228,152 +318,9 @@ def read_records(
     """Record source of the ``AIR-`` datasets (rows ordered by station, then time)."""
     check_limit(limit)
     province, kind = parse_code(dataset_code)
-    key = _cursor_key(cursor)
-    cities = dict(session.execute(select(Station.code, Station.city_code)).all())
     if kind == "AQI-DAILY":
-        stmt = (
-            select(StationDaily.station_code, StationDaily.date)
-            .join(Station, Station.code == StationDaily.station_code)
-            .where(_station_filter(province, filters))
-        )
-        if "date" in filters:
-            stmt = stmt.where(StationDaily.date == _parse_filter_date(filters["date"], "date"))
-        if key is not None:
-            last_day = _parse_filter_date(key[1], "cursor")
-            stmt = stmt.where(
-                or_(
-                    StationDaily.station_code > key[0],
-                    and_(StationDaily.station_code == key[0], StationDaily.date > last_day),
-                )
-            )
-        keys = session.execute(
-            stmt.order_by(StationDaily.station_code, StationDaily.date).limit(limit + 1)
-        ).all()
-        page = keys[:limit]
-        rows: list[dict[str, Any]] = []
-        for code in sorted({k[0] for k in page}):
-            days = [k[1] for k in page if k[0] == code]
-            frame = service.station_daily_frame(
-                session, station_code=code, start=min(days), end=max(days)
-            )
-            frame = frame.filter(pl.col("date").is_in(days))
-            for row in frame.iter_rows(named=True):
-                rows.append(
-                    {
-                        "date": row["date"].isoformat(),
-                        "station_code": code,
-                        "city_code": cities.get(code),
-                        "aqi": row["aqi"],
-                        "level": row["level"],
-                        "primary_pollutants": row["primary_pollutants"],
-                        **{c: row[c] for c in service.DAILY_COLUMNS},
-                    }
-                )
-        next_cursor = (
-            encode_cursor([page[-1][0], page[-1][1].isoformat()])
-            if len(keys) > limit and page
-            else None
-        )
-        return rows, next_cursor
-    obs = (
-        select(Observation.station_code, Observation.ts)
-        .join(Station, Station.code == Observation.station_code)
-        .where(_station_filter(province, filters))
-    )
-    if "ts" in filters:
-        obs = obs.where(Observation.ts == _parse_filter_ts(filters["ts"], "ts"))
-    if key is not None:
-        last_ts = _parse_filter_ts(key[1], "cursor")
-        obs = obs.where(
-            or_(
-                Observation.station_code > key[0],
-                and_(Observation.station_code == key[0], Observation.ts > last_ts),
-            )
-        )
-    keys = session.execute(
-        obs.order_by(Observation.station_code, Observation.ts).limit(limit + 1)
-    ).all()
-    page = keys[:limit]
-    rows = []
-    for code in sorted({k[0] for k in page}):
-        times = [k[1] for k in page if k[0] == code]
-        lo, hi = min(times), max(times)
-        frame = service.observations_frame(
-            session,
-            station_codes=[code],
-            start_utc=lo - service.LOOKBACK,
-            end_utc=hi + dt.timedelta(hours=1),
-        )
-        if kind == "AQI-HOURLY":
-            frame = service._hourly_aqi(frame, standard=None)
-        frame = frame.filter(pl.col("ts").is_in(times))
-        for row in frame.iter_rows(named=True):
-            out: dict[str, Any] = {
-                "ts": row["ts"].isoformat(),
-                "station_code": code,
-                "city_code": cities.get(code),
-            }
-            if kind == "AQI-HOURLY":
-                out.update(
-                    aqi=row["aqi"], level=row["level"], primary_pollutants=row["primary_pollutants"]
-                )
-            else:
-                out.update({c: row[c] for c in (*NUMERIC, "wd")})
-            rows.append(out)
-    next_cursor = (
-        encode_cursor([page[-1][0], page[-1][1].isoformat()])
-        if len(keys) > limit and page
-        else None
-    )
-    return rows, next_cursor
+        return _daily_records(session, province, filters, cursor, limit)
+    return _hourly_records(session, province, kind, filters, cursor, limit)
 
 
 catalog.register_record_source(PREFIX, read_records)
-
-
-# --------------------------------------------------------------------------- raw access
-
-
-def raw_access(
-    session: Session, *, actor: Actor | None, station: Station
-) -> tuple[tuple[str, ...], list[dict[str, str]], str | None]:
-    """Which raw hourly fields ``actor`` may read for ``station``: (readable value columns,
-    withheld [{field, reason}], dataset code or None when the dataset is not registered).
-
-    Enforces the catalog's grant through ``readable_fields`` (401/403 when nothing is
-    readable). Without a registered dataset only administrators and the owner read raw data.
-    """
-    code = dataset_code(station.province_code, "HOURLY-RAW")
-    try:
-        catalog.get_dataset(session, code=code)
-    except NotFound:
-        privileged = actor is not None and (
-            actor.is_office_admin
-            or actor.organisation_id == station.organisation_id
-            or (
-                actor.role is Role.JURISDICTION_ADMIN
-                and actor.province_code == station.province_code
-            )
-        )
-        if not privileged:
-            raise PermissionDenied(
-                f"raw hourly data of station {station.code} is not shared: dataset {code} "
-                "is not registered in the catalog"
-            ) from None
-        return tuple((*NUMERIC, "wd")), [], None
-    access = catalog.readable_fields(session, actor=actor, dataset_code=code)
-    values = tuple(c for c in (*NUMERIC, "wd") if c in access.readable)
-    withheld = [{"field": w.field, "reason": w.reason} for w in access.withheld]
-    if not values:
-        raise PermissionDenied(
-            f"no raw hourly value of dataset {code} is readable for you",
-            errors=[field_error(["fields", w["field"]], w["reason"]) for w in withheld],
-        )
-    return values, withheld, code
-
-
-def record_raw_read(
-    session: Session, *, actor: Actor | None, dataset: str | None, detail: dict[str, Any]
-) -> None:
-    if dataset is not None:
-        catalog.record_read(session, actor=actor, dataset_code=dataset, detail=detail)

@@ -3,11 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import math
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_BATCH_ROWS = 100_000
+
+
+class StationQuery(BaseModel):
+    """Filters of ``GET /air/stations`` (query parameters)."""
+
+    jurisdiction: str | None = Field(default=None, description="province or city code")
+    city: str | None = Field(default=None, description="city code, e.g. 130100")
+    bbox: str | None = Field(default=None, description="minlon,minlat,maxlon,maxlat")
+    status: Literal["active", "stopped"] | None = None
+    cursor: str | None = None
+    limit: int = 100
+
+
+class ExportQuery(BaseModel):
+    """What ``GET /air/export`` downloads (query parameters): one station or one city."""
+
+    kind: Literal["daily", "hourly", "raw"] = "daily"
+    station: str | None = None
+    city: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    format: Literal["csv", "parquet"] = "csv"
+    standard: str | None = Field(
+        default=None,
+        description="hj633-2012 or hj633-2026; default: the standard in force on each date",
+    )
 
 
 class StationOut(BaseModel):
@@ -108,6 +135,64 @@ class SeriesOut(BaseModel):
     end: dt.date
     standard: str | None = Field(description="null: the standard in force on each date")
     items: list[dict[str, Any]]
+
+
+class RankingItem(BaseModel):
+    """One city of the day: its rank, daily AQI and the city means it is computed from."""
+
+    rank: int
+    city_code: str
+    date: dt.date
+    aqi: int | None
+    level: int
+    primary_pollutants: str | None
+    pm2_5: float | None
+    pm10: float | None
+    so2: float | None
+    no2: float | None
+    co: float | None
+    o3_1h: float | None
+    o3_8h: float | None
+    stations: int
+    category_en: str
+    category_zh: str
+    colour: str
+    name_zh: str
+    name_en: str
+
+
+class RankingOut(BaseModel):
+    date: dt.date | None = Field(description="null: no daily data at all")
+    standard: str | None = Field(description="null: the standard in force on each date")
+    items: list[RankingItem]
+
+
+class ComplianceRow(BaseModel):
+    """One indicator of the GB 3095 assessment (``kernels.compliance_table``)."""
+
+    year: int
+    indicator: str
+    column: str
+    statistic: str  # annual_mean | percentile | exceedance_days
+    value: float | None
+    limit: float
+    valid_days: int
+    valid: bool
+    passed: bool | None = Field(description="null: exceedance count or not assessed")
+    reason: str | None
+
+    @field_validator("value")
+    @classmethod
+    def _finite_or_none(cls, value: float | None) -> float | None:
+        return value if value is not None and math.isfinite(value) else None
+
+
+class ComplianceOut(BaseModel):
+    city_code: str
+    year: int
+    days: int = Field(description="days with data")
+    level_days: dict[str, int] = Field(description="days per AQI level 0-6 (0: no AQI)")
+    standards: dict[str, list[ComplianceRow]]
 
 
 class RawPage(BaseModel):

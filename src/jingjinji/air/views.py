@@ -6,23 +6,24 @@ Charts are drawn by ECharts in the browser from the JSON API (/api/v1/air/...).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from jingjinji.air import kernels, service
-from jingjinji.air.router import MAX_UPLOAD_BYTES, check_date_bounds, ingest_upload, level_info
+from jingjinji.air import kernels, policy, service, uploads
+from jingjinji.air.formats import level_info
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.errors import InvalidInput, NotAuthenticated
 from jingjinji.regions import service as regions
-from jingjinji.security import Role
 from jingjinji.web import check_csrf, language_of, render
 
 router = APIRouter(include_in_schema=False)
 
 BEIJING = "110000"
 CHART_POLLUTANTS = ("pm2_5", "pm10", "so2", "no2", "co", "o3_8h")
+MAX_UPLOAD_MB = uploads.MAX_UPLOAD_BYTES // (1024 * 1024)
 
 
 def levels(lang: str) -> list[dict[str, Any]]:
@@ -97,30 +98,6 @@ def overview(
     )
 
 
-def _range(
-    session: DbSession,
-    codes: list[str],
-    start: dt.date | None,
-    end: dt.date | None,
-    year: int | None,
-) -> dict[str, Any]:
-    check_date_bounds(start, "start")
-    check_date_bounds(end, "end")
-    span = service.date_span(session, station_codes=codes)
-    last = span[1] if span else dt.datetime.now(service.CST).date()
-    first = span[0] if span else last
-    end = end or last
-    start = start or max(first, end - dt.timedelta(days=89))
-    service.check_range(start, end, max_days=3700)
-    years = list(range(first.year, last.year + 1))
-    chosen = year or last.year
-    if years and chosen not in years:
-        raise InvalidInput(
-            f"no data in {chosen}", errors=[{"loc": ["query", "year"], "msg": "no data that year"}]
-        )
-    return {"start": start, "end": end, "year": chosen, "years": years, "has_data": bool(span)}
-
-
 @router.get("/air/stations/{code}", response_class=HTMLResponse)
 def station_page(
     request: Request,
@@ -140,7 +117,7 @@ def station_page(
         "air/station.html",
         {
             **_common(request),
-            **_range(session, [code], start, end, year),
+            **asdict(service.page_period(session, codes=[code], start=start, end=end, year=year)),
             "station": station,
             "city_name": regions.name(city, lang),
             "station_name": station.name_zh if lang == "zh_CN" else station.name_en,
@@ -172,7 +149,11 @@ def city_page(
         "air/city.html",
         {
             **_common(request),
-            **_range(session, [s.code for s in stations], start, end, year),
+            **asdict(
+                service.page_period(
+                    session, codes=[s.code for s in stations], start=start, end=end, year=year
+                )
+            ),
             "city": city,
             "city_name": regions.name(city, lang),
             "stations": stations,
@@ -194,25 +175,17 @@ def compliance_page(
     request: Request, session: DbSession, actor: OptionalActor, code: str, year: int | None = None
 ) -> Response:
     lang = language_of(request)
-    service.check_city(session, city_code=code)
+    years, chosen = service.compliance_years(session, city_code=code, year=year)
     city = regions.get_jurisdiction(session, code=code)
-    codes = service.station_codes_of_city(session, city_code=code)
-    span = service.date_span(session, station_codes=codes)
-    years = list(range(span[0].year, span[1].year + 1)) if span else []
-    chosen = year or (years[-1] if years else dt.date.today().year)
-    if not 1990 <= chosen <= 2100:
-        raise InvalidInput(
-            "year out of range", errors=[{"loc": ["query", "year"], "msg": "must be 1990..2100"}]
-        )
     report = service.compliance_report(session, city_code=code, year=chosen)
     tables = []
-    for standard, rows in report["standards"].items():
+    for standard, rows in report.standards.items():
         tables.append(
             {
                 "standard": standard,
                 "label": STANDARD_LABELS[standard],
-                "assessed": [r for r in rows if r["statistic"] != "exceedance_days"],
-                "exceedance": [r for r in rows if r["statistic"] == "exceedance_days"],
+                "assessed": [r for r in rows if r.statistic != "exceedance_days"],
+                "exceedance": [r for r in rows if r.statistic == "exceedance_days"],
             }
         )
     level_days = [
@@ -222,7 +195,7 @@ def compliance_page(
             "category": _category(int(k), lang) or "-",
             **level_info(int(k)),
         }
-        for k, v in report["level_days"].items()
+        for k, v in report.level_days.items()
     ]
     return render(
         request,
@@ -241,34 +214,19 @@ def compliance_page(
     )
 
 
-def _may_upload(actor: Any) -> bool:
-    return actor is not None and actor.role in (
-        Role.STEWARD,
-        Role.OFFICE_ADMIN,
-        Role.JURISDICTION_ADMIN,
-    )
-
-
 @router.get("/air/upload", response_class=HTMLResponse)
 def upload_form(request: Request, session: DbSession, actor: OptionalActor) -> Response:
     if actor is None:
         raise NotAuthenticated("log in to upload observations")
-    stations = [
-        s
-        for s in service.list_stations(session)
-        if actor.is_office_admin
-        or s.organisation_id == actor.organisation_id
-        or (actor.role is Role.JURISDICTION_ADMIN and s.province_code == actor.province_code)
-    ]
     return render(
         request,
         "air/upload.html",
         {
-            "may_upload": _may_upload(actor),
-            "stations": stations,
+            "may_upload": policy.may_upload(actor),
+            "stations": service.stations_for_upload(session, actor=actor),
             "result": None,
             "errors": None,
-            "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_mb": MAX_UPLOAD_MB,
         },
     )
 
@@ -287,20 +245,20 @@ def upload_submit(
     check_csrf(request, csrf_token)
     if actor is None:
         raise NotAuthenticated("log in to upload observations")
-    content = file.file.read(MAX_UPLOAD_BYTES + 1)
+    content = file.file.read(uploads.MAX_UPLOAD_BYTES + 1)
     template = (
         "air/_upload_result.html" if request.headers.get("hx-request") else ("air/upload.html")
     )
     context: dict[str, Any] = {
-        "may_upload": _may_upload(actor),
+        "may_upload": policy.may_upload(actor),
         "stations": [],
-        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_mb": MAX_UPLOAD_MB,
         "filename": file.filename,
         "result": None,
         "errors": None,
     }
     try:
-        result = ingest_upload(
+        result = uploads.ingest_upload(
             session,
             actor=actor,
             content=content,
@@ -317,5 +275,5 @@ def upload_submit(
             "count": len(exc.errors),
         }
         return render(request, template, context, status_code=422)
-    context["result"] = result.as_dict()
+    context["result"] = result
     return render(request, template, context)

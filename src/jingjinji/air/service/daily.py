@@ -1,0 +1,164 @@
+"""Daily series of stations and cities, read from the daily statistics cache, with their AQI.
+
+A city's daily value is the mean over its stations of their GB 3095-valid daily values; the
+city AQI is computed from these means (city mean first, then the IAQI).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jingjinji.air.models import DAILY_HOURS, DAILY_POLLUTANTS, DAILY_WEATHER, StationDaily
+from jingjinji.air.schemas import CityOut
+from jingjinji.air.service.frames import with_aqi
+from jingjinji.air.service.periods import check_standard
+from jingjinji.air.service.stations import city_codes, get_station, station_codes_of_city
+from jingjinji.errors import NotFound
+from jingjinji.regions import service as regions
+from jingjinji.security import province_of
+
+DAILY_COLUMNS: tuple[str, ...] = ("pm2_5", "pm10", "so2", "no2", "co", "o3_1h", "o3_8h")
+CITY_DAILY_WEATHER: tuple[str, ...] = DAILY_WEATHER
+
+
+def station_daily_rows(
+    session: Session, *, station_codes: Sequence[str], start: dt.date, end: dt.date
+) -> pl.DataFrame:
+    """The cached daily rows of these stations for local dates start..end, typed."""
+    table = StationDaily.__table__
+    stmt = (
+        select(table)
+        .where(
+            table.c.station_code.in_(list(station_codes)),
+            table.c.date >= start,
+            table.c.date <= end,
+        )
+        .order_by(table.c.date, table.c.station_code)
+    )
+    rows = session.execute(stmt).all()
+    schema: dict[str, Any] = {"station_code": pl.Utf8, "date": pl.Date}
+    schema.update({c: pl.Float64 for c in DAILY_POLLUTANTS + DAILY_WEATHER})
+    schema.update({c: pl.Int64 for c in DAILY_HOURS})
+    schema["wd_mode"] = pl.Utf8
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    names = [c.name for c in table.columns]
+    return pl.DataFrame([tuple(r) for r in rows], schema=names, orient="row").cast(
+        {k: v for k, v in schema.items()}
+    )
+
+
+def station_daily_frame(
+    session: Session,
+    *,
+    station_code: str,
+    start: dt.date,
+    end: dt.date,
+    standard: str | None = None,
+) -> pl.DataFrame:
+    """Daily concentrations (GB 3095 validity applied), weather and AQI of one station."""
+    get_station(session, code=station_code)
+    frame = station_daily_rows(session, station_codes=[station_code], start=start, end=end)
+    frame = frame.drop("station_code").rename({"wd_mode": "wd"})
+    return with_aqi(frame, report="daily", standard=standard)
+
+
+def city_aggregate(frame: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+    """Mean over stations of each station's valid daily value (nulls are not counted)."""
+    return (
+        frame.group_by(*by)
+        .agg(
+            *(pl.col(c).mean() for c in (*DAILY_COLUMNS, "so2_1h")),
+            *(
+                pl.col(c).mean()
+                for c in ("temp_mean", "pres_mean", "dewp_mean", "wspm_mean", "rain_sum")
+            ),
+            pl.col("temp_min").mean(),
+            pl.col("temp_max").mean(),
+            pl.col("wd_mode").drop_nulls().mode().sort().first().alias("wd"),
+            pl.col("pm2_5").is_not_null().sum().cast(pl.Int64).alias("stations"),
+        )
+        .sort(*by)
+    )
+
+
+def city_daily_frame(
+    session: Session,
+    *,
+    city_code: str,
+    start: dt.date,
+    end: dt.date,
+    standard: str | None = None,
+) -> pl.DataFrame:
+    """Daily city values for local dates start..end (only days with data), sorted by date.
+
+    Columns: date, pm2_5, pm10, so2, no2, co, o3_1h, o3_8h (ug/m3, CO mg/m3; each the mean over
+    the city's stations of their GB 3095-valid daily values, null where no station is valid),
+    aqi (Int64, null = NA), level (Int8, 0 = NA), primary_pollutants (";"-joined or null),
+    temp_mean, temp_min, temp_max, pres_mean, dewp_mean, rain_sum, wspm_mean (means over
+    stations of the station daily statistics), wd (most frequent station dominant direction),
+    stations (how many stations had a valid PM2.5 day). The AQI is computed from the city
+    concentrations (city mean first, then IAQI), by the standard in force on each date unless
+    ``standard`` is given.
+    """
+    check_standard(standard)
+    codes = station_codes_of_city(session, city_code=city_code)
+    if not codes:
+        raise NotFound(f"no air monitoring city with code {city_code!r}")
+    rows = station_daily_rows(session, station_codes=codes, start=start, end=end)
+    city = city_aggregate(rows, ["date"])
+    city = with_aqi(city, report="daily", standard=standard)
+    return city.select(
+        "date",
+        *DAILY_COLUMNS,
+        "aqi",
+        "level",
+        "primary_pollutants",
+        *CITY_DAILY_WEATHER,
+        "wd",
+        "stations",
+    )
+
+
+def latest_day(session: Session) -> dt.date | None:
+    value: dt.date | None = session.scalar(select(func.max(StationDaily.date)))
+    return value
+
+
+def date_span(
+    session: Session, *, station_codes: Sequence[str] | None = None
+) -> tuple[dt.date, dt.date] | None:
+    stmt = select(func.min(StationDaily.date), func.max(StationDaily.date))
+    if station_codes is not None:
+        stmt = stmt.where(StationDaily.station_code.in_(list(station_codes)))
+    first, last = session.execute(stmt).one()
+    if first is None:
+        return None
+    return first, last
+
+
+def city_summaries(session: Session) -> list[CityOut]:
+    """Every city with stations: its names, how many stations and the span of its daily data."""
+    out = []
+    for code in city_codes(session):
+        jurisdiction = regions.get_jurisdiction(session, code=code)
+        codes = station_codes_of_city(session, city_code=code)
+        span = date_span(session, station_codes=codes)
+        out.append(
+            CityOut(
+                code=code,
+                name_zh=jurisdiction.name_zh,
+                name_en=jurisdiction.name_en,
+                province_code=province_of(code),
+                stations=len(codes),
+                first_date=span[0] if span else None,
+                last_date=span[1] if span else None,
+            )
+        )
+    return out
