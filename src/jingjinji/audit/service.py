@@ -154,6 +154,36 @@ def audited_refusal(
     return error
 
 
+def _broken_link(
+    entry: AuditEntry, *, expected_seq: int, prev_hash: str, checked: int
+) -> ChainReport | None:
+    """The report naming ``entry`` if it is not the intact successor of the ``checked``
+    entries before it."""
+    if entry.seq != expected_seq:
+        return ChainReport(
+            ok=False,
+            entries_checked=checked,
+            first_broken_seq=expected_seq,
+            reason=f"entry {expected_seq} is missing (next present is {entry.seq})",
+        )
+    if entry.prev_hash != prev_hash:
+        return ChainReport(
+            ok=False,
+            entries_checked=checked,
+            first_broken_seq=entry.seq,
+            reason=f"entry {entry.seq} does not follow entry {entry.seq - 1} "
+            "(previous-hash mismatch: an entry was replaced, removed or reordered)",
+        )
+    if compute_hash(entry) != entry.entry_hash:
+        return ChainReport(
+            ok=False,
+            entries_checked=checked,
+            first_broken_seq=entry.seq,
+            reason=f"entry {entry.seq} was edited (its content no longer matches its hash)",
+        )
+    return None
+
+
 def verify(session: Session, *, batch_size: int = 5000) -> ChainReport:
     """Walk the whole chain; report the first entry that was edited, removed or reordered."""
     head = session.get(AuditHead, 1, populate_existing=True)
@@ -164,34 +194,20 @@ def verify(session: Session, *, batch_size: int = 5000) -> ChainReport:
     prev_hash = GENESIS_HASH
     checked = 0
     stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch_size)
-    for entry in session.scalars(stmt):
-        if entry.seq != expected_seq:
-            return ChainReport(
-                ok=False,
-                entries_checked=checked,
-                first_broken_seq=expected_seq,
-                reason=f"entry {expected_seq} is missing (next present is {entry.seq})",
+    # On PostgreSQL ``yield_per`` reads through a server-side cursor: close it even when the
+    # walk stops at a broken entry.
+    with session.scalars(stmt) as entries:
+        for entry in entries:
+            broken = _broken_link(
+                entry, expected_seq=expected_seq, prev_hash=prev_hash, checked=checked
             )
-        if entry.prev_hash != prev_hash:
-            return ChainReport(
-                ok=False,
-                entries_checked=checked,
-                first_broken_seq=entry.seq,
-                reason=f"entry {entry.seq} does not follow entry {entry.seq - 1} "
-                "(previous-hash mismatch: an entry was replaced, removed or reordered)",
-            )
-        if compute_hash(entry) != entry.entry_hash:
-            return ChainReport(
-                ok=False,
-                entries_checked=checked,
-                first_broken_seq=entry.seq,
-                reason=f"entry {entry.seq} was edited (its content no longer matches its hash)",
-            )
-        if entry.seq == head_seq:
-            hash_at_head = entry.entry_hash
-        prev_hash = entry.entry_hash
-        expected_seq += 1
-        checked += 1
+            if broken is not None:
+                return broken
+            if entry.seq == head_seq:
+                hash_at_head = entry.entry_hash
+            prev_hash = entry.entry_hash
+            expected_seq += 1
+            checked += 1
     last_seq = expected_seq - 1
     if head is None and last_seq > 0:
         return ChainReport(
@@ -249,7 +265,9 @@ def to_out(entry: AuditEntry) -> AuditEntryOut:
 
 def iter_entries(session: Session, *, batch_size: int = 5000) -> Iterator[AuditEntry]:
     stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch_size)
-    yield from session.scalars(stmt)
+    # Closes the (PostgreSQL server-side) cursor also when the caller stops early.
+    with session.scalars(stmt) as entries:
+        yield from entries
 
 
 def export_jsonl_lines(session: Session) -> Iterator[str]:
