@@ -71,10 +71,10 @@ def test_forecasts_are_never_overwritten(
         assert set(one.concentrations) == set(forecast.CONCENTRATIONS)
         # the chart shows the newest version per target day, with observed values
         chart = service.forecast_chart(s, city_code="110000")
-        assert chart["dates"][0] == "2014-01-02" and chart["dates"][-1] == "2014-01-13"
-        assert len(chart["observed"]) == 12 and sum(v is not None for v in chart["observed"]) >= 9
-        assert all(v is not None for v in chart["p50"][:10])  # +1 day: targets 01-02..01-11
-        assert chart["model_versions"] == sorted({row.version, newer.version})
+        assert chart.dates[0] == "2014-01-02" and chart.dates[-1] == "2014-01-13"
+        assert len(chart.observed) == 12 and sum(v is not None for v in chart.observed) >= 9
+        assert all(v is not None for v in chart.p50[:10])  # +1 day: targets 01-02..01-11
+        assert chart.model_versions == sorted({row.version, newer.version})
 
 
 def test_database_refuses_a_duplicate_forecast(

@@ -6,20 +6,17 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session, sessionmaker
 
-from jingjinji.db import MAX_DB_INT
-from jingjinji.deps import DbSession, OptionalActor, RequiredActor, resolve_actor
-from jingjinji.errors import InvalidInput, field_error
-from jingjinji.pagination import check_limit, decode_id_cursor, encode_cursor
-from jingjinji.regions import service as regions
+from jingjinji.db import MAX_DB_INT, DbId
+from jingjinji.deps import DbSession, OptionalActor, RequiredActor
+from jingjinji.pagination import Page
 from jingjinji.warnings import schemas, service, webhooks
-from jingjinji.warnings.models import CriteriaSet, PollutionWarning, WarningEvent
+from jingjinji.warnings.models import WebhookSubscription
 
 router = APIRouter(prefix="/warnings", tags=["warnings"])
 
@@ -29,44 +26,14 @@ SSE_MAX_LIFETIME = 300.0
 SSE_KEEPALIVE_SECONDS = 15.0
 
 
-def event_json(event: WarningEvent) -> dict[str, Any]:
-    return schemas.EventOut.model_validate(event).model_dump(mode="json")
-
-
-def detail_of(session: Session, warning: PollutionWarning) -> schemas.WarningDetail:
-    state = service.consultation_state(session, warning)
-    base = schemas.WarningOut.model_validate(warning).model_dump()
-    return schemas.WarningDetail(
-        **base,
-        answers=[schemas.AnswerOut.model_validate(a) for a in state["answers"].values()],
-        events=[
-            schemas.EventOut.model_validate(e)
-            for e in service.events_of(session, warning_id=warning.id)
-        ],
-        missing_answers=state["missing"],
-        deadline_passed=state["deadline_passed"],
-        can_issue=state["can_issue"],
-    )
+def _event_id_header(value: str | None) -> int | None:
+    """The id of a ``Last-Event-ID`` header, if it is one (anything else is ignored)."""
+    if value and value.isascii() and value.isdigit() and int(value) <= MAX_DB_INT:
+        return int(value)
+    return None
 
 
 # ------------------------------------------------------------------------------------ live events
-
-
-def _fetch_events(
-    factory: sessionmaker[Session], after: int | None, public_only: bool
-) -> tuple[int, list[Any]]:
-    with factory() as session:
-        if after is None:
-            return service.last_event_id(session), []
-        rows = service.events_after(session, after_id=after, public_only=public_only)
-        return (rows[-1].id if rows else after), [event_json(r) for r in rows]
-
-
-def _is_logged_in(request: Request, factory: sessionmaker[Session]) -> bool:
-    with factory() as session:
-        logged_in = resolve_actor(request, session) is not None
-        session.commit()
-        return logged_in
 
 
 @router.get(
@@ -76,6 +43,7 @@ def _is_logged_in(request: Request, factory: sessionmaker[Session]) -> bool:
 )
 async def events(
     request: Request,
+    actor: OptionalActor,
     after: Annotated[
         int | None, Query(ge=0, le=MAX_DB_INT, description="last event id seen")
     ] = None,
@@ -86,32 +54,23 @@ async def events(
     ``Last-Event-ID``, or from now). The stream ends after ``lifetime`` seconds; EventSource
     reconnects by itself and resumes from the last id. Without a login only the public steps
     (issued, upgraded, downgraded, lifted) are sent."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    public_only = not await run_in_threadpool(_is_logged_in, request, factory)
-    start = after
-    if (
-        start is None
-        and last_event_id
-        and last_event_id.isascii()
-        and last_event_id.isdigit()
-        and int(last_event_id) <= MAX_DB_INT
-    ):
-        start = int(last_event_id)
+    factory = request.app.state.session_factory
+    start = after if after is not None else _event_id_header(last_event_id)
 
     async def stream() -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()
         ends = loop.time() + lifetime
-        last, _ = (
-            (start, None)
-            if start is not None
-            else await run_in_threadpool(_fetch_events, factory, None, public_only)
-        )
+        last = start
+        if last is None:
+            last, _ = await run_in_threadpool(service.poll_events, factory, actor=actor, after=None)
         yield f"retry: 2000\nid: {last}\nevent: ready\ndata: {json.dumps({'after': last})}\n\n"
         quiet_since = loop.time()
         while loop.time() < ends:
             if await request.is_disconnected():
                 return
-            last, rows = await run_in_threadpool(_fetch_events, factory, last, public_only)
+            last, rows = await run_in_threadpool(
+                service.poll_events, factory, actor=actor, after=last
+            )
             for row in rows:
                 yield f"id: {row['id']}\nevent: warning\ndata: {json.dumps(row)}\n\n"
                 quiet_since = loop.time()
@@ -130,39 +89,28 @@ async def events(
 # ------------------------------------------------------------------------------------ warnings
 
 
-@router.get("", response_model=dict[str, Any])
+@router.get("", response_model=Page[schemas.WarningOut])
 def list_warnings(
     session: DbSession,
     actor: OptionalActor,
-    status: Annotated[list[str] | None, Query()] = None,
-    cursor: str | None = None,
-    limit: int = 50,
-) -> dict[str, Any]:
+    params: Annotated[schemas.WarningFilter, Query()],
+) -> Page[schemas.WarningOut]:
     """Warnings, newest first."""
-    check_limit(limit)
-    unknown = sorted(set(status or []) - set(service.STATUSES))
-    if unknown:
-        raise InvalidInput(
-            f"unknown status {', '.join(unknown)}",
-            errors=[
-                field_error(["query", "status"], f"must be one of {', '.join(service.STATUSES)}")
-            ],
-        )
-    before = decode_id_cursor(cursor)
-    rows = service.list_warnings(
-        session, status=service.visible_statuses(actor, status), after_id=before, limit=limit + 1
+    page = service.list_warnings_page(
+        session, actor=actor, status=params.status, cursor=params.cursor, limit=params.limit
     )
-    items = rows[:limit]
-    return {
-        "items": [schemas.WarningOut.model_validate(r).model_dump(mode="json") for r in items],
-        "next_cursor": encode_cursor(items[-1].id) if len(rows) > limit and items else None,
-    }
+    return Page[schemas.WarningOut](
+        items=[schemas.WarningOut.model_validate(w) for w in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.post("", response_model=schemas.WarningOut, status_code=201)
-def propose(body: schemas.ProposeIn, session: DbSession, actor: RequiredActor) -> Any:
+def propose(
+    body: schemas.ProposeIn, session: DbSession, actor: RequiredActor
+) -> schemas.WarningOut:
     """Propose a regional warning (coordination office)."""
-    return service.propose(
+    warning = service.propose(
         session,
         actor=actor,
         cities=body.cities,
@@ -174,11 +122,11 @@ def propose(body: schemas.ProposeIn, session: DbSession, actor: RequiredActor) -
         basis="manual",
         evidence={"reason": body.reason} if body.reason else {},
     )
+    return schemas.WarningOut.model_validate(warning)
 
 
 @router.get("/criteria", response_model=list[schemas.CriteriaOut])
-def list_criteria(session: DbSession) -> Any:
-    rows: list[CriteriaSet] = service.list_criteria(session)
+def list_criteria(session: DbSession) -> list[schemas.CriteriaOut]:
     return [
         schemas.CriteriaOut(
             code=r.code,
@@ -187,102 +135,82 @@ def list_criteria(session: DbSession) -> Any:
             name_zh=r.name_zh,
             definition=r.definition,
         )
-        for r in rows
+        for r in service.list_criteria(session)
     ]
 
 
 @router.get("/criteria/adoptions", response_model=list[schemas.AdoptionOut])
-def list_adoptions(session: DbSession) -> Any:
-    return service.list_adoptions(session)
+def list_adoptions(session: DbSession) -> list[schemas.AdoptionOut]:
+    return [schemas.AdoptionOut.model_validate(r) for r in service.list_adoptions(session)]
 
 
 @router.post("/criteria/adoptions", response_model=schemas.AdoptionOut, status_code=201)
-def adopt(body: schemas.AdoptionIn, session: DbSession, actor: RequiredActor) -> Any:
+def adopt(
+    body: schemas.AdoptionIn, session: DbSession, actor: RequiredActor
+) -> schemas.AdoptionOut:
     """Select the criteria set a jurisdiction applies from a date on (office)."""
-    return service.adopt_criteria(
+    row = service.adopt_criteria(
         session,
         actor=actor,
         jurisdiction_code=body.jurisdiction_code,
         criteria_code=body.criteria_code,
         effective_from=body.effective_from,
     )
+    return schemas.AdoptionOut.model_validate(row)
 
 
 @router.get("/forecasts", response_model=list[schemas.ForecastOut])
 def forecasts(
-    session: DbSession,
-    city: str,
-    start: dt.date,
-    end: dt.date,
-    horizon: Annotated[int, Query(ge=1, le=3)] = 1,
-    model_version: str | None = None,
-) -> Any:
+    session: DbSession, params: Annotated[schemas.ForecastQuery, Query()]
+) -> list[schemas.ForecastOut]:
     """Stored forecasts of target days start..end (newest model version per target day)."""
-    _check_forecast_query(session, city, start, end)
-    return service.forecasts_for(
-        session, city_code=city, start=start, end=end, horizon=horizon, model_version=model_version
+    service.check_forecast_query(session, city=params.city, start=params.start, end=params.end)
+    rows = service.forecasts_for(
+        session,
+        city_code=params.city,
+        start=params.start,
+        end=params.end,
+        horizon=params.horizon,
+        model_version=params.model_version,
     )
+    return [schemas.ForecastOut.model_validate(r) for r in rows]
 
 
-@router.get("/forecasts/chart")
+@router.get(
+    "/forecasts/chart", response_model=schemas.ForecastChartOut, response_model_exclude_unset=True
+)
 def forecast_chart(
-    session: DbSession,
-    city: str,
-    horizon: Annotated[int, Query(ge=1, le=3)] = 1,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-) -> dict[str, Any]:
-    _check_forecast_query(session, city, start, end)
-    return service.forecast_chart(session, city_code=city, start=start, end=end, horizon=horizon)
-
-
-MIN_DATE = dt.date(1900, 1, 1)
-MAX_DATE = dt.date(2100, 12, 31)
-MAX_FORECAST_DAYS = 3700
-
-
-def _check_forecast_query(
-    session: Session, city: str, start: dt.date | None, end: dt.date | None
-) -> None:
-    """422 naming the parameter: unknown city, a date out of range, a reversed or too long
-    range."""
-    regions.jurisdiction_or_invalid(session, code=city, loc=["query", "city"])
-    for name, day in (("start", start), ("end", end)):
-        if day is not None and not MIN_DATE <= day <= MAX_DATE:
-            raise InvalidInput(
-                f"{name} {day} is out of range",
-                errors=[
-                    field_error(["query", name], f"must lie between {MIN_DATE} and {MAX_DATE}")
-                ],
-            )
-    if start is not None and end is not None:
-        if end < start:
-            raise InvalidInput(
-                f"end {end} is before start {start}",
-                errors=[field_error(["query", "end"], "must not be before start")],
-            )
-        if (end - start).days + 1 > MAX_FORECAST_DAYS:
-            raise InvalidInput(
-                f"at most {MAX_FORECAST_DAYS} days per request",
-                errors=[field_error(["query", "end"], f"longer than {MAX_FORECAST_DAYS} days")],
-            )
+    session: DbSession, params: Annotated[schemas.ChartQuery, Query()]
+) -> schemas.ForecastChartOut:
+    """Observed daily AQI and the forecast band by target date (default: the last 120 days
+    with forecasts)."""
+    service.check_forecast_query(session, city=params.city, start=params.start, end=params.end)
+    return service.forecast_chart(
+        session, city_code=params.city, start=params.start, end=params.end, horizon=params.horizon
+    )
 
 
 # ------------------------------------------------------------------------------------ webhooks
 
 
-@router.get("/webhooks", response_model=list[schemas.SubscriptionOut])
-def list_webhooks(session: DbSession, actor: RequiredActor) -> Any:
-    from jingjinji.security import Role, ensure_role
-
-    ensure_role(
-        session, actor, Role.OFFICE_ADMIN, action="webhook.list", object_type="webhook_subscription"
+def _created(row: WebhookSubscription) -> schemas.SubscriptionCreated:
+    """A subscription with its secret: only in the answer that creates or rotates it."""
+    return schemas.SubscriptionCreated(
+        **schemas.SubscriptionOut.model_validate(row).model_dump(), secret=row.secret
     )
-    return webhooks.list_subscriptions(session)
+
+
+@router.get("/webhooks", response_model=list[schemas.SubscriptionOut])
+def list_webhooks(session: DbSession, actor: OptionalActor) -> list[schemas.SubscriptionOut]:
+    """The webhook subscriptions (office administrators), without their secrets."""
+    rows = webhooks.list_subscriptions(session, actor=actor)
+    return [schemas.SubscriptionOut.model_validate(r) for r in rows]
 
 
 @router.post("/webhooks", response_model=schemas.SubscriptionCreated, status_code=201)
-def create_webhook(body: schemas.SubscriptionIn, session: DbSession, actor: RequiredActor) -> Any:
+def create_webhook(
+    body: schemas.SubscriptionIn, session: DbSession, actor: RequiredActor
+) -> schemas.SubscriptionCreated:
     row = webhooks.create_subscription(
         session,
         actor=actor,
@@ -291,15 +219,13 @@ def create_webhook(body: schemas.SubscriptionIn, session: DbSession, actor: Requ
         secret=body.secret,
         description=body.description,
     )
-    return schemas.SubscriptionCreated(
-        **schemas.SubscriptionOut.model_validate(row).model_dump(), secret=row.secret
-    )
+    return _created(row)
 
 
 @router.post("/webhooks/{subscription_id}/rotate", response_model=schemas.SubscriptionCreated)
 def rotate_webhook(
-    subscription_id: int, body: schemas.RotateIn, session: DbSession, actor: RequiredActor
-) -> Any:
+    subscription_id: DbId, body: schemas.RotateIn, session: DbSession, actor: RequiredActor
+) -> schemas.SubscriptionCreated:
     row = webhooks.rotate_secret(
         session,
         actor=actor,
@@ -307,52 +233,60 @@ def rotate_webhook(
         new_secret=body.new_secret,
         overlap=dt.timedelta(hours=body.overlap_hours),
     )
-    return schemas.SubscriptionCreated(
-        **schemas.SubscriptionOut.model_validate(row).model_dump(), secret=row.secret
-    )
+    return _created(row)
 
 
 @router.post("/webhooks/{subscription_id}/active", response_model=schemas.SubscriptionOut)
 def set_webhook_active(
-    subscription_id: int, body: schemas.ActiveIn, session: DbSession, actor: RequiredActor
-) -> Any:
-    return webhooks.set_active(
+    subscription_id: DbId, body: schemas.ActiveIn, session: DbSession, actor: RequiredActor
+) -> schemas.SubscriptionOut:
+    row = webhooks.set_active(
         session, actor=actor, subscription_id=subscription_id, active=body.active
     )
+    return schemas.SubscriptionOut.model_validate(row)
 
 
 @router.get("/webhooks/dead-letters", response_model=list[schemas.DeliveryOut])
-def dead_letters(session: DbSession, actor: RequiredActor) -> Any:
-    return webhooks.dead_letters(session, actor=actor)
+def dead_letters(session: DbSession, actor: RequiredActor) -> list[schemas.DeliveryOut]:
+    return [
+        schemas.DeliveryOut.model_validate(d) for d in webhooks.dead_letters(session, actor=actor)
+    ]
 
 
 @router.post("/webhooks/deliveries/{delivery_id}/retry", response_model=schemas.DeliveryOut)
-def retry_delivery(delivery_id: int, session: DbSession, actor: RequiredActor) -> Any:
-    return webhooks.retry(session, actor=actor, delivery_id=delivery_id)
+def retry_delivery(
+    delivery_id: DbId, session: DbSession, actor: RequiredActor
+) -> schemas.DeliveryOut:
+    return schemas.DeliveryOut.model_validate(
+        webhooks.retry(session, actor=actor, delivery_id=delivery_id)
+    )
 
 
 # ------------------------------------------------------------------------------------ one warning
 
 
 @router.get("/{warning_id}", response_model=schemas.WarningDetail)
-def get_warning(warning_id: int, session: DbSession, actor: OptionalActor) -> Any:
-    return detail_of(session, service.visible_warning(session, actor=actor, warning_id=warning_id))
+def get_warning(
+    warning_id: DbId, session: DbSession, actor: OptionalActor
+) -> schemas.WarningDetail:
+    return service.warning_detail(session, actor=actor, warning_id=warning_id)
 
 
 @router.post("/{warning_id}/consultation", response_model=schemas.WarningOut)
 def open_consultation(
-    warning_id: int, body: schemas.ConsultationIn, session: DbSession, actor: RequiredActor
-) -> Any:
-    return service.open_consultation(
+    warning_id: DbId, body: schemas.ConsultationIn, session: DbSession, actor: RequiredActor
+) -> schemas.WarningOut:
+    warning = service.open_consultation(
         session, actor=actor, warning_id=warning_id, deadline=body.deadline
     )
+    return schemas.WarningOut.model_validate(warning)
 
 
 @router.post("/{warning_id}/answers", response_model=schemas.AnswerOut, status_code=201)
 def answer(
-    warning_id: int, body: schemas.AnswerIn, session: DbSession, actor: RequiredActor
-) -> Any:
-    return service.answer(
+    warning_id: DbId, body: schemas.AnswerIn, session: DbSession, actor: RequiredActor
+) -> schemas.AnswerOut:
+    row = service.answer(
         session,
         actor=actor,
         warning_id=warning_id,
@@ -360,29 +294,38 @@ def answer(
         proposed_level=body.proposed_level,
         reason=body.reason,
     )
+    return schemas.AnswerOut.model_validate(row)
 
 
 @router.post("/{warning_id}/issue", response_model=schemas.WarningOut)
-def issue(warning_id: int, body: schemas.IssueIn, session: DbSession, actor: RequiredActor) -> Any:
-    return service.issue(session, actor=actor, warning_id=warning_id, level=body.level)
+def issue(
+    warning_id: DbId, body: schemas.IssueIn, session: DbSession, actor: RequiredActor
+) -> schemas.WarningOut:
+    warning = service.issue(session, actor=actor, warning_id=warning_id, level=body.level)
+    return schemas.WarningOut.model_validate(warning)
 
 
 @router.post("/{warning_id}/level", response_model=schemas.WarningOut)
 def change_level(
-    warning_id: int, body: schemas.LevelIn, session: DbSession, actor: RequiredActor
-) -> Any:
-    return service.change_level(
+    warning_id: DbId, body: schemas.LevelIn, session: DbSession, actor: RequiredActor
+) -> schemas.WarningOut:
+    warning = service.change_level(
         session, actor=actor, warning_id=warning_id, level=body.level, reason=body.reason
     )
+    return schemas.WarningOut.model_validate(warning)
 
 
 @router.post("/{warning_id}/lift", response_model=schemas.WarningOut)
-def lift(warning_id: int, body: schemas.ReasonIn, session: DbSession, actor: RequiredActor) -> Any:
-    return service.lift(session, actor=actor, warning_id=warning_id, reason=body.reason)
+def lift(
+    warning_id: DbId, body: schemas.ReasonIn, session: DbSession, actor: RequiredActor
+) -> schemas.WarningOut:
+    warning = service.lift(session, actor=actor, warning_id=warning_id, reason=body.reason)
+    return schemas.WarningOut.model_validate(warning)
 
 
 @router.post("/{warning_id}/withdraw", response_model=schemas.WarningOut)
 def withdraw(
-    warning_id: int, body: schemas.ReasonIn, session: DbSession, actor: RequiredActor
-) -> Any:
-    return service.withdraw(session, actor=actor, warning_id=warning_id, reason=body.reason)
+    warning_id: DbId, body: schemas.ReasonIn, session: DbSession, actor: RequiredActor
+) -> schemas.WarningOut:
+    warning = service.withdraw(session, actor=actor, warning_id=warning_id, reason=body.reason)
+    return schemas.WarningOut.model_validate(warning)

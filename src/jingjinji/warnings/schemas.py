@@ -1,3 +1,5 @@
+"""Input and output shapes of the warnings API (and of the query strings of its listings)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -136,6 +138,45 @@ class AdoptionOut(BaseModel):
     jurisdiction_code: str
     criteria_code: str
     effective_from: dt.date
+
+
+class WarningFilter(BaseModel):
+    """The query of ``GET /warnings``."""
+
+    status: list[str] | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+class ForecastQuery(BaseModel):
+    """The query of ``GET /warnings/forecasts``."""
+
+    city: str
+    start: dt.date
+    end: dt.date
+    horizon: int = Field(default=1, ge=1, le=3)
+    model_version: str | None = None
+
+
+class ChartQuery(BaseModel):
+    """The query of ``GET /warnings/forecasts/chart``."""
+
+    city: str
+    horizon: int = Field(default=1, ge=1, le=3)
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class ForecastChartOut(BaseModel):
+    """Observed daily AQI and the forecast band by target date (one entry per day)."""
+
+    dates: list[str] = []
+    # Daily AQI is an integer (air's daily frames); kept as given, not turned into floats.
+    observed: list[int | float | None] = []
+    p10: list[float | None] = []
+    p50: list[float | None] = []
+    p90: list[float | None] = []
+    model_versions: list[str] = []
 
 
 class ForecastOut(BaseModel):

@@ -5,38 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import InvalidInput
-from jingjinji.regions import service as regions
-from jingjinji.security import Role, ensure_role
 from jingjinji.warnings import service, webhooks
-from jingjinji.web import check_csrf, redirect, render, t
+from jingjinji.web import check_csrf, language_of, redirect, render, t
 
 router = APIRouter(include_in_schema=False)
 
 LEVEL_COLOURS = {"blue": "#1f6fd1", "yellow": "#e6c300", "orange": "#ff7e00", "red": "#d00000"}
-STATUS_LABELS = ("proposed", "consultation", "issued", "lifted", "withdrawn")
-
-
-def _names(session: Any, lang: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for point in service.city_points(session).values():
-        out[point.code] = point.name_zh if lang == "zh_CN" else point.name_en
-    for j in regions.provinces(session):
-        out[j.code] = regions.name(j, lang)
-    return out
-
-
-def _common(request: Request, session: Any) -> dict[str, Any]:
-    from jingjinji.web import language_of
-
-    lang = language_of(request)
-    return {"names": _names(session, lang), "level_colours": LEVEL_COLOURS}
+RECENT_DELIVERIES = 30
 
 
 @router.get("/warnings", response_class=HTMLResponse)
@@ -47,53 +30,26 @@ def warnings_page(
     city: str | None = None,
     horizon: int = 1,
 ) -> HTMLResponse:
-    active = service.list_warnings(
-        session, status=service.visible_statuses(actor, service.OPEN_STATUSES)
+    page = service.overview(
+        session, actor=actor, lang=language_of(request), city=city, horizon=horizon
     )
-    history = service.list_warnings(session, status=service.visible_statuses(actor), limit=100)
-    points = service.city_points(session)
-    ctx = _common(request, session)
-    level_of_city: dict[str, str] = {}
-    for w in active:  # newest first: a city shows its newest open warning
-        for c in w.cities:
-            level_of_city.setdefault(c, w.level)
-    map_points = [
-        {
-            "name": ctx["names"].get(p.code, p.code),
-            "code": p.code,
-            "value": [p.lon, p.lat],
-            "level": level_of_city.get(p.code, ""),
-        }
-        for p in points.values()
-    ]
-    try:
-        with_data = service.cities_with_data(session)
-    except Exception:  # the air tables may be empty in a fresh database
-        with_data = []
-    forecast_cities = sorted(set(with_data) | {m.city_code for m in service.list_models(session)})
-    chosen = city or (forecast_cities[0] if forecast_cities else None)
-    if horizon not in (1, 2, 3):
-        raise InvalidInput("horizon must be 1, 2 or 3")
-    chart = (
-        service.forecast_chart(session, city_code=chosen, horizon=horizon)
-        if chosen
-        else {"dates": []}
-    )
+    chart = page.chart.model_dump(mode="json", exclude_unset=True)
     return render(
         request,
         "warnings/index.html",
         {
-            **ctx,
-            "active": active,
-            "history": history,
-            "map_points": json.dumps(map_points, ensure_ascii=False),
+            "names": page.names,
+            "level_colours": LEVEL_COLOURS,
+            "active": page.active,
+            "history": page.history,
+            "map_points": json.dumps(page.map_points, ensure_ascii=False),
             "chart": json.dumps(chart, ensure_ascii=False),
-            "chart_has_data": bool(chart["dates"]),
-            "forecast_cities": forecast_cities,
-            "chosen_city": chosen,
-            "horizon": horizon,
-            "last_event": service.last_event_id(session),
-            "is_office": actor is not None and actor.role is Role.OFFICE_ADMIN,
+            "chart_has_data": bool(page.chart.dates),
+            "forecast_cities": page.forecast_cities,
+            "chosen_city": page.chosen_city,
+            "horizon": page.horizon,
+            "last_event": page.last_event,
+            "is_office": page.is_office,
         },
     )
 
@@ -102,10 +58,7 @@ def warnings_page(
 def webhooks_page(
     request: Request, session: DbSession, actor: RequiredActor, created: int | None = None
 ) -> HTMLResponse:
-    ensure_role(
-        session, actor, Role.OFFICE_ADMIN, action="webhook.list", object_type="webhook_subscription"
-    )
-    subs = webhooks.list_subscriptions(session)
+    subs = webhooks.list_subscriptions(session, actor=actor)
     fresh = next((s for s in subs if s.id == created), None) if created else None
     return render(
         request,
@@ -113,7 +66,7 @@ def webhooks_page(
         {
             "subscriptions": subs,
             "dead": webhooks.dead_letters(session, actor=actor),
-            "recent": webhooks.list_deliveries(session, limit=30),
+            "recent": webhooks.list_deliveries(session, limit=RECENT_DELIVERIES),
             "event_types": webhooks.EVENT_TYPES,
             "fresh": fresh,
         },
@@ -140,7 +93,7 @@ def create_webhook(
 @router.post("/warnings/admin/webhooks/{subscription_id}/rotate")
 def rotate_webhook(
     request: Request,
-    subscription_id: int,
+    subscription_id: DbId,
     session: DbSession,
     actor: RequiredActor,
     csrf_token: Annotated[str, Form()] = "",
@@ -153,7 +106,7 @@ def rotate_webhook(
 @router.post("/warnings/admin/webhooks/{subscription_id}/active")
 def toggle_webhook(
     request: Request,
-    subscription_id: int,
+    subscription_id: DbId,
     session: DbSession,
     actor: RequiredActor,
     active: Annotated[str, Form()] = "0",
@@ -167,7 +120,7 @@ def toggle_webhook(
 @router.post("/warnings/admin/deliveries/{delivery_id}/retry")
 def retry_delivery(
     request: Request,
-    delivery_id: int,
+    delivery_id: DbId,
     session: DbSession,
     actor: RequiredActor,
     csrf_token: Annotated[str, Form()] = "",
@@ -179,37 +132,32 @@ def retry_delivery(
 
 @router.get("/warnings/{warning_id}", response_class=HTMLResponse)
 def warning_page(
-    request: Request, warning_id: int, session: DbSession, actor: OptionalActor
+    request: Request, warning_id: DbId, session: DbSession, actor: OptionalActor
 ) -> HTMLResponse:
-    warning = service.visible_warning(session, actor=actor, warning_id=warning_id)
-    state = service.consultation_state(session, warning)
-    criteria = service.get_criteria(
-        session, code=warning.criteria_code, version=warning.criteria_version
+    page = service.warning_page(
+        session, actor=actor, warning_id=warning_id, lang=language_of(request)
     )
-    my_jurisdiction = service.agency_jurisdiction(session, actor, warning) if actor else None
-    can_answer = (
-        my_jurisdiction is not None
-        and warning.status == "consultation"
-        and my_jurisdiction not in state["answers"]
-        and not state["deadline_passed"]
-    )
-    is_office = actor is not None and actor.role is Role.OFFICE_ADMIN
-    default_deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M")
     return render(
         request,
         "warnings/detail.html",
         {
-            **_common(request, session),
-            "w": warning,
-            "state": state,
-            "levels": criteria.level_names,
-            "criteria": criteria,
-            "events": service.events_of(session, warning_id=warning.id),
-            "my_jurisdiction": my_jurisdiction,
-            "can_answer": can_answer,
-            "is_office": is_office,
-            "default_deadline": default_deadline,
-            "last_event": service.last_event_id(session),
+            "names": page.names,
+            "level_colours": LEVEL_COLOURS,
+            "w": page.warning,
+            "state": page.state,
+            "levels": page.criteria.level_names,
+            "criteria": page.criteria,
+            "events": page.events,
+            "my_jurisdiction": page.my_jurisdiction,
+            "may_answer": page.may_answer,
+            "answer_closed": page.answer_closed,
+            "may_open_consultation": page.may_open_consultation,
+            "may_issue": page.may_issue,
+            "may_change_level": page.may_change_level,
+            "may_lift": page.may_lift,
+            "may_withdraw": page.may_withdraw,
+            "default_deadline": page.default_deadline.strftime("%Y-%m-%dT%H:%M"),
+            "last_event": page.last_event,
         },
     )
 
@@ -218,32 +166,37 @@ def _back(warning_id: int) -> Response:
     return redirect(f"/warnings/{warning_id}")
 
 
+def _deadline(request: Request, value: str) -> dt.datetime | None:
+    """The consultation form's deadline (UTC when it names no zone); blank: the default."""
+    if not value.strip():
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InvalidInput(t(request, "The deadline is not a date and time.")) from exc
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
 @router.post("/warnings/{warning_id}/open-consultation")
 def open_consultation(
     request: Request,
-    warning_id: int,
+    warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
     deadline: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    when: dt.datetime | None = None
-    if deadline.strip():
-        try:
-            when = dt.datetime.fromisoformat(deadline.strip())
-        except ValueError as exc:
-            raise InvalidInput(t(request, "The deadline is not a date and time.")) from exc
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-    service.open_consultation(session, actor=actor, warning_id=warning_id, deadline=when)
+    service.open_consultation(
+        session, actor=actor, warning_id=warning_id, deadline=_deadline(request, deadline)
+    )
     return _back(warning_id)
 
 
 @router.post("/warnings/{warning_id}/answer")
 def answer(
     request: Request,
-    warning_id: int,
+    warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
     answer: Annotated[str, Form()],
@@ -268,7 +221,7 @@ def answer(
 @router.post("/warnings/{warning_id}/issue")
 def issue(
     request: Request,
-    warning_id: int,
+    warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
     level: Annotated[str, Form()] = "",
@@ -282,7 +235,7 @@ def issue(
 @router.post("/warnings/{warning_id}/level")
 def change_level(
     request: Request,
-    warning_id: int,
+    warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
     level: Annotated[str, Form()],
@@ -297,7 +250,7 @@ def change_level(
 @router.post("/warnings/{warning_id}/lift")
 def lift(
     request: Request,
-    warning_id: int,
+    warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
     reason: Annotated[str, Form()] = "",
@@ -311,7 +264,7 @@ def lift(
 @router.post("/warnings/{warning_id}/withdraw")
 def withdraw(
     request: Request,
-    warning_id: int,
+    warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
     reason: Annotated[str, Form()] = "",

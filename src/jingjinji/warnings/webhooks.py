@@ -33,7 +33,8 @@ from jingjinji.audit import service as audit
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.jobs import service as jobs
-from jingjinji.security import Actor, Role, ensure_role
+from jingjinji.security import Actor, ensure_role
+from jingjinji.warnings import policy
 from jingjinji.warnings.models import WebhookDelivery, WebhookSubscription
 
 SIGNATURE_HEADER = "X-JJJ-Signature"
@@ -161,7 +162,7 @@ def _admin(
     return ensure_role(
         session,
         actor,
-        Role.OFFICE_ADMIN,
+        policy.OFFICE_ROLE,
         action=action,
         object_type="webhook_subscription",
         object_id=object_id,
@@ -207,7 +208,9 @@ def get_subscription(session: Session, *, subscription_id: int) -> WebhookSubscr
     return row
 
 
-def list_subscriptions(session: Session) -> list[WebhookSubscription]:
+def list_subscriptions(session: Session, *, actor: Actor | None) -> list[WebhookSubscription]:
+    """Every subscription (office administrators: the list names receivers' URLs)."""
+    _admin(session, actor, "webhook.list")
     return list(session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id)))
 
 
@@ -382,7 +385,7 @@ def dead_letters(
     ensure_role(
         session,
         actor,
-        Role.OFFICE_ADMIN,
+        policy.OFFICE_ROLE,
         action="webhook.dead_letters",
         object_type="webhook_delivery",
     )
@@ -394,7 +397,7 @@ def retry(session: Session, *, actor: Actor | None, delivery_id: int) -> Webhook
     actor = ensure_role(
         session,
         actor,
-        Role.OFFICE_ADMIN,
+        policy.OFFICE_ROLE,
         action="webhook.retry",
         object_type="webhook_delivery",
         object_id=str(delivery_id),

@@ -1,0 +1,219 @@
+"""Warning criteria: the versioned sets shipped as data, and which set each jurisdiction
+adopted from which date on.
+
+A criteria set is never rewritten: a changed file carries a new version number. A jurisdiction
+(or, failing that, its province) applies the set it adopted most recently before the day in
+question; before its first adoption takes effect it uses its earliest adopted set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jingjinji.audit import service as audit
+from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.regions import service as regions
+from jingjinji.security import SYSTEM_ACTOR, Actor, ensure_role, province_of
+from jingjinji.warnings import kernels, policy, shipped
+from jingjinji.warnings.models import CriteriaAdoption, CriteriaSet
+
+
+def load_criteria(session: Session, *, actor: Actor | None = SYSTEM_ACTOR) -> int:
+    """Load every shipped criteria file (new versions only) and its default adoptions.
+
+    A changed file must carry a new version number: the same code and version with other
+    content is refused (criteria history is never rewritten). Returns how many were added.
+    """
+    ensure_role(
+        session,
+        actor,
+        policy.OFFICE_ROLE,
+        action="warnings.criteria.load",
+        object_type="warning_criteria",
+    )
+    added = 0
+    for name in shipped.data_files("criteria"):
+        data = json.loads(shipped.data_text("criteria", name))
+        criteria = kernels.criteria_from_dict(data)  # validates
+        digest = shipped.content_digest(data)
+        row = session.scalar(
+            select(CriteriaSet).where(
+                CriteriaSet.code == criteria.code, CriteriaSet.version == criteria.version
+            )
+        )
+        if row is not None:
+            if row.sha256 != digest:
+                raise Conflict(
+                    f"criteria {criteria.code} version {criteria.version} is loaded with other "
+                    "content: give the changed file a new version"
+                )
+        else:
+            session.add(
+                CriteriaSet(
+                    code=criteria.code,
+                    version=criteria.version,
+                    name_en=criteria.name_en,
+                    name_zh=criteria.name_zh,
+                    definition=data,
+                    sha256=digest,
+                )
+            )
+            added += 1
+            audit.record(
+                session,
+                actor=actor,
+                action="warnings.criteria.load",
+                object_type="warning_criteria",
+                object_id=f"{criteria.code}@{criteria.version}",
+                detail={"sha256": digest},
+            )
+        for adoption in data.get("adoptions", []):
+            _add_default_adoption(
+                session,
+                jurisdiction_code=adoption["jurisdiction_code"],
+                criteria_code=criteria.code,
+                effective_from=dt.date.fromisoformat(adoption["effective_from"]),
+            )
+    session.flush()
+    return added
+
+
+def _add_default_adoption(
+    session: Session, *, jurisdiction_code: str, criteria_code: str, effective_from: dt.date
+) -> None:
+    """A shipped adoption, unless the jurisdiction adopted something from that day already."""
+    exists = session.scalar(
+        select(CriteriaAdoption.id).where(
+            CriteriaAdoption.jurisdiction_code == jurisdiction_code,
+            CriteriaAdoption.effective_from == effective_from,
+        )
+    )
+    if exists is None:
+        session.add(
+            CriteriaAdoption(
+                jurisdiction_code=jurisdiction_code,
+                criteria_code=criteria_code,
+                effective_from=effective_from,
+            )
+        )
+
+
+def list_criteria(session: Session) -> list[CriteriaSet]:
+    return list(
+        session.scalars(select(CriteriaSet).order_by(CriteriaSet.code, CriteriaSet.version))
+    )
+
+
+def get_criteria(session: Session, *, code: str, version: int | None = None) -> kernels.Criteria:
+    stmt = select(CriteriaSet).where(CriteriaSet.code == code)
+    if version is not None:
+        stmt = stmt.where(CriteriaSet.version == version)
+    row = session.scalar(stmt.order_by(CriteriaSet.version.desc()).limit(1))
+    if row is None:
+        raise NotFound(f"no criteria set {code!r}" + (f" version {version}" if version else ""))
+    return kernels.criteria_from_dict(row.definition)
+
+
+def check_level(criteria: kernels.Criteria, level: str, loc: list[str | int]) -> str:
+    """``level`` if the criteria set has it, else a 422 naming ``loc``."""
+    if level not in criteria.level_names:
+        raise InvalidInput(
+            f"level {level!r} is not one of {criteria.code}: {', '.join(criteria.level_names)}",
+            errors=[field_error(loc, f"must be one of {criteria.level_names}")],
+        )
+    return level
+
+
+def adopt_criteria(
+    session: Session,
+    *,
+    actor: Actor | None,
+    jurisdiction_code: str,
+    criteria_code: str,
+    effective_from: dt.date,
+) -> CriteriaAdoption:
+    """Select the criteria set a jurisdiction applies from a date on (office only)."""
+    ensure_role(
+        session,
+        actor,
+        policy.OFFICE_ROLE,
+        action="warnings.criteria.adopt",
+        object_type="warning_criteria_adoption",
+        object_id=jurisdiction_code,
+        jurisdiction_code=jurisdiction_code,
+    )
+    regions.jurisdiction_or_invalid(
+        session, code=jurisdiction_code, loc=["body", "jurisdiction_code"]
+    )
+    if session.scalar(select(CriteriaSet.id).where(CriteriaSet.code == criteria_code)) is None:
+        raise InvalidInput(
+            f"unknown criteria set {criteria_code!r}",
+            errors=[field_error(["body", "criteria_code"], "unknown criteria set")],
+        )
+    if (
+        session.scalar(
+            select(CriteriaAdoption.id).where(
+                CriteriaAdoption.jurisdiction_code == jurisdiction_code,
+                CriteriaAdoption.effective_from == effective_from,
+            )
+        )
+        is not None
+    ):
+        raise Conflict(f"{jurisdiction_code} already adopted a criteria set from {effective_from}")
+    row = CriteriaAdoption(
+        jurisdiction_code=jurisdiction_code,
+        criteria_code=criteria_code,
+        effective_from=effective_from,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="warnings.criteria.adopt",
+        object_type="warning_criteria_adoption",
+        object_id=row.id,
+        jurisdiction_code=jurisdiction_code,
+        detail={"criteria": criteria_code, "effective_from": effective_from.isoformat()},
+    )
+    return row
+
+
+def list_adoptions(session: Session) -> list[CriteriaAdoption]:
+    return list(
+        session.scalars(
+            select(CriteriaAdoption).order_by(
+                CriteriaAdoption.jurisdiction_code, CriteriaAdoption.effective_from
+            )
+        )
+    )
+
+
+def criteria_code_for(session: Session, *, jurisdiction_code: str, on: dt.date) -> str:
+    """The set a jurisdiction (or, failing that, its province) applies on a date.
+
+    Before its first adoption takes effect a jurisdiction uses its earliest adopted set."""
+    for code in dict.fromkeys((jurisdiction_code, province_of(jurisdiction_code))):
+        rows = list(
+            session.scalars(
+                select(CriteriaAdoption)
+                .where(CriteriaAdoption.jurisdiction_code == code)
+                .order_by(CriteriaAdoption.effective_from)
+            )
+        )
+        if rows:
+            current = rows[0]
+            for row in rows:
+                if row.effective_from <= on:
+                    current = row
+            return current.criteria_code
+    raise NotFound(f"jurisdiction {jurisdiction_code} has adopted no warning criteria")
+
+
+def criteria_for(session: Session, *, jurisdiction_code: str, on: dt.date) -> kernels.Criteria:
+    return get_criteria(
+        session, code=criteria_code_for(session, jurisdiction_code=jurisdiction_code, on=on)
+    )

@@ -1,0 +1,190 @@
+"""Work that spans domains: the warnings domain reads the air domain's data here, and only
+here, through ``jingjinji.air.service`` (air sits below warnings in ``DOMAINS``).
+
+It holds the daily city series the forecasts learn from, the cities' map positions, the place
+names of the pages, and the replay of past episodes against a criteria set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from sqlalchemy.orm import Session
+
+from jingjinji.air import service as air
+from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.regions import service as regions
+from jingjinji.warnings import forecast as fc
+from jingjinji.warnings import kernels, shipped
+from jingjinji.warnings.criteria import get_criteria
+
+# ------------------------------------------------------------------------------------ cities
+
+
+def cities_with_data(session: Session) -> list[str]:
+    return air.cities_with_data(session)
+
+
+def city_daily(
+    session: Session, *, city_code: str, start: dt.date | None = None, end: dt.date | None = None
+) -> pl.DataFrame:
+    """The city's daily values start..end (default: every day with data)."""
+    if start is None or end is None:
+        span = air.date_span(
+            session, station_codes=air.station_codes_of_city(session, city_code=city_code)
+        )
+        if span is None:
+            raise NotFound(f"no air-quality data for city {city_code}")
+        start = start or span[0]
+        end = end or span[1]
+    return air.city_daily_frame(session, city_code=city_code, start=start, end=end)
+
+
+def city_grid(session: Session, *, city_code: str, end: dt.date | None = None) -> fc.DailyGrid:
+    frame = city_daily(session, city_code=city_code, end=end)
+    if end is not None:
+        frame = frame.filter(pl.col("date") <= end)
+    try:
+        return fc.grid_from_frame(frame)
+    except fc.ForecastError as exc:
+        raise NotFound(f"city {city_code}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class CityPoint:
+    code: str
+    name_en: str
+    name_zh: str
+    lon: float
+    lat: float
+    source: str
+
+
+def city_points(session: Session) -> dict[str, CityPoint]:
+    """Map positions: mean station coordinates from the air registry, else the shipped table."""
+    table = json.loads(shipped.data_text("cities.json"))
+    out: dict[str, CityPoint] = {}
+    try:
+        stations = list(air.list_stations(session))
+    except Exception:  # the air registry may be empty or not migrated in a bare database
+        stations = []
+    by_city: dict[str, list[tuple[float, float]]] = {}
+    for st in stations:
+        by_city.setdefault(st.city_code, []).append((st.longitude, st.latitude))
+    for city in table["cities"]:
+        coords = by_city.get(city["code"])
+        if coords:
+            lon = float(np.mean([c[0] for c in coords]))
+            lat = float(np.mean([c[1] for c in coords]))
+            source = "air stations"
+        else:
+            lon, lat, source = city["lon"], city["lat"], "shipped table"
+        out[city["code"]] = CityPoint(
+            city["code"], city["name_en"], city["name_zh"], round(lon, 4), round(lat, 4), source
+        )
+    return out
+
+
+def place_names(session: Session, *, lang: str) -> dict[str, str]:
+    """The names of the cities and the provincial-level jurisdictions in ``lang``."""
+    out: dict[str, str] = {}
+    for point in city_points(session).values():
+        out[point.code] = point.name_zh if lang == "zh_CN" else point.name_en
+    for j in regions.provinces(session):
+        out[j.code] = regions.name(j, lang)
+    return out
+
+
+# ------------------------------------------------------------------------------------ replay
+
+
+@dataclass
+class Replay:
+    episodes: list[kernels.Episode]
+    criteria: kernels.Criteria
+    basis: str
+    notes: list[str]
+
+
+def forecast_series_by_expanding_training(
+    grid: fc.DailyGrid,
+    *,
+    start: dt.date,
+    end: dt.date,
+    horizon: int,
+    city_code: str,
+    quantile: float = 0.5,
+) -> tuple[list[dt.date], list[float], list[str]]:
+    """The ``horizon``-day-ahead forecast (``quantile``, default the median) of each target day
+    in start..end, as the model would have issued it: one model per calendar year, trained on
+    every day before 1 January of that year (expanding window). Years without enough earlier
+    data are skipped."""
+    dates: list[dt.date] = []
+    values: list[float] = []
+    notes: list[str] = []
+    for year in range(start.year, end.year + 1):
+        cutoff = dt.date(year - 1, 12, 31)
+        lo = max(start, dt.date(year, 1, 1))
+        hi = min(end, dt.date(year, 12, 31))
+        try:
+            model = fc.train(grid, cutoff=cutoff, city_code=city_code)
+        except fc.ForecastError as exc:
+            notes.append(f"{year}: no forecasts ({exc})")
+            continue
+        targets = [lo + dt.timedelta(days=i) for i in range((hi - lo).days + 1)]
+        issues = [t - dt.timedelta(days=horizon) for t in targets]
+        idx = [grid.index_of(d) for d in issues if 0 <= grid.index_of(d) < grid.size]
+        valid = [d for d in issues if 0 <= grid.index_of(d) < grid.size]
+        if not idx:
+            continue
+        pred = model.predict(grid, idx)[horizon]
+        for issue, value in zip(valid, pred.aqi[quantile], strict=True):
+            if np.isnan(grid.columns["aqi"][grid.index_of(issue)]):
+                continue  # no forecast is issued on a day without data
+            dates.append(issue + dt.timedelta(days=horizon))
+            values.append(float(value))
+        notes.append(f"{year}: model trained on data up to {cutoff}")
+    return dates, values, notes
+
+
+def replay(
+    session: Session,
+    *,
+    city_code: str,
+    start: dt.date,
+    end: dt.date,
+    criteria_code: str,
+    use_forecast: bool = False,
+    horizon: int = 1,
+    quantile: float = 0.5,
+) -> Replay:
+    """The episodes a criteria set finds in a city's observed (or forecast) daily AQI."""
+    criteria = get_criteria(session, code=criteria_code)
+    if quantile not in fc.QUANTILES:
+        raise InvalidInput(
+            f"quantile must be one of {list(fc.QUANTILES)}",
+            errors=[field_error(["quantile"], f"one of {list(fc.QUANTILES)}")],
+        )
+    if end < start:
+        raise InvalidInput(
+            "the replay ends before it starts", errors=[field_error(["to"], "before --from")]
+        )
+    if use_forecast:
+        grid = city_grid(session, city_code=city_code, end=end)
+        dates, values, notes = forecast_series_by_expanding_training(
+            grid, start=start, end=end, horizon=horizon, city_code=city_code, quantile=quantile
+        )
+        basis = f"forecast (+{horizon} day, quantile {quantile:g})"
+    else:
+        frame = city_daily(session, city_code=city_code, start=start, end=end)
+        dates, values = (
+            frame["date"].to_list(),
+            [float("nan") if v is None else float(v) for v in frame["aqi"].to_list()],
+        )
+        notes = []
+        basis = "observed"
+    episodes = kernels.find_episodes(dates, values, criteria) if dates else []
+    return Replay(episodes=episodes, criteria=criteria, basis=basis, notes=notes)

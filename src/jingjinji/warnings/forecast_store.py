@@ -1,0 +1,284 @@
+"""Forecast models and the forecasts they issue, as stored: training a city's model (once per
+version), issuing and reading back forecasts, the chart of forecasts against observations, and
+the out-of-sample evaluation.
+
+The learning itself is :mod:`jingjinji.warnings.forecast`; the city series come from the air
+domain through :mod:`jingjinji.warnings.flows`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jingjinji.audit import service as audit
+from jingjinji.db import utcnow
+from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.regions import service as regions
+from jingjinji.security import Actor, ensure_role
+from jingjinji.warnings import forecast as fc
+from jingjinji.warnings import policy
+from jingjinji.warnings.flows import city_daily, city_grid
+from jingjinji.warnings.models import Forecast, ForecastModelRow
+from jingjinji.warnings.schemas import ForecastChartOut
+
+# Bounds of a forecast query: dates outside them are typing errors, ranges beyond them too long.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+MAX_FORECAST_DAYS = 3700
+CHART_DAYS = 120
+
+# ------------------------------------------------------------------------------------ models
+
+
+def train_model(
+    session: Session, *, actor: Actor | None, city_code: str, until: dt.date
+) -> tuple[ForecastModelRow, bool]:
+    """Train on the city's data up to ``until`` and store the artifact.
+
+    Returns (row, created). A model version (name, cutoff, feature hash) is stored once: asking
+    again returns the stored one and changes nothing."""
+    ensure_role(
+        session,
+        actor,
+        policy.OFFICE_ROLE,
+        action="warnings.model.train",
+        object_type="forecast_model",
+        object_id=city_code,
+        jurisdiction_code=city_code,
+    )
+    version = fc.model_version(until)
+    existing = session.scalar(
+        select(ForecastModelRow).where(
+            ForecastModelRow.version == version, ForecastModelRow.city_code == city_code
+        )
+    )
+    if existing is not None:
+        return existing, False
+    grid = city_grid(session, city_code=city_code, end=until)
+    try:
+        model = fc.train(grid, cutoff=until, city_code=city_code)
+    except fc.ForecastError as exc:
+        raise InvalidInput(str(exc), errors=[field_error(["until"], str(exc))]) from exc
+    artifact = model.to_bytes()
+    row = ForecastModelRow(
+        version=model.version,
+        city_code=city_code,
+        name=model.name,
+        cutoff=until,
+        feature_hash=model.features_hash,
+        training_days=model.training_days,
+        artifact=artifact,
+        sha256=hashlib.sha256(artifact).hexdigest(),
+        summary={
+            "features": list(fc.FEATURES),
+            "quantiles": list(fc.QUANTILES),
+            "horizons": list(fc.HORIZONS),
+            "hyper": fc.HYPER,
+            "data_start": grid.start.isoformat(),
+            "artifact_bytes": len(artifact),
+        },
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="warnings.model.train",
+        object_type="forecast_model",
+        object_id=row.version,
+        jurisdiction_code=city_code,
+        detail={"cutoff": until.isoformat(), "training_days": model.training_days},
+    )
+    return row, True
+
+
+def load_model(row: ForecastModelRow) -> fc.ForecastModel:
+    if hashlib.sha256(row.artifact).hexdigest() != row.sha256:
+        raise Conflict(f"model artifact {row.version} does not match its checksum")
+    return fc.ForecastModel.from_bytes(row.artifact)
+
+
+def latest_model(
+    session: Session, *, city_code: str, before: dt.date | None = None
+) -> ForecastModelRow | None:
+    stmt = select(ForecastModelRow).where(ForecastModelRow.city_code == city_code)
+    if before is not None:
+        stmt = stmt.where(ForecastModelRow.cutoff < before)
+    return session.scalar(
+        stmt.order_by(ForecastModelRow.cutoff.desc(), ForecastModelRow.id.desc()).limit(1)
+    )
+
+
+def list_models(session: Session, *, city_code: str | None = None) -> list[ForecastModelRow]:
+    stmt = select(ForecastModelRow)
+    if city_code:
+        stmt = stmt.where(ForecastModelRow.city_code == city_code)
+    return list(session.scalars(stmt.order_by(ForecastModelRow.id)))
+
+
+def evaluate_city(
+    session: Session, *, city_code: str, train_until: dt.date, until: dt.date
+) -> fc.Evaluation:
+    grid = city_grid(session, city_code=city_code, end=until)
+    try:
+        return fc.evaluate(grid, train_until=train_until, until=until, city_code=city_code)
+    except fc.ForecastError as exc:
+        raise InvalidInput(str(exc), errors=[field_error(["train_until"], str(exc))]) from exc
+
+
+# ------------------------------------------------------------------------------------ forecasts
+
+
+def store_forecasts(
+    session: Session,
+    *,
+    row: ForecastModelRow,
+    grid: fc.DailyGrid,
+    issue_dates: Sequence[dt.date],
+    model: fc.ForecastModel | None = None,
+) -> int:
+    """Predict and insert the forecasts of the given issue days; rows that exist already (same
+    city, issue date, target date and model version) are left as they are. Returns how many
+    rows were added."""
+    model = model or load_model(row)
+    wanted = [
+        d
+        for d in issue_dates
+        if 0 <= grid.index_of(d) < grid.size
+        and d > row.cutoff
+        and not np.isnan(grid.columns["aqi"][grid.index_of(d)])
+    ]
+    if not wanted:
+        return 0
+    existing = {
+        (issue, target)
+        for issue, target in session.execute(
+            select(Forecast.issue_date, Forecast.target_date).where(
+                Forecast.city_code == row.city_code,
+                Forecast.model_version == row.version,
+                Forecast.issue_date.in_(wanted),
+            )
+        )
+    }
+    predictions = model.predict(grid, [grid.index_of(d) for d in wanted])
+    now = utcnow()
+    added = 0
+    for horizon, pred in predictions.items():
+        for i, (issue, target) in enumerate(zip(pred.issue_dates, pred.target_dates, strict=True)):
+            if (issue, target) in existing:
+                continue
+            session.add(
+                Forecast(
+                    city_code=row.city_code,
+                    issue_date=issue,
+                    target_date=target,
+                    horizon_days=horizon,
+                    model_version=row.version,
+                    issued_at=now,
+                    aqi_p10=round(float(pred.aqi[0.1][i]), 1),
+                    aqi_p50=round(float(pred.aqi[0.5][i]), 1),
+                    aqi_p90=round(float(pred.aqi[0.9][i]), 1),
+                    concentrations={
+                        k: round(float(v[i]), 3) for k, v in pred.concentrations.items()
+                    },
+                )
+            )
+            added += 1
+    session.flush()
+    return added
+
+
+def check_forecast_query(
+    session: Session, *, city: str, start: dt.date | None, end: dt.date | None
+) -> None:
+    """422 naming the query parameter: unknown city, a date out of range, a reversed or too
+    long range."""
+    regions.jurisdiction_or_invalid(session, code=city, loc=["query", "city"])
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not MIN_DATE <= day <= MAX_DATE:
+            raise InvalidInput(
+                f"{name} {day} is out of range",
+                errors=[
+                    field_error(["query", name], f"must lie between {MIN_DATE} and {MAX_DATE}")
+                ],
+            )
+    if start is not None and end is not None:
+        if end < start:
+            raise InvalidInput(
+                f"end {end} is before start {start}",
+                errors=[field_error(["query", "end"], "must not be before start")],
+            )
+        if (end - start).days + 1 > MAX_FORECAST_DAYS:
+            raise InvalidInput(
+                f"at most {MAX_FORECAST_DAYS} days per request",
+                errors=[field_error(["query", "end"], f"longer than {MAX_FORECAST_DAYS} days")],
+            )
+
+
+def forecasts_for(
+    session: Session,
+    *,
+    city_code: str,
+    start: dt.date,
+    end: dt.date,
+    horizon: int = 1,
+    model_version: str | None = None,
+) -> list[Forecast]:
+    """Forecasts of target days start..end at a horizon, the newest model version per target."""
+    stmt = select(Forecast).where(
+        Forecast.city_code == city_code,
+        Forecast.target_date >= start,
+        Forecast.target_date <= end,
+        Forecast.horizon_days == horizon,
+    )
+    if model_version:
+        stmt = stmt.where(Forecast.model_version == model_version)
+    rows = list(
+        session.scalars(stmt.order_by(Forecast.target_date, Forecast.issued_at, Forecast.id))
+    )
+    latest: dict[dt.date, Forecast] = {}
+    for row in rows:
+        latest[row.target_date] = row
+    return [latest[d] for d in sorted(latest)]
+
+
+def forecast_chart(
+    session: Session,
+    *,
+    city_code: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    horizon: int = 1,
+) -> ForecastChartOut:
+    """Observed AQI and the forecast band (p10..p90, p50) by target date, for the chart (by
+    default the last 120 days with forecasts)."""
+    first, last = session.execute(
+        select(func.min(Forecast.target_date), func.max(Forecast.target_date)).where(
+            Forecast.city_code == city_code
+        )
+    ).one()
+    if first is None:
+        return ForecastChartOut(dates=[], observed=[], p10=[], p50=[], p90=[])
+    end = end or last
+    start = start or max(first, end - dt.timedelta(days=CHART_DAYS))
+    rows = forecasts_for(session, city_code=city_code, start=start, end=end, horizon=horizon)
+    try:
+        obs = city_daily(session, city_code=city_code, start=start, end=end)
+        observed = dict(zip(obs["date"].to_list(), obs["aqi"].to_list(), strict=True))
+    except NotFound:
+        observed = {}
+    dates = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    by_date = {r.target_date: r for r in rows}
+    return ForecastChartOut(
+        dates=[d.isoformat() for d in dates],
+        observed=[observed.get(d) for d in dates],
+        p10=[by_date[d].aqi_p10 if d in by_date else None for d in dates],
+        p50=[by_date[d].aqi_p50 if d in by_date else None for d in dates],
+        p90=[by_date[d].aqi_p90 if d in by_date else None for d in dates],
+        model_versions=sorted({r.model_version for r in rows}),
+    )
