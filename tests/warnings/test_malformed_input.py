@@ -12,8 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from jingjinji.pagination import encode_cursor
+from jingjinji.pagination import encode_key
 from tests.conftest import People
+from tests.malformed import Case, problems_of
 
 HUGE = 10**30
 BIG = 99999999999  # above PostgreSQL's Integer, below SQLite's 2**63
@@ -26,8 +27,6 @@ PROPOSAL = {
     "max_aqi": 420,
     "criteria_code": "bth-2017",
 }
-
-Case = tuple[str, str, dict[str, Any]]
 
 ID_STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "", {}),
@@ -53,11 +52,11 @@ CASES: list[Case] = [
     *[("POST", f"{W}/webhooks/deliveries/{d}/retry", {}) for d in (HUGE, BIG, -1)],
     ("GET", f"{W}?limit={HUGE}", {}),
     ("GET", f"{W}?limit=-1", {}),
-    ("GET", f"{W}?cursor={encode_cursor(HUGE)}", {}),
-    ("GET", f"{W}?cursor={encode_cursor(BIG)}", {}),
-    ("GET", f"{W}?cursor={encode_cursor(-(HUGE))}", {}),
+    ("GET", f"{W}?cursor={encode_key([HUGE])}", {}),
+    ("GET", f"{W}?cursor={encode_key([BIG])}", {}),
+    ("GET", f"{W}?cursor={encode_key([-(HUGE)])}", {}),
     ("GET", f"{W}?cursor=%FF", {}),
-    ("GET", f"{W}?cursor={encode_cursor('x')}", {}),
+    ("GET", f"{W}?cursor={encode_key(['x'])}", {}),
     ("GET", f"{W}?status=bogus", {}),
     ("GET", f"{W}/events?after={HUGE}&lifetime=0.2", {}),
     ("GET", f"{W}/events?after=-1&lifetime=0.2", {}),
@@ -185,20 +184,6 @@ CASES: list[Case] = [
 ]
 
 
-def _problems(client: TestClient, headers: dict[str, str], cases: list[Case]) -> list[str]:
-    problems = []
-    for method, url, kwargs in cases:
-        response = client.request(method, url, headers=headers, **kwargs)
-        label = f"{method} {url} {str(kwargs)[:120]} -> {response.status_code}"
-        if not 400 <= response.status_code < 500:
-            problems.append(f"{label}: {response.text[:200]}")
-        elif not response.headers["content-type"].startswith("application/problem+json"):
-            problems.append(f"{label}: not problem+json")
-        elif not response.json().get("detail"):
-            problems.append(f"{label}: no detail")
-    return problems
-
-
 def test_malformed_warning_input_is_a_4xx_on_every_route(
     app: FastAPI, session_factory: sessionmaker[Session], warn: People
 ) -> None:
@@ -214,5 +199,5 @@ def test_malformed_warning_input_is_a_4xx_on_every_route(
         proposed = client.post(W, json=PROPOSAL, headers=headers)
         assert proposed.status_code == 201, proposed.text
         assert proposed.json()["id"] == 1
-        problems = _problems(client, headers, CASES)
+        problems = problems_of(client, headers, CASES)
     assert not problems, "\n".join(problems)

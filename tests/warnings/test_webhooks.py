@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit.models import AuditEntry
-from jingjinji.errors import Conflict, PermissionDenied
+from jingjinji.errors import Conflict, NotAuthenticated, PermissionDenied
 from jingjinji.jobs import service as jobs
 from jingjinji.jobs.models import Job
 from jingjinji.warnings import service, webhooks
@@ -329,3 +330,37 @@ def test_bad_urls_are_refused(session: Session, warn: People, url: str) -> None:
 
     with pytest.raises(InvalidInput):
         webhooks.create_subscription(session, actor=warn["office"], url=url, event_types=["*"])
+
+
+def test_only_office_lists_subscriptions(
+    client: TestClient, session_factory: sessionmaker[Session], warn: People
+) -> None:
+    """The listing names every receiver's URL: office administrators only, like creating one.
+    Anonymous is a 401; an analyst or a steward a 403, audited as denied."""
+    url = "/api/v1/warnings/webhooks"
+    with session_factory() as s:
+        webhooks.create_subscription(
+            s, actor=warn["office"], url="https://receiver.example/h", event_types=["*"]
+        )
+        s.commit()
+    anonymous = client.get(url)
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"].startswith("application/problem+json")
+    for who in ("bj-analyst", "bj-env"):
+        refused = client.get(url, headers=warn.headers(session_factory, who))
+        assert refused.status_code == 403, (who, refused.text)
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    with session_factory() as s:
+        denied = s.scalars(select(AuditEntry).where(AuditEntry.outcome == "denied")).all()
+        assert [(d.actor_username, d.action, d.object_type) for d in denied] == [
+            ("bj-analyst", "webhook.list", "webhook_subscription"),
+            ("bj-env", "webhook.list", "webhook_subscription"),
+        ]
+        with pytest.raises(NotAuthenticated):
+            webhooks.list_subscriptions(s, actor=None)
+        with pytest.raises(PermissionDenied):
+            webhooks.list_subscriptions(s, actor=warn["bj-env"])
+    allowed = client.get(url, headers=warn.headers(session_factory, "office"))
+    assert allowed.status_code == 200, allowed.text
+    assert [sub["url"] for sub in allowed.json()] == ["https://receiver.example/h"]
+    assert "secret" not in allowed.json()[0]
