@@ -20,9 +20,8 @@ checks, ``jjj progress validate`` and the API.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
@@ -156,6 +155,125 @@ def _applies(rule: RangeRule | MaxChangeRule, info: IndicatorInfo) -> bool:
     return rule.units is None or info.unit in rule.units
 
 
+@dataclass(frozen=True)
+class _Finding:
+    """A breach of one rule: the value it concerns, why, and the other values involved."""
+
+    key: Key
+    message: str
+    others: tuple[Key, ...] = ()
+
+
+@dataclass
+class _Values:
+    """What the checks of every kind read: the values, the indicators, parsed periods."""
+
+    values: Mapping[Key, float]
+    indicators: Mapping[str, IndicatorInfo]
+    periods: dict[str, kernels.Period | None] = field(default_factory=dict)
+
+    def period_of(self, text: str) -> kernels.Period | None:
+        """The period a key names (None if it is not a valid period string)."""
+        if text not in self.periods:
+            try:
+                self.periods[text] = kernels.parse_period(text)
+            except kernels.PeriodError:
+                return None
+        return self.periods[text]
+
+
+def _range_findings(rule: RangeRule, data: _Values) -> Iterator[_Finding]:
+    for key, value in data.values.items():
+        info = data.indicators.get(key[0])
+        if info is None or not _applies(rule, info):
+            continue
+        if rule.min is not None and value < rule.min:
+            yield _Finding(
+                key,
+                f"{_fmt(value)} {info.unit} is below the minimum "
+                f"{_fmt(rule.min)} ({rule.description or rule.id})",
+            )
+        if rule.max is not None and value > rule.max:
+            yield _Finding(
+                key,
+                f"{_fmt(value)} {info.unit} is above the maximum "
+                f"{_fmt(rule.max)} ({rule.description or rule.id})",
+            )
+
+
+def _part_of_whole_findings(rule: PartOfWholeRule, data: _Values) -> Iterator[_Finding]:
+    for key, value in data.values.items():
+        if key[0] != rule.part:
+            continue
+        whole_key = (rule.whole, key[1], key[2])
+        whole = data.values.get(whole_key)
+        if whole is not None and value > whole:
+            yield _Finding(
+                key,
+                f"{rule.part} = {_fmt(value)} exceeds {rule.whole} = {_fmt(whole)}, "
+                "of which it is a part",
+                (whole_key,),
+            )
+
+
+def _yoy_consistency_findings(rule: YoyConsistencyRule, data: _Values) -> Iterator[_Finding]:
+    for key, stated in data.values.items():
+        if key[0] != rule.change:
+            continue
+        period = data.period_of(key[2])
+        if period is None:
+            continue
+        now_key = (rule.level, key[1], key[2])
+        before_key = (rule.level, key[1], str(period.year_before()))
+        now, before = data.values.get(now_key), data.values.get(before_key)
+        if now is None or before is None:
+            continue
+        implied = kernels.yoy_percent(before, now)
+        if implied is not None and abs(implied - stated) > rule.tolerance_pp:
+            yield _Finding(
+                key,
+                f"stated change {_fmt(stated)} % but {rule.level} went from "
+                f"{_fmt(before)} ({before_key[2]}) to {_fmt(now)} ({key[2]}), a change "
+                f"of {implied:.2f} % (tolerance {_fmt(rule.tolerance_pp)} points)",
+                (now_key, before_key),
+            )
+
+
+def _max_change_findings(rule: MaxChangeRule, data: _Values) -> Iterator[_Finding]:
+    for key, value in data.values.items():
+        info = data.indicators.get(key[0])
+        if info is None or not _applies(rule, info) or value <= 0:
+            continue
+        period = data.period_of(key[2])
+        if period is None:
+            continue
+        prev_key = (key[0], key[1], str(period.previous()))
+        prev = data.values.get(prev_key)
+        if prev is None or prev <= 0:
+            continue
+        ratio = value / prev
+        if ratio > rule.max_ratio or ratio < 1 / rule.max_ratio:
+            yield _Finding(
+                key,
+                f"{_fmt(value)} is {ratio:.2f} times the previous period's "
+                f"{_fmt(prev)} (allowed factor {_fmt(rule.max_ratio)})",
+                (prev_key,),
+            )
+
+
+def _findings(rule: Rule, data: _Values) -> Iterator[_Finding]:
+    """The breaches of one rule, by its kind."""
+    match rule:
+        case RangeRule():
+            return _range_findings(rule, data)
+        case PartOfWholeRule():
+            return _part_of_whole_findings(rule, data)
+        case YoyConsistencyRule():
+            return _yoy_consistency_findings(rule, data)
+        case MaxChangeRule():
+            return _max_change_findings(rule, data)
+
+
 def evaluate(
     ruleset: RuleSet,
     values: Mapping[Key, float],
@@ -165,116 +283,15 @@ def evaluate(
 ) -> list[Violation]:
     """Every violation among ``values``; with ``scope``, only those involving a scoped key."""
     scoped = set(scope) if scope is not None else None
+    data = _Values(values, indicators)
     out: list[Violation] = []
-
-    def add(rule: _RuleBase, kind: str, key: Key, message: str, *keys: Key) -> None:
-        involved = (key, *keys)
-        if scoped is not None and not any(k in scoped for k in involved):
-            return
-        out.append(
-            Violation(rule.id, kind, rule.severity, key[0], key[1], key[2], message, involved)
-        )
-
-    periods: dict[str, kernels.Period] = {}
-
-    def period_of(text: str) -> kernels.Period | None:
-        if text not in periods:
-            try:
-                periods[text] = kernels.parse_period(text)
-            except kernels.PeriodError:
-                return None
-        return periods[text]
-
     for rule in ruleset.rules:
-        if isinstance(rule, RangeRule):
-            for key, value in values.items():
-                info = indicators.get(key[0])
-                if info is None or not _applies(rule, info):
-                    continue
-                if rule.min is not None and value < rule.min:
-                    add(
-                        rule,
-                        "range",
-                        key,
-                        f"{_fmt(value)} {info.unit} is below the minimum "
-                        f"{_fmt(rule.min)} ({rule.description or rule.id})",
-                    )
-                if rule.max is not None and value > rule.max:
-                    add(
-                        rule,
-                        "range",
-                        key,
-                        f"{_fmt(value)} {info.unit} is above the maximum "
-                        f"{_fmt(rule.max)} ({rule.description or rule.id})",
-                    )
-        elif isinstance(rule, PartOfWholeRule):
-            for key, value in values.items():
-                if key[0] != rule.part:
-                    continue
-                whole_key = (rule.whole, key[1], key[2])
-                whole = values.get(whole_key)
-                if whole is not None and value > whole:
-                    add(
-                        rule,
-                        "part_of_whole",
-                        key,
-                        f"{rule.part} = {_fmt(value)} exceeds {rule.whole} = {_fmt(whole)}, "
-                        "of which it is a part",
-                        whole_key,
-                    )
-        elif isinstance(rule, YoyConsistencyRule):
-            for key, stated in values.items():
-                if key[0] != rule.change:
-                    continue
-                period = period_of(key[2])
-                if period is None:
-                    continue
-                now_key = (rule.level, key[1], key[2])
-                before_key = (rule.level, key[1], str(period.year_before()))
-                now, before = values.get(now_key), values.get(before_key)
-                if now is None or before is None:
-                    continue
-                implied = kernels.yoy_percent(before, now)
-                if implied is None:
-                    continue
-                if abs(implied - stated) > rule.tolerance_pp:
-                    add(
-                        rule,
-                        "yoy_consistency",
-                        key,
-                        f"stated change {_fmt(stated)} % but {rule.level} went from "
-                        f"{_fmt(before)} ({before_key[2]}) to {_fmt(now)} ({key[2]}), a change "
-                        f"of {implied:.2f} % (tolerance {_fmt(rule.tolerance_pp)} points)",
-                        now_key,
-                        before_key,
-                    )
-        else:
-            for key, value in values.items():
-                info = indicators.get(key[0])
-                if info is None or not _applies(rule, info) or value <= 0:
-                    continue
-                period = period_of(key[2])
-                if period is None:
-                    continue
-                prev_key = (key[0], key[1], str(period.previous()))
-                prev = values.get(prev_key)
-                if prev is None or prev <= 0:
-                    continue
-                ratio = value / prev
-                if ratio > rule.max_ratio or ratio < 1 / rule.max_ratio:
-                    add(
-                        rule,
-                        "max_change",
-                        key,
-                        f"{_fmt(value)} is {ratio:.2f} times the previous period's "
-                        f"{_fmt(prev)} (allowed factor {_fmt(rule.max_ratio)})",
-                        prev_key,
-                    )
+        for found in _findings(rule, data):
+            involved = (found.key, *found.others)
+            if scoped is not None and not any(k in scoped for k in involved):
+                continue
+            out.append(
+                Violation(rule.id, rule.kind, rule.severity, *found.key, found.message, involved)
+            )
     out.sort(key=lambda v: (v.indicator_code, v.jurisdiction_code, v.period, v.rule_id))
     return out
-
-
-def ruleset_json(ruleset: RuleSet) -> str:
-    return json.dumps(
-        ruleset.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=2
-    )
