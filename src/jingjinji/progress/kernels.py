@@ -75,6 +75,10 @@ STATUS_RANK: dict[Status, int] = {
     Status.DETERIORATION: 1,
     Status.NO_DATA: 0,
 }
+# The status names, best first (the order of every count and legend).
+STATUSES_BEST_FIRST: tuple[str, ...] = tuple(
+    s.value for s in sorted(STATUS_RANK, key=lambda s: -STATUS_RANK[s])
+)
 
 PERIODS_PER_YEAR = {PeriodType.YEAR: 1, PeriodType.QUARTER: 4, PeriodType.MONTH: 12}
 _PATTERNS = {
@@ -318,7 +322,7 @@ def yoy_percent(previous: float, current: float) -> float | None:
 
 def status_counts(statuses: Sequence[str]) -> dict[str, int]:
     """Counts per status, every status present (zeros included), best first."""
-    counts = {s.value: 0 for s in sorted(STATUS_RANK, key=lambda s: -STATUS_RANK[s])}
+    counts = dict.fromkeys(STATUSES_BEST_FIRST, 0)
     for s in statuses:
         counts[s] = counts.get(s, 0) + 1
     return counts

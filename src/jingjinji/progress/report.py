@@ -34,6 +34,7 @@ from jingjinji.regions import service as regions
 from jingjinji.web import environment
 
 FORMATS = ("md", "html", "pdf")
+LANGUAGES: tuple[str, ...] = tuple(sorted(i18n.LANGUAGES))
 
 
 @dataclass
@@ -188,8 +189,12 @@ def build_report(
 ) -> Report:
     """Gather the data and write the narrative for ``year`` (values up to that year)."""
     lang = "zh_CN" if lang.lower().startswith("zh") else "en"
-    if not 1900 <= year <= 2100:
-        raise service.invalid(["query", "year"], "year must be between 1900 and 2100")
+    if not kernels.YEAR_MIN <= year <= kernels.YEAR_MAX:
+        raise service.invalid(
+            ["query", "year"], f"year must be between {kernels.YEAR_MIN} and {kernels.YEAR_MAX}"
+        )
+    if jurisdiction:
+        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
     names: dict[str, str] = {}
     for j in regions.list_jurisdictions(session):
         names[j.code] = regions.name(j, lang)
@@ -344,10 +349,10 @@ def render_markdown(
                             r.latest_period or "–",
                             fmt(r.latest_value),
                             r.unit,
-                            _change_text(
+                            change_text(
                                 r.change_previous_abs, r.change_previous_pct, r.previous_period
                             ),
-                            _change_text(r.change_base_abs, r.change_base_pct, r.base_period),
+                            change_text(r.change_base_abs, r.change_base_pct, r.base_period),
                             target,
                             status_label(lang, r.status),
                         ]
@@ -372,7 +377,7 @@ def render_markdown(
     return "\n".join(lines), charts
 
 
-def _change_text(absolute: float | None, percent: float | None, since: str | None) -> str:
+def change_text(absolute: float | None, percent: float | None, since: str | None) -> str:
     if absolute is None:
         return "–"
     pct = f", {fmt_pct(percent)}" if percent is not None else ""
@@ -388,7 +393,7 @@ def render_html(report: Report) -> str:
         lang=report.lang,
         fmt=fmt,
         fmt_pct=fmt_pct,
-        change_text=_change_text,
+        change_text=change_text,
         status_label=lambda s: status_label(report.lang, s),
         row_name=lambda r: _row_name(report.lang, r),
         svg=lambda s: Markup(s.chart.svg()),

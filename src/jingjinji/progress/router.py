@@ -2,246 +2,193 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel
 
+from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.errors import InvalidInput, field_error
-from jingjinji.pagination import check_limit, decode_id_cursor, encode_cursor
+from jingjinji.pagination import Page
 from jingjinji.progress import report as report_mod
 from jingjinji.progress import rules as rules_mod
 from jingjinji.progress import service, upload
+from jingjinji.progress.kernels import YEAR_MAX, YEAR_MIN
 from jingjinji.progress.schemas import (
     AgreementIn,
     AgreementOut,
     CommitmentDetail,
     CommitmentIn,
     CommitmentOut,
+    CommitmentQuery,
     EvidenceIn,
     EvidenceOut,
     Grouped,
     IndicatorIn,
     IndicatorOut,
     ProgressRow,
+    Rollups,
     StatusChangeIn,
     StatusChangeOut,
+    SummaryQuery,
     TargetIn,
     TargetOut,
+    TargetQuery,
     UploadResult,
     ValidationReport,
     ValueBatchIn,
     ValueIn,
     ValueOut,
+    ValueQuery,
     ValuesStored,
 )
-from jingjinji.regions import service as regions
 
 router = APIRouter(prefix="/progress", tags=["progress"])
 
-REPORT_LANGUAGES = ("en", "zh_CN")
-
-
-class CommitmentPage(BaseModel):
-    items: list[CommitmentOut]
-    next_cursor: str | None = None
-
-
-class ValuePage(BaseModel):
-    items: list[ValueOut]
-    next_cursor: str | None = None
-
-
-def _after(cursor: str | None) -> int | None:
-    return decode_id_cursor(cursor)
+YearParam = Annotated[int, Query(ge=YEAR_MIN, le=YEAR_MAX)]
+OptionalYearParam = Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX)]
 
 
 # ---------------------------------------------------------------- agreements
 
 
 @router.get("/agreements", response_model=list[AgreementOut])
-def agreements(session: DbSession) -> list[Any]:
-    return list(service.list_agreements(session))
+def agreements(session: DbSession) -> list[AgreementOut]:
+    return [AgreementOut.model_validate(a) for a in service.list_agreements(session)]
 
 
 @router.post("/agreements", response_model=AgreementOut, status_code=201)
-def create_agreement(body: AgreementIn, session: DbSession, actor: RequiredActor) -> Any:
-    return service.create_agreement(session, actor=actor, data=body)
+def create_agreement(body: AgreementIn, session: DbSession, actor: RequiredActor) -> AgreementOut:
+    return AgreementOut.model_validate(service.create_agreement(session, actor=actor, data=body))
 
 
 @router.get("/agreements/{code}", response_model=AgreementOut)
-def agreement(code: str, session: DbSession) -> Any:
-    return service.get_agreement(session, code=code)
+def agreement(code: str, session: DbSession) -> AgreementOut:
+    return AgreementOut.model_validate(service.get_agreement(session, code=code))
 
 
 # ---------------------------------------------------------------- commitments
 
 
-@router.get("/commitments", response_model=CommitmentPage | Grouped)
+@router.get("/commitments", response_model=Page[CommitmentOut] | Grouped[CommitmentOut])
 def commitments(
-    session: DbSession,
-    area: str | None = None,
-    jurisdiction: str | None = None,
-    status: str | None = None,
-    agency: int | None = None,
-    agreement: str | None = None,
-    group_by: Annotated[
-        str | None,
-        Query(description="area, status, jurisdiction, lead_jurisdiction, agency or agreement"),
-    ] = None,
-    cursor: str | None = None,
-    limit: int = 100,
-) -> Any:
+    session: DbSession, params: Annotated[CommitmentQuery, Query()]
+) -> Page[CommitmentOut] | Grouped[CommitmentOut]:
     """Commitments with filters; ``group_by`` answers groups (all matches) instead of a page."""
-    filters: dict[str, Any] = {
-        "area": area,
-        "jurisdiction": jurisdiction,
-        "status": status,
-        "agency": agency,
-        "agreement": agreement,
-    }
-    if group_by is not None:
-        items = [
-            service.commitment_out(session, c) for c in service.list_commitments(session, **filters)
-        ]
-        return Grouped(group_by=group_by, groups=service.group_commitments(items, group_by))
-    check_limit(limit)
-    rows = service.list_commitments(session, **filters, after_id=_after(cursor), limit=limit + 1)
-    page = rows[:limit]
-    return CommitmentPage(
-        items=[service.commitment_out(session, c) for c in page],
-        next_cursor=encode_cursor(page[-1].id) if len(rows) > limit and page else None,
-    )
+    if params.group_by is not None:
+        return service.commitments_grouped(session, params, params.group_by)
+    page = service.page_commitments(session, params)
+    return Page[CommitmentOut](items=page.items, next_cursor=page.next_cursor)
 
 
 @router.post("/commitments", response_model=CommitmentOut, status_code=201)
-def create_commitment(body: CommitmentIn, session: DbSession, actor: RequiredActor) -> Any:
+def create_commitment(
+    body: CommitmentIn, session: DbSession, actor: RequiredActor
+) -> CommitmentOut:
     row = service.create_commitment(session, actor=actor, data=body)
     return service.commitment_out(session, service.get_commitment(session, code=row.code))
 
 
 @router.get("/commitments/{code}", response_model=CommitmentDetail)
-def commitment(code: str, session: DbSession) -> Any:
+def commitment(code: str, session: DbSession) -> CommitmentDetail:
     return service.commitment_detail(session, service.get_commitment(session, code=code))
 
 
 @router.get("/commitments/{code}/status-changes", response_model=list[StatusChangeOut])
-def status_changes(code: str, session: DbSession) -> Any:
+def status_changes(code: str, session: DbSession) -> list[StatusChangeOut]:
     row = service.get_commitment(session, code=code)
-    return service.commitment_history(session, commitment=row)
+    return [
+        StatusChangeOut.model_validate(h)
+        for h in service.commitment_history(session, commitment=row)
+    ]
 
 
 @router.post("/commitments/{code}/status-changes", response_model=StatusChangeOut, status_code=201)
-def change_status(code: str, body: StatusChangeIn, session: DbSession, actor: RequiredActor) -> Any:
-    return service.change_status(session, actor=actor, code=code, data=body)
+def change_status(
+    code: str, body: StatusChangeIn, session: DbSession, actor: RequiredActor
+) -> StatusChangeOut:
+    change = service.change_status(session, actor=actor, code=code, data=body)
+    return StatusChangeOut.model_validate(change)
 
 
 @router.post("/commitments/{code}/evidence", response_model=EvidenceOut, status_code=201)
-def add_evidence(code: str, body: EvidenceIn, session: DbSession, actor: RequiredActor) -> Any:
-    return service.add_evidence(session, actor=actor, code=code, data=body)
+def add_evidence(
+    code: str, body: EvidenceIn, session: DbSession, actor: RequiredActor
+) -> EvidenceOut:
+    evidence = service.add_evidence(session, actor=actor, code=code, data=body)
+    return EvidenceOut.model_validate(evidence)
 
 
 # ---------------------------------------------------------------- indicators and values
 
 
 @router.get("/indicators", response_model=list[IndicatorOut])
-def indicators(session: DbSession, area: str | None = None) -> Any:
-    return service.list_indicators(session, area=area)
+def indicators(session: DbSession, area: str | None = None) -> list[IndicatorOut]:
+    return [IndicatorOut.model_validate(i) for i in service.list_indicators(session, area=area)]
 
 
 @router.post("/indicators", response_model=IndicatorOut, status_code=201)
-def create_indicator(body: IndicatorIn, session: DbSession, actor: RequiredActor) -> Any:
-    return service.create_indicator(session, actor=actor, data=body)
+def create_indicator(body: IndicatorIn, session: DbSession, actor: RequiredActor) -> IndicatorOut:
+    return IndicatorOut.model_validate(service.create_indicator(session, actor=actor, data=body))
 
 
 @router.get("/indicators/{code}", response_model=IndicatorOut)
-def indicator(code: str, session: DbSession) -> Any:
-    return service.get_indicator(session, code=code)
+def indicator(code: str, session: DbSession) -> IndicatorOut:
+    return IndicatorOut.model_validate(service.get_indicator(session, code=code))
 
 
-@router.get("/values", response_model=ValuePage)
-def values(
-    session: DbSession,
-    indicator: str | None = None,
-    jurisdiction: str | None = None,
-    period_from: str | None = None,
-    period_to: str | None = None,
-    cursor: str | None = None,
-    limit: int = 100,
-) -> Any:
-    check_limit(limit)
-    rows = service.list_values(
-        session,
-        indicator=indicator,
-        jurisdiction=jurisdiction,
-        period_from=period_from,
-        period_to=period_to,
-        after_id=_after(cursor),
-        limit=limit + 1,
-    )
-    page = rows[:limit]
-    return ValuePage(
-        items=[service.value_out(r) for r in page],
-        next_cursor=encode_cursor(page[-1].id) if len(rows) > limit and page else None,
-    )
+@router.get("/values", response_model=Page[ValueOut])
+def values(session: DbSession, params: Annotated[ValueQuery, Query()]) -> Page[ValueOut]:
+    page = service.page_values(session, params)
+    return Page[ValueOut](items=page.items, next_cursor=page.next_cursor)
 
 
 @router.post("/values", response_model=ValuesStored, status_code=201)
-def submit_value(body: ValueIn, session: DbSession, actor: RequiredActor) -> Any:
+def submit_value(body: ValueIn, session: DbSession, actor: RequiredActor) -> ValuesStored:
     """One value. Problems answer 422 with ``loc`` ["body", field]."""
-    try:
-        return service.submit_values(session, actor=actor, values=[body], loc_prefix=("body",))
-    except InvalidInput as exc:
-        for e in exc.errors:
-            loc = e.get("loc", [])
-            if len(loc) >= 3 and loc[1] == 0:
-                e["loc"] = ["body", *loc[2:]]
-        raise
+    return service.submit_value(session, actor=actor, value=body)
 
 
 @router.post("/values/batch", response_model=ValuesStored, status_code=201)
-def submit_values(body: ValueBatchIn, session: DbSession, actor: RequiredActor) -> Any:
+def submit_values(body: ValueBatchIn, session: DbSession, actor: RequiredActor) -> ValuesStored:
     """All or nothing: any problem rejects the batch, listing every problem."""
     return service.submit_values(session, actor=actor, values=body.values)
 
 
 @router.delete("/values/{value_id}", status_code=204)
-def delete_value(value_id: int, session: DbSession, actor: RequiredActor) -> Response:
+def delete_value(value_id: DbId, session: DbSession, actor: RequiredActor) -> Response:
     """Remove a value (corrections: delete, then enter the right value)."""
     service.delete_value(session, actor=actor, value_id=value_id)
     return Response(status_code=204)
 
 
 @router.get("/targets", response_model=list[TargetOut])
-def targets(
-    session: DbSession, indicator: str | None = None, jurisdiction: str | None = None
-) -> Any:
-    return [
-        service.target_out(t)
-        for t in service.list_targets(session, indicator=indicator, jurisdiction=jurisdiction)
-    ]
+def targets(session: DbSession, params: Annotated[TargetQuery, Query()]) -> list[TargetOut]:
+    rows = service.list_targets(
+        session, indicator=params.indicator, jurisdiction=params.jurisdiction
+    )
+    return [service.target_out(t) for t in rows]
 
 
 @router.post("/targets", response_model=TargetOut, status_code=201)
-def set_target(body: TargetIn, session: DbSession, actor: RequiredActor) -> Any:
+def set_target(body: TargetIn, session: DbSession, actor: RequiredActor) -> TargetOut:
     return service.target_out(service.set_target(session, actor=actor, data=body))
 
 
 # ---------------------------------------------------------------- validation
 
 
-@router.get("/rules")
-def rules() -> Any:
+@router.get("/rules", response_model=rules_mod.RuleSet, response_model_exclude_none=True)
+def rules() -> rules_mod.RuleSet:
     """The shipped validation rule set."""
-    return rules_mod.shipped_ruleset().model_dump(mode="json", exclude_none=True)
+    return rules_mod.shipped_ruleset()
 
 
 @router.post("/validation", response_model=ValidationReport)
 def run_validation(
     session: DbSession, indicator: str | None = None, jurisdiction: str | None = None
-) -> Any:
+) -> ValidationReport:
     """Run every rule on the stored values; the report lists each violation."""
     return service.validate(session, indicator=indicator, jurisdiction=jurisdiction)
 
@@ -249,46 +196,26 @@ def run_validation(
 # ---------------------------------------------------------------- progress
 
 
-@router.get("/summary", response_model=list[ProgressRow] | Grouped)
+@router.get("/summary", response_model=list[ProgressRow] | Grouped[ProgressRow])
 def summary(
-    session: DbSession,
-    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-    jurisdiction: str | None = None,
-    area: str | None = None,
-    indicator: str | None = None,
-    base_year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-    group_by: Annotated[
-        str | None, Query(description="area, status, jurisdiction, agency, indicator or direction")
-    ] = None,
-) -> Any:
+    session: DbSession, params: Annotated[SummaryQuery, Query()]
+) -> list[ProgressRow] | Grouped[ProgressRow]:
     """Progress per indicator and jurisdiction (latest value, changes, status)."""
-    rows = service.progress_rows(
-        session,
-        year=year,
-        jurisdiction=jurisdiction,
-        area=area,
-        indicator=indicator,
-        base_year=base_year,
-    )
-    if group_by is not None:
-        return Grouped(group_by=group_by, groups=service.group_progress(session, rows, group_by))
-    return rows
+    return service.summary(session, params)
 
 
-@router.get("/rollups")
+@router.get("/rollups", response_model=Rollups)
 def rollups(
-    session: DbSession,
-    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-    jurisdiction: str | None = None,
-) -> Any:
+    session: DbSession, year: OptionalYearParam = None, jurisdiction: str | None = None
+) -> Rollups:
     """Status counts per area, jurisdiction and commitment."""
     return service.rollups(session, year=year, jurisdiction=jurisdiction)
 
 
-@router.get("/report")
+@router.get("/report", response_class=Response)
 def report(
     session: DbSession,
-    year: Annotated[int, Query(ge=1900, le=2100)],
+    year: YearParam,
     jurisdiction: str | None = None,
     format: str = "md",
     lang: str = "en",
@@ -298,15 +225,13 @@ def report(
     if format not in report_mod.FORMATS:
         raise InvalidInput(
             "unknown report format",
-            errors=[field_error(["query", "format"], "one of md, html, pdf")],
+            errors=[field_error(["query", "format"], f"one of {', '.join(report_mod.FORMATS)}")],
         )
-    if lang not in REPORT_LANGUAGES:
+    if lang not in report_mod.LANGUAGES:
         raise InvalidInput(
             f"unknown report language {lang!r}",
-            errors=[field_error(["query", "lang"], f"one of {', '.join(REPORT_LANGUAGES)}")],
+            errors=[field_error(["query", "lang"], f"one of {', '.join(report_mod.LANGUAGES)}")],
         )
-    if jurisdiction:
-        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
     built = report_mod.build_report(session, year=year, jurisdiction=jurisdiction, lang=lang)
     if format == "pdf":
         return Response(
@@ -323,7 +248,7 @@ def report(
 # ---------------------------------------------------------------- template and upload
 
 
-@router.get("/template.xlsx")
+@router.get("/template.xlsx", response_class=Response)
 def template_xlsx(session: DbSession) -> Response:
     return Response(
         upload.xlsx_template(session),
@@ -332,7 +257,7 @@ def template_xlsx(session: DbSession) -> Response:
     )
 
 
-@router.get("/template.csv")
+@router.get("/template.csv", response_class=Response)
 def template_csv() -> Response:
     return Response(
         upload.csv_template(),
@@ -346,7 +271,7 @@ def upload_values(
     session: DbSession,
     actor: RequiredActor,
     file: Annotated[UploadFile, File(description=".xlsx or .csv made from the template")],
-) -> Any:
+) -> UploadResult:
     """Upload a filled template. Any problem: 422, nothing stored, ``errors`` lists every
     problem with ``row``, ``column`` and ``msg``."""
     content = file.file.read()

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-AREAS: tuple[str, ...] = (
-    "planning",
-    "transport",
-    "ecology",
-    "industry",
-    "innovation",
-    "ports",
-    "investment_trade",
-    "factor_markets",
-    "public_services",
-    "working_mechanism",
-)
-COMMITMENT_STATUSES: tuple[str, ...] = (
-    "not_started",
-    "in_progress",
-    "completed",
-    "delayed",
-    "cancelled",
-)
+from jingjinji.db import DbId
+from jingjinji.progress.kernels import YEAR_MAX, YEAR_MIN
+
+T = TypeVar("T")
+
 Area = Literal[
     "planning",
     "transport",
@@ -39,8 +25,16 @@ Area = Literal[
     "working_mechanism",
 ]
 CommitmentStatus = Literal["not_started", "in_progress", "completed", "delayed", "cancelled"]
+AREAS: tuple[str, ...] = get_args(Area)
+COMMITMENT_STATUSES: tuple[str, ...] = get_args(CommitmentStatus)
 DirectionName = Literal["higher_is_better", "lower_is_better"]
 PeriodTypeName = Literal["year", "quarter", "month"]
+# A calendar year the tracking knows (periods, targets, reports).
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+# The longest free text of a value (source, note), in the API and in uploaded cells alike.
+TEXT_MAX = 2000
+# The most values one batch or one uploaded file may hold.
+MAX_BATCH = 5000
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,59}$"
 JURISDICTION_PATTERN = r"^[A-Z0-9]{2,12}$"
 
@@ -115,7 +109,7 @@ class EvidenceOut(BaseModel):
 class StatusChangeIn(_In):
     status: CommitmentStatus
     changed_on: dt.date
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
 
 
 class StatusChangeOut(BaseModel):
@@ -182,15 +176,15 @@ class ValueIn(_In):
     period: str = Field(min_length=1, max_length=10, description="2021, 2021Q3 or 2021-07")
     value: float
     unit: str | None = Field(default=None, max_length=40, description="if given, must match")
-    source: str = Field(min_length=1, max_length=2000)
-    note: str | None = Field(default=None, max_length=2000)
+    source: str = Field(min_length=1, max_length=TEXT_MAX)
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
 
     # Finiteness is checked by the service (its error carries no raw input: JSON cannot
     # carry inf/NaN back in a problem document).
 
 
 class ValueBatchIn(_In):
-    values: list[ValueIn] = Field(min_length=1, max_length=5000)
+    values: list[ValueIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class ValueOut(BaseModel):
@@ -217,9 +211,9 @@ class TargetIn(_In):
     indicator_code: str = Field(min_length=1, max_length=60)
     jurisdiction_code: str = Field(min_length=1, max_length=12)
     target_value: float
-    target_year: int = Field(ge=1900, le=2100)
-    base_year: int | None = Field(default=None, ge=1900, le=2100)
-    source: str | None = Field(default=None, max_length=2000)
+    target_year: Year
+    base_year: Year | None = None
+    source: str | None = Field(default=None, max_length=TEXT_MAX)
 
 
 class TargetOut(BaseModel):
@@ -276,16 +270,91 @@ class ProgressRow(BaseModel):
     values: int
 
 
-class Group(BaseModel):
+class Group(BaseModel, Generic[T]):
     key: str
     count: int
     status_counts: dict[str, int]
-    items: list[Any]
+    items: list[T]
 
 
-class Grouped(BaseModel):
+class Grouped(BaseModel, Generic[T]):
     group_by: str
-    groups: list[Group]
+    groups: list[Group[T]]
+
+
+class StatusTally(BaseModel):
+    """Counts per status: of indicator series and of commitments."""
+
+    indicators: dict[str, int]
+    commitments: dict[str, int]
+
+
+class CommitmentTally(BaseModel):
+    status: str
+    area: str
+    indicators: dict[str, int]
+
+
+class Rollups(BaseModel):
+    year: int | None
+    jurisdiction: str | None
+    by_area: dict[str, StatusTally]
+    by_jurisdiction: dict[str, StatusTally]
+    by_commitment: dict[str, CommitmentTally]
+    totals: StatusTally
+
+
+# ---------------------------------------------------------------- query parameters of listings
+
+
+class CommitmentQuery(BaseModel):
+    """``GET /progress/commitments``: every given filter applies."""
+
+    area: str | None = None
+    jurisdiction: str | None = Field(
+        default=None,
+        description="the lead or a supporting jurisdiction, or one below them",
+    )
+    status: str | None = None
+    agency: DbId | None = None
+    agreement: str | None = None
+    group_by: str | None = Field(
+        default=None,
+        description="area, status, jurisdiction, lead_jurisdiction, agency or agreement",
+    )
+    cursor: str | None = None
+    limit: int = 100
+
+
+class ValueQuery(BaseModel):
+    """``GET /progress/values``."""
+
+    indicator: str | None = None
+    jurisdiction: str | None = None
+    period_from: str | None = None
+    period_to: str | None = None
+    cursor: str | None = None
+    limit: int = 100
+
+
+class TargetQuery(BaseModel):
+    """``GET /progress/targets``."""
+
+    indicator: str | None = None
+    jurisdiction: str | None = None
+
+
+class SummaryQuery(BaseModel):
+    """``GET /progress/summary``."""
+
+    year: Year | None = None
+    jurisdiction: str | None = None
+    area: str | None = None
+    indicator: str | None = None
+    base_year: Year | None = None
+    group_by: str | None = Field(
+        default=None, description="area, status, jurisdiction, agency, indicator or direction"
+    )
 
 
 class CellError(BaseModel):

@@ -13,7 +13,6 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -21,15 +20,15 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
-from jingjinji.errors import InvalidInput, field_error
+from jingjinji.errors import InvalidInput, PermissionDenied, field_error
 from jingjinji.progress import service
-from jingjinji.progress.schemas import CellError, UploadResult
+from jingjinji.progress.schemas import MAX_BATCH, CellError, UploadResult
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
 
 COLUMNS = service.VALUE_COLUMNS
 VALUES_SHEET = "values"
-MAX_ROWS = 5000
+MAX_ROWS = MAX_BATCH
 MAX_BYTES = 5 * 1024 * 1024
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -122,8 +121,6 @@ def xlsx_template(session: Session) -> bytes:
     jur_ws.append(["code", "name_en", "name_zh", "level"])
     for cell in jur_ws[1]:
         cell.font = bold
-    from jingjinji.regions import service as regions
-
     for j in regions.list_jurisdictions(session):
         jur_ws.append([_cell_text(v) for v in (j.code, j.name_en, j.name_zh, j.level)])
 
@@ -309,13 +306,10 @@ def upload(session: Session, *, actor: Actor | None, filename: str, content: byt
     known = regions.known_jurisdictions(
         session, codes=(str(r.cells.get("jurisdiction_code") or "").strip() for r in rows)
     )
-    checked = service.authorise_values(session, actor=actor, jurisdictions=known, channel=channel)
+    checked = service.authorise_values(session, actor=actor, jurisdictions=known)
     clean, problems = service.check_rows(session, [r.cells for r in rows])
     rule_errors, warnings = service.rule_check(session, clean)
-    all_problems = sorted(
-        [*problems, *rule_errors],
-        key=lambda p: (p.index, COLUMNS.index(p.column) if p.column in COLUMNS else 99),
-    )
+    all_problems = sorted([*problems, *rule_errors], key=service.problem_order)
     if all_problems:
         cell_errors = [
             CellError(row=rows[p.index].row, column=p.column, reason=_rownumbers(p.reason, rows))
@@ -347,15 +341,45 @@ def _rownumbers(reason: str, rows: Sequence[ParsedRow]) -> str:
     return reason
 
 
-def problem_rows(exc: InvalidInput) -> list[dict[str, Any]]:
-    """Errors of an upload problem as rows for display (row, column, reason)."""
+@dataclass(frozen=True)
+class ShownProblem:
+    """A problem as the upload page lists it."""
+
+    row: int | str  # the spreadsheet's row number, or "-" for the whole file
+    column: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PageUpload:
+    """What the upload page shows after an upload: the result, or why nothing was stored."""
+
+    result: UploadResult | None
+    problems: list[ShownProblem] | None
+    detail: str | None
+    status_code: int
+
+
+def _shown_problems(exc: InvalidInput) -> list[ShownProblem]:
     if isinstance(exc, UploadRejected):
-        return [e.model_dump() for e in exc.cell_errors]
+        return [ShownProblem(e.row, e.column, e.reason) for e in exc.cell_errors]
     return [
-        {
-            "row": "-",
-            "column": "/".join(str(p) for p in e.get("loc", [])),
-            "reason": e.get("msg", ""),
-        }
+        ShownProblem("-", "/".join(str(p) for p in e.get("loc", [])), e.get("msg", ""))
         for e in exc.errors
-    ] or [{"row": "-", "column": "-", "reason": exc.detail}]
+    ] or [ShownProblem("-", "-", exc.detail)]
+
+
+def upload_from_page(
+    session: Session, *, actor: Actor, filename: str, content: bytes
+) -> PageUpload:
+    """:func:`upload` for the web page, which shows problems instead of raising them. A
+    rejected upload is rolled back (nothing of it stays); a refusal is audited and committed
+    by the authorisation itself."""
+    try:
+        result = upload(session, actor=actor, filename=filename, content=content)
+    except InvalidInput as exc:
+        session.rollback()
+        return PageUpload(None, _shown_problems(exc), exc.detail, 422)
+    except PermissionDenied as exc:
+        return PageUpload(None, [ShownProblem("-", "-", exc.detail)], exc.detail, 403)
+    return PageUpload(result, None, None, 200)

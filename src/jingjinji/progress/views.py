@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from jingjinji.db import MAX_DB_INT
 from jingjinji.deps import DbSession, OptionalActor
-from jingjinji.errors import InvalidInput, PermissionDenied
+from jingjinji.errors import InvalidInput
 from jingjinji.progress import kernels, labels, service, upload
 from jingjinji.progress import report as report_mod
-from jingjinji.progress.schemas import AREAS, COMMITMENT_STATUSES, StatusChangeIn
+from jingjinji.progress.schemas import AREAS, COMMITMENT_STATUSES, Group, StatusChangeIn
 from jingjinji.regions import service as regions
 from jingjinji.web import check_csrf, language_of, redirect, render
 
@@ -39,7 +39,7 @@ def _int(value: str | None) -> int | None:
     return number if abs(number) <= MAX_DB_INT else None
 
 
-def _common(request: Request, session: Session) -> dict[str, Any]:
+def _common(request: Request, session: DbSession) -> dict[str, Any]:
     lang = language_of(request)
     jurisdictions = regions.list_jurisdictions(session)
     names = {j.code: regions.name(j, lang) for j in jurisdictions}
@@ -80,9 +80,36 @@ def _group_label(ctx: dict[str, Any], group_by: str, key: str) -> str:
     return key
 
 
-def _latest_year(session: Session) -> int:
-    years = [int(r.latest_period[:4]) for r in service.progress_rows(session) if r.latest_period]
-    return max(years) if years else 2021
+def _labelled(
+    ctx: dict[str, Any], group_by: str, groups: Sequence[Group[Any]]
+) -> list[dict[str, Any]]:
+    """Groups as the pages list them, each with its label in the page's language."""
+    return [
+        {
+            "key": g.key,
+            "label": _group_label(ctx, group_by, g.key),
+            "count": g.count,
+            "status_counts": g.status_counts,
+            "items": g.items,
+        }
+        for g in groups
+    ]
+
+
+def _status_series(
+    ctx: dict[str, Any], statuses: Sequence[str], stack: str, counts: Callable[[str], list[int]]
+) -> list[dict[str, Any]]:
+    """One stacked bar series per status; ``counts(status)`` gives its bars."""
+    return [
+        {
+            "name": ctx["status_label"](s),
+            "type": "bar",
+            "stack": stack,
+            "itemStyle": {"color": labels.STATUS_COLORS[s]},
+            "data": counts(s),
+        }
+        for s in statuses
+    ]
 
 
 @router.get("/progress", response_class=HTMLResponse)
@@ -90,50 +117,22 @@ def dashboard(
     request: Request, session: DbSession, actor: OptionalActor, year: str | None = None
 ) -> Response:
     ctx = _common(request, session)
-    chosen = _int(year) or _latest_year(session)
+    chosen = _int(year) or service.latest_year(session)
     roll = service.rollups(session, year=chosen)
     areas = list(AREAS)
     area_names = [ctx["area_label"](a) for a in areas]
-    series_area = [
-        {
-            "name": ctx["status_label"](s),
-            "type": "bar",
-            "stack": "i",
-            "itemStyle": {"color": labels.STATUS_COLORS[s]},
-            "data": [roll["by_area"][a]["indicators"][s] for a in areas],
-        }
-        for s in service.PROGRESS_STATUSES
-    ]
-    series_commit = [
-        {
-            "name": ctx["status_label"](s),
-            "type": "bar",
-            "stack": "c",
-            "itemStyle": {"color": labels.STATUS_COLORS[s]},
-            "data": [roll["by_area"][a]["commitments"][s] for a in areas],
-        }
-        for s in COMMITMENT_STATUSES
-    ]
-    jcodes = list(roll["by_jurisdiction"])
-    series_jur = [
-        {
-            "name": ctx["status_label"](s),
-            "type": "bar",
-            "stack": "j",
-            "itemStyle": {"color": labels.STATUS_COLORS[s]},
-            "data": [roll["by_jurisdiction"][j]["indicators"][s] for j in jcodes],
-        }
-        for s in service.PROGRESS_STATUSES
-    ] + [
-        {
-            "name": ctx["status_label"](s),
-            "type": "bar",
-            "stack": "jc",
-            "itemStyle": {"color": labels.STATUS_COLORS[s]},
-            "data": [roll["by_jurisdiction"][j]["commitments"][s] for j in jcodes],
-        }
-        for s in COMMITMENT_STATUSES
-    ]
+    by_area, by_jur = roll.by_area, roll.by_jurisdiction
+    jcodes = list(by_jur)
+    progress, commitments = service.PROGRESS_STATUSES, COMMITMENT_STATUSES
+    series_area = _status_series(
+        ctx, progress, "i", lambda s: [by_area[a].indicators[s] for a in areas]
+    )
+    series_commit = _status_series(
+        ctx, commitments, "c", lambda s: [by_area[a].commitments[s] for a in areas]
+    )
+    series_jur = _status_series(
+        ctx, progress, "j", lambda s: [by_jur[j].indicators[s] for j in jcodes]
+    ) + _status_series(ctx, commitments, "jc", lambda s: [by_jur[j].commitments[s] for j in jcodes])
     return render(
         request,
         "progress/dashboard.html",
@@ -172,16 +171,7 @@ def indicators_page(
         rows = [r for r in rows if r.status == status]
     groups = None
     if group_by:
-        groups = [
-            {
-                "key": g.key,
-                "label": _group_label(ctx, group_by, g.key),
-                "count": g.count,
-                "status_counts": g.status_counts,
-                "items": g.items,
-            }
-            for g in service.group_progress(session, rows, group_by)
-        ]
+        groups = _labelled(ctx, group_by, service.group_progress(session, rows, group_by))
     all_indicators = service.list_indicators(session)
     with_values = {r.indicator_code for r in rows}
     return render(
@@ -293,16 +283,7 @@ def commitments_page(
     ]
     groups = None
     if group_by:
-        groups = [
-            {
-                "key": g.key,
-                "label": _group_label(ctx, group_by, g.key),
-                "count": g.count,
-                "status_counts": g.status_counts,
-                "items": g.items,
-            }
-            for g in service.group_commitments(items, group_by)
-        ]
+        groups = _labelled(ctx, group_by, service.group_commitments(items, group_by))
     return render(
         request,
         "progress/commitments.html",
@@ -378,48 +359,20 @@ def upload_form(
     if actor is None:
         return redirect("/login?next=/progress/upload")
     ctx = _common(request, session)
-    content = file.file.read()
-    try:
-        result = upload.upload(
-            session, actor=actor, filename=file.filename or "upload", content=content
-        )
-    except InvalidInput as exc:
-        session.rollback()
-        return render(
-            request,
-            "progress/upload.html",
-            {
-                **ctx,
-                "result": None,
-                "errors": upload.problem_rows(exc),
-                "detail": exc.detail,
-                "filename": file.filename,
-            },
-            status_code=422,
-        )
-    except PermissionDenied as exc:
-        return render(
-            request,
-            "progress/upload.html",
-            {
-                **ctx,
-                "result": None,
-                "errors": [{"row": "-", "column": "-", "reason": exc.detail}],
-                "detail": exc.detail,
-                "filename": file.filename,
-            },
-            status_code=403,
-        )
+    answer = upload.upload_from_page(
+        session, actor=actor, filename=file.filename or "upload", content=file.file.read()
+    )
     return render(
         request,
         "progress/upload.html",
         {
             **ctx,
-            "result": result,
-            "errors": None,
-            "detail": None,
+            "result": answer.result,
+            "errors": answer.problems,
+            "detail": answer.detail,
             "filename": file.filename,
         },
+        status_code=answer.status_code,
     )
 
 
@@ -432,10 +385,8 @@ def report_page(
     jurisdiction: str | None = None,
 ) -> Response:
     ctx = _common(request, session)
-    chosen = _int(year) or _latest_year(session)
+    chosen = _int(year) or service.latest_year(session)
     jurisdiction = _opt(jurisdiction)
-    if jurisdiction:
-        regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["query", "jurisdiction"])
     built = report_mod.build_report(
         session, year=chosen, jurisdiction=jurisdiction, lang=language_of(request)
     )
@@ -459,6 +410,6 @@ def report_page(
             "jurisdiction": jurisdiction or "",
             "charts": charts,
             "method_notes": report_mod.method_notes(built.lang),
-            "change_text": report_mod._change_text,
+            "change_text": report_mod.change_text,
         },
     )

@@ -1,0 +1,32 @@
+"""Who writes progress data on whose behalf: pure rules of the actor and plain values (no
+session, no queries), used by the service, which authorises and audits every write.
+
+The platform rule itself (office administrators everywhere, jurisdiction administrators in
+their province, stewards for their own organisation) is :func:`jingjinji.security.may_write`;
+these functions only say which organisation a write is made for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from jingjinji.security import Actor
+
+
+def commitment_agency(actor: Actor | None, *, agency_ids: Collection[int]) -> int | None:
+    """The organisation an actor writes a commitment's status or evidence for: its own, when it
+    is one of the commitment's responsible agencies."""
+    if actor is not None and actor.organisation_id in agency_ids:
+        return actor.organisation_id
+    return None
+
+
+def value_owner(
+    organisation_id: int,
+    *,
+    organisation_jurisdiction: str,
+    value_jurisdictions: Collection[str],
+) -> int | None:
+    """The organisation owning a value it enters: it owns the values of its own jurisdiction and
+    of those below it (``value_jurisdictions``: the value's jurisdiction and every one above)."""
+    return organisation_id if organisation_jurisdiction in value_jurisdictions else None
