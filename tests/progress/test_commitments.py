@@ -23,7 +23,10 @@ def codes(items: list[dict[str, object]]) -> list[object]:
 
 def test_filters(client: TestClient, commitments: People) -> None:
     orgs = commitments.organisations
-    get = lambda **p: codes(client.get(f"{API}/commitments", params=p).json()["items"])  # noqa: E731
+
+    def get(**params: object) -> list[object]:
+        return codes(client.get(f"{API}/commitments", params=params).json()["items"])
+
     assert get() == ["c-eco", "c-port", "c-road"]
     assert get(area="ports") == ["c-port"]
     assert get(jurisdiction="130000") == ["c-road"]

@@ -17,9 +17,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from jingjinji.pagination import encode_cursor
+from jingjinji.pagination import encode_key
 from jingjinji.progress.models import IndicatorValue
 from tests.conftest import People
+from tests.malformed import Case, problems_of
 
 HUGE = 10**30
 BIG = 99999999999  # above PostgreSQL's Integer, below SQLite's 2**63
@@ -33,8 +34,6 @@ VALUE = {
 }
 HEADER = "indicator_code,jurisdiction_code,period,value,unit,source,note\n"
 GOOD_LINE = "green_share,110000,2021,41,%,yearbook,\n"
-
-Case = tuple[str, str, dict[str, Any]]
 
 
 def _file(name: str, content: bytes) -> dict[str, Any]:
@@ -69,9 +68,9 @@ def _json_value(number: str) -> bytes:
 CASES: list[Case] = [
     ("GET", f"{P}/values?limit={HUGE}", {}),
     ("GET", f"{P}/values?limit=-1", {}),
-    ("GET", f"{P}/values?cursor={encode_cursor(HUGE)}", {}),
-    ("GET", f"{P}/values?cursor={encode_cursor(-HUGE)}", {}),
-    ("GET", f"{P}/values?cursor={encode_cursor(BIG)}", {}),
+    ("GET", f"{P}/values?cursor={encode_key([HUGE])}", {}),
+    ("GET", f"{P}/values?cursor={encode_key([-HUGE])}", {}),
+    ("GET", f"{P}/values?cursor={encode_key([BIG])}", {}),
     ("GET", f"{P}/values?cursor=%FF", {}),
     ("GET", f"{P}/values?indicator=nope", {}),
     ("GET", f"{P}/values?jurisdiction=999999", {}),
@@ -81,7 +80,7 @@ CASES: list[Case] = [
     ("GET", f"{P}/commitments?agency={HUGE}", {}),
     ("GET", f"{P}/commitments?agency={BIG}", {}),
     ("GET", f"{P}/commitments?limit={HUGE}", {}),
-    ("GET", f"{P}/commitments?cursor={encode_cursor(HUGE)}", {}),
+    ("GET", f"{P}/commitments?cursor={encode_key([HUGE])}", {}),
     ("GET", f"{P}/commitments?group_by=nope", {}),
     ("GET", f"{P}/commitments?area=nope", {}),
     ("GET", f"{P}/commitments?status=nope", {}),
@@ -321,20 +320,6 @@ CASES: list[Case] = [
 ]
 
 
-def _problems(client: TestClient, headers: dict[str, str], cases: list[Case]) -> list[str]:
-    problems = []
-    for method, url, kwargs in cases:
-        response = client.request(method, url, headers=headers, **kwargs)
-        label = f"{method} {url} {str(kwargs)[:120]} -> {response.status_code}"
-        if not 400 <= response.status_code < 500:
-            problems.append(f"{label}: {response.text[:200]}")
-        elif not response.headers["content-type"].startswith("application/problem+json"):
-            problems.append(f"{label}: not problem+json")
-        elif not response.json().get("detail"):
-            problems.append(f"{label}: no detail")
-    return problems
-
-
 def test_malformed_progress_input_is_a_4xx_on_every_route(
     app: FastAPI, session_factory: sessionmaker[Session], commitments: People
 ) -> None:
@@ -343,7 +328,7 @@ def test_malformed_progress_input_is_a_4xx_on_every_route(
         stored = client.post(f"{P}/values", json=VALUE, headers=headers)
         assert stored.status_code == 201, stored.text
         cases = [*CASES, ("POST", f"{P}/upload", _file("v.xlsx", _broken_xlsx(client)))]
-        problems = _problems(client, headers, cases)
+        problems = problems_of(client, headers, cases)
     assert not problems, "\n".join(problems)
     with session_factory() as session:  # nothing of the rejected input was stored
         assert session.scalar(select(func.count()).select_from(IndicatorValue)) == 1

@@ -119,7 +119,8 @@ def test_status_form_on_the_commitment_page(
 
 
 def test_every_marked_string_is_translated() -> None:
-    catalog = read_po((PACKAGE / "locale/zh_CN/LC_MESSAGES/progress.po").open("rb"), locale="zh_CN")
+    with (PACKAGE / "locale/zh_CN/LC_MESSAGES/progress.po").open("rb") as po:
+        catalog = read_po(po, locale="zh_CN")
     translated = {m.id for m in catalog if m.id and m.string}
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
