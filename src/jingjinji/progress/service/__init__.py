@@ -21,13 +21,7 @@ Reads are open: progress tracking is the region's shared, published record.
 from __future__ import annotations
 
 from jingjinji.progress.service.agreements import create_agreement, get_agreement, list_agreements
-from jingjinji.progress.service.checking import (
-    VALUE_COLUMNS,
-    CleanRow,
-    RowProblem,
-    check_rows,
-    problem_order,
-)
+from jingjinji.progress.service.checking import VALUE_COLUMNS, check_rows, problem_order
 from jingjinji.progress.service.commitment_updates import add_evidence, change_status
 from jingjinji.progress.service.commitments import (
     commitment_detail,
@@ -68,8 +62,6 @@ __all__ = [
     "PROGRESS_GROUPS",
     "PROGRESS_STATUSES",
     "VALUE_COLUMNS",
-    "CleanRow",
-    "RowProblem",
     "add_evidence",
     "authorise_values",
     "change_status",
