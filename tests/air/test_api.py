@@ -178,6 +178,25 @@ def test_city_ranking_best_first(client: TestClient, data: People) -> None:
     assert client.get("/api/v1/air/ranking", params={"standard": "x"}).status_code == 422
 
 
+def test_city_compliance_report(client: TestClient, data: People) -> None:
+    r = client.get("/api/v1/air/cities/110000/compliance", params={"year": 2016})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["city_code"], body["year"], body["days"]) == ("110000", 2016, 2)
+    assert list(body["level_days"]) == [str(level) for level in range(7)]
+    assert sum(body["level_days"].values()) == 2
+    assert set(body["standards"]) == {"gb3095-2012", "gb3095-2026", "gb3095-2026-2031"}
+    rows = {row["indicator"]: row for row in body["standards"]["gb3095-2012"]}
+    annual = rows["pm2_5_annual"]
+    # Two days are far from the 324 valid days an annual statistic needs.
+    assert annual["valid_days"] == 2 and annual["passed"] is None and annual["value"] is None
+    assert "valid daily values" in annual["reason"]
+    exceeded = rows["pm2_5_exceedance_days"]
+    assert exceeded["statistic"] == "exceedance_days" and exceeded["value"] == 2.0
+    assert client.get("/api/v1/air/cities/110000/compliance?year=1989").status_code == 422
+    assert client.get("/api/v1/air/cities/999999/compliance?year=2016").status_code == 404
+
+
 def test_export_csv_and_parquet_read_back(client: TestClient, data: People) -> None:
     params = {
         "city": "110000",
