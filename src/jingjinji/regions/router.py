@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor
-from jingjinji.pagination import Page, check_limit, decode_id_cursor, encode_cursor
+from jingjinji.pagination import Page
 from jingjinji.regions import service
 from jingjinji.regions.schemas import JurisdictionOut, OrganisationIn, OrganisationOut
 
@@ -42,16 +42,13 @@ def list_organisations(
     cursor: str | None = None,
     limit: Annotated[int, Query()] = 100,
 ) -> Page[OrganisationOut]:
-    check_limit(limit)
-    after = decode_id_cursor(cursor)
-    if jurisdiction and service.get_jurisdiction(session, code=jurisdiction).level == "region":
-        jurisdiction = None  # the whole region: every organisation
-    rows = service.list_organisations(
-        session, jurisdiction_code=jurisdiction, after_id=after, limit=limit + 1
+    page = service.organisations_page(
+        session, jurisdiction_code=jurisdiction, cursor=cursor, limit=limit
     )
-    items = [OrganisationOut.model_validate(r) for r in rows[:limit]]
-    next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
-    return Page(items=items, next_cursor=next_cursor)
+    return Page(
+        items=[OrganisationOut.model_validate(r) for r in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.get("/organisations/{organisation_id}", response_model=OrganisationOut)

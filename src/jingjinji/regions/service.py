@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import uscc
 from jingjinji.regions.models import Jurisdiction, Organisation
 from jingjinji.regions.schemas import OrganisationIn
@@ -224,13 +227,9 @@ def find_organisation(
     )
 
 
-def list_organisations(
-    session: Session,
-    *,
-    jurisdiction_code: str | None = None,
-    after_id: int | None = None,
-    limit: int | None = None,
-) -> list[Organisation]:
+def _organisations_in(jurisdiction_code: str | None) -> Select[Organisation]:
+    """Organisations within a jurisdiction; a provincial code includes its cities and
+    districts, and no code means the whole region."""
     stmt = select(Organisation)
     if jurisdiction_code:
         stmt = stmt.where(
@@ -238,9 +237,46 @@ def list_organisations(
                 jurisdiction_code[:2] if jurisdiction_code.endswith("0000") else jurisdiction_code
             )
         )
-    if after_id is not None:
-        stmt = stmt.where(Organisation.id > after_id)
-    stmt = stmt.order_by(Organisation.id)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+    return stmt
+
+
+def list_organisations(
+    session: Session, *, jurisdiction_code: str | None = None
+) -> list[Organisation]:
+    return list(session.scalars(_organisations_in(jurisdiction_code).order_by(Organisation.id)))
+
+
+def organisations_page(
+    session: Session, *, jurisdiction_code: str | None, cursor: str | None, limit: int
+) -> Paged[Organisation]:
+    """One page of organisations within a jurisdiction (unknown code: 404; the region code:
+    every organisation), by id."""
+    if jurisdiction_code and get_jurisdiction(session, code=jurisdiction_code).level == "region":
+        jurisdiction_code = None
+    stmt = _organisations_in(jurisdiction_code)
+    return paginate(session, stmt, Organisation.id, cursor=cursor, limit=limit)
+
+
+@dataclass(frozen=True)
+class ProvinceOverview:
+    """One provincial-level jurisdiction with its subdivisions and its organisations."""
+
+    province: Jurisdiction
+    subdivisions: list[Jurisdiction]
+    organisations: list[Organisation]
+
+
+def region_overview(session: Session) -> list[ProvinceOverview]:
+    """Every provincial-level jurisdiction with its cities and districts and the organisations
+    within it (at any level below)."""
+    by_province: dict[str, list[Organisation]] = defaultdict(list)
+    for org in list_organisations(session):
+        by_province[province_of(org.jurisdiction_code)].append(org)
+    return [
+        ProvinceOverview(
+            province=p,
+            subdivisions=list_jurisdictions(session, parent_code=p.code),
+            organisations=by_province.get(p.code, []),
+        )
+        for p in provinces(session)
+    ]
