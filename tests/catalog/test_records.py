@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.catalog import service
 from jingjinji.catalog.models import Record
 from jingjinji.catalog.rows import row_errors, value_problem
+from jingjinji.catalog.service import sources
 from tests.catalog.support import PROBLEM, build_catalog, dataset_in
 from tests.conftest import People
 
@@ -214,7 +215,7 @@ def test_registered_record_source(
         rows = [r for r in rows if filters.get("station") in (None, r["station"])]
         return rows[:limit], "next-page" if len(rows) > limit else None
 
-    monkeypatch.setitem(service._record_sources, "ZZ-AIR-", reader)
+    monkeypatch.setitem(sources._record_sources, "ZZ-AIR-", reader)
     with session_factory() as session:
         service.create_dataset(
             session,
@@ -271,7 +272,7 @@ def test_longest_registered_prefix_wins(monkeypatch: pytest.MonkeyPatch) -> None
     def b(session: Session, **kw: Any) -> tuple[list[dict[str, Any]], str | None]:
         return [], None
 
-    monkeypatch.setattr(service, "_record_sources", {})
+    monkeypatch.setattr(sources, "_record_sources", {})
     service.register_record_source("BJ-", a)
     service.register_record_source("BJ-ENV-AIR-", b)
     assert service.record_source_for("BJ-ENV-AIR-DAILY") is b

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.catalog import service
 from jingjinji.catalog.models import AccessEvent, AccessRequest
 from jingjinji.catalog.schemas import DecisionIn
+from jingjinji.catalog.service import requests as request_service
 from jingjinji.errors import Conflict, InvalidInput, PermissionDenied
 from jingjinji.jobs import service as jobs
 from tests.catalog.support import (
@@ -502,7 +503,7 @@ def test_database_keeps_one_open_request_per_organisation(
         )
         session.commit()
     # As if a concurrent submission passed the service's own check at the same moment.
-    monkeypatch.setattr(service, "open_request", lambda *a, **k: None)
+    monkeypatch.setattr(request_service, "open_request", lambda *a, **k: None)
     with session_factory() as session:
         with pytest.raises(Conflict):
             service.create_access_request(

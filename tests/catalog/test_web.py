@@ -237,6 +237,35 @@ def test_reject_and_escalated_pages(
     assert "Not covered by an agreement" in mine.text
 
 
+def test_region_page_renders_in_both_languages(client: TestClient, people: People) -> None:
+    zh = client.get("/region", headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 200 and "河北省" in zh.text and "区域概况" in zh.text
+    client.cookies.set("jjj_lang", "en")
+    en = client.get("/region")
+    assert "Region overview" in en.text and "Hebei" in en.text
+
+
+def test_region_page_shows_organisations_and_published_datasets(
+    client: TestClient, catalog: People
+) -> None:
+    """The region overview (served by the catalog) puts each province's organisations and
+    subdivisions next to the datasets it publishes."""
+    page = client.get("/region", headers=EN)
+    assert page.status_code == 200
+    beijing = page.text.split('data-testid="jurisdiction-110000"', 1)[1].split("</section>", 1)[0]
+    for label, count in (
+        ("unconditional", 2),
+        ("conditional", 1),
+        ("not shared", 1),
+        ("open to the public", 1),
+    ):
+        assert f"{label}: {count}</span>" in beijing, label
+    assert f'href="/catalog?organisation={catalog.organisations["bj_env"]}"' in beijing
+    assert "Cities and districts (16)" in beijing
+    hebei = page.text.split('data-testid="jurisdiction-130000"', 1)[1].split("</section>", 1)[0]
+    assert "unconditional: 0</span>" in hebei
+
+
 def test_access_requests_page_needs_login(client: TestClient) -> None:
     response = client.get("/access-requests", follow_redirects=False)
     assert response.status_code in (302, 303, 307)
@@ -257,7 +286,11 @@ def test_every_marked_string_is_translated() -> None:
     assert len(marked) > 50
     with (LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "catalog.po").open("rb") as fh:
         catalog = read_po(fh, locale="zh_CN")
-    translated = {m.id: m.string for m in catalog if m.id}
+    translated = {
+        m.id: m.string
+        for m in catalog
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str)
+    }
     missing = sorted(m for m in marked if not translated.get(m))
     assert missing == []
     for msgid, text in translated.items():  # placeholders survive translation

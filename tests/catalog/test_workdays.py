@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from jingjinji.catalog import service, workdays
 from jingjinji.config import Settings
+from jingjinji.timezone import china_date
 
 D = dt.date
 NATIONAL_DAY = frozenset(D(2026, 10, d) for d in range(1, 8))  # Thu 1 .. Wed 7 October 2026
@@ -102,7 +103,7 @@ def test_holiday_parsing_names_the_bad_value() -> None:
 def test_days_are_counted_on_the_beijing_calendar() -> None:
     # 17:00 UTC on Sunday is 01:00 on Monday in Beijing.
     sunday_evening_utc = dt.datetime(2026, 11, 22, 17, 0, tzinfo=dt.UTC)
-    assert workdays.local_date(sunday_evening_utc) == D(2026, 11, 23)
+    assert china_date(sunday_evening_utc) == D(2026, 11, 23)
     policy = service.DeadlinePolicy(working_days=1, holidays=frozenset())
     assert service.decision_deadline(sunday_evening_utc, policy) == D(2026, 11, 24)
 

@@ -129,14 +129,6 @@ def test_organisation_listing_is_paginated(client: TestClient, people: People) -
     assert {o["jurisdiction_code"][:2] for o in hebei["items"]} == {"13"}
 
 
-def test_region_page_renders_in_both_languages(client: TestClient, people: People) -> None:
-    zh = client.get("/region", headers={"Accept-Language": "zh-CN"})
-    assert zh.status_code == 200 and "河北省" in zh.text and "区域概况" in zh.text
-    client.cookies.set("jjj_lang", "en")
-    en = client.get("/region")
-    assert "Region overview" in en.text and "Hebei" in en.text
-
-
 def test_region_code_lists_every_organisation(client: TestClient, people: People) -> None:
     """The region (JJJ) contains every jurisdiction: filtering on it keeps every organisation."""
     everyone = client.get("/api/v1/organisations", params={"limit": 1000}).json()["items"]

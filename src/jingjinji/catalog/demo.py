@@ -13,11 +13,12 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from jingjinji.accounts import service as accounts
-from jingjinji.catalog import service, workdays
+from jingjinji.catalog import service
 from jingjinji.catalog.schemas import AccessRequestIn, DatasetIn, DecisionIn, FieldIn
 from jingjinji.db import utcnow
 from jingjinji.regions import uscc
 from jingjinji.security import SYSTEM_ACTOR, Actor
+from jingjinji.timezone import CHINA_TZ, china_date
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -344,7 +345,7 @@ def _records(code: str, rng: random.Random) -> list[dict[str, Any]]:
                 )
         return rows
     if code == "TJ-ENV-ONLINE-MONITORING":
-        start = dt.datetime(2026, 6, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        start = dt.datetime(2026, 6, 1, 0, 0, tzinfo=CHINA_TZ)
         return [
             {
                 "uscc": _uscc("120116", 3000 + i % 3),
@@ -453,7 +454,7 @@ def load(session: Session, ctx: DemoContext) -> None:
     he_env = _user(session, "he-env")
     settings = ctx.values.get("settings")
     now = utcnow()
-    today = workdays.local_date(now)
+    today = china_date(now)
     year_on = today + dt.timedelta(days=365)
 
     # Pending: Tianjin's analysts want Beijing's penalty decisions.

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from jingjinji.catalog import service
 from jingjinji.catalog.schemas import (
+    AccessRequestFilter,
     AccessRequestIn,
     AccessRequestOut,
     DatasetBody,
+    DatasetFilter,
     DatasetIn,
     DatasetOut,
     DecisionIn,
+    GrantFilter,
     GrantOut,
     ReadAccessOut,
     RecordsIn,
     RecordsPage,
     RecordsWritten,
     RevokeIn,
-    SharingClass,
     SharingReport,
 )
 from jingjinji.db import DbId
@@ -38,28 +40,19 @@ PAGING_PARAMS = {"cursor", "limit"}
 
 @datasets.get("", response_model=Page[DatasetOut])
 def list_datasets(
-    session: DbSession,
-    actor: OptionalActor,
-    jurisdiction: str | None = None,
-    owner_organisation_id: DbId | None = None,
-    domain: str | None = None,
-    sharing_class: SharingClass | None = None,
-    open_to_public: bool | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    cursor: str | None = None,
-    limit: int = 50,
+    session: DbSession, actor: OptionalActor, params: Annotated[DatasetFilter, Query()]
 ) -> Page[DatasetOut]:
     rows, next_cursor = service.list_datasets(
         session,
         actor=actor,
-        jurisdiction=jurisdiction,
-        owner_organisation_id=owner_organisation_id,
-        domain=domain,
-        sharing_class=sharing_class,
-        open_to_public=open_to_public,
-        q=q,
-        cursor=cursor,
-        limit=limit,
+        jurisdiction=params.jurisdiction,
+        owner_organisation_id=params.owner_organisation_id,
+        domain=params.domain,
+        sharing_class=params.sharing_class,
+        open_to_public=params.open_to_public,
+        q=params.q,
+        cursor=params.cursor,
+        limit=params.limit,
     )
     return Page(items=[service.dataset_out(session, d) for d in rows], next_cursor=next_cursor)
 
@@ -121,22 +114,16 @@ def write_records(
 
 @requests.get("", response_model=Page[AccessRequestOut])
 def list_requests(
-    session: DbSession,
-    actor: RequiredActor,
-    box: Literal["mine", "to_decide", "escalated", "all"] = "all",
-    status: Literal["pending", "escalated", "approved", "rejected"] | None = None,
-    dataset_code: str | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
+    session: DbSession, actor: RequiredActor, params: Annotated[AccessRequestFilter, Query()]
 ) -> Page[AccessRequestOut]:
     rows, next_cursor = service.list_access_requests(
         session,
         actor=actor,
-        box=box,
-        status=status,
-        dataset_code=dataset_code,
-        cursor=cursor,
-        limit=limit,
+        box=params.box,
+        status=params.status,
+        dataset_code=params.dataset_code,
+        cursor=params.cursor,
+        limit=params.limit,
     )
     return Page(items=[service.request_out(session, r) for r in rows], next_cursor=next_cursor)
 
@@ -167,23 +154,17 @@ def decide_request(
 
 @grants.get("", response_model=Page[GrantOut])
 def list_grants(
-    session: DbSession,
-    actor: RequiredActor,
-    dataset_code: str | None = None,
-    organisation_id: DbId | None = None,
-    current: bool = False,
-    cursor: str | None = None,
-    limit: int = 100,
+    session: DbSession, actor: RequiredActor, params: Annotated[GrantFilter, Query()]
 ) -> Page[GrantOut]:
     """Grants visible to the caller; ``current=true`` keeps those in force today."""
     items, next_cursor = service.list_grants(
         session,
         actor=actor,
-        dataset_code=dataset_code,
-        organisation_id=organisation_id,
-        current_only=current,
-        cursor=cursor,
-        limit=limit,
+        dataset_code=params.dataset_code,
+        organisation_id=params.organisation_id,
+        current_only=params.current,
+        cursor=params.cursor,
+        limit=params.limit,
     )
     return Page(items=items, next_cursor=next_cursor)
 

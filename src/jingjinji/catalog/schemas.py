@@ -11,6 +11,7 @@ SharingClass = Literal["unconditional", "conditional", "not_shared"]
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
 UpdateCycle = Literal["realtime", "hourly", "daily", "monthly", "quarterly", "yearly", "irregular"]
 RequestStatus = Literal["pending", "escalated", "approved", "rejected"]
+RequestBox = Literal["mine", "to_decide", "escalated", "all"]
 
 SHARING_CLASSES: tuple[str, ...] = ("unconditional", "conditional", "not_shared")
 FIELD_TYPES: tuple[str, ...] = ("string", "integer", "number", "boolean", "date", "datetime")
@@ -65,6 +66,19 @@ class DatasetIn(DatasetBody):
         pattern=r"^[A-Z0-9]+(-[A-Z0-9]+)*$",
         description='e.g. "BJ-ENV-AIR-DAILY"',
     )
+
+
+class DatasetFilter(BaseModel):
+    """The query of ``GET /datasets``: every filter given must match."""
+
+    jurisdiction: str | None = None
+    owner_organisation_id: DbId | None = None
+    domain: str | None = None
+    sharing_class: SharingClass | None = None
+    open_to_public: bool | None = None
+    q: str | None = Field(default=None, max_length=200)
+    cursor: str | None = None
+    limit: int = 50
 
 
 class FieldOut(BaseModel):
@@ -142,6 +156,16 @@ class AccessRequestIn(BaseModel):
     period_end: dt.date
 
 
+class AccessRequestFilter(BaseModel):
+    """The query of ``GET /access-requests``."""
+
+    box: RequestBox = "all"
+    status: RequestStatus | None = None
+    dataset_code: str | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -185,6 +209,12 @@ class AccessRequestOut(BaseModel):
     grant_id: int | None = None
 
 
+class AccessRequestRow(AccessRequestOut):
+    """An access request as the requests page lists it."""
+
+    may_decide: bool = Field(description="the viewer may decide it now")
+
+
 class GrantOut(BaseModel):
     id: int
     dataset_code: str
@@ -200,6 +230,22 @@ class GrantOut(BaseModel):
     revoked_by: str | None = None
     revoke_reason: str | None = None
     current: bool
+
+
+class GrantFilter(BaseModel):
+    """The query of ``GET /access-grants``; ``current=true`` keeps those in force today."""
+
+    dataset_code: str | None = None
+    organisation_id: DbId | None = None
+    current: bool = False
+    cursor: str | None = None
+    limit: int = 100
+
+
+class GrantRow(GrantOut):
+    """A grant as the requests page lists it."""
+
+    may_revoke: bool = Field(description="in force or not, unrevoked, and the viewer may revoke it")
 
 
 class SharingReport(BaseModel):

@@ -1,4 +1,5 @@
-"""Catalog pages: browse, dataset detail with the access form, access requests, report."""
+"""Catalog pages: browse, dataset detail with the access form, access requests, report, and
+the region overview (jurisdictions with their organisations and published datasets)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,19 @@ import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
-from sqlalchemy.orm import Session
+from pydantic import BaseModel, ValidationError
 
-from jingjinji.catalog import service, workdays
-from jingjinji.catalog.models import AccessRequest, Dataset
+from jingjinji.catalog import flows, service
+from jingjinji.catalog.models import Dataset
 from jingjinji.catalog.schemas import SHARING_CLASSES, AccessRequestIn, DecisionIn
-from jingjinji.db import DbId
+from jingjinji.db import DbId, utcnow
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import Conflict, InvalidInput
 from jingjinji.regions import service as regions
-from jingjinji.security import Actor, Role
+from jingjinji.security import Actor
+from jingjinji.timezone import CHINA_TZ, china_date
 from jingjinji.web import check_csrf, language_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +29,21 @@ PREVIEW_ROWS = 20
 LIST_LIMIT = 200
 
 
-def _org_names(session: Session, lang: str) -> dict[int, str]:
+class BrowseQuery(BaseModel):
+    """The catalog page's filter form (empty: no filter)."""
+
+    q: str = ""
+    jurisdiction: str = ""
+    domain: str = ""
+    sharing_class: str = ""
+    open_to_public: str = ""  # "1": open to the public only
+    cursor: str | None = None
+
+    def filters(self) -> dict[str, str]:
+        return self.model_dump(exclude={"cursor"})
+
+
+def _org_names(session: DbSession, lang: str) -> dict[int, str]:
     return {o.id: regions.name(o, lang) for o in regions.list_organisations(session)}
 
 
@@ -36,15 +51,19 @@ def _title(dataset: Dataset, lang: str) -> str:
     return dataset.title_zh if lang == "zh_CN" else dataset.title_en
 
 
-def _common(request: Request, session: Session) -> dict[str, Any]:
+def _local_time(moment: dt.datetime) -> str:
+    # Times are shown on the Beijing clock, like the deadlines.
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _common(request: Request, session: DbSession) -> dict[str, Any]:
     lang = language_of(request)
     return {
         "orgs": _org_names(session, lang),
         "provinces": regions.provinces(session),
         "title_of": lambda d: _title(d, lang),
         "jname": lambda j: regions.name(j, lang),
-        # Times are shown on the Beijing clock, like the deadlines.
-        "local_time": lambda moment: moment.astimezone(workdays.CST).strftime("%Y-%m-%d %H:%M"),
+        "local_time": _local_time,
     }
 
 
@@ -59,37 +78,29 @@ def _problems(exc: InvalidInput | Conflict | ValidationError) -> list[str]:
     return [exc.detail]
 
 
+def _status_of(exc: InvalidInput | Conflict | ValidationError) -> int:
+    return 409 if isinstance(exc, Conflict) else 422
+
+
 @router.get("/catalog", response_class=HTMLResponse)
 def browse(
     request: Request,
     session: DbSession,
     actor: OptionalActor,
-    q: str = "",
-    jurisdiction: str = "",
-    domain: str = "",
-    sharing_class: str = "",
-    open_to_public: str = "",
-    cursor: str | None = None,
+    params: Annotated[BrowseQuery, Query()],
 ) -> Response:
-    open_flag = True if open_to_public == "1" else None
     rows, next_cursor = service.list_datasets(
         session,
         actor=actor,
-        jurisdiction=jurisdiction or None,
-        domain=domain or None,
-        sharing_class=sharing_class or None,
-        open_to_public=open_flag,
-        q=q or None,
-        cursor=cursor,
+        jurisdiction=params.jurisdiction or None,
+        domain=params.domain or None,
+        sharing_class=params.sharing_class or None,
+        open_to_public=True if params.open_to_public == "1" else None,
+        q=params.q or None,
+        cursor=params.cursor,
         limit=PAGE_SIZE,
     )
-    filters = {
-        "q": q,
-        "jurisdiction": jurisdiction,
-        "domain": domain,
-        "sharing_class": sharing_class,
-        "open_to_public": open_to_public,
-    }
+    filters = params.filters()
     next_url = None
     if next_cursor:
         kept = {k: v for k, v in filters.items() if v}
@@ -110,7 +121,7 @@ def browse(
 
 def _detail(
     request: Request,
-    session: Session,
+    session: DbSession,
     actor: Actor | None,
     code: str,
     *,
@@ -118,40 +129,12 @@ def _detail(
     form: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    dataset = service.visible_dataset(session, actor=actor, code=code)
-    access = service.access_for(session, actor=actor, dataset=dataset)
-    conditional = [f.name for f in dataset.fields if f.sharing_class == "conditional"]
-    pending: AccessRequest | None = None
-    grants: list[Any] = []
-    if actor is not None and actor.organisation_id is not None:
-        pending = service.open_request(
-            session, dataset_id=dataset.id, organisation_id=actor.organisation_id
-        )
-        grants, _ = service.list_grants(
-            session,
-            actor=actor,
-            dataset_code=dataset.code,
-            organisation_id=actor.organisation_id,
-            current_only=True,
-        )
-    missing = [name for name in conditional if name not in access.readable]
-    can_apply = (
-        actor is not None
-        and actor.role in (Role.ANALYST, Role.STEWARD)
-        and actor.organisation_id != dataset.owner_organisation_id
-        and dataset.sharing_class != "not_shared"
-        and bool(missing)
-        and pending is None
-    )
-    preview = None
-    if access.readable:
-        preview = service.read_records(
-            session, actor=actor, dataset_code=dataset.code, limit=PREVIEW_ROWS
-        )
-    today = workdays.local_date(dt.datetime.now(dt.UTC))
+    page = service.dataset_page(session, actor=actor, code=code, preview_rows=PREVIEW_ROWS)
+    dataset = page.dataset
+    today = china_date(utcnow())
     defaults = {
         "purpose": "",
-        "fields": missing,
+        "fields": page.missing,
         "period_start": today.isoformat(),
         "period_end": (today + dt.timedelta(days=365)).isoformat(),
     }
@@ -161,17 +144,17 @@ def _detail(
         {
             **_common(request, session),
             "dataset": dataset,
-            "access": access,
-            "withheld": {w.field: w.reason for w in access.withheld},
+            "access": page.access,
+            "withheld": {w.field: w.reason for w in page.access.withheld},
             "jurisdiction_name": regions.name(
                 regions.get_jurisdiction(session, code=dataset.jurisdiction_code),
                 language_of(request),
             ),
-            "conditional": conditional,
-            "pending": pending,
-            "grants": grants,
-            "can_apply": can_apply,
-            "preview": preview,
+            "conditional": page.conditional,
+            "pending": page.pending,
+            "grants": page.grants,
+            "can_apply": page.may_apply,
+            "preview": page.preview,
             "form": {**defaults, **(form or {})},
             "errors": errors or [],
         },
@@ -204,61 +187,42 @@ def apply(
         "period_end": period_end,
     }
     try:
-        data = AccessRequestIn.model_validate(
-            {
-                "dataset_code": code,
-                "purpose": purpose,
-                "fields": fields or [],
-                "period_start": period_start,
-                "period_end": period_end,
-            }
-        )
-        created = service.create_access_request(
+        data = AccessRequestIn.model_validate({"dataset_code": code, **form})
+        created = service.submit_access_request(
             session, actor=actor, data=data, settings=request.app.state.settings
         )
     except (ValidationError, InvalidInput, Conflict) as exc:
-        session.rollback()
-        status = 409 if isinstance(exc, Conflict) else 422
         return _detail(
-            request, session, actor, code, errors=_problems(exc), form=form, status_code=status
+            request,
+            session,
+            actor,
+            code,
+            errors=_problems(exc),
+            form=form,
+            status_code=_status_of(exc),
         )
     return redirect(f"/access-requests?notice=submitted&request={created.id}")
 
 
 def _requests_page(
     request: Request,
-    session: Session,
+    session: DbSession,
     actor: Actor,
     *,
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    to_decide, _ = service.list_access_requests(
-        session, actor=actor, box="to_decide", limit=LIST_LIMIT
-    )
-    mine, _ = service.list_access_requests(session, actor=actor, box="mine", limit=LIST_LIMIT)
-    escalated, _ = service.list_access_requests(
-        session, actor=actor, box="escalated", limit=LIST_LIMIT
-    )
-    grants, _ = service.list_grants(session, actor=actor, limit=LIST_LIMIT)
-    datasets = {g.dataset_code: service.get_dataset(session, code=g.dataset_code) for g in grants}
-    now = dt.datetime.now(dt.UTC)
+    page = service.requests_page(session, actor=actor, limit=LIST_LIMIT)
     return render(
         request,
         "catalog/requests.html",
         {
             **_common(request, session),
-            "to_decide": to_decide,
-            "mine": mine,
-            "escalated": escalated,
-            "grants": grants,
-            "revocable": {
-                g.id
-                for g in grants
-                if not g.revoked and service.may_revoke(actor, datasets[g.dataset_code])
-            },
-            "may_decide": lambda r: service.may_decide(actor, r),
-            "today": workdays.local_date(now),
+            "to_decide": page.to_decide,
+            "mine": page.mine,
+            "escalated": page.escalated,
+            "grants": page.grants,
+            "decides_escalated": page.decides_escalated,
             "notice": request.query_params.get("notice"),
             "errors": errors or [],
         },
@@ -292,11 +256,11 @@ def decide(
                 "fields": (fields or []) if decision == "approve" else None,
             }
         )
-        service.decide_access_request(session, actor=actor, request_id=request_id, data=data)
+        service.submit_decision(session, actor=actor, request_id=request_id, data=data)
     except (ValidationError, InvalidInput, Conflict) as exc:
-        session.rollback()
-        status = 409 if isinstance(exc, Conflict) else 422
-        return _requests_page(request, session, actor, errors=_problems(exc), status_code=status)
+        return _requests_page(
+            request, session, actor, errors=_problems(exc), status_code=_status_of(exc)
+        )
     notice = "approved" if decision == "approve" else "rejected"
     return redirect(f"/access-requests?notice={notice}")
 
@@ -312,11 +276,11 @@ def revoke(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        service.revoke_grant(session, actor=actor, grant_id=grant_id, reason=reason)
+        service.submit_revocation(session, actor=actor, grant_id=grant_id, reason=reason)
     except (InvalidInput, Conflict) as exc:
-        session.rollback()
-        status = 409 if isinstance(exc, Conflict) else 422
-        return _requests_page(request, session, actor, errors=_problems(exc), status_code=status)
+        return _requests_page(
+            request, session, actor, errors=_problems(exc), status_code=_status_of(exc)
+        )
     return redirect("/access-requests?notice=revoked")
 
 
@@ -331,4 +295,13 @@ def report_page(request: Request, session: DbSession, actor: OptionalActor) -> R
             "reports": reports,
             "deadline_days": request.app.state.settings.decision_deadline_working_days,
         },
+    )
+
+
+@router.get("/region", response_class=HTMLResponse)
+def region_overview(request: Request, session: DbSession, actor: OptionalActor) -> HTMLResponse:
+    return render(
+        request,
+        "catalog/region.html",
+        {"provinces": flows.region_overview(session), "name": regions.name},
     )

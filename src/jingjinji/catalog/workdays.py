@@ -2,16 +2,14 @@
 
 A day is a working day unless it is a Saturday, a Sunday or a configured holiday. China's
 adjusted working days (调休: a weekend day worked to bridge a holiday) are working days only when
-passed in ``workdays``; nothing is assumed about them otherwise.
+passed in ``workdays``; nothing is assumed about them otherwise. Days are calendar days in
+Beijing: turn a moment into one with ``jingjinji.timezone.china_date``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-
-# China Standard Time: deadlines count calendar days in Beijing, not in UTC.
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def parse_dates(values: Iterable[str]) -> frozenset[dt.date]:
@@ -78,8 +76,3 @@ def working_days_between(
         if is_working_day(day, holidays=holidays, workdays=workdays):
             count += 1
     return count
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    """The calendar date in Beijing of an aware timestamp."""
-    return moment.astimezone(CST).date()

@@ -1,0 +1,168 @@
+"""Records: writing batches of rows, and reading them reduced to the readable fields."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import BigInteger, ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from jingjinji.audit import service as audit
+from jingjinji.catalog.models import DatasetField, Record
+from jingjinji.catalog.rows import MAX_INTEGER, MIN_INTEGER, row_errors
+from jingjinji.catalog.schemas import RecordsPage
+from jingjinji.catalog.service.access import ReadAccess, readable_fields, record_read
+from jingjinji.catalog.service.datasets import get_dataset
+from jingjinji.catalog.service.sources import record_source_for
+from jingjinji.catalog.service.validation import raise_if_any
+from jingjinji.db import utcnow
+from jingjinji.errors import Conflict, InvalidInput, field_error
+from jingjinji.pagination import check_limit, paginate
+from jingjinji.security import Actor, ensure_can_write
+
+
+def write_records(
+    session: Session, *, actor: Actor | None, dataset_code: str, rows: Sequence[Any]
+) -> int:
+    """Store a batch of rows: all of them, or (on any problem) none, naming every problem."""
+    dataset = get_dataset(session, code=dataset_code)
+    actor = ensure_can_write(
+        session,
+        actor,
+        action="catalog.records.write",
+        object_type="dataset",
+        object_id=dataset.code,
+        jurisdiction_code=dataset.jurisdiction_code,
+        organisation_id=dataset.owner_organisation_id,
+    )
+    if record_source_for(dataset.code) is not None:
+        raise Conflict(
+            f"records of dataset {dataset.code} come from another domain's source; they are "
+            "not written through the catalog"
+        )
+    errors = row_errors({f.name: f.type for f in dataset.fields}, rows, loc_prefix=["body", "rows"])
+    if errors:
+        bad_rows = len({e["row"] for e in errors})
+        raise InvalidInput(
+            f"{len(errors)} problem(s) in {bad_rows} row(s); nothing was stored",
+            errors=errors[:500],
+        )
+    now = utcnow()
+    session.add_all(
+        Record(dataset_id=dataset.id, payload=dict(row), created_at=now, created_by=actor.username)
+        for row in rows
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="catalog.records.write",
+        object_type="dataset",
+        object_id=dataset.code,
+        jurisdiction_code=dataset.jurisdiction_code,
+        detail={"rows": len(rows)},
+    )
+    return len(rows)
+
+
+def count_records(session: Session, *, dataset_id: int) -> int:
+    return session.scalar(select(func.count(Record.id)).where(Record.dataset_id == dataset_id)) or 0
+
+
+def _filter_clause(f: DatasetField, value: str) -> ColumnElement[bool]:
+    column = Record.payload[f.name]
+    clause: Any
+    try:
+        if f.type == "integer":
+            number = int(value)
+            if not MIN_INTEGER <= number <= MAX_INTEGER:
+                raise ValueError(value)
+            # BIGINT: ``as_integer()`` casts to INTEGER, which is 32-bit on PostgreSQL and
+            # fails on any stored value beyond it.
+            clause = column.as_string().cast(BigInteger) == number
+        elif f.type == "number":
+            clause = column.as_float() == float(value)
+        elif f.type == "boolean":
+            if value not in ("true", "false"):
+                raise ValueError(value)
+            clause = column.as_boolean() == (value == "true")
+        else:
+            clause = column.as_string() == value
+    except ValueError as exc:
+        raise InvalidInput(
+            f"filter {f.name}={value!r} is not a {f.type}",
+            errors=[field_error(["query", f.name], f"expected a {f.type} value")],
+        ) from exc
+    return cast(ColumnElement[bool], clause)
+
+
+def _check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
+    """Filters name known fields the reader may read (a withheld field leaks through one)."""
+    known = {f.name for f in access.dataset.fields}
+    withheld = {w.field: w.reason for w in access.withheld}
+    problems = []
+    for name in filters:
+        if name not in known:
+            problems.append(field_error(["query", name], "unknown field"))
+        elif name in withheld:
+            problems.append(
+                field_error(["query", name], f"field is withheld from you ({withheld[name]})")
+            )
+    raise_if_any(problems, "cannot filter on these fields")
+
+
+def _rows(
+    session: Session, access: ReadAccess, filters: dict[str, str], cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of whole rows, from the registered source or the catalog's own records."""
+    dataset = access.dataset
+    reader = record_source_for(dataset.code)
+    if reader is not None:
+        return reader(
+            session, dataset_code=dataset.code, filters=filters, cursor=cursor, limit=limit
+        )
+    by_name = {f.name: f for f in dataset.fields}
+    stmt = select(Record).where(
+        Record.dataset_id == dataset.id,
+        *(_filter_clause(by_name[n], v) for n, v in filters.items()),
+    )
+    page = paginate(session, stmt, Record.id, cursor=cursor, limit=limit)
+    return [r.payload for r in page.items], page.next_cursor
+
+
+def read_records(
+    session: Session,
+    *,
+    actor: Actor | None,
+    dataset_code: str,
+    filters: dict[str, str] | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> RecordsPage:
+    """Rows of a dataset reduced to the fields ``actor`` may read; audited across provinces."""
+    check_limit(limit)
+    access = readable_fields(session, actor=actor, dataset_code=dataset_code)
+    filters = dict(filters or {})
+    _check_filters(access, filters)
+    rows, next_cursor = _rows(session, access, filters, cursor, limit)
+    items = [{name: row.get(name) for name in access.readable} for row in rows]
+    record_read(
+        session,
+        actor=actor,
+        dataset_code=access.dataset.code,
+        detail={
+            "rows": len(items),
+            "fields": list(access.readable),
+            "withheld": [w.field for w in access.withheld],
+            "filters": filters,
+            "basis": access.basis,
+        },
+    )
+    return RecordsPage(
+        dataset_code=access.dataset.code,
+        fields=list(access.readable),
+        withheld_fields=list(access.withheld),
+        items=items,
+        next_cursor=next_cursor,
+    )

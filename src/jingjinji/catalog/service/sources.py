@@ -1,0 +1,47 @@
+"""Record sources: datasets whose rows live in another domain's tables.
+
+Such a domain registers a reader for a dataset code prefix (air registers ``AIR-``); the catalog
+still decides who reads which fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+
+class RecordReader(Protocol):
+    """Reads rows of datasets whose data lives in another domain's tables."""
+
+    def __call__(
+        self,
+        session: Session,
+        *,
+        dataset_code: str,
+        filters: dict[str, str],
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[dict[str, Any]], str | None]: ...
+
+
+_record_sources: dict[str, RecordReader] = {}
+
+
+def register_record_source(dataset_code_prefix: str, reader: RecordReader) -> None:
+    """Serve the records of every dataset whose code starts with the prefix from ``reader``.
+
+    The catalog still decides who reads which fields: it passes only filters on fields the
+    reader may see and drops withheld fields from the rows the reader returns. The longest
+    matching prefix wins. Records of such datasets cannot be written through the catalog.
+    """
+    if not dataset_code_prefix:
+        raise ValueError("a record source needs a non-empty dataset code prefix")
+    _record_sources[dataset_code_prefix] = reader
+
+
+def record_source_for(dataset_code: str) -> RecordReader | None:
+    matches = [p for p in _record_sources if dataset_code.startswith(p)]
+    if not matches:
+        return None
+    return _record_sources[max(matches, key=len)]

@@ -1,0 +1,15 @@
+"""Raising the problems a check collected as one 422."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jingjinji.errors import InvalidInput
+
+
+def raise_if_any(errors: list[dict[str, Any]], summary: str) -> None:
+    """Raise InvalidInput naming every problem (the first three in its detail), if any."""
+    if errors:
+        raise InvalidInput(
+            f"{summary}: " + "; ".join(str(e["msg"]) for e in errors[:3]), errors=errors
+        )
