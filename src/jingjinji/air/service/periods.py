@@ -20,17 +20,19 @@ from jingjinji.timezone import CHINA_TZ
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
 MIN_YEAR, MAX_YEAR = 1990, 2100
+# China Standard Time as an offset polars can add to a naive UTC timestamp.
+_CHINA_OFFSET = pl.duration(seconds=int(CHINA_TZ.utcoffset(None).total_seconds()))
 
 
 def local_naive(ts: pl.Expr) -> pl.Expr:
     """UTC timestamps -> naive China Standard Time (fixed UTC+8, also before 1991, when the
     Asia/Shanghai zone had summer time)."""
-    return ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None) + pl.duration(hours=8)
+    return ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None) + _CHINA_OFFSET
 
 
 def utc_from_local_naive(ts: pl.Expr) -> pl.Expr:
     """Naive China Standard Time -> UTC-aware timestamps (inverse of :func:`local_naive`)."""
-    return (ts - pl.duration(hours=8)).dt.replace_time_zone("UTC")
+    return (ts - _CHINA_OFFSET).dt.replace_time_zone("UTC")
 
 
 def local_day_bounds_utc(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
