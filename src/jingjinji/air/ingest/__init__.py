@@ -51,9 +51,6 @@ from jingjinji.air.ingest.validation import (
     validate,
 )
 
-#: The old private name; ``air/uploads.py`` still calls it (use :func:`canonical`).
-_canonical = canonical
-
 __all__ = [
     "ALIASES",
     "BOUNDS",
