@@ -33,7 +33,7 @@ def _tick(session: Session, payload: dict[str, Any]) -> None:
 @jobs.handler("test.outlive_lease")
 def _outlive_lease(session: Session, payload: dict[str, Any]) -> None:
     """Run past the lease the job was claimed with, then check that nobody can take it over."""
-    with Session(session.get_bind()) as watcher:
+    with Session(session.get_bind().engine) as watcher:
 
         def lease() -> dt.datetime | None:
             return watcher.scalar(select(Job.lease_expires_at).where(Job.kind == _OUTLIVE))

@@ -13,11 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, Integer, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from jingjinji.db import utcnow
+from jingjinji.db import UTCDateTime, utcnow
 from jingjinji.jobs import kinds
 from jingjinji.jobs.models import Job
 from jingjinji.jobs.registry import load_handlers
@@ -120,6 +120,55 @@ def queue_periodic(session: Session, *, last_run: dict[str, dt.datetime]) -> Non
     session.commit()
 
 
+# The two statements every job passes through, built once: a worker runs them hundreds of
+# times a second, and a prebuilt statement skips construction and cache-key work each time.
+_jobs = cast(Table, Job.__table__)
+_now = bindparam("now", type_=UTCDateTime())
+_CLAIM = (
+    update(_jobs)
+    .where(
+        _jobs.c.id.in_(
+            select(_jobs.c.id)
+            .where(_jobs.c.status == "queued", _jobs.c.run_after <= _now)
+            .order_by(_jobs.c.run_after, _jobs.c.id)
+            .limit(bindparam("batch", type_=Integer()))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+    )
+    .values(
+        status="running",
+        claimed_by=bindparam("claimant"),
+        claimed_at=_now,
+        lease_expires_at=bindparam("lease_until", type_=UTCDateTime()),
+        attempts=_jobs.c.attempts + 1,
+    )
+    .returning(
+        _jobs.c.id,
+        _jobs.c.kind,
+        _jobs.c.payload,
+        _jobs.c.attempts,
+        _jobs.c.max_attempts,
+        _jobs.c.run_after,
+    )
+)
+_MARK_DONE = (
+    update(_jobs)
+    .where(
+        _jobs.c.id == bindparam("job_id"),
+        _jobs.c.status == "running",
+        _jobs.c.claimed_by == bindparam("claimant"),
+        _jobs.c.attempts == bindparam("claim_attempts"),
+    )
+    .values(
+        status="done",
+        finished_at=bindparam("finished", type_=UTCDateTime()),
+        last_error=None,
+        lease_expires_at=None,
+    )
+)
+
+
 def claim(
     session: Session,
     *,
@@ -134,25 +183,14 @@ def claim(
     SQLite (no row locks; the clause is left out) runs one writer at a time, so the same
     statement cannot hand a job to two workers there either."""
     now = utcnow()
-    due = (
-        select(Job.id)
-        .where(Job.status == "queued", Job.run_after <= now)
-        .order_by(Job.run_after, Job.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
     rows = session.execute(
-        update(Job)
-        .where(Job.id.in_(due.scalar_subquery()))
-        .values(
-            status="running",
-            claimed_by=worker_id,
-            claimed_at=now,
-            lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
-            attempts=Job.attempts + 1,
-        )
-        .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts, Job.run_after)
-        .execution_options(synchronize_session=False)
+        _CLAIM,
+        {
+            "now": now,
+            "batch": limit,
+            "claimant": worker_id,
+            "lease_until": now + dt.timedelta(seconds=lease_seconds),
+        },
     ).all()
     session.commit()
     rows = sorted(rows, key=lambda row: (row.run_after, row.id))
@@ -169,28 +207,28 @@ def claim(
     ]
 
 
-def renew_leases(session: Session, jobs: list[ClaimedJob], *, lease_seconds: float) -> set[int]:
-    """Extend the leases of ``jobs`` still held under their claims; the ids still held."""
-    if not jobs:
-        return set()
-    held = session.scalars(
-        update(Job)
-        .where(or_(*(_claimed(job) for job in jobs)))
-        .values(lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds))
-        .returning(Job.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    return set(held)
+def renew_leases(session: Session, jobs: list[ClaimedJob], *, lease_seconds: float) -> None:
+    """Extend the leases of ``jobs`` still held under their claims (a lost claim stays lost)."""
+    if jobs:
+        session.execute(
+            update(Job)
+            .where(or_(*(_claimed(job) for job in jobs)))
+            .values(lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
 
 
 def mark_done(session: Session, job: ClaimedJob) -> bool:
     """Mark ``job`` done in the caller's transaction, which holds the handler's effects; False
     (and nothing changed) when the claim was lost: the caller must then roll back."""
     result = session.execute(
-        update(Job)
-        .where(_claimed(job))
-        .values(status="done", finished_at=utcnow(), last_error=None, lease_expires_at=None)
-        .execution_options(synchronize_session=False)
+        _MARK_DONE,
+        {
+            "job_id": job.id,
+            "claimant": job.claimed_by,
+            "claim_attempts": job.attempts,
+            "finished": utcnow(),
+        },
     )
     return _changed(result) == 1
 

@@ -11,10 +11,13 @@ import socket
 import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.jobs import kinds, queue
@@ -50,6 +53,19 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
+@contextmanager
+def one_connection(factory: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
+    """Sessions like ``factory``'s that all use one connection, checked out once for a batch:
+    a checkout from the pool pings the server, so once a batch rather than once a job. Each
+    session still runs and commits its own transaction."""
+    engine = factory.kw.get("bind")
+    if not isinstance(engine, Engine):
+        raise TypeError("the session factory must be bound to an Engine")
+    options = {key: value for key, value in factory.kw.items() if key != "bind"}
+    with engine.connect() as connection:
+        yield sessionmaker(bind=connection, **options)
+
+
 class LeaseKeeper:
     """The heartbeat: renews the leases of every job this process holds (claimed and not yet
     finished), every third of the lease, on its own thread and connection.
@@ -80,13 +96,8 @@ class LeaseKeeper:
         if not jobs:
             return
         with self._factory() as session:
-            still_held = queue.renew_leases(session, jobs, lease_seconds=self._lease_seconds)
+            queue.renew_leases(session, jobs, lease_seconds=self._lease_seconds)
             session.commit()
-        for job in jobs:
-            if job.id not in still_held:
-                log.warning(
-                    "job %s (%s): lease lost; its effects will be discarded", job.id, job.kind
-                )
 
     def _run(self) -> None:
         while not self._stopped.wait(self._lease_seconds / 3):
@@ -166,19 +177,20 @@ def run_pending(
     """Claim and run every due job once (claims lost with their workers first go back to the
     queue); returns how many ran. Used by tests and ``jjj worker --once``."""
     load_handlers()
-    with factory() as session:
-        queue.reap_lost_claims(session, backoff_seconds=backoff_seconds)
-        session.commit()
-        jobs = queue.claim(
-            session, worker_id=worker or worker_id(), limit=limit, lease_seconds=lease_seconds
-        )
-    if not jobs:
-        return 0
-    with LeaseKeeper(factory, lease_seconds) as keeper:
-        keeper.hold(jobs)
-        for job in jobs:
-            run_job(factory, job, backoff_seconds=backoff_seconds)
-            keeper.drop([job])
+    with one_connection(factory) as batch_factory:
+        with batch_factory() as session:
+            queue.reap_lost_claims(session, backoff_seconds=backoff_seconds)
+            session.commit()
+            jobs = queue.claim(
+                session, worker_id=worker or worker_id(), limit=limit, lease_seconds=lease_seconds
+            )
+        if not jobs:
+            return 0
+        with LeaseKeeper(factory, lease_seconds) as keeper:
+            keeper.hold(jobs)
+            for job in jobs:
+                run_job(batch_factory, job, backoff_seconds=backoff_seconds)
+                keeper.drop([job])
     return len(jobs)
 
 
@@ -219,20 +231,21 @@ def _work_loop(
     next_reap = 0.0
     while not stop.is_set():
         try:
-            with factory() as session:
-                if queues_periodic:
-                    queue.queue_periodic(session, last_run=last_run)
-                if time.monotonic() >= next_reap:
-                    queue.reap_lost_claims(session, backoff_seconds=config.backoff_seconds)
-                    session.commit()
-                    next_reap = time.monotonic() + REAP_EVERY_SECONDS
-                jobs = queue.claim(
-                    session,
-                    worker_id=worker,
-                    limit=config.batch,
-                    lease_seconds=config.lease_seconds,
-                )
-            ran = _run_batch(factory, keeper, jobs, stop=stop, config=config)
+            with one_connection(factory) as batch_factory:
+                with batch_factory() as session:
+                    if queues_periodic:
+                        queue.queue_periodic(session, last_run=last_run)
+                    if time.monotonic() >= next_reap:
+                        queue.reap_lost_claims(session, backoff_seconds=config.backoff_seconds)
+                        session.commit()
+                        next_reap = time.monotonic() + REAP_EVERY_SECONDS
+                    jobs = queue.claim(
+                        session,
+                        worker_id=worker,
+                        limit=config.batch,
+                        lease_seconds=config.lease_seconds,
+                    )
+                ran = _run_batch(batch_factory, keeper, jobs, stop=stop, config=config)
         except Exception:
             log.exception("worker loop error")
             ran = 0
