@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, select, text, update
@@ -126,13 +126,16 @@ def audited_refusal(
     jurisdiction_code: str | None = None,
     outcome: str = "refused",
     detail: dict[str, Any] | None = None,
+    keep: Callable[[Session], str | int | None] | None = None,
 ) -> ErrorT:
     """Refuse an attempt on the record: roll back the caller's work, append one entry with
     ``outcome`` and the error's text as its reason, commit it on its own, and return ``error``
     for the caller to raise. The refused request fails; the attempt stays in the chain.
 
     Read every value the entry needs (ids, statuses) before calling: the rollback expires
-    loaded objects.
+    loaded objects. ``keep``, when given, runs after the rollback in the same transaction as
+    the entry (say, to store the rejected batch's own record) and returns the entry's
+    ``object_id``: the kept record and its entry commit together or not at all.
 
         raise audit.audited_refusal(
             session, Conflict(f"warning {wid} is {status}"),
@@ -140,6 +143,8 @@ def audited_refusal(
         )
     """
     session.rollback()
+    if keep is not None:
+        object_id = keep(session)
     record(
         session,
         actor=actor,

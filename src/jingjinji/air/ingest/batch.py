@@ -153,20 +153,9 @@ def _refuse_batch(
     source: str,
 ) -> InvalidInput:
     """A batch with bad rows and no ``partial``: nothing of it is stored; the rejected ingestion
-    and its audit entry are committed, and the 422 listing every bad row is returned to raise.
-
-    The ingestion row is committed first, on its own: the audited refusal rolls back whatever
-    the session holds, and its entry names the ingestion by id.
-    """
-    session.rollback()
-    ingestion.status = "rejected"
-    ingestion.finished_at = utcnow()
-    ingestion.report = issues[:MAX_ISSUES_STORED]
-    session.add(ingestion)
-    session.flush()
-    ingestion_id = ingestion.id
+    and its audit entry are committed together, and the 422 listing every bad row is returned
+    to raise."""
     received, rejected_rows = ingestion.rows_received, ingestion.rows_rejected
-    session.commit()
     error = InvalidInput(
         f"{rejected_rows} of {received} rows are invalid; nothing was stored "
         "(send ?partial=true to store the valid rows)",
@@ -179,13 +168,22 @@ def _refuse_batch(
             for i in issues[:MAX_ISSUES_RETURNED]
         ],
     )
+
+    def keep_rejected_ingestion(session: Session) -> int:
+        ingestion.status = "rejected"
+        ingestion.finished_at = utcnow()
+        ingestion.report = issues[:MAX_ISSUES_STORED]
+        session.add(ingestion)
+        session.flush()
+        return ingestion.id
+
     return audit.audited_refusal(
         session,
         error,
         actor=actor,
         action="air.observations.ingest",
         object_type="air_ingestion",
-        object_id=ingestion_id,
+        keep=keep_rejected_ingestion,
         outcome="rejected",
         detail={
             "channel": channel,
