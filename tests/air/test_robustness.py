@@ -97,6 +97,7 @@ ODD_QUERIES = [
     "/api/v1/air/ranking?date=yesterday",
     "/api/v1/datasets/AIR-110000-AQI-DAILY/records?date=notadate",
     "/api/v1/datasets/AIR-110000-AQI-HOURLY/records?ts=never",
+    "/api/v1/datasets/AIR-110000-AQI-HOURLY/records?ts=0001-01-01T00:00:00%2B08:00",
     "/api/v1/datasets/AIR-110000-AQI-DAILY/records?cursor=WyJ4Il0",
 ]
 

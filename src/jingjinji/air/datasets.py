@@ -202,7 +202,15 @@ def _parse_filter_ts(value: str, name: str) -> dt.datetime:
             f"{name} must be an ISO timestamp",
             errors=[field_error(["query", name], "expected ISO 8601")],
         ) from exc
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00+08:00 is no UTC time
+        raise InvalidInput(
+            f"{name} is out of range",
+            errors=[field_error(["query", name], "timestamp out of range")],
+        ) from exc
 
 
 def _record_page(
