@@ -1,1 +1,2 @@
-"""Background jobs: a table of work claimed with compare-and-set by `jjj worker`."""
+"""Background jobs: a table of work that `jjj worker` processes claim under a lease (the
+guarantees are stated in ``service``)."""

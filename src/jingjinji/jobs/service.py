@@ -53,7 +53,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, NotFound
-from jingjinji.jobs.kinds import Handler, Periodic, _periodic, handler, periodic
+from jingjinji.jobs.kinds import _periodic, handler, periodic
 from jingjinji.jobs.models import Job
 from jingjinji.jobs.queue import (
     ClaimedJob,
@@ -63,7 +63,7 @@ from jingjinji.jobs.queue import (
     queue_periodic,
     reap_lost_claims,
 )
-from jingjinji.jobs.worker import WorkerConfig, run_job, run_pending, work_forever, worker_id
+from jingjinji.jobs.worker import run_job, run_pending, work_forever, worker_id
 from jingjinji.pagination import Paged, paginate
 from jingjinji.security import Role, ensure_role
 
@@ -72,9 +72,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ClaimedJob",
-    "Handler",
-    "Periodic",
-    "WorkerConfig",
     "_periodic",
     "backoff",
     "claim",
