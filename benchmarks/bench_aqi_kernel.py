@@ -23,6 +23,7 @@ import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import aqi
@@ -92,7 +93,8 @@ def numpy_ceiling(columns: dict[str, np.ndarray]) -> np.ndarray:
         iaqi = np.interp(values, bps, kernels.IAQI_POINTS[: len(bps)], right=500.0)
         out = iaqi if out is None else np.maximum(out, iaqi)
     assert out is not None
-    return np.ceil(out)
+    ceiling: np.ndarray = np.ceil(out)
+    return ceiling
 
 
 def peer_text(columns: dict[str, np.ndarray]) -> dict[str, list[str]]:
@@ -112,7 +114,9 @@ def peer_chunk(
             errors[i] = type(exc).__name__
 
 
-def emulate(columns: dict[str, np.ndarray], *, truncate: bool, rounding: str, gapped: bool):
+def emulate(
+    columns: dict[str, np.ndarray], *, truncate: bool, rounding: str, gapped: bool
+) -> np.ndarray:
     """AQI under one combination of the peer's deviations, to explain disagreements."""
     out = np.full(len(next(iter(columns.values()))), -np.inf)
     for key, values in columns.items():
@@ -132,7 +136,9 @@ def emulate(columns: dict[str, np.ndarray], *, truncate: bool, rounding: str, ga
     return out
 
 
-def classify(columns, ours_aqi, peer_aqi, errors) -> list[str]:
+def classify(
+    columns: dict[str, np.ndarray], ours_aqi: np.ndarray, peer_aqi: np.ndarray, errors: list[str]
+) -> list[str]:
     steps = [
         ours_aqi,
         emulate(columns, truncate=True, rounding="ceil", gapped=False),
@@ -164,7 +170,9 @@ def probes() -> None:
     print("\nprobes (single pollutant, HJ 633-2012 daily):")
     cases = [("pm2_5", 35.5), ("pm2_5", 60.0), ("co", 0.9), ("co", 2.9), ("o3_8h", 850.0)]
     for key, value in cases:
-        row = {key: [value]} if key != "o3_8h" else {key: [value], "o3_1h": [900.0]}
+        row = {key: np.array([value])}
+        if key == "o3_8h":
+            row["o3_1h"] = np.array([900.0])
         ours_value = ours(row).iaqi[key][0]
         text = f"{value:.{PEER[key][2]}f}"
         try:
@@ -213,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             t_numpy.run(lambda: numpy_ceiling(columns))
         if r < len(chunks):
             start, stop = chunks[r], min(m, chunks[r] + args.chunk)
-            t_peer.run(lambda a=start, b=stop: peer_chunk(text, a, b, peer_aqi, errors))
+            t_peer.run(partial(peer_chunk, text, start, stop, peer_aqi, errors))
     peer_n = min(args.chunk, m)  # rows per timed peer chunk
 
     print(

@@ -82,11 +82,11 @@ def bare_load(engine: Engine, frame: pl.DataFrame) -> float:
         if pg:
             buffer = io.BytesIO()
             data.write_csv(buffer, include_header=False, null_value="")
-            with cur.copy("COPY bench_bare FROM STDIN WITH (FORMAT csv)") as copy:  # type: ignore[attr-defined]
+            with cur.copy("COPY bench_bare FROM STDIN WITH (FORMAT csv)") as copy:
                 copy.write(buffer.getvalue())
         else:
             marks = ", ".join("?" for _ in data.columns)
-            cur.executemany(f"INSERT INTO bench_bare VALUES ({marks})", data.iter_rows())
+            cur.executemany(f"INSERT INTO bench_bare VALUES ({marks})", data.rows())
         raw.commit()
     finally:
         raw.close()

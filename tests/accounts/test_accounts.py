@@ -264,7 +264,7 @@ def test_non_ascii_csrf_token_is_403_not_500(
     assert response.status_code == 403
     login(client, "bj-env", people.password)
     api = client.post(
-        "/api/v1/tokens", json={"name": "x"}, headers={"X-CSRF-Token": submitted.encode()}
+        "/api/v1/tokens", json={"name": "x"}, headers=[(b"X-CSRF-Token", submitted.encode())]
     )
     assert api.status_code == 403
     assert api.headers["content-type"].startswith("application/problem+json")

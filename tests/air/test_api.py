@@ -261,7 +261,7 @@ def test_raw_hourly_needs_the_catalog_grant(
     client: TestClient, session_factory: sessionmaker[Session], data: People
 ) -> None:
     url = "/api/v1/air/stations/1001A/observations"
-    params = {"start": DAY.isoformat(), "end": DAY.isoformat(), "limit": 10}
+    params: dict[str, str | int] = {"start": DAY.isoformat(), "end": DAY.isoformat(), "limit": 10}
     owner = client.get(url, params=params, headers=data.headers(session_factory, "bj-env"))
     assert owner.status_code == 200, owner.text
     body = owner.json()

@@ -24,7 +24,7 @@ def codes(items: list[dict[str, object]]) -> list[object]:
 def test_filters(client: TestClient, commitments: People) -> None:
     orgs = commitments.organisations
 
-    def get(**params: object) -> list[object]:
+    def get(**params: str | int) -> list[object]:
         return codes(client.get(f"{API}/commitments", params=params).json()["items"])
 
     assert get() == ["c-eco", "c-port", "c-road"]

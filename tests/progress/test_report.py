@@ -116,12 +116,13 @@ def test_report_api_formats(client: TestClient, demo: People) -> None:
         "/api/v1/progress/report", params={"year": 2021, "format": "html", "lang": "zh_CN"}
     )
     assert "生态环境" in html.text
-    for params in (
+    cases: list[dict[str, str | int]] = [
         {"year": 2021, "format": "docx"},
         {"year": "x"},
         {},
         {"year": 2021, "jurisdiction": "999999"},
-    ):
+    ]
+    for params in cases:
         assert client.get("/api/v1/progress/report", params=params).status_code == 422, params
 
 
