@@ -25,6 +25,7 @@ from jingjinji.air.schemas import (
     RankingOut,
     RawPage,
     SeriesOut,
+    SeriesQuery,
     StationDetail,
     StationOut,
     StationQuery,
@@ -126,47 +127,35 @@ def latest_values(
     return [latest_out(v) for v in values]
 
 
-@router.get("/stations/{code}/daily", response_model=SeriesOut)
-def station_daily(
-    session: DbSession,
-    code: str,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    standard: StandardQuery = None,
+def _series(
+    session: DbSession, *, kind: service.Kind, scope: service.Scope, code: str, params: SeriesQuery
 ) -> SeriesOut:
     return series_out(
         service.series(
             session,
-            kind="daily",
-            scope="station",
+            kind=kind,
+            scope=scope,
             code=code,
-            start=start,
-            end=end,
-            standard=standard,
+            start=params.start,
+            end=params.end,
+            standard=params.standard,
         )
     )
+
+
+@router.get("/stations/{code}/daily", response_model=SeriesOut)
+def station_daily(
+    session: DbSession, code: str, params: Annotated[SeriesQuery, Query()]
+) -> SeriesOut:
+    return _series(session, kind="daily", scope="station", code=code, params=params)
 
 
 @router.get("/stations/{code}/hourly", response_model=SeriesOut)
 def station_hourly(
-    session: DbSession,
-    code: str,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    standard: StandardQuery = None,
+    session: DbSession, code: str, params: Annotated[SeriesQuery, Query()]
 ) -> SeriesOut:
     """Hourly AQI (real-time report) of a station; at most 31 days per request."""
-    return series_out(
-        service.series(
-            session,
-            kind="hourly",
-            scope="station",
-            code=code,
-            start=start,
-            end=end,
-            standard=standard,
-        )
-    )
+    return _series(session, kind="hourly", scope="station", code=code, params=params)
 
 
 @router.get("/stations/{code}/observations", response_model=RawPage)
@@ -201,35 +190,17 @@ def list_cities(session: DbSession) -> list[CityOut]:
 
 
 @router.get("/cities/{code}/daily", response_model=SeriesOut)
-def city_daily(
-    session: DbSession,
-    code: str,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    standard: StandardQuery = None,
-) -> SeriesOut:
+def city_daily(session: DbSession, code: str, params: Annotated[SeriesQuery, Query()]) -> SeriesOut:
     """City daily values: station daily means averaged over the city, then the AQI."""
-    return series_out(
-        service.series(
-            session, kind="daily", scope="city", code=code, start=start, end=end, standard=standard
-        )
-    )
+    return _series(session, kind="daily", scope="city", code=code, params=params)
 
 
 @router.get("/cities/{code}/hourly", response_model=SeriesOut)
 def city_hourly(
-    session: DbSession,
-    code: str,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    standard: StandardQuery = None,
+    session: DbSession, code: str, params: Annotated[SeriesQuery, Query()]
 ) -> SeriesOut:
     """City hourly AQI from the mean over the city's stations of each hour's values."""
-    return series_out(
-        service.series(
-            session, kind="hourly", scope="city", code=code, start=start, end=end, standard=standard
-        )
-    )
+    return _series(session, kind="hourly", scope="city", code=code, params=params)
 
 
 @router.get("/cities/{code}/compliance", response_model=ComplianceOut)

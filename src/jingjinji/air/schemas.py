@@ -22,6 +22,17 @@ class StationQuery(BaseModel):
     limit: int = 100
 
 
+class SeriesQuery(BaseModel):
+    """The period and standard of a daily or hourly series (query parameters)."""
+
+    start: dt.date | None = Field(default=None, description="first local (CST) date")
+    end: dt.date | None = Field(default=None, description="last local (CST) date, inclusive")
+    standard: str | None = Field(
+        default=None,
+        description="hj633-2012 or hj633-2026; default: the standard in force on each date",
+    )
+
+
 class ExportQuery(BaseModel):
     """What ``GET /air/export`` downloads (query parameters): one station or one city."""
 

@@ -62,7 +62,7 @@ from jingjinji.air.service.ranges import (
     resolve_range,
 )
 from jingjinji.air.service.ranking import DayRanking, ranking, ranking_of_day
-from jingjinji.air.service.series import Series, scope_codes, series, series_frame
+from jingjinji.air.service.series import Kind, Scope, Series, scope_codes, series, series_frame
 from jingjinji.air.service.stations import (
     ATTRIBUTION,
     CITY_CODES,
@@ -102,8 +102,10 @@ __all__ = [
     "STATION_SOURCE",
     "UCI_FILE",
     "DayRanking",
+    "Kind",
     "LatestValue",
     "PagePeriod",
+    "Scope",
     "Series",
     "_package_csv",
     "check_area",
