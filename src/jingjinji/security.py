@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from jingjinji.errors import NotAuthenticated, PermissionDenied
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class Role(enum.StrEnum):
@@ -95,6 +96,13 @@ def administers(
         and jurisdiction_code is not None
         and actor.province_code == province_of(jurisdiction_code)
     )
+
+
+def province_scope(actor: Actor) -> str | None:
+    """The provincial-level unit whose records ``actor`` reads across the platform: None (all
+    of them) for the coordination office, else their own province; "-", which matches no
+    record, for an actor without one."""
+    return None if actor.is_office_admin else (actor.province_code or "-")
 
 
 def deny(

@@ -24,12 +24,6 @@ def may_create_user(actor: Actor, *, role: Role, jurisdiction_code: str | None) 
     )
 
 
-def users_province(actor: Actor) -> str | None:
-    """The provincial-level unit whose users ``actor`` lists: None (every user) for the
-    coordination office, else their own province ("-", matching no one, without one)."""
-    return None if actor.is_office_admin else (actor.province_code or "-")
-
-
 def may_revoke_token(actor: Actor, *, owner_id: int) -> bool:
     """Users revoke their own tokens; the coordination office anyone's."""
     return owner_id == actor.user_id or actor.is_office_admin

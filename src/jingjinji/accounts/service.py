@@ -19,7 +19,7 @@ from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
-from jingjinji.security import Actor, Role, deny, ensure_role, require_actor
+from jingjinji.security import Actor, Role, deny, ensure_role, province_scope, require_actor
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "jjj_"
@@ -139,7 +139,7 @@ def user_page(session: Session, *, actor: Actor, cursor: str | None, limit: int)
     administrator those placed in their province; anyone else is refused (audited)."""
     ensure_role(session, actor, *policy.USER_LISTERS, action="user.list", object_type="user")
     stmt = select(User)
-    province_code = policy.users_province(actor)
+    province_code = province_scope(actor)
     if province_code is not None:
         stmt = stmt.where(User.jurisdiction_code.startswith(province_code[:2]))
     return paginate(session, stmt, User.id, cursor=cursor, limit=limit)

@@ -14,11 +14,5 @@ TRAIL_READERS = (Role.OFFICE_ADMIN, Role.JURISDICTION_ADMIN)
 CHAIN_VERIFIERS = (Role.OFFICE_ADMIN,)
 
 
-def trail_province(actor: Actor) -> str | None:
-    """The provincial-level unit whose entries ``actor`` reads: None (every entry) for the
-    coordination office, else their own province ("-", matching nothing, without one)."""
-    return None if actor.is_office_admin else (actor.province_code or "-")
-
-
 def may_verify_chain(actor: Actor) -> bool:
     return actor.role in CHAIN_VERIFIERS

@@ -16,7 +16,7 @@ from jingjinji.audit.models import AuditEntry, AuditHead
 from jingjinji.audit.schemas import AuditEntryOut, AuditTrailPage, ChainReport
 from jingjinji.db import is_postgres, utcnow
 from jingjinji.pagination import Paged, check_limit, paginate
-from jingjinji.security import Actor, ensure_role
+from jingjinji.security import Actor, ensure_role, province_scope
 
 if TYPE_CHECKING:
     from jingjinji.errors import DomainError
@@ -357,7 +357,7 @@ def entry_page(
     stmt = _filtered(
         action=action,
         actor_username=actor_username,
-        province_code=policy.trail_province(actor),
+        province_code=province_scope(actor),
         outcome=outcome,
     )
     page = paginate(session, stmt, AuditEntry.seq, cursor=cursor, limit=limit)
@@ -381,7 +381,7 @@ def trail_page(
         after_seq=before,
         limit=size + 1,
         newest_first=True,
-        province_code=policy.trail_province(actor),
+        province_code=province_scope(actor),
         outcome=outcome,
         action=action,
     )

@@ -42,7 +42,7 @@ from jingjinji.air.ingest.parsing import (
     parse_timezone,
 )
 from jingjinji.air.ingest.store import MergeCounts, merge
-from jingjinji.air.ingest.uci import UCI_COLUMNS, uci_frame, uci_station_codes
+from jingjinji.air.ingest.uci import UCI_COLUMNS, uci_frame
 from jingjinji.air.ingest.validation import (
     BOUNDS,
     CO_SUSPECT_MG,
@@ -76,6 +76,5 @@ __all__ = [
     "parse_timezone",
     "recompute_for",
     "uci_frame",
-    "uci_station_codes",
     "validate",
 ]

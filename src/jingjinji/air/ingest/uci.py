@@ -18,11 +18,6 @@ from jingjinji.air.ingest.parsing import (
 )
 from jingjinji.errors import InvalidInput, field_error
 
-
-def uci_station_codes() -> dict[str, str]:
-    return {row["uci_name"]: row["station_code"] for row in service._package_csv(service.UCI_FILE)}
-
-
 UCI_COLUMNS = {
     "PM2.5": "pm2_5",
     "PM10": "pm10",
@@ -58,7 +53,7 @@ def uci_frame(
         .str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us")
         .alias("ts")
     )["ts"]
-    codes = uci_station_codes()
+    codes = service.uci_station_codes()
     station = raw["station"].cast(pl.Utf8).str.strip_chars()
     data: dict[str, pl.Series] = {
         "row": rows,

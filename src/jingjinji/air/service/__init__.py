@@ -68,8 +68,6 @@ from jingjinji.air.service.stations import (
     CITY_CODES,
     STATION_FILE,
     STATION_SOURCE,
-    UCI_FILE,
-    _package_csv,
     check_area,
     check_city,
     cities_with_data,
@@ -83,6 +81,7 @@ from jingjinji.air.service.stations import (
     station_definitions,
     station_page,
     stations_for_upload,
+    uci_station_codes,
 )
 
 __all__ = [
@@ -100,14 +99,12 @@ __all__ = [
     "STANDARDS",
     "STATION_FILE",
     "STATION_SOURCE",
-    "UCI_FILE",
     "DayRanking",
     "Kind",
     "LatestValue",
     "PagePeriod",
     "Scope",
     "Series",
-    "_package_csv",
     "check_area",
     "check_city",
     "check_date_bounds",
@@ -149,6 +146,7 @@ __all__ = [
     "station_hourly_frame",
     "station_page",
     "stations_for_upload",
+    "uci_station_codes",
     "utc_from_local_naive",
     "with_aqi",
 ]

@@ -54,6 +54,12 @@ def _package_csv(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def uci_station_codes() -> dict[str, str]:
+    """The national station code of each station of the Beijing multi-site dataset, by the
+    dataset's station name."""
+    return {row["uci_name"]: row["station_code"] for row in _package_csv(UCI_FILE)}
+
+
 def station_definitions() -> list[dict[str, Any]]:
     """The registry as shipped (package data), one dict per station, codes resolved."""
     uci = {row["station_code"]: row["uci_name"] for row in _package_csv(UCI_FILE)}
