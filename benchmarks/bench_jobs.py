@@ -251,7 +251,7 @@ def run(url: str, noop_jobs: int, sleep_jobs: int) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--noop-jobs", type=int, default=3000)
+    parser.add_argument("--noop-jobs", type=int, default=2000)
     parser.add_argument("--sleep-jobs", type=int, default=400)
     parser.add_argument("--pg-url", default=PG_ADMIN_URL, help="PostgreSQL admin URL")
     args = parser.parse_args(argv)
