@@ -41,9 +41,8 @@ transaction, so it is queued if and only if the write that needs it commits, whe
 defers through its own connection; and exactly-once effects need the "done" in the handler's
 own transaction, where Procrastinate marks a job finished in a transaction of its own. Speed is
 no reason to switch: ``benchmarks/bench_jobs.py`` runs this worker against a bare ``SELECT ...
-FOR UPDATE SKIP LOCKED`` + ``UPDATE`` loop on the same table. Measured on 2 shared cores (load
-average about 3): 4 worker processes ran 924 no-op jobs/s (bare loop 1,210) and 262 10-ms jobs/s
-(bare 289); with 1, 2 and 4 processes the worker ran at 0.71-0.99 of the bare loop's rate.
+FOR UPDATE SKIP LOCKED`` + ``UPDATE`` loop on the same table; ``docs/jobs.md`` has the
+measured rates (0.68-0.96 of the bare loop; 2,334 no-op jobs/s with 4 processes on 2 cores).
 """
 
 from __future__ import annotations
