@@ -79,6 +79,14 @@ def test_page_filters_and_grouping(client: TestClient, demo: People) -> None:
     # numbers no Integer column holds (they overflowed the database parameter: a 500)
     assert client.get(f"/progress?year={10**30}").status_code == 200
     assert client.get(f"/progress/commitments?agency={10**30}").status_code == 200
+    # a form sent with every field left blank filters nothing
+    blank = client.get("/progress/commitments?area=&jurisdiction=&status=&agency=&group_by=")
+    unfiltered = client.get("/progress/commitments").text.count("<tr data-code=")
+    assert blank.status_code == 200
+    assert blank.text.count("<tr data-code=") == unfiltered > 6
+    every = client.get("/progress/indicators").text.count("data-indicator=")
+    blank_year = client.get("/progress/indicators?year=&area=&status=&group_by=&jurisdiction=")
+    assert blank_year.text.count("data-indicator=") == every
 
 
 def test_status_form_on_the_commitment_page(

@@ -6,8 +6,9 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, field_validator
 
 from jingjinji.db import MAX_DB_INT
 from jingjinji.deps import DbSession, OptionalActor
@@ -37,6 +38,35 @@ def _int(value: str | None) -> int | None:
     # Like text, a number no Integer column can hold filters nothing (it would overflow the
     # database parameter).
     return number if abs(number) <= MAX_DB_INT else None
+
+
+class PageFilters(BaseModel):
+    """The filters of the indicator and commitment list pages as their forms send them: an
+    empty field is no filter, and a number no column can hold filters nothing."""
+
+    year: str | None = None
+    area: str | None = None
+    jurisdiction: str | None = None
+    status: str | None = None
+    agency: str | None = None
+    group_by: str | None = None
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return _opt(value)
+
+    @property
+    def year_number(self) -> int | None:
+        return _int(self.year)
+
+    @property
+    def agency_id(self) -> int | None:
+        return _int(self.agency)
+
+    def form_values(self, *names: str) -> dict[str, str]:
+        """What the form shows again: each named filter, "" when not given."""
+        return {name: getattr(self, name) or "" for name in names}
 
 
 def _common(request: Request, session: DbSession) -> dict[str, Any]:
@@ -153,20 +183,13 @@ def indicators_page(
     request: Request,
     session: DbSession,
     actor: OptionalActor,
-    year: str | None = None,
-    area: str | None = None,
-    jurisdiction: str | None = None,
-    status: str | None = None,
-    group_by: str | None = None,
+    filters: Annotated[PageFilters, Query()],
 ) -> Response:
     ctx = _common(request, session)
-    area, jurisdiction, status, group_by = (
-        _opt(area),
-        _opt(jurisdiction),
-        _opt(status),
-        _opt(group_by),
+    area, status, group_by = filters.area, filters.status, filters.group_by
+    rows = service.progress_rows(
+        session, year=filters.year_number, area=area, jurisdiction=filters.jurisdiction
     )
-    rows = service.progress_rows(session, year=_int(year), area=area, jurisdiction=jurisdiction)
     if status:
         rows = [r for r in rows if r.status == status]
     groups = None
@@ -183,12 +206,7 @@ def indicators_page(
             "groups": groups,
             "group_by": group_by,
             "group_choices": service.PROGRESS_GROUPS,
-            "filters": {
-                "year": _opt(year) or "",
-                "area": area or "",
-                "jurisdiction": jurisdiction or "",
-                "status": status or "",
-            },
+            "filters": filters.form_values("year", "area", "jurisdiction", "status"),
             "without_values": [
                 i
                 for i in all_indicators
@@ -262,23 +280,18 @@ def commitments_page(
     request: Request,
     session: DbSession,
     actor: OptionalActor,
-    area: str | None = None,
-    jurisdiction: str | None = None,
-    status: str | None = None,
-    agency: str | None = None,
-    group_by: str | None = None,
+    filters: Annotated[PageFilters, Query()],
 ) -> Response:
     ctx = _common(request, session)
-    area, jurisdiction, status, group_by = (
-        _opt(area),
-        _opt(jurisdiction),
-        _opt(status),
-        _opt(group_by),
-    )
+    group_by = filters.group_by
     items = [
         service.commitment_out(session, c)
         for c in service.list_commitments(
-            session, area=area, jurisdiction=jurisdiction, status=status, agency=_int(agency)
+            session,
+            area=filters.area,
+            jurisdiction=filters.jurisdiction,
+            status=filters.status,
+            agency=filters.agency_id,
         )
     ]
     groups = None
@@ -293,12 +306,7 @@ def commitments_page(
             "groups": groups,
             "group_by": group_by,
             "group_choices": service.COMMITMENT_GROUPS,
-            "filters": {
-                "area": area or "",
-                "jurisdiction": jurisdiction or "",
-                "status": status or "",
-                "agency": _opt(agency) or "",
-            },
+            "filters": filters.form_values("area", "jurisdiction", "status", "agency"),
         },
     )
 
