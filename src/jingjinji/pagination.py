@@ -109,22 +109,6 @@ def decode_key(cursor: str | None, types: Sequence[KeyType]) -> tuple[Any, ...] 
     return tuple(_typed(v, kind) for v, kind in zip(values, types, strict=True))
 
 
-def encode_cursor(key: Any) -> str:
-    """Deprecated: use :func:`paginate` (or :func:`encode_key`). Removed once no caller is left."""
-    return encode_key(key if isinstance(key, tuple) else (key,))
-
-
-def decode_id_cursor(cursor: str | None) -> int | None:
-    """Deprecated: use :func:`paginate` (or :func:`decode_key`). Removed once no caller is left."""
-    key = decode_key(cursor, [int])
-    return None if key is None else int(key[0])
-
-
-def decode_cursor(cursor: str) -> Any:
-    """Deprecated: use :func:`paginate` (or :func:`decode_key`). Removed once no caller is left."""
-    return _decode_json(cursor)
-
-
 def check_limit(limit: int) -> int:
     if limit < 1 or limit > MAX_LIMIT:
         raise InvalidInput(

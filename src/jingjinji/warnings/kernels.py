@@ -280,10 +280,6 @@ def level_of(values: Sequence[float] | npt.ArrayLike, criteria: Criteria) -> str
     return best
 
 
-def episodes_frame_rows(episodes: Sequence[Episode]) -> list[dict[str, Any]]:
-    return [ep.as_row() for ep in episodes]
-
-
 # ---------------------------------------------------------------- forecast verification
 
 
