@@ -55,7 +55,16 @@ def serve(settings: Settings, session_factory: sessionmaker[Session]) -> Iterato
     port = free_port()
     app = create_app(settings, session_factory=session_factory)
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            # A page's live event stream would keep the server up for its whole lifetime: cancel
+            # it at once, so that nothing polls the database after the test has dropped it.
+            timeout_graceful_shutdown=1,
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -68,7 +77,8 @@ def serve(settings: Settings, session_factory: sessionmaker[Session]) -> Iterato
         yield LiveServer(f"http://127.0.0.1:{port}", session_factory, settings.database_url)
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=15)
+        assert not thread.is_alive(), "the live server did not stop"
 
 
 def chromium_problem() -> str | None:
