@@ -13,15 +13,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Integer, Table, and_, bindparam, or_, select, update
+from sqlalchemy import CursorResult, Integer, Table, and_, bindparam, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from jingjinji.db import UTCDateTime, utcnow
+from jingjinji.db import UTCDateTime, is_postgres, utcnow
 from jingjinji.jobs import kinds
 from jingjinji.jobs.models import Job
 from jingjinji.jobs.registry import load_handlers
 
+# Arbitrary constant naming the PostgreSQL advisory lock that serialises periodic queueing.
+_PERIODIC_LOCK_KEY = 72_700_212
 DEFAULT_LEASE_SECONDS = 30.0
 DEFAULT_BACKOFF_SECONDS = 10.0
 BACKOFF_CAP_SECONDS = 3600.0
@@ -107,16 +109,38 @@ def enqueue(
     return job
 
 
+def period_start(now: dt.datetime, every: dt.timedelta) -> dt.datetime:
+    """The start of the period of length ``every`` that holds ``now``, counted from the Unix
+    epoch: every worker, whenever it started, agrees on it."""
+    seconds = every.total_seconds()
+    epoch = now.timestamp()
+    return dt.datetime.fromtimestamp(epoch - epoch % seconds, dt.UTC)
+
+
 def queue_periodic(session: Session, *, last_run: dict[str, dt.datetime]) -> None:
-    """Queue each periodic kind whose period has passed since ``last_run`` (this process's
-    memory of its ticks) and commit."""
+    """Queue each periodic kind at most once per period across all workers, and commit.
+
+    ``last_run`` is this process's memory of its ticks, so that it looks at a kind once a
+    period; the database decides: a kind already queued (by any worker) since the start of the
+    current period is not queued again. On PostgreSQL the check and the insert run under an
+    advisory lock, so two workers ticking at the same instant queue one job."""
     load_handlers()  # the domains declare their periodic kinds when their modules load
     now = utcnow()
     for item in kinds.periodic_schedule():
         previous = last_run.get(item.kind)
-        if previous is None or now - previous >= item.every:
-            enqueue(session, kind=item.kind, dedupe_key=kinds.periodic_dedupe_key(item.kind))
-            last_run[item.kind] = now
+        if previous is not None and now - previous < item.every:
+            continue
+        last_run[item.kind] = now
+        key = kinds.periodic_dedupe_key(item.kind)
+        if is_postgres(session):
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PERIODIC_LOCK_KEY})
+        queued_this_period = session.scalar(
+            select(Job.id)
+            .where(Job.dedupe_key == key, Job.created_at >= period_start(now, item.every))
+            .limit(1)
+        )
+        if queued_this_period is None:
+            enqueue(session, kind=item.kind, dedupe_key=key)
     session.commit()
 
 
