@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.air import ingest, service
 from jingjinji.air.models import Ingestion
+from jingjinji.air.service import daily_cache
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
@@ -129,6 +130,9 @@ def import_beijing_multisite(
     session.add(ingestion)
     session.flush()
     summary.ingestion_id = ingestion.id
+    # Every station of the dataset, locked at once in the global order (see daily_cache): a
+    # concurrent writer of these stations waits until the import commits.
+    daily_cache.lock_stations(session, service.uci_station_codes().values())
     done = 0
     touched: set[str] = set()
     for path, raw in frames:
@@ -146,6 +150,7 @@ def import_beijing_multisite(
                     for i in issues[: ingest.MAX_ISSUES_RETURNED]
                 ],
             )
+        daily_cache.lock_station_days(session, daily_cache.station_days(accepted))
         counts = ingest.merge(
             session,
             accepted,

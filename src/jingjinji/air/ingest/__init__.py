@@ -28,7 +28,6 @@ from jingjinji.air.ingest.batch import (
     IngestResult,
     authorise,
     ingest,
-    recompute_for,
 )
 from jingjinji.air.ingest.normalise import normalise_csv, normalise_records
 from jingjinji.air.ingest.parsing import (
@@ -74,7 +73,6 @@ __all__ = [
     "normalise_records",
     "normalise_unit",
     "parse_timezone",
-    "recompute_for",
     "uci_frame",
     "validate",
 ]

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from jingjinji.air.ingest.parsing import Normalised
 from jingjinji.air.ingest.store import merge
 from jingjinji.air.ingest.validation import validate
 from jingjinji.air.models import Ingestion, Station
+from jingjinji.air.service import daily_cache
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
@@ -91,6 +91,9 @@ def ingest(
         )
     session.add(ingestion)
     session.flush()
+    touched = daily_cache.station_days(accepted)
+    # Writers of the same station-days go one after the other from here on (see daily_cache).
+    daily_cache.lock_station_days(session, touched)
     counts = merge(
         session,
         accepted,
@@ -101,7 +104,7 @@ def ingest(
     )
     stations = sorted(set(accepted["station_code"].to_list()))
     if recompute and not accepted.is_empty():
-        recompute_for(session, accepted)
+        daily_cache.recompute_station_days(session, touched)
     status = "accepted" if not issues else "partial"
     ingestion.status = status
     ingestion.finished_at = utcnow()
@@ -219,21 +222,6 @@ def authorise(session: Session, actor: Actor, station_codes: Iterable[str]) -> N
             continue
         seen.add(owner)
         service.ensure_can_write_station(session, actor, station, action="air.observations.write")
-
-
-def recompute_for(session: Session, frame: pl.DataFrame) -> int:
-    """Recompute the daily cache for the station-dates a frame touched."""
-    spans = (
-        frame.with_columns(service.local_naive(pl.col("ts")).dt.date().alias("d"))
-        .group_by("station_code")
-        .agg(pl.col("d").min().alias("lo"), pl.col("d").max().alias("hi"))
-    )
-    total = 0
-    for row in spans.iter_rows(named=True):
-        total += service.recompute_daily(
-            session, station_codes=[row["station_code"]], start=row["lo"], end=row["hi"]
-        )
-    return total
 
 
 def _common_jurisdiction(session: Session, stations: Sequence[str]) -> str | None:

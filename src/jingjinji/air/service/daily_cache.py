@@ -1,13 +1,28 @@
 """The daily statistics cache (``air_station_daily``): GB 3095 daily means and daily weather per
-station and local date, recomputed from the hourly observations whenever they change."""
+station and local date, recomputed from the hourly observations whenever they change.
+
+**Concurrent writers.** Every writer of a station-day (the observation merge and the cache
+recompute of an ingestion, a recompute of the cache) first takes that station-day's write lock
+for the rest of its transaction, so that writers of the same station-day run one after the
+other and each one reads what the previous one committed (a day's statistics depend on all its
+hours: two writers that each saw only their own hours would leave a cache missing the other's).
+On PostgreSQL these are transaction-level advisory locks on stable 64-bit keys, taken in one
+global order (station, then its days by date), so that two writers never wait for each other in
+a cycle: a shared lock on the station plus an exclusive lock per station-day; a batch of more
+than ``MAX_DAY_LOCKS`` station-days (a bulk import) takes an exclusive lock per station instead,
+which excludes every day-level writer of that station. SQLite has one writer at a time: the lock
+is its database write lock, taken by a no-op write before anything is read.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 
 import polars as pl
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, BOOLEAN
 from sqlalchemy.orm import Session
 
 from jingjinji.air import kernels
@@ -20,7 +35,85 @@ from jingjinji.air.models import (
 )
 from jingjinji.air.service.frames import observations_frame
 from jingjinji.air.service.periods import local_day_bounds_utc, local_naive
+from jingjinji.db import is_postgres
 from jingjinji.timezone import china_date
+
+#: Above this many station-days a writer locks whole stations (PostgreSQL's shared lock table
+#: holds about 64 locks per connection; a bulk import touches tens of thousands of days).
+MAX_DAY_LOCKS = 256
+
+
+def _lock_key(*parts: str) -> int:
+    """A stable signed 64-bit advisory-lock key (the same in every process and release)."""
+    digest = hashlib.blake2b("\x1f".join(("jingjinji.air", *parts)).encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def _advisory_locks(session: Session, keys: list[int], shared: list[bool]) -> None:
+    """Take these transaction-level advisory locks in the order given, in one round trip."""
+    session.execute(
+        text(
+            "SELECT CASE WHEN s THEN pg_advisory_xact_lock_shared(k) "
+            "ELSE pg_advisory_xact_lock(k) END FROM unnest(:keys, :shared) AS u(k, s)"
+        ).bindparams(
+            bindparam("keys", keys, type_=ARRAY(BIGINT)),
+            bindparam("shared", shared, type_=ARRAY(BOOLEAN)),
+        )
+    )
+
+
+def _sqlite_write_lock(session: Session) -> None:
+    """SQLite's database write lock, now: a deferred transaction would otherwise read first and
+    take the lock only at its first write."""
+    session.execute(
+        update(StationDaily)
+        .where(StationDaily.station_code.is_(None))
+        .values(wd_mode=StationDaily.wd_mode)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def lock_stations(session: Session, station_codes: Iterable[str]) -> None:
+    """Exclusive write locks on every day of these stations, until the transaction ends."""
+    codes = sorted(set(station_codes))
+    if not codes:
+        return
+    if not is_postgres(session):
+        _sqlite_write_lock(session)
+        return
+    _advisory_locks(session, [_lock_key("station", c) for c in codes], [False] * len(codes))
+
+
+def lock_station_days(session: Session, station_days: pl.DataFrame) -> None:
+    """Write locks on these station-days (columns ``station_code``, ``date``: local dates)
+    until the transaction ends; see the module docstring."""
+    pairs = station_days.select("station_code", "date").unique().sort("station_code", "date")
+    if pairs.is_empty():
+        return
+    if not is_postgres(session):
+        _sqlite_write_lock(session)
+        return
+    if pairs.height > MAX_DAY_LOCKS:
+        lock_stations(session, pairs["station_code"].to_list())
+        return
+    keys: list[int] = []
+    shared: list[bool] = []
+    days_of = pairs.group_by("station_code", maintain_order=True).agg("date")
+    for code, days in days_of.iter_rows():
+        keys.append(_lock_key("station", code))
+        shared.append(True)
+        keys.extend(_lock_key("station-day", code, day.isoformat()) for day in days)
+        shared.extend(False for _ in days)
+    _advisory_locks(session, keys, shared)
+
+
+def station_days(frame: pl.DataFrame) -> pl.DataFrame:
+    """The station-days (``station_code``, local ``date``) of hourly rows (``ts`` UTC)."""
+    return (
+        frame.select("station_code", local_naive(pl.col("ts")).dt.date().alias("date"))
+        .unique()
+        .sort("station_code", "date")
+    )
 
 
 def _daily_statistics(hourly: pl.DataFrame) -> pl.DataFrame:
@@ -80,6 +173,56 @@ def _valid_hours_column(frame: pl.DataFrame, pollutant: str) -> str | None:
     return None
 
 
+def _runs(days: pl.DataFrame) -> list[tuple[str, dt.date, dt.date]]:
+    """Station-days as runs of consecutive dates: (station, first, last)."""
+    runs = (
+        days.select("station_code", "date")
+        .unique()
+        .sort("station_code", "date")
+        .with_columns(
+            (
+                (pl.col("date").diff().dt.total_days() != 1).fill_null(True)
+                | (pl.col("station_code") != pl.col("station_code").shift()).fill_null(True)
+            )
+            .cum_sum()
+            .alias("run")
+        )
+        .group_by("run", maintain_order=True)
+        .agg(
+            pl.col("station_code").first(),
+            pl.col("date").min().alias("lo"),
+            pl.col("date").max().alias("hi"),
+        )
+    )
+    return [(r["station_code"], r["lo"], r["hi"]) for r in runs.iter_rows(named=True)]
+
+
+def _recompute_range(session: Session, code: str, start: dt.date, end: dt.date) -> int:
+    lo, hi = local_day_bounds_utc(start - dt.timedelta(days=1), end + dt.timedelta(days=1))
+    hourly = observations_frame(session, station_codes=[code], start_utc=lo, end_utc=hi)
+    session.execute(
+        delete(StationDaily).where(
+            StationDaily.station_code == code,
+            StationDaily.date >= start,
+            StationDaily.date <= end,
+        )
+    )
+    if hourly.is_empty():
+        return 0
+    daily = _daily_statistics(hourly).filter((pl.col("date") >= start) & (pl.col("date") <= end))
+    if daily.is_empty():
+        return 0
+    rows = daily.to_dicts()
+    session.execute(insert(StationDaily), rows)
+    return len(rows)
+
+
+def recompute_station_days(session: Session, days: pl.DataFrame) -> int:
+    """Recompute the cached statistics of these station-days (``station_code``, ``date``), whose
+    write locks the caller holds (:func:`lock_station_days`); returns the station-days written."""
+    return sum(_recompute_range(session, code, lo, hi) for code, lo, hi in _runs(days))
+
+
 def recompute_daily(
     session: Session,
     *,
@@ -89,42 +232,26 @@ def recompute_daily(
 ) -> int:
     """Recompute the cached daily statistics of these stations for local dates start..end.
 
-    Reads one extra day on either side (8-hour windows near midnight), replaces the cached rows
-    of the range in one set-based delete + bulk insert; returns the number of station-days.
+    Locks the station-days, replaces the cached rows of the range (a day without hours loses
+    its row); returns the number of station-days written.
     """
     codes = sorted(set(station_codes))
-    if not codes:
+    if not codes or end < start:
         return 0
-    written = 0
-    for code in codes:
-        lo, hi = local_day_bounds_utc(start - dt.timedelta(days=1), end + dt.timedelta(days=1))
-        hourly = observations_frame(session, station_codes=[code], start_utc=lo, end_utc=hi)
-        session.execute(
-            delete(StationDaily).where(
-                StationDaily.station_code == code,
-                StationDaily.date >= start,
-                StationDaily.date <= end,
-            )
-        )
-        if hourly.is_empty():
-            continue
-        daily = _daily_statistics(hourly).filter(
-            (pl.col("date") >= start) & (pl.col("date") <= end)
-        )
-        if daily.is_empty():
-            continue
-        rows = daily.to_dicts()
-        session.execute(insert(StationDaily), rows)
-        written += len(rows)
-    return written
+    dates = pl.date_range(start, end, eager=True).alias("date")
+    days = pl.DataFrame({"station_code": codes}).join(dates.to_frame(), how="cross")
+    lock_station_days(session, days)
+    return sum(_recompute_range(session, code, start, end) for code in codes)
 
 
 def recompute_all(session: Session, *, station_codes: Iterable[str] | None = None) -> int:
     """Recompute the whole daily cache of these stations (default: every station with data)."""
     if station_codes is None:
         station_codes = list(session.scalars(select(Observation.station_code).distinct()))
+    codes = sorted(set(station_codes))
+    lock_stations(session, codes)
     total = 0
-    for code in sorted(set(station_codes)):
+    for code in codes:
         first, last = session.execute(
             select(func.min(Observation.ts), func.max(Observation.ts)).where(
                 Observation.station_code == code
@@ -133,10 +260,5 @@ def recompute_all(session: Session, *, station_codes: Iterable[str] | None = Non
         if first is None:
             session.execute(delete(StationDaily).where(StationDaily.station_code == code))
             continue
-        total += recompute_daily(
-            session,
-            station_codes=[code],
-            start=china_date(first),
-            end=china_date(last),
-        )
+        total += _recompute_range(session, code, china_date(first), china_date(last))
     return total
