@@ -46,6 +46,17 @@ class Settings:
     holidays: frozenset[str] = field(default_factory=frozenset)
     default_language: str = "zh_CN"
     run_worker_in_process: bool = False
+    # Database connections per server process (docs/operations.md: sizing). The admission
+    # control admits no more requests at a time than the pool has connections.
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    # Seconds a request waits for a pool connection before it is refused (503, Retry-After).
+    db_pool_timeout: float = 10.0
+    # Requests at work at once per process (default: the pool's connections); how long one
+    # waits for a slot, and how many may wait, before it is refused with 503 and Retry-After.
+    max_concurrent_requests: int | None = None
+    admission_wait_seconds: float = 15.0
+    admission_max_waiting: int = 1000
 
 
 def load_settings() -> Settings:
@@ -64,7 +75,30 @@ def load_settings() -> Settings:
         holidays=holidays,
         default_language=os.environ.get("JJJ_DEFAULT_LANGUAGE", "zh_CN"),
         run_worker_in_process=os.environ.get("JJJ_INPROCESS_WORKER", "0") == "1",
+        db_pool_size=_positive_int("JJJ_DB_POOL_SIZE", 10),
+        db_max_overflow=_positive_int("JJJ_DB_MAX_OVERFLOW", 10, minimum=0),
+        db_pool_timeout=float(os.environ.get("JJJ_DB_POOL_TIMEOUT", "10")),
+        max_concurrent_requests=(
+            _positive_int("JJJ_MAX_CONCURRENT_REQUESTS", 1)
+            if os.environ.get("JJJ_MAX_CONCURRENT_REQUESTS")
+            else None
+        ),
+        admission_wait_seconds=float(os.environ.get("JJJ_ADMISSION_WAIT_SECONDS", "15")),
+        admission_max_waiting=_positive_int("JJJ_ADMISSION_MAX_WAITING", 1000, minimum=0),
     )
+
+
+def _positive_int(name: str, default: int, *, minimum: int = 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise SystemExit(f"{name}={raw!r} must be at least {minimum}")
+    return value
 
 
 @lru_cache(maxsize=1)

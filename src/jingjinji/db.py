@@ -98,6 +98,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def make_server_engine(
+    url: str, *, pool_size: int, max_overflow: int, pool_timeout: float
+) -> Engine:
+    """The engine of a server process: a bounded pool that refuses (rather than queues
+    forever) when no connection comes free in ``pool_timeout`` seconds."""
+    if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/").endswith("sqlite:")):
+        return make_engine(url)  # one shared in-memory connection: no pool to size
+    return make_engine(
+        url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout
+    )
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 

@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from jingjinji.admission import run_in_slot
 from jingjinji.db import MAX_DB_INT, DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
+from jingjinji.errors import Busy
 from jingjinji.pagination import Page
 from jingjinji.warnings import schemas, service, webhooks
 from jingjinji.warnings.models import WebhookSubscription
@@ -62,15 +63,24 @@ async def events(
         ends = loop.time() + lifetime
         last = start
         if last is None:
-            last, _ = await run_in_threadpool(service.poll_events, factory, actor=actor, after=None)
+            try:
+                last, _ = await run_in_slot(
+                    request, service.poll_events, factory, actor=actor, after=None
+                )
+            except Busy:
+                return  # at capacity: an empty stream; EventSource comes back in a moment
         yield f"retry: 2000\nid: {last}\nevent: ready\ndata: {json.dumps({'after': last})}\n\n"
         quiet_since = loop.time()
         while loop.time() < ends:
             if await request.is_disconnected():
                 return
-            last, rows = await run_in_threadpool(
-                service.poll_events, factory, actor=actor, after=last
-            )
+            try:
+                last, rows = await run_in_slot(
+                    request, service.poll_events, factory, actor=actor, after=last
+                )
+            except Busy:
+                # At capacity: end the stream; EventSource reconnects and resumes after `last`.
+                return
             for row in rows:
                 yield f"id: {row['id']}\nevent: warning\ndata: {json.dumps(row)}\n\n"
                 quiet_since = loop.time()
