@@ -63,6 +63,7 @@ def _app(admission: Admission, gate: asyncio.Event) -> FastAPI:
 
     @app.get("/slow")
     async def slow() -> dict[str, bool]:
+        app.state.served += 1
         await gate.wait()
         return {"ok": True}
 
@@ -79,8 +80,26 @@ def _app(admission: Admission, gate: asyncio.Event) -> FastAPI:
         return StreamingResponse(events(), media_type="text/event-stream")
 
     app.state.admission = admission
+    app.state.served = 0
     app.add_middleware(AdmissionMiddleware, admission=admission)
     return app
+
+
+def _scope(path: str, method: str = "GET") -> Scope:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+        "client": ("127.0.0.1", 1),
+        "server": ("t", 80),
+    }
 
 
 def _admission(limit: int, *, wait: float, max_waiting: int = 100) -> Admission:
@@ -166,20 +185,7 @@ def test_an_event_stream_gives_its_slot_back_once_its_headers_are_out() -> None:
             if message["type"] == "http.response.start":
                 started.set()
 
-        scope: Scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": "/stream",
-            "raw_path": b"/stream",
-            "root_path": "",
-            "query_string": b"",
-            "headers": [],
-            "client": ("127.0.0.1", 1),
-            "server": ("t", 80),
-        }
+        scope = _scope("/stream")
         streaming = asyncio.create_task(app(scope, receive, send))
         with anyio.fail_after(2.0):
             await started.wait()
@@ -213,5 +219,60 @@ def test_a_streams_poll_takes_a_slot_and_is_refused_when_none_frees() -> None:
         with pytest.raises(Busy):
             await run_in_slot(request, lambda: 42)  # type: ignore[arg-type]
         admission.release()
+
+    anyio.run(scenario)
+
+
+def test_a_queued_request_whose_client_leaves_is_dropped_unserved() -> None:
+    async def scenario() -> None:
+        gate = asyncio.Event()
+        admission = _admission(1, wait=5.0)
+        app = _app(admission, gate)
+        left = asyncio.Event()
+        messages: list[Message] = [{"type": "http.request", "body": b"", "more_body": False}]
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            if messages:
+                return messages.pop(0)
+            await left.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        async with await _client(app) as client:
+            first = asyncio.create_task(client.get("/slow"))
+            await asyncio.sleep(0.05)
+            queued = asyncio.create_task(app(_scope("/slow"), receive, send))
+            await asyncio.sleep(0.05)
+            assert admission.waiting == 1
+            left.set()  # the queued client hangs up
+            with anyio.fail_after(1.0):
+                await queued
+            assert sent == []  # nobody to answer
+            assert admission.waiting == 0
+            gate.set()
+            assert (await first).status_code == 200
+        assert app.state.served == 1  # the queued request never reached the endpoint
+        assert admission.semaphore().value == 1
+
+    anyio.run(scenario)
+
+
+def test_a_queued_request_keeps_its_request_message_once_admitted() -> None:
+    async def scenario() -> None:
+        gate = asyncio.Event()
+        admission = _admission(1, wait=5.0)
+        app = _app(admission, gate)
+        async with await _client(app) as client:
+            first = asyncio.create_task(client.get("/slow"))
+            await asyncio.sleep(0.05)
+            second = asyncio.create_task(client.get("/slow", params={"x": "1"}))
+            await asyncio.sleep(0.05)
+            gate.set()
+            assert (await first).status_code == 200
+            assert (await second).json() == {"ok": True}
+        assert app.state.served == 2
 
     anyio.run(scenario)

@@ -43,6 +43,8 @@ T = TypeVar("T")
 # Requests that never touch the database: no slot needed.
 EXEMPT_PREFIXES = ("/static/", "/favicon.ico")
 RETRY_AFTER_SECONDS = 1
+# Requests that carry no body: while they wait, their channel is watched for a hang-up.
+BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def pool_capacity(engine: Engine) -> int | None:
@@ -139,7 +141,10 @@ class AdmissionMiddleware:
         if scope["type"] != "http" or str(scope["path"]).startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
-        if not await self.admission.acquire():
+        admitted, receive, gone = await self._wait_for_slot(scope, receive)
+        if gone:
+            return  # the client left while it waited: nothing to do, nobody to answer
+        if not admitted:
             await _refusal(scope)(scope, receive, send)
             return
         held = True
@@ -156,6 +161,48 @@ class AdmissionMiddleware:
         finally:
             if held:
                 self.admission.release()
+
+    async def _wait_for_slot(self, scope: Scope, receive: Receive) -> tuple[bool, Receive, bool]:
+        """Acquire a slot; while a bodiless request waits, watch for its client leaving.
+
+        Returns (admitted, the receive channel to hand on, whether the client left). A request
+        whose client hung up while queued is dropped unserved, so the queue a burst leaves
+        behind drains at once when the load stops. Requests with a body are not watched: that
+        would mean reading (and holding) the body of every waiting request."""
+        admission = self.admission
+        if admission.semaphore().value > 0 or scope.get("method") not in BODILESS_METHODS:
+            return await admission.acquire(), receive, False
+        received: list[Message] = []
+        admitted = gone = False
+        async with anyio.create_task_group() as group:
+
+            async def watch() -> None:
+                nonlocal gone
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        gone = True
+                        group.cancel_scope.cancel()
+                        return
+                    received.append(message)
+
+            async def wait() -> None:
+                nonlocal admitted
+                admitted = await admission.acquire()
+                group.cancel_scope.cancel()
+
+            group.start_soon(watch)
+            group.start_soon(wait)
+        if gone and admitted:
+            admission.release()
+            admitted = False
+
+        async def replay() -> Message:
+            if received:
+                return received.pop(0)
+            return await receive()
+
+        return admitted, replay, gone
 
 
 def _is_event_stream(message: Message) -> bool:
