@@ -15,8 +15,11 @@ Times (best of R):
 - the hold-out forecast evaluation for Beijing (train to 2015-12-31, evaluate to 2017-02-28,
   three horizons, 27 gradient-boosting models), once.
 
-Prints the timings, episodes found, the engine/reference ratio and the evaluation/replay ratio,
-and checks that both replays agree (exit 1 if not) and that the replay stays under one second.
+Prints the timings, episodes found, the engine/reference ratio and the evaluation/replay ratio
+with the load average, and checks that both replays agree and that the engine is at least
+1.5 times as fast as the reference in the same run (3.0x on a quiet
+machine, 2.2x at load 6 on 2 cores) (exit 1 if not). No wall-clock threshold: a
+loaded machine slows both alike.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 import time
@@ -33,6 +37,16 @@ from pathlib import Path
 import numpy as np
 
 from jingjinji.warnings import forecast, kernels
+
+# The vectorised replay against the day-by-day reference, same series, same run.
+MIN_SPEEDUP_OVER_REFERENCE = 1.5
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:  # not on every platform
+        return "n/a"
 
 
 def beijing_frame() -> tuple[list[dt.date], np.ndarray, object]:
@@ -140,21 +154,19 @@ def main() -> int:
         criteria[name] = kernels.criteria_from_dict(json.loads(text))
     total_days = sum(c.size for c in cities)
 
-    best_engine = float("inf")
+    # Engine and reference take turns, so a change in the machine's load hits both alike.
+    best_engine = best_ref = float("inf")
     episodes: dict[str, int] = {}
+    bth = criteria["bth-2017"]
     for _ in range(args.repeat):
         t0 = time.perf_counter()
         for name, crit in criteria.items():
             episodes[name] = sum(len(kernels.find_episodes(days, c, crit)) for c in cities)
         best_engine = min(best_engine, time.perf_counter() - t0)
-    per_set = best_engine / len(criteria)
-
-    best_ref = float("inf")
-    bth = criteria["bth-2017"]
-    for _ in range(max(1, args.repeat // 2)):
         t0 = time.perf_counter()
         ref = [reference_scan(c, bth) for c in cities]
         best_ref = min(best_ref, time.perf_counter() - t0)
+    per_set = best_engine / len(criteria)
     engine_eps = [
         [
             ((e.start - dates[0]).days, (e.end - dates[0]).days, e.level)
@@ -196,8 +208,13 @@ def main() -> int:
         f"ratio evaluation / replay of one criteria set over 13 cities: "
         f"{eval_seconds / per_set:.0f}x"
     )
-    ok = agree and best_engine < 1.0
-    print("PASS" if ok else "FAIL", "(replay well under a second and equal to the reference)")
+    speedup = best_ref / per_set
+    ok = agree and speedup >= MIN_SPEEDUP_OVER_REFERENCE
+    print(
+        "PASS" if ok else "FAIL",
+        f"(engine {speedup:.1f}x the plain-Python scan, target >= {MIN_SPEEDUP_OVER_REFERENCE}x, "
+        f"and equal to it; load average {load_average()})",
+    )
     return 0 if ok else 1
 
 
