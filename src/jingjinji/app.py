@@ -6,32 +6,17 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import jingjinji
-from jingjinji import domains, problems
+from jingjinji import delivery, domains, problems
 from jingjinji.config import Settings, get_settings
 from jingjinji.db import make_engine, make_session_factory
 from jingjinji.errors import Busy, Conflict, DomainError, InvalidInput
 
 PACKAGE_DIR = Path(__file__).parent
-
-# Front-end packages come from npm (package.json at the project root); only these files are
-# served from node_modules.
-VENDOR_FILES = {
-    "htmx.min.js": ("htmx.org", "dist/htmx.min.js"),
-    "echarts.min.js": ("echarts", "dist/echarts.min.js"),
-}
-
-
-def node_modules_dir() -> Path:
-    for candidate in (PACKAGE_DIR.parent.parent / "node_modules", Path.cwd() / "node_modules"):
-        if candidate.is_dir():
-            return candidate
-    return Path.cwd() / "node_modules"
 
 
 def _wants_html(request: Request) -> bool:
@@ -60,6 +45,7 @@ def create_app(
     app.state.session_factory = session_factory
     problems.install(app)
     _install_error_handlers(app)
+    delivery.install(app)
     _serve_static_files(app)
     _include_routers(app)
     return app
@@ -139,27 +125,18 @@ def _favicon() -> FileResponse:
     return FileResponse(PACKAGE_DIR / "static" / "favicon.svg", media_type="image/svg+xml")
 
 
-def _vendor_file(name: str) -> FileResponse:
-    if name not in VENDOR_FILES:
-        raise StarletteHTTPException(404, f"no vendor file {name}")
-    package, rel = VENDOR_FILES[name]
-    path = node_modules_dir() / package / rel
-    if not path.is_file():
-        raise StarletteHTTPException(
-            404, f"{package} is not installed: run `npm ci` (make demo does it)"
-        )
-    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
-
-
 def _serve_static_files(app: FastAPI) -> None:
-    """Our static files, the favicon and the allowed front-end packages from node_modules."""
-    app.mount("/static/app", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    """Our static files, the favicon and the allowed front-end packages from node_modules, with
+    the caching of content-hashed URLs (see :mod:`jingjinji.delivery`)."""
+    app.mount(
+        "/static/app", delivery.HashedStaticFiles(directory=delivery.STATIC_DIR), name="static"
+    )
     app.add_api_route(
         "/favicon.ico", _favicon, methods=["GET"], include_in_schema=False, name="favicon"
     )
     app.add_api_route(
         "/static/vendor/{name}",
-        _vendor_file,
+        delivery.vendor_file,
         methods=["GET"],
         include_in_schema=False,
         name="vendor",

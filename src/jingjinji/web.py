@@ -19,7 +19,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from jingjinji import i18n
+from jingjinji import delivery, i18n
 from jingjinji.config import Settings
 from jingjinji.errors import PermissionDenied
 
@@ -61,6 +61,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.policies["ext.i18n.trimmed"] = True
+    # Static files by content-hashed URL: {{ static_url("vendor/echarts.min.js") }}.
+    env.globals["static_url"] = delivery.static_url
     return env
 
 

@@ -1,0 +1,255 @@
+"""Delivery: gzip for pages and JSON but never for the event stream (which still streams), and
+static files under content-hashed URLs with year-long caching only for the current hash."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from jingjinji import delivery
+from jingjinji.demo import DemoContext
+from jingjinji.progress import demo as progress_demo
+from tests.browser_support import LiveServer
+from tests.conftest import People, login
+
+GZIP = {"Accept-Encoding": "gzip"}
+IDENTITY = {"Accept-Encoding": "identity"}
+# Pages of every kind: without charts, with charts, each domain's landing page.
+PAGES = [
+    "/",
+    "/login",
+    "/region",
+    "/catalog",
+    "/air",
+    "/warnings",
+    "/progress",
+    "/progress/indicators",
+    "/progress/commitments",
+    "/progress/report",
+]
+TAG = re.compile(r"<(script|link)\b[^>]*>")
+URL = re.compile(r'\b(?:src|href)="([^"]+)"')
+
+
+@dataclass
+class Sent:
+    """A response as sent: status, headers (lower-case names) and the body not decompressed."""
+
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def _sent(client: TestClient, url: str, headers: dict[str, str]) -> Sent:
+    with client.stream("GET", url, headers=headers) as response:
+        body = b"".join(response.iter_raw())
+    return Sent(response.status_code, {k.lower(): v for k, v in response.headers.items()}, body)
+
+
+@pytest.mark.parametrize("url", ["/region", "/api/v1/jurisdictions"])
+def test_pages_and_json_are_gzipped_when_accepted(
+    client: TestClient, people: People, url: str
+) -> None:
+    plain = _sent(client, url, IDENTITY)
+    assert plain.status_code == 200
+    assert "content-encoding" not in plain.headers
+    assert len(plain.body) > delivery.GZIP_MINIMUM_SIZE
+    packed = _sent(client, url, GZIP)
+    assert packed.status_code == 200
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in packed.headers["vary"].lower()
+    assert len(packed.body) < len(plain.body) / 2
+    body = gzip.decompress(packed.body)
+    if url.startswith("/api/"):
+        assert body == plain.body
+    else:  # a page carries its own CSRF token; the rest is the same
+        strip = re.compile(rb'name="csrf[-_]token" (?:content|value)="[^"]*"')
+        assert strip.sub(b"", body) == strip.sub(b"", plain.body)
+
+
+def test_small_responses_are_not_compressed(client: TestClient) -> None:
+    response = _sent(client, "/favicon.ico", GZIP)
+    assert response.status_code == 200
+    assert len(response.body) < delivery.GZIP_MINIMUM_SIZE
+    assert "content-encoding" not in response.headers
+
+
+def test_event_stream_is_never_compressed(client: TestClient, people: People) -> None:
+    response = _sent(client, "/api/v1/warnings/events?lifetime=0.5", GZIP)
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert "content-encoding" not in response.headers
+    assert b"event: ready" in response.body
+
+
+def test_event_stream_streams_through_a_real_server(live_server: LiveServer) -> None:
+    # A stream that stays open for a minute: the first event must arrive while it is open (a
+    # buffering compressor would hold it back until the end, past the read timeout).
+    url = f"{live_server.url}/api/v1/warnings/events?lifetime=60"
+    with (
+        httpx.Client(timeout=httpx.Timeout(10.0)) as http,
+        http.stream("GET", url, headers=GZIP) as response,
+    ):
+        assert response.status_code == 200
+        assert "content-encoding" not in response.headers
+        first = next(response.iter_raw())
+    assert b"event: ready" in first
+
+
+# ------------------------------------------------------------------------------ static files
+
+
+def _asset_urls(html: str) -> list[str]:
+    urls = []
+    for tag in TAG.finditer(html):
+        urls += [u for u in URL.findall(tag.group(0)) if u.startswith("/static/")]
+    return urls
+
+
+def test_every_script_and_stylesheet_resolves_and_is_cached_for_a_year(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    with session_factory() as session:
+        progress_demo.load(session, DemoContext(values={"organisations": people.organisations}))
+        session.commit()
+    login(client, "office", people.password)
+    seen: set[str] = set()
+    for page in PAGES:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        urls = _asset_urls(response.text)
+        assert any("/static/app/app.css?v=" in u for u in urls), page
+        seen.update(urls)
+    assert any(u.startswith("/static/vendor/echarts.min.js?v=") for u in seen)
+    for url in sorted(seen):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["cache-control"] == delivery.IMMUTABLE, url
+        assert len(response.content) > 0
+
+
+@pytest.mark.parametrize("path", ["app/app.css", "vendor/htmx.min.js"])
+def test_a_stale_or_missing_hash_is_not_cached_for_long(client: TestClient, path: str) -> None:
+    current = client.get(delivery.static_url(path))
+    for url in (f"/static/{path}?v=00000000", f"/static/{path}"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["cache-control"] == delivery.REVALIDATE, url
+        assert response.content == current.content
+
+
+def test_the_url_names_the_content() -> None:
+    css = delivery.STATIC_DIR / "app.css"
+    digest = hashlib.sha256(css.read_bytes()).hexdigest()[: delivery.HASH_LENGTH]
+    assert delivery.static_url("app/app.css") == f"/static/app/app.css?v={digest}"
+    for wrong in ("app/missing.css", "app/../app.py", "other/app.css", "vendor/lodash.js"):
+        with pytest.raises(ValueError, match="no static file"):
+            delivery.static_url(wrong)
+
+
+def test_a_changed_file_gets_a_new_hash_and_its_old_url_expires(tmp_path: Path) -> None:
+    file = tmp_path / "chart.js"
+    file.write_text("draw(1);")
+    old = delivery.content_hash(file)
+    assert old is not None
+    assert delivery.cache_control(file, old) == delivery.IMMUTABLE
+    file.write_text("draw(1, 2);")
+    new = delivery.content_hash(file)
+    assert new not in (None, old)
+    assert delivery.cache_control(file, old) == delivery.REVALIDATE
+    assert delivery.cache_control(file, new) == delivery.IMMUTABLE
+    assert delivery.content_hash(tmp_path) is None
+    assert delivery.content_hash(tmp_path / "missing.js") is None
+
+
+def test_unknown_files_are_404(client: TestClient) -> None:
+    assert client.get("/static/vendor/lodash.js").status_code == 404
+    assert client.get("/static/app/missing.css?v=00000000").status_code == 404
+
+
+def test_without_npm_ci_pages_render_and_the_vendor_url_says_why(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "node_modules_dir", lambda: tmp_path)
+    assert delivery.static_url("vendor/htmx.min.js") == "/static/vendor/htmx.min.js"
+    assert 'src="/static/vendor/htmx.min.js" defer' in client.get("/").text
+    response = client.get("/static/vendor/htmx.min.js", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert "npm ci" in response.text
+
+
+# ------------------------------------------------------------------------ deferred scripts
+
+
+def _head(html: str) -> str:
+    return html.split("</head>", 1)[0]
+
+
+# Pages that draw charts load ECharts; the others do not.
+CHART_PAGES = {
+    "/warnings": True,
+    "/air": True,
+    "/progress": True,
+    "/progress/report": True,
+    "/progress/indicators": False,
+    "/progress/commitments": False,
+    "/catalog": False,
+    "/": False,
+}
+
+
+def test_scripts_are_deferred_and_echarts_only_where_charts_are(
+    client: TestClient, people: People
+) -> None:
+    for url, charts in CHART_PAGES.items():
+        html = client.get(url).text
+        external = [t for t in re.findall(r"<script\b[^>]*>", html) if " src=" in t]
+        assert external, url
+        assert all(" defer" in t for t in external), (url, external)
+        assert ("/static/vendor/echarts.min.js" in _head(html)) is charts, url
+
+
+# ------------------------------------------------------------------------------ in a browser
+
+
+def _errors(page: Any) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return errors
+
+
+@pytest.mark.browser
+def test_charts_draw_after_the_deferred_echarts(
+    page: Any, live_server: LiveServer, people: People
+) -> None:
+    with live_server.session_factory() as session:
+        progress_demo.load(session, DemoContext(values={"organisations": people.organisations}))
+        session.commit()
+    errors = _errors(page)
+    page.goto(f"{live_server.url}/progress")
+    for chart in ("chart-area", "chart-commitments", "chart-jurisdiction"):
+        page.wait_for_selector(f"[data-testid={chart}] canvas")
+    page.goto(f"{live_server.url}/warnings")
+    page.wait_for_selector("[data-testid=warning-map] canvas")
+    assert page.evaluate("typeof window.echarts") == "object"
+    # A fragment swapped in by htmx after the page loaded draws its chart at once.
+    page.evaluate(
+        r"""() => htmx.swap("main", `<div id="late-chart" style="height: 200px"></div><script>
+          jjjReady(function () {
+            echarts.init(document.getElementById("late-chart")).setOption({
+              xAxis: {type: "category", data: ["a"]}, yAxis: {type: "value"},
+              series: [{type: "bar", data: [1]}]});
+          });</script>`, {swapStyle: "beforeend"})"""
+    )
+    page.wait_for_selector("#late-chart canvas")
+    assert errors == []
