@@ -14,6 +14,14 @@ if TYPE_CHECKING:
     from jingjinji.demo import DemoContext
 
 DEMO_PASSWORD = "jingjinji-demo"
+# argon2id of DEMO_PASSWORD with the production parameters, made once, so that loading the demo
+# spends no time hashing (12 hashes took 2-15 s). The password is public, so is its hash; the
+# demo users share it. tests/accounts/test_demo_hashes.py checks that it verifies and still has
+# the production parameters; to make it again: PasswordHasher().hash("jingjinji-demo").
+DEMO_PASSWORD_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$djeaqim8c+894sDoTiS4CQ"
+    "$Ea89+JKWuO3YLatJfe1AFB3Rk4VJnsWyWPRS7v4rfIg"
+)
 OFFICE_ADMIN = "office"
 
 # (username, role, jurisdiction, organisation key, description)
@@ -50,4 +58,5 @@ def load(session: Session, ctx: DemoContext) -> None:
                 jurisdiction_code=jurisdiction,
                 organisation_id=orgs[org_key] if org_key else None,
             ),
+            password_hash=DEMO_PASSWORD_HASH,
         )

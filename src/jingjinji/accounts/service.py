@@ -29,6 +29,15 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def _stored_hash(password: str, *, precomputed: str | None) -> str:
+    """A hash of ``password`` with the production parameters. A ``precomputed`` one is kept if
+    it has the current parameters (it saves the ~0.2 s of an argon2 hash; its caller vouches
+    that it is a hash of ``password``); otherwise the password is hashed now."""
+    if precomputed is not None and not _hasher.check_needs_rehash(precomputed):
+        return precomputed
+    return hash_password(password)
+
+
 def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -77,6 +86,12 @@ def _check_user_placement(session: Session, data: UserIn) -> str | None:
 
 
 def create_user(session: Session, *, actor: Actor | None, data: UserIn) -> User:
+    return _create_user(session, actor=actor, data=data, password_hash=None)
+
+
+def _create_user(
+    session: Session, *, actor: Actor | None, data: UserIn, password_hash: str | None
+) -> User:
     jurisdiction = _check_user_placement(session, data)
     actor = require_actor(actor)
     if not policy.may_create_user(actor, role=data.role, jurisdiction_code=jurisdiction):
@@ -96,7 +111,7 @@ def create_user(session: Session, *, actor: Actor | None, data: UserIn) -> User:
     user = User(
         username=data.username,
         display_name=data.display_name,
-        password_hash=hash_password(data.password),
+        password_hash=_stored_hash(data.password, precomputed=password_hash),
         role=data.role.value,
         jurisdiction_code=jurisdiction,
         organisation_id=org_id,
@@ -115,11 +130,14 @@ def create_user(session: Session, *, actor: Actor | None, data: UserIn) -> User:
     return user
 
 
-def bootstrap_user(session: Session, *, data: UserIn) -> User:
-    """Create a user without an acting user (first administrator, demo data). Audited as system."""
+def bootstrap_user(session: Session, *, data: UserIn, password_hash: str | None = None) -> User:
+    """Create a user without an acting user (first administrator, demo data). Audited as system.
+
+    ``password_hash``: a hash of ``data.password`` made earlier, for the demo users, whose
+    password is public (``accounts.demo.DEMO_PASSWORD_HASH``); see ``_stored_hash``."""
     from jingjinji.security import SYSTEM_ACTOR
 
-    return create_user(session, actor=SYSTEM_ACTOR, data=data)
+    return _create_user(session, actor=SYSTEM_ACTOR, data=data, password_hash=password_hash)
 
 
 def get_user(session: Session, *, username: str) -> User:
