@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Iterator
 
 import polars as pl
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from psycopg import sql as psql
+from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, BOOLEAN
 from sqlalchemy.orm import Session
 
@@ -29,11 +31,12 @@ from jingjinji.air import kernels
 from jingjinji.air.models import (
     DAILY_POLLUTANTS,
     DAILY_WEATHER,
+    NUMERIC,
     POLLUTANTS,
     Observation,
+    Station,
     StationDaily,
 )
-from jingjinji.air.service.frames import observations_frame
 from jingjinji.air.service.periods import local_day_bounds_utc, local_naive
 from jingjinji.db import is_postgres
 from jingjinji.timezone import china_date
@@ -197,30 +200,151 @@ def _runs(days: pl.DataFrame) -> list[tuple[str, dt.date, dt.date]]:
     return [(r["station_code"], r["lo"], r["hi"]) for r in runs.iter_rows(named=True)]
 
 
-def _recompute_range(session: Session, code: str, start: dt.date, end: dt.date) -> int:
-    lo, hi = local_day_bounds_utc(start - dt.timedelta(days=1), end + dt.timedelta(days=1))
-    hourly = observations_frame(session, station_codes=[code], start_utc=lo, end_utc=hi)
+Run = tuple[str, dt.date, dt.date]  # station, first and last local date
+
+#: Hours one statement reads at most (estimated as 24 a day); bounds the memory of a recompute.
+READ_HOURS = 240_000
+_RUNS_PER_READ = 100  # OR-ed (station, span) conditions per statement
+_HOURLY_SCHEMA: dict[str, pl.DataType] = {  # as read: the run's number, not its station
+    "run": pl.Int64(),
+    "ts": pl.Utf8(),
+    **{c: pl.Float64() for c in NUMERIC},
+    "wd": pl.Utf8(),
+}
+_DAILY_COLUMNS: tuple[str, ...] = tuple(c.name for c in StationDaily.__table__.columns)
+_DB_TS = "%Y-%m-%d %H:%M:%S%.f"  # stored naive UTC: SQLAlchemy's SQLite text, PostgreSQL text
+
+
+def _read_batches(runs: list[Run]) -> Iterator[list[Run]]:
+    """Runs grouped so that each group is read by one statement of at most READ_HOURS hours;
+    a longer run is split."""
+    max_days = READ_HOURS // 24
+    batch: list[Run] = []
+    hours = 0
+    for code, lo, hi in runs:
+        while lo <= hi:
+            end = min(hi, lo + dt.timedelta(days=max_days - 1))
+            size = ((end - lo).days + 1) * 24
+            if batch and (hours + size > READ_HOURS or len(batch) >= _RUNS_PER_READ):
+                yield batch
+                batch, hours = [], 0
+            batch.append((code, lo, end))
+            hours += size
+            lo = end + dt.timedelta(days=1)
+    if batch:
+        yield batch
+
+
+def _read_hourly(session: Session, batch: list[Run]) -> pl.DataFrame:
+    """The stored hours of these runs' local days, in one statement, straight into columns:
+    PostgreSQL ``COPY (SELECT ...) TO STDOUT`` parsed by polars, SQLite a cursor fetched in
+    chunks into a frame (no ORM rows, no per-value conversion in Python). Each run is one index
+    range scan (an OR of the runs makes SQLite collect and sort rowids) and labels its rows with
+    its number (a small int costs less to fetch than the station's code as text)."""
+    values = ", ".join((*NUMERIC, "wd"))
+    bounds = []
+    for code, lo, hi in batch:
+        start, end = local_day_bounds_utc(lo, hi)
+        bounds += [code, start.replace(tzinfo=None), end.replace(tzinfo=None)]
+    query = " UNION ALL ".join(
+        f"SELECT {n} AS run, ts, {values} FROM air_observations "
+        "WHERE station_code = {} AND ts >= {} AND ts < {}"
+        for n in range(len(batch))
+    )
+    dbapi = session.connection().connection.driver_connection
+    assert dbapi is not None
+    if is_postgres(session):
+        copy = psql.SQL(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)").format(
+            *(psql.Literal(v) for v in bounds)
+        )
+        buffer = io.BytesIO()
+        with dbapi.cursor() as cur, cur.copy(copy) as stream:
+            for block in stream:
+                buffer.write(block)
+        hourly = pl.read_csv(buffer.getvalue(), has_header=False, schema=_HOURLY_SCHEMA)
+    else:
+        cur = dbapi.cursor()
+        try:
+            cur.execute(
+                query.replace("{}", "?"),
+                [
+                    v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, dt.datetime) else v
+                    for v in bounds
+                ],
+            )
+            parts = []
+            while chunk := cur.fetchmany(50_000):
+                parts.append(pl.DataFrame(chunk, schema=_HOURLY_SCHEMA, orient="row"))
+        finally:
+            cur.close()
+        hourly = pl.concat(parts) if parts else pl.DataFrame(schema=_HOURLY_SCHEMA)
+    station = dict(enumerate(code for code, _, _ in batch))
+    # Sorted as the statistics expect: sums over a day run in hour order on both backends.
+    return hourly.select(
+        pl.col("run").replace_strict(station, return_dtype=pl.Utf8).alias("station_code"),
+        pl.col("ts").str.to_datetime(_DB_TS, time_unit="us").dt.replace_time_zone("UTC"),
+        *NUMERIC,
+        "wd",
+    ).sort("station_code", "ts")
+
+
+def _write_daily(session: Session, batch: list[Run], daily: pl.DataFrame) -> None:
+    """Replace the cached rows of these runs by ``daily``: one DELETE, then SQLite
+    ``executemany`` / PostgreSQL ``COPY`` of the new rows."""
     session.execute(
         delete(StationDaily).where(
-            StationDaily.station_code == code,
-            StationDaily.date >= start,
-            StationDaily.date <= end,
+            or_(
+                *(
+                    and_(
+                        StationDaily.station_code == code,
+                        StationDaily.date >= lo,
+                        StationDaily.date <= hi,
+                    )
+                    for code, lo, hi in batch
+                )
+            )
         )
     )
-    if hourly.is_empty():
-        return 0
-    daily = _daily_statistics(hourly).filter((pl.col("date") >= start) & (pl.col("date") <= end))
     if daily.is_empty():
-        return 0
-    rows = daily.to_dicts()
-    session.execute(insert(StationDaily), rows)
-    return len(rows)
+        return
+    data = daily.select(_DAILY_COLUMNS).with_columns(pl.col("date").cast(pl.Utf8))
+    names = ", ".join(_DAILY_COLUMNS)
+    dbapi = session.connection().connection.driver_connection
+    assert dbapi is not None
+    if is_postgres(session):
+        buffer = io.BytesIO()
+        data.write_csv(buffer, include_header=False, null_value="")
+        with (
+            dbapi.cursor() as cur,
+            cur.copy(f"COPY air_station_daily ({names}) FROM STDIN WITH (FORMAT csv)") as copy,
+        ):
+            copy.write(buffer.getvalue())
+        return
+    marks = ", ".join("?" for _ in _DAILY_COLUMNS)
+    cur = dbapi.cursor()
+    try:
+        cur.executemany(
+            f"INSERT INTO air_station_daily ({names}) VALUES ({marks})", data.iter_rows()
+        )
+    finally:
+        cur.close()
+
+
+def _recompute(session: Session, runs: list[Run]) -> int:
+    """Recompute and replace the cached rows of these runs, a batch of stations at a time."""
+    written = 0
+    for batch in _read_batches(runs):
+        hourly = _read_hourly(session, batch)
+        daily = _daily_statistics(hourly) if not hourly.is_empty() else pl.DataFrame()
+        _write_daily(session, batch, daily)
+        written += daily.height
+    return written
 
 
 def recompute_station_days(session: Session, days: pl.DataFrame) -> int:
     """Recompute the cached statistics of these station-days (``station_code``, ``date``), whose
     write locks the caller holds (:func:`lock_station_days`); returns the station-days written."""
-    return sum(_recompute_range(session, code, lo, hi) for code, lo, hi in _runs(days))
+    return _recompute(session, _runs(days))
 
 
 def recompute_daily(
@@ -241,24 +365,31 @@ def recompute_daily(
     dates = pl.date_range(start, end, eager=True).alias("date")
     days = pl.DataFrame({"station_code": codes}).join(dates.to_frame(), how="cross")
     lock_station_days(session, days)
-    return sum(_recompute_range(session, code, start, end) for code in codes)
+    return _recompute(session, [(code, start, end) for code in codes])
 
 
 def recompute_all(session: Session, *, station_codes: Iterable[str] | None = None) -> int:
     """Recompute the whole daily cache of these stations (default: every station with data)."""
-    if station_codes is None:
-        station_codes = list(session.scalars(select(Observation.station_code).distinct()))
+    if station_codes is None:  # a probe per registered station, not a scan of every hour
+        station_codes = session.scalars(
+            select(Station.code).where(
+                select(Observation.ts).where(Observation.station_code == Station.code).exists()
+            )
+        ).all()
     codes = sorted(set(station_codes))
     lock_stations(session, codes)
-    total = 0
-    for code in codes:
+    runs: list[Run] = []
+    without: list[str] = []
+    for code in codes:  # one primary-key lookup each (a GROUP BY would scan every hour)
         first, last = session.execute(
             select(func.min(Observation.ts), func.max(Observation.ts)).where(
                 Observation.station_code == code
             )
         ).one()
         if first is None:
-            session.execute(delete(StationDaily).where(StationDaily.station_code == code))
-            continue
-        total += _recompute_range(session, code, china_date(first), china_date(last))
-    return total
+            without.append(code)
+        else:
+            runs.append((code, china_date(first), china_date(last)))
+    if without:
+        session.execute(delete(StationDaily).where(StationDaily.station_code.in_(without)))
+    return _recompute(session, runs)
