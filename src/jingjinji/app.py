@@ -6,14 +6,16 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import jingjinji
-from jingjinji import delivery, domains, problems
+from jingjinji import admission, delivery, domains, problems
 from jingjinji.config import Settings, get_settings
-from jingjinji.db import make_engine, make_session_factory
+from jingjinji.db import make_server_engine, make_session_factory
 from jingjinji.errors import Busy, Conflict, DomainError, InvalidInput
 
 PACKAGE_DIR = Path(__file__).parent
@@ -32,7 +34,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     if session_factory is None:
-        session_factory = make_session_factory(make_engine(settings.database_url))
+        session_factory = make_session_factory(server_engine(settings))
     app = FastAPI(
         title="jingjinji",
         version=jingjinji.__version__,
@@ -45,10 +47,43 @@ def create_app(
     app.state.session_factory = session_factory
     problems.install(app)
     _install_error_handlers(app)
+    _install_admission(app, settings, session_factory)
     delivery.install(app)
     _serve_static_files(app)
     _include_routers(app)
     return app
+
+
+def server_engine(settings: Settings) -> Engine:
+    return make_server_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+    )
+
+
+def create_served_app() -> FastAPI:
+    """The application of one server process (``jjj serve --workers N`` starts N of them,
+    each with its own engine and pool); the database was prepared before they started."""
+    return create_app(get_settings())
+
+
+def _install_admission(
+    app: FastAPI, settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    """No more requests at work than the database pool serves (see :mod:`admission`)."""
+    bind = session_factory.kw.get("bind")
+    if not isinstance(bind, Engine):
+        return
+    gate = admission.Admission(
+        bind,
+        configured_limit=settings.max_concurrent_requests,
+        wait_seconds=settings.admission_wait_seconds,
+        max_waiting=settings.admission_max_waiting,
+    )
+    app.state.admission = gate
+    app.add_middleware(admission.AdmissionMiddleware, admission=gate)
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:
@@ -111,6 +146,15 @@ async def _operational_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _pool_timeout(request: Request, exc: Exception) -> Response:
+    # No pool connection came free in time: the server is at capacity, not broken.
+    problems.log.warning("no database connection for %s: %s", request.url.path, exc)
+    return await _domain_error(
+        request,
+        Busy("The server is at capacity; nothing was stored. Try again shortly."),
+    )
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     """Domain and HTTP errors negotiate: a page for browsers, problem+json for the API. The
     database's own refusals become the matching domain error (never a bare 500)."""
@@ -118,6 +162,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
 

@@ -95,29 +95,66 @@ def db_revision(
     migrate.revision(engine, message=message, rev_id=rev_id, head=head, branch_label=branch_label)
 
 
+# Seconds open requests (live event streams above all) get to finish at shutdown.
+SHUTDOWN_GRACE_SECONDS = 5
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="PORT")] = 8000,
     worker: Annotated[bool, typer.Option(help="run the job worker in-process")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            envvar="JJJ_WORKERS",
+            help="server processes (PostgreSQL only; see docs/operations.md for sizing)",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web UI and API."""
     import uvicorn
 
     from jingjinji import bootstrap
-    from jingjinji.app import create_app
+    from jingjinji.app import create_app, server_engine
 
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    if workers > 1 and not settings.database_url.startswith("postgresql"):
+        raise typer.BadParameter(
+            "more than one server process needs PostgreSQL (set JJJ_DATABASE_URL); the "
+            "embedded SQLite database takes one writer at a time",
+            param_hint="--workers",
+        )
+    engine = server_engine(settings)
     bootstrap.prepare_database(engine)
     factory = make_session_factory(engine)
     stop = threading.Event()
     if worker:
         bootstrap.start_worker_thread(factory, stop)
     try:
-        uvicorn.run(
-            create_app(settings, session_factory=factory), host=host, port=port, log_level="info"
-        )
+        if workers == 1:
+            uvicorn.run(
+                create_app(settings, session_factory=factory),
+                host=host,
+                port=port,
+                log_level="info",
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+            )
+        else:
+            # Each process builds its own application, engine and pool (a pool must not
+            # cross a fork); this one supervises them and restarts one that dies.
+            engine.dispose()
+            uvicorn.run(
+                "jingjinji.app:create_served_app",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+            )
     finally:
         stop.set()
 
@@ -132,10 +169,10 @@ def demo(
     import uvicorn
 
     from jingjinji import bootstrap
-    from jingjinji.app import create_app
+    from jingjinji.app import create_app, server_engine
 
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = server_engine(settings)
     bootstrap.prepare_database(engine)
     factory = make_session_factory(engine)
     from jingjinji import demo as demo_data
@@ -149,7 +186,11 @@ def demo(
     demo_data.print_logins(console, logins, url=f"http://{host}:{port}/")
     try:
         uvicorn.run(
-            create_app(settings, session_factory=factory), host=host, port=port, log_level="warning"
+            create_app(settings, session_factory=factory),
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         )
     finally:
         stop.set()

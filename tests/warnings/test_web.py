@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.delivery import static_url
 from jingjinji.security import SYSTEM_ACTOR
 from jingjinji.warnings import service
 from tests.conftest import People, login
@@ -184,7 +185,7 @@ def test_pages_render_in_both_languages(
     index = client.get("/warnings")
     assert index.status_code == 200
     assert words[0] in index.text
-    assert '<script src="/static/vendor/echarts.min.js"></script>' in index.text
+    assert f'<script src="{static_url("vendor/echarts.min.js")}" defer></script>' in index.text
     assert 'data-testid="warning-map"' in index.text
     login(client, "office", warn.password)
     assert f'data-testid="warning-row-{wid}"' in client.get("/warnings").text
