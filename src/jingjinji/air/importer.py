@@ -5,16 +5,20 @@ doi:10.24432/C5RK5G, CC BY 4.0: 12 stations (1001A-1012A), hourly, 2013-03-01 ..
 35,064 rows per file. Hours are China Standard Time (UTC+8), hour-beginning, and stored as UTC;
 CO arrives in ug/m3 and is stored in mg/m3 (/1000).
 
-Each file is parsed by polars (typed, vectorised), validated by the same rules as every other
-ingestion path and merged set-based (:func:`jingjinji.air.ingest.merge`): a re-run inserts
-nothing and revises only values that changed. Rows that fail validation are skipped and
-reported (a historical bulk load is partially accepted; ``strict=True`` aborts instead).
+Each file is parsed by polars (typed, vectorised) a chunk of about 8 MB at a time
+(:func:`jingjinji.air.ingest.read_csv_chunks`), each chunk validated by the same rules as every
+other ingestion path and merged set-based (:func:`jingjinji.air.ingest.merge`) before the next
+is read, so memory does not grow with the files (a station-hour repeated in a later chunk of a
+file is still a ``duplicate of row N``, :class:`jingjinji.air.ingest.SeenKeys`). A re-run
+inserts nothing and revises only values that changed. Rows that fail validation are skipped
+and reported (a historical bulk load is partially accepted; ``strict=True`` aborts instead).
+The daily statistics of the touched station-days are recomputed at the end.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,7 +79,8 @@ def verify_checksums(directory: Path, files: list[Path]) -> int:
         want = expected.get(path.name)
         if want is None:
             continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as fh:  # streamed: a file is never read whole
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
         if digest != want:
             raise InvalidInput(
                 f"{path.name}: SHA-256 {digest} does not match SHA256SUMS ({want})",
@@ -85,20 +90,24 @@ def verify_checksums(directory: Path, files: list[Path]) -> int:
     return verified
 
 
-def read_file(path: Path) -> pl.DataFrame:
-    """One PRSA file, typed (numbers as Float64, NA = null)."""
-    return pl.read_csv(
-        path,
-        null_values=["NA"],
-        schema_overrides={
-            **{c: pl.Float64 for c in NUMERIC_SOURCE},
-            "year": pl.Int64,
-            "month": pl.Int64,
-            "day": pl.Int64,
-            "hour": pl.Int64,
-            "wd": pl.Utf8,
-            "station": pl.Utf8,
-        },
+SCHEMA_OVERRIDES: dict[str, type[pl.DataType]] = {
+    **{c: pl.Float64 for c in NUMERIC_SOURCE},
+    "year": pl.Int64,
+    "month": pl.Int64,
+    "day": pl.Int64,
+    "hour": pl.Int64,
+    "wd": pl.Utf8,
+    "station": pl.Utf8,
+}
+
+
+def read_chunks(
+    path: Path, *, chunk_bytes: int = ingest.CHUNK_BYTES
+) -> Iterator[tuple[int, pl.DataFrame]]:
+    """One PRSA file, typed (numbers as Float64, NA = null), in chunks of complete lines of
+    about ``chunk_bytes``: ``(first_row, frame)``, rows counted from 1."""
+    return ingest.read_csv_chunks(
+        path, chunk_bytes=chunk_bytes, null_values=["NA"], schema_overrides=SCHEMA_OVERRIDES
     )
 
 
@@ -111,15 +120,19 @@ def import_beijing_multisite(
     strict: bool = False,
     recompute: bool = True,
     verify: bool = True,
+    chunk_bytes: int = ingest.CHUNK_BYTES,
 ) -> ImportSummary:
-    """Import every PRSA file of ``directory``; see the module docstring."""
+    """Import every PRSA file of ``directory``; see the module docstring.
+
+    Files are read a chunk at a time (``chunk_bytes``), each chunk validated and merged before
+    the next is read: memory does not grow with the size of the files.
+    """
     directory = Path(directory)
     files = data_files(directory)
     summary = ImportSummary(files=len(files))
     if verify:
         summary.checksums_verified = verify_checksums(directory, files)
-    frames = [(path, read_file(path)) for path in files]
-    total = sum(frame.height for _, frame in frames)
+    total = sum(ingest.count_rows(path) for path in files)
     ingestion = Ingestion(
         channel=actor.channel,
         source=str(directory)[:200],
@@ -133,49 +146,36 @@ def import_beijing_multisite(
     # Every station of the dataset, locked at once in the global order (see daily_cache): a
     # concurrent writer of these stations waits until the import commits.
     daily_cache.lock_stations(session, service.uci_station_codes().values())
-    done = 0
-    touched: set[str] = set()
-    for path, raw in frames:
-        frame, parse_issues = ingest.uci_frame(raw, co_factor=0.001)
-        ingest.authorise(session, actor, frame["station_code"].drop_nulls().unique().to_list())
-        normalised = ingest.Normalised(frame, parse_issues, tuple(ingest.UCI_COLUMNS.values()))
-        accepted, issues = ingest.validate(session, normalised)
-        for item in issues:
-            item["file"] = path.name
-        if issues and strict:
-            raise InvalidInput(
-                f"{path.name}: {len({i['row'] for i in issues})} invalid rows (strict import)",
-                errors=[
-                    field_error([path.name, i["row"], i["column"] or "row"], i["reason"])
-                    for i in issues[: ingest.MAX_ISSUES_RETURNED]
-                ],
+    touched: list[pl.DataFrame] = []
+    for path in files:
+        seen = ingest.SeenKeys()
+        for first_row, raw in read_chunks(path, chunk_bytes=chunk_bytes):
+            accepted = _import_chunk(
+                session,
+                raw,
+                first_row,
+                path=path,
+                seen=seen,
+                actor=actor,
+                strict=strict,
+                ingestion_id=ingestion.id,
+                summary=summary,
             )
-        daily_cache.lock_station_days(session, daily_cache.station_days(accepted))
-        counts = ingest.merge(
-            session,
-            accepted,
-            actor_name=actor.username,
-            ingestion_id=ingestion.id,
-            columns=normalised.columns,
-        )
-        summary.rows += raw.height
-        summary.rejected += len({i["row"] for i in issues})
-        summary.issues.extend(issues)
-        summary.inserted += counts.inserted
-        summary.updated += counts.updated
-        summary.unchanged += counts.unchanged
-        touched.update(accepted["station_code"].unique().to_list())
-        done += raw.height
-        if progress is not None:
-            progress(path.name, done, total)
-    summary.stations = sorted(touched)
+            touched.append(daily_cache.station_days(accepted))
+            if progress is not None:
+                progress(path.name, summary.rows, total)
+    days = pl.concat(touched).unique() if touched else pl.DataFrame()
+    summary.stations = sorted(days["station_code"].unique().to_list()) if touched else []
     if recompute:
         for i, code in enumerate(summary.stations, start=1):
-            summary.daily_rows += service.recompute_all(session, station_codes=[code])
+            summary.daily_rows += daily_cache.recompute_station_days(
+                session, days.filter(pl.col("station_code") == code)
+            )
             if progress is not None:
                 progress(f"daily {code}", i, len(summary.stations))
     ingestion.status = "partial" if summary.rejected else "accepted"
     ingestion.finished_at = utcnow()
+    ingestion.rows_received = summary.rows
     ingestion.rows_rejected = summary.rejected
     ingestion.inserted, ingestion.updated, ingestion.unchanged = (
         summary.inserted,
@@ -202,3 +202,48 @@ def import_beijing_multisite(
         },
     )
     return summary
+
+
+def _import_chunk(
+    session: Session,
+    raw: pl.DataFrame,
+    first_row: int,
+    *,
+    path: Path,
+    seen: ingest.SeenKeys,
+    actor: Actor,
+    strict: bool,
+    ingestion_id: int,
+    summary: ImportSummary,
+) -> pl.DataFrame:
+    """Validate and merge one chunk of a file; returns its accepted rows."""
+    frame, parse_issues = ingest.uci_frame(raw, co_factor=0.001, first_row=first_row)
+    ingest.authorise(session, actor, frame["station_code"].drop_nulls().unique().to_list())
+    normalised = ingest.Normalised(frame, parse_issues, tuple(ingest.UCI_COLUMNS.values()))
+    accepted, issues = ingest.validate(session, normalised)
+    accepted, issues = seen.apply(frame, accepted, issues)
+    for item in issues:
+        item["file"] = path.name
+    if issues and strict:
+        raise InvalidInput(
+            f"{path.name}: {len({i['row'] for i in issues})} invalid rows (strict import)",
+            errors=[
+                field_error([path.name, i["row"], i["column"] or "row"], i["reason"])
+                for i in issues[: ingest.MAX_ISSUES_RETURNED]
+            ],
+        )
+    daily_cache.lock_station_days(session, daily_cache.station_days(accepted))
+    counts = ingest.merge(
+        session,
+        accepted,
+        actor_name=actor.username,
+        ingestion_id=ingestion_id,
+        columns=normalised.columns,
+    )
+    summary.rows += raw.height
+    summary.rejected += len({i["row"] for i in issues})
+    summary.issues.extend(issues)
+    summary.inserted += counts.inserted
+    summary.updated += counts.updated
+    summary.unchanged += counts.unchanged
+    return accepted

@@ -29,6 +29,7 @@ from jingjinji.air.ingest.batch import (
     authorise,
     ingest,
 )
+from jingjinji.air.ingest.chunks import CHUNK_BYTES, SeenKeys, count_rows, read_csv_chunks
 from jingjinji.air.ingest.normalise import normalise_csv, normalise_records
 from jingjinji.air.ingest.parsing import (
     ALIASES,
@@ -53,6 +54,7 @@ from jingjinji.air.ingest.validation import (
 __all__ = [
     "ALIASES",
     "BOUNDS",
+    "CHUNK_BYTES",
     "CO_SUSPECT_MG",
     "EARLIEST_TS",
     "MAX_ISSUES_RETURNED",
@@ -64,8 +66,10 @@ __all__ = [
     "IngestResult",
     "MergeCounts",
     "Normalised",
+    "SeenKeys",
     "authorise",
     "canonical",
+    "count_rows",
     "ingest",
     "issue",
     "merge",
@@ -73,6 +77,7 @@ __all__ = [
     "normalise_records",
     "normalise_unit",
     "parse_timezone",
+    "read_csv_chunks",
     "uci_frame",
     "validate",
 ]
