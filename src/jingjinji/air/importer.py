@@ -101,6 +101,12 @@ SCHEMA_OVERRIDES: dict[str, type[pl.DataType]] = {
 }
 
 
+def read_file(path: Path) -> pl.DataFrame:
+    """One PRSA file, whole, typed (numbers as Float64, NA = null); the importer itself reads
+    :func:`read_chunks`."""
+    return pl.read_csv(path, null_values=["NA"], schema_overrides=SCHEMA_OVERRIDES)
+
+
 def read_chunks(
     path: Path, *, chunk_bytes: int = ingest.CHUNK_BYTES
 ) -> Iterator[tuple[int, pl.DataFrame]]:
