@@ -96,36 +96,53 @@ def jurisdiction_or_invalid(session: Session, *, code: str, loc: list[str | int]
     return row
 
 
-def _parents(session: Session) -> dict[str, str | None]:
-    """Every jurisdiction's parent, in one query: the hierarchy is a few dozen rows, and walking
-    it one query per node cost the progress dashboard over a thousand statements."""
+@dataclass(frozen=True)
+class Hierarchy:
+    """The jurisdiction tree as read once: walk it as often as needed without a statement."""
+
+    parents: dict[str, str | None]
+
+    def ancestors(self, code: str) -> list[str]:
+        """``code`` and every jurisdiction above it (nearest first)."""
+        out: list[str] = []
+        current: str | None = code
+        while current is not None and current not in out:
+            out.append(current)
+            current = self.parents.get(current)
+        return out
+
+    def descendants(self, code: str) -> set[str]:
+        """``code`` and every jurisdiction below it."""
+        children: dict[str, list[str]] = {}
+        for child, parent in self.parents.items():
+            if parent is not None:
+                children.setdefault(parent, []).append(child)
+        found = {code}
+        frontier = [code]
+        while frontier:
+            frontier = [
+                c for parent in frontier for c in children.get(parent, []) if c not in found
+            ]
+            found.update(frontier)
+        return found
+
+
+def hierarchy(session: Session) -> Hierarchy:
+    """Every jurisdiction's parent, in one statement: the hierarchy is a few dozen rows. Walking
+    it one query per node cost the progress dashboard over a thousand statements, and reading it
+    once per walk still 81; a caller that walks it repeatedly reads it once with this."""
     rows = session.execute(select(Jurisdiction.code, Jurisdiction.parent_code)).all()
-    return {code: parent for code, parent in rows}
+    return Hierarchy({code: parent for code, parent in rows})
 
 
 def ancestors(session: Session, *, code: str) -> list[str]:
     """``code`` and every jurisdiction above it (nearest first)."""
-    parents = _parents(session)
-    out: list[str] = []
-    current: str | None = code
-    while current is not None and current not in out:
-        out.append(current)
-        current = parents.get(current)
-    return out
+    return hierarchy(session).ancestors(code)
 
 
 def descendants(session: Session, *, code: str) -> set[str]:
     """``code`` and every jurisdiction below it."""
-    children: dict[str, list[str]] = {}
-    for child, parent in _parents(session).items():
-        if parent is not None:
-            children.setdefault(parent, []).append(child)
-    found = {code}
-    frontier = [code]
-    while frontier:
-        frontier = [c for parent in frontier for c in children.get(parent, []) if c not in found]
-        found.update(frontier)
-    return found
+    return hierarchy(session).descendants(code)
 
 
 def known_jurisdictions(session: Session, *, codes: Iterable[str | None]) -> set[str]:

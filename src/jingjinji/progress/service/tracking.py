@@ -201,12 +201,12 @@ def _empty_tally() -> StatusTally:
 
 
 def _commitment_tally(
-    session: Session, c: CommitmentOut, rows_by_indicator: dict[str, list[ProgressRow]]
+    tree: regions.Hierarchy, c: CommitmentOut, rows_by_indicator: dict[str, list[ProgressRow]]
 ) -> CommitmentTally:
     """The statuses of a commitment's linked indicators in the jurisdictions it involves."""
     involved: set[str] = set()
     for code in [c.lead_jurisdiction_code, *c.supporting_jurisdiction_codes]:
-        involved |= regions.descendants(session, code=code)
+        involved |= tree.descendants(code)
     counts = dict.fromkeys(kernels.STATUSES_BEST_FIRST, 0)
     for code in c.indicator_codes:
         for r in rows_by_indicator.get(code, []):
@@ -227,6 +227,7 @@ def rollups(
     commitments = [
         commitment_out(session, c) for c in list_commitments(session, jurisdiction=jurisdiction)
     ]
+    tree = regions.hierarchy(session)
     by_area = {a: _empty_tally() for a in AREAS}
     by_jurisdiction: dict[str, StatusTally] = defaultdict(_empty_tally)
     rows_by_indicator: dict[str, list[ProgressRow]] = defaultdict(list)
@@ -243,9 +244,7 @@ def rollups(
         jurisdiction=jurisdiction,
         by_area=by_area,
         by_jurisdiction=dict(sorted(by_jurisdiction.items())),
-        by_commitment={
-            c.code: _commitment_tally(session, c, rows_by_indicator) for c in commitments
-        },
+        by_commitment={c.code: _commitment_tally(tree, c, rows_by_indicator) for c in commitments},
         totals=StatusTally(
             indicators=kernels.status_counts([r.status for r in rows]),
             commitments={
