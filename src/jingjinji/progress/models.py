@@ -73,6 +73,10 @@ class CommitmentIndicator(Base):
         ForeignKey("progress_indicators.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
+    # Read only (links are written by id): lets a commitment's indicator codes be loaded with
+    # the commitments in one statement (selectinload) instead of one query per commitment.
+    indicator: Mapped[Indicator] = relationship(viewonly=True)
+
 
 class Commitment(Base):
     """One undertaking of an agreement, with its current status (history in StatusChange)."""

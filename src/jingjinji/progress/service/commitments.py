@@ -19,7 +19,6 @@ from jingjinji.progress.models import (
     CommitmentIndicator,
     CommitmentJurisdiction,
     Evidence,
-    Indicator,
     StatusChange,
 )
 from jingjinji.progress.schemas import (
@@ -126,7 +125,7 @@ def _commitment_query() -> Select[Commitment]:
     return select(Commitment).options(
         selectinload(Commitment.supporting),
         selectinload(Commitment.agencies),
-        selectinload(Commitment.indicator_links),
+        selectinload(Commitment.indicator_links).selectinload(CommitmentIndicator.indicator),
         selectinload(Commitment.agreement),
     )
 
@@ -222,14 +221,8 @@ def page_commitments(session: Session, query: CommitmentQuery) -> Paged[Commitme
 
 
 def commitment_out(session: Session, row: Commitment) -> CommitmentOut:
-    codes = {
-        i.id: i.code
-        for i in session.scalars(
-            select(Indicator).where(
-                Indicator.id.in_([link.indicator_id for link in row.indicator_links])
-            )
-        )
-    }
+    """The API shape of a commitment. Loaded by this module's queries, it needs no statement:
+    its agreement, jurisdictions, agencies and indicators come with it."""
     return CommitmentOut(
         id=row.id,
         code=row.code,
@@ -242,7 +235,7 @@ def commitment_out(session: Session, row: Commitment) -> CommitmentOut:
         agency_ids=[a.organisation_id for a in row.agencies],
         deadline=row.deadline,
         status=row.status,
-        indicator_codes=sorted(codes[link.indicator_id] for link in row.indicator_links),
+        indicator_codes=sorted(link.indicator.code for link in row.indicator_links),
         source_locator=row.source_locator,
         updated_at=row.updated_at,
     )
