@@ -54,7 +54,7 @@ def list_datasets(
         cursor=params.cursor,
         limit=params.limit,
     )
-    return Page(items=[service.dataset_out(session, d) for d in rows], next_cursor=next_cursor)
+    return Page(items=service.dataset_outs(session, rows), next_cursor=next_cursor)
 
 
 @datasets.post("", response_model=DatasetOut, status_code=201)
@@ -125,7 +125,7 @@ def list_requests(
         cursor=params.cursor,
         limit=params.limit,
     )
-    return Page(items=[service.request_out(session, r) for r in rows], next_cursor=next_cursor)
+    return Page(items=service.request_outs(session, rows), next_cursor=next_cursor)
 
 
 @requests.post("", response_model=AccessRequestOut, status_code=201)

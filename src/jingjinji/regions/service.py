@@ -231,6 +231,15 @@ def get_organisation(session: Session, *, organisation_id: int) -> Organisation:
     return org
 
 
+def organisations_by_id(session: Session, *, ids: Iterable[int]) -> dict[int, Organisation]:
+    """The organisations with these ids, by id, in one statement (unknown ids are left out)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    stmt = select(Organisation).where(Organisation.id.in_(wanted))
+    return {org.id: org for org in session.scalars(stmt)}
+
+
 def get_organisation_or_none(session: Session, *, organisation_id: int) -> Organisation | None:
     return session.get(Organisation, organisation_id)
 

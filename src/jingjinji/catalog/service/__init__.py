@@ -25,6 +25,7 @@ from jingjinji.catalog.service.access import ReadAccess, access_for, readable_fi
 from jingjinji.catalog.service.datasets import (
     create_dataset,
     dataset_out,
+    dataset_outs,
     domains_in_use,
     ensure_dataset,
     get_dataset,
@@ -67,6 +68,7 @@ from jingjinji.catalog.service.requests import (
     list_access_requests,
     open_request,
     request_out,
+    request_outs,
     visible_access_request,
 )
 from jingjinji.catalog.service.sources import (
@@ -89,6 +91,7 @@ __all__ = [
     "create_dataset",
     "dataset_counts_by_province",
     "dataset_out",
+    "dataset_outs",
     "dataset_page",
     "deadline_policy",
     "decide_access_request",
@@ -111,6 +114,7 @@ __all__ = [
     "record_source_for",
     "register_record_source",
     "request_out",
+    "request_outs",
     "requests_page",
     "revoke_grant",
     "sharing_report",

@@ -59,6 +59,22 @@ def grant_of_request(session: Session, *, request_id: int) -> AccessEvent | None
     )
 
 
+def grants_of_requests(session: Session, *, request_ids: Sequence[int]) -> dict[int, int]:
+    """Request id -> id of the grant it led to, for those of ``request_ids`` that have one."""
+    if not request_ids:
+        return {}
+    rows = session.execute(
+        select(AccessEvent.request_id, AccessEvent.id).where(
+            AccessEvent.request_id.in_(set(request_ids)), AccessEvent.kind == "granted"
+        )
+    ).all()
+    found: dict[int, int] = {}
+    for request_id, grant_id in rows:
+        if request_id is not None:
+            found.setdefault(request_id, grant_id)
+    return found
+
+
 def _grant_dataset(session: Session, grant_id: int) -> tuple[AccessEvent, Dataset]:
     grant = session.get(AccessEvent, grant_id)
     if grant is None or grant.kind != "granted":

@@ -25,7 +25,7 @@ from jingjinji.catalog.schemas import (
     RequestBox,
 )
 from jingjinji.catalog.service.access import ReadAccess, access_for
-from jingjinji.catalog.service.datasets import get_dataset, visible_dataset
+from jingjinji.catalog.service.datasets import datasets_by_code, visible_dataset
 from jingjinji.catalog.service.decisions import decide_access_request
 from jingjinji.catalog.service.grants import list_grants, revoke_grant
 from jingjinji.catalog.service.records import read_records
@@ -33,7 +33,7 @@ from jingjinji.catalog.service.requests import (
     create_access_request,
     list_access_requests,
     open_request,
-    request_out,
+    request_outs,
 )
 from jingjinji.config import Settings
 from jingjinji.errors import Conflict, InvalidInput
@@ -113,8 +113,8 @@ def _request_rows(
     session: Session, actor: Actor, box: RequestBox, limit: int, now: dt.datetime | None
 ) -> list[AccessRequestRow]:
     rows = []
-    for request in list_access_requests(session, actor=actor, box=box, limit=limit).items:
-        out = request_out(session, request, now=now)
+    requests = list_access_requests(session, actor=actor, box=box, limit=limit).items
+    for request, out in zip(requests, request_outs(session, requests, now=now), strict=True):
         may_decide = policy.may_decide(
             actor,
             status=request.status,
@@ -127,11 +127,10 @@ def _request_rows(
 
 def _grant_rows(session: Session, actor: Actor, limit: int) -> list[GrantRow]:
     grants = list_grants(session, actor=actor, limit=limit).items
-    owners: dict[str, Dataset] = {}
+    owners = datasets_by_code(session, codes=[g.dataset_code for g in grants])
     rows = []
     for grant in grants:
-        dataset = owners.get(grant.dataset_code) or get_dataset(session, code=grant.dataset_code)
-        owners[grant.dataset_code] = dataset
+        dataset = owners[grant.dataset_code]
         may_revoke = not grant.revoked and policy.may_revoke(
             actor,
             owner_organisation_id=dataset.owner_organisation_id,
