@@ -62,29 +62,24 @@ def overview(
 ) -> Response:
     lang = language_of(request)
     day = date or service.latest_day(session)
-    ranking_rows: list[dict[str, Any]] = []
-    if day is not None:
-        frame = service.ranking(session, day=day)
-        for row in frame.iter_rows(named=True):
-            j = regions.get_jurisdiction(session, code=row["city_code"])
-            ranking_rows.append(
-                {
-                    **row,
-                    "name": regions.name(j, lang),
-                    "category": _category(int(row["level"]), lang),
-                    **level_info(int(row["level"])),
-                }
-            )
-    cities = []
-    for code in service.city_codes(session):
-        j = regions.get_jurisdiction(session, code=code)
-        cities.append(
-            {
-                "code": code,
-                "name": regions.name(j, lang),
-                "stations": len(service.station_codes_of_city(session, city_code=code)),
-            }
-        )
+    counts = service.station_counts_by_city(session)
+    rows = list(service.ranking(session, day=day).iter_rows(named=True)) if day is not None else []
+    places = regions.jurisdictions_by_code(
+        session, codes=[*counts, *(row["city_code"] for row in rows)]
+    )
+    ranking_rows = [
+        {
+            **row,
+            "name": regions.name(places[row["city_code"]], lang),
+            "category": _category(int(row["level"]), lang),
+            **level_info(int(row["level"])),
+        }
+        for row in rows
+    ]
+    cities = [
+        {"code": code, "name": regions.name(places[code], lang), "stations": n}
+        for code, n in counts.items()
+    ]
     return render(
         request,
         "air/overview.html",
@@ -93,7 +88,7 @@ def overview(
             "day": day,
             "ranking": ranking_rows,
             "cities": cities,
-            "station_count": len(service.list_stations(session)),
+            "station_count": sum(counts.values()),
         },
     )
 

@@ -86,6 +86,19 @@ def get_jurisdiction(session: Session, *, code: str) -> Jurisdiction:
     return row
 
 
+def jurisdictions_by_code(session: Session, *, codes: Iterable[str]) -> dict[str, Jurisdiction]:
+    """The jurisdictions with these codes, by code, in one statement; 404 for an unknown one."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    stmt = select(Jurisdiction).where(Jurisdiction.code.in_(wanted))
+    found = {row.code: row for row in session.scalars(stmt)}
+    missing = sorted(wanted - set(found))
+    if missing:
+        raise NotFound(f"no jurisdiction with code {missing[0]!r}")
+    return found
+
+
 def jurisdiction_or_invalid(session: Session, *, code: str, loc: list[str | int]) -> Jurisdiction:
     row = session.get(Jurisdiction, code)
     if row is None:

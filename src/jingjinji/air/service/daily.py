@@ -7,6 +7,7 @@ city AQI is computed from these means (city mean first, then the IAQI).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,11 +15,11 @@ import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jingjinji.air.models import DAILY_HOURS, DAILY_POLLUTANTS, DAILY_WEATHER, StationDaily
+from jingjinji.air.models import DAILY_HOURS, DAILY_POLLUTANTS, DAILY_WEATHER, Station, StationDaily
 from jingjinji.air.schemas import CityOut
 from jingjinji.air.service.frames import with_aqi
 from jingjinji.air.service.periods import check_standard
-from jingjinji.air.service.stations import city_codes, get_station, station_codes_of_city
+from jingjinji.air.service.stations import get_station, station_codes_of_city
 from jingjinji.errors import NotFound
 from jingjinji.regions import service as regions
 from jingjinji.security import province_of
@@ -144,21 +145,36 @@ def date_span(
 
 
 def city_summaries(session: Session) -> list[CityOut]:
-    """Every city with stations: its names, how many stations and the span of its daily data."""
+    """Every city with stations: its names, how many stations and the span of its daily data.
+
+    Two statements for all cities: the stations with their first and last cached day (each a
+    probe of the cache's (station_code, date) key), and the cities' jurisdictions.
+    """
+    daily = StationDaily.__table__
+    first = (
+        select(func.min(daily.c.date)).where(daily.c.station_code == Station.code).scalar_subquery()
+    )
+    last = (
+        select(func.max(daily.c.date)).where(daily.c.station_code == Station.code).scalar_subquery()
+    )
+    stations = session.execute(select(Station.city_code, first, last)).all()
+    spans: dict[str, list[tuple[dt.date | None, dt.date | None]]] = defaultdict(list)
+    for city_code, first_day, last_day in stations:
+        spans[city_code].append((first_day, last_day))
+    places = regions.jurisdictions_by_code(session, codes=spans)
     out = []
-    for code in city_codes(session):
-        jurisdiction = regions.get_jurisdiction(session, code=code)
-        codes = station_codes_of_city(session, city_code=code)
-        span = date_span(session, station_codes=codes)
+    for code in sorted(spans):
+        firsts = [f for f, _ in spans[code] if f is not None]
+        lasts = [t for _, t in spans[code] if t is not None]
         out.append(
             CityOut(
                 code=code,
-                name_zh=jurisdiction.name_zh,
-                name_en=jurisdiction.name_en,
+                name_zh=places[code].name_zh,
+                name_en=places[code].name_en,
                 province_code=province_of(code),
-                stations=len(codes),
-                first_date=span[0] if span else None,
-                last_date=span[1] if span else None,
+                stations=len(spans[code]),
+                first_date=min(firsts) if firsts else None,
+                last_date=max(lasts) if lasts else None,
             )
         )
     return out

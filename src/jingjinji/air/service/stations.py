@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from jingjinji.air import policy
@@ -247,9 +247,14 @@ def check_city(session: Session, *, city_code: str, loc: Sequence[str | int] | N
     raise NotFound(message)
 
 
-def city_codes(session: Session) -> list[str]:
-    """Every city that has at least one station."""
-    return list(session.scalars(select(Station.city_code).distinct().order_by(Station.city_code)))
+def station_counts_by_city(session: Session) -> dict[str, int]:
+    """How many stations each city has (cities with at least one), by city code."""
+    stmt = (
+        select(Station.city_code, func.count())
+        .group_by(Station.city_code)
+        .order_by(Station.city_code)
+    )
+    return {code: int(n) for code, n in session.execute(stmt).all()}
 
 
 def cities_with_data(session: Session) -> list[str]:
