@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import numpy as np
 import polars as pl
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import ColumnElement, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from jingjinji.air import kernels
@@ -50,30 +50,16 @@ def _ts_series(values: list[Any]) -> pl.Series:
     return series.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
-def observations_frame(
-    session: Session,
-    *,
-    station_codes: Sequence[str],
-    start_utc: dt.datetime,
-    end_utc: dt.datetime,
-) -> pl.DataFrame:
-    """Hourly observations ``start_utc <= ts < end_utc`` of these stations (ts UTC-aware)."""
-    if not station_codes:
-        return pl.DataFrame(schema=_OBS_SCHEMA)
+def observation_columns() -> list[ColumnElement[Any]]:
+    """The columns :func:`observations_frame_of` reads, in its order: station, the raw
+    timestamp (no per-row conversion; polars parses it in one go), the values, the wind."""
     table = Observation.__table__
-    # The timestamp is read raw (no per-row conversion) and parsed by polars in one go.
-    raw_ts = type_coerce(table.c.ts, String)
-    cols = [table.c.station_code, raw_ts, *(table.c[c] for c in NUMERIC), table.c.wd]
-    stmt = (
-        select(*cols)
-        .where(
-            table.c.station_code.in_(list(station_codes)),
-            table.c.ts >= start_utc,
-            table.c.ts < end_utc,
-        )
-        .order_by(table.c.station_code, table.c.ts)
-    )
-    rows = session.execute(stmt).all()
+    raw_ts = type_coerce(table.c.ts, String).label("ts")
+    return [table.c.station_code, raw_ts, *(table.c[c] for c in NUMERIC), table.c.wd]
+
+
+def observations_frame_of(rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
+    """Rows selected with :func:`observation_columns` -> a frame (ts UTC-aware)."""
     if not rows:
         return pl.DataFrame(schema=_OBS_SCHEMA)
     columns = list(zip(*rows, strict=True))
@@ -85,6 +71,29 @@ def observations_frame(
         data[name] = pl.Series(name, columns[i], dtype=pl.Float64)
     data["wd"] = pl.Series("wd", columns[-1], dtype=pl.Utf8)
     return pl.DataFrame(data)
+
+
+def observations_frame(
+    session: Session,
+    *,
+    station_codes: Sequence[str],
+    start_utc: dt.datetime,
+    end_utc: dt.datetime,
+) -> pl.DataFrame:
+    """Hourly observations ``start_utc <= ts < end_utc`` of these stations (ts UTC-aware)."""
+    if not station_codes:
+        return pl.DataFrame(schema=_OBS_SCHEMA)
+    table = Observation.__table__
+    stmt = (
+        select(*observation_columns())
+        .where(
+            table.c.station_code.in_(list(station_codes)),
+            table.c.ts >= start_utc,
+            table.c.ts < end_utc,
+        )
+        .order_by(table.c.station_code, table.c.ts)
+    )
+    return observations_frame_of(session.execute(stmt).all())
 
 
 def with_aqi(
