@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
@@ -23,11 +23,13 @@ from jingjinji.air.kernels.breakpoints import (
     TRUNCATED_TABLES,
 )
 from jingjinji.air.kernels.iaqi import (
+    binned_iaqi,
     ceil_inplace,
-    iaqi_by_lookup,
     iaqi_from_table,
+    lookup_table,
     raw_iaqi,
     round_half_up,
+    rounded_iaqi,
 )
 from jingjinji.air.kernels.levels import level_of
 from jingjinji.air.kernels.standards import (
@@ -40,10 +42,12 @@ from jingjinji.air.kernels.standards import (
     standards_for,
 )
 
-#: Rows per block of compute_aqi: temporaries of 16k rows stay in the CPU caches.
-CHUNK_ROWS = 1 << 14
-#: Read IAQIs from the decimal-grid lookup tables where a block allows it (see
-#: :func:`iaqi.iaqi_by_lookup`); off, every block is interpolated (the tests compare both).
+#: Rows per block of compute_aqi: a block's temporaries (512 KiB a float column) stay in the
+#: CPU caches, and a 1,000,000-row call makes ~16 x 130 numpy calls. (64k rows were faster than
+#: 16k on the 2-core development VM: 2012 daily, real daily means, 91 vs 100 ms CPU at best.)
+CHUNK_ROWS = 1 << 16
+#: Read IAQIs from the precomputed tables (:func:`iaqi.binned_iaqi`, :func:`iaqi.rounded_iaqi`);
+#: off, every block is interpolated with np.interp, the reference the tests compare with.
 USE_LOOKUP = True
 
 
@@ -119,40 +123,45 @@ def compute_aqi(
     (OPEN point: rounding of 2026 hourly values, see docs/aqi.md).
 
     The rows are processed in blocks of :data:`CHUNK_ROWS` (cache-sized temporaries); every
-    operation is vectorised over a block.
+    operation is vectorised over a block. The ``iaqi`` arrays are the rows of one (k, n) array,
+    written block by block in place.
     """
     check_standard(standard)
     check_report(report)
     arrays, n = _columns_as_arrays(columns)
     if round_concentrations is None:
         round_concentrations = standard == "hj633-2026" and report == "daily"
+    spec = INDICATORS[(standard, report)]
+    present = [k for k in spec if k in arrays]
+    m = min(n, CHUNK_ROWS)
     plan = _Plan(
-        spec=INDICATORS[(standard, report)],
+        spec=spec,
         aux=AUXILIARY.get((standard, report), {}),
         arrays=arrays,
         is_2026=standard == "hj633-2026",
         rounding=round_concentrations,
+        present=present,
+        interpolated=[k for k in present if not _on_tables(spec[k], k, round_concentrations)],
+        scratch=np.empty(m),
+        index=np.empty(m, dtype=np.intp),
     )
-    present = plan.present
+    matrix = np.empty((len(present), n))  # row j: the IAQIs of present[j]
     out = _Outputs(
-        iaqi={k: np.empty(n) for k in present},
+        iaqi={k: matrix[j] for j, k in enumerate(present)},
+        matrix=matrix,
         aqi=np.empty(n),
         level=np.empty(n, dtype=np.int8),
         primary_mask=np.empty(n, dtype=np.uint8),
         na_mask=np.empty(n, dtype=np.uint8),
     )
-    starts = range(0, n, CHUNK_ROWS)
-    for start in starts:  # blocks of rows, not rows: each block is a handful of numpy calls
-        _aqi_block(plan, out, start, n)
+    for start in range(0, n, CHUNK_ROWS):  # blocks of rows: each a handful of numpy calls
+        _aqi_block(plan, out, slice(start, min(n, start + CHUNK_ROWS)))
 
+    # strings from the bitmasks: one np.take of the 2^k names, one tolist (no row loop; per
+    # block and list += was twice as slow)
     lookup = _names_lookup(present)
-    primary: list[str] = []
-    non_attainment: list[str] = [""] * n if plan.is_2026 else []
-    for start in starts:  # strings from the bitmasks, block by block (no row loop)
-        block = slice(start, start + CHUNK_ROWS)
-        primary += lookup[out.primary_mask[block]].tolist()
-        if not plan.is_2026:
-            non_attainment += lookup[out.na_mask[block]].tolist()
+    primary: list[str] = lookup.take(out.primary_mask).tolist()
+    non_attainment: list[str] = [""] * n if plan.is_2026 else lookup.take(out.na_mask).tolist()
     return AqiResult(
         iaqi=out.iaqi,
         aqi=out.aqi,
@@ -171,77 +180,124 @@ class _Plan:
     arrays: dict[str, FloatArray]
     is_2026: bool
     rounding: bool
-    decimals: dict[str, int] = field(default_factory=dict)  # last grid that fitted, per key
+    present: list[str]  # the indicators supplied, in output order
+    interpolated: list[str]  # those computed by np.interp, not from the precomputed tables
+    scratch: FloatArray  # CHUNK_ROWS-long buffers of the IAQI passes
+    index: npt.NDArray[np.intp]
 
-    @property
-    def present(self) -> list[str]:
-        return [k for k in self.spec if k in self.arrays]
+    def decimals(self, key: str) -> int:
+        """Decimals kept when rounding ``key`` (CO one, the others none)."""
+        return ROUND_DECIMALS_2026.get(key, 0)
 
     def concentration(self, key: str, block: slice) -> FloatArray:
         """The block's values of ``key``, rounded as the standard's report rounds them."""
         values = self.arrays[key][block]
         if self.rounding:
-            return _round_valid(values, ROUND_DECIMALS_2026.get(key, 0))
+            return _round_valid(values, self.decimals(key))
         return values
+
+    def infinite(self, key: str, values: FloatArray) -> npt.NDArray[np.bool_]:
+        """Where :meth:`concentration` of ``values`` is infinite (rounding: also where
+        x * 10^d overflows)."""
+        if self.rounding and self.decimals(key):
+            with np.errstate(over="ignore"):
+                values = values * 10.0 ** self.decimals(key)
+        return np.isinf(values)
 
 
 @dataclass
 class _Outputs:
-    iaqi: dict[str, FloatArray]
+    iaqi: dict[str, FloatArray]  # the rows of matrix
+    matrix: FloatArray
     aqi: FloatArray
     level: npt.NDArray[np.int8]
     primary_mask: npt.NDArray[np.uint8]
     na_mask: npt.NDArray[np.uint8]
 
 
-def _aqi_block(plan: _Plan, out: _Outputs, start: int, n: int) -> None:
-    """compute_aqi for rows start..start+CHUNK_ROWS, written into ``out``."""
-    block = slice(start, min(n, start + CHUNK_ROWS))
+def _aqi_block(plan: _Plan, out: _Outputs, block: slice) -> None:
+    """compute_aqi for the rows of ``block``, written into ``out``."""
     present = plan.present
-    conc = {k: plan.concentration(k, block) for k in present}
-    iaqi = _block_iaqi(plan, present, conc, block.stop - block.start)
-    _apply_rules_above_truncated_tables(plan, present, conc, iaqi, block)
-    aqi = _block_aqi(plan, present, conc, iaqi)
-    _store_block(out, present, block, iaqi, aqi, is_2026=plan.is_2026)
+    values = {k: plan.arrays[k][block] for k in present}
+    iaqi = out.matrix[:, block]
+    above = _block_iaqi(plan, present, values, iaqi, block)
+    _apply_rules_above_truncated_tables(plan, present, values, above, iaqi, block)
+    aqi = out.aqi[block]
+    _block_aqi(plan, present, values, iaqi, aqi)
+    _store_block(plan, out, block, iaqi, aqi)
 
 
-def _block_iaqi(plan: _Plan, present: list[str], conc: dict[str, FloatArray], m: int) -> FloatArray:
-    """Ceiled IAQIs, one row per present indicator: by lookup where the values sit on a decimal
-    grid, else interpolated (and then ceiled in one call when every row was interpolated)."""
-    iaqi = np.empty((len(present), m))  # one row per indicator
-    interpolated = []
+def _block_iaqi(
+    plan: _Plan,
+    present: list[str],
+    values: dict[str, FloatArray],
+    iaqi: FloatArray,
+    block: slice,
+) -> dict[str, npt.NDArray[np.bool_]]:
+    """Ceiled IAQIs into ``iaqi`` (row j: present[j]), from the precomputed tables
+    (:func:`iaqi.binned_iaqi`, :func:`iaqi.rounded_iaqi`) or, with ``USE_LOOKUP`` off, by
+    np.interp. Returns, per indicator on a truncated table, where its value (rounded as the
+    report rounds) is finite and above the table."""
+    m = iaqi.shape[1]
+    above: dict[str, npt.NDArray[np.bool_]] = {}
+    to_ceil = []
     for j, key in enumerate(present):
-        if USE_LOOKUP:
-            used = iaqi_by_lookup(conc[key], plan.spec[key], iaqi[j], plan.decimals.get(key, 1))
-            if used is not None:
-                plan.decimals[key] = used
-                continue
-        iaqi[j] = raw_iaqi(conc[key], plan.spec[key])
-        interpolated.append(j)
-    if len(interpolated) == len(present):
+        over = np.empty(m, dtype=np.bool_) if plan.spec[key] in TRUNCATED_TABLES else None
+        if over is not None:
+            above[key] = over
+        if not _column_iaqi(plan, key, values[key], iaqi[j], over, block):
+            to_ceil.append(j)
+    if len(to_ceil) == len(present):
         ceil_inplace(iaqi)
     else:
-        for j in interpolated:
+        for j in to_ceil:
             ceil_inplace(iaqi[j])
-    return iaqi
+    return above
+
+
+def _column_iaqi(
+    plan: _Plan,
+    key: str,
+    values: FloatArray,
+    out: FloatArray,
+    over: npt.NDArray[np.bool_] | None,
+    block: slice,
+) -> bool:
+    """One indicator's IAQIs of a block into ``out``, ``over`` as for :func:`_block_iaqi`;
+    True when they are ceiled already, False when the ceiling is still to come."""
+    table = plan.spec[key]
+    m = out.shape[0]
+    scratch, index = plan.scratch[:m], plan.index[:m]
+    if key not in plan.interpolated:
+        if plan.rounding:
+            decimals = plan.decimals(key)
+            rounded_iaqi(values, table, decimals, out, index=index, scratch=scratch, above=over)
+            return True
+        binned_iaqi(values, table, out, index=index, scratch=scratch, above=over)
+        return False
+    conc = plan.concentration(key, block)  # the reference: np.interp
+    out[:] = raw_iaqi(conc, table)
+    if over is not None:
+        np.greater(conc, TABLES[table][-1], out=over)
+        over &= conc < math.inf
+    return False
 
 
 def _apply_rules_above_truncated_tables(
     plan: _Plan,
     present: list[str],
-    conc: dict[str, FloatArray],
+    values: dict[str, FloatArray],
+    above: dict[str, npt.NDArray[np.bool_]],
     iaqi: FloatArray,
     block: slice,
 ) -> None:
     """Special rules above the end of the truncated tables (SO2 1h, O3 8h), in place."""
     for j, key in enumerate(present):
+        over = above.get(key)
+        if over is None or not over.any():
+            continue
         table = plan.spec[key]
-        if table not in TRUNCATED_TABLES:
-            continue
-        over = (conc[key] > TABLES[table][-1]) & (conc[key] < math.inf)
-        if not over.any():
-            continue
-        replacement = _iaqi_above_truncated_table(plan, table, present, conc, iaqi, block)
+        replacement = _iaqi_above_truncated_table(plan, table, present, values, iaqi, block)
         np.copyto(iaqi[j], replacement, where=over)
 
 
@@ -249,7 +305,7 @@ def _iaqi_above_truncated_table(
     plan: _Plan,
     table: str,
     present: list[str],
-    conc: dict[str, FloatArray],
+    values: dict[str, FloatArray],
     iaqi: FloatArray,
     block: slice,
 ) -> FloatArray | float:
@@ -265,56 +321,100 @@ def _iaqi_above_truncated_table(
             return iaqi_from_table(plan.concentration("so2_24h", block), plan.aux["so2_24h"])
         return math.nan
     if "o3_1h" in present:
-        o3_1h = conc["o3_1h"]
-        return np.where(np.isinf(o3_1h), math.nan, iaqi[present.index("o3_1h")])
+        infinite = plan.infinite("o3_1h", values["o3_1h"])
+        return np.where(infinite, math.nan, iaqi[present.index("o3_1h")])
     if "o3_1h" in plan.arrays:
         return iaqi_from_table(plan.concentration("o3_1h", block), "o3_1h")
     return math.nan
 
 
 def _block_aqi(
-    plan: _Plan, present: list[str], conc: dict[str, FloatArray], iaqi: FloatArray
-) -> FloatArray:
-    """AQI: maximum over the available IAQIs (fmax ignores NaN), then the publication rule.
-
-    Infinite inputs count as missing: their IAQIs become NaN in ``iaqi`` too.
-    """
-    aqi: FloatArray = np.fmax.reduce(iaqi, axis=0) if present else np.full(iaqi.shape[1], math.nan)
-    if present and np.any(aqi >= 500.0):  # rare: +inf inputs gave 500; they are missing
-        for j, key in enumerate(present):
-            iaqi[j][np.isinf(conc[key])] = math.nan
-        aqi = np.fmax.reduce(iaqi, axis=0)
+    plan: _Plan,
+    present: list[str],
+    values: dict[str, FloatArray],
+    iaqi: FloatArray,
+    aqi: FloatArray,
+) -> None:
+    """AQI into ``aqi``: maximum over the available IAQIs (np.fmax ignores NaN), then the
+    publication rule. (Row by row np.fmax: faster than a reduction along axis 0.)"""
+    _reduce_rows(np.fmax, iaqi, aqi)
+    # np.interp gives +inf the IAQI 500 (the tables NaN at once), so only blocks with an AQI
+    # of 500 can hold one
+    if plan.interpolated and np.fmax.reduce(aqi) >= 500.0:
+        _drop_infinite(plan, present, values, iaqi, aqi)
     if plan.is_2026:
         # with a pollutant missing (or not supplied at all), publish only when the others
         # already give AQI > 100
-        any_missing = np.asarray(np.isnan(iaqi).any(axis=0), dtype=np.bool_)
-        any_missing |= len(present) < len(plan.spec)
-        aqi[any_missing & ~(aqi > 100.0)] = math.nan
-    return aqi
+        if len(present) < len(plan.spec):
+            aqi[aqi <= 100.0] = math.nan
+        else:
+            complete = plan.scratch[: aqi.shape[0]]
+            _reduce_rows(np.maximum, iaqi, complete)  # np.maximum: NaN where one is missing
+            aqi[np.isnan(complete) & (aqi <= 100.0)] = math.nan
+
+
+def _reduce_rows(ufunc: np.ufunc, matrix: FloatArray, out: FloatArray) -> None:
+    """out = ufunc(matrix[0], matrix[1], ...); NaN without rows."""
+    if not matrix.shape[0]:
+        out.fill(math.nan)
+    elif matrix.shape[0] == 1:
+        np.copyto(out, matrix[0])
+    else:
+        ufunc(matrix[0], matrix[1], out=out)
+        for row in matrix[2:]:
+            ufunc(out, row, out=out)
+
+
+def _on_tables(table: str, key: str, rounding: bool) -> bool:
+    """Whether the precomputed tables serve ``key`` (else np.interp: ``USE_LOOKUP`` off, or
+    a rounded table too big)."""
+    if not rounding:
+        return USE_LOOKUP
+    return USE_LOOKUP and lookup_table(table, ROUND_DECIMALS_2026.get(key, 0)) is not None
+
+
+def _drop_infinite(
+    plan: _Plan,
+    present: list[str],
+    values: dict[str, FloatArray],
+    iaqi: FloatArray,
+    aqi: FloatArray,
+) -> None:
+    """Make the IAQIs of infinite inputs NaN, in ``iaqi`` too, and take the AQI of their rows
+    again (np.interp path only). Only rows with AQI 500 can hold one."""
+    rows = np.flatnonzero(aqi >= 500.0)
+    sub = iaqi[:, rows]
+    infinite = np.stack([plan.infinite(key, values[key][rows]) for key in present])
+    if infinite.any():
+        sub[infinite] = math.nan
+        iaqi[:, rows] = sub
+        aqi[rows] = np.fmax.reduce(sub, axis=0)
+
+
+#: Level of NaN (0), then of every integer AQI 0 .. 500: every AQI is one of these (a maximum
+#: of ceiled IAQIs, none above 500).
+_LEVEL_OF_AQI = np.concatenate([[0], level_of(np.arange(501.0))]).astype(np.int8)
 
 
 def _store_block(
-    out: _Outputs,
-    present: list[str],
-    block: slice,
-    iaqi: FloatArray,
-    aqi: FloatArray,
-    *,
-    is_2026: bool,
+    plan: _Plan, out: _Outputs, block: slice, iaqi: FloatArray, aqi: FloatArray
 ) -> None:
-    """Write a block's IAQIs, AQI and level, and its primary / non-attainment bitmasks."""
-    for j, key in enumerate(present):
-        out.iaqi[key][block] = iaqi[j]
-    out.aqi[block] = aqi
-    out.level[block] = level_of(aqi)
+    """Write a block's level and its primary / non-attainment bitmasks (the IAQIs and the AQI
+    are in place already)."""
+    m = aqi.shape[0]
+    index, scratch = plan.index[:m], plan.scratch[:m]
+    np.fmax(aqi, -1.0, out=scratch)  # NaN -> -1 -> slot 0
+    np.copyto(index, scratch, casting="unsafe")
+    index += 1
+    _LEVEL_OF_AQI.take(index, out=out.level[block], mode="clip")
     # Bit j of the masks <-> present[j]; strings come from a lookup table afterwards.
-    weights = (np.uint8(1) << np.arange(len(present), dtype=np.uint8))[:, None]
+    weights = (np.uint8(1) << np.arange(iaqi.shape[0], dtype=np.uint8))[:, None]
     condition = np.empty(iaqi.shape, dtype=np.bool_)
     np.equal(iaqi, aqi, out=condition)
     primary = (condition.view(np.uint8) * weights).sum(axis=0, dtype=np.uint8)
     primary *= (aqi > 50.0).view(np.uint8)  # primary pollutants only when AQI > 50
     out.primary_mask[block] = primary
-    if not is_2026:
+    if not plan.is_2026:
         np.greater(iaqi, 100.0, out=condition)
         out.na_mask[block] = (condition.view(np.uint8) * weights).sum(axis=0, dtype=np.uint8)
 

@@ -1,13 +1,19 @@
 """IAQI of concentrations against one breakpoint table: interpolation, ceiling, lookup grids.
 
 Also the half-up rounding HJ 633-2026 applies to daily concentrations before the IAQI.
+:func:`iaqi_from_table` (np.interp, then the ceiling) is the reference; compute_aqi's hot path
+reads the same values from precomputed tables: :func:`binned_iaqi` (values as given: np.interp's
+formula per integer bin) and :func:`rounded_iaqi` (rounded values: the IAQI per decimal grid
+point). Tests check both against the reference, value for value.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from jingjinji.air.kernels.breakpoints import IAQI_POINTS, TABLES, TRUNCATED_TABLES
 from jingjinji.air.kernels.standards import ArrayLike, FloatArray
@@ -64,10 +70,8 @@ def ceil_inplace(raw: FloatArray) -> FloatArray:
     return raw
 
 
-#: Fast path: when every value of a block is a multiple of 10^-d (d = 0, 1, 2; what monitors
-#: report), the ceiled IAQI is read from a table precomputed with the same interpolation on that
-#: decimal grid; other blocks use np.interp (``hj633.USE_LOOKUP`` switches the fast path off). A
-#: test checks both paths agree everywhere.
+#: Decimal grids of :func:`lookup_table` (values k * 10^-d). compute_aqi reads the IAQIs of
+#: rounded concentrations (HJ 633-2026 daily: integers, CO one decimal) from these tables.
 LOOKUP_DECIMALS: tuple[int, ...] = (0, 1, 2)
 LOOKUP_MAX_ENTRIES = 1 << 17
 _LOOKUPS: dict[tuple[str, int], FloatArray] = {}
@@ -90,25 +94,135 @@ def lookup_table(table: str, decimals: int) -> FloatArray | None:
     return lut if lut.size else None
 
 
-def iaqi_by_lookup(c: FloatArray, table: str, out: FloatArray, first: int) -> int | None:
-    """Ceiled IAQIs of ``c`` into ``out`` via the decimal-grid table; returns the decimals
-    used (trying ``first`` first), or None when ``c`` is not on a supported grid."""
-    if not c.size:
-        return None
-    for decimals in (first, *(d for d in LOOKUP_DECIMALS if d != first)):
-        scaled = c * 10.0**decimals if decimals else c
-        k = np.rint(scaled)
-        with np.errstate(invalid="ignore"):  # inf - inf: NaN, ignored like missing values
-            error = np.fmax.reduce(np.abs(scaled - k), axis=None)
-        if not error <= 1e-9:  # also False when every value is NaN
-            continue
-        lut = lookup_table(table, decimals)
-        if lut is None:
-            return None
-        # index: NaN and negatives -> 0 (NaN), grid point i -> i + 1, above the table -> last
-        np.clip(k, -1.0, lut.size - 2.0, out=k)
-        k += 1.0
-        np.nan_to_num(k, copy=False, nan=0.0)
-        np.take(lut, k.astype(np.intp), out=out)
-        return decimals
-    return None
+def rounded_iaqi(
+    c: FloatArray,
+    table: str,
+    decimals: int,
+    out: FloatArray,
+    *,
+    index: npt.NDArray[np.intp],
+    scratch: FloatArray,
+    above: npt.NDArray[np.bool_] | None = None,
+) -> bool:
+    """Ceiled IAQIs of ``round_half_up(c, decimals)`` into ``out``, the rounding folded into
+    the index of :func:`lookup_table` (``index``, ``scratch``: buffers as long as ``c``).
+
+    Exactly :func:`iaqi_from_table` of the rounded values: the slot of c is
+    floor(c * 10^d + (0.5 + 1e-9)), the very sum :func:`round_half_up` floors, i.e. the
+    rounded value in units of 10^-d. Negative values and those that round to +inf are missing.
+    ``above`` (optional) receives where the rounded value is finite and above the last
+    breakpoint. Returns False, writing nothing, when the table would exceed
+    :data:`LOOKUP_MAX_ENTRIES`.
+    """
+    lut = lookup_table(table, decimals)
+    if lut is None:
+        return False
+    top = lut.size - 2.0  # last breakpoint * 10^d + 1: every rounded value above the table
+    with np.errstate(over="ignore"):  # c * 10^d overflows: +inf, as in round_half_up
+        if decimals:
+            np.multiply(c, 10.0**decimals, out=scratch)
+            np.add(scratch, 0.5 + _SNAP, out=scratch)
+        else:
+            np.add(c, 0.5 + _SNAP, out=scratch)
+    if above is not None:  # floor(s) > last <=> s >= last + 1; s = +inf: the value is +inf
+        np.greater_equal(scratch, top, out=above)
+        above &= scratch < math.inf
+    # rare: negative c (round_half_up would make -0.4 a valid 0) and s = +inf, both missing
+    bad = np.fmin.reduce(c) < 0 or np.fmax.reduce(scratch) == math.inf
+    bad_rows = ((c < 0) | (scratch == math.inf)) if bad else None
+    # s >= 0 truncates to floor(s); s < 0 only for negative c, which are made missing here
+    _slots(scratch, top, index=index, scratch=scratch, floor=False)
+    if bad_rows is not None:
+        index[bad_rows] = 0
+    lut.take(index, out=out, mode="clip")
+    return True
+
+
+@dataclass(frozen=True)
+class BinTables:
+    """np.interp's segment per integer bin of a breakpoint table (all breakpoints are integers,
+    so the bin [k, k + 1) lies inside one segment). Slot 0: missing; slot k + 1: the bin
+    [k, k + 1), k = 0 .. last breakpoint; slot last + 2: values from last + 1 on."""
+
+    slope: FloatArray  # (IAQI_hi - IAQI_lo) / (BP_hi - BP_lo), as np.interp computes it
+    start: FloatArray  # BP_lo
+    level: FloatArray  # IAQI_lo
+    top: float  # last breakpoint + 1
+
+
+_BINS: dict[str, BinTables] = {}
+
+
+def bin_tables(table: str) -> BinTables:
+    """The :class:`BinTables` of a breakpoint table (built on first use)."""
+    bins = _BINS.get(table)
+    if bins is None:
+        points = np.asarray(TABLES[table], dtype=np.float64)
+        levels = np.asarray(IAQI_POINTS[: len(points)], dtype=np.float64)
+        last = int(points[-1])
+        if not np.array_equal(points, np.floor(points)):
+            raise ValueError(f"breakpoint table {table!r} has a non-integer breakpoint")
+        segment = np.searchsorted(points, np.arange(last), side="right") - 1
+        slope = (levels[segment + 1] - levels[segment]) / (points[segment + 1] - points[segment])
+        # bin [last, last + 1): np.interp gives IAQI(last) at last and the value above the table
+        # beyond it. Full tables: both 500. Truncated tables: IAQI(last) here, while values above
+        # last are replaced by compute_aqi's special rules. From last + 1 on: the value above
+        # the table (0 * (c - last) + above; +inf gives 0 * inf = NaN: missing).
+        above = math.nan if table in TRUNCATED_TABLES else 500.0
+        bins = BinTables(
+            slope=np.concatenate([[math.nan], slope, [0.0, 0.0]]),
+            start=np.concatenate([[0.0], points[segment], [last, last]]),
+            level=np.concatenate([[math.nan], levels[segment], [levels[-1], above]]),
+            top=last + 1.0,
+        )
+        _BINS[table] = bins  # a benign race: every thread builds the same tables
+    return bins
+
+
+def binned_iaqi(
+    c: FloatArray,
+    table: str,
+    out: FloatArray,
+    *,
+    index: npt.NDArray[np.intp],
+    scratch: FloatArray,
+    above: npt.NDArray[np.bool_] | None = None,
+) -> None:
+    """IAQIs before the ceiling into ``out``: np.interp's own formula on np.interp's segment,
+    slope * (c - BP_lo) + IAQI_lo, so bit for bit :func:`raw_iaqi` of ``c`` (one segment per
+    integer bin; c - BP_lo is exact), except: +inf gives NaN (missing) instead of the value
+    above the table, and for a truncated table values in (last, last + 1) give IAQI(last)
+    instead of NaN (compute_aqi's special rules replace both). ``index``, ``scratch``: buffers
+    as long as ``c``; ``above`` (optional) receives where c is finite and above the table.
+    """
+    bins = bin_tables(table)
+    if above is not None:
+        np.greater(c, bins.top - 1.0, out=above)
+        above &= c < math.inf
+    _slots(c, bins.top, index=index, scratch=scratch, floor=True)
+    bins.slope.take(index, out=out, mode="clip")  # "clip" writes out= unbuffered ("raise" not)
+    bins.start.take(index, out=scratch, mode="clip")
+    np.subtract(c, scratch, out=scratch)
+    with np.errstate(invalid="ignore"):  # 0 * inf: +inf is missing
+        np.multiply(out, scratch, out=out)
+    bins.level.take(index, out=scratch, mode="clip")
+    np.add(out, scratch, out=out)
+
+
+def _slots(
+    values: FloatArray,
+    top: float,
+    *,
+    index: npt.NDArray[np.intp],
+    scratch: FloatArray,
+    floor: bool,
+) -> None:
+    """index = 1 + values clipped to [-1, top] (NaN: -1), rounded down (``floor``) or
+    truncated; ``scratch`` may be ``values``. Slot 0 of the tables is the missing value."""
+    np.fmax(values, -1.0, out=scratch)
+    np.minimum(scratch, top, out=scratch)
+    if floor:
+        np.floor(scratch, out=index, casting="unsafe")
+    else:
+        np.copyto(index, scratch, casting="unsafe")
+    index += 1
