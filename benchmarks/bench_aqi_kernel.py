@@ -10,7 +10,8 @@ Three inputs of N rows (default 1,000,000), the seven HJ 633-2012 daily indicato
   missing days included), repeated to N rows;
 * ``off-grid``: uniform floats over [0, last breakpoint] of each indicator, not rounded;
 * ``grid-0.1``: the former input, log-normal values rounded to one decimal (CO two), which
-  the kernel's decimal-grid lookup fast path serves.
+  the kernel before e2e1e82 served from a decimal-grid lookup; the current kernel reads every
+  block from the same exact tables (``hj633.USE_LOOKUP``), whatever its decimals.
 
 Contenders on each input, interleaved round by round (order rotated each round), median of R
 rounds, all single-threaded: ``compute_aqi`` HJ 633-2012 and HJ 633-2026 daily; per standard a
@@ -131,10 +132,11 @@ def grid_input(n: int, seed: int) -> Columns:
 
 
 def fast_path_share(columns: Columns) -> str:
-    """How much of an input the kernel's decimal-grid lookup serves, if the kernel has one."""
+    """How much of an input a decimal-grid lookup (``iaqi_by_lookup``, removed in e2e1e82)
+    would serve; with the current kernel, which path every block takes."""
     lookup = getattr(iaqi_module, "iaqi_by_lookup", None)
     if lookup is None or not getattr(hj633, "USE_LOOKUP", False):
-        return "fast path: the kernel has no lookup fast path"
+        return "IAQI path: the same for every block, whatever its decimals (no grid fast path)"
     decimals = getattr(iaqi_module, "LOOKUP_DECIMALS", (0, 1, 2))
     chunk = int(getattr(hj633, "CHUNK_ROWS", BLOCK))
     per_column = []
