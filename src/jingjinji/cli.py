@@ -99,6 +99,22 @@ def db_revision(
 SHUTDOWN_GRACE_SECONDS = 5
 
 
+def _run_server(
+    app_or_path: object, *, host: str, port: int, log_level: str = "info", **options: object
+) -> None:
+    """uvicorn with the platform's shutdown grace; ``options`` as :func:`uvicorn.run` takes."""
+    import uvicorn
+
+    uvicorn.run(
+        app_or_path,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level=log_level,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        **options,  # type: ignore[arg-type]
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -115,7 +131,6 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the web UI and API."""
-    import uvicorn
 
     from jingjinji import bootstrap
     from jingjinji.app import create_app, server_engine
@@ -135,25 +150,17 @@ def serve(
         bootstrap.start_worker_thread(factory, stop)
     try:
         if workers == 1:
-            uvicorn.run(
-                create_app(settings, session_factory=factory),
-                host=host,
-                port=port,
-                log_level="info",
-                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
-            )
+            _run_server(create_app(settings, session_factory=factory), host=host, port=port)
         else:
             # Each process builds its own application, engine and pool (a pool must not
             # cross a fork); this one supervises them and restarts one that dies.
             engine.dispose()
-            uvicorn.run(
+            _run_server(
                 "jingjinji.app:create_served_app",
-                factory=True,
-                workers=workers,
                 host=host,
                 port=port,
-                log_level="info",
-                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+                factory=True,
+                workers=workers,
             )
     finally:
         stop.set()
@@ -166,7 +173,6 @@ def demo(
     load_only: Annotated[bool, typer.Option(help="load the demo data and exit")] = False,
 ) -> None:
     """Create the embedded database, load the demo data, run worker and server."""
-    import uvicorn
 
     from jingjinji import bootstrap
     from jingjinji.app import create_app, server_engine
@@ -185,12 +191,8 @@ def demo(
     bootstrap.start_worker_thread(factory, stop)
     demo_data.print_logins(console, logins, url=f"http://{host}:{port}/")
     try:
-        uvicorn.run(
-            create_app(settings, session_factory=factory),
-            host=host,
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        _run_server(
+            create_app(settings, session_factory=factory), host=host, port=port, log_level="warning"
         )
     finally:
         stop.set()
