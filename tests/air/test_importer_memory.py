@@ -9,11 +9,12 @@ from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.air import importer, ingest
 from jingjinji.air.models import Observation, StationDaily
+from jingjinji.errors import InvalidInput
 from jingjinji.security import SYSTEM_ACTOR
 from tests.air.support import SLICE_FILES, SLICE_HOURS
 from tests.conftest import People
@@ -170,3 +171,43 @@ def test_count_rows_without_a_final_line_break(tmp_path: Path) -> None:
     path.write_text("a,b\n1,2\n3,4")
     assert ingest.count_rows(path) == 2
     assert [f.height for _, f in ingest.read_csv_chunks(path, chunk_bytes=3)] == [1, 1]
+
+
+def _ts_index(session: Session) -> list[str]:
+    return [
+        i["name"] or ""
+        for i in inspect(session.connection()).get_indexes("air_observations")
+        if i["column_names"] == ["ts"]
+    ]
+
+
+def test_a_bulk_load_leaves_the_schema_and_the_connection_as_they_were(
+    session_factory: sessionmaker[Session], air: People, slice_dir: Path
+) -> None:
+    """On SQLite a first load drops the ts index and builds it again at the end, with a larger
+    page cache for the import only; on PostgreSQL nothing changes. Either way the index is
+    there afterwards, also when the import fails and is rolled back."""
+    with session_factory() as session:
+        cache = session.execute(text("PRAGMA cache_size")).scalar() if _sqlite(session) else 0
+        summary = importer.import_beijing_multisite(session, slice_dir, actor=SYSTEM_ACTOR)
+        assert summary.inserted == len(SLICE_FILES) * SLICE_HOURS
+        assert _ts_index(session) == ["ix_air_observations_ts"]
+        if _sqlite(session):
+            assert session.execute(text("PRAGMA cache_size")).scalar() == cache
+        session.rollback()
+    _edit_rows(slice_dir / SLICE_FILES[1], {100: {5: b"-1"}})
+    with session_factory() as session, pytest.raises(InvalidInput):
+        importer.import_beijing_multisite(
+            session, slice_dir, actor=SYSTEM_ACTOR, strict=True, verify=False
+        )
+    with session_factory() as session:
+        assert _ts_index(session) == ["ix_air_observations_ts"]
+        if _sqlite(session):  # the rebuilt index is the one the planner uses
+            plan = session.execute(
+                text("EXPLAIN QUERY PLAN SELECT count(*) FROM air_observations WHERE ts = '1'")
+            ).all()
+            assert "ix_air_observations_ts" in str(plan)
+
+
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"

@@ -153,23 +153,24 @@ def import_beijing_multisite(
     # concurrent writer of these stations waits until the import commits.
     daily_cache.lock_stations(session, service.uci_station_codes().values())
     touched: list[pl.DataFrame] = []
-    for path in files:
-        seen = ingest.SeenKeys()
-        for first_row, raw in read_chunks(path, chunk_bytes=chunk_bytes):
-            accepted = _import_chunk(
-                session,
-                raw,
-                first_row,
-                path=path,
-                seen=seen,
-                actor=actor,
-                strict=strict,
-                ingestion_id=ingestion.id,
-                summary=summary,
-            )
-            touched.append(daily_cache.station_days(accepted))
-            if progress is not None:
-                progress(path.name, summary.rows, total)
+    with ingest.bulk_load_mode(session, incoming_rows=total):
+        for path in files:
+            seen = ingest.SeenKeys()
+            for first_row, raw in read_chunks(path, chunk_bytes=chunk_bytes):
+                accepted = _import_chunk(
+                    session,
+                    raw,
+                    first_row,
+                    path=path,
+                    seen=seen,
+                    actor=actor,
+                    strict=strict,
+                    ingestion_id=ingestion.id,
+                    summary=summary,
+                )
+                touched.append(daily_cache.station_days(accepted))
+                if progress is not None:
+                    progress(path.name, summary.rows, total)
     days = pl.concat(touched).unique() if touched else pl.DataFrame()
     summary.stations = sorted(days["station_code"].unique().to_list()) if touched else []
     if recompute:

@@ -41,7 +41,7 @@ from jingjinji.air.ingest.parsing import (
     normalise_unit,
     parse_timezone,
 )
-from jingjinji.air.ingest.store import MergeCounts, merge
+from jingjinji.air.ingest.store import MergeCounts, bulk_load_mode, merge
 from jingjinji.air.ingest.uci import UCI_COLUMNS, uci_frame
 from jingjinji.air.ingest.validation import (
     BOUNDS,
@@ -68,6 +68,7 @@ __all__ = [
     "Normalised",
     "SeenKeys",
     "authorise",
+    "bulk_load_mode",
     "canonical",
     "count_rows",
     "ingest",

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -18,10 +19,12 @@ import polars as pl
 from sqlalchemy import CursorResult, bindparam, text
 from sqlalchemy.orm import Session
 
-from jingjinji.air.models import NUMERIC, VALUE_COLUMNS
+from jingjinji.air.models import NUMERIC, VALUE_COLUMNS, Observation
 from jingjinji.db import UTCDateTime, is_postgres, utcnow
 
 _STAGE_COLUMNS = ("station_code", "ts", *VALUE_COLUMNS)
+#: SQLite page cache of a bulk load (KiB; the connection's default is 2 MB).
+SQLITE_BULK_CACHE_KIB = 64 * 1024
 
 
 @dataclass
@@ -235,3 +238,38 @@ def _stage(session: Session, frame: pl.DataFrame, stage: str, *, pg: bool) -> No
             cur.executemany(f"INSERT INTO {stage} VALUES ({placeholders})", data.iter_rows())
         finally:
             cur.close()
+
+
+@contextmanager
+def bulk_load_mode(session: Session, *, incoming_rows: int) -> Iterator[None]:
+    """Settings for a large load into ``air_observations`` on SQLite (PostgreSQL: none).
+
+    - A 64 MB page cache instead of 2 MB: an import inserts into the ``ts`` index across its
+      whole time span, and with a small cache every dirty page spills to the WAL and is written
+      there again when it changes again.
+    - When the load at least doubles the table, the ``ts`` index is dropped and built again at
+      the end (one sort instead of millions of scattered inserts), inside the transaction: on
+      rollback the index is simply back, and readers of other connections never see the table
+      without it. A smaller load keeps the index (rebuilding it would cost more).
+
+    The connection's cache size is restored when the block ends.
+    """
+    if is_postgres(session):
+        yield
+        return
+    conn = session.connection()
+    cache = int(conn.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
+    stored = conn.exec_driver_sql("SELECT max(rowid) FROM air_observations").scalar() or 0
+    table = Observation.metadata.tables[Observation.__tablename__]
+    rebuild = (
+        sorted(table.indexes, key=lambda i: str(i.name)) if incoming_rows >= 2 * stored else []
+    )
+    try:
+        for index in rebuild:
+            index.drop(conn)
+        yield
+    finally:
+        for index in rebuild:
+            index.create(conn, checkfirst=True)
+        conn.exec_driver_sql(f"PRAGMA cache_size = {cache}")
