@@ -7,12 +7,10 @@ city AQI is computed from these means (city mean first, then the IAQI).
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import defaultdict
 from collections.abc import Sequence
 
 import polars as pl
-from psycopg import sql as psql
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,7 +19,7 @@ from jingjinji.air.schemas import CityOut
 from jingjinji.air.service.frames import with_aqi
 from jingjinji.air.service.periods import check_standard
 from jingjinji.air.service.stations import get_station, station_codes_of_city
-from jingjinji.db import is_postgres
+from jingjinji.db import copy_out_csv, is_postgres
 from jingjinji.errors import NotFound
 from jingjinji.regions import service as regions
 from jingjinji.security import province_of
@@ -62,19 +60,13 @@ def station_daily_rows(
         f"WHERE station_code IN ({', '.join('{}' for _ in codes)}) AND date >= {{}} "
         "AND date <= {} ORDER BY date, station_code"
     )
+    if is_postgres(session):
+        csv = copy_out_csv(session, query, [*codes, start, end])
+        if not csv:
+            return pl.DataFrame(schema=_EMPTY_SCHEMA)
+        return pl.read_csv(csv, has_header=False, schema=_DAILY_SCHEMA)
     dbapi = session.connection().connection.driver_connection
     assert dbapi is not None
-    if is_postgres(session):
-        copy = psql.SQL(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)").format(
-            *(psql.Literal(v) for v in (*codes, start, end))
-        )
-        buffer = io.BytesIO()
-        with dbapi.cursor() as cur, cur.copy(copy) as stream:
-            for block in stream:
-                buffer.write(block)
-        if not buffer.getbuffer().nbytes:
-            return pl.DataFrame(schema=_EMPTY_SCHEMA)
-        return pl.read_csv(buffer.getvalue(), has_header=False, schema=_DAILY_SCHEMA)
     cur = dbapi.cursor()
     try:
         cur.execute(query.replace("{}", "?"), [*codes, start.isoformat(), end.isoformat()])

@@ -22,7 +22,6 @@ import io
 from collections.abc import Iterable, Iterator
 
 import polars as pl
-from psycopg import sql as psql
 from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT, BOOLEAN
 from sqlalchemy.orm import Session
@@ -38,7 +37,7 @@ from jingjinji.air.models import (
     StationDaily,
 )
 from jingjinji.air.service.periods import local_day_bounds_utc, local_naive
-from jingjinji.db import is_postgres
+from jingjinji.db import copy_out_csv, is_postgres
 from jingjinji.timezone import china_date
 
 #: Above this many station-days a writer locks whole stations (PostgreSQL's shared lock table
@@ -251,18 +250,12 @@ def _read_hourly(session: Session, batch: list[Run]) -> pl.DataFrame:
         "WHERE station_code = {} AND ts >= {} AND ts < {}"
         for n in range(len(batch))
     )
-    dbapi = session.connection().connection.driver_connection
-    assert dbapi is not None
     if is_postgres(session):
-        copy = psql.SQL(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)").format(
-            *(psql.Literal(v) for v in bounds)
-        )
-        buffer = io.BytesIO()
-        with dbapi.cursor() as cur, cur.copy(copy) as stream:
-            for block in stream:
-                buffer.write(block)
-        hourly = pl.read_csv(buffer.getvalue(), has_header=False, schema=_HOURLY_SCHEMA)
+        csv = copy_out_csv(session, query, bounds)
+        hourly = pl.read_csv(csv, has_header=False, schema=_HOURLY_SCHEMA)
     else:
+        dbapi = session.connection().connection.driver_connection
+        assert dbapi is not None
         cur = dbapi.cursor()
         try:
             cur.execute(
