@@ -23,6 +23,7 @@ from jingjinji.admission import (
 )
 from jingjinji.db import make_server_engine
 from jingjinji.errors import Busy
+from tests.aio import run_async
 
 
 @pytest.mark.parametrize(
@@ -132,7 +133,7 @@ def test_requests_beyond_the_limit_wait_then_get_503_with_retry_after() -> None:
         assert admission.refused == 1
         assert admission.waiting == 0
 
-    anyio.run(scenario)
+    run_async(scenario)
 
 
 def test_a_waiting_request_is_served_when_a_slot_frees_in_time() -> None:
@@ -148,7 +149,7 @@ def test_a_waiting_request_is_served_when_a_slot_frees_in_time() -> None:
             gate.set()
             assert [(await first).status_code, (await second).status_code] == [200, 200]
 
-    anyio.run(scenario)
+    run_async(scenario)
 
 
 def test_a_full_queue_refuses_at_once() -> None:
@@ -164,7 +165,7 @@ def test_a_full_queue_refuses_at_once() -> None:
             gate.set()
             await first
 
-    anyio.run(scenario)
+    run_async(scenario)
 
 
 def test_an_event_stream_gives_its_slot_back_once_its_headers_are_out() -> None:
@@ -200,7 +201,7 @@ def test_an_event_stream_gives_its_slot_back_once_its_headers_are_out() -> None:
             await streaming
         assert admission.semaphore().value == 1  # released once, not twice
 
-    anyio.run(scenario)
+    run_async(scenario)
 
 
 def test_a_streams_poll_takes_a_slot_and_is_refused_when_none_frees() -> None:
@@ -220,7 +221,7 @@ def test_a_streams_poll_takes_a_slot_and_is_refused_when_none_frees() -> None:
             await run_in_slot(request, lambda: 42)  # type: ignore[arg-type]
         admission.release()
 
-    anyio.run(scenario)
+    run_async(scenario)
 
 
 def test_a_queued_request_whose_client_leaves_is_dropped_unserved() -> None:
@@ -257,7 +258,7 @@ def test_a_queued_request_whose_client_leaves_is_dropped_unserved() -> None:
         assert app.state.served == 1  # the queued request never reached the endpoint
         assert admission.semaphore().value == 1
 
-    anyio.run(scenario)
+    run_async(scenario)
 
 
 def test_a_queued_request_keeps_its_request_message_once_admitted() -> None:
@@ -275,4 +276,4 @@ def test_a_queued_request_keeps_its_request_message_once_admitted() -> None:
             assert (await second).json() == {"ok": True}
         assert app.state.served == 2
 
-    anyio.run(scenario)
+    run_async(scenario)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.config import Settings
 from jingjinji.db import make_engine, make_session_factory
+from tests.aio import run_async
 from tests.browser_support import LiveServer, serve
 
 # A pool far smaller than the clients and than the thread pool.
@@ -67,7 +68,7 @@ def test_a_burst_beyond_the_pool_is_served_or_refused_and_the_server_recovers(
     live: LiveServer,
 ) -> None:
     started = time.monotonic()
-    answers = asyncio.run(_burst(live.url, CLIENTS, ROUNDS))
+    answers = run_async(lambda: _burst(live.url, CLIENTS, ROUNDS))
     elapsed = time.monotonic() - started
 
     timed_out = [a for a in answers if isinstance(a, str)]
