@@ -153,24 +153,25 @@ def import_beijing_multisite(
     # concurrent writer of these stations waits until the import commits.
     daily_cache.lock_stations(session, service.uci_station_codes().values())
     touched: list[pl.DataFrame] = []
+    seen = (files[0], ingest.SeenKeys())  # the station-hours of the current file
     with ingest.bulk_load_mode(session, incoming_rows=total):
-        for path in files:
-            seen = ingest.SeenKeys()
-            for first_row, raw in read_chunks(path, chunk_bytes=chunk_bytes):
-                accepted = _import_chunk(
-                    session,
-                    raw,
-                    first_row,
-                    path=path,
-                    seen=seen,
-                    actor=actor,
-                    strict=strict,
-                    ingestion_id=ingestion.id,
-                    summary=summary,
-                )
-                touched.append(daily_cache.station_days(accepted))
-                if progress is not None:
-                    progress(path.name, summary.rows, total)
+        for path, frame, parse_issues in ingest.read_ahead(_parsed(files, chunk_bytes)):
+            if path != seen[0]:
+                seen = (path, ingest.SeenKeys())
+            accepted = _import_chunk(
+                session,
+                frame,
+                parse_issues,
+                path=path,
+                seen=seen[1],
+                actor=actor,
+                strict=strict,
+                ingestion_id=ingestion.id,
+                summary=summary,
+            )
+            touched.append(daily_cache.station_days(accepted))
+            if progress is not None:
+                progress(path.name, summary.rows, total)
     days = pl.concat(touched).unique() if touched else pl.DataFrame()
     summary.stations = sorted(days["station_code"].unique().to_list()) if touched else []
     if recompute:
@@ -211,10 +212,21 @@ def import_beijing_multisite(
     return summary
 
 
+ParsedChunk = tuple[Path, pl.DataFrame, list[dict[str, Any]]]
+
+
+def _parsed(files: list[Path], chunk_bytes: int) -> Iterator[ParsedChunk]:
+    """Every chunk of every file, normalised (no database work: it runs ahead in a thread)."""
+    for path in files:
+        for first_row, raw in read_chunks(path, chunk_bytes=chunk_bytes):
+            frame, issues = ingest.uci_frame(raw, co_factor=0.001, first_row=first_row)
+            yield path, frame, issues
+
+
 def _import_chunk(
     session: Session,
-    raw: pl.DataFrame,
-    first_row: int,
+    frame: pl.DataFrame,
+    parse_issues: list[dict[str, Any]],
     *,
     path: Path,
     seen: ingest.SeenKeys,
@@ -223,8 +235,7 @@ def _import_chunk(
     ingestion_id: int,
     summary: ImportSummary,
 ) -> pl.DataFrame:
-    """Validate and merge one chunk of a file; returns its accepted rows."""
-    frame, parse_issues = ingest.uci_frame(raw, co_factor=0.001, first_row=first_row)
+    """Validate and merge one normalised chunk of a file; returns its accepted rows."""
     ingest.authorise(session, actor, frame["station_code"].drop_nulls().unique().to_list())
     normalised = ingest.Normalised(frame, parse_issues, tuple(ingest.UCI_COLUMNS.values()))
     accepted, issues = ingest.validate(session, normalised)
@@ -247,7 +258,7 @@ def _import_chunk(
         ingestion_id=ingestion_id,
         columns=normalised.columns,
     )
-    summary.rows += raw.height
+    summary.rows += frame.height
     summary.rejected += len({i["row"] for i in issues})
     summary.issues.extend(issues)
     summary.inserted += counts.inserted

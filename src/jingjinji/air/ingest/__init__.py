@@ -29,7 +29,13 @@ from jingjinji.air.ingest.batch import (
     authorise,
     ingest,
 )
-from jingjinji.air.ingest.chunks import CHUNK_BYTES, SeenKeys, count_rows, read_csv_chunks
+from jingjinji.air.ingest.chunks import (
+    CHUNK_BYTES,
+    SeenKeys,
+    count_rows,
+    read_ahead,
+    read_csv_chunks,
+)
 from jingjinji.air.ingest.normalise import normalise_csv, normalise_records
 from jingjinji.air.ingest.parsing import (
     ALIASES,
@@ -78,6 +84,7 @@ __all__ = [
     "normalise_records",
     "normalise_unit",
     "parse_timezone",
+    "read_ahead",
     "read_csv_chunks",
     "uci_frame",
     "validate",

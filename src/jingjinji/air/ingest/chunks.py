@@ -11,8 +11,9 @@ if the file had been validated whole.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -21,6 +22,7 @@ from jingjinji.air.ingest.parsing import issue
 #: Bytes parsed at a time (about 110,000 rows of the Beijing multi-site layout).
 CHUNK_BYTES = 8 * 1024 * 1024
 _HOUR_US = 3_600_000_000
+T = TypeVar("T")
 
 
 def _cut(data: bytes) -> int:
@@ -62,6 +64,18 @@ def read_csv_chunks(
                 first_row += frame.height
             if not block:
                 return
+
+
+def read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """The items of an iterator, each next one produced in a worker thread while the caller
+    works on the current one (parsing the next chunk while the database stores this one: polars
+    and the database driver release the GIL). At most two items exist at a time."""
+    done = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
+        pending = pool.submit(next, items, done)
+        while (item := pending.result()) is not done:
+            pending = pool.submit(next, items, done)
+            yield item  # type: ignore[misc]
 
 
 def count_rows(path: Path) -> int:
