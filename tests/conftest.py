@@ -167,7 +167,10 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=db_url, secret_key="test-secret-key", var_dir=tmp_path)
+    # TestClient speaks http://testserver: Secure cookies would never come back.
+    return Settings(
+        database_url=db_url, secret_key="test-secret-key", var_dir=tmp_path, secure_cookies=False
+    )
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import jingjinji
-from jingjinji import admission, delivery, domains, problems
+from jingjinji import admission, delivery, domains, headers, limits, problems
 from jingjinji.config import Settings, get_settings
 from jingjinji.db import make_server_engine, make_session_factory
 from jingjinji.errors import Busy, Conflict, DomainError, InvalidInput
@@ -47,8 +47,10 @@ def create_app(
     app.state.session_factory = session_factory
     problems.install(app)
     _install_error_handlers(app)
+    _install_limits(app, settings)
     _install_admission(app, settings, session_factory)
     delivery.install(app)
+    _install_security_headers(app, settings)
     _serve_static_files(app)
     _include_routers(app)
     return app
@@ -86,6 +88,29 @@ def _install_admission(
     app.add_middleware(admission.AdmissionMiddleware, admission=gate)
 
 
+def _install_security_headers(app: FastAPI, settings: Settings) -> None:
+    """CSP, framing, sniffing, referrer, HSTS and no-store on every response (see
+    :mod:`jingjinji.headers`); added last, so it is outermost and 503s carry them too."""
+    hsts = settings.hsts_max_age if settings.secure_cookies else 0
+    app.add_middleware(headers.SecurityHeadersMiddleware, hsts_max_age=hsts)
+
+
+def _install_limits(app: FastAPI, settings: Settings) -> None:
+    """Body size per route and NUL characters, before parsing (see :mod:`limits`); inside the
+    admission control, so that only admitted requests hold a body."""
+    app.add_middleware(
+        limits.LimitsMiddleware,
+        limits=limits.BodyLimits(
+            air_upload=settings.body_limit_air_upload,
+            air_batch=settings.body_limit_air_batch,
+            progress_upload=settings.body_limit_progress_upload,
+            json=settings.body_limit_json,
+            form=settings.body_limit_form,
+            default=settings.body_limit_default,
+        ),
+    )
+
+
 async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if _wants_html(request):
@@ -100,7 +125,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if _wants_html(request):
         from jingjinji import views as core_views
 
-        return core_views.error_page(request, exc.status_code, "Error", str(exc.detail))
+        page = core_views.error_page(request, exc.status_code, "Error", str(exc.detail))
+        return problems.with_allow(request, page)
     return problems.http_problem(request, exc)
 
 

@@ -11,17 +11,19 @@ domain's group: the forecast and warning commands live under ``jjj air``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from jingjinji import domains
-from jingjinji.config import get_settings
+from jingjinji.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -69,16 +71,90 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _owner_url() -> str:
+    """The URL migrations and grants run with: JJJ_OWNER_DATABASE_URL, else JJJ_DATABASE_URL."""
+    settings = get_settings()
+    return settings.owner_database_url or settings.database_url
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply all migrations and load the region hierarchy."""
-    from jingjinji import bootstrap
+    """Apply all migrations as the schema owner (JJJ_OWNER_DATABASE_URL, else JJJ_DATABASE_URL),
+    re-grant the application role (JJJ_APP_ROLE) and load the region hierarchy."""
+    from jingjinji import bootstrap, dbroles
 
     settings = get_settings()
-    engine = make_engine(settings.database_url)
-    bootstrap.prepare_database(engine)
-    engine.dispose()
-    console.print(f"database ready: {settings.database_url}")
+    url = _owner_url()
+    postgres = url.startswith("postgresql")
+    if settings.app_role and not postgres:
+        raise fail(f"JJJ_APP_ROLE is set, but {dbroles.SQLITE_HAS_NO_ROLES}", code=2)
+    if postgres and settings.owner_database_url is None:
+        err_console.print(
+            "[yellow]warning:[/] JJJ_OWNER_DATABASE_URL is not set: migrating as the role of "
+            "JJJ_DATABASE_URL. In production the application connects as a role that owns "
+            "nothing (docs/operations.md, 'Database roles')."
+        )
+    engine = make_engine(url)
+    try:
+        bootstrap.prepare_database(engine, app_role=settings.app_role)
+    except (bootstrap.SchemaNotReady, dbroles.RoleSetupError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        engine.dispose()
+    console.print(f"database ready: {_shown(url)}")
+    if settings.app_role:
+        console.print(f"privileges of application role {settings.app_role!r} re-applied")
+
+
+@db_app.command("grant-app-role")
+def db_grant_app_role(
+    role: Annotated[
+        str,
+        typer.Option(envvar="JJJ_APP_ROLE", help="the role the application connects as"),
+    ],
+    password_file: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, help="file holding the role's password (first line)"
+        ),
+    ] = None,
+) -> None:
+    """Create or tighten the PostgreSQL role the application connects as (run with the owner's
+    URL): DML on ordinary tables, only SELECT and INSERT on the audit trail, owns nothing."""
+    from jingjinji import dbroles
+
+    url = _owner_url()
+    if not url.startswith("postgresql"):
+        raise fail(dbroles.SQLITE_HAS_NO_ROLES, code=2)
+    password = None
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0] if lines else ""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            report = dbroles.grant_app_role(connection, role, password=password)
+    except dbroles.RoleSetupError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        engine.dispose()
+    audit = {t: p for t, p in report.tables.items() if t in dbroles.AUDIT_TABLES}
+    console.print(
+        f"role {role!r} {'created' if report.created else 'checked'}: "
+        f"{len(report.tables)} tables, {len(report.sequences)} sequences; owns nothing"
+    )
+    for table, privileges in sorted(audit.items()):
+        console.print(f"  {table}: {', '.join(privileges)} only")
+    console.print(
+        "Connect the application as this role (JJJ_DATABASE_URL) and set "
+        f"JJJ_APP_ROLE={role} where `jjj db upgrade` runs."
+    )
 
 
 @db_app.command("revision")
@@ -93,6 +169,17 @@ def db_revision(
 
     engine = make_engine(get_settings().database_url)
     migrate.revision(engine, message=message, rev_id=rev_id, head=head, branch_label=branch_label)
+
+
+def _prepare(engine: Engine) -> None:
+    """:func:`bootstrap.prepare_database` for the server: migrates only as the schema owner; as
+    the application role it stops with what to run when a migration is pending."""
+    from jingjinji import bootstrap
+
+    try:
+        bootstrap.prepare_database(engine)
+    except bootstrap.SchemaNotReady as exc:
+        raise fail(str(exc)) from None
 
 
 # Seconds open requests (live event streams above all) get to finish at shutdown.
@@ -143,7 +230,7 @@ def serve(
             param_hint="--workers",
         )
     engine = server_engine(settings)
-    bootstrap.prepare_database(engine)
+    _prepare(engine)
     factory = make_session_factory(engine)
     stop = threading.Event()
     if worker:
@@ -166,6 +253,24 @@ def serve(
         stop.set()
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _demo_settings(settings: Settings, host: str) -> Settings:
+    """The demo serves plain http: on a loopback host its cookies are not Secure (Chromium
+    sends Secure cookies to http://127.0.0.1, but not every browser does, and none does for
+    another host). Elsewhere they stay Secure: put it behind HTTPS, or set
+    JJJ_INSECURE_HTTP=1 knowingly."""
+    if host in LOOPBACK_HOSTS and settings.secure_cookies:
+        return dataclasses.replace(settings, secure_cookies=False)
+    if settings.secure_cookies:
+        console.print(
+            f"[yellow]cookies are Secure: sign-in works only over HTTPS; for plain http on "
+            f"{host} set JJJ_INSECURE_HTTP=1[/yellow]"
+        )
+    return settings
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -177,9 +282,9 @@ def demo(
     from jingjinji import bootstrap
     from jingjinji.app import create_app, server_engine
 
-    settings = get_settings()
+    settings = _demo_settings(get_settings(), host)
     engine = server_engine(settings)
-    bootstrap.prepare_database(engine)
+    _prepare(engine)
     factory = make_session_factory(engine)
     from jingjinji import demo as demo_data
 
@@ -221,10 +326,16 @@ def worker(
     import threading
     from types import FrameType
 
+    from jingjinji import bootstrap
     from jingjinji.jobs import service as jobs
 
     settings = get_settings()
-    factory = make_session_factory(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    try:
+        bootstrap.require_current_schema(engine)
+    except bootstrap.SchemaNotReady as exc:
+        raise fail(str(exc)) from None
+    factory = make_session_factory(engine)
     if once:
         with factory() as session:
             jobs.queue_periodic(session, last_run={})

@@ -37,8 +37,10 @@ class Settings:
     database_url: str
     secret_key: str
     var_dir: Path
-    # Cookies are marked Secure when the platform is served over HTTPS (behind a proxy).
-    secure_cookies: bool = False
+    # The platform is served over HTTPS (behind a proxy): cookies are Secure (and the session
+    # cookie __Host-), responses carry HSTS. Only a local plain-http run turns it off
+    # (JJJ_INSECURE_HTTP=1; ``jjj serve``/``jjj demo`` on a loopback host do it themselves).
+    secure_cookies: bool = True
     session_hours: int = 12
     # Working days an owner has to decide on a conditional access request.
     decision_deadline_working_days: int = 10
@@ -57,6 +59,45 @@ class Settings:
     max_concurrent_requests: int | None = None
     admission_wait_seconds: float = 15.0
     admission_max_waiting: int = 1000
+    # Security headers: seconds of Strict-Transport-Security, sent while secure_cookies says
+    # the platform is served over HTTPS (0: none).
+    hsts_max_age: int = 31_536_000
+    # Request limits (jingjinji.limits): the largest body, in bytes, per class of route.
+    body_limit_air_upload: int = 64 * 1024 * 1024
+    body_limit_air_batch: int = 16 * 1024 * 1024
+    body_limit_progress_upload: int = 5 * 1024 * 1024 + 64 * 1024
+    body_limit_json: int = 10 * 1024 * 1024
+    body_limit_form: int = 1024 * 1024
+    body_limit_default: int = 1024 * 1024
+    # Database roles (docs/operations.md): migrations run as the owner of the schema
+    # (JJJ_OWNER_DATABASE_URL, else JJJ_DATABASE_URL); the application connects as a role that
+    # owns nothing (JJJ_APP_ROLE), whose grants `jjj db upgrade` re-applies after migrating.
+    owner_database_url: str | None = None
+    app_role: str | None = None
+    # Authentication (docs/security.md): failed logins per account / per client address within
+    # login_window_minutes; from login_delay_after failures each further attempt waits 2^k
+    # seconds (at most login_delay_cap_seconds), from login_lockout_after it is locked for
+    # login_lockout_minutes. TOTP can be made mandatory for office administrators.
+    login_window_minutes: int = 15
+    login_delay_after: int = 3
+    login_delay_cap_seconds: int = 60
+    login_lockout_after: int = 10
+    login_lockout_minutes: int = 15
+    login_address_delay_after: int = 10
+    login_address_lockout_after: int = 30
+    totp_required_for_office_admins: bool = False
+    # Webhook receivers (docs/security.md: outbound requests): hosts or CIDR networks allowed
+    # although they are loopback or private (JJJ_WEBHOOK_ALLOWED_HOSTS, comma-separated).
+    webhook_allowed_hosts: tuple[str, ...] = ()
+    # Audit checkpoints (docs/operations.md: audit keys and witnesses): sign the chain head every
+    # N entries and at least every M minutes while entries come in; the Ed25519 keys live in
+    # audit_key_dir (default var/audit-keys) or JJJ_AUDIT_SIGNING_KEY (hex raw private key);
+    # each checkpoint is pushed to every witness URL.
+    audit_checkpoint_every: int = 100
+    audit_checkpoint_minutes: float = 10.0
+    audit_key_dir: Path | None = None
+    audit_signing_key: str | None = None
+    audit_witnesses: tuple[str, ...] = ()
 
 
 def load_settings() -> Settings:
@@ -69,7 +110,7 @@ def load_settings() -> Settings:
         database_url=url,
         secret_key=_secret_key(var_dir),
         var_dir=var_dir,
-        secure_cookies=os.environ.get("JJJ_SECURE_COOKIES", "0") == "1",
+        secure_cookies=_secure_cookies(),
         session_hours=int(os.environ.get("JJJ_SESSION_HOURS", "12")),
         decision_deadline_working_days=int(os.environ.get("JJJ_DECISION_DEADLINE_DAYS", "10")),
         holidays=holidays,
@@ -85,7 +126,52 @@ def load_settings() -> Settings:
         ),
         admission_wait_seconds=float(os.environ.get("JJJ_ADMISSION_WAIT_SECONDS", "15")),
         admission_max_waiting=_positive_int("JJJ_ADMISSION_MAX_WAITING", 1000, minimum=0),
+        # Security headers
+        hsts_max_age=_positive_int("JJJ_HSTS_MAX_AGE", 31_536_000, minimum=0),
+        # Request limits
+        body_limit_air_upload=_positive_int("JJJ_BODY_LIMIT_AIR_UPLOAD", 64 * 1024 * 1024),
+        body_limit_air_batch=_positive_int("JJJ_BODY_LIMIT_AIR_BATCH", 16 * 1024 * 1024),
+        body_limit_progress_upload=_positive_int(
+            "JJJ_BODY_LIMIT_PROGRESS_UPLOAD", 5 * 1024 * 1024 + 64 * 1024
+        ),
+        body_limit_json=_positive_int("JJJ_BODY_LIMIT_JSON", 10 * 1024 * 1024),
+        body_limit_form=_positive_int("JJJ_BODY_LIMIT_FORM", 1024 * 1024),
+        body_limit_default=_positive_int("JJJ_BODY_LIMIT_DEFAULT", 1024 * 1024),
+        # Database roles
+        owner_database_url=os.environ.get("JJJ_OWNER_DATABASE_URL") or None,
+        app_role=os.environ.get("JJJ_APP_ROLE") or None,
+        # Authentication
+        login_window_minutes=_positive_int("JJJ_LOGIN_WINDOW_MINUTES", 15),
+        login_delay_after=_positive_int("JJJ_LOGIN_DELAY_AFTER", 3),
+        login_delay_cap_seconds=_positive_int("JJJ_LOGIN_DELAY_CAP_SECONDS", 60),
+        login_lockout_after=_positive_int("JJJ_LOGIN_LOCKOUT_AFTER", 10),
+        login_lockout_minutes=_positive_int("JJJ_LOGIN_LOCKOUT_MINUTES", 15),
+        login_address_delay_after=_positive_int("JJJ_LOGIN_ADDRESS_DELAY_AFTER", 10),
+        login_address_lockout_after=_positive_int("JJJ_LOGIN_ADDRESS_LOCKOUT_AFTER", 30),
+        totp_required_for_office_admins=os.environ.get("JJJ_TOTP_REQUIRED_FOR_OFFICE", "0") == "1",
+        # Webhook receivers
+        webhook_allowed_hosts=tuple(
+            h.strip()
+            for h in os.environ.get("JJJ_WEBHOOK_ALLOWED_HOSTS", "").split(",")
+            if h.strip()
+        ),
+        # Audit checkpoints
+        audit_checkpoint_every=_positive_int("JJJ_AUDIT_CHECKPOINT_EVERY", 100),
+        audit_checkpoint_minutes=float(os.environ.get("JJJ_AUDIT_CHECKPOINT_MINUTES", "10")),
+        audit_key_dir=Path(os.environ.get("JJJ_AUDIT_KEY_DIR") or var_dir / "audit-keys"),
+        audit_signing_key=os.environ.get("JJJ_AUDIT_SIGNING_KEY") or None,
+        audit_witnesses=tuple(
+            u.strip() for u in os.environ.get("JJJ_AUDIT_WITNESSES", "").split(",") if u.strip()
+        ),
     )
+
+
+def _secure_cookies() -> bool:
+    """Secure unless a local plain-http run says otherwise (JJJ_INSECURE_HTTP=1, or the older
+    JJJ_SECURE_COOKIES=0)."""
+    if os.environ.get("JJJ_INSECURE_HTTP", "0") == "1":
+        return False
+    return os.environ.get("JJJ_SECURE_COOKIES", "1") != "0"
 
 
 def _positive_int(name: str, default: int, *, minimum: int = 1) -> int:
