@@ -28,6 +28,12 @@ class ChainReport(BaseModel):
     entries_checked: int
     first_broken_seq: int | None = None
     reason: str | None = None
+    # Signed checkpoints found in the platform and checked, the entry the last one covers.
+    checkpoints_checked: int = 0
+    last_checkpoint_seq: int | None = None
+    # The witnesses compared and the last entry their copies confirm (None: none asked).
+    witnesses: list[str] = []
+    witnessed_seq: int | None = None
 
 
 class AuditTrailPage(BaseModel):

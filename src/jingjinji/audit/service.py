@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, select, text, update
 from sqlalchemy.orm import Session
 
-from jingjinji.audit import policy
+from jingjinji.audit import checkpoints, policy
+from jingjinji.audit.checkpoints import CheckpointConfig
 from jingjinji.audit.models import AuditEntry, AuditHead
 from jingjinji.audit.schemas import AuditEntryOut, AuditTrailPage, ChainReport
 from jingjinji.db import is_postgres, utcnow
@@ -72,20 +73,9 @@ def record(
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction (it commits or rolls back with the write)."""
-    # Serialise appends so that two writers never read the same head: PostgreSQL takes an
-    # advisory lock; SQLite takes its database write lock with a no-op write (a plain read
-    # would not lock, and the second writer would then collide on ``seq``).
-    if is_postgres(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
-    else:
-        session.execute(
-            update(AuditHead)
-            .where(AuditHead.id == 1)
-            .values(last_seq=AuditHead.last_seq)
-            .execution_options(synchronize_session=False)
-        )
-    head = session.get(AuditHead, 1, populate_existing=True)
+    """Append one entry in the caller's transaction (it commits or rolls back with the write).
+    Every N-th entry (``JJJ_AUDIT_CHECKPOINT_EVERY``) also signs a checkpoint of it."""
+    head = _locked_head(session)
     prev_seq, prev_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
     # Microsecond precision is kept by both backends; drop anything finer.
     now = utcnow()
@@ -112,7 +102,59 @@ def record(
         head.last_seq = entry.seq
         head.last_hash = entry.entry_hash
     session.flush()
+    config = checkpoints.current_config()
+    if entry.seq % config.every == 0:
+        checkpoints.make(session, seq=entry.seq, entry_hash=entry.entry_hash, config=config)
     return entry
+
+
+def _locked_head(session: Session) -> AuditHead | None:
+    """The head, read under the chain lock (held until the transaction ends)."""
+    # Serialise appends so that two writers never read the same head: PostgreSQL takes an
+    # advisory lock; SQLite takes its database write lock with a no-op write (a plain read
+    # would not lock, and the second writer would then collide on ``seq``).
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+    else:
+        session.execute(
+            update(AuditHead)
+            .where(AuditHead.id == 1)
+            .values(last_seq=AuditHead.last_seq)
+            .execution_options(synchronize_session=False)
+        )
+    return session.get(AuditHead, 1, populate_existing=True)
+
+
+def checkpoint(
+    session: Session, *, config: CheckpointConfig | None = None, only_if_due: bool = False
+) -> int | None:
+    """Sign the chain head now (``jjj audit checkpoint``), or with ``only_if_due`` only when
+    entries came in and the last checkpoint is M minutes old (the periodic job). Works in the
+    caller's transaction; returns the new checkpoint's number, None when none was made (no
+    key, nothing new, not due)."""
+    config = config or checkpoints.current_config()
+    head = _locked_head(session)
+    if head is None:
+        return None
+    if only_if_due and not checkpoints.due_by_time(session, head_seq=head.last_seq, config=config):
+        return None
+    made = checkpoints.make(session, seq=head.last_seq, entry_hash=head.last_hash, config=config)
+    return made.number if made else None
+
+
+def undelivered_checkpoints(session: Session) -> list[int]:
+    """Ids of checkpoint deliveries still to push to a witness."""
+    return checkpoints.undelivered(session)
+
+
+def deliver_checkpoint(
+    session: Session, *, delivery_id: int, config: CheckpointConfig | None = None
+) -> str:
+    """Push one checkpoint to one witness, committing the attempt; raises
+    ``checkpoints.DeliveryFailed`` when it should be retried."""
+    return checkpoints.deliver(
+        session, delivery_id=delivery_id, config=config or checkpoints.current_config()
+    )
 
 
 def audited_refusal(
@@ -189,7 +231,42 @@ def _broken_link(
     return None
 
 
-def verify(session: Session, *, batch_size: int = 5000) -> ChainReport:
+def verify(
+    session: Session,
+    *,
+    batch_size: int = 5000,
+    witnesses: Iterable[str] = (),
+    config: CheckpointConfig | None = None,
+) -> ChainReport:
+    """Walk the whole chain, then check it against every signed checkpoint the platform stored
+    and against each witness's copy (``witnesses``: URLs or store directories); report the
+    first entry that was edited, removed, reordered, or disagrees with a checkpoint."""
+    report = _verify_chain(session, batch_size=batch_size)
+    if not report.ok:
+        return report
+    finding = checkpoints.check(
+        session,
+        chain_end=report.entries_checked,
+        config=config or checkpoints.current_config(),
+        witnesses=witnesses,
+    )
+    return report.model_copy(
+        update={
+            "ok": finding.broken_seq is None,
+            "entries_checked": min(report.entries_checked, (finding.broken_seq or 0) - 1)
+            if finding.broken_seq is not None
+            else report.entries_checked,
+            "first_broken_seq": finding.broken_seq,
+            "reason": finding.reason,
+            "checkpoints_checked": finding.checked,
+            "last_checkpoint_seq": finding.last_seq,
+            "witnesses": finding.witnesses,
+            "witnessed_seq": finding.witnessed_seq,
+        }
+    )
+
+
+def _verify_chain(session: Session, *, batch_size: int) -> ChainReport:
     """Walk the whole chain; report the first entry that was edited, removed or reordered."""
     head = session.get(AuditHead, 1, populate_existing=True)
     head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
