@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
@@ -92,7 +91,6 @@ def _common(request: Request, session: DbSession) -> dict[str, Any]:
         "organisations": orgs,
         "iname": (lambda row: row.name_zh) if lang == "zh_CN" else (lambda row: row.name_en),
         "ctext": (lambda c: c.text_zh) if lang == "zh_CN" else (lambda c: c.text_en),
-        "tojson": lambda v: json.dumps(v, ensure_ascii=False),
     }
 
 

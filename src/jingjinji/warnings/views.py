@@ -4,7 +4,6 @@ view, webhook administration and dead letters."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -42,8 +41,9 @@ def warnings_page(
             "level_colours": LEVEL_COLOURS,
             "active": page.active,
             "history": page.history,
-            "map_points": json.dumps(page.map_points, ensure_ascii=False),
-            "chart": json.dumps(chart, ensure_ascii=False),
+            # Plain values: the template writes them with Jinja's escaping tojson.
+            "map_points": page.map_points,
+            "chart": chart,
             "chart_has_data": bool(page.chart.dates),
             "forecast_cities": page.forecast_cities,
             "chosen_city": page.chosen_city,
@@ -85,7 +85,12 @@ def create_webhook(
 ) -> Response:
     check_csrf(request, csrf_token)
     row = webhooks.create_subscription(
-        session, actor=actor, url=url.strip(), event_types=event_types, description=description
+        session,
+        actor=actor,
+        url=url.strip(),
+        event_types=event_types,
+        description=description,
+        allow=webhooks.allow_list_of(request.app.state.settings),
     )
     return redirect(f"/warnings/admin/webhooks?created={row.id}")
 

@@ -1,0 +1,61 @@
+// The warnings pages: the live status line (server-sent events) and, on /warnings, the map of
+// active warnings and the forecast chart. Data comes from the JSON blocks #warning-map-data,
+// #forecast-data and #warning-labels and from data-* attributes of #live-status.
+
+(function () {
+  // Live updates: the page reloads when a warning (the watched one, if the page names one) changes.
+  var status = document.getElementById("live-status");
+  if (!status || !window.EventSource) { return; }
+  var source = new EventSource("/api/v1/warnings/events?after=" + encodeURIComponent(status.dataset.after));
+  source.addEventListener("ready", function () {
+    status.textContent = status.dataset.labelOn;
+  });
+  source.addEventListener("warning", function (event) {
+    var data = JSON.parse(event.data);
+    status.textContent = status.dataset.labelChanged + " #" + data.warning_id;
+    if (status.dataset.watch && data.warning_id !== Number(status.dataset.watch)) { return; }
+    source.close();
+    window.location.reload();
+  });
+})();
+
+jjjReady(function () {
+  var mapEl = document.getElementById("warning-map");
+  if (!window.echarts || !mapEl) { return; }
+  // Tooltip and label formatters return HTML or rich text: names from the data are escaped.
+  var esc = function (value) { return echarts.format.encodeHTML(String(value)); };
+  var labels = jjjData("warning-labels");
+  var colours = jjjData("warning-colours");
+  var points = jjjData("warning-map-data");
+  var map = echarts.init(mapEl);
+  map.setOption({
+    tooltip: { formatter: function (p) { return esc(p.data.name) + (p.data.level ? " · " + esc(p.data.level) : ""); } },
+    xAxis: { type: "value", min: 113.5, max: 120.5, name: labels.longitude },
+    yAxis: { type: "value", min: 36, max: 42.5, name: labels.latitude },
+    series: [{
+      type: "scatter",
+      symbolSize: function (v, p) { return p.data.level ? 22 : 10; },
+      itemStyle: { color: function (p) { return colours[p.data.level] || "#8896a6"; } },
+      label: { show: true, position: "right", formatter: function (p) { return p.data.name; } },
+      data: points
+    }]
+  });
+  var el = document.getElementById("forecast-chart");
+  var c = jjjData("forecast-data");
+  if (!el || !c) { return; }
+  var lower = c.p10, spread = c.p90.map(function (v, i) { return (v === null || c.p10[i] === null) ? null : v - c.p10[i]; });
+  var chart = echarts.init(el);
+  chart.setOption({
+    tooltip: { trigger: "axis" },
+    legend: { data: [labels.observed, labels.median, labels.interval] },
+    xAxis: { type: "category", data: c.dates },
+    yAxis: { type: "value", name: "AQI", min: 0 },
+    series: [
+      { name: "p10", type: "line", data: lower, stack: "band", symbol: "none", lineStyle: { opacity: 0 } },
+      { name: labels.interval, type: "line", data: spread, stack: "band", symbol: "none", lineStyle: { opacity: 0 }, itemStyle: { color: "rgba(31,95,168,0.35)" }, areaStyle: { color: "rgba(31,95,168,0.2)" } },
+      { name: labels.median, type: "line", data: c.p50, symbol: "none", lineStyle: { color: "#1f5fa8" },
+        markLine: { symbol: "none", silent: true, lineStyle: { color: "#99004c", type: "dashed" }, data: [{ yAxis: 200 }] } },
+      { name: labels.observed, type: "scatter", data: c.observed, symbolSize: 5, itemStyle: { color: "#333" } }
+    ]
+  });
+});
