@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
@@ -10,10 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jingjinji import health
 from jingjinji.accounts import service as accounts
+from jingjinji.accounts.http import client_address, throttle_rules
 from jingjinji.config import Settings
 from jingjinji.deps import SESSION_COOKIE, DbSession, OptionalActor
 from jingjinji.health import Health
 from jingjinji.web import LANG_COOKIE, check_csrf, redirect, render, t
+
+if TYPE_CHECKING:
+    from jingjinji.accounts.models import User
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,35 +57,44 @@ def home(request: Request, session: DbSession, actor: OptionalActor) -> Response
     return redirect("/region", status_code=302)
 
 
-@router.get("/login", response_class=HTMLResponse)
-def login_form(
-    request: Request, session: DbSession, actor: OptionalActor, next: str | None = None
-) -> Response:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+# The pending second step of a login (a TOTP code is due): only the login form reads it.
+CHALLENGE_COOKIE = "jjj_login_challenge"
 
 
-@router.post("/login", response_class=HTMLResponse)
-def login(
+def _login_page(
     request: Request,
-    session: DbSession,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    csrf_token: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
-) -> Response:
-    check_csrf(request, csrf_token)
-    user = accounts.authenticate(session, username=username.strip(), password=password)
-    if user is None:
-        return render(
-            request,
-            "login.html",
-            {
-                "next": _safe_next(next),
-                "error": t(request, "Wrong username or password."),
-                "username": username,
-            },
-            status_code=401,
-        )
+    next: str | None,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    username: str = "",
+    step: str = "password",
+    retry_after: int | None = None,
+) -> HTMLResponse:
+    response = render(
+        request,
+        "login.html",
+        {"next": _safe_next(next), "error": error, "username": username, "step": step},
+        status_code=status_code,
+    )
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _too_many(request: Request, next: str, exc: accounts.TooManyAttempts, step: str) -> Response:
+    message = t(request, "Too many failed attempts. Try again in {seconds} seconds.")
+    return _login_page(
+        request,
+        next,
+        error=message.format(seconds=exc.retry_after_seconds),
+        status_code=429,
+        step=step,
+        retry_after=exc.retry_after_seconds,
+    )
+
+
+def _logged_in(request: Request, session: DbSession, user: User, next: str) -> Response:
     settings: Settings = request.app.state.settings
     token = accounts.start_session(session, user=user, hours=settings.session_hours)
     response = redirect(_safe_next(next))
@@ -94,7 +107,91 @@ def login(
         max_age=settings.session_hours * 3600,
         path="/",
     )
+    response.delete_cookie(CHALLENGE_COOKIE, path="/login")
     return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request, session: DbSession, actor: OptionalActor, next: str | None = None
+) -> Response:
+    return _login_page(request, next)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form(max_length=1024)],
+    password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        accepted = accounts.login(
+            session,
+            username=username,
+            password=password,
+            address=client_address(request),
+            rules=throttle_rules(request),
+        )
+    except accounts.TooManyAttempts as exc:
+        return _too_many(request, next, exc, "password")
+    if accepted is None:
+        return _login_page(
+            request,
+            next,
+            error=t(request, "Wrong username or password."),
+            status_code=401,
+            username=username[:100],
+        )
+    if accepted.challenge is None:
+        return _logged_in(request, session, accepted.user, next)
+    settings: Settings = request.app.state.settings
+    response = _login_page(request, next, step="totp")
+    response.set_cookie(
+        CHALLENGE_COOKIE,
+        accepted.challenge,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        max_age=accounts.CHALLENGE_MINUTES * 60,
+        path="/login",
+    )
+    return response
+
+
+@router.post("/login/totp", response_class=HTMLResponse)
+def login_totp(
+    request: Request,
+    session: DbSession,
+    code: Annotated[str, Form(max_length=20)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """The second step of a login of a user with a TOTP second factor."""
+    check_csrf(request, csrf_token)
+    challenge = request.cookies.get(CHALLENGE_COOKIE, "")
+    try:
+        user = accounts.complete_totp_login(
+            session,
+            challenge=challenge,
+            code=code,
+            address=client_address(request),
+            rules=throttle_rules(request),
+        )
+    except accounts.TooManyAttempts as exc:
+        return _too_many(request, next, exc, "totp")
+    if user is None:
+        return _login_page(
+            request,
+            next,
+            error=t(request, "Wrong or already used code."),
+            status_code=401,
+            step="totp",
+        )
+    return _logged_in(request, session, user, next)
 
 
 @router.post("/logout", response_class=RedirectResponse)
@@ -115,5 +212,15 @@ def switch_language(request: Request, code: str, next: str | None = None) -> Red
     from jingjinji.i18n import normalise
 
     response = redirect(_safe_next(next or request.headers.get("referer")), status_code=302)
-    response.set_cookie(LANG_COOKIE, normalise(code), samesite="lax", max_age=365 * 86400, path="/")
+    settings: Settings = request.app.state.settings
+    # Only the server reads it: HttpOnly; Secure like every cookie of an HTTPS platform.
+    response.set_cookie(
+        LANG_COOKIE,
+        normalise(code),
+        samesite="lax",
+        httponly=True,
+        secure=settings.secure_cookies,
+        max_age=365 * 86400,
+        path="/",
+    )
     return response

@@ -22,6 +22,12 @@ class User(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # TOTP second factor (RFC 6238): the base32 secret, set at enrolment and in force once
+    # confirmed (totp_enabled_at); the last time step accepted, so no code is used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class WebSession(Base):
@@ -51,5 +57,35 @@ class ApiToken(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed logins of one key ("user:<name as typed>" or "addr:<client address>") in the
+    current window, kept in the database so that every server process sees them."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Audit rate limit (address rows): when failures were last written to the audit chain and
+    # how many have happened since (carried by the next entry).
+    audited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    unaudited_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LoginChallenge(Base):
+    """The pending second step of a login (password right, TOTP code still due): a random
+    token in a cookie, stored as its SHA-256, short-lived and deleted when used."""
+
+    __tablename__ = "login_challenges"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()

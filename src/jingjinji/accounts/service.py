@@ -5,24 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from jingjinji.accounts import policy
-from jingjinji.accounts.models import ApiToken, User, WebSession
+from jingjinji.accounts import policy, throttle, totp
+from jingjinji.accounts.models import ApiToken, LoginChallenge, User, WebSession
 from jingjinji.accounts.schemas import UserIn
+from jingjinji.accounts.throttle import Attempt
+from jingjinji.accounts.throttle import ThrottleRules as ThrottleRules
+from jingjinji.accounts.throttle import TooManyAttempts as TooManyAttempts
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
-from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, field_error
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, Role, deny, ensure_role, province_scope, require_actor
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "jjj_"
+# How long the second step of a login (the TOTP code) may follow the password.
+CHALLENGE_MINUTES = 5
 
 
 def hash_password(password: str) -> str:
@@ -38,8 +45,16 @@ def _stored_hash(password: str, *, precomputed: str | None) -> str:
     return hash_password(password)
 
 
-def _sha256(value: str) -> str:
+def sha256(value: str) -> str:
+    """How session, token and login-challenge secrets are stored."""
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def actor_of(user: User, *, channel: str = "web") -> Actor:
@@ -107,6 +122,14 @@ def _create_user(
         )
     if session.scalar(select(User.id).where(User.username == data.username)):
         raise Conflict(f"user {data.username!r} exists already")
+    check_password(
+        session,
+        actor=actor,
+        password=data.password,
+        username=data.username,
+        loc=["body", "password"],
+        action="user.create",
+    )
     org_id = data.organisation_id if data.role in (Role.STEWARD, Role.ANALYST) else None
     user = User(
         username=data.username,
@@ -178,17 +201,24 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
     return user
 
 
-def start_session(session: Session, *, user: User, hours: int) -> str:
+def open_session(session: Session, *, user: User, hours: int) -> str:
+    """A new web session of ``user``; the cookie's token is returned, its SHA-256 stored."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
         WebSession(
-            token_hash=_sha256(token),
+            token_hash=sha256(token),
             user_id=user.id,
             created_at=now,
             expires_at=now + dt.timedelta(hours=hours),
         )
     )
+    return token
+
+
+def start_session(session: Session, *, user: User, hours: int) -> str:
+    """Log ``user`` in (after :func:`login` accepted them): a new web session, audited."""
+    token = open_session(session, user=user, hours=hours)
     audit.record(
         session,
         actor=actor_of(user),
@@ -201,7 +231,7 @@ def start_session(session: Session, *, user: User, hours: int) -> str:
 
 
 def end_session(session: Session, *, token: str) -> None:
-    row = session.get(WebSession, _sha256(token))
+    row = session.get(WebSession, sha256(token))
     if row is None:
         return
     user = row.user
@@ -217,7 +247,7 @@ def end_session(session: Session, *, token: str) -> None:
 
 
 def actor_for_session(session: Session, *, token: str) -> Actor | None:
-    row = session.get(WebSession, _sha256(token))
+    row = session.get(WebSession, sha256(token))
     if row is None or row.expires_at <= utcnow() or not row.user.is_active:
         return None
     return actor_of(row.user, channel="web")
@@ -234,7 +264,7 @@ def create_token(
         user_id=actor.user_id,
         name=name,
         prefix=secret[:12],
-        token_hash=_sha256(secret),
+        token_hash=sha256(secret),
         created_at=now,
         expires_at=now + dt.timedelta(days=days_valid),
     )
@@ -297,7 +327,7 @@ def revoke_token(session: Session, *, actor: Actor | None, token_id: int) -> Api
 def actor_for_token(session: Session, *, secret: str) -> Actor | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(secret)))
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
@@ -307,3 +337,112 @@ def actor_for_token(session: Session, *, secret: str) -> Actor | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         token.last_used_at = now
     return actor_of(token.user, channel="api")
+
+
+# --- password policy ------------------------------------------------------------------------
+
+
+def check_password(
+    session: Session,
+    *,
+    actor: Actor | None,
+    password: str,
+    username: str,
+    loc: Sequence[str | int],
+    action: str,
+) -> None:
+    """Refuse (422, audited) a password that breaks ``policy.password_problem``: used on
+    create, change and reset."""
+    problem = policy.password_problem(password, username=username)
+    if problem is not None:
+        raise audit.audited_refusal(
+            session,
+            InvalidInput(
+                f"{loc[-1]} {problem}", errors=[field_error(list(loc), problem, rule=problem)]
+            ),
+            actor=actor,
+            action=action,
+            object_type="user",
+            object_id=username,
+            detail={"rule": problem},
+        )
+
+
+# --- login with throttling and an optional TOTP step ---------------------------------------
+
+
+@dataclass(frozen=True)
+class PasswordAccepted:
+    """A right password. ``challenge`` is set when the user's TOTP code is still due: the
+    caller keeps it (a cookie) and starts no session until :func:`complete_totp_login`."""
+
+    user: User
+    challenge: str | None
+
+
+def login(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    address: str | None,
+    rules: ThrottleRules,
+) -> PasswordAccepted | None:
+    """Check a login's password behind the throttle (429 before any check when the account or
+    the address must wait). A failure is counted and audited (rate-limited per address); the
+    same work is done for an unknown username."""
+    now = utcnow()
+    attempt = Attempt(username=username, address=address)
+    rows = throttle.check(session, attempt, rules=rules, now=now)
+    user = authenticate(session, username=username.strip(), password=password)
+    if user is None:
+        throttle.record_failure(
+            session, rows, attempt, rules=rules, now=now, reason="wrong username or password"
+        )
+        return None
+    if user.totp_enabled_at is not None:
+        token = secrets.token_urlsafe(32)
+        session.add(
+            LoginChallenge(
+                token_hash=sha256(token),
+                user_id=user.id,
+                expires_at=now + dt.timedelta(minutes=CHALLENGE_MINUTES),
+            )
+        )
+        return PasswordAccepted(user=user, challenge=token)
+    throttle.reset_account(session, attempt)
+    return PasswordAccepted(user=user, challenge=None)
+
+
+def challenge_user(session: Session, *, challenge: str) -> User:
+    """The user of a pending TOTP step; 401 when it is unknown, used or expired."""
+    row = session.get(LoginChallenge, sha256(challenge))
+    if row is None or row.expires_at <= utcnow() or not row.user.is_active:
+        raise NotAuthenticated("The login has expired; enter your username and password again.")
+    return row.user
+
+
+def complete_totp_login(
+    session: Session, *, challenge: str, code: str, address: str | None, rules: ThrottleRules
+) -> User | None:
+    """The second step: the user's current TOTP code, throttled like passwords, never a code
+    already used. On success the pending state is deleted (single use) and the account's
+    failures are cleared; a wrong code returns None (counted and audited)."""
+    user = challenge_user(session, challenge=challenge)
+    now = utcnow()
+    attempt = Attempt(username=user.username, address=address)
+    rows = throttle.check(session, attempt, rules=rules, now=now)
+    step = (
+        totp.matching_step(user.totp_secret, code, now=now, last_step=user.totp_last_step)
+        if user.totp_secret
+        else None
+    )
+    if step is None:
+        throttle.record_failure(
+            session, rows, attempt, rules=rules, now=now, reason="wrong or reused TOTP code"
+        )
+        return None
+    user.totp_last_step = step
+    session.execute(delete(LoginChallenge).where(LoginChallenge.token_hash == sha256(challenge)))
+    throttle.reset_account(session, attempt)
+    return user
