@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit.models import AuditEntry
+from jingjinji.config import get_settings
 from jingjinji.errors import Conflict, NotAuthenticated, PermissionDenied
 from jingjinji.jobs import service as jobs
 from jingjinji.jobs.models import Job
@@ -26,6 +28,18 @@ from tests.conftest import People
 
 BODY = b'{"type":"warning.issued","warning":{"id":1}}'
 NOW = 1_700_000_000
+
+
+@pytest.fixture(autouse=True)
+def allow_test_receivers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """These receivers run on loopback or behind a mock transport: the administrator's
+    allow-list (the settings the jobs worker reads) lets them through the SSRF checks."""
+    monkeypatch.setenv("JJJ_SECRET_KEY", "test-secret-key")
+    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("JJJ_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1,rx.example")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 # ------------------------------------------------------------------------------------ signatures

@@ -219,7 +219,7 @@ def list_webhooks(session: DbSession, actor: OptionalActor) -> list[schemas.Subs
 
 @router.post("/webhooks", response_model=schemas.SubscriptionCreated, status_code=201)
 def create_webhook(
-    body: schemas.SubscriptionIn, session: DbSession, actor: RequiredActor
+    request: Request, body: schemas.SubscriptionIn, session: DbSession, actor: RequiredActor
 ) -> schemas.SubscriptionCreated:
     row = webhooks.create_subscription(
         session,
@@ -228,6 +228,7 @@ def create_webhook(
         event_types=body.event_types,
         secret=body.secret,
         description=body.description,
+        allow=webhooks.allow_list_of(request.app.state.settings),
     )
     return _created(row)
 

@@ -12,6 +12,12 @@ seconds to stop replays.
 Deliveries run on the jobs worker (job kind ``warnings.webhook_delivery``); a failed attempt is
 retried with the worker's exponential backoff (``jobs.service.backoff``); after
 ``max_attempts`` the delivery is ``dead`` and listed for administrators, who may retry it.
+
+Receivers are outside the platform (server-side request forgery): a URL whose host is, or
+resolves to, a loopback, private, link-local, multicast, reserved or unspecified address is
+refused at registration (422 on ``url``) and again at every delivery, where the request is
+pinned to the address that was checked (:mod:`jingjinji.net`) and redirects are not followed.
+Administrators allow exceptions with ``JJJ_WEBHOOK_ALLOWED_HOSTS``. Refusals are audited.
 """
 
 from __future__ import annotations
@@ -29,11 +35,13 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingjinji import net
 from jingjinji.audit import service as audit
+from jingjinji.config import Settings, get_settings
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.jobs import service as jobs
-from jingjinji.security import Actor, ensure_role
+from jingjinji.security import SYSTEM_ACTOR, Actor, ensure_role
 from jingjinji.warnings import policy
 from jingjinji.warnings.models import WebhookDelivery, WebhookSubscription
 
@@ -130,19 +138,35 @@ def verify_signature(
 # ------------------------------------------------------------------------------------ subscriptions
 
 
-def _check_url(url: str) -> str:
+def allow_list_of(settings: Settings) -> net.AllowList:
+    """The administrator's exceptions to the address checks (``JJJ_WEBHOOK_ALLOWED_HOSTS``)."""
+    return net.AllowList.parse(settings.webhook_allowed_hosts)
+
+
+def allowed_hosts() -> net.AllowList:
+    """The exceptions of this process's settings (the jobs worker has no request)."""
+    return allow_list_of(get_settings())
+
+
+def _check_url(
+    session: Session, actor: Actor, url: str, allow: net.AllowList, resolver: net.Resolver
+) -> str:
+    """``url`` when it may receive deliveries; else an audited 422 on ``url`` saying why. A
+    host that does not resolve yet is accepted: every delivery checks it again."""
     try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
-        raise InvalidInput(
-            f"the webhook URL is not a valid URL: {exc}",
-            errors=[field_error(["body", "url"], f"invalid URL: {exc}")],
+        net.check_target(url, allow, resolver=resolver, unresolvable_ok=True)
+    except net.UnsafeTarget as exc:
+        raise audit.audited_refusal(
+            session,
+            InvalidInput(
+                f"the webhook URL is refused: {exc}",
+                errors=[field_error(["body", "url"], f"refused: {exc}")],
+            ),
+            actor=actor,
+            action="webhook.create",
+            object_type="webhook_subscription",
+            detail={"url": url[:500]},
         ) from exc
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InvalidInput(
-            "the webhook URL must be an absolute http(s) URL",
-            errors=[field_error(["body", "url"], "not an http(s) URL")],
-        )
     return url
 
 
@@ -177,11 +201,15 @@ def create_subscription(
     event_types: Sequence[str],
     secret: str | None = None,
     description: str = "",
+    allow: net.AllowList | None = None,
+    resolver: net.Resolver = net.system_resolver,
 ) -> WebhookSubscription:
-    """Subscribe ``url`` (office administrators). The secret is generated unless given."""
+    """Subscribe ``url`` (office administrators). The secret is generated unless given.
+    ``allow``: the exceptions to the address checks (default: the settings')."""
     actor = _admin(session, actor, "webhook.create")
+    checked = _check_url(session, actor, url, allowed_hosts() if allow is None else allow, resolver)
     row = WebhookSubscription(
-        url=_check_url(url),
+        url=checked,
         event_types=_check_events(event_types),
         secret=secret or secrets.token_urlsafe(32),
         active=True,
@@ -312,9 +340,15 @@ def attempt(
     delivery_id: int,
     client: httpx.Client | None = None,
     now: dt.datetime | None = None,
+    allow: net.AllowList | None = None,
+    resolver: net.Resolver = net.system_resolver,
 ) -> WebhookDelivery:
     """Try one delivery now and record the outcome (committed). Raises
-    :class:`DeliveryFailed` when it failed and may be retried."""
+    :class:`DeliveryFailed` when it failed and may be retried.
+
+    The receiver's host is resolved and checked first (``allow``: the exceptions, default the
+    settings'); a refused address makes the delivery ``dead`` at once (audited) and nothing is
+    sent. The request goes to the checked address, never to a second DNS answer."""
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         raise NotFound(f"no webhook delivery {delivery_id}")
@@ -330,6 +364,12 @@ def attempt(
     if sub is None or not sub.active:
         error = "subscription inactive or removed"
     else:
+        try:
+            target = net.check_target(
+                sub.url, allowed_hosts() if allow is None else allow, resolver=resolver
+            )
+        except net.UnsafeTarget as exc:
+            return _refuse_delivery(session, delivery, sub, str(exc))
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(
@@ -339,9 +379,10 @@ def attempt(
             DELIVERY_HEADER: str(delivery.id),
         }
         own = client is None
-        http = client or httpx.Client(transport=transport, timeout=TIMEOUT_SECONDS)
+        # No proxies from the environment: the request must go to the checked address.
+        http = client or httpx.Client(transport=transport, timeout=TIMEOUT_SECONDS, trust_env=False)
         try:
-            response = http.post(sub.url, content=body, headers=headers)
+            response = net.post_pinned(http, target, content=body, headers=headers)
             status_code = response.status_code
             if not 200 <= status_code < 300:
                 error = f"HTTP {status_code}"
@@ -362,6 +403,27 @@ def attempt(
     session.commit()
     if error is not None and delivery.status == "pending":
         raise DeliveryFailed(f"delivery {delivery.id} attempt {delivery.attempts}: {error}")
+    return delivery
+
+
+def _refuse_delivery(
+    session: Session, delivery: WebhookDelivery, sub: WebhookSubscription, reason: str
+) -> WebhookDelivery:
+    """Nothing is sent to a refused address: the delivery is dead at once (an administrator
+    may retry it after fixing the URL or the allow-list), and the refusal is audited."""
+    delivery.status = "dead"
+    delivery.last_status_code = None
+    delivery.last_error = f"refused: {reason}"
+    audit.record(
+        session,
+        actor=SYSTEM_ACTOR,
+        action="webhook.deliver",
+        object_type="webhook_delivery",
+        object_id=delivery.id,
+        outcome="refused",
+        detail={"reason": reason, "subscription_id": sub.id, "url": sub.url},
+    )
+    session.commit()
     return delivery
 
 
