@@ -253,3 +253,27 @@ def test_charts_draw_after_the_deferred_echarts(
     page.wait_for_selector("[data-testid=warning-map] canvas")
     assert page.evaluate("typeof window.echarts") == "object"
     assert errors == []
+
+
+# ------------------------------------------------------------------------------ API docs
+
+
+def test_api_docs_are_served_from_our_origin(client: TestClient) -> None:
+    """/api/v1/docs names no other host (no CDN is reachable), runs no inline script (the CSP
+    forbids it) and every asset it loads answers 200 with immutable caching."""
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.text
+    assert "swagger-ui" in html
+    urls = URL.findall(html)
+    assert not [u for u in urls if "//" in u], urls
+    assert not re.search(r"<script\b(?![^>]*\bsrc=)[^>]*>", html), "inline script in the docs page"
+    assets = [u for u in urls if u.startswith("/static/")]
+    names = {u.split("?")[0].rsplit("/", 1)[1] for u in assets}
+    assert {"swagger-ui-bundle.js", "swagger-ui.css", "api-docs.js"} <= names, names
+    for url in assets:
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.headers["cache-control"] == delivery.IMMUTABLE, url
+    assert 'data-openapi-url="/api/v1/openapi.json"' in html
+    assert client.get("/api/v1/openapi.json").status_code == 200

@@ -10,13 +10,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import jingjinji
-from jingjinji import admission, delivery, domains, headers, limits, problems
+from jingjinji import admission, delivery, domains, headers, limits, problems, refusals
 from jingjinji.config import Settings, get_settings
 from jingjinji.db import make_server_engine, make_session_factory
-from jingjinji.errors import Busy, Conflict, DomainError, InvalidInput
+from jingjinji.errors import Busy, Conflict, DomainError, InvalidInput, NotAuthenticated
+from jingjinji.web import SESSION_COOKIE
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -40,7 +42,8 @@ def create_app(
         version=jingjinji.__version__,
         description="Coordination platform of the Beijing-Tianjin-Hebei region.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        # Our own docs page (delivery.api_docs): Swagger UI from node_modules, no CDN.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -130,6 +133,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return problems.http_problem(request, exc)
 
 
+async def _not_authenticated(request: Request, exc: Exception) -> Response:
+    """An API request without valid credentials is refused before any service: audited here,
+    once for every endpoint (rate-limited per address, see :mod:`refusals`)."""
+    assert isinstance(exc, NotAuthenticated)
+    if request.url.path.startswith("/api/"):
+        await run_in_threadpool(
+            refusals.record,
+            request,
+            action="api.unauthenticated",
+            detail={
+                "reason": exc.detail,
+                "bad_token": "authorization" in request.headers,
+                "session_cookie": SESSION_COOKIE in request.cookies,
+            },
+        )
+    return await _domain_error(request, exc)
+
+
 async def _data_error(request: Request, exc: Exception) -> Response:
     # The database refused a value (PostgreSQL: NUL characters in text, a number out of
     # range...). That is bad input, never a server failure; the request was rolled back.
@@ -185,6 +206,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     """Domain and HTTP errors negotiate: a page for browsers, problem+json for the API. The
     database's own refusals become the matching domain error (never a bare 500)."""
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(OperationalError, _operational_error)
@@ -204,6 +226,9 @@ def _serve_static_files(app: FastAPI) -> None:
     )
     app.add_api_route(
         "/favicon.ico", _favicon, methods=["GET"], include_in_schema=False, name="favicon"
+    )
+    app.add_api_route(
+        "/api/v1/docs", delivery.api_docs, methods=["GET"], include_in_schema=False, name="api-docs"
     )
     app.add_api_route(
         "/static/vendor/{name}",

@@ -23,7 +23,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
@@ -59,6 +59,10 @@ HASH_LENGTH = 8
 VENDOR_FILES = {
     "htmx.min.js": ("htmx.org", "dist/htmx.min.js"),
     "echarts.min.js": ("echarts", "dist/echarts.min.js"),
+    # The API docs (/api/v1/docs) from our own origin: no CDN is reachable, and the CSP allows
+    # scripts from 'self' only.
+    "swagger-ui-bundle.js": ("swagger-ui-dist", "swagger-ui-bundle.js"),
+    "swagger-ui.css": ("swagger-ui-dist", "swagger-ui.css"),
 }
 
 
@@ -168,3 +172,14 @@ def vendor_file(request: Request, name: str) -> FileResponse:
         )
     asked = request.query_params.get("v")
     return FileResponse(path, headers={"Cache-Control": cache_control(path, asked)})
+
+
+def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI for ``/api/v1/openapi.json``, served entirely from this origin (FastAPI's own
+    docs page loads it from a CDN and starts it with an inline script, which the CSP blocks):
+    the page loads the vendor files and ``app/api-docs.js``, which reads the schema's URL from a
+    data attribute."""
+    from jingjinji.web import environment  # web imports this module for static_url
+
+    page = environment().get_template("api_docs.html").render(openapi_url=request.app.openapi_url)
+    return HTMLResponse(page)
