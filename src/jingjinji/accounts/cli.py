@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from jingjinji.errors import DomainError
 
 app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
 
@@ -93,3 +97,110 @@ def create_token(
             console.print(secret, markup=False, highlight=False)
     except DomainError as exc:
         raise fail(exc.detail, code=2) from exc
+
+
+def _read_password(password_file: Path | None, *, prompt: str) -> str:
+    """The first line of ``password_file``, else a hidden prompt typed twice (never an
+    argument: it would show in the process list and the shell history)."""
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    value: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@app.command("passwd")
+def change_password(
+    username: Annotated[str, typer.Option(help="whose password (they know the current one)")],
+    password_file: Annotated[
+        Path | None, typer.Option(help="file whose first line is the new password")
+    ] = None,
+) -> None:
+    """Change a user's password, given the current one (hidden prompt). Every web session and
+    API token of the user ends."""
+    from jingjinji.accounts import credentials, service
+    from jingjinji.accounts.throttle import ThrottleRules
+    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.config import get_settings
+    from jingjinji.errors import DomainError
+
+    current: str = typer.prompt("Current password", hide_input=True)
+    new = _read_password(password_file, prompt="New password")
+    try:
+        with cli_session() as session:
+            user = service.get_user(session, username=username)
+            ended = credentials.change_password(
+                session,
+                actor=service.actor_of(user, channel="cli"),
+                current_password=current,
+                new_password=new,
+                address="cli",
+                rules=ThrottleRules.from_settings(get_settings()),
+            )
+            console.print(
+                f"password of {username} changed; {ended.sessions_ended} web sessions ended, "
+                f"{ended.tokens_revoked} API tokens revoked"
+            )
+    except DomainError as exc:
+        raise fail(_problem_text(exc), code=2) from exc
+
+
+@app.command("reset-password")
+def reset_password(
+    username: Annotated[str, typer.Option(help="whose password to set")],
+    password_file: Annotated[
+        Path | None, typer.Option(help="file whose first line is the new password")
+    ] = None,
+) -> None:
+    """Set a user's password (run by an operator; audited as the system). Every web session
+    and API token of the user ends."""
+    from jingjinji.accounts import credentials
+    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.errors import DomainError
+    from jingjinji.security import SYSTEM_ACTOR
+
+    new = _read_password(password_file, prompt="New password")
+    try:
+        with cli_session() as session:
+            ended = credentials.reset_password(
+                session, actor=SYSTEM_ACTOR, username=username, new_password=new
+            )
+            console.print(
+                f"password of {username} reset; {ended.sessions_ended} web sessions ended, "
+                f"{ended.tokens_revoked} API tokens revoked"
+            )
+    except DomainError as exc:
+        raise fail(_problem_text(exc), code=2) from exc
+
+
+def _set_active(username: str, *, active: bool) -> None:
+    from jingjinji.accounts import credentials
+    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.errors import DomainError
+    from jingjinji.security import SYSTEM_ACTOR
+
+    try:
+        with cli_session() as session:
+            credentials.set_active(session, actor=SYSTEM_ACTOR, username=username, active=active)
+            console.print(f"user {username} {'activated' if active else 'deactivated'}")
+    except DomainError as exc:
+        raise fail(_problem_text(exc), code=2) from exc
+
+
+@app.command("deactivate")
+def deactivate(username: Annotated[str, typer.Option()]) -> None:
+    """Deactivate a user: no login, their web sessions and API tokens end at once."""
+    _set_active(username, active=False)
+
+
+@app.command("activate")
+def activate(username: Annotated[str, typer.Option()]) -> None:
+    """Reactivate a user (revoked API tokens stay revoked)."""
+    _set_active(username, active=True)
+
+
+def _problem_text(exc: DomainError) -> str:
+    fields = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg')}" for e in exc.errors
+    )
+    return exc.detail + (f" ({fields})" if fields else "")

@@ -282,6 +282,10 @@ def pending_totp(session: Session, *, actor: Actor) -> TotpEnrolment | None:
     )
 
 
+def may_use_totp(actor: Actor) -> bool:
+    return policy.may_use_totp(actor.role)
+
+
 def totp_enabled(session: Session, *, actor: Actor) -> bool:
     return _own_user(session, actor).totp_enabled_at is not None
 

@@ -33,6 +33,12 @@ class UserOut(BaseModel):
     is_active: bool
 
 
+class ManagedUserOut(UserOut):
+    """A row of the user administration page: may the viewer reset or deactivate this user."""
+
+    may_manage: bool
+
+
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

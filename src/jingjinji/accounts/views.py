@@ -1,27 +1,44 @@
-"""Pages: the user's account and API tokens."""
+"""Pages: the user's account (API tokens, password, second factor) and user administration."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
-from jingjinji.accounts import service
+from jingjinji.accounts import credentials, policy, service
+from jingjinji.accounts.http import client_address, throttle_rules
+from jingjinji.accounts.schemas import ManagedUserOut, UserOut
+from jingjinji.config import Settings
 from jingjinji.db import DbId
-from jingjinji.deps import DbSession, RequiredActor
-from jingjinji.web import check_csrf, render
+from jingjinji.deps import SESSION_COOKIE, DbSession, RequiredActor
+from jingjinji.security import Role
+from jingjinji.web import check_csrf, render, t
 
 router = APIRouter(include_in_schema=False)
 
 
 def _page(
-    request: Request, session: DbSession, actor: RequiredActor, new_secret: str | None = None
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    new_secret: str | None = None,
+    notice: str | None = None,
+    enrolment: credentials.TotpEnrolment | None = None,
 ) -> HTMLResponse:
     return render(
         request,
         "accounts/account.html",
-        {"tokens": service.list_tokens(session, actor=actor), "new_secret": new_secret},
+        {
+            "tokens": service.list_tokens(session, actor=actor),
+            "new_secret": new_secret,
+            "notice": notice,
+            "may_use_totp": credentials.may_use_totp(actor),
+            "may_manage_users": actor.role in policy.USER_LISTERS,
+            "totp_enabled": credentials.totp_enabled(session, actor=actor),
+            "enrolment": enrolment or credentials.pending_totp(session, actor=actor),
+        },
     )
 
 
@@ -56,3 +73,145 @@ def revoke_token(
     check_csrf(request, csrf_token)
     service.revoke_token(session, actor=actor, token_id=token_id)
     return _page(request, session, actor)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    current_password: Annotated[str, Form(max_length=1024)],
+    new_password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Change the password; the browser gets a new session, every other one ends."""
+    check_csrf(request, csrf_token)
+    settings: Settings = request.app.state.settings
+    ended = credentials.change_password(
+        session,
+        actor=actor,
+        current_password=current_password,
+        new_password=new_password,
+        address=client_address(request),
+        rules=throttle_rules(request),
+        session_hours=settings.session_hours,
+    )
+    response = _page(request, session, actor, notice=t(request, "Your password was changed."))
+    assert ended.new_session is not None
+    response.set_cookie(
+        SESSION_COOKIE,
+        ended.new_session,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=settings.session_hours * 3600,
+        path="/",
+    )
+    return response
+
+
+@router.post("/account/totp", response_class=HTMLResponse)
+def begin_totp(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, csrf_token)
+    enrolment = credentials.begin_totp(session, actor=actor)
+    return _page(request, session, actor, enrolment=enrolment)
+
+
+@router.post("/account/totp/confirm", response_class=HTMLResponse)
+def confirm_totp(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    code: Annotated[str, Form(max_length=20)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, csrf_token)
+    credentials.confirm_totp(session, actor=actor, code=code)
+    notice = t(request, "The second factor is on: logins now ask for a code.")
+    return _page(request, session, actor, notice=notice)
+
+
+@router.post("/account/totp/disable", response_class=HTMLResponse)
+def disable_totp(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    password: Annotated[str, Form(max_length=1024)],
+    code: Annotated[str, Form(max_length=20)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, csrf_token)
+    credentials.disable_totp(
+        session,
+        actor=actor,
+        password=password,
+        code=code,
+        address=client_address(request),
+        rules=throttle_rules(request),
+    )
+    return _page(request, session, actor, notice=t(request, "The second factor is off."))
+
+
+def _users_page(
+    request: Request, session: DbSession, actor: RequiredActor, notice: str | None = None
+) -> HTMLResponse:
+    page = service.user_page(
+        session, actor=actor, cursor=request.query_params.get("cursor"), limit=100
+    )
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "users": [
+                ManagedUserOut(
+                    **UserOut.model_validate(u).model_dump(),
+                    may_manage=u.id != actor.user_id
+                    and policy.may_manage_user(
+                        actor, role=Role(u.role), jurisdiction_code=u.jurisdiction_code
+                    ),
+                )
+                for u in page.items
+            ],
+            "next_cursor": page.next_cursor,
+            "notice": notice,
+        },
+    )
+
+
+@router.get("/account/users", response_class=HTMLResponse)
+def users(request: Request, session: DbSession, actor: RequiredActor) -> HTMLResponse:
+    return _users_page(request, session, actor)
+
+
+@router.post("/account/users/{username}/password", response_class=HTMLResponse)
+def reset_password(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    username: str,
+    new_password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, csrf_token)
+    credentials.reset_password(session, actor=actor, username=username, new_password=new_password)
+    notice = t(request, "The password of {username} was reset.").format(username=username)
+    return _users_page(request, session, actor, notice=notice)
+
+
+@router.post("/account/users/{username}/active", response_class=HTMLResponse)
+def set_active(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    username: str,
+    active: Annotated[bool, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, csrf_token)
+    credentials.set_active(session, actor=actor, username=username, active=active)
+    return _users_page(request, session, actor)
