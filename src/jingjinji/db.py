@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -79,22 +79,38 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+#: ``PRAGMA synchronous`` of every SQLite connection. In WAL mode ``NORMAL`` syncs only at
+#: checkpoints, so a transaction acknowledged to a client can vanish on a power failure; ``FULL``
+#: syncs the WAL at every commit, so what was acknowledged is on disk. Measured cost on this
+#: machine (benchmarks/bench_sqlite_sync.py, docs/operations.md): see the operations guide.
+SQLITE_SYNCHRONOUS = "FULL"
+SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_pragmas(synchronous: str) -> Callable[[Any, Any], None]:
+    if synchronous not in SQLITE_SYNCHRONOUS_LEVELS:
+        raise ValueError(f"synchronous={synchronous!r}: choose from {SQLITE_SYNCHRONOUS_LEVELS}")
+
+    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+
+    return on_connect
+
+
+def make_engine(url: str, *, sqlite_synchronous: str = SQLITE_SYNCHRONOUS, **kwargs: Any) -> Engine:
+    """An engine for ``url``; on SQLite with WAL, foreign keys, a busy timeout and
+    ``sqlite_synchronous`` (durable ``FULL`` unless a caller says otherwise)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
