@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from jingjinji.accounts import service as accounts
 from jingjinji.errors import NotAuthenticated
 from jingjinji.security import Actor
-from jingjinji.web import check_csrf
+from jingjinji.web import SESSION_COOKIE, check_csrf
 
-SESSION_COOKIE = "jjj_session"
+__all__ = ["SESSION_COOKIE", "DbSession", "OptionalActor", "RequiredActor"]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

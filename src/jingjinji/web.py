@@ -12,22 +12,31 @@ import secrets
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from jingjinji import delivery, i18n
+from jingjinji import delivery, i18n, refusals
 from jingjinji.config import Settings
 from jingjinji.errors import PermissionDenied
 
 PACKAGE_DIR = Path(__file__).parent
 LANG_COOKIE = "jjj_lang"
+# The signed-in browser's cookie (set at login, read by deps.resolve_actor).
+SESSION_COOKIE = "jjj_session"
+# The pre-session nonce of anonymous forms (login). Served over HTTPS it is a __Host- cookie:
+# Secure, path /, no Domain, so neither a sibling subdomain nor a plain-http response can
+# plant one.
 CSRF_COOKIE = "jjj_csrf"
+SECURE_CSRF_COOKIE = "__Host-jjj_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+CSRF_REFUSED = "csrf.refused"
+# A nonce or salt longer than this is not one of ours.
+MAX_NONCE = 64
 
 
 def N_(message: str) -> str:
@@ -78,42 +87,96 @@ def language_of(request: Request) -> str:
     )
 
 
-def _sign(secret: str, value: str) -> str:
-    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+def csrf_cookie_name(settings: Settings) -> str:
+    return SECURE_CSRF_COOKIE if settings.secure_cookies else CSRF_COOKIE
+
+
+def _mac(secret: str, binding: str, salt: str) -> str:
+    material = f"csrf|{binding}|{salt}"
+    return hmac.new(secret.encode(), material.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _session_binding(request: Request) -> str | None:
+    """A signed-in browser's forms are bound to its session (the token's hash, never the
+    token itself)."""
+    session_token = request.cookies.get(SESSION_COOKIE)
+    if not session_token:
+        return None
+    return "session:" + hashlib.sha256(session_token.encode()).hexdigest()
 
 
 def csrf_token(request: Request) -> str:
-    """Signed double-submit token: the cookie holds a nonce, forms echo nonce.signature."""
+    """The token a page's forms and htmx calls send back: ``salt.HMAC(secret, binding, salt)``.
+
+    The binding is the browser's session (signed in) or the pre-session nonce cookie
+    (anonymous forms: login), so a token is good only with the cookie it was made for: a
+    token from another session, or a planted nonce cookie with its matching token, is
+    refused for a signed-in user. The random salt makes every rendering's token different
+    (a compressed page never repeats a secret an attacker could guess byte by byte)."""
     settings: Settings = request.app.state.settings
-    nonce = getattr(request.state, "csrf_nonce", None) or request.cookies.get(CSRF_COOKIE)
-    if not nonce or len(nonce) > 64:
-        nonce = secrets.token_urlsafe(24)
-    request.state.csrf_nonce = nonce
-    return f"{nonce}.{_sign(settings.secret_key, nonce)}"
+    binding = _session_binding(request)
+    if binding is None:
+        nonce = getattr(request.state, "csrf_nonce", None) or request.cookies.get(
+            csrf_cookie_name(settings)
+        )
+        if not nonce or len(nonce) > MAX_NONCE:
+            nonce = secrets.token_urlsafe(24)
+        request.state.csrf_nonce = nonce
+        binding = "nonce:" + nonce
+    salt = secrets.token_urlsafe(12)
+    return f"{salt}.{_mac(settings.secret_key, binding, salt)}"
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:
+    """Refuse (403, audited as ``csrf.refused``) a write whose token is missing or was not
+    made for this browser's session or nonce cookie."""
     settings: Settings = request.app.state.settings
-    nonce = request.cookies.get(CSRF_COOKIE)
     submitted = submitted or request.headers.get(CSRF_HEADER)
-    if not nonce or not submitted or "." not in submitted:
-        raise PermissionDenied("Missing CSRF token: reload the page and try again.")
-    sub_nonce, signature = submitted.rsplit(".", 1)
-    expected = _sign(settings.secret_key, nonce)
+    binding = _session_binding(request)
+    if binding is None:
+        nonce = request.cookies.get(csrf_cookie_name(settings))
+        binding = "nonce:" + nonce if nonce and len(nonce) <= MAX_NONCE else None
+    if binding is None or not submitted or "." not in submitted:
+        _refuse(request, "missing", "Missing CSRF token: reload the page and try again.")
+    salt, signature = submitted.rsplit(".", 1)
+    expected = _mac(settings.secret_key, binding, salt) if len(salt) <= MAX_NONCE else ""
     # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
-    if not (
-        hmac.compare_digest(sub_nonce.encode(), nonce.encode())
-        and hmac.compare_digest(signature.encode(), expected.encode())
-    ):
-        raise PermissionDenied("CSRF token does not match: reload the page and try again.")
+    if not hmac.compare_digest(signature.encode(), expected.encode()):
+        _refuse(
+            request,
+            "mismatch",
+            "CSRF token does not match this session: reload the page and try again.",
+        )
+
+
+def _refuse(request: Request, reason: str, message: str) -> NoReturn:
+    refusals.record(
+        request,
+        action=CSRF_REFUSED,
+        detail={
+            "reason": message,
+            "token": reason,
+            "signed_in": _session_binding(request) is not None,
+        },
+    )
+    raise PermissionDenied(message)
 
 
 def set_csrf_cookie(request: Request, response: Response) -> None:
+    """Give an anonymous browser its nonce; once signed in, drop the pre-session nonce (the
+    forms are bound to the session now, and a later sign-out starts a fresh nonce)."""
+    settings: Settings = request.app.state.settings
+    name = csrf_cookie_name(settings)
+    if _session_binding(request) is not None:
+        if request.cookies.get(name):
+            response.delete_cookie(
+                name, path="/", secure=settings.secure_cookies, httponly=True, samesite="lax"
+            )
+        return
     nonce = getattr(request.state, "csrf_nonce", None)
-    if nonce and nonce != request.cookies.get(CSRF_COOKIE):
-        settings: Settings = request.app.state.settings
+    if nonce and nonce != request.cookies.get(name):
         response.set_cookie(
-            CSRF_COOKIE,
+            name,
             nonce,
             httponly=True,
             samesite="lax",
