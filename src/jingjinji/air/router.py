@@ -31,6 +31,7 @@ from jingjinji.air.schemas import (
     StationQuery,
 )
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
+from jingjinji.inputs import IsoDate, QueryBool
 from jingjinji.pagination import Page
 from jingjinji.regions import service as regions
 
@@ -206,8 +207,8 @@ def station_observations(
     session: DbSession,
     actor: OptionalActor,
     code: str,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: IsoDate | None = None,
+    end: IsoDate | None = None,
     cursor: str | None = None,
     limit: int = 168,
 ) -> RawPage:
@@ -252,7 +253,7 @@ def city_compliance(session: DbSession, code: str, year: int) -> ComplianceOut:
 
 @router.get("/ranking", response_model=RankingOut)
 def city_ranking(
-    session: DbSession, date: dt.date | None = None, standard: StandardQuery = None
+    session: DbSession, date: IsoDate | None = None, standard: StandardQuery = None
 ) -> RankingOut:
     """Cities of a day by daily AQI, best first (default day: the latest with data)."""
     ranking = service.ranking_of_day(session, date=date, standard=standard)
@@ -297,7 +298,7 @@ def export(
 
 @router.post("/observations", response_model=IngestOut)
 def post_observations(
-    session: DbSession, actor: RequiredActor, body: BatchIn, partial: bool = False
+    session: DbSession, actor: RequiredActor, body: BatchIn, partial: QueryBool = False
 ) -> IngestOut:
     """Store a batch of hourly observations (idempotent; changes kept as revisions).
 
@@ -316,13 +317,13 @@ def post_observations_csv(
     file: Annotated[UploadFile, File(description="CSV: platform layout or UCI multi-site")],
     units: Annotated[str | None, Form(description="e.g. co=ug/m3")] = None,
     timezone: Annotated[str | None, Form(description="offset for naive timestamps")] = None,
-    partial: bool = False,
+    partial: QueryBool = False,
 ) -> IngestOut:
     """Upload a CSV file of hourly observations; same rules and answers as the JSON batch."""
     return uploads.ingest_upload(
         session,
         actor=actor,
-        content=file.file.read(uploads.MAX_UPLOAD_BYTES + 1),
+        file=file.file,
         filename=file.filename or "upload.csv",
         units=units,
         timezone=timezone,

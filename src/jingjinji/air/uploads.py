@@ -8,15 +8,18 @@ owning agency's stewards and administrators write a station's data) and storage 
 from __future__ import annotations
 
 import json
+from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
 from jingjinji.air import ingest
-from jingjinji.air.schemas import BatchIn, IngestOut
+from jingjinji.air.schemas import MAX_BATCH_ROWS, BatchIn, IngestOut
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.security import Actor
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Rows of one CSV upload: the JSON batch's limit (larger files: ``jjj air import``).
+MAX_UPLOAD_ROWS = MAX_BATCH_ROWS
 
 
 def _co_declared(units: dict[str, str]) -> bool:
@@ -72,32 +75,43 @@ def parse_units_field(text: str | None) -> dict[str, str]:
     return out
 
 
-def _header(content: bytes) -> list[str]:
-    first = content.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+def _header(line: bytes) -> list[str]:
+    first = line.decode("utf-8-sig", errors="replace")
     return [h.strip().strip('"') for h in first.split(",")]
+
+
+def _size(file: BinaryIO) -> int:
+    file.seek(0, 2)
+    size = file.tell()
+    file.seek(0)
+    return size
 
 
 def ingest_upload(
     session: Session,
     *,
     actor: Actor,
-    content: bytes,
+    file: BinaryIO,
     filename: str,
     units: str | None,
     timezone: str | None,
     partial: bool,
     channel: str,
 ) -> IngestOut:
-    """Store an uploaded CSV file (platform layout or UCI multi-site); at most
-    MAX_UPLOAD_BYTES (read ``MAX_UPLOAD_BYTES + 1`` bytes to let this refuse a larger file)."""
-    if len(content) > MAX_UPLOAD_BYTES:
+    """Store an uploaded CSV file (platform layout or UCI multi-site): at most
+    MAX_UPLOAD_BYTES and MAX_UPLOAD_ROWS rows, read a block at a time (the server's body
+    limit has bounded what was spooled; the file is never held whole)."""
+    size = _size(file)
+    if size > MAX_UPLOAD_BYTES:
         raise InvalidInput(
-            "file too large",
+            f"file too large: {size} bytes, at most {MAX_UPLOAD_BYTES}",
             errors=[field_error(["body", "file"], f"at most {MAX_UPLOAD_BYTES} bytes")],
         )
     declared = parse_units_field(units)
-    normalised = ingest.normalise_csv(content, units=declared, timezone=timezone)
-    header = _header(content)
+    normalised, header_line = ingest.normalise_csv_file(
+        file, max_rows=MAX_UPLOAD_ROWS, units=declared, timezone=timezone
+    )
+    header = _header(header_line)
     header_co = any(c.lower().startswith("co") and ("[" in c or "(" in c) for c in header)
     is_uci = "co" in normalised.columns and "station" in [h.lower() for h in header]
     result = ingest.ingest(

@@ -240,7 +240,6 @@ def upload_submit(
     check_csrf(request, csrf_token)
     if actor is None:
         raise NotAuthenticated("log in to upload observations")
-    content = file.file.read(uploads.MAX_UPLOAD_BYTES + 1)
     template = (
         "air/_upload_result.html" if request.headers.get("hx-request") else ("air/upload.html")
     )
@@ -256,7 +255,7 @@ def upload_submit(
         result = uploads.ingest_upload(
             session,
             actor=actor,
-            content=content,
+            file=file.file,
             filename=file.filename or "upload.csv",
             units=units or None,
             timezone=timezone or None,

@@ -33,10 +33,11 @@ from jingjinji.air.ingest.chunks import (
     CHUNK_BYTES,
     SeenKeys,
     count_rows,
+    line_blocks,
     read_ahead,
     read_csv_chunks,
 )
-from jingjinji.air.ingest.normalise import normalise_csv, normalise_records
+from jingjinji.air.ingest.normalise import normalise_csv, normalise_csv_file, normalise_records
 from jingjinji.air.ingest.parsing import (
     ALIASES,
     STORED_UNIT,
@@ -79,8 +80,10 @@ __all__ = [
     "count_rows",
     "ingest",
     "issue",
+    "line_blocks",
     "merge",
     "normalise_csv",
+    "normalise_csv_file",
     "normalise_records",
     "normalise_unit",
     "parse_timezone",

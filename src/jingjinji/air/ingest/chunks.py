@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import polars as pl
 
@@ -64,6 +64,24 @@ def read_csv_chunks(
                 first_row += frame.height
             if not block:
                 return
+
+
+def line_blocks(fh: BinaryIO, *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """Blocks of complete lines (about ``chunk_bytes`` each) of an open binary file, read from
+    its current position: a line break inside a quoted cell never cuts a block."""
+    pending = b""
+    while True:
+        block = fh.read(chunk_bytes)
+        data = pending + block
+        cut = _cut(data) if block else len(data)
+        if cut == 0 and block:  # a line longer than the block: read on
+            pending = data
+            continue
+        data, pending = data[:cut], data[cut:]
+        if data:
+            yield data
+        if not block:
+            return
 
 
 def read_ahead(items: Iterator[T]) -> Iterator[T]:

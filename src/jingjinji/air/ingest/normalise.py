@@ -6,10 +6,11 @@ import datetime as dt
 import io
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 import polars as pl
 
+from jingjinji.air.ingest.chunks import line_blocks
 from jingjinji.air.ingest.parsing import (
     Normalised,
     apply_factors,
@@ -202,3 +203,88 @@ def normalise_csv(
     frame = pl.DataFrame(data)
     frame = apply_factors(frame, declared_units(declared, ["body", "units"]))
     return Normalised(frame, issues, tuple(records_columns))
+
+
+#: Bytes of an uploaded CSV file normalised at a time (about 30,000 rows of the platform
+#: layout): the memory of an upload depends on this and on the row limit, not on the file.
+UPLOAD_CHUNK_BYTES = 2 * 1024 * 1024
+#: The longest header line read.
+MAX_HEADER_BYTES = 64 * 1024
+
+
+def _nul_cell(header: bytes, data: bytes, first_row: int, at: int) -> InvalidInput:
+    """The 422 for a NUL byte at offset ``at`` of a block of lines (row counted from the
+    block's ``first_row``; 0 for the header)."""
+    row = first_row + data.count(b"\n", 0, at)
+    start = data.rfind(b"\n", 0, at) + 1
+    index = data.count(b",", start, at)
+    names = [h.strip().strip('"') for h in header.decode("utf-8-sig", "replace").split(",")]
+    column = names[index].strip() if index < len(names) else f"column {index + 1}"
+    where = "the header" if row == 0 else f"row {row}, column {column}"
+    return InvalidInput(
+        f"a NUL character (U+0000) in {where}; text cannot hold it. Nothing was stored.",
+        errors=[
+            field_error(
+                ["body", "file", row, column],
+                "contains a NUL character (U+0000)",
+                row=row,
+                column=column,
+            )
+        ],
+    )
+
+
+def normalise_csv_file(
+    fh: BinaryIO,
+    *,
+    max_rows: int,
+    units: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    chunk_bytes: int = UPLOAD_CHUNK_BYTES,
+) -> tuple[Normalised, bytes]:
+    """An uploaded CSV file, read and normalised a block of lines at a time (as
+    :func:`normalise_csv` does a whole one), and its header line.
+
+    The file is never held whole: each block is normalised and kept as its frame. Reading
+    stops at the first block that takes the rows past ``max_rows`` (422 naming the limit), and
+    at a NUL byte (422 naming its row and column)."""
+    header = fh.readline(MAX_HEADER_BYTES)
+    if b"\x00" in header:
+        raise _nul_cell(header, header, 0, header.index(b"\x00"))
+    if not header.strip():
+        raise InvalidInput("the file is empty", errors=[field_error(["body", "file"], "empty")])
+    if not header.endswith(b"\n"):
+        if len(header) >= MAX_HEADER_BYTES:
+            raise InvalidInput(
+                f"the header line is longer than {MAX_HEADER_BYTES} bytes",
+                errors=[field_error(["body", "file"], "header line too long")],
+            )
+        header += b"\n"
+    parts: list[Normalised] = []
+    rows = 0
+    for data in line_blocks(fh, chunk_bytes=chunk_bytes):
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            raise _nul_cell(header, data, rows + 1, nul)
+        if not data.strip():
+            continue
+        part = normalise_csv(header + data, units=units, timezone=timezone)
+        if part.issues or rows:
+            for found in part.issues:
+                found["row"] += rows
+        if rows:
+            part.frame = part.frame.with_columns(pl.col("row") + rows)
+        rows += part.frame.height
+        if rows > max_rows:
+            raise InvalidInput(
+                f"at most {max_rows} rows per upload; the file has more (reading stopped at "
+                f"row {rows}). Split it, or import it with `jjj air import`.",
+                errors=[field_error(["body", "file"], f"more than {max_rows} rows")],
+            )
+        parts.append(part)
+    if not parts:
+        # the header alone: normalise_csv says so as it does for a whole file
+        return normalise_csv(header, units=units, timezone=timezone), header
+    frame = pl.concat([p.frame for p in parts], how="vertical_relaxed")
+    issues = [found for p in parts for found in p.issues]
+    return Normalised(frame, issues, parts[0].columns), header

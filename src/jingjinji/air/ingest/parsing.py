@@ -129,12 +129,18 @@ def parse_ts(value: Any, tz: dt.tzinfo | None) -> tuple[dt.datetime | None, str 
         return None, "timestamp out of range"
 
 
+#: Text that means "no value" in a numeric column.
+MISSING_TEXT = ["", "NA", "null", "-"]
+
+
 def numeric_column(
     raw: pl.Series, name: str, rows: pl.Series, issues: list[dict[str, Any]]
 ) -> pl.Series:
     """A column as Float64; values that are no finite number are reported and left missing.
 
-    Text: empty, ``NA``, ``NaN``, ``null`` and ``-`` mean missing (as in published files).
+    Text: empty, ``NA``, ``null`` and ``-`` mean missing (as in published files). ``NaN`` and
+    infinities are refused as "not a finite number", in CSV as in JSON (docs/air.md): a value
+    that says it is not a number is an error of the sender's software, not a gap.
     """
     if raw.dtype == pl.Null:
         return pl.Series(name, [None] * len(raw), dtype=pl.Float64)
@@ -151,7 +157,7 @@ def numeric_column(
             pl.DataFrame({"t": raw.cast(pl.Utf8, strict=False)})
             .select(pl.col("t").str.strip_chars())
             .select(
-                pl.when(pl.col("t").is_in(["", "NA", "NaN", "nan", "null", "-"]))
+                pl.when(pl.col("t").is_in(MISSING_TEXT))
                 .then(None)
                 .otherwise(pl.col("t"))
                 .alias("t")

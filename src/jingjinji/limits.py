@@ -1,0 +1,304 @@
+"""Request limits at the server, before anything is parsed: body size per route, NUL characters.
+
+Why: the parsers behind the routes hold a whole body, and several times its size while they
+work (a 199 MB JSON batch took 1.7 GB and 11 s to parse before its row count was checked; a
+CSV or workbook upload was read whole before its size check). So the size of a body is
+refused here, at the door:
+
+- a ``Content-Length`` over the route's limit is answered 413 before a byte of the body is
+  read;
+- a body of unknown length (chunked) is counted while it streams in, and the request fails
+  with 413 as soon as it passes the limit: the rest is never read, nothing is stored, and
+  multipart parsing (which spools files to disk) never holds more than the limit.
+
+The limits are per route class (:class:`BodyLimits`, from the settings): the air CSV upload,
+the air JSON batch, the progress upload, other JSON bodies, forms, and everything else.
+
+NUL characters are refused here too, once for every route: PostgreSQL cannot store them in
+text (SQLite can, so the same request stored on one backend and failed on the other). The path,
+the query string, form-urlencoded bodies and JSON bodies (``\\u0000`` escapes) are checked and a
+NUL is a 422 naming the parameter or the JSON path. File uploads are binary and are not
+checked as bytes here (a workbook is a zip full of NUL bytes); their parsers refuse NUL in a
+cell. JSON and form bodies are read whole before the application sees them (they are bounded
+by their limit, and the application would read them whole anyway); other bodies stream through.
+
+The refusals are not audited: they come before authentication and any database work, as the
+admission control's 503 does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jingjinji import problems
+from jingjinji.errors import InvalidInput
+
+MIB = 1024 * 1024
+#: Requests whose method carries a body the application reads.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: How many NUL findings one refusal lists.
+MAX_NUL_ERRORS = 20
+
+
+@dataclass(frozen=True)
+class BodyLimits:
+    """The largest body, in bytes, each class of route accepts."""
+
+    air_upload: int = 64 * MIB  # CSV of observations (the file itself: at most 50 MiB)
+    air_batch: int = 16 * MIB  # JSON batch of observations (at most 100,000 rows)
+    progress_upload: int = 5 * MIB + 64 * 1024  # a filled template (5 MiB) and the form
+    json: int = 10 * MIB  # any other JSON body
+    form: int = 1 * MIB  # forms, urlencoded or multipart, of the other routes
+    default: int = 1 * MIB  # anything else
+
+
+#: Routes with a class of their own: (method, path) -> the field of :class:`BodyLimits`.
+ROUTE_CLASSES: dict[tuple[str, str], str] = {
+    ("POST", "/api/v1/air/observations/csv"): "air_upload",
+    ("POST", "/air/upload"): "air_upload",
+    ("POST", "/api/v1/air/observations"): "air_batch",
+    ("POST", "/api/v1/progress/upload"): "progress_upload",
+    ("POST", "/progress/upload"): "progress_upload",
+}
+
+
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` once a streamed body passes its limit (the read stops there)."""
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _kind(content_type: str | None) -> str:
+    """``json``, ``form`` (urlencoded), ``multipart`` or ``other``; no type is read as JSON
+    (FastAPI parses a body without a content type as JSON)."""
+    if content_type is None or not content_type.strip():
+        return "json"
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return "json"
+    if media == "application/x-www-form-urlencoded":
+        return "form"
+    if media.startswith("multipart/"):
+        return "multipart"
+    return "other"
+
+
+def route_limit(limits: BodyLimits, method: str, path: str, kind: str) -> tuple[str, int]:
+    """(route class, limit in bytes) of a request."""
+    route_class = ROUTE_CLASSES.get((method, path.rstrip("/") or "/"))
+    if route_class is None:
+        route_class = {"json": "json", "form": "form", "multipart": "form"}.get(kind, "default")
+    return route_class, int(getattr(limits, route_class))
+
+
+def _size(limit: int) -> str:
+    return f"{limit / MIB:.2f} MiB" if limit >= MIB else f"{limit} bytes"
+
+
+def too_large(scope: Scope, *, route_class: str, limit: int, length: int | None) -> JSONResponse:
+    """413 naming the limit and the route."""
+    method, path = scope.get("method", ""), str(scope.get("path", ""))
+    sent = f"{length} bytes" if length is not None else "more"
+    return problems.problem_response(
+        413,
+        "Content too large",
+        f"The body of {method} {path} is limited to {limit} bytes ({_size(limit)}, the "
+        f"{route_class} limit); this request sent {sent}. Nothing was read or stored.",
+        type_slug="content-too-large",
+        instance=path,
+        errors=[
+            {
+                "loc": ["body"],
+                "msg": f"at most {limit} bytes",
+                "limit": limit,
+                "route_class": route_class,
+            }
+        ],
+    )
+
+
+def has_nul(scope: Scope, errors: list[dict[str, Any]]) -> JSONResponse:
+    """422 naming where the NUL characters are."""
+    where = ", ".join("/".join(str(p) for p in e["loc"]) for e in errors)
+    return problems.problem_response(
+        InvalidInput.status,
+        InvalidInput.title,
+        f"NUL characters (U+0000) are not accepted in text; found in {where}. Nothing was stored.",
+        type_slug=InvalidInput.type_slug,
+        instance=str(scope.get("path", "")),
+        errors=errors,
+    )
+
+
+def _nul(loc: list[str | int]) -> dict[str, Any]:
+    return {"loc": loc, "msg": "contains a NUL character (U+0000)", "type": "nul_character"}
+
+
+def query_nul_errors(query: bytes, where: str) -> list[dict[str, Any]]:
+    """NUL characters in a query string or urlencoded form (raw or ``%00``), by name."""
+    if b"\x00" not in query and b"%00" not in query:
+        return []
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True, errors="replace")
+    found = [
+        _nul([where, name.replace("\x00", "\\u0000")])
+        for name, value in pairs
+        if "\x00" in name + value
+    ]
+    return found[:MAX_NUL_ERRORS]
+
+
+def _json_paths(value: Any, path: list[str | int]) -> Iterator[list[str | int]]:
+    """Paths of the strings (keys included) holding a NUL character in a JSON value."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                yield [*path, key.replace("\x00", "\\u0000")]
+            yield from _json_paths(item, [*path, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_paths(item, [*path, index])
+
+
+def json_nul_errors(body: bytes) -> list[dict[str, Any]]:
+    """NUL characters in the strings of a JSON body, by path (``body/observations/3/ts``).
+
+    A body that is not JSON is left to the application (which says why it is not)."""
+    if b"\\u0000" not in body:  # a raw NUL byte is no valid JSON: the parser refuses it
+        return []
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return []
+    errors = []
+    for path in _json_paths(value, ["body"]):
+        errors.append(_nul(path))
+        if len(errors) == MAX_NUL_ERRORS:
+            break
+    return errors
+
+
+class LimitsMiddleware:
+    """Pure ASGI middleware: body size per route class and NUL characters (see the module)."""
+
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        errors = [_nul(["path"])] if "\x00" in str(scope.get("path", "")) else []
+        errors += query_nul_errors(bytes(scope.get("query_string", b"")), "query")
+        if errors:
+            await has_nul(scope, errors)(scope, receive, send)
+            return
+        method = str(scope.get("method", ""))
+        if method not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        kind = _kind(_header(scope, b"content-type"))
+        route_class, limit = route_limit(self.limits, method, str(scope["path"]), kind)
+        declared = _header(scope, b"content-length")
+        length = int(declared) if declared is not None and declared.strip().isdigit() else None
+        if length is not None and length > limit:
+            await too_large(scope, route_class=route_class, limit=limit, length=length)(
+                scope, receive, send
+            )
+            return
+        if kind in {"json", "form"}:
+            await self._buffered(scope, receive, send, kind, route_class, limit)
+        else:
+            await self._streamed(scope, receive, send, route_class, limit)
+
+    async def _buffered(
+        self, scope: Scope, receive: Receive, send: Send, kind: str, route_class: str, limit: int
+    ) -> None:
+        """Read a JSON or form body whole (at most ``limit``), check it, then hand it on."""
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client left: nobody to answer
+            part = message.get("body", b"")
+            size += len(part)
+            if size > limit:
+                await too_large(scope, route_class=route_class, limit=limit, length=None)(
+                    scope, receive, send
+                )
+                return
+            parts.append(part)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(parts)
+        del parts
+        errors = json_nul_errors(body) if kind == "json" else query_nul_errors(body, "body")
+        if errors:
+            await has_nul(scope, errors)(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _streamed(
+        self, scope: Scope, receive: Receive, send: Send, route_class: str, limit: int
+    ) -> None:
+        """Hand a body on as it arrives, counting; past the limit the read fails and the
+        answer is 413 whatever the application made of the failure."""
+        size = 0
+        tripped = False
+        started = False
+
+        async def counted() -> Message:
+            nonlocal size, tripped
+            if tripped:
+                raise BodyTooLarge
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > limit:
+                    tripped = True
+                    raise BodyTooLarge
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if tripped:
+                return  # the application's answer to the failed read is replaced by the 413
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not tripped:
+                raise
+            # whatever the failed read became on its way out (BodyTooLarge, or FastAPI's
+            # "error parsing the body"), the answer is the 413 below
+        if tripped and not started:
+            await too_large(scope, route_class=route_class, limit=limit, length=None)(
+                scope, receive, send
+            )
