@@ -212,7 +212,20 @@ def rollups(
     return service.rollups(session, year=year, jurisdiction=jurisdiction)
 
 
-@router.get("/report", response_class=Response)
+@router.get(
+    "/report",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the report in the asked format",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
 def report(
     session: DbSession,
     year: YearParam,
@@ -248,7 +261,16 @@ def report(
 # ---------------------------------------------------------------- template and upload
 
 
-@router.get("/template.xlsx", response_class=Response)
+@router.get(
+    "/template.xlsx",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the upload template as a workbook",
+            "content": {upload.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 def template_xlsx(session: DbSession) -> Response:
     return Response(
         upload.xlsx_template(session),
@@ -257,7 +279,16 @@ def template_xlsx(session: DbSession) -> Response:
     )
 
 
-@router.get("/template.csv", response_class=Response)
+@router.get(
+    "/template.csv",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the upload template as CSV",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def template_csv() -> Response:
     return Response(
         upload.csv_template(),
@@ -274,5 +305,5 @@ def upload_values(
 ) -> UploadResult:
     """Upload a filled template. Any problem: 422, nothing stored, ``errors`` lists every
     problem with ``row``, ``column`` and ``msg``."""
-    content = file.file.read()
+    content = upload.read_upload(file.file)
     return upload.upload(session, actor=actor, filename=file.filename or "upload", content=content)

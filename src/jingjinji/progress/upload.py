@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -30,6 +32,15 @@ COLUMNS = service.VALUE_COLUMNS
 VALUES_SHEET = "values"
 MAX_ROWS = MAX_BATCH
 MAX_BYTES = 5 * 1024 * 1024
+READ_BLOCK_BYTES = 64 * 1024
+#: A workbook of MAX_ROWS filled rows is about 1 MB unpacked (the template 0.3 MB): larger
+#: ones are refused before they are opened, as are parts that inflate more than this ratio
+#: (a zip bomb; ordinary sheet XML compresses 5-20 times).
+XLSX_MAX_UNCOMPRESSED = 25 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+XLSX_MIN_CHECKED_BYTES = 1024 * 1024
+#: Rows of a sheet read at most, blank ones included (the template formats MAX_ROWS rows).
+MAX_SHEET_ROWS = 2 * MAX_ROWS + 1
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 INSTRUCTIONS = [
@@ -201,6 +212,15 @@ def _rows(
                     "remove it, or quote a cell that contains a comma",
                 )
             )
+        for i, cell in enumerate(cells):
+            if isinstance(cell, str) and "\x00" in cell:
+                problems.append(
+                    CellError(
+                        row=number,
+                        column=names[i] if i < len(names) and names[i] else _column_letter(i),
+                        reason="a NUL character (U+0000); text cannot hold it",
+                    )
+                )
         if not stray and all(_blank(v) for v in values.values()):
             continue  # blank line
         out.append(ParsedRow(number, values))
@@ -217,7 +237,78 @@ def _column_letter(index: int) -> str:
     return name
 
 
+def read_upload(file: BinaryIO) -> bytes:
+    """The uploaded file, read a block at a time and refused as soon as it passes MAX_BYTES
+    (the server's body limit already bounded what was spooled)."""
+    parts: list[bytes] = []
+    size = 0
+    while block := file.read(READ_BLOCK_BYTES):
+        size += len(block)
+        if size > MAX_BYTES:
+            raise _too_large()
+        parts.append(block)
+    return b"".join(parts)
+
+
+def _too_large() -> InvalidInput:
+    return InvalidInput(
+        f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB",
+        errors=[field_error(["file"], f"file too large: at most {MAX_BYTES} bytes")],
+    )
+
+
+def _refuse_bomb(content: bytes) -> None:
+    """Refuse a workbook that expands beyond what MAX_ROWS rows need, before openpyxl opens
+    it: an .xlsx is a zip, and a few MB of it can inflate to a million rows (1 GB parsed). The
+    sizes the zip declares are checked; zipfile refuses to inflate a member past its declared
+    size, so they cannot lie."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a zip: openpyxl says the file is no workbook
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > XLSX_MIN_CHECKED_BYTES and ratio > XLSX_MAX_RATIO:
+            raise InvalidInput(
+                f"the workbook part {member.filename} expands {ratio:.0f} times (at most "
+                f"{XLSX_MAX_RATIO}); nothing was read",
+                errors=[field_error(["file"], f"compression ratio above {XLSX_MAX_RATIO}")],
+            )
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise InvalidInput(
+            f"the workbook expands to {total} bytes, more than the {XLSX_MAX_UNCOMPRESSED} "
+            f"that {MAX_ROWS} rows need; nothing was read",
+            errors=[
+                field_error(["file"], f"uncompressed size above {XLSX_MAX_UNCOMPRESSED} bytes")
+            ],
+        )
+
+
+def _limited_rows(rows: Iterator[Sequence[object]]) -> list[Sequence[object]]:
+    """The rows of a sheet or CSV file up to one past the limit of filled rows (the rest is
+    never read: :func:`upload` refuses the file on that row). A file with more than
+    MAX_SHEET_ROWS rows, blank ones included, is refused at that row."""
+    out: list[Sequence[object]] = []
+    filled = 0
+    for number, row in enumerate(rows, start=1):
+        if number > MAX_SHEET_ROWS:
+            raise UploadRejected(
+                f"the file has more than {MAX_SHEET_ROWS} rows (blank ones included); at most "
+                f"{MAX_ROWS} rows per upload. Delete the rows below your data.",
+                [CellError(row=number, column="-", reason="too many rows")],
+            )
+        out.append(row)
+        if number > 1 and not all(_blank(v) for v in row):
+            filled += 1
+            if filled > MAX_ROWS:
+                break
+    return out
+
+
 def parse_xlsx(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
+    _refuse_bomb(content)
     # A damaged or foreign zip fails in many ways inside openpyxl and the XML parser (missing
     # parts: KeyError; broken XML: a SyntaxError subclass; odd content: TypeError, ...), when
     # the workbook is opened or only while its rows are read (read-only mode is lazy). Any of
@@ -226,9 +317,11 @@ def parse_xlsx(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
             ws = wb[VALUES_SHEET] if VALUES_SHEET in wb.sheetnames else wb.worksheets[0]
-            rows = list(ws.iter_rows(values_only=True))
+            rows = _limited_rows(ws.iter_rows(values_only=True))
         finally:
             wb.close()
+    except InvalidInput:
+        raise
     except Exception as exc:
         raise InvalidInput(
             "the file is not a readable .xlsx workbook",
@@ -251,7 +344,7 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
         ) from exc
     reader = csv.reader(io.StringIO(text))
     try:
-        rows = list(reader)
+        rows = _limited_rows(reader)
     except csv.Error as exc:
         raise InvalidInput(
             "the CSV file cannot be read", errors=[field_error(["file"], str(exc))]
@@ -260,7 +353,8 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
         return [CellError(row=1, column="-", reason="the file is empty")], []
     header = rows[0]
     body: list[tuple[int, Sequence[object]]] = [
-        (i + 2, [c if c.strip() else None for c in r]) for i, r in enumerate(rows[1:])
+        (i + 2, [c if isinstance(c, str) and c.strip() else None for c in r])
+        for i, r in enumerate(rows[1:])
     ]
     stray, parsed = _rows(header, body)
     return _header_problems(header) + stray, parsed
@@ -268,10 +362,7 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
 
 def parse_file(filename: str, content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
     if len(content) > MAX_BYTES:
-        raise InvalidInput(
-            f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB",
-            errors=[field_error(["file"], "file too large")],
-        )
+        raise _too_large()
     name = filename.lower()
     if name.endswith(".xlsx") or content[:2] == b"PK":
         return parse_xlsx(content)
@@ -290,7 +381,8 @@ def upload(session: Session, *, actor: Actor | None, filename: str, content: byt
         raise UploadRejected(
             "the header row does not match the template"
             if any(p.row == 1 for p in file_problems)
-            else f"{len(file_problems)} cell(s) outside the template's columns; nothing was stored",
+            else f"{len(file_problems)} cell(s) outside the template's columns or holding a NUL "
+            "character; nothing was stored",
             file_problems,
         )
     if not rows:
@@ -370,12 +462,13 @@ def _shown_problems(exc: InvalidInput) -> list[ShownProblem]:
 
 
 def upload_from_page(
-    session: Session, *, actor: Actor, filename: str, content: bytes
+    session: Session, *, actor: Actor, filename: str, file: BinaryIO
 ) -> PageUpload:
-    """:func:`upload` for the web page, which shows problems instead of raising them. A
-    rejected upload is rolled back (nothing of it stays); a refusal is audited and committed
-    by the authorisation itself."""
+    """:func:`upload` of an uploaded file for the web page, which shows problems instead of
+    raising them. A rejected upload is rolled back (nothing of it stays); a refusal is audited
+    and committed by the authorisation itself."""
     try:
+        content = read_upload(file)
         result = upload(session, actor=actor, filename=filename, content=content)
     except InvalidInput as exc:
         session.rollback()

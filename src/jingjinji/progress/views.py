@@ -366,7 +366,7 @@ def upload_form(
         return redirect("/login?next=/progress/upload")
     ctx = _common(request, session)
     answer = upload.upload_from_page(
-        session, actor=actor, filename=file.filename or "upload", content=file.file.read()
+        session, actor=actor, filename=file.filename or "upload", file=file.file
     )
     return render(
         request,
