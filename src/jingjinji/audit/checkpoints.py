@@ -269,6 +269,8 @@ class CheckpointFinding:
     broken_seq: int | None = None
     reason: str | None = None
     witnessed_seq: int | None = None
+    # With a break: the last entry the checkpoints before it confirm.
+    confirmed_seq: int = 0
     witnesses: list[str] = field(default_factory=list)
 
 
@@ -291,15 +293,22 @@ def _check_sequence(
     hashes: dict[int, str],
     chain_end: int,
     source: str,
-) -> tuple[int | None, str | None]:
-    """(first disagreeing entry, why) for checkpoints in number order, else (None, None)."""
+) -> tuple[int | None, str | None, int]:
+    """(first disagreeing entry, why, the last entry the checkpoints before it confirm) for
+    checkpoints in number order; (None, None, last confirmed entry) when all agree."""
     previous: dict[str, Any] | None = None
+    confirmed = 0
     for cp in checkpoints:
         number, seq = int(cp["number"]), int(cp["seq"])
         if not signature_ok(cp, public):
-            return seq, (
-                f"{source} checkpoint {number} (entry {seq}) is not signed by a platform key "
-                f"(key {cp['key_id']} unknown or signature invalid): the checkpoints were rewritten"
+            return (
+                seq,
+                (
+                    f"{source} checkpoint {number} (entry {seq}) is not signed by a platform key "
+                    f"(key {cp['key_id']} unknown or signature invalid): the checkpoints were "
+                    "rewritten"
+                ),
+                confirmed,
             )
         follows = (
             previous is None
@@ -307,20 +316,37 @@ def _check_sequence(
             or (cp["prev_checkpoint"] == hash_of(previous) and seq > int(previous["seq"]))
         )
         if not follows:
-            return seq, f"{source} checkpoint {number} does not follow checkpoint {number - 1}"
-        confirmed = int(previous["seq"]) if previous else 0
+            return (
+                seq,
+                f"{source} checkpoint {number} does not follow checkpoint {number - 1}",
+                confirmed,
+            )
         if seq > chain_end:
-            return chain_end + 1, (
-                f"entry {seq} is missing: the chain ends at entry {chain_end} but {source} "
-                f"checkpoint {number} covers entry {seq} (entries were cut off the end)"
+            return (
+                chain_end + 1,
+                (
+                    f"entry {chain_end + 1} is missing: the chain ends at entry {chain_end} but "
+                    f"{source} checkpoint {number} covers entries up to {seq} (entries were "
+                    "removed)"
+                ),
+                confirmed,
             )
         if hashes.get(seq) != cp["entry_hash"]:
-            return seq, (
-                f"entry {seq} disagrees with {source} checkpoint {number}: the chain was "
-                f"rewritten after entry {confirmed}, the last entry that checkpoint confirms"
+            return (
+                seq,
+                (
+                    f"entry {seq} disagrees with {source} checkpoint {number}: one of entries "
+                    f"{confirmed + 1} to {seq} was rewritten, removed or inserted"
+                    + (
+                        f" (entries 1 to {confirmed} agree with the checkpoints before it)"
+                        if confirmed
+                        else ""
+                    )
+                ),
+                confirmed,
             )
-        previous = cp
-    return None, None
+        previous, confirmed = cp, seq
+    return None, None, confirmed
 
 
 def check(
@@ -340,14 +366,14 @@ def check(
     copies = [(f"witness {w.name}'s", w.checkpoints) for w in map(witness_store.fetch, witnesses)]
     wanted = [int(cp["seq"]) for cp in stored] + [int(cp["seq"]) for _, cps in copies for cp in cps]
     hashes = _hashes_at(session, wanted)
-    broken, reason = _check_sequence(
+    broken, reason, confirmed = _check_sequence(
         stored, public=public, hashes=hashes, chain_end=chain_end, source="the platform's"
     )
     finding.checked = len(stored)
     finding.last_seq = int(stored[-1]["seq"]) if stored else None
     for source, cps in copies:
         finding.witnesses.append(source.removeprefix("witness ").removesuffix("'s"))
-        at, why = _check_sequence(
+        at, why, agreed = _check_sequence(
             sorted(cps, key=lambda c: int(c["number"])),
             public=public,
             hashes=hashes,
@@ -355,11 +381,11 @@ def check(
             source=source,
         )
         if at is not None and (broken is None or at < broken):
-            broken, reason = at, why
+            broken, reason, confirmed = at, why, agreed
         if cps:
             top = max(int(c["seq"]) for c in cps)
             finding.witnessed_seq = max(finding.witnessed_seq or 0, top)
-    finding.broken_seq, finding.reason = broken, reason
+    finding.broken_seq, finding.reason, finding.confirmed_seq = broken, reason, confirmed
     return finding
 
 

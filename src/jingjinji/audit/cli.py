@@ -34,7 +34,7 @@ def verify(
     if not report.ok:
         raise fail(
             f"audit chain broken at entry {report.first_broken_seq}: {report.reason} "
-            f"({report.entries_checked} entries before it are intact)"
+            f"({report.entries_checked} entries verified intact)"
         )
     console.print(
         f"audit chain intact: {report.entries_checked} entries verified, "

@@ -253,9 +253,10 @@ def verify(
     return report.model_copy(
         update={
             "ok": finding.broken_seq is None,
-            "entries_checked": min(report.entries_checked, (finding.broken_seq or 0) - 1)
-            if finding.broken_seq is not None
-            else report.entries_checked,
+            # With a break, only the entries its last agreeing checkpoint covers are known good.
+            "entries_checked": report.entries_checked
+            if finding.broken_seq is None
+            else finding.confirmed_seq,
             "first_broken_seq": finding.broken_seq,
             "reason": finding.reason,
             "checkpoints_checked": finding.checked,
