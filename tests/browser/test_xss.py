@@ -1,0 +1,312 @@
+"""Stored XSS: a script stored in any free-text field never runs, on any page.
+
+An attacker's strings go in through the services, as the fixtures build data: dataset titles,
+descriptions, field units and descriptions, access request purposes and decision reasons,
+organisation names, a user's display name (shown by the API only), indicator names, units and
+descriptions, agreement titles, commitment texts, status notes, evidence titles, value sources
+and notes, target sources, consultation answers and lift reasons, webhook descriptions. (Station
+names are not writable: the stations come from the fixed national list.) Then every page of the
+statement-budget list and the detail pages of the objects just made are read:
+
+- as HTML (TestClient, SQLite and PostgreSQL): the markup of the payload never appears
+  unescaped, and every page carries the Content-Security-Policy without inline scripts;
+- in chromium (SQLite), anonymous and as the coordination office: no payload script ran
+  (``window.__xss`` stays undefined, no dialog opened) and no page broke its own CSP (every
+  ``securitypolicyviolation`` event is recorded by an init script).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from jingjinji.accounts import service as accounts
+from jingjinji.accounts.schemas import UserIn
+from jingjinji.air import demo as air_demo
+from jingjinji.catalog import demo as catalog_demo
+from jingjinji.catalog import service as catalog
+from jingjinji.catalog.schemas import AccessRequestIn, DecisionIn
+from jingjinji.demo import DemoContext
+from jingjinji.progress import demo as progress_demo
+from jingjinji.progress import service as progress
+from jingjinji.progress.schemas import TargetIn
+from jingjinji.regions import service as regions
+from jingjinji.regions import uscc
+from jingjinji.regions.schemas import OrganisationIn
+from jingjinji.security import SYSTEM_ACTOR, Actor, Role
+from jingjinji.warnings import demo as warnings_demo
+from jingjinji.warnings import service as warnings
+from jingjinji.warnings import webhooks
+from tests.browser_support import LiveServer, browser_login
+from tests.conftest import People, login
+from tests.test_statement_budgets import BUDGETS
+
+# Breaks out of an attribute, a <script> block and a template; each part sets window.__xss.
+PAYLOAD = (
+    "'\"><svg onload=window.__xss=1><img src=x onerror=window.__xss=1>"
+    "</script><script>window.__xss=1</script>{{7*7}}"
+)
+# For columns of 40 characters (units): out of a <script> block and into an element.
+SHORT = "'\"></script><svg onload=__xss=1>"
+# What the payloads look like when a page failed to escape them.
+RAW_MARKUP = ("<svg onload", "<img src=x onerror", "<script>window.__xss")
+DATASET = "XSS-PAYLOAD"
+INDICATOR = "bh_pm25"
+COMMITMENT = "bjtj-23"
+XSS_USER = "xss-display"
+XSS_PASSWORD = "Stored-XSS tests: a long unusual password 7431"
+
+
+def _payloaded_progress(documents: dict[str, Any]) -> dict[str, Any]:
+    """The progress demo documents with the payload in every free-text value."""
+    for ind in documents["indicators"]:
+        ind.update(name_zh=PAYLOAD, name_en=PAYLOAD, unit=SHORT, description=PAYLOAD)
+    for ag in documents["agreements"]:
+        ag.update(title_zh=PAYLOAD, title_en=PAYLOAD, source_document=PAYLOAD)
+    for c in documents["commitments"]:
+        c.update(text_zh=PAYLOAD, text_en=PAYLOAD, locator=PAYLOAD)
+        if c["status"] != "in_progress":
+            c["status_note"] = PAYLOAD
+        for ev in c["evidence"]:
+            ev["title"] = PAYLOAD
+    for v in documents["values"]:
+        v.update(locator=PAYLOAD, note=PAYLOAD)
+    return documents
+
+
+def _store_payloads(
+    factory: sessionmaker[Session], people: People, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """The demo data with the payload in every free-text field; returns the detail pages of the
+    objects made here."""
+    documents = _payloaded_progress(progress_demo.demo_data())
+    monkeypatch.setattr(progress_demo, "demo_data", lambda: documents)
+    ctx = DemoContext(values={"organisations": people.organisations, "skip_air_history": True})
+    for module in (catalog_demo, air_demo, warnings_demo, progress_demo):
+        with factory() as session:
+            module.load(session, ctx)
+            session.commit()
+    with factory() as session:
+
+        def user(name: str) -> Actor:
+            return accounts.actor_of(accounts.get_user(session, username=name), channel="api")
+
+        office = user("office")
+        progress.set_target(
+            session,
+            actor=SYSTEM_ACTOR,
+            data=TargetIn(
+                indicator_code=INDICATOR,
+                jurisdiction_code="120116",
+                target_value=30,
+                target_year=2030,
+                source=PAYLOAD,
+            ),
+        )
+        body = "91110000" + "X0000000A"
+        org = regions.create_organisation(
+            session,
+            actor=SYSTEM_ACTOR,
+            data=OrganisationIn(
+                uscc=body + uscc.check_character(body),
+                name_zh=PAYLOAD,
+                name_en=PAYLOAD,
+                jurisdiction_code="110000",
+            ),
+        )
+        demo_sets = catalog_demo.demo_datasets(people.organisations)
+        template = next(d for d in demo_sets if d.code == "BJ-ENV-PENALTY")
+        catalog.ensure_dataset(
+            session,
+            actor=SYSTEM_ACTOR,
+            data=template.model_copy(
+                update={
+                    "code": DATASET,
+                    "title_zh": PAYLOAD,
+                    "title_en": PAYLOAD,
+                    "description_zh": PAYLOAD,
+                    "description_en": PAYLOAD,
+                    "fields": [
+                        f.model_copy(update={"unit": SHORT, "description": PAYLOAD})
+                        for f in template.fields
+                    ],
+                }
+            ),
+        )
+        today = dt.date.today()
+        field_names = [template.fields[0].name]
+        for i in range(2):
+            request = catalog.create_access_request(
+                session,
+                actor=user("tj-analyst"),
+                data=AccessRequestIn(
+                    dataset_code=DATASET,
+                    purpose=PAYLOAD,
+                    fields=field_names,
+                    period_start=today,
+                    period_end=today + dt.timedelta(days=30),
+                ),
+            )
+            if i == 0:
+                catalog.decide_access_request(
+                    session,
+                    actor=user("bj-env"),
+                    request_id=request.id,
+                    data=DecisionIn(decision="reject", reason=PAYLOAD),
+                )
+        accounts.create_user(
+            session,
+            actor=SYSTEM_ACTOR,
+            data=UserIn(
+                username=XSS_USER,
+                display_name=PAYLOAD,
+                password=XSS_PASSWORD,
+                role=Role.ANALYST,
+                jurisdiction_code="110000",
+                organisation_id=org.id,
+            ),
+        )
+        webhooks.create_subscription(
+            session,
+            actor=office,
+            url="https://hooks.example.org/jjj",
+            event_types=["*"],
+            description=PAYLOAD,
+            resolver=lambda host, port: ["93.184.216.34"],
+        )
+        warning_ids = []
+        for lifted in (True, False):
+            w = warnings.propose(
+                session,
+                actor=office,
+                cities=["110000", "120000"],
+                level="orange",
+                start=today,
+                end=today + dt.timedelta(days=2),
+                max_aqi=260,
+                criteria_code="bth-2017",
+                basis="manual",
+            )
+            warnings.open_consultation(session, actor=office, warning_id=w.id)
+            for name in ("bj-env", "tj-env", "he-env"):
+                warnings.answer(
+                    session, actor=user(name), warning_id=w.id, agree=True, reason=PAYLOAD
+                )
+            if lifted:
+                warnings.issue(session, actor=office, warning_id=w.id)
+                warnings.lift(session, actor=office, warning_id=w.id, reason=PAYLOAD)
+            warning_ids.append(w.id)
+        session.commit()
+    return [
+        f"/catalog/{DATASET}",
+        f"/progress/indicators/{INDICATOR}",
+        f"/progress/commitments/{COMMITMENT}",
+        "/progress/report",
+        "/progress/upload",
+        *(f"/warnings/{i}" for i in warning_ids),
+        "/warnings/admin/webhooks",
+        "/air/cities/110000",
+        "/air/upload",
+        "/account",
+        "/login",
+        "/api/v1/docs",
+        f"/api/v1/datasets/{DATASET}",
+        "/api/v1/users",
+    ]
+
+
+def _urls(details: list[str]) -> list[str]:
+    return list(dict.fromkeys([*BUDGETS, *details]))
+
+
+def _check_html(client: TestClient, urls: list[str], who: str) -> int:
+    """Every page's HTML escapes the payloads; returns how many pages showed them (escaped)."""
+    shown = 0
+    for url in urls:
+        response = client.get(url)
+        # Anonymous visitors are refused the non-public pages; the office reads every one.
+        allowed = (200, 401, 403, 404) if who == "anonymous" else (200,)
+        assert response.status_code in allowed, (who, url, response.status_code)
+        kind = response.headers["content-type"]
+        assert "script-src 'self'" in response.headers["content-security-policy"], url
+        if not kind.startswith("text/html"):
+            assert kind.startswith(("application/json", "application/problem+json")), (url, kind)
+            continue
+        html = response.text
+        raw = [m for m in RAW_MARKUP if m in html]
+        assert raw == [], f"{who} {url}: unescaped payload {raw}"
+        shown += "&lt;svg onload" in html or "\\u003csvg onload" in html
+    return shown
+
+
+def test_stored_payloads_are_escaped_in_every_page(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    people: People,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    urls = _urls(_store_payloads(session_factory, people, monkeypatch))
+    anonymous = _check_html(client, urls, "anonymous")
+    login(client, "office", people.password)
+    office = _check_html(client, urls, "office")
+    # The payloads are on the pages (escaped), so the check above looked at them.
+    assert anonymous >= 8, anonymous
+    assert office >= 12, office
+
+
+# Recorded before any page script runs: CSP violations and dialogs a payload might open.
+WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__csp.push(e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" +
+                    e.lineNumber);
+});
+"""
+
+
+def _visit_all(page: Any, server: LiveServer, urls: list[str], who: str) -> list[str]:
+    problems: list[str] = []
+    for url in urls:
+        page.goto(f"{server.url}{url}", wait_until="load")
+        page.wait_for_timeout(150)  # charts draw and fetch after load
+        ran = page.evaluate("typeof window.__xss")
+        if ran != "undefined":
+            problems.append(f"{who} {url}: a payload script ran")
+        violations = page.evaluate("window.__csp || []")
+        problems += [f"{who} {url}: CSP violation {v}" for v in violations]
+    return problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_stored_payloads_never_run_in_a_browser(
+    page: Any,
+    live_server: LiveServer,
+    people: People,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    details = _store_payloads(live_server.session_factory, people, monkeypatch)
+    urls = [u for u in _urls(details) if not u.startswith("/api/v1/") or u == "/api/v1/docs"]
+    dialogs: list[str] = []
+    console: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on(
+        "console",
+        lambda m: console.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.add_init_script(WATCH)
+    problems = _visit_all(page, live_server, urls, "anonymous")
+    browser_login(page, live_server, "office", people.password)
+    problems += _visit_all(page, live_server, urls, "office")
+    assert problems == [], "\n".join(problems)
+    assert dialogs == [], dialogs
+    assert console == [], console
