@@ -109,6 +109,7 @@ def test_key_rotation_keeps_old_checkpoints_verifiable(
     audit_key_dir: Path,
 ) -> None:
     first = keys.current_key_id(audit_key_dir)
+    assert first is not None
     _write(session_factory, 25)
     second = keys.rotate(audit_key_dir)
     _write(session_factory, 25)
