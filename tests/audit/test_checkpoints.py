@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import stat
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from dataclasses import replace
@@ -154,11 +158,14 @@ def test_pushes_reach_the_witness_through_the_jobs_queue(
 def test_an_unreachable_witness_is_retried_with_backoff(
     session_factory: sessionmaker[Session],
     checkpoint_config: checkpoints.CheckpointConfig,
+    tmp_path: Path,
 ) -> None:
     # A port nothing listens on (a server bound and closed).
-    probe = witnesses.make_server(witnesses.WitnessStore(Path("/tmp") / "unused-witness"), {})
+    unused = witnesses.WitnessStore(tmp_path / "unused")
+    probe = witnesses.make_server(unused, {})
     url = f"http://127.0.0.1:{probe.server_address[1]}"
     probe.server_close()
+    unused.close()
     checkpoints.configure(replace(checkpoint_config, witnesses=(url,)))
     _write(session_factory, 25)
     jobs.run_pending(session_factory)
@@ -290,3 +297,49 @@ def test_cli_keys_checkpoint_and_verify_against_a_witness(
         assert "(0 entries verified intact)" in said
     finally:
         get_settings.cache_clear()
+
+
+def test_jjj_audit_witness_process_receives_the_platforms_pushes(
+    session_factory: sessionmaker[Session],
+    checkpoint_config: checkpoints.CheckpointConfig,
+    audit_key_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """The real command in its own process, as a jurisdiction runs it."""
+    store = tmp_path / "hebei"
+    command = [
+        str(Path(sys.executable).parent / "jjj"),
+        "audit",
+        "witness",
+        "--store",
+        str(store),
+        "--port",
+        "0",
+        *(arg for pub in audit_key_dir.glob("*.pub") for arg in ("--trust", str(pub))),
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=os.environ | {"COLUMNS": "300", "JJJ_SECRET_KEY": "x"},
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:\d+", banner)
+        assert found, banner
+        checkpoints.configure(replace(checkpoint_config, witnesses=(found.group(0),)))
+        _write(session_factory, 50)
+        jobs.run_pending(session_factory)
+        with session_factory() as session:
+            statuses = session.scalars(select(AuditCheckpointDelivery.status)).all()
+            report = audit.verify(session, witnesses=[found.group(0)])
+        assert statuses == ["delivered", "delivered"]
+        assert report.ok and report.witnesses == ["hebei"] and report.witnessed_seq == 50
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout is not None
+        process.stdout.close()
+    assert [cp["seq"] for cp in witnesses.fetch(str(store)).checkpoints] == [25, 50]
