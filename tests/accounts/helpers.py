@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,7 +17,7 @@ def form_token(html: str) -> str:
     return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
 
 
-def try_login(client: TestClient, username: str, password: str) -> httpx.Response:
+def try_login(client: TestClient, username: str, password: str) -> httpx2.Response:
     token = form_token(client.get("/login").text)
     return client.post(
         "/login",

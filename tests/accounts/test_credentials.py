@@ -3,6 +3,7 @@ tokens end with them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -208,7 +209,7 @@ def test_user_administration_page(
 
 
 @pytest.fixture
-def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("JJJ_DATABASE_URL", db_url)
     monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
     get_settings.cache_clear()
