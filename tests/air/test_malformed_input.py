@@ -214,3 +214,99 @@ def test_malformed_air_input_is_a_4xx_on_every_route(
     with TestClient(app, raise_server_exceptions=False) as client:
         problems = problems_of(client, headers, QUERY_CASES + BODY_CASES)
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- NaN and NUL
+# One rule for JSON and CSV (docs/air.md): NaN and infinities are refused as "not a finite
+# number" naming row and column (a CSV "NaN" used to be stored as missing with 200), and a NUL
+# character is refused wherever text arrives (SQLite stored it, PostgreSQL failed on it).
+
+
+def _errors(response: Any) -> list[dict[str, Any]]:
+    assert response.headers["content-type"].startswith("application/problem+json")
+    errors: list[dict[str, Any]] = response.json()["errors"]
+    return errors
+
+
+def test_nan_and_infinity_are_refused_alike_in_json_and_csv(
+    client: TestClient, session_factory: sessionmaker[Session], air: People
+) -> None:
+    headers = air.headers(session_factory, "bj-env")
+    for text in ("NaN", "nan", "Infinity", "-Infinity", "inf", "1e999"):
+        good = f'{{"station_code": "1001A", "ts": "{TS}", "pm2_5": 30}}'
+        bad = f'{{"station_code": "1001A", "ts": "{TS}", "pm2_5": 30, "pm10": {text}}}'
+        if text in {"NaN", "Infinity", "-Infinity", "1e999"}:  # JSON literals Python reads
+            r = client.post(
+                "/api/v1/air/observations",
+                content=f'{{"observations": [{good.replace("08:00:00", "07:00:00")}, {bad}]}}',
+                headers={**headers, "Content-Type": "application/json"},
+            )
+            assert r.status_code == 422, r.text
+            found = [(e["row"], e["column"], e["msg"]) for e in _errors(r)]
+            assert found == [(2, "pm10", "not a finite number")], found
+        csv = HEADER.replace(b"\n", b",pm10\n") + f"1001A,{TS},30,{text}\n".encode()
+        r = client.post("/api/v1/air/observations/csv", headers=headers, **_csv(csv))
+        assert r.status_code == 422, (text, r.text)
+        found = [(e["row"], e["column"], e["msg"]) for e in _errors(r)]
+        assert found == [(1, "pm10", "not a finite number")], found
+    # Missing stays missing: NA, empty, null and "-" are gaps, not errors.
+    csv = HEADER.replace(b"\n", b",pm10\n") + f"1001A,{TS},30,NA\n".encode()
+    r = client.post("/api/v1/air/observations/csv", headers=headers, **_csv(csv))
+    assert r.status_code == 200, r.text
+    assert r.json()["rows_accepted"] == 1
+
+
+def test_nul_characters_are_refused_everywhere_naming_the_field(
+    client: TestClient, session_factory: sessionmaker[Session], air: People
+) -> None:
+    headers = air.headers(session_factory, "bj-env")
+    r = client.post(
+        "/api/v1/air/observations",
+        json={"observations": [GOOD_ROW, {**GOOD_ROW, "wd": "N\u0000E"}]},
+        headers=headers,
+    )
+    assert r.status_code == 422, r.text
+    assert [e["loc"] for e in _errors(r)] == [["body", "observations", 1, "wd"]]
+    assert "NUL" in r.json()["detail"]
+
+    csv = b"station_code,ts,pm2_5,wd\n" + f"1001A,{TS},30,N\x00E\n".encode()
+    r = client.post("/api/v1/air/observations/csv", headers=headers, **_csv(csv))
+    assert r.status_code == 422, r.text
+    assert [(e["row"], e["column"]) for e in _errors(r)] == [(1, "wd")]
+    assert "row 1, column wd" in r.json()["detail"]
+
+    r = client.get("/api/v1/air/stations", params={"city": "1101\x00"})
+    assert r.status_code == 422, r.text
+    assert [e["loc"] for e in _errors(r)] == [["query", "city"]]
+
+    r = client.post("/login", data={"username": "bj-env\x00", "password": "x"})
+    assert r.status_code == 422, r.text
+    assert [e["loc"] for e in _errors(r)] == [["body", "username"]]
+
+    # An escaped backslash before "u0000" is text, not a NUL: it reaches the validation.
+    r = client.post(
+        "/api/v1/air/observations",
+        content=b'{"observations": [{"station_code": "1001A\\\\u0000", "ts": "'
+        + TS.encode()
+        + b'"}]}',
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+    assert all(e.get("type") != "nul_character" for e in _errors(r))
+    assert "unknown station" in r.text
+
+
+def test_a_csv_upload_stops_at_the_first_block_past_the_row_limit(
+    client: TestClient, session_factory: sessionmaker[Session], air: People
+) -> None:
+    from jingjinji.air.uploads import MAX_UPLOAD_ROWS
+
+    headers = air.headers(session_factory, "bj-env")
+    row = f"1001A,{TS},30\n".encode()
+    r = client.post(
+        "/api/v1/air/observations/csv",
+        headers=headers,
+        **_csv(HEADER + row * (MAX_UPLOAD_ROWS + 1)),
+    )
+    assert r.status_code == 422, r.text
+    assert f"at most {MAX_UPLOAD_ROWS} rows" in r.json()["detail"]
