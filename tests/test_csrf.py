@@ -269,3 +269,26 @@ def test_plain_named_nonce_cookie_is_ignored_when_secure(
             follow_redirects=False,
         )
         assert response.status_code == 403, response.text
+
+
+def test_secure_cookies_by_default_and_off_only_for_local_plain_http(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from jingjinji.cli import _demo_settings
+    from jingjinji.config import load_settings
+
+    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("JJJ_SECURE_COOKIES", raising=False)
+    monkeypatch.delenv("JJJ_INSECURE_HTTP", raising=False)
+    default = load_settings()
+    assert default.secure_cookies is True
+    # The demo serves plain http: on a loopback host its cookies are not Secure ...
+    for host in ("127.0.0.1", "localhost", "::1"):
+        assert _demo_settings(default, host).secure_cookies is False
+    # ... on any other host they stay Secure (it has to be put behind HTTPS).
+    assert _demo_settings(default, "0.0.0.0").secure_cookies is True
+    monkeypatch.setenv("JJJ_INSECURE_HTTP", "1")
+    assert load_settings().secure_cookies is False
+    monkeypatch.delenv("JJJ_INSECURE_HTTP")
+    monkeypatch.setenv("JJJ_SECURE_COOKIES", "0")
+    assert load_settings().secure_cookies is False

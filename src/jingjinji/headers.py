@@ -38,7 +38,6 @@ A header the response already carries is left as it is (a page may tighten its o
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Styles allow 'unsafe-inline' (ECharts and htmx set inline styles; CSS runs no code);
@@ -78,9 +77,11 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts_max_age: int | None = None) -> None:
         """``hsts_max_age``: seconds of Strict-Transport-Security; None or 0 sends none."""
         self.app = app
-        self.always = ALWAYS
+        always = ALWAYS
         if hsts_max_age:
-            self.always = (*ALWAYS, ("Strict-Transport-Security", hsts_value(hsts_max_age)))
+            always = (*ALWAYS, ("Strict-Transport-Security", hsts_value(hsts_max_age)))
+        # As the raw (lower-case name, value) pairs of an ASGI start message.
+        self.always = tuple((name.lower().encode(), value.encode()) for name, value in always)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,12 +91,12 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.always:
-                    if name not in headers:
-                        headers.append(name, value)
-                if "cache-control" not in headers and (signed_in or "set-cookie" in headers):
-                    headers.append("Cache-Control", NO_STORE)
+                headers = list(message.get("headers", []))
+                present = {bytes(name).lower() for name, _ in headers}
+                headers += [(n, v) for n, v in self.always if n not in present]
+                if b"cache-control" not in present and (signed_in or b"set-cookie" in present):
+                    headers.append((b"cache-control", NO_STORE.encode()))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
