@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from jingjinji.errors import Busy, DomainError
 
@@ -79,19 +80,55 @@ def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
 
 
 def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    return problem_response(
-        exc.status_code,
-        {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error"),
-        str(exc.detail),
-        type_slug=str(exc.status_code),
-        instance=request.url.path,
-        headers=getattr(exc, "headers", None),
+    return with_allow(
+        request,
+        problem_response(
+            exc.status_code,
+            {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error"),
+            str(exc.detail),
+            type_slug=str(exc.status_code),
+            instance=request.url.path,
+            headers=getattr(exc, "headers", None),
+        ),
     )
+
+
+# --------------------------------------------------------------------------- 405 and Allow
+
+ResponseT = TypeVar("ResponseT", bound=Response)
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at this request's path. The router's own 405
+    names only the methods of the first route whose path matched (``GET`` for a path that also
+    takes ``POST`` in another handler), and an error page for browsers names none."""
+    allowed = []
+    for method in HTTP_METHODS:
+        # Matched from the application's root: inside a mount the scope's root_path has grown.
+        root_path = request.scope.get("app_root_path", "")
+        scope = {**request.scope, "method": method, "root_path": root_path}
+        for route in request.app.router.routes:
+            if route.matches(scope)[0] is not Match.FULL:
+                continue
+            if isinstance(route, Mount):  # static files: only GET and HEAD, whatever asked
+                return ["GET", "HEAD"]
+            allowed.append(method)
+            break
+    return allowed
+
+
+def with_allow(request: Request, response: ResponseT) -> ResponseT:
+    """A 405 names the methods the resource does take (RFC 9110, section 15.5.6)."""
+    if response.status_code == 405:
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
+    return response
 
 
 def install(app: FastAPI) -> None:
     """Validation and unexpected errors; the app adds DomainError and HTTP errors itself
     (they become pages for browsers)."""
+    install_openapi(app)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -126,3 +163,95 @@ def install(app: FastAPI) -> None:
             type_slug="internal",
             instance=request.url.path,
         )
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+API_PREFIX = "/api/v1/"
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `errors` lists the fields at fault.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                    "input": {},
+                },
+            },
+        },
+    },
+}
+# What any operation may answer: malformed input (400, 422), no or a bad token (401), refused
+# (403), an unknown object or a hidden one (404), a rate limit (429), the server at capacity (503).
+COMMON_PROBLEMS = {
+    400: "Malformed request (a body that is not JSON, a header that cannot be read)",
+    401: "Not logged in, or the token is unknown, expired or revoked",
+    403: "Refused: the actor may not do this (on the audit record)",
+    404: "No such object, or one the actor may not know of",
+    422: "Invalid input: `errors` names each field and the reason",
+    429: "Too many requests; `Retry-After` says when to come back",
+    503: "The server is at capacity; nothing was done. `Retry-After` says when to try again",
+}
+# What a write may answer besides: the state forbids it (409), the body is too large (413).
+WRITE_PROBLEMS = {
+    409: "Conflict with the object's state or with a concurrent write; nothing was stored",
+    413: "The request body is larger than the server takes",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def _problem_content() -> dict[str, Any]:
+    return {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every API operation documents the problem+json answers it can give, replacing FastAPI's
+    422 (``HTTPValidationError`` as application/json, which this API never sends)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith(API_PREFIX):
+            continue
+        for method, operation in operations.items():
+            codes = dict(COMMON_PROBLEMS)
+            if method in WRITE_METHODS:
+                codes.update(WRITE_PROBLEMS)
+            responses = operation.setdefault("responses", {})
+            for status, description in sorted(codes.items()):
+                responses[str(status)] = {
+                    "description": description,
+                    "content": _problem_content(),
+                }
+    used = str(schema.get("paths"))
+    for name in ("HTTPValidationError", "ValidationError"):
+        if f"/{name}'" not in used:
+            components.pop(name, None)
+    return schema
+
+
+def install_openapi(app: FastAPI) -> None:
+    """The served OpenAPI document lists the problem responses of every operation."""
+
+    generate = app.openapi
+    documented: list[dict[str, Any]] = []
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()  # FastAPI's, made once and kept in app.openapi_schema
+        if not documented:
+            documented.append(document_problems(schema))
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

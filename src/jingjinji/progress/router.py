@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
 from jingjinji.db import DbId
-from jingjinji.deps import DbSession, RequiredActor
+from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.pagination import Page
 from jingjinji.progress import report as report_mod
@@ -91,17 +91,16 @@ def create_commitment(
 
 
 @router.get("/commitments/{code}", response_model=CommitmentDetail)
-def commitment(code: str, session: DbSession) -> CommitmentDetail:
-    return service.commitment_detail(session, service.get_commitment(session, code=code))
+def commitment(code: str, session: DbSession, actor: OptionalActor) -> CommitmentDetail:
+    return service.commitment_detail(
+        session, service.get_commitment(session, code=code), actor=actor
+    )
 
 
 @router.get("/commitments/{code}/status-changes", response_model=list[StatusChangeOut])
-def status_changes(code: str, session: DbSession) -> list[StatusChangeOut]:
+def status_changes(code: str, session: DbSession, actor: OptionalActor) -> list[StatusChangeOut]:
     row = service.get_commitment(session, code=code)
-    return [
-        StatusChangeOut.model_validate(h)
-        for h in service.commitment_history(session, commitment=row)
-    ]
+    return service.history_out(session, actor=actor, commitment=row)
 
 
 @router.post("/commitments/{code}/status-changes", response_model=StatusChangeOut, status_code=201)
@@ -139,8 +138,10 @@ def indicator(code: str, session: DbSession) -> IndicatorOut:
 
 
 @router.get("/values", response_model=Page[ValueOut])
-def values(session: DbSession, params: Annotated[ValueQuery, Query()]) -> Page[ValueOut]:
-    page = service.page_values(session, params)
+def values(
+    session: DbSession, actor: OptionalActor, params: Annotated[ValueQuery, Query()]
+) -> Page[ValueOut]:
+    page = service.page_values(session, params, actor=actor)
     return Page[ValueOut](items=page.items, next_cursor=page.next_cursor)
 
 

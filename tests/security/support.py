@@ -1,0 +1,152 @@
+"""The world the attack tests run against: the embedded demo (without the air history), every
+demo user with an API token, and Beijing-owned objects of each kind the API writes, made through
+the services. A digest of every table tells whether a refused request changed anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from sqlalchemy import inspect, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from jingjinji.accounts import service as accounts_service
+from jingjinji.accounts.demo import DEMO_USERS
+from jingjinji.air import demo as air_demo
+from jingjinji.catalog import demo as catalog_demo
+from jingjinji.catalog.models import AccessRequest, Dataset
+from jingjinji.demo import DemoContext
+from jingjinji.jobs import service as jobs_service
+from jingjinji.progress import demo as progress_demo
+from jingjinji.progress import service as progress_service
+from jingjinji.progress.models import IndicatorValue as Value
+from jingjinji.progress.schemas import ValueIn
+from jingjinji.warnings import demo as warnings_demo
+from jingjinji.warnings import webhooks
+from jingjinji.warnings.models import PollutionWarning as Warning
+from tests.catalog.support import apply_and_approve
+from tests.conftest import People
+
+PROBLEM = "application/problem+json"
+ANONYMOUS = "anonymous"
+USERS: tuple[str, ...] = tuple(username for username, *_ in DEMO_USERS)
+PERSONAS: tuple[str, ...] = (ANONYMOUS, *USERS)
+# Tables a refused request may change: the audit chain records the refusal; a token's use is
+# noted on it; login throttling counts attempts.
+BOOKKEEPING_TABLES = frozenset({"audit_entries", "audit_head", "audit_checkpoints"})
+BOOKKEEPING_COLUMNS = frozenset({"last_used_at", "last_seen_at"})
+# The Beijing objects the attacks aim at (owner: the Beijing ecology and environment bureau).
+BJ_DATASET = "BJ-ENV-PERMIT"  # unconditional, not open to the public
+BJ_CONDITIONAL = "BJ-ENV-PENALTY"
+BJ_NOT_SHARED = "BJ-STATS-HOUSEHOLD-SURVEY"  # the Beijing statistics bureau's
+BJ_COMMITMENT = "bjtj-01"  # led by Beijing
+YEAR_INDICATOR = "bh_sei_share"  # a yearly indicator of the demo
+
+
+@dataclass
+class World:
+    """The personas' headers and the ids of the objects under attack."""
+
+    client: TestClient
+    factory: sessionmaker[Session]
+    people: People
+    headers: dict[str, dict[str, str]]
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    def call(self, persona: str, method: str, url: str, **kwargs: Any) -> Response:
+        return self.client.request(method, url, headers=self.headers[persona], **kwargs)
+
+
+def build_world(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> World:
+    ctx = DemoContext(values={"organisations": people.organisations, "skip_air_history": True})
+    for module in (catalog_demo, air_demo, warnings_demo, progress_demo):
+        with session_factory() as session:
+            module.load(session, ctx)
+            session.commit()
+    headers: dict[str, dict[str, str]] = {ANONYMOUS: {}}
+    for username in USERS:
+        headers[username] = people.headers(session_factory, username)
+    world = World(client, session_factory, people, headers)
+    ids = world.ids
+    _, ids["grant"] = apply_and_approve(
+        session_factory, people["he-analyst"], people["bj-env"], BJ_CONDITIONAL, ["uscc"]
+    )
+    with session_factory() as session:
+        ids["pending_request"] = session.scalar(
+            select(AccessRequest.id)
+            .join(Dataset, Dataset.id == AccessRequest.dataset_id)
+            .where(Dataset.code == BJ_CONDITIONAL, AccessRequest.status == "pending")
+        )
+        ids["warning"] = session.scalar(select(Warning.id).order_by(Warning.id))
+        progress_service.submit_value(
+            session,
+            actor=people["bj-admin"],
+            value=ValueIn(
+                indicator_code=YEAR_INDICATOR,
+                jurisdiction_code="110000",
+                period="2022",
+                value=3.5,
+                source="Beijing's own",
+            ),
+        )
+        ids["bj_value"] = session.scalar(
+            select(Value.id).where(Value.jurisdiction_code == "110000").order_by(Value.id)
+        )
+        token, _ = accounts_service.create_token(
+            session, actor=people["bj-env"], name="bj-env's own"
+        )
+        ids["bj_token"] = token.id
+        ids["job"] = jobs_service.enqueue(session, kind="security.noop", payload={"n": 1}).id
+        ids["subscription"] = webhooks.create_subscription(
+            session,
+            actor=people["office"],
+            url="https://receiver.example/h",
+            event_types=["*"],
+        ).id
+        session.commit()
+    assert all(value is not None for value in ids.values()), ids
+    return world
+
+
+def table_digests(engine: Engine) -> dict[str, str]:
+    """Each table's rows (bookkeeping left out) as a digest, to compare before and after."""
+    digests = {}
+    with engine.connect() as conn:
+        for table in sorted(inspect(conn).get_table_names()):
+            if table in BOOKKEEPING_TABLES:
+                continue
+            columns = [
+                c["name"]
+                for c in inspect(conn).get_columns(table)
+                if c["name"] not in BOOKKEEPING_COLUMNS
+            ]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            rows = conn.execute(text(f'SELECT {listed} FROM "{table}"')).all()
+            digest = hashlib.sha256(repr(sorted(map(repr, rows))).encode())
+            digests[table] = f"{len(rows)}:{digest.hexdigest()[:16]}"
+    return digests
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
+
+
+def is_problem(response: Response) -> bool:
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.startswith(PROBLEM)
+
+
+def today_plus(days: int) -> str:
+    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+
+
+def summary(counts: Iterable[tuple[str, int]]) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in counts)
