@@ -77,7 +77,8 @@ class Settings:
     # Authentication (docs/security.md): failed logins per account / per client address within
     # login_window_minutes; from login_delay_after failures each further attempt waits 2^k
     # seconds (at most login_delay_cap_seconds), from login_lockout_after it is locked for
-    # login_lockout_minutes.
+    # login_lockout_minutes. TOTP can be made mandatory for office administrators (they enrol
+    # at their next login).
     login_window_minutes: int = 15
     login_delay_after: int = 3
     login_delay_cap_seconds: int = 60
@@ -85,6 +86,7 @@ class Settings:
     login_lockout_minutes: int = 15
     login_address_delay_after: int = 10
     login_address_lockout_after: int = 30
+    totp_required_for_office_admins: bool = False
     # Webhook receivers (docs/security.md: outbound requests): hosts or CIDR networks allowed
     # although they are loopback or private (JJJ_WEBHOOK_ALLOWED_HOSTS, comma-separated).
     webhook_allowed_hosts: tuple[str, ...] = ()
@@ -147,6 +149,7 @@ def load_settings() -> Settings:
         login_lockout_minutes=_positive_int("JJJ_LOGIN_LOCKOUT_MINUTES", 15),
         login_address_delay_after=_positive_int("JJJ_LOGIN_ADDRESS_DELAY_AFTER", 10),
         login_address_lockout_after=_positive_int("JJJ_LOGIN_ADDRESS_LOCKOUT_AFTER", 30),
+        totp_required_for_office_admins=os.environ.get("JJJ_TOTP_REQUIRED_FOR_OFFICE", "0") == "1",
         # Webhook receivers
         webhook_allowed_hosts=tuple(
             h.strip()

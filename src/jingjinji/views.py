@@ -9,8 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jingjinji import health
+from jingjinji.accounts import logins, totp
 from jingjinji.accounts import service as accounts
-from jingjinji.accounts.http import client_address, throttle_rules
+from jingjinji.accounts.http import client_address, login_rules
+from jingjinji.accounts.throttle import TooManyAttempts
 from jingjinji.config import Settings
 from jingjinji.deps import SESSION_COOKIE, DbSession, OptionalActor
 from jingjinji.health import Health
@@ -70,11 +72,18 @@ def _login_page(
     username: str = "",
     step: str = "password",
     retry_after: int | None = None,
+    enrolment: totp.Enrolment | None = None,
 ) -> HTMLResponse:
     response = render(
         request,
         "login.html",
-        {"next": _safe_next(next), "error": error, "username": username, "step": step},
+        {
+            "next": _safe_next(next),
+            "error": error,
+            "username": username,
+            "step": step,
+            "enrolment": enrolment,
+        },
         status_code=status_code,
     )
     if retry_after is not None:
@@ -82,7 +91,7 @@ def _login_page(
     return response
 
 
-def _too_many(request: Request, next: str, exc: accounts.TooManyAttempts, step: str) -> Response:
+def _too_many(request: Request, next: str, exc: TooManyAttempts, step: str) -> Response:
     message = t(request, "Too many failed attempts. Try again in {seconds} seconds.")
     return _login_page(
         request,
@@ -129,14 +138,14 @@ def login(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        accepted = accounts.login(
+        accepted = logins.login(
             session,
             username=username,
             password=password,
             address=client_address(request),
-            rules=throttle_rules(request),
+            rules=login_rules(request),
         )
-    except accounts.TooManyAttempts as exc:
+    except TooManyAttempts as exc:
         return _too_many(request, next, exc, "password")
     if accepted is None:
         return _login_page(
@@ -149,14 +158,14 @@ def login(
     if accepted.challenge is None:
         return _logged_in(request, session, accepted.user, next)
     settings: Settings = request.app.state.settings
-    response = _login_page(request, next, step="totp")
+    response = _login_page(request, next, step="totp", enrolment=accepted.enrolment)
     response.set_cookie(
         CHALLENGE_COOKIE,
         accepted.challenge,
         httponly=True,
         samesite="strict",
         secure=settings.secure_cookies,
-        max_age=accounts.CHALLENGE_MINUTES * 60,
+        max_age=logins.CHALLENGE_MINUTES * 60,
         path="/login",
     )
     return response
@@ -173,15 +182,16 @@ def login_totp(
     """The second step of a login of a user with a TOTP second factor."""
     check_csrf(request, csrf_token)
     challenge = request.cookies.get(CHALLENGE_COOKIE, "")
+    rules = login_rules(request)
     try:
-        user = accounts.complete_totp_login(
+        user = logins.complete_totp_login(
             session,
             challenge=challenge,
             code=code,
             address=client_address(request),
-            rules=throttle_rules(request),
+            rules=rules,
         )
-    except accounts.TooManyAttempts as exc:
+    except TooManyAttempts as exc:
         return _too_many(request, next, exc, "totp")
     if user is None:
         return _login_page(
@@ -190,6 +200,7 @@ def login_totp(
             error=t(request, "Wrong or already used code."),
             status_code=401,
             step="totp",
+            enrolment=logins.challenge_enrolment(session, challenge=challenge, rules=rules),
         )
     return _logged_in(request, session, user, next)
 

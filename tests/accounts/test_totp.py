@@ -3,13 +3,23 @@ and wrong codes refused, throttled like passwords, disabled with password and co
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
 import pyotp
+import pytest
+from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from jingjinji.accounts import totp
 from jingjinji.accounts.models import User
+from jingjinji.app import create_app
+from jingjinji.cli import app as cli_app
+from jingjinji.config import Settings, get_settings
 from tests.accounts.helpers import entries, form_token, try_login
 from tests.conftest import People, login
 
@@ -150,3 +160,76 @@ def test_api_tokens_are_unaffected(
     _enrol(client, "office", people.password)
     headers = people.headers(session_factory, "office")
     assert client.get("/api/v1/me", headers=headers).status_code == 200
+
+
+def test_the_secret_is_stored_encrypted_with_a_key_outside_the_database(
+    client: TestClient, people: People, session_factory: sessionmaker[Session], settings: Settings
+) -> None:
+    secret = _enrol(client, "office", people.password)
+    with session_factory() as session:
+        stored = session.query(User).filter_by(username="office").one().totp_secret
+    assert stored is not None and secret not in stored
+    key_file = settings.var_dir / "totp.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert Fernet(key_file.read_bytes()).decrypt(stored.encode()).decode() == secret
+    # another key does not open it: the error says which file to restore
+    with pytest.raises(RuntimeError, match=r"totp\.key"):
+        totp.Vault(Fernet.generate_key()).open(stored)
+
+
+@pytest.fixture
+def strict_client(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> Iterator[TestClient]:
+    """A server where office administrators must have a second factor."""
+    app = create_app(
+        dataclasses.replace(settings, totp_required_for_office_admins=True),
+        session_factory=session_factory,
+    )
+    with TestClient(app) as client:
+        yield client
+
+
+def test_mandatory_second_factor_is_enrolled_at_login(
+    strict_client: TestClient, people: People, session_factory: sessionmaker[Session]
+) -> None:
+    first = try_login(strict_client, "office", people.password)
+    assert first.status_code == 200 and "jjj_session" not in first.cookies
+    secret = first.text.split('data-testid="totp-secret">', 1)[1].split("<", 1)[0]
+    token = form_token(first.text)
+    wrong = "123456" if _code(secret) != "123456" else "654321"
+    bad = strict_client.post("/login/totp", data={"code": wrong, "csrf_token": token})
+    assert bad.status_code == 401 and secret in bad.text  # the same key is shown again
+    done = strict_client.post(
+        "/login/totp", data={"code": _code(secret), "csrf_token": token}, follow_redirects=False
+    )
+    assert done.status_code == 303 and strict_client.cookies.get("jjj_session")
+    assert [d for _, d in entries(session_factory, "user.totp.enable", "ok")] == [
+        {"at_login": True}
+    ]
+    # from now on the login asks for a code of the enrolled secret, not for a new enrolment
+    later = TestClient(strict_client.app)
+    second = try_login(later, "office", people.password)
+    assert second.status_code == 200 and 'data-testid="totp-secret"' not in second.text
+    # others are not asked
+    assert try_login(TestClient(strict_client.app), "bj-admin", people.password).status_code == 303
+
+
+def test_operator_removes_a_second_factor(
+    client: TestClient,
+    people: People,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _enrol(client, "office", people.password)
+    assert try_login(TestClient(client.app), "office", people.password).status_code == 200
+    monkeypatch.setenv("JJJ_DATABASE_URL", db_url)
+    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli_app, ["accounts", "totp-off", "--username=office"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert try_login(TestClient(client.app), "office", people.password).status_code == 303

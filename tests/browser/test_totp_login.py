@@ -9,7 +9,8 @@ import pyotp
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from jingjinji.accounts import credentials
+from jingjinji.accounts import credentials, totp
+from jingjinji.config import Settings
 from tests.browser_support import LiveServer
 from tests.conftest import People
 
@@ -17,12 +18,17 @@ pytestmark = pytest.mark.browser
 
 
 def test_two_step_login_with_a_totp_code(
-    page: Any, live_server: LiveServer, people: People, session_factory: sessionmaker[Session]
+    page: Any,
+    live_server: LiveServer,
+    people: People,
+    session_factory: sessionmaker[Session],
+    settings: Settings,
 ) -> None:
+    vault = totp.vault_in(settings.var_dir)
     with session_factory() as session:
-        enrolment = credentials.begin_totp(session, actor=people["office"])
+        enrolment = credentials.begin_totp(session, actor=people["office"], vault=vault)
         credentials.confirm_totp(
-            session, actor=people["office"], code=pyotp.TOTP(enrolment.secret).now()
+            session, actor=people["office"], code=pyotp.TOTP(enrolment.secret).now(), vault=vault
         )
         session.commit()
     page.goto(f"{live_server.url}/login")

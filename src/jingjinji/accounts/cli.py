@@ -204,3 +204,20 @@ def _problem_text(exc: DomainError) -> str:
         f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg')}" for e in exc.errors
     )
     return exc.detail + (f" ({fields})" if fields else "")
+
+
+@app.command("totp-off")
+def totp_off(username: Annotated[str, typer.Option()]) -> None:
+    """Remove a user's TOTP second factor (a lost phone, a lost key file; run by an operator,
+    audited as the system). The user logs in with the password alone until they enrol again."""
+    from jingjinji.accounts import credentials
+    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.errors import DomainError
+    from jingjinji.security import SYSTEM_ACTOR
+
+    try:
+        with cli_session() as session:
+            credentials.remove_totp(session, actor=SYSTEM_ACTOR, username=username)
+            console.print(f"second factor of {username} removed")
+    except DomainError as exc:
+        raise fail(_problem_text(exc), code=2) from exc

@@ -226,14 +226,6 @@ def set_active(session: Session, *, actor: Actor | None, username: str, active: 
 # --- TOTP second factor ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TotpEnrolment:
-    """A secret waiting for its first code: shown once, as text and as an otpauth:// URI."""
-
-    secret: str
-    uri: str
-
-
 def _own_user(session: Session, actor: Actor) -> User:
     user = session.get(User, actor.user_id)
     if user is None or not user.is_active:
@@ -241,7 +233,7 @@ def _own_user(session: Session, actor: Actor) -> User:
     return user
 
 
-def begin_totp(session: Session, *, actor: Actor | None) -> TotpEnrolment:
+def begin_totp(session: Session, *, actor: Actor | None, vault: totp.Vault) -> totp.Enrolment:
     """Start (or restart) enrolment of a second factor for the acting administrator; it is
     in force only once :func:`confirm_totp` saw a code made with the secret."""
     actor = require_actor(actor)
@@ -265,21 +257,18 @@ def begin_totp(session: Session, *, actor: Actor | None) -> TotpEnrolment:
             object_type="user",
             object_id=user.id,
         )
-    user.totp_secret = totp.new_secret()
+    secret = totp.new_secret()
+    user.totp_secret = vault.seal(secret)
     user.totp_last_step = None
-    return TotpEnrolment(
-        secret=user.totp_secret, uri=totp.provisioning_uri(user.totp_secret, username=user.username)
-    )
+    return totp.enrolment(secret, username=user.username)
 
 
-def pending_totp(session: Session, *, actor: Actor) -> TotpEnrolment | None:
+def pending_totp(session: Session, *, actor: Actor, vault: totp.Vault) -> totp.Enrolment | None:
     """The enrolment waiting for its confirming code, if any (the account page shows it)."""
     user = _own_user(session, actor)
     if user.totp_secret is None or user.totp_enabled_at is not None:
         return None
-    return TotpEnrolment(
-        secret=user.totp_secret, uri=totp.provisioning_uri(user.totp_secret, username=user.username)
-    )
+    return totp.enrolment(vault.open(user.totp_secret), username=user.username)
 
 
 def may_use_totp(actor: Actor) -> bool:
@@ -290,7 +279,7 @@ def totp_enabled(session: Session, *, actor: Actor) -> bool:
     return _own_user(session, actor).totp_enabled_at is not None
 
 
-def confirm_totp(session: Session, *, actor: Actor | None, code: str) -> User:
+def confirm_totp(session: Session, *, actor: Actor | None, code: str, vault: totp.Vault) -> User:
     """Put the enrolled secret in force, given a current code made with it (422 otherwise)."""
     actor = require_actor(actor)
     user = _own_user(session, actor)
@@ -304,7 +293,7 @@ def confirm_totp(session: Session, *, actor: Actor | None, code: str) -> User:
             object_id=user.id,
         )
     now = utcnow()
-    step = totp.matching_step(user.totp_secret, code, now=now, last_step=None)
+    step = totp.matching_step(vault.open(user.totp_secret), code, now=now, last_step=None)
     if step is None:
         raise audit.audited_refusal(
             session,
@@ -338,6 +327,7 @@ def disable_totp(
     code: str,
     address: str | None,
     rules: ThrottleRules,
+    vault: totp.Vault,
 ) -> User:
     """Remove the second factor: needs the password and a current, unused code (both checked
     behind the login throttle)."""
@@ -354,7 +344,8 @@ def disable_totp(
         )
     now = utcnow()
     throttle.check(session, Attempt(username=user.username, address=address), rules=rules, now=now)
-    step = totp.matching_step(user.totp_secret, code, now=now, last_step=user.totp_last_step)
+    secret = vault.open(user.totp_secret)
+    step = totp.matching_step(secret, code, now=now, last_step=user.totp_last_step)
     for field, ok in (
         ("password", service.verify_password(user, password)),
         ("code", step is not None),
@@ -379,5 +370,25 @@ def disable_totp(
         object_type="user",
         object_id=user.id,
         jurisdiction_code=user.jurisdiction_code,
+    )
+    return user
+
+
+def remove_totp(session: Session, *, actor: Actor | None, username: str) -> User:
+    """An administrator of the user (or an operator) removes their second factor, e.g. after
+    a lost phone; audited."""
+    user = _managed_user(session, actor=actor, username=username, action="user.totp.remove")
+    had = user.totp_enabled_at is not None
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    audit.record(
+        session,
+        actor=actor,
+        action="user.totp.remove",
+        object_type="user",
+        object_id=user.id,
+        jurisdiction_code=user.jurisdiction_code,
+        detail={"was_enabled": had},
     )
     return user

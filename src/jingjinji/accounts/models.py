@@ -23,9 +23,10 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    # TOTP second factor (RFC 6238): the base32 secret, set at enrolment and in force once
-    # confirmed (totp_enabled_at); the last time step accepted, so no code is used twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # TOTP second factor (RFC 6238): the base32 secret sealed with accounts.totp.Vault (Fernet,
+    # key outside the database), set at enrolment and in force once confirmed
+    # (totp_enabled_at); the last time step accepted, so no code is used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 

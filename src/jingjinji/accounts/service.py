@@ -6,30 +6,24 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from jingjinji.accounts import policy, throttle, totp
-from jingjinji.accounts.models import ApiToken, LoginChallenge, User, WebSession
+from jingjinji.accounts import policy
+from jingjinji.accounts.models import ApiToken, User, WebSession
 from jingjinji.accounts.schemas import UserIn
-from jingjinji.accounts.throttle import Attempt
-from jingjinji.accounts.throttle import ThrottleRules as ThrottleRules
-from jingjinji.accounts.throttle import TooManyAttempts as TooManyAttempts
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
-from jingjinji.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, field_error
+from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, Role, deny, ensure_role, province_scope, require_actor
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "jjj_"
-# How long the second step of a login (the TOTP code) may follow the password.
-CHALLENGE_MINUTES = 5
 
 
 def hash_password(password: str) -> str:
@@ -366,83 +360,3 @@ def check_password(
             object_id=username,
             detail={"rule": problem},
         )
-
-
-# --- login with throttling and an optional TOTP step ---------------------------------------
-
-
-@dataclass(frozen=True)
-class PasswordAccepted:
-    """A right password. ``challenge`` is set when the user's TOTP code is still due: the
-    caller keeps it (a cookie) and starts no session until :func:`complete_totp_login`."""
-
-    user: User
-    challenge: str | None
-
-
-def login(
-    session: Session,
-    *,
-    username: str,
-    password: str,
-    address: str | None,
-    rules: ThrottleRules,
-) -> PasswordAccepted | None:
-    """Check a login's password behind the throttle (429 before any check when the account or
-    the address must wait). A failure is counted and audited (rate-limited per address); the
-    same work is done for an unknown username."""
-    now = utcnow()
-    attempt = Attempt(username=username, address=address)
-    rows = throttle.check(session, attempt, rules=rules, now=now)
-    user = authenticate(session, username=username.strip(), password=password)
-    if user is None:
-        throttle.record_failure(
-            session, rows, attempt, rules=rules, now=now, reason="wrong username or password"
-        )
-        return None
-    if user.totp_enabled_at is not None:
-        token = secrets.token_urlsafe(32)
-        session.add(
-            LoginChallenge(
-                token_hash=sha256(token),
-                user_id=user.id,
-                expires_at=now + dt.timedelta(minutes=CHALLENGE_MINUTES),
-            )
-        )
-        return PasswordAccepted(user=user, challenge=token)
-    throttle.reset_account(session, attempt)
-    return PasswordAccepted(user=user, challenge=None)
-
-
-def challenge_user(session: Session, *, challenge: str) -> User:
-    """The user of a pending TOTP step; 401 when it is unknown, used or expired."""
-    row = session.get(LoginChallenge, sha256(challenge))
-    if row is None or row.expires_at <= utcnow() or not row.user.is_active:
-        raise NotAuthenticated("The login has expired; enter your username and password again.")
-    return row.user
-
-
-def complete_totp_login(
-    session: Session, *, challenge: str, code: str, address: str | None, rules: ThrottleRules
-) -> User | None:
-    """The second step: the user's current TOTP code, throttled like passwords, never a code
-    already used. On success the pending state is deleted (single use) and the account's
-    failures are cleared; a wrong code returns None (counted and audited)."""
-    user = challenge_user(session, challenge=challenge)
-    now = utcnow()
-    attempt = Attempt(username=user.username, address=address)
-    rows = throttle.check(session, attempt, rules=rules, now=now)
-    step = (
-        totp.matching_step(user.totp_secret, code, now=now, last_step=user.totp_last_step)
-        if user.totp_secret
-        else None
-    )
-    if step is None:
-        throttle.record_failure(
-            session, rows, attempt, rules=rules, now=now, reason="wrong or reused TOTP code"
-        )
-        return None
-    user.totp_last_step = step
-    session.execute(delete(LoginChallenge).where(LoginChallenge.token_hash == sha256(challenge)))
-    throttle.reset_account(session, attempt)
-    return user

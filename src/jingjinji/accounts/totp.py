@@ -1,11 +1,21 @@
 """TOTP (RFC 6238) codes for the second login factor: 6 digits, 30-second steps, one step of
-clock drift either way, and no step accepted twice (the caller stores the last one)."""
+clock drift either way, and no step accepted twice (the caller stores the last one).
+
+Secrets are stored encrypted (:class:`Vault`, Fernet: AES-128-CBC with HMAC-SHA256) with a key
+kept outside the database, in ``<var>/totp.key``: a copy of the database alone does not give
+away the second factors. Back the key up with the database; without it no TOTP code can be
+checked (``jjj accounts totp-off`` then removes a user's second factor).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import pyotp
+from cryptography.fernet import Fernet, InvalidToken
 
 ISSUER = "jingjinji"
 # Steps of clock drift accepted either side of now.
@@ -16,8 +26,17 @@ def new_secret() -> str:
     return pyotp.random_base32()
 
 
-def provisioning_uri(secret: str, *, username: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
+@dataclass(frozen=True)
+class Enrolment:
+    """A secret waiting for its first code: shown once, as text and as an otpauth:// URI."""
+
+    secret: str
+    uri: str
+
+
+def enrolment(secret: str, *, username: str) -> Enrolment:
+    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
+    return Enrolment(secret=secret, uri=uri)
 
 
 def matching_step(secret: str, code: str, *, now: dt.datetime, last_step: int | None) -> int | None:
@@ -34,3 +53,37 @@ def matching_step(secret: str, code: str, *, now: dt.datetime, last_step: int | 
         ):
             return step
     return None
+
+
+KEY_FILE = "totp.key"
+
+
+class Vault:
+    """Seals TOTP secrets for the database and opens them again."""
+
+    def __init__(self, key: bytes) -> None:
+        self._fernet = Fernet(key)
+
+    def seal(self, secret: str) -> str:
+        return self._fernet.encrypt(secret.encode()).decode()
+
+    def open(self, sealed: str) -> str:
+        try:
+            return self._fernet.decrypt(sealed.encode()).decode()
+        except InvalidToken:
+            raise RuntimeError(
+                f"a stored TOTP secret does not open with the key in {KEY_FILE}: the key file "
+                "was replaced or lost (restore it, or remove the user's second factor with "
+                "`jjj accounts totp-off`)"
+            ) from None
+
+
+@lru_cache(maxsize=8)
+def vault_in(var_dir: Path) -> Vault:
+    """The vault whose key is ``var_dir/totp.key``, made (mode 0600) on first use."""
+    path = var_dir / KEY_FILE
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(Fernet.generate_key())
+        path.chmod(0o600)
+    return Vault(path.read_bytes().strip())

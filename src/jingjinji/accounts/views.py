@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from jingjinji.accounts import credentials, policy, service
-from jingjinji.accounts.http import client_address, throttle_rules
+from jingjinji.accounts import credentials, policy, service, totp
+from jingjinji.accounts.http import client_address, throttle_rules, totp_vault
 from jingjinji.accounts.schemas import ManagedUserOut, UserOut
 from jingjinji.config import Settings
 from jingjinji.db import DbId
@@ -25,8 +25,9 @@ def _page(
     actor: RequiredActor,
     new_secret: str | None = None,
     notice: str | None = None,
-    enrolment: credentials.TotpEnrolment | None = None,
+    enrolment: totp.Enrolment | None = None,
 ) -> HTMLResponse:
+    vault = totp_vault(request)
     return render(
         request,
         "accounts/account.html",
@@ -37,7 +38,7 @@ def _page(
             "may_use_totp": credentials.may_use_totp(actor),
             "may_manage_users": actor.role in policy.USER_LISTERS,
             "totp_enabled": credentials.totp_enabled(session, actor=actor),
-            "enrolment": enrolment or credentials.pending_totp(session, actor=actor),
+            "enrolment": enrolment or credentials.pending_totp(session, actor=actor, vault=vault),
         },
     )
 
@@ -118,7 +119,7 @@ def begin_totp(
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
-    enrolment = credentials.begin_totp(session, actor=actor)
+    enrolment = credentials.begin_totp(session, actor=actor, vault=totp_vault(request))
     return _page(request, session, actor, enrolment=enrolment)
 
 
@@ -131,7 +132,7 @@ def confirm_totp(
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
-    credentials.confirm_totp(session, actor=actor, code=code)
+    credentials.confirm_totp(session, actor=actor, code=code, vault=totp_vault(request))
     notice = t(request, "The second factor is on: logins now ask for a code.")
     return _page(request, session, actor, notice=notice)
 
@@ -153,6 +154,7 @@ def disable_totp(
         code=code,
         address=client_address(request),
         rules=throttle_rules(request),
+        vault=totp_vault(request),
     )
     return _page(request, session, actor, notice=t(request, "The second factor is off."))
 

@@ -23,7 +23,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("password_changed_at", jingjinji.db.UTCDateTime(), nullable=True)
         )
-        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("totp_secret", sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column("totp_enabled_at", jingjinji.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
     op.create_table(
