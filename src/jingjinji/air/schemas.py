@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jingjinji.inputs import IsoDate
+
 MAX_BATCH_ROWS = 100_000
 
 
@@ -25,8 +27,8 @@ class StationQuery(BaseModel):
 class SeriesQuery(BaseModel):
     """The period and standard of a daily or hourly series (query parameters)."""
 
-    start: dt.date | None = Field(default=None, description="first local (CST) date")
-    end: dt.date | None = Field(default=None, description="last local (CST) date, inclusive")
+    start: IsoDate | None = Field(default=None, description="first local (CST) date")
+    end: IsoDate | None = Field(default=None, description="last local (CST) date, inclusive")
     standard: str | None = Field(
         default=None,
         description="hj633-2012 or hj633-2026; default: the standard in force on each date",
@@ -39,8 +41,8 @@ class ExportQuery(BaseModel):
     kind: Literal["daily", "hourly", "raw"] = "daily"
     station: str | None = None
     city: str | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: IsoDate | None = None
+    end: IsoDate | None = None
     format: Literal["csv", "parquet"] = "csv"
     standard: str | None = Field(
         default=None,

@@ -196,3 +196,16 @@ def may_revoke(actor: Actor | None, *, owner_organisation_id: int, jurisdiction_
     return may_write(
         actor, jurisdiction_code=jurisdiction_code, organisation_id=owner_organisation_id
     )
+
+
+# --------------------------------------------------------------------------- people
+
+
+def sees_usernames(
+    actor: Actor | None, *, organisation_id: int, jurisdiction_code: str | None
+) -> bool:
+    """Whether ``actor`` sees the staff usernames on a record of this organisation (who asked
+    for access, who decided, granted or revoked): the coordination office, the organisation's
+    members and, given its jurisdiction, that province's administrators. Others see the
+    organisation only: a username names a person and is half of a login."""
+    return administers(actor, organisation_id=organisation_id, jurisdiction_code=jurisdiction_code)

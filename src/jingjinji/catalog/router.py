@@ -125,7 +125,7 @@ def list_requests(
         cursor=params.cursor,
         limit=params.limit,
     )
-    return Page(items=service.request_outs(session, rows), next_cursor=next_cursor)
+    return Page(items=service.request_outs(session, rows, actor=actor), next_cursor=next_cursor)
 
 
 @requests.post("", response_model=AccessRequestOut, status_code=201)
@@ -135,13 +135,13 @@ def create_request(
     created = service.create_access_request(
         session, actor=actor, data=body, settings=request.app.state.settings
     )
-    return service.request_out(session, created)
+    return service.request_out(session, created, actor=actor)
 
 
 @requests.get("/{request_id}", response_model=AccessRequestOut)
 def get_request(session: DbSession, actor: RequiredActor, request_id: DbId) -> AccessRequestOut:
     row = service.visible_access_request(session, actor=actor, request_id=request_id)
-    return service.request_out(session, row)
+    return service.request_out(session, row, actor=actor)
 
 
 @requests.post("/{request_id}/decision", response_model=AccessRequestOut)
@@ -149,7 +149,7 @@ def decide_request(
     session: DbSession, actor: RequiredActor, request_id: DbId, body: DecisionIn
 ) -> AccessRequestOut:
     row = service.decide_access_request(session, actor=actor, request_id=request_id, data=body)
-    return service.request_out(session, row)
+    return service.request_out(session, row, actor=actor)
 
 
 @grants.get("", response_model=Page[GrantOut])

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jingjinji.errors import field_error
+from jingjinji.inputs import TEXT_LIMIT
 
 # Integer values are signed 64-bit: what both databases compare and filter on exactly.
 MIN_INTEGER = -(2**63)
@@ -19,7 +20,7 @@ def value_problem(field_type: str, value: Any) -> str | None:
     if value is None:
         return None
     if field_type == "string":
-        return None if isinstance(value, str) else f"expected a string, got {_kind(value)}"
+        return _string_problem(value)
     if field_type == "integer":
         if isinstance(value, int) and not isinstance(value, bool):
             if MIN_INTEGER <= value <= MAX_INTEGER:
@@ -49,6 +50,14 @@ def value_problem(field_type: str, value: Any) -> str | None:
                 pass
         return f"expected an ISO 8601 date and time, got {_show(value)}"
     return f"unknown field type {field_type!r}"
+
+
+def _string_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"expected a string, got {_kind(value)}"
+    if len(value) > TEXT_LIMIT:
+        return f"expected at most {TEXT_LIMIT} characters, got {len(value)}"
+    return None
 
 
 def _kind(value: Any) -> str:

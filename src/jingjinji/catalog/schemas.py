@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from jingjinji.db import DbId
+from jingjinji.inputs import Code, Cursor, IsoDate, QueryBool, StrictBool
 
 SharingClass = Literal["unconditional", "conditional", "not_shared"]
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
@@ -55,7 +56,7 @@ class DatasetBody(BaseModel):
     )
     update_cycle: UpdateCycle
     sharing_class: SharingClass
-    open_to_public: bool = False
+    open_to_public: StrictBool = False
     fields: list[FieldIn] = Field(min_length=1, max_length=500)
 
 
@@ -71,13 +72,13 @@ class DatasetIn(DatasetBody):
 class DatasetFilter(BaseModel):
     """The query of ``GET /datasets``: every filter given must match."""
 
-    jurisdiction: str | None = None
+    jurisdiction: Code | None = None
     owner_organisation_id: DbId | None = None
-    domain: str | None = None
+    domain: Code | None = None
     sharing_class: SharingClass | None = None
-    open_to_public: bool | None = None
+    open_to_public: QueryBool | None = None
     q: str | None = Field(default=None, max_length=200)
-    cursor: str | None = None
+    cursor: Cursor | None = None
     limit: int = 50
 
 
@@ -151,9 +152,9 @@ class AccessRequestIn(BaseModel):
 
     dataset_code: str = Field(min_length=1, max_length=64)
     purpose: str = Field(min_length=1, max_length=4000)
-    fields: list[str] = Field(min_length=1, max_length=500)
-    period_start: dt.date
-    period_end: dt.date
+    fields: list[Code] = Field(min_length=1, max_length=500)
+    period_start: IsoDate
+    period_end: IsoDate
 
 
 class AccessRequestFilter(BaseModel):
@@ -161,8 +162,8 @@ class AccessRequestFilter(BaseModel):
 
     box: RequestBox = "all"
     status: RequestStatus | None = None
-    dataset_code: str | None = None
-    cursor: str | None = None
+    dataset_code: Code | None = None
+    cursor: Cursor | None = None
     limit: int = 50
 
 
@@ -170,13 +171,14 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approve", "reject"]
-    fields: list[str] | None = Field(
+    fields: list[Code] | None = Field(
         default=None,
         min_length=1,
+        max_length=500,
         description="approve: the fields granted (default: all requested)",
     )
-    period_start: dt.date | None = Field(default=None, description="approve: default requested")
-    period_end: dt.date | None = Field(default=None, description="approve: default requested")
+    period_start: IsoDate | None = Field(default=None, description="approve: default requested")
+    period_end: IsoDate | None = Field(default=None, description="approve: default requested")
     reason: str | None = Field(default=None, max_length=4000, description="required when rejecting")
 
 
@@ -193,7 +195,9 @@ class AccessRequestOut(BaseModel):
     dataset_title_en: str
     owner_organisation_id: int
     requester_organisation_id: int
-    requested_by: str
+    requested_by: str | None = Field(
+        description="who asked: for the requesting organisation and the office; null for others"
+    )
     purpose: str
     fields: list[str]
     period_start: dt.date
@@ -223,7 +227,9 @@ class GrantOut(BaseModel):
     fields: list[str]
     period_start: dt.date
     period_end: dt.date
-    granted_by: str
+    granted_by: str | None = Field(
+        description="who granted it: for those who administer the dataset; null for others"
+    )
     granted_at: dt.datetime
     revoked: bool
     revoked_at: dt.datetime | None = None
@@ -235,10 +241,10 @@ class GrantOut(BaseModel):
 class GrantFilter(BaseModel):
     """The query of ``GET /access-grants``; ``current=true`` keeps those in force today."""
 
-    dataset_code: str | None = None
+    dataset_code: Code | None = None
     organisation_id: DbId | None = None
-    current: bool = False
-    cursor: str | None = None
+    current: QueryBool = False
+    cursor: Cursor | None = None
     limit: int = 100
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Generic, Literal, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jingjinji.db import DbId
+from jingjinji.inputs import Code, Cursor, IsoDate
 from jingjinji.progress.kernels import YEAR_MAX, YEAR_MIN
 
 T = TypeVar("T")
@@ -47,8 +48,8 @@ class AgreementIn(_In):
     code: str = Field(pattern=CODE_PATTERN)
     title_zh: str = Field(min_length=1, max_length=300)
     title_en: str = Field(min_length=1, max_length=300)
-    parties: list[str] = Field(min_length=1, max_length=20)
-    signed_on: dt.date | None = None
+    parties: list[Code] = Field(min_length=1, max_length=20)
+    signed_on: IsoDate | None = None
     source_document: str | None = Field(default=None, max_length=300)
 
 
@@ -71,21 +72,21 @@ class CommitmentIn(_In):
     text_en: str = Field(min_length=1, max_length=2000)
     area: Area
     lead_jurisdiction_code: str = Field(min_length=1, max_length=12)
-    supporting_jurisdiction_codes: list[str] = Field(default_factory=list, max_length=50)
+    supporting_jurisdiction_codes: list[Code] = Field(default_factory=list, max_length=50)
     agency_ids: list[int] = Field(default_factory=list, max_length=50)
-    deadline: dt.date | None = None
+    deadline: IsoDate | None = None
     status: CommitmentStatus = "in_progress"
-    status_since: dt.date | None = Field(
+    status_since: IsoDate | None = Field(
         default=None, description="date the initial status applies from (default: today)"
     )
-    indicator_codes: list[str] = Field(default_factory=list, max_length=100)
+    indicator_codes: list[Code] = Field(default_factory=list, max_length=100)
     source_locator: str | None = Field(default=None, max_length=300)
 
 
 class EvidenceIn(_In):
     url: str = Field(min_length=1, max_length=500)
     title: str = Field(min_length=1, max_length=300)
-    published_on: dt.date | None = None
+    published_on: IsoDate | None = None
 
     @field_validator("url")
     @classmethod
@@ -102,13 +103,16 @@ class EvidenceOut(BaseModel):
     url: str
     title: str
     published_on: dt.date | None
-    added_by: str
+    added_by: str | None = Field(
+        description="who added it: for the office, the responsible agencies and the lead "
+        "jurisdiction's administrators; null for others"
+    )
     added_at: dt.datetime
 
 
 class StatusChangeIn(_In):
     status: CommitmentStatus
-    changed_on: dt.date
+    changed_on: IsoDate
     note: str | None = Field(default=None, max_length=TEXT_MAX)
 
 
@@ -119,7 +123,10 @@ class StatusChangeOut(BaseModel):
     status: str
     changed_on: dt.date
     note: str | None
-    recorded_by: str
+    recorded_by: str | None = Field(
+        description="who recorded it: for the office, the responsible agencies and the lead "
+        "jurisdiction's administrators; null for others"
+    )
     recorded_at: dt.datetime
 
 
@@ -197,7 +204,11 @@ class ValueOut(BaseModel):
     source: str
     note: str | None
     flags: list[dict[str, str]]
-    submitted_by: str
+    organisation_id: int | None = Field(description="the organisation that submitted it")
+    submitted_by: str | None = Field(
+        description="who submitted it: for the office, that organisation and its province's "
+        "administrators; null for others"
+    )
     created_at: dt.datetime
 
 
@@ -310,49 +321,49 @@ class Rollups(BaseModel):
 class CommitmentQuery(BaseModel):
     """``GET /progress/commitments``: every given filter applies."""
 
-    area: str | None = None
-    jurisdiction: str | None = Field(
+    area: Code | None = None
+    jurisdiction: Code | None = Field(
         default=None,
         description="the lead or a supporting jurisdiction, or one below them",
     )
-    status: str | None = None
+    status: Code | None = None
     agency: DbId | None = None
-    agreement: str | None = None
-    group_by: str | None = Field(
+    agreement: Code | None = None
+    group_by: Code | None = Field(
         default=None,
         description="area, status, jurisdiction, lead_jurisdiction, agency or agreement",
     )
-    cursor: str | None = None
+    cursor: Cursor | None = None
     limit: int = 100
 
 
 class ValueQuery(BaseModel):
     """``GET /progress/values``."""
 
-    indicator: str | None = None
-    jurisdiction: str | None = None
-    period_from: str | None = None
-    period_to: str | None = None
-    cursor: str | None = None
+    indicator: Code | None = None
+    jurisdiction: Code | None = None
+    period_from: Code | None = None
+    period_to: Code | None = None
+    cursor: Cursor | None = None
     limit: int = 100
 
 
 class TargetQuery(BaseModel):
     """``GET /progress/targets``."""
 
-    indicator: str | None = None
-    jurisdiction: str | None = None
+    indicator: Code | None = None
+    jurisdiction: Code | None = None
 
 
 class SummaryQuery(BaseModel):
     """``GET /progress/summary``."""
 
     year: Year | None = None
-    jurisdiction: str | None = None
-    area: str | None = None
-    indicator: str | None = None
+    jurisdiction: Code | None = None
+    area: Code | None = None
+    indicator: Code | None = None
     base_year: Year | None = None
-    group_by: str | None = Field(
+    group_by: Code | None = Field(
         default=None, description="area, status, jurisdiction, agency, indicator or direction"
     )
 

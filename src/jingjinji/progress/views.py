@@ -314,7 +314,9 @@ def commitment_page(
     request: Request, code: str, session: DbSession, actor: OptionalActor, error: str | None = None
 ) -> Response:
     ctx = _common(request, session)
-    detail = service.commitment_detail(session, service.get_commitment(session, code=code))
+    detail = service.commitment_detail(
+        session, service.get_commitment(session, code=code), actor=actor
+    )
     return render(request, "progress/commitment.html", {**ctx, "c": detail, "error": error})
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from jingjinji.security import Actor, Role
+from jingjinji.security import Actor, Role, administers
 from jingjinji.warnings.states import PUBLIC_STATUSES, TRANSITIONS
 
 #: The role that takes every lifecycle step but the agencies' answers, adopts criteria, trains
@@ -23,6 +23,20 @@ def runs_the_office(actor: Actor | None) -> bool:
 def sees_everything(actor: Actor | None) -> bool:
     """Logged-in users see every warning and step; the public only what is published."""
     return actor is not None
+
+
+def sees_usernames(
+    actor: Actor | None, *, jurisdictions: Collection[str], organisation_id: int | None = None
+) -> bool:
+    """Whether ``actor`` sees the staff usernames on a warning (who proposed it, who took each
+    step; with ``organisation_id``, who answered for that organisation): the coordination
+    office, the administrators of the warning's jurisdictions' provinces and, for an answer,
+    members of the answering organisation. Everyone else sees the step and the answering
+    organisation, not the person."""
+    codes: list[str | None] = [*jurisdictions] or [None]
+    return any(
+        administers(actor, organisation_id=organisation_id, jurisdiction_code=j) for j in codes
+    )
 
 
 def may_see_warning(actor: Actor | None, *, status: str) -> bool:

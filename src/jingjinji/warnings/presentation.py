@@ -22,12 +22,37 @@ from jingjinji.warnings.criteria import get_criteria
 from jingjinji.warnings.flows import cities_with_data, city_points, place_names
 from jingjinji.warnings.forecast_store import forecast_chart, list_models
 from jingjinji.warnings.lifecycle import DEFAULT_CONSULTATION_HOURS
-from jingjinji.warnings.models import PollutionWarning, WarningEvent
-from jingjinji.warnings.queries import events_of, last_event_id, list_warnings, visible_warning
+from jingjinji.warnings.models import ConsultationAnswer, PollutionWarning, WarningEvent
+from jingjinji.warnings.queries import (
+    event_out,
+    events_of,
+    last_event_id,
+    list_warnings,
+    visible_warning,
+)
 from jingjinji.warnings.states import OPEN_STATUSES
 
 HORIZONS = (1, 2, 3)
 HISTORY_ROWS = 100
+
+
+def warning_out(warning: PollutionWarning, *, actor: Actor | None) -> schemas.WarningOut:
+    """A warning as ``actor`` reads it: who proposed it only for those who may see staff
+    usernames (``policy.sees_usernames``)."""
+    out = schemas.WarningOut.model_validate(warning)
+    if policy.sees_usernames(actor, jurisdictions=warning.jurisdictions):
+        return out
+    return out.model_copy(update={"proposed_by": None})
+
+
+def answer_out(answer: ConsultationAnswer, *, actor: Actor | None) -> schemas.AnswerOut:
+    """An answer as ``actor`` reads it: the organisation always, the person only for the office,
+    the organisation's members and its province's administrators."""
+    out = schemas.AnswerOut.model_validate(answer)
+    named = policy.sees_usernames(
+        actor, jurisdictions=[answer.jurisdiction_code], organisation_id=answer.organisation_id
+    )
+    return out if named else out.model_copy(update={"answered_by": None})
 
 
 def warning_detail(
@@ -36,13 +61,12 @@ def warning_detail(
     """One warning with its answers, steps and consultation state (404 if not visible)."""
     warning = visible_warning(session, actor=actor, warning_id=warning_id)
     state = consultation_state(session, warning)
-    base = schemas.WarningOut.model_validate(warning).model_dump()
+    base = warning_out(warning, actor=actor).model_dump()
+    named = policy.sees_usernames(actor, jurisdictions=warning.jurisdictions)
     return schemas.WarningDetail(
         **base,
-        answers=[schemas.AnswerOut.model_validate(a) for a in state.answers.values()],
-        events=[
-            schemas.EventOut.model_validate(e) for e in events_of(session, warning_id=warning.id)
-        ],
+        answers=[answer_out(a, actor=actor) for a in state.answers.values()],
+        events=[event_out(e, named=named) for e in events_of(session, warning_id=warning.id)],
         missing_answers=state.missing,
         deadline_passed=state.deadline_passed,
         can_issue=state.can_issue,
@@ -131,6 +155,10 @@ class WarningPage:
     default_deadline: dt.datetime
     last_event: int
     names: dict[str, str]
+    # Staff usernames for those who may see them (``policy.sees_usernames``): the proposer and
+    # the step takers, and who answered for each jurisdiction.
+    names_people: bool
+    answered_by: dict[str, str]
 
 
 def warning_page(
@@ -166,4 +194,12 @@ def warning_page(
         default_deadline=utcnow() + dt.timedelta(hours=DEFAULT_CONSULTATION_HOURS),
         last_event=last_event_id(session),
         names=place_names(session, lang=lang),
+        names_people=policy.sees_usernames(actor, jurisdictions=warning.jurisdictions),
+        answered_by={
+            j: a.answered_by
+            for j, a in state.answers.items()
+            if policy.sees_usernames(
+                actor, jurisdictions=[a.jurisdiction_code], organisation_id=a.organisation_id
+            )
+        },
     )

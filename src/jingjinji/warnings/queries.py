@@ -107,6 +107,14 @@ def poll_events(
         if after is None:
             return last_event_id(session), []
         rows = events_after(session, after_id=after, public_only=not policy.sees_everything(actor))
+        # The stream mixes every warning's steps: only the office sees who took them.
+        named = policy.sees_usernames(actor, jurisdictions=[])
         return (rows[-1].id if rows else after), [
-            schemas.EventOut.model_validate(r).model_dump(mode="json") for r in rows
+            event_out(r, named=named).model_dump(mode="json") for r in rows
         ]
+
+
+def event_out(event: WarningEvent, *, named: bool) -> schemas.EventOut:
+    """A step, with who took it only when ``named`` (``policy.sees_usernames``)."""
+    out = schemas.EventOut.model_validate(event)
+    return out if named else out.model_copy(update={"actor_username": None})

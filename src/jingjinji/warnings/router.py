@@ -110,7 +110,7 @@ def list_warnings(
         session, actor=actor, status=params.status, cursor=params.cursor, limit=params.limit
     )
     return Page[schemas.WarningOut](
-        items=[schemas.WarningOut.model_validate(w) for w in page.items],
+        items=[service.warning_out(w, actor=actor) for w in page.items],
         next_cursor=page.next_cursor,
     )
 
@@ -132,7 +132,7 @@ def propose(
         basis="manual",
         evidence={"reason": body.reason} if body.reason else {},
     )
-    return schemas.WarningOut.model_validate(warning)
+    return service.warning_out(warning, actor=actor)
 
 
 @router.get("/criteria", response_model=list[schemas.CriteriaOut])
@@ -290,7 +290,7 @@ def open_consultation(
     warning = service.open_consultation(
         session, actor=actor, warning_id=warning_id, deadline=body.deadline
     )
-    return schemas.WarningOut.model_validate(warning)
+    return service.warning_out(warning, actor=actor)
 
 
 @router.post("/{warning_id}/answers", response_model=schemas.AnswerOut, status_code=201)
@@ -305,7 +305,7 @@ def answer(
         proposed_level=body.proposed_level,
         reason=body.reason,
     )
-    return schemas.AnswerOut.model_validate(row)
+    return service.answer_out(row, actor=actor)
 
 
 @router.post("/{warning_id}/issue", response_model=schemas.WarningOut)
@@ -313,7 +313,7 @@ def issue(
     warning_id: DbId, body: schemas.IssueIn, session: DbSession, actor: RequiredActor
 ) -> schemas.WarningOut:
     warning = service.issue(session, actor=actor, warning_id=warning_id, level=body.level)
-    return schemas.WarningOut.model_validate(warning)
+    return service.warning_out(warning, actor=actor)
 
 
 @router.post("/{warning_id}/level", response_model=schemas.WarningOut)
@@ -323,7 +323,7 @@ def change_level(
     warning = service.change_level(
         session, actor=actor, warning_id=warning_id, level=body.level, reason=body.reason
     )
-    return schemas.WarningOut.model_validate(warning)
+    return service.warning_out(warning, actor=actor)
 
 
 @router.post("/{warning_id}/lift", response_model=schemas.WarningOut)
@@ -331,7 +331,7 @@ def lift(
     warning_id: DbId, body: schemas.ReasonIn, session: DbSession, actor: RequiredActor
 ) -> schemas.WarningOut:
     warning = service.lift(session, actor=actor, warning_id=warning_id, reason=body.reason)
-    return schemas.WarningOut.model_validate(warning)
+    return service.warning_out(warning, actor=actor)
 
 
 @router.post("/{warning_id}/withdraw", response_model=schemas.WarningOut)
@@ -339,4 +339,4 @@ def withdraw(
     warning_id: DbId, body: schemas.ReasonIn, session: DbSession, actor: RequiredActor
 ) -> schemas.WarningOut:
     warning = service.withdraw(session, actor=actor, warning_id=warning_id, reason=body.reason)
-    return schemas.WarningOut.model_validate(warning)
+    return service.warning_out(warning, actor=actor)

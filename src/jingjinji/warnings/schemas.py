@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jingjinji.inputs import Code, Cursor, IsoDate, IsoDateTime, StrictBool
+
 
 class WarningOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -26,7 +28,10 @@ class WarningOut(BaseModel):
     evidence: dict[str, Any]
     deadline: dt.datetime | None
     measures: dict[str, Any] | None
-    proposed_by: str
+    proposed_by: str | None = Field(
+        description="who proposed it: for the office and the administrators of its "
+        "jurisdictions; null for others"
+    )
     created_at: dt.datetime
     issued_at: dt.datetime | None
     lifted_at: dt.datetime | None
@@ -39,7 +44,10 @@ class AnswerOut(BaseModel):
     warning_id: int
     jurisdiction_code: str
     organisation_id: int
-    answered_by: str
+    answered_by: str | None = Field(
+        description="who answered: for the office, the answering organisation and its "
+        "province's administrators; null for others"
+    )
     answer: str
     proposed_level: str | None
     reason: str
@@ -55,7 +63,10 @@ class EventOut(BaseModel):
     from_status: str | None
     to_status: str
     level: str
-    actor_username: str
+    actor_username: str | None = Field(
+        description="who took the step: for the office and the administrators of the "
+        "warning's jurisdictions; null for others"
+    )
     occurred_at: dt.datetime
     detail: dict[str, Any]
 
@@ -71,19 +82,19 @@ class WarningDetail(WarningOut):
 class ProposeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    cities: list[str] = Field(min_length=1)
-    level: str
-    start_date: dt.date
-    end_date: dt.date
+    cities: list[Code] = Field(min_length=1, max_length=50)
+    level: Code
+    start_date: IsoDate
+    end_date: IsoDate
     max_aqi: float = Field(ge=0, le=500)
-    criteria_code: str | None = None
-    reason: str = ""
+    criteria_code: Code | None = None
+    reason: str = Field(default="", max_length=2000)
 
 
 class ConsultationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    deadline: dt.datetime | None = Field(
+    deadline: IsoDateTime | None = Field(
         default=None, description="default: 24 hours from now (must carry a time zone)"
     )
 
@@ -92,20 +103,20 @@ class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answer: Literal["agree", "propose"]
-    proposed_level: str | None = None
+    proposed_level: Code | None = None
     reason: str = Field(default="", max_length=2000)
 
 
 class IssueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    level: str | None = Field(default=None, description="default: the proposed level")
+    level: Code | None = Field(default=None, description="default: the proposed level")
 
 
 class LevelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    level: str
+    level: Code
     reason: str = Field(default="", max_length=2000)
 
 
@@ -126,9 +137,9 @@ class CriteriaOut(BaseModel):
 class AdoptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    jurisdiction_code: str
-    criteria_code: str
-    effective_from: dt.date
+    jurisdiction_code: Code
+    criteria_code: Code
+    effective_from: IsoDate
 
 
 class AdoptionOut(BaseModel):
@@ -143,28 +154,28 @@ class AdoptionOut(BaseModel):
 class WarningFilter(BaseModel):
     """The query of ``GET /warnings``."""
 
-    status: list[str] | None = None
-    cursor: str | None = None
+    status: list[Code] | None = Field(default=None, max_length=20)
+    cursor: Cursor | None = None
     limit: int = 50
 
 
 class ForecastQuery(BaseModel):
     """The query of ``GET /warnings/forecasts``."""
 
-    city: str
-    start: dt.date
-    end: dt.date
+    city: Code
+    start: IsoDate
+    end: IsoDate
     horizon: int = Field(default=1, ge=1, le=3)
-    model_version: str | None = None
+    model_version: str | None = Field(default=None, max_length=120)
 
 
 class ChartQuery(BaseModel):
     """The query of ``GET /warnings/forecasts/chart``."""
 
-    city: str
+    city: Code
     horizon: int = Field(default=1, ge=1, le=3)
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: IsoDate | None = None
+    end: IsoDate | None = None
 
 
 class ForecastChartOut(BaseModel):
@@ -198,7 +209,7 @@ class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(max_length=500)
-    event_types: list[str] = Field(min_length=1)
+    event_types: list[Code] = Field(min_length=1, max_length=20)
     secret: str | None = Field(default=None, min_length=16, max_length=200)
     description: str = Field(default="", max_length=200)
 
@@ -230,7 +241,7 @@ class RotateIn(BaseModel):
 class ActiveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    active: bool
+    active: StrictBool
 
 
 class DeliveryOut(BaseModel):

@@ -48,7 +48,13 @@ from jingjinji.warnings.lifecycle import (
     withdraw,
 )
 from jingjinji.warnings.measures import load_measures
-from jingjinji.warnings.presentation import overview, warning_detail, warning_page
+from jingjinji.warnings.presentation import (
+    answer_out,
+    overview,
+    warning_detail,
+    warning_out,
+    warning_page,
+)
 from jingjinji.warnings.queries import (
     events_after,
     events_of,
@@ -65,6 +71,7 @@ __all__ = [
     "TRANSITIONS",
     "adopt_criteria",
     "answer",
+    "answer_out",
     "answers_of",
     "change_level",
     "check_forecast_query",
@@ -101,6 +108,7 @@ __all__ = [
     "store_forecasts",
     "train_model",
     "warning_detail",
+    "warning_out",
     "warning_page",
     "withdraw",
 ]

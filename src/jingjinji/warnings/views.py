@@ -163,6 +163,8 @@ def warning_page(
             "may_withdraw": page.may_withdraw,
             "default_deadline": page.default_deadline.strftime("%Y-%m-%dT%H:%M"),
             "last_event": page.last_event,
+            "names_people": page.names_people,
+            "answered_by": page.answered_by,
         },
     )
 

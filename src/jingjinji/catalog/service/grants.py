@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
+from jingjinji.catalog import policy
 from jingjinji.catalog.models import AccessEvent, Dataset
 from jingjinji.catalog.schemas import GrantOut
 from jingjinji.catalog.service.deadlines import today as beijing_today
@@ -144,10 +145,16 @@ def revoke_grant(
     return event
 
 
+# A visible grant: the event, its dataset's code, owner organisation and jurisdiction.
+GrantRow = tuple[AccessEvent, str, int, str]
+
+
 def _grant_outs(
-    session: Session, rows: Sequence[tuple[AccessEvent, str]], today: dt.date
+    session: Session, rows: Sequence[GrantRow], today: dt.date, *, actor: Actor
 ) -> list[GrantOut]:
-    ids = [grant.id for grant, _ in rows]
+    """Grants as ``actor`` reads them: who granted and revoked each one only for those who
+    administer the dataset (``policy.sees_usernames``)."""
+    ids = [row[0].id for row in rows]
     revocations: dict[int, AccessEvent] = {}
     if ids:
         for event in session.scalars(
@@ -156,7 +163,10 @@ def _grant_outs(
             assert event.revokes_event_id is not None
             revocations[event.revokes_event_id] = event
     out: list[GrantOut] = []
-    for grant, code in rows:
+    for grant, code, owner_id, jurisdiction_code in rows:
+        named = policy.sees_usernames(
+            actor, organisation_id=owner_id, jurisdiction_code=jurisdiction_code
+        )
         revoked = revocations.get(grant.id)
         assert grant.period_start is not None and grant.period_end is not None
         out.append(
@@ -168,11 +178,11 @@ def _grant_outs(
                 fields=list(grant.fields),
                 period_start=grant.period_start,
                 period_end=grant.period_end,
-                granted_by=grant.actor_username,
+                granted_by=grant.actor_username if named else None,
                 granted_at=grant.occurred_at,
                 revoked=revoked is not None,
                 revoked_at=revoked.occurred_at if revoked else None,
-                revoked_by=revoked.actor_username if revoked else None,
+                revoked_by=revoked.actor_username if revoked and named else None,
                 revoke_reason=revoked.reason if revoked else None,
                 current=revoked is None and grant.period_start <= today <= grant.period_end,
             )
@@ -180,10 +190,10 @@ def _grant_outs(
     return out
 
 
-def _visible_grants(session: Session, actor: Actor) -> Select[AccessEvent, str]:
+def _visible_grants(session: Session, actor: Actor) -> Select[AccessEvent, str, int, str]:
     """Grants the actor may see: as grantee, owner, either side's province admin, or office."""
     stmt = (
-        select(AccessEvent, Dataset.code)
+        select(AccessEvent, Dataset.code, Dataset.owner_organisation_id, Dataset.jurisdiction_code)
         .join(Dataset, Dataset.id == AccessEvent.dataset_id)
         .where(AccessEvent.kind == "granted")
     )
@@ -242,8 +252,8 @@ def list_grants(
         key=lambda row: row[0].id,
         scalars=False,
     )
-    rows = [(row[0], row[1]) for row in page.items]
-    return Paged(_grant_outs(session, rows, today), page.next_cursor)
+    rows = [(row[0], row[1], row[2], row[3]) for row in page.items]
+    return Paged(_grant_outs(session, rows, today, actor=actor), page.next_cursor)
 
 
 def get_grant(
@@ -253,4 +263,6 @@ def get_grant(
     row = session.execute(_visible_grants(session, actor).where(AccessEvent.id == grant_id)).first()
     if row is None:
         raise NotFound(f"no access grant {grant_id} visible to you")
-    return _grant_outs(session, [(row[0], row[1])], beijing_today(now))[0]
+    return _grant_outs(
+        session, [(row[0], row[1], row[2], row[3])], beijing_today(now), actor=actor
+    )[0]

@@ -114,7 +114,9 @@ def _request_rows(
 ) -> list[AccessRequestRow]:
     rows = []
     requests = list_access_requests(session, actor=actor, box=box, limit=limit).items
-    for request, out in zip(requests, request_outs(session, requests, now=now), strict=True):
+    for request, out in zip(
+        requests, request_outs(session, requests, actor=actor, now=now), strict=True
+    ):
         may_decide = policy.may_decide(
             actor,
             status=request.status,

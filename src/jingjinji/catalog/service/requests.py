@@ -267,23 +267,44 @@ def list_access_requests(
 
 
 def request_out(
-    session: Session, request: AccessRequest, *, now: dt.datetime | None = None
+    session: Session,
+    request: AccessRequest,
+    *,
+    actor: Actor | None,
+    now: dt.datetime | None = None,
 ) -> AccessRequestOut:
-    return request_outs(session, [request], now=now)[0]
+    return request_outs(session, [request], actor=actor, now=now)[0]
 
 
 def request_outs(
-    session: Session, requests: Sequence[AccessRequest], *, now: dt.datetime | None = None
+    session: Session,
+    requests: Sequence[AccessRequest],
+    *,
+    actor: Actor | None,
+    now: dt.datetime | None = None,
 ) -> list[AccessRequestOut]:
-    """The API shape of requests, the grants of the approved ones read in one statement."""
+    """The API shape of requests as ``actor`` reads them, the grants of the approved ones read
+    in one statement. Who asked is named to the requesting organisation (and the office), who
+    decided to those who administer the dataset (``policy.sees_usernames``)."""
     grants = grants_of_requests(
         session, request_ids=[r.id for r in requests if r.status == "approved"]
     )
     on = today(now)
-    return [_request_out(r, grant_id=grants.get(r.id), on=on) for r in requests]
+    return [_request_out(r, grant_id=grants.get(r.id), on=on, actor=actor) for r in requests]
 
 
-def _request_out(request: AccessRequest, *, grant_id: int | None, on: dt.date) -> AccessRequestOut:
+def _request_out(
+    request: AccessRequest, *, grant_id: int | None, on: dt.date, actor: Actor | None
+) -> AccessRequestOut:
+    dataset = request.dataset
+    asker_named = policy.sees_usernames(
+        actor, organisation_id=request.requester_organisation_id, jurisdiction_code=None
+    )
+    decider_named = policy.sees_usernames(
+        actor,
+        organisation_id=dataset.owner_organisation_id,
+        jurisdiction_code=dataset.jurisdiction_code,
+    )
     return AccessRequestOut(
         id=request.id,
         dataset_code=request.dataset.code,
@@ -291,7 +312,7 @@ def _request_out(request: AccessRequest, *, grant_id: int | None, on: dt.date) -
         dataset_title_en=request.dataset.title_en,
         owner_organisation_id=request.dataset.owner_organisation_id,
         requester_organisation_id=request.requester_organisation_id,
-        requested_by=request.requested_by,
+        requested_by=request.requested_by if asker_named else None,
         purpose=request.purpose,
         fields=list(request.fields),
         period_start=request.period_start,
@@ -302,7 +323,7 @@ def _request_out(request: AccessRequest, *, grant_id: int | None, on: dt.date) -
         overdue=policy.is_overdue(status=request.status, due_date=request.due_date, today=on),
         escalated_at=request.escalated_at,
         decided_at=request.decided_at,
-        decided_by=request.decided_by,
+        decided_by=request.decided_by if decider_named else None,
         decision_reason=request.decision_reason,
         grant_id=grant_id,
     )

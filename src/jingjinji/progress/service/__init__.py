@@ -29,6 +29,7 @@ from jingjinji.progress.service.commitments import (
     commitment_out,
     create_commitment,
     get_commitment,
+    history_out,
     list_commitments,
     page_commitments,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "get_indicator",
     "group_commitments",
     "group_progress",
+    "history_out",
     "invalid",
     "latest_year",
     "list_agreements",

@@ -12,6 +12,7 @@ from jingjinji.audit import service as audit
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, NotFound
 from jingjinji.pagination import Paged, paginate
+from jingjinji.progress import policy
 from jingjinji.progress.models import (
     Agreement,
     Commitment,
@@ -259,14 +260,47 @@ def commitment_evidence(session: Session, *, commitment: Commitment) -> list[Evi
     )
 
 
-def commitment_detail(session: Session, row: Commitment) -> CommitmentDetail:
+def _names_people(actor: Actor | None, base: CommitmentOut) -> bool:
+    return policy.sees_usernames(
+        actor, organisation_ids=base.agency_ids, jurisdiction_code=base.lead_jurisdiction_code
+    )
+
+
+def history_out(
+    session: Session, *, actor: Actor | None, commitment: Commitment
+) -> list[StatusChangeOut]:
+    """The status changes as ``actor`` reads them: who recorded each one only for those who
+    administer the commitment's agencies or lead jurisdiction (``policy.sees_usernames``)."""
+    named = _names_people(actor, commitment_out(session, commitment))
+    return [
+        _recorded(StatusChangeOut.model_validate(h), named=named)
+        for h in commitment_history(session, commitment=commitment)
+    ]
+
+
+def _recorded(change: StatusChangeOut, *, named: bool) -> StatusChangeOut:
+    return change if named else change.model_copy(update={"recorded_by": None})
+
+
+def _added(evidence: EvidenceOut, *, named: bool) -> EvidenceOut:
+    return evidence if named else evidence.model_copy(update={"added_by": None})
+
+
+def commitment_detail(
+    session: Session, row: Commitment, *, actor: Actor | None
+) -> CommitmentDetail:
+    """A commitment with its history and evidence as ``actor`` reads them (usernames only for
+    those who administer it, see :func:`history_out`)."""
     base = commitment_out(session, row)
+    named = _names_people(actor, base)
     return CommitmentDetail(
         **base.model_dump(),
         history=[
-            StatusChangeOut.model_validate(h) for h in commitment_history(session, commitment=row)
+            _recorded(StatusChangeOut.model_validate(h), named=named)
+            for h in commitment_history(session, commitment=row)
         ],
         evidence=[
-            EvidenceOut.model_validate(e) for e in commitment_evidence(session, commitment=row)
+            _added(EvidenceOut.model_validate(e), named=named)
+            for e in commitment_evidence(session, commitment=row)
         ],
     )

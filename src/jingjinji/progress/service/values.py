@@ -115,7 +115,12 @@ def store_clean(
     return stored
 
 
-def value_out(row: IndicatorValue) -> ValueOut:
+def value_out(row: IndicatorValue, *, actor: Actor | None) -> ValueOut:
+    """A value as ``actor`` reads it: the submitter's username only for those who administer
+    the submitting organisation (``policy.sees_usernames``), the organisation for everyone."""
+    named = policy.sees_usernames(
+        actor, organisation_ids=[row.organisation_id], jurisdiction_code=row.jurisdiction_code
+    )
     return ValueOut(
         id=row.id,
         indicator_code=row.indicator.code,
@@ -126,7 +131,8 @@ def value_out(row: IndicatorValue) -> ValueOut:
         source=row.source,
         note=row.note,
         flags=list(row.flags or []),
-        submitted_by=row.submitted_by,
+        organisation_id=row.organisation_id,
+        submitted_by=row.submitted_by if named else None,
         created_at=row.created_at,
     )
 
@@ -155,7 +161,7 @@ def submit_values(
     stored = store_clean(session, actor=checked, clean=clean, warnings=warnings, channel=channel)
     return ValuesStored(
         stored=len(stored),
-        items=[value_out(r) for r in stored],
+        items=[value_out(r, actor=actor) for r in stored],
         warnings=[w for ws in warnings.values() for w in ws],
     )
 
@@ -259,7 +265,7 @@ def list_values(
     return list(session.scalars(stmt.order_by(IndicatorValue.id)))
 
 
-def page_values(session: Session, query: ValueQuery) -> Paged[ValueOut]:
+def page_values(session: Session, query: ValueQuery, *, actor: Actor | None) -> Paged[ValueOut]:
     """One page of the values matching the query's filters, by id."""
     stmt = _filtered(
         session,
@@ -269,4 +275,4 @@ def page_values(session: Session, query: ValueQuery) -> Paged[ValueOut]:
         period_to=query.period_to,
     )
     page = paginate(session, stmt, IndicatorValue.id, cursor=query.cursor, limit=query.limit)
-    return Paged([value_out(r) for r in page.items], page.next_cursor)
+    return Paged([value_out(r, actor=actor) for r in page.items], page.next_cursor)
