@@ -234,6 +234,24 @@ def test_refusals_carry_the_headers(client: TestClient, people: People) -> None:
         assert not _problems(name, response, signed_in=False, hsts=False)
 
 
+def test_unhandled_error_500_carries_the_headers(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    app = create_app(settings, session_factory=session_factory)
+
+    def fails() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/api/v1/test-fails", fails, methods=["GET"])
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/test-fails")
+    assert response.status_code == 500
+    assert response.json()["type"].endswith("/internal"), response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    # Every header is there; the only finding is the status itself.
+    assert _problems("500", response, signed_in=False, hsts=False) == ["500: 500"]
+
+
 def test_api_token_responses_are_not_stored(client: TestClient, people: People) -> None:
     login(client, "office", people.password)
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/account").text)

@@ -34,11 +34,16 @@ What each header defends (docs/security.md, "Security headers"):
   store. Static files keep their immutable caching (:mod:`jingjinji.delivery`).
 
 A header the response already carries is left as it is (a page may tighten its own policy).
+An unhandled error's 500 is answered here too (it would otherwise come from Starlette's
+outermost error middleware, without the headers).
 """
 
 from __future__ import annotations
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jingjinji import problems
 
 # Styles allow 'unsafe-inline' (ECharts and htmx set inline styles; CSS runs no code);
 # scripts never do. data: images and fonts: ECharts' exported images, inline SVG icons.
@@ -62,8 +67,8 @@ ALWAYS: tuple[tuple[str, str], ...] = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
 
-# The cookie that marks a signed-in browser (deps.SESSION_COOKIE; named here so that this
-# module imports nothing of the application).
+# The cookie that marks a signed-in browser (web.SESSION_COOKIE; named here so that this
+# middleware does not import the pages' module).
 SESSION_COOKIE_NAMES = frozenset({"jjj_session", "__Host-jjj_session"})
 
 
@@ -88,9 +93,12 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         signed_in = carries_identity(scope)
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {bytes(name).lower() for name, _ in headers}
                 headers += [(n, v) for n, v in self.always if n not in present]
@@ -99,7 +107,25 @@ class SecurityHeadersMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # An unhandled error is answered by Starlette's ServerErrorMiddleware, outside every
+            # middleware: answer it here, with the headers, the same way (it still logs the
+            # error through the app's handler, and sends nothing once a response started).
+            if not started:
+                await _internal_error(scope)(scope, receive, send_with_headers)
+            raise
+
+
+def _internal_error(scope: Scope) -> Response:
+    return problems.problem_response(
+        500,
+        "Internal error",
+        "The server failed on this request; it has been logged.",
+        type_slug="internal",
+        instance=str(scope.get("path", "")),
+    )
 
 
 def carries_identity(scope: Scope) -> bool:
