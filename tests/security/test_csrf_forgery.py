@@ -1,0 +1,185 @@
+"""Forged form posts, kept as a test: every web form, signed in as the coordination office (who
+may do nearly everything, so only the CSRF check stands in the way), posted without a token,
+with another session's token, with a planted nonce cookie and its token, with the right token in
+the wrong place, and as a GET. All are refused and change nothing.
+
+Issue 10's attack: 0 of 76 forged posts accepted; this makes at least as many per backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from jingjinji import domains, views, web
+from tests.conftest import People, csrf_from, login
+from tests.security.support import World, build_world, changed_tables, table_digests
+
+ISSUE_FORGERIES = 76
+PAGE = "/account"  # a signed-in page carrying the session's CSRF token
+
+
+@dataclass(frozen=True)
+class Form:
+    path: str
+    data: dict[str, Any]
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    anonymous: bool = False  # a form of a visitor not signed in (its token binds a nonce)
+
+
+def _forms(world: World) -> list[Form]:
+    ids = world.ids
+    csv = ("o.csv", b"station_code,ts,pm2_5\n1001A,2016-12-20T00:00:00Z,5\n", "text/csv")
+    return [
+        Form("/login", {"username": "office", "password": world.people.password}, anonymous=True),
+        Form("/login/totp", {"code": "123456"}, anonymous=True),
+        Form("/logout", {}),
+        Form("/account/tokens", {"name": "forged", "days_valid": "30"}),
+        Form(f"/account/tokens/{ids['bj_token']}/revoke", {}),
+        Form(
+            "/account/password",
+            {"current_password": world.people.password, "new_password": "Forged-Pass-Word-77"},
+        ),
+        Form("/account/totp", {}),
+        Form("/account/totp/confirm", {"code": "123456"}),
+        Form("/account/totp/disable", {"password": world.people.password, "code": "123456"}),
+        Form("/account/users/bj-env/password", {"new_password": "Forged-Pass-Word-77"}),
+        Form("/account/users/bj-env/active", {"active": "false"}),
+        Form(
+            "/catalog/BJ-ENV-PENALTY/apply",
+            {"purpose": "forged", "period_start": "2026-01-01", "period_end": "2026-12-31"},
+        ),
+        Form(f"/access-requests/{ids['pending_request']}/decide", {"decision": "reject"}),
+        Form(f"/access-grants/{ids['grant']}/revoke", {"reason": "forged"}),
+        Form("/air/upload", {}, files={"file": csv}),
+        Form("/warnings/admin/webhooks", {"url": "https://forged.example/h", "event_types": "*"}),
+        Form(f"/warnings/admin/webhooks/{ids['subscription']}/rotate", {}),
+        Form(f"/warnings/admin/webhooks/{ids['subscription']}/active", {"active": "0"}),
+        Form(f"/warnings/admin/deliveries/{ids['job']}/retry", {}),
+        Form(f"/warnings/{ids['warning']}/open-consultation", {}),
+        Form(f"/warnings/{ids['warning']}/answer", {"answer": "agree"}),
+        Form(f"/warnings/{ids['warning']}/issue", {"level": "red"}),
+        Form(f"/warnings/{ids['warning']}/level", {"level": "red"}),
+        Form(f"/warnings/{ids['warning']}/lift", {"reason": "forged"}),
+        Form(f"/warnings/{ids['warning']}/withdraw", {"reason": "forged"}),
+        Form(
+            "/progress/commitments/bjtj-01/status",
+            {"status": "cancelled", "changed_on": "2026-01-01"},
+        ),
+        Form("/progress/upload", {}, files={"file": ("v.csv", b"x\n", "text/csv")}),
+    ]
+
+
+def _form_routes() -> set[str]:
+    """The paths of every POST form of the pages (views), as templates."""
+    routes = set()
+    for module in [views, *domains.modules("views")]:
+        for route in module.router.routes:
+            if isinstance(route, APIRoute) and "POST" in route.methods:
+                routes.add(route.path)
+    return routes
+
+
+@pytest.fixture
+def second_client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as other:
+        yield other
+
+
+def _send(
+    client: TestClient,
+    form: Form,
+    *,
+    data: dict[str, Any],
+    params: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    files = form.files
+    return client.post(
+        form.path,
+        data=data,
+        files=files,
+        params=params,
+        headers={"accept": "text/html", **(headers or {})},
+        follow_redirects=False,
+    )
+
+
+def test_forged_form_posts_are_refused_and_change_nothing(
+    client: TestClient,
+    second_client: TestClient,
+    session_factory: sessionmaker[Session],
+    people: People,
+    engine: Engine,
+    app: FastAPI,
+) -> None:
+    world = build_world(client, session_factory, people)
+    forms = _forms(world)
+    covered = {f.path for f in forms}
+    templates = _form_routes()
+    assert len(forms) == len(templates), sorted(templates)
+    # The victim: the office, signed in. The attacker: bj-admin in another browser.
+    login(client, "office", people.password)
+    victim_token = csrf_from(client.get(PAGE).text)
+    login(second_client, "bj-admin", people.password)
+    attacker_token = csrf_from(second_client.get(PAGE).text)
+    # A nonce cookie and its token, as any visitor gets them from the login page.
+    with TestClient(app) as visitor:
+        login_page = visitor.get("/login").text
+        planted_token = login_page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        planted_nonce = visitor.cookies.get(web.csrf_cookie_name(app.state.settings))
+    assert planted_nonce
+
+    wrong: list[str] = []
+    forged = 0
+    for form in forms:
+        attempts: dict[str, dict[str, Any]] = {
+            "no token": {"data": form.data},
+            "another session's token": {"data": {**form.data, "csrf_token": attacker_token}},
+            "token in the wrong field": {"data": {**form.data, "csrf": victim_token}},
+            "token in the query": {"data": form.data, "params": {"csrf_token": victim_token}},
+            "malformed token": {"data": {**form.data, "csrf_token": "x." + "é" * 40}},
+        }
+        if not form.anonymous:
+            attempts["planted nonce cookie and its token"] = {
+                "data": {**form.data, "csrf_token": planted_token},
+                "planted": True,
+            }
+        before = table_digests(engine)
+        for what, request in attempts.items():
+            planted = request.pop("planted", False)
+            name = web.csrf_cookie_name(app.state.settings)
+            if planted:
+                client.cookies.set(name, planted_nonce)
+            response = _send(client, form, **request)
+            if planted:
+                client.cookies.delete(name)
+            forged += 1
+            if response.status_code != 403:
+                wrong.append(f"POST {form.path} with {what}: {response.status_code}")
+        # A GET of the same URL with the form's fields never does the form's work.
+        response = client.get(form.path, params={k: str(v) for k, v in form.data.items()})
+        forged += 1
+        if 200 <= response.status_code < 300 and "csrf" not in response.text.lower():
+            wrong.append(f"GET {form.path}: {response.status_code}")
+        changed = changed_tables(before, table_digests(engine))
+        if changed:
+            wrong.append(f"{form.path}: forged requests changed {changed}")
+    # The victim is still signed in (the forged logout did nothing), and the same post with its
+    # own token in the right field is done: the refusals above were the CSRF check's.
+    assert client.get(PAGE, follow_redirects=False).status_code == 200
+    before = table_digests(engine)
+    token_form = next(f for f in forms if f.path == "/account/tokens")
+    done = _send(client, token_form, data={**token_form.data, "csrf_token": victim_token})
+    assert done.status_code in {200, 303}, done.text[:300]
+    assert "api_tokens" in changed_tables(before, table_digests(engine))
+    print(f"\nCSRF: {forged} forged requests to {len(covered)} forms refused")
+    assert not wrong, "\n".join(wrong)
+    assert forged >= ISSUE_FORGERIES
