@@ -82,7 +82,7 @@ def _form_routes() -> set[str]:
     routes = set()
     for module in [views, *domains.modules("views")]:
         for route in module.router.routes:
-            if isinstance(route, APIRoute) and "POST" in route.methods:
+            if isinstance(route, APIRoute) and "POST" in (route.methods or set()):
                 routes.add(route.path)
     return routes
 
