@@ -215,9 +215,17 @@ MAX_HEADER_BYTES = 64 * 1024
 def _nul_cell(header: bytes, data: bytes, first_row: int, at: int) -> InvalidInput:
     """The 422 for a NUL byte at offset ``at`` of a block of lines (row counted from the
     block's ``first_row``; 0 for the header)."""
-    row = first_row + data.count(b"\n", 0, at)
-    start = data.rfind(b"\n", 0, at) + 1
-    index = data.count(b",", start, at)
+    # line breaks and commas inside quoted cells do not count (every other piece between
+    # quotes is outside them)
+    line = index = 0
+    for piece in data[:at].split(b'"')[::2]:
+        breaks = piece.count(b"\n")
+        if breaks:
+            line += breaks
+            index = piece.rsplit(b"\n", 1)[1].count(b",")
+        else:
+            index += piece.count(b",")
+    row = first_row + line
     names = [h.strip().strip('"') for h in header.decode("utf-8-sig", "replace").split(",")]
     column = names[index].strip() if index < len(names) else f"column {index + 1}"
     where = "the header" if row == 0 else f"row {row}, column {column}"
