@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.accounts import logins, totp
+from jingjinji.accounts.logins import LoginRules
 from jingjinji.accounts.models import LoginThrottle
+from jingjinji.accounts.throttle import ThrottleRules, TooManyAttempts
 from jingjinji.app import create_app
 from jingjinji.config import Settings
 from tests.accounts.helpers import entries, try_login
@@ -179,3 +185,35 @@ def test_throttle_state_is_shared_through_the_database(
         session.execute(update(LoginThrottle).values(failures=0))
         session.commit()
         assert session.scalar(select(LoginThrottle.failures).limit(1)) == 0
+
+
+def test_concurrent_attempts_queue_on_the_throttle_rows(
+    session_factory: sessionmaker[Session], people: People, settings: Settings, tmp_path: Path
+) -> None:
+    """Eight attempts at once on one account: each checks the throttle only after the one
+    before it committed, so exactly three passwords are checked and the rest are refused."""
+    rules = LoginRules(throttle=ThrottleRules(), vault=totp.vault_in(tmp_path))
+    barrier = threading.Barrier(8)
+
+    def attempt(n: int) -> str:
+        barrier.wait()
+        with session_factory() as session:
+            try:
+                result = logins.login(
+                    session,
+                    username="bj-env",
+                    password="wrong password!",
+                    address=f"10.0.0.{n}",
+                    rules=rules,
+                )
+            except TooManyAttempts:
+                session.rollback()
+                return "429"
+            session.commit()
+            return "401" if result is None else "200"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = sorted(pool.map(attempt, range(8)))
+    assert outcomes == ["401"] * 3 + ["429"] * 5
+    row = _row(session_factory, "user:bj-env")
+    assert row is not None and row.failures == 3

@@ -94,7 +94,9 @@ class Attempt:
 def lock_rows(session: Session, attempt: Attempt, *, now: dt.datetime) -> dict[str, LoginThrottle]:
     """The rows of the attempt's two keys, created if missing, locked for update (PostgreSQL:
     row locks; SQLite: the insert took the database's write lock)."""
-    keys = [attempt.account_key, attempt.address_key]
+    # One order (the key's) for the inserts and the locks, so two attempts never wait on each
+    # other crosswise (a deadlock).
+    keys = sorted([attempt.account_key, attempt.address_key])
     values = [
         {"key": k, "failures": 0, "window_started_at": now, "unaudited_failures": 0} for k in keys
     ]
