@@ -13,10 +13,12 @@ import subprocess
 import sys
 import textwrap
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
+from typer.testing import CliRunner
 
 from jingjinji.cli import app
 
@@ -116,3 +118,32 @@ def test_every_help_exits_0_without_heavy_libraries() -> None:
         assert run["exit_code"] == 0, f"{words}: exit {run['exit_code']}\n{run['output']}"
         assert "Usage: jjj" in run["output"], words
         assert run["heavy"] == [], f"{words} imported {run['heavy']}"
+
+
+def test_db_role_commands_refuse_sqlite_and_say_what_protects_it(tmp_path: Path) -> None:
+    """SQLite has no roles: `jjj db grant-app-role`, and `jjj db upgrade` asked to grant an
+    application role, exit 2 naming the file permissions to set instead, and touch nothing."""
+    from jingjinji.config import get_settings
+
+    database = tmp_path / "jingjinji.db"
+    env = {
+        "JJJ_DATABASE_URL": f"sqlite:///{database}",
+        "JJJ_OWNER_DATABASE_URL": None,
+        "JJJ_VAR_DIR": str(tmp_path),
+        "JJJ_APP_ROLE": None,
+    }
+    runs = [
+        (["db", "grant-app-role", "--role", "jjj_app"], env),
+        (["db", "upgrade"], {**env, "JJJ_APP_ROLE": "jjj_app"}),
+    ]
+    for args, run_env in runs:
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(app, args, env=run_env, prog_name="jjj")
+        finally:
+            get_settings.cache_clear()
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2, (args, said)
+        assert "SQLite has no roles" in said, (args, said)
+        assert "chmod 600 var/jingjinji.db*" in said, (args, said)
+        assert not database.exists(), args

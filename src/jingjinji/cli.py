@@ -179,6 +179,7 @@ def _prepare(engine: Engine) -> None:
     try:
         bootstrap.prepare_database(engine)
     except bootstrap.SchemaNotReady as exc:
+        engine.dispose()
         raise fail(str(exc)) from None
 
 
@@ -334,6 +335,7 @@ def worker(
     try:
         bootstrap.require_current_schema(engine)
     except bootstrap.SchemaNotReady as exc:
+        engine.dispose()
         raise fail(str(exc)) from None
     factory = make_session_factory(engine)
     if once:

@@ -114,6 +114,7 @@ def grant_app_role(connection: Connection, role: str, *, password: str | None) -
     Run in one transaction on the owner's connection."""
     _require_postgres(connection)
     check_role_name(role)
+    _refuse_owner(connection, role)  # before touching it: the owner's attributes stay its own
     created = _ensure_role(connection, role, password=password)
     report = apply_grants(connection, role)
     return GrantReport(role=role, created=created, tables=report.tables, sequences=report.sequences)
@@ -235,6 +236,8 @@ def _literal(connection: Connection, value: str) -> str:
 
 def _refuse_owner(connection: Connection, role: str) -> None:
     """The application role must own nothing and be unable to act as an owner."""
+    if connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}) is None:
+        return  # a role still to be created owns nothing
     owned = list(
         connection.scalars(
             text(
