@@ -10,9 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.catalog import service as catalog
+from jingjinji.errors import InvalidInput
 from jingjinji.inputs import TEXT_LIMIT
-from tests.catalog.support import build_catalog, dataset_json
-from tests.conftest import People
+from tests.catalog.support import apply_and_approve, build_catalog, dataset_json
+from tests.conftest import People, csrf_from, login
 
 MEGABYTE = "x" * 1_000_000
 
@@ -289,3 +291,46 @@ def test_catalog_dataset_and_record_text_is_bounded(
     assert f"at most {TEXT_LIMIT} characters" in too_long.text
     at_limit = client.post(url, json={"rows": [{"a": 1, "b": "y" * TEXT_LIMIT}]}, headers=headers)
     assert at_limit.status_code == 201, at_limit.text
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/warnings/1/lift", "reason"),
+        ("/warnings/1/answer", "reason"),
+        ("/warnings/admin/webhooks", "description"),
+    ],
+)
+def test_a_megabyte_in_a_page_form_is_refused(
+    client: TestClient, people: People, url: str, field: str
+) -> None:
+    """The pages' forms are bounded as the API is (a form body may be up to 1 MiB)."""
+    login(client, "office", people.password)
+    token = csrf_from(client.get("/warnings").text)
+    form = {
+        "csrf_token": token,
+        "answer": "agree",
+        "url": "https://rx.example/h",
+        "event_types": "*",
+        field: MEGABYTE,
+    }
+    response = client.post(url, data=form, follow_redirects=False)
+    assert response.status_code == 422, response.text[:300]
+    assert field in response.text
+
+
+def test_a_revocation_reason_from_the_page_form_is_bounded(
+    session_factory: sessionmaker[Session], people: People
+) -> None:
+    """The requests page's revoke form reaches the service without RevokeIn: the service
+    bounds the reason as the API's schema does."""
+    build_catalog(session_factory, people)
+    _, grant_id = apply_and_approve(
+        session_factory, people["he-analyst"], people["bj-env"], "BJ-COND", ["x"]
+    )
+    with session_factory() as session:
+        with pytest.raises(InvalidInput) as refused:
+            catalog.submit_revocation(
+                session, actor=people["bj-env"], grant_id=grant_id, reason="r" * 4001
+            )
+        assert [e["loc"] for e in refused.value.errors] == [["body", "reason"]]

@@ -78,9 +78,9 @@ def create_webhook(
     request: Request,
     session: DbSession,
     actor: RequiredActor,
-    url: Annotated[str, Form()],
-    event_types: Annotated[list[str], Form()],
-    description: Annotated[str, Form()] = "",
+    url: Annotated[str, Form(max_length=500)],
+    event_types: Annotated[list[str], Form(max_length=20)],
+    description: Annotated[str, Form(max_length=200)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -190,7 +190,7 @@ def open_consultation(
     warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
-    deadline: Annotated[str, Form()] = "",
+    deadline: Annotated[str, Form(max_length=40)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -206,9 +206,9 @@ def answer(
     warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
-    answer: Annotated[str, Form()],
-    proposed_level: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    answer: Annotated[str, Form(max_length=16)],
+    proposed_level: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -231,7 +231,7 @@ def issue(
     warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
-    level: Annotated[str, Form()] = "",
+    level: Annotated[str, Form(max_length=16)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -245,8 +245,8 @@ def change_level(
     warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
-    level: Annotated[str, Form()],
-    reason: Annotated[str, Form()] = "",
+    level: Annotated[str, Form(max_length=16)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -260,7 +260,7 @@ def lift(
     warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
-    reason: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -274,7 +274,7 @@ def withdraw(
     warning_id: DbId,
     session: DbSession,
     actor: RequiredActor,
-    reason: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)

@@ -108,6 +108,11 @@ def revoke_grant(
         raise InvalidInput(
             "a revocation states its reason", errors=[field_error(["body", "reason"], "required")]
         )
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            f"a revocation's reason has at most {REASON_MAX} characters",
+            errors=[field_error(["body", "reason"], f"at most {REASON_MAX} characters")],
+        )
     if session.scalar(select(AccessEvent.id).where(AccessEvent.revokes_event_id == grant.id)):
         raise Conflict(f"grant {grant.id} was revoked already")
     try:
@@ -144,6 +149,9 @@ def revoke_grant(
     )
     return event
 
+
+# The longest reason of a revocation (as RevokeIn says for the API; the page's form comes here).
+REASON_MAX = 4000
 
 # A visible grant: the event, its dataset's code, owner organisation and jurisdiction.
 GrantRow = tuple[AccessEvent, str, int, str]
