@@ -141,8 +141,10 @@ def _sweep_tokens(world: World, wrong: list[str]) -> int:
 
 def _sweep_values(world: World, wrong: list[str]) -> int:
     """Tianjin's indicator values: no one of another province, nor an analyst, deletes one."""
-    outsiders = ("bj-admin", "bj-env", "bj-stats", "bj-analyst", "he-admin", "he-env")
-    outsiders += ("he-analyst", "tj-analyst", ANONYMOUS)
+    outsiders = [
+        *("bj-admin", "bj-env", "bj-stats", "bj-analyst"),
+        *("he-admin", "he-env", "he-analyst", "tj-analyst", ANONYMOUS),
+    ]
     with world.factory() as session:
         ids = session.scalars(
             select(IndicatorValue.id)
