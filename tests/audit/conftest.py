@@ -8,10 +8,32 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from jingjinji.audit import checkpoints, keys
 from jingjinji.audit import witness as witnesses
+from jingjinji.db import make_engine
 from jingjinji.jobs.registry import load_handlers
+
+
+@pytest.fixture(autouse=True)
+def _restore_append_only_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests here play an attacker who disables the append-only triggers and commits. A
+    PostgreSQL test database outlives the test (it is only truncated): turn them back on, or a
+    later test would run without them."""
+    yield
+    url = request.node.funcargs.get("db_url")
+    if not isinstance(url, str) or not url.startswith("postgresql"):
+        return
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_no_change"))
+            conn.execute(
+                text("ALTER TABLE audit_checkpoints ENABLE TRIGGER audit_checkpoints_no_change")
+            )
+    finally:
+        engine.dispose()
 
 
 @dataclass

@@ -133,6 +133,8 @@ def checkpoint(
     caller's transaction; returns the new checkpoint's number, None when none was made (no
     key, nothing new, not due)."""
     config = config or checkpoints.current_config()
+    if config.signer() is None:
+        return None  # no key: nothing to sign, and no chain lock taken every minute for it
     head = _locked_head(session)
     if head is None:
         return None
