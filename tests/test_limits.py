@@ -385,3 +385,75 @@ def test_oversized_bodies_are_refused_quickly_in_bounded_memory(
 
     # The server is still well after all of that.
     assert server.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status == 200
+
+
+# --------------------------------------------------------------------------- in process
+
+
+def test_route_classes_and_their_limits() -> None:
+    limits_ = limits.BodyLimits()
+    assert limits.route_limit(limits_, "POST", "/api/v1/air/observations/csv", "multipart") == (
+        "air_upload",
+        64 * MIB,
+    )
+    assert limits.route_limit(limits_, "POST", "/air/upload/", "multipart")[0] == "air_upload"
+    assert limits.route_limit(limits_, "POST", "/progress/upload", "multipart")[0] == (
+        "progress_upload"
+    )
+    assert limits.route_limit(limits_, "POST", "/api/v1/progress/values", "json") == (
+        "json",
+        10 * MIB,
+    )
+    assert limits.route_limit(limits_, "POST", "/login", "form") == ("form", MIB)
+    assert limits.route_limit(limits_, "POST", "/login", "multipart") == ("form", MIB)
+    assert limits.route_limit(limits_, "PUT", "/api/v1/x", "other") == ("default", MIB)
+
+
+def test_the_limits_of_the_settings_apply(
+    db_url: str, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from jingjinji.app import create_app
+    from jingjinji.config import Settings
+
+    settings = Settings(
+        database_url=db_url,
+        secret_key="test-secret-key",
+        var_dir=tmp_path,
+        secure_cookies=False,
+        body_limit_json=1000,
+        body_limit_form=500,
+        body_limit_default=200,
+    )
+    app = create_app(settings, session_factory=session_factory)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        body = b'{"name": "' + b"x" * 1000 + b'"}'
+        r = client.post(
+            "/api/v1/progress/values", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert r.status_code == 413 and r.json()["errors"][0]["limit"] == 1000, r.text
+        assert "POST /api/v1/progress/values" in r.json()["detail"]
+
+        def blocks() -> Iterator[bytes]:  # no Content-Length: TestClient sends it chunked
+            yield b'{"name": "'
+            for _ in range(20):
+                yield b"x" * 100
+            yield b'"}'
+
+        r = client.post(
+            "/api/v1/progress/values",
+            content=blocks(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert r.status_code == 413 and "this request sent more" in r.json()["detail"], r.text
+
+        r = client.post("/login", data={"username": "x" * 600, "password": "x"})
+        assert r.status_code == 413 and r.json()["errors"][0]["route_class"] == "form", r.text
+
+        r = client.post("/login", content=b"x" * 300, headers={"Content-Type": "text/plain"})
+        assert r.status_code == 413 and r.json()["errors"][0]["route_class"] == "default"
+
+        # Under the limits nothing changes: the application answers as before.
+        r = client.post("/api/v1/progress/values", json={"name": "x"})
+        assert r.status_code in {401, 422}, r.text
