@@ -343,3 +343,38 @@ def test_jjj_audit_witness_process_receives_the_platforms_pushes(
         assert process.stdout is not None
         process.stdout.close()
     assert [cp["seq"] for cp in witnesses.fetch(str(store)).checkpoints] == [25, 50]
+
+
+def test_a_rewritten_history_pushed_with_the_stolen_key_is_refused_and_not_retried(
+    session_factory: sessionmaker[Session],
+    witnessed_config: checkpoints.CheckpointConfig,
+    witness: LiveWitness,
+    backend: str,
+) -> None:
+    from tests.audit.test_tamper import _drop_guards, _edit, _rechain, _resign, _rows, _write_chain
+
+    _write(session_factory, 25)
+    jobs.run_pending(session_factory)
+    signer = witnessed_config.signer()
+    assert signer is not None
+    with session_factory() as session:
+        _drop_guards(session, backend)
+        rows = _rechain(_edit(_rows(session), 3))
+        _write_chain(session, rows)
+        _resign(session, rows, signer)  # also clears the deliveries
+        session.add(
+            AuditCheckpointDelivery(
+                checkpoint_number=1, witness_url=witness.url, status="pending", attempts=0
+            )
+        )
+        session.commit()
+        delivery_id = session.scalars(select(AuditCheckpointDelivery.id)).one()
+    with session_factory() as session:
+        assert audit.deliver_checkpoint(session, delivery_id=delivery_id) == "refused"
+    with session_factory() as session:
+        delivery = session.get(AuditCheckpointDelivery, delivery_id)
+        assert delivery is not None and delivery.attempts == 1
+        assert "409" in (delivery.last_error or "") and "checkpoint 1 differs" in (
+            delivery.last_error or ""
+        )
+        assert audit.undelivered_checkpoints(session) == []  # the tick will not queue it again

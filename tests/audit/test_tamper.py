@@ -301,6 +301,12 @@ def test_the_window_is_exactly_the_entries_after_the_last_witnessed_checkpoint(
     # rewritten unseen; not one entry before.
     assert undetected == list(range(LAST_WITNESSED + 1, ENTRIES + 1))
     assert len(undetected) < EVERY
+    # Appending a forged entry after the last checkpoint needs no key at all: in the window.
+    with session_factory() as session:
+        _, alone, with_witness = _trial(
+            session, backend, lambda rows, k: [*rows, _forged(rows[-1])], None, ENTRIES, witness
+        )
+    assert alone.ok and with_witness.ok and with_witness.entries_checked == ENTRIES + 1
     print(f"\nwindow on {backend}: entries {undetected[0]}..{undetected[-1]} ({len(undetected)})")
 
     # Before M minutes have passed the timer's job signs nothing; once they have, it signs the
