@@ -73,7 +73,9 @@ def encode_key(values: Sequence[Any]) -> str:
 def _decode_json(cursor: str) -> Any:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return json.loads(base64.urlsafe_b64decode(padded.encode()))
+        # validate: urlsafe_b64decode drops characters outside the alphabet, so junk such as
+        # `" OR ""="` decoded to the cursor 9 ("OR") and paged on from a key nobody sent.
+        return json.loads(base64.b64decode(padded.encode(), altchars=b"-_", validate=True))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise _bad_cursor() from exc
 
