@@ -78,6 +78,50 @@ LAX_BODIES: list[tuple[str, dict[str, Any], list[str | int]]] = [
         ["body", "effective_from"],
     ),
     ("/api/v1/warnings/webhooks/1/active", {"active": 1}, ["body", "active"]),
+    ("/api/v1/warnings/webhooks/1/rotate", {"overlap_hours": "24"}, ["body", "overlap_hours"]),
+    (
+        "/api/v1/warnings",
+        {
+            "cities": ["110000"],
+            "level": "orange",
+            "start_date": "2016-12-16",
+            "end_date": "2016-12-18",
+            "max_aqi": True,
+        },
+        ["body", "max_aqi"],
+    ),
+    (
+        "/api/v1/progress/values",
+        {
+            "indicator_code": "gdp",
+            "jurisdiction_code": "110000",
+            "period": "2021",
+            "value": True,
+            "source": "s",
+        },
+        ["body", "value"],
+    ),
+    (
+        "/api/v1/progress/values",
+        {
+            "indicator_code": "gdp",
+            "jurisdiction_code": "110000",
+            "period": "2021",
+            "value": "39.2",
+            "source": "s",
+        },
+        ["body", "value"],
+    ),
+    (
+        "/api/v1/progress/targets",
+        {
+            "indicator_code": "gdp",
+            "jurisdiction_code": "110000",
+            "target_value": True,
+            "target_year": 2025,
+        },
+        ["body", "target_value"],
+    ),
     ("/api/v1/warnings/webhooks/1/active", {"active": "yes"}, ["body", "active"]),
     (
         "/api/v1/progress/commitments/c1/status-changes",

@@ -181,7 +181,7 @@ class ValueIn(_In):
     indicator_code: str = Field(min_length=1, max_length=60)
     jurisdiction_code: str = Field(min_length=1, max_length=12)
     period: str = Field(min_length=1, max_length=10, description="2021, 2021Q3 or 2021-07")
-    value: float
+    value: float = Field(strict=True, description="a JSON number (not true, not text)")
     unit: str | None = Field(default=None, max_length=40, description="if given, must match")
     source: str = Field(min_length=1, max_length=TEXT_MAX)
     note: str | None = Field(default=None, max_length=TEXT_MAX)
@@ -221,7 +221,7 @@ class ValuesStored(BaseModel):
 class TargetIn(_In):
     indicator_code: str = Field(min_length=1, max_length=60)
     jurisdiction_code: str = Field(min_length=1, max_length=12)
-    target_value: float
+    target_value: float = Field(strict=True, description="a JSON number (not true, not text)")
     target_year: Year
     base_year: Year | None = None
     source: str | None = Field(default=None, max_length=TEXT_MAX)

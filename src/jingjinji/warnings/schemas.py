@@ -86,7 +86,7 @@ class ProposeIn(BaseModel):
     level: Code
     start_date: IsoDate
     end_date: IsoDate
-    max_aqi: float = Field(ge=0, le=500)
+    max_aqi: float = Field(ge=0, le=500, strict=True)
     criteria_code: Code | None = None
     reason: str = Field(default="", max_length=2000)
 
@@ -235,7 +235,7 @@ class RotateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     new_secret: str | None = Field(default=None, min_length=16, max_length=200)
-    overlap_hours: float = Field(default=24, ge=0, le=24 * 14)
+    overlap_hours: float = Field(default=24, ge=0, le=24 * 14, strict=True)
 
 
 class ActiveIn(BaseModel):
