@@ -150,13 +150,16 @@ def _insert_forged(rows: list[Row], k: int) -> list[Row]:
     return [*rows[: k - 1], _forged(rows[k - 1]), *rows[k - 1 :]]
 
 
-def _resign(session: Session, rows: list[Row], signer: keys.Signer) -> None:
-    """Rewrite the platform's checkpoint table to match the forged chain, re-signed."""
+def _resign(session: Session, rows: list[Row], signer: keys.Signer | None) -> None:
+    """Rewrite the platform's checkpoint table to match the forged chain, re-signed (with no
+    signer: just empty it)."""
     hashes = {r["seq"]: r["entry_hash"] for r in rows}
     stored = list(session.execute(select(_checkpoints).order_by(_checkpoints.c.number)).mappings())
     session.execute(text("DELETE FROM audit_checkpoint_deliveries"))
     session.execute(text("DELETE FROM audit_checkpoints"))
     prev = checkpoints.GENESIS
+    if signer is None:
+        return
     for number, old in enumerate((c for c in stored if c["seq"] in hashes), start=1):
         cp = {
             "number": number,
@@ -174,7 +177,8 @@ def _resign(session: Session, rows: list[Row], signer: keys.Signer) -> None:
 
 Attack = Callable[[list[Row], int], list[Row]]
 ATTACKS: dict[str, tuple[Attack, str | None]] = {
-    # name: (rewrite of the entries, whose key re-signs the checkpoint table: None = untouched)
+    # name: (rewrite of the entries, whose key re-signs the checkpoint table: None = untouched,
+    # "none" = the table is emptied)
     "edit + rechain + head": (_edit, None),
     "delete 2 + renumber": (_delete_renumber, None),
     "reorder": (_reorder, None),
@@ -184,6 +188,7 @@ ATTACKS: dict[str, tuple[Attack, str | None]] = {
     "edit + checkpoints re-signed, attacker key": (_edit, "attacker"),
     "edit + checkpoints re-signed, stolen key file": (_edit, "real"),
     "truncate + checkpoints re-signed, stolen key file": (_truncate, "real"),
+    "edit + checkpoint table emptied": (_edit, "none"),
 }
 
 
@@ -191,7 +196,7 @@ def _trial(
     session: Session,
     backend: str,
     attack: Attack,
-    resign_with: keys.Signer | None,
+    resign_with: keys.Signer | str | None,
     k: int,
     witness: LiveWitness,
 ) -> tuple[ChainReport, ChainReport, ChainReport]:
@@ -202,7 +207,7 @@ def _trial(
         rows = _rechain(attack(_rows(session), k))
         _write_chain(session, rows)
         if resign_with is not None:
-            _resign(session, rows, resign_with)
+            _resign(session, rows, resign_with if isinstance(resign_with, keys.Signer) else None)
         session.expire_all()
         return (
             audit._verify_chain(session, batch_size=5000),
@@ -237,7 +242,11 @@ def test_witness_detects_every_rewrite_up_to_its_last_checkpoint(
 ) -> None:
     real = witnessed_chain.signer()
     assert real is not None
-    signers = {"real": real, "attacker": keys.signer_from_hex("11" * 32)}
+    signers: dict[str, keys.Signer | str] = {
+        "real": real,
+        "attacker": keys.signer_from_hex("11" * 32),
+        "none": "empty the table",
+    }
     detected: dict[str, int] = {}
     local: dict[str, int] = {}
     chain_only = 0
@@ -278,6 +287,8 @@ def test_witness_detects_every_rewrite_up_to_its_last_checkpoint(
     assert not missed, "undetected: " + ", ".join(missed)
     # Without the witness, a re-signing with the stolen key file passes: that is why witnesses.
     assert local["edit + checkpoints re-signed, stolen key file"] == 0
+    # Nor does emptying the platform's checkpoint table (owner rights suffice): the witness does.
+    assert local["edit + checkpoint table emptied"] == 0
     assert local["edit + rechain + head"] == trials
     # Every attack recomputes the chain and its head: the hash chain alone sees none of them.
     assert chain_only == 0
