@@ -6,17 +6,32 @@ export PATH := $(HOME)/.local/bin:/root/.local/bin:$(PATH)
 PORT ?= 8000
 UV := uv
 
-.PHONY: demo test setup python-deps js-deps system-deps browser-deps postgres lint typecheck \
-        pytest bench i18n-extract clean
+.PHONY: demo demo-postgres test setup python-deps js-deps system-deps browser-deps postgres lint typecheck \
+        pytest fuzz bench i18n-extract clean
 
 demo: setup system-deps
 	$(UV) run jjj demo --port $(PORT)
+
+# The demo on the local PostgreSQL as production runs (docs/operations.md, "Database roles"):
+# migrated and granted as the owner jjj_owner, served as jjj_app, which owns nothing.
+PG_DEMO_DB ?= jingjinji_demo
+PG_DEMO := postgresql+psycopg://%s@127.0.0.1:5432/$(PG_DEMO_DB)
+PSQL := psql -h 127.0.0.1 -U postgres -Atq
+demo-postgres: setup system-deps postgres
+	@$(PSQL) -c "SELECT 1 FROM pg_roles WHERE rolname = 'jjj_owner'" | grep -q 1 || \
+	  $(PSQL) -c "CREATE ROLE jjj_owner LOGIN CREATEROLE"
+	@$(PSQL) -c "SELECT 1 FROM pg_database WHERE datname = '$(PG_DEMO_DB)'" | grep -q 1 || \
+	  $(PSQL) -c "CREATE DATABASE $(PG_DEMO_DB) OWNER jjj_owner"
+	JJJ_OWNER_DATABASE_URL=$(subst %s,jjj_owner,$(PG_DEMO)) $(UV) run jjj db upgrade
+	JJJ_OWNER_DATABASE_URL=$(subst %s,jjj_owner,$(PG_DEMO)) $(UV) run jjj db grant-app-role --role jjj_app
+	JJJ_DATABASE_URL=$(subst %s,jjj_app,$(PG_DEMO)) $(UV) run jjj demo --port $(PORT)
 
 test: setup system-deps browser-deps postgres
 	$(UV) run ruff check src tests benchmarks
 	$(UV) run ruff format --check src tests benchmarks
 	$(UV) run mypy
 	$(UV) run pytest -n 2 --dist loadgroup
+	bash scripts/fuzz.sh
 
 setup: python-deps js-deps
 
@@ -40,6 +55,11 @@ browser-deps:
 # Tests need PostgreSQL on 127.0.0.1:5432; start the local cluster if it is installed but down.
 postgres:
 	@bash scripts/ensure-postgres.sh
+
+# API fuzzing: schemathesis against the served OpenAPI of a demo server on 127.0.0.1 (bounded:
+# FUZZ_MAX_TIME seconds, FUZZ_MAX_EXAMPLES cases per operation); any failure fails it.
+fuzz: setup
+	bash scripts/fuzz.sh
 
 bench: setup
 	$(UV) run python benchmarks/run_all.py
