@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -378,3 +379,22 @@ def test_a_rewritten_history_pushed_with_the_stolen_key_is_refused_and_not_retri
             delivery.last_error or ""
         )
         assert audit.undelivered_checkpoints(session) == []  # the tick will not queue it again
+
+
+def test_the_witness_refuses_bodies_it_cannot_hold(witness: LiveWitness) -> None:
+    port = int(witness.url.rsplit(":", 1)[1])
+    for headers, status in (
+        ({"Content-Length": "nonsense"}, 400),
+        ({"Content-Length": "0"}, 413),
+        ({"Content-Length": str(witnesses.MAX_BODY + 1)}, 413),
+    ):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.putrequest("POST", "/checkpoints")
+            for name, value in headers.items():
+                conn.putheader(name, value)
+            conn.endheaders()
+            assert conn.getresponse().status == status, headers
+        finally:
+            conn.close()
+    assert witnesses.fetch(witness.url).checkpoints == []

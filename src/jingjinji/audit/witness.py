@@ -186,9 +186,13 @@ def make_server(
             if self.path.rstrip("/") != "/checkpoints":
                 self._send(404, {"detail": f"no {self.path}; POST /checkpoints"})
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self._send(413, {"detail": f"body over {MAX_BODY} bytes"})
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                self._send(400, {"detail": "Content-Length is not a number"})
+                return
+            if not 0 < length <= MAX_BODY:
+                self._send(413, {"detail": f"a checkpoint is 1 to {MAX_BODY} bytes"})
                 return
             raw = self.rfile.read(length)
             key = trusted.get(self.headers.get(checkpoints.KEY_ID_HEADER) or "")
