@@ -279,6 +279,10 @@ def test_nul_characters_are_refused_everywhere_naming_the_field(
     assert r.status_code == 422, r.text
     assert [e["loc"] for e in _errors(r)] == [["query", "city"]]
 
+    r = client.get("/api/v1/air/stations/1001A%00")
+    assert r.status_code == 422, r.text
+    assert [e["loc"] for e in _errors(r)] == [["path"]]
+
     r = client.post("/login", data={"username": "bj-env\x00", "password": "x"})
     assert r.status_code == 422, r.text
     assert [e["loc"] for e in _errors(r)] == [["body", "username"]]
