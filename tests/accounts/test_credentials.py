@@ -116,6 +116,37 @@ def test_web_password_change_rotates_the_session(
     assert _sessions(session_factory, people["bj-env"].user_id) == 1
 
 
+def test_web_password_change_refusals_are_shown_on_the_account_page(
+    client: TestClient, people: People
+) -> None:
+    client.cookies.set("jjj_lang", "en")
+    login(client, "bj-env", people.password)
+    token = form_token(client.get("/account").text)
+    wrong = client.post(
+        "/account/password",
+        data={"current_password": "not it at all", "new_password": NEW, "csrf_token": token},
+    )
+    assert wrong.status_code == 422
+    assert 'data-testid="account-error">The current password is wrong.' in wrong.text
+    weak = client.post(
+        "/account/password",
+        data={"current_password": people.password, "new_password": "short", "csrf_token": token},
+    )
+    assert weak.status_code == 422 and "at least 12 characters" in weak.text
+    for _ in range(2):  # three failures in all: the next attempt waits
+        client.post(
+            "/account/password",
+            data={"current_password": "not it at all", "new_password": NEW, "csrf_token": token},
+        )
+    refused = client.post(
+        "/account/password",
+        data={"current_password": people.password, "new_password": NEW, "csrf_token": token},
+    )
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "2"
+    assert "Try again in 2 seconds" in refused.text
+    assert client.get("/account").status_code == 200  # still logged in with the old session
+
+
 def test_web_password_change_needs_the_csrf_token(client: TestClient, people: People) -> None:
     login(client, "bj-env", people.password)
     refused = client.post(

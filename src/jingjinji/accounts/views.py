@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from jingjinji.accounts import credentials, policy, service, totp
 from jingjinji.accounts.http import client_address, throttle_rules, totp_vault
 from jingjinji.accounts.schemas import ManagedUserOut, UserOut
+from jingjinji.accounts.throttle import TooManyAttempts
 from jingjinji.config import Settings
 from jingjinji.db import DbId
 from jingjinji.deps import SESSION_COOKIE, DbSession, RequiredActor
+from jingjinji.errors import InvalidInput
 from jingjinji.security import Role
 from jingjinji.web import check_csrf, render, t
 
@@ -26,6 +28,8 @@ def _page(
     new_secret: str | None = None,
     notice: str | None = None,
     enrolment: totp.Enrolment | None = None,
+    error: str | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     vault = totp_vault(request)
     return render(
@@ -35,11 +39,13 @@ def _page(
             "tokens": service.list_tokens(session, actor=actor),
             "new_secret": new_secret,
             "notice": notice,
+            "error": error,
             "may_use_totp": credentials.may_use_totp(actor),
             "may_manage_users": actor.role in policy.USER_LISTERS,
             "totp_enabled": credentials.totp_enabled(session, actor=actor),
             "enrolment": enrolment or credentials.pending_totp(session, actor=actor, vault=vault),
         },
+        status_code=status_code,
     )
 
 
@@ -76,6 +82,14 @@ def revoke_token(
     return _page(request, session, actor)
 
 
+def _refusal(request: Request, exc: InvalidInput) -> str:
+    """A refused password change, for the page (the rule itself as the service states it)."""
+    field = exc.errors[0]["loc"][-1] if exc.errors else None
+    if field == "current_password":
+        return t(request, "The current password is wrong.")
+    return t(request, "The new password is not acceptable:") + " " + exc.detail
+
+
 @router.post("/account/password", response_class=HTMLResponse)
 def change_password(
     request: Request,
@@ -88,15 +102,29 @@ def change_password(
     """Change the password; the browser gets a new session, every other one ends."""
     check_csrf(request, csrf_token)
     settings: Settings = request.app.state.settings
-    ended = credentials.change_password(
-        session,
-        actor=actor,
-        current_password=current_password,
-        new_password=new_password,
-        address=client_address(request),
-        rules=throttle_rules(request),
-        session_hours=settings.session_hours,
-    )
+    try:
+        ended = credentials.change_password(
+            session,
+            actor=actor,
+            current_password=current_password,
+            new_password=new_password,
+            address=client_address(request),
+            rules=throttle_rules(request),
+            session_hours=settings.session_hours,
+        )
+    except TooManyAttempts as exc:
+        message = t(request, "Too many failed attempts. Try again in {seconds} seconds.")
+        response = _page(
+            request,
+            session,
+            actor,
+            error=message.format(seconds=exc.retry_after_seconds),
+            status_code=exc.status,
+        )
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
+    except InvalidInput as exc:
+        return _page(request, session, actor, error=_refusal(request, exc), status_code=exc.status)
     response = _page(request, session, actor, notice=t(request, "Your password was changed."))
     assert ended.new_session is not None
     response.set_cookie(
