@@ -421,3 +421,25 @@ def test_grant_app_role_refuses_the_owner_and_bad_names(roles_db: RolesDatabase)
     quoted = jjj(["db", "grant-app-role", "--role", 'app"; DROP TABLE users; --'], roles_db.env())
     assert quoted.exit_code == 1
     assert "not a plain PostgreSQL identifier" in said(quoted)
+
+
+def test_grant_app_role_refuses_a_role_whose_membership_gives_more(
+    roles_db: RolesDatabase,
+) -> None:
+    """PostgreSQL's predefined pg_write_all_data would let the role UPDATE and DELETE the
+    audit entries whatever the table grants say: the effective privileges are checked."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f"GRANT pg_write_all_data TO {roles_db.app_role}"))
+    try:
+        refused = jjj(["db", "grant-app-role", "--role", roles_db.app_role], roles_db.env())
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"REVOKE pg_write_all_data FROM {roles_db.app_role}"))
+        admin.dispose()
+    assert refused.exit_code == 1, said(refused)
+    assert "UPDATE on audit_entries held" in said(refused)
+    assert "Its role memberships: pg_write_all_data" in said(refused)
+    again = jjj(["db", "grant-app-role", "--role", roles_db.app_role], roles_db.env())
+    assert again.exit_code == 0, said(again)
+    assert f"role '{roles_db.app_role}' checked" in said(again)

@@ -278,7 +278,9 @@ def _check_effective(
     ).all()
     for table, privilege, held in held_on_tables:
         if bool(held) != (privilege in tables[table]):
-            wrong.append(f"{privilege} on {table} {'held' if held else 'missing'}")
+            problem = f"{privilege} on {table} {'held' if held else 'missing'}"
+            # The audit tables first: they are what the role must not be able to rewrite.
+            wrong.insert(0 if table in AUDIT_TABLES else len(wrong), problem)
     held_on_sequences = connection.execute(
         text(
             "SELECT s, p, has_sequence_privilege(:r, 'public.' || quote_ident(s), p)"
