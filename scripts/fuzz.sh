@@ -11,7 +11,7 @@
 #   FUZZ_MAX_EXAMPLES  test cases per operation and phase (default 12)
 #   FUZZ_MAX_TIME      wall-clock bound of schemathesis in seconds (default 120)
 #   FUZZ_SEED          seed, for a reproducible run (default 1)
-#   FUZZ_PORT          server port (default 8765)
+#   FUZZ_PORT          server port (default a free one)
 #   FUZZ_REPORT_DIR    where the JUnit report goes (default a temporary folder, removed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-12}"
 MAX_TIME="${FUZZ_MAX_TIME:-120}"
 SEED="${FUZZ_SEED:-1}"
-PORT="${FUZZ_PORT:-8765}"
+PORT="${FUZZ_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 CHECKS="not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance"
 
 WORK="$(mktemp -d -t jjj-fuzz.XXXXXX)"
@@ -60,7 +60,10 @@ fi
 uv run jjj serve --host 127.0.0.1 --port "$PORT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 120); do
-    if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then break; fi
+    if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$PORT/healthz', timeout=2)" \
+        >/dev/null 2>&1; then
+        break
+    fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log"; exit 1; fi
     sleep 0.5
 done
