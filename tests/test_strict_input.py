@@ -78,6 +78,21 @@ LAX_BODIES: list[tuple[str, dict[str, Any], list[str | int]]] = [
         ["body", "effective_from"],
     ),
     ("/api/v1/warnings/webhooks/1/active", {"active": 1}, ["body", "active"]),
+    (
+        "/api/v1/progress/targets",
+        {
+            "indicator_code": "gdp",
+            "jurisdiction_code": "110000",
+            "target_value": 1.5,
+            "target_year": "2025",
+        },
+        ["body", "target_year"],
+    ),
+    (
+        "/api/v1/datasets",
+        {**dataset_json("BJ-TEXT-ID", 1), "owner_organisation_id": "1"},
+        ["body", "owner_organisation_id"],
+    ),
     ("/api/v1/warnings/webhooks/1/rotate", {"overlap_hours": "24"}, ["body", "overlap_hours"]),
     (
         "/api/v1/warnings",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,7 +47,7 @@ class DatasetBody(BaseModel):
     title_en: str = Field(min_length=1, max_length=300)
     description_zh: str = Field(default="", max_length=10000)
     description_en: str = Field(default="", max_length=10000)
-    owner_organisation_id: DbId
+    owner_organisation_id: Annotated[DbId, Field(strict=True)]
     domain: str = Field(
         min_length=1,
         max_length=40,

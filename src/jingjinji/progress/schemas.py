@@ -73,7 +73,9 @@ class CommitmentIn(_In):
     area: Area
     lead_jurisdiction_code: str = Field(min_length=1, max_length=12)
     supporting_jurisdiction_codes: list[Code] = Field(default_factory=list, max_length=50)
-    agency_ids: list[int] = Field(default_factory=list, max_length=50)
+    agency_ids: list[Annotated[int, Field(strict=True)]] = Field(
+        default_factory=list, max_length=50
+    )
     deadline: IsoDate | None = None
     status: CommitmentStatus = "in_progress"
     status_since: IsoDate | None = Field(
@@ -222,8 +224,8 @@ class TargetIn(_In):
     indicator_code: str = Field(min_length=1, max_length=60)
     jurisdiction_code: str = Field(min_length=1, max_length=12)
     target_value: float = Field(strict=True, description="a JSON number (not true, not text)")
-    target_year: Year
-    base_year: Year | None = None
+    target_year: Annotated[Year, Field(strict=True)]
+    base_year: Annotated[Year, Field(strict=True)] | None = None
     source: str | None = Field(default=None, max_length=TEXT_MAX)
 
 
