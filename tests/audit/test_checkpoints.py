@@ -398,3 +398,22 @@ def test_the_witness_refuses_bodies_it_cannot_hold(witness: LiveWitness) -> None
         finally:
             conn.close()
     assert witnesses.fetch(witness.url).checkpoints == []
+
+
+def test_a_broken_key_does_not_stop_the_writes(
+    session_factory: sessionmaker[Session],
+    checkpoint_config: checkpoints.CheckpointConfig,
+    audit_key_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    for private in audit_key_dir.glob("*.key"):
+        private.unlink()  # the current key names a private key file that is gone
+    _write(session_factory, 30)
+    assert _stored(session_factory) == []
+    assert "audit checkpoint of entry 25 not signed" in caplog.text
+    assert "has no private key file" in caplog.text
+    with (
+        session_factory() as session,
+        pytest.raises(keys.AuditKeyError, match="has no private key file"),
+    ):
+        audit.checkpoint(session)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, select, text, update
 from sqlalchemy.orm import Session
 
-from jingjinji.audit import checkpoints, policy
+from jingjinji.audit import checkpoints, keys, policy
 from jingjinji.audit.checkpoints import CheckpointConfig
 from jingjinji.audit.models import AuditEntry, AuditHead
 from jingjinji.audit.schemas import AuditEntryOut, AuditTrailPage, ChainReport
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 ErrorT = TypeVar("ErrorT", bound="DomainError")
 
+log = logging.getLogger(__name__)
 GENESIS_HASH = "0" * 64
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 72_700_633
@@ -104,7 +106,12 @@ def record(
     session.flush()
     config = checkpoints.current_config()
     if entry.seq % config.every == 0:
-        checkpoints.make(session, seq=entry.seq, entry_hash=entry.entry_hash, config=config)
+        try:
+            checkpoints.make(session, seq=entry.seq, entry_hash=entry.entry_hash, config=config)
+        except keys.AuditKeyError as exc:
+            # A broken key must not stop the platform's writes: the entry stands, unsigned until
+            # the key is fixed (the timer or ``jjj audit checkpoint`` then signs the head).
+            log.error("audit checkpoint of entry %s not signed: %s", entry.seq, exc)
     return entry
 
 
