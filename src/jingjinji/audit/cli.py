@@ -23,7 +23,7 @@ def verify(
 ) -> None:
     """Check the whole hash chain, the signed checkpoints and the witnesses' copies; exit 1
     naming the first broken entry."""
-    from jingjinji.audit import service
+    from jingjinji.audit import keys, service
     from jingjinji.cli import cli_session, console, fail
 
     with cli_session() as session:
@@ -31,6 +31,8 @@ def verify(
             report = service.verify(session, witnesses=witness or [])
         except OSError as exc:
             raise fail(f"cannot read a witness: {exc}") from None
+        except keys.AuditKeyError as exc:
+            raise fail(f"cannot read the platform's public keys: {exc}") from None
     if not report.ok:
         raise fail(
             f"audit chain broken at entry {report.first_broken_seq}: {report.reason} "
