@@ -118,6 +118,12 @@ def test_host_resolving_to_a_forbidden_address_is_refused(
         ("http://10.0.0.5/hook", "private"),
         ("http://localhost:8000/hook", "loopback"),
         ("http://admin.localhost/hook", "loopback"),
+        # other spellings of 127.0.0.1: the system resolver reads them, the check sees through
+        ("http://2130706433/hook", "resolves to 127.0.0.1 is a loopback"),
+        ("http://0x7f.0.0.1/hook", "resolves to 127.0.0.1 is a loopback"),
+        ("http://127.1/hook", "resolves to 127.0.0.1 is a loopback"),
+        ("http://[::ffff:7f00:1]/hook", "loopback"),
+        ("http://LOCALHOST./hook", "loopback"),
         ("file:///etc/passwd", "http(s)"),
         ("gopher://x.example/", "http(s)"),
     ],
