@@ -78,7 +78,7 @@ def table_privileges(table: str) -> tuple[str, ...]:
     return ORDINARY_TABLE_PRIVILEGES
 
 
-def is_postgres(bind: Connection | Engine) -> bool:
+def _on_postgres(bind: Connection | Engine) -> bool:
     return bind.dialect.name == "postgresql"
 
 
@@ -95,7 +95,7 @@ def may_change_schema(bind: Connection | Engine) -> bool:
     """Whether the connected role may migrate: SQLite always; on PostgreSQL a role that is (or
     may act as) the owner of ``alembic_version``, or, on a database without a schema yet, one
     that may create tables in ``public``. The application role is neither."""
-    if not is_postgres(bind):
+    if not _on_postgres(bind):
         return True
     sql = text(
         "SELECT COALESCE("
@@ -180,7 +180,7 @@ def apply_grants(connection: Connection, role: str) -> GrantReport:
 
 
 def _require_postgres(connection: Connection) -> None:
-    if not is_postgres(connection):
+    if not _on_postgres(connection):
         raise RoleSetupError(SQLITE_HAS_NO_ROLES)
 
 
