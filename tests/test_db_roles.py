@@ -39,6 +39,9 @@ from jingjinji.demo import DemoContext
 from jingjinji.security import Role
 from tests.conftest import PG_ADMIN_URL, require_or_skip
 
+# One worker sets the roles database up once for the module (with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("db_roles")
+
 PASSWORD = "app-role-password-for-tests"
 STRONG_PASSWORD = "Seven-bridges-over-the-Hai-river-2026"
 # What an insufficient privilege says, whichever check refuses it.

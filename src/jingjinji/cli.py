@@ -167,7 +167,7 @@ def db_revision(
     """Autogenerate a migration from the models (developers)."""
     from jingjinji import migrate
 
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(_owner_url())
     migrate.revision(engine, message=message, rev_id=rev_id, head=head, branch_label=branch_label)
 
 
