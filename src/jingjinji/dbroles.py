@@ -217,11 +217,12 @@ def _ensure_role(connection: Connection, role: str, *, password: str | None) -> 
         with connection.begin_nested():
             connection.execute(text(statement))
     except DBAPIError as exc:
-        verb = "create" if row is None else "alter"
+        verb, by_hand = ("create", "CREATE") if row is None else ("alter", "ALTER")
         raise RoleSetupError(
             f"the owner role may not {verb} role {role!r} ({_first_line(exc)}); give the owner "
-            f"CREATEROLE, or have a superuser run `CREATE ROLE {role} WITH {_ROLE_ATTRIBUTES}` "
-            "and run this command again"
+            f"CREATEROLE, or have a superuser run `{by_hand} ROLE {role} WITH "
+            f"{_ROLE_ATTRIBUTES} PASSWORD '...'` and run this command again without "
+            "--password-file"
         ) from exc
     return row is None
 
