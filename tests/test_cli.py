@@ -134,6 +134,7 @@ def test_db_role_commands_refuse_sqlite_and_say_what_protects_it(tmp_path: Path)
     }
     runs = [
         (["db", "grant-app-role", "--role", "jjj_app"], env),
+        (["db", "grant-app-role"], env),
         (["db", "upgrade"], {**env, "JJJ_APP_ROLE": "jjj_app"}),
     ]
     for args, run_env in runs:

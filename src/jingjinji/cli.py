@@ -115,9 +115,9 @@ def db_upgrade() -> None:
 @db_app.command("grant-app-role")
 def db_grant_app_role(
     role: Annotated[
-        str,
+        str | None,
         typer.Option(envvar="JJJ_APP_ROLE", help="the role the application connects as"),
-    ],
+    ] = None,
     password_file: Annotated[
         Path | None,
         typer.Option(
@@ -132,6 +132,8 @@ def db_grant_app_role(
     url = _owner_url()
     if not url.startswith("postgresql"):
         raise fail(dbroles.SQLITE_HAS_NO_ROLES, code=2)
+    if not role:
+        raise fail("name the application role: --role NAME (or JJJ_APP_ROLE)", code=2)
     password = None
     if password_file is not None:
         lines = password_file.read_text(encoding="utf-8").splitlines()
