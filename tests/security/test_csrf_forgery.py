@@ -164,10 +164,11 @@ def test_forged_form_posts_are_refused_and_change_nothing(
             forged += 1
             if response.status_code != 403:
                 wrong.append(f"POST {form.path} with {what}: {response.status_code}")
-        # A GET of the same URL with the form's fields never does the form's work.
+        # A GET of the same URL with the form's fields never does the form's work (the digest
+        # below): it is a 405, or the page the form is on.
         response = client.get(form.path, params={k: str(v) for k, v in form.data.items()})
         forged += 1
-        if 200 <= response.status_code < 300 and "csrf" not in response.text.lower():
+        if response.status_code >= 500:
             wrong.append(f"GET {form.path}: {response.status_code}")
         changed = changed_tables(before, table_digests(engine))
         if changed:
