@@ -366,7 +366,9 @@ def test_only_office_lists_subscriptions(
         assert refused.headers["content-type"].startswith("application/problem+json")
     with session_factory() as s:
         denied = s.scalars(select(AuditEntry).where(AuditEntry.outcome == "denied")).all()
+        # The anonymous 401 is on the record too, by the API's one refusal log (issue 10).
         assert [(d.actor_username, d.action, d.object_type) for d in denied] == [
+            ("anonymous", "api.unauthenticated", "request"),
             ("bj-analyst", "webhook.list", "webhook_subscription"),
             ("bj-env", "webhook.list", "webhook_subscription"),
         ]
