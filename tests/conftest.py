@@ -53,6 +53,18 @@ def _cheap_password_hashing() -> None:
     accounts_service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
+@pytest.fixture(autouse=True)
+def _no_audit_checkpoint_key() -> Iterator[None]:
+    """Without this, ``audit.record`` would sign checkpoints with whatever key the checkout's
+    ``var/audit-keys`` holds (``make demo`` makes one): each test starts keyless, and the audit
+    tests configure the keys they use."""
+    from jingjinji.audit import checkpoints
+
+    checkpoints.configure(checkpoints.CheckpointConfig())
+    yield
+    checkpoints.configure(checkpoints.CheckpointConfig())
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 

@@ -274,6 +274,18 @@ def _demo_settings(settings: Settings, host: str) -> Settings:
     return settings
 
 
+def _ensure_demo_audit_key(settings: Settings) -> None:
+    """The demo signs its audit checkpoints like production: with no signing key configured, it
+    makes one in the audit key directory (under ./var) before the demo data is recorded."""
+    from jingjinji.audit import keys as audit_keys
+
+    key_dir = settings.audit_key_dir
+    if settings.audit_signing_key or key_dir is None or audit_keys.current_key_id(key_dir):
+        return
+    key_id = audit_keys.generate(key_dir)
+    console.print(f"demo: audit checkpoint signing key {key_id} made in {key_dir}")
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -290,6 +302,8 @@ def demo(
     _prepare(engine)
     factory = make_session_factory(engine)
     from jingjinji import demo as demo_data
+
+    _ensure_demo_audit_key(settings)
 
     logins = demo_data.ensure_loaded(factory, console=console)
     if load_only:
