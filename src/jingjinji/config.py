@@ -37,9 +37,10 @@ class Settings:
     database_url: str
     secret_key: str
     var_dir: Path
-    # The platform is served over HTTPS (behind a proxy): cookies are Secure (and the session
-    # cookie __Host-), responses carry HSTS. Only a local plain-http run turns it off
-    # (JJJ_INSECURE_HTTP=1; ``jjj serve``/``jjj demo`` on a loopback host do it themselves).
+    # The platform is served over HTTPS (behind a proxy): cookies are Secure (and the CSRF
+    # nonce cookie __Host-), responses carry HSTS. Only a local plain-http run turns it off
+    # (JJJ_INSECURE_HTTP=1; ``jjj demo`` on a loopback host does it itself; ``jjj serve`` on
+    # loopback keeps it, as it usually sits behind a TLS proxy there).
     secure_cookies: bool = True
     session_hours: int = 12
     # Working days an owner has to decide on a conditional access request.
