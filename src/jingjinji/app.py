@@ -17,7 +17,14 @@ import jingjinji
 from jingjinji import admission, delivery, domains, headers, limits, problems, refusals
 from jingjinji.config import Settings, get_settings
 from jingjinji.db import make_server_engine, make_session_factory
-from jingjinji.errors import Busy, Conflict, DomainError, InvalidInput, NotAuthenticated
+from jingjinji.errors import (
+    Busy,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    PermissionDenied,
+)
 from jingjinji.web import SESSION_COOKIE
 
 PACKAGE_DIR = Path(__file__).parent
@@ -151,6 +158,22 @@ async def _not_authenticated(request: Request, exc: Exception) -> Response:
     return await _domain_error(request, exc)
 
 
+async def _permission_denied(request: Request, exc: Exception) -> Response:
+    """A 403 a service raised without its own audit entry (say, a read of a dataset whose
+    fields are all withheld) goes on the record here, rate-limited per address like the
+    401s, so that probing another administration's records leaves a trace."""
+    assert isinstance(exc, PermissionDenied)
+    if not exc.audited:
+        await run_in_threadpool(
+            refusals.record,
+            request,
+            action="request.refused",
+            actor=getattr(request.state, "actor", None),
+            detail={"reason": exc.detail[:500]},
+        )
+    return await _domain_error(request, exc)
+
+
 async def _data_error(request: Request, exc: Exception) -> Response:
     # The database refused a value (PostgreSQL: NUL characters in text, a number out of
     # range...). That is bad input, never a server failure; the request was rolled back.
@@ -207,6 +230,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     database's own refusals become the matching domain error (never a bare 500)."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
+    app.add_exception_handler(PermissionDenied, _permission_denied)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(OperationalError, _operational_error)

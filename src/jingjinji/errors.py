@@ -14,6 +14,9 @@ class DomainError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        # Set once the refusal has its own audit entry (``audit.audited_refusal``, the CSRF
+        # check); the HTTP layer puts every other 403 on the record itself (rate-limited).
+        self.audited = False
 
 
 class NotFound(DomainError):

@@ -159,7 +159,9 @@ def _refuse(request: Request, reason: str, message: str) -> NoReturn:
             "signed_in": _session_binding(request) is not None,
         },
     )
-    raise PermissionDenied(message)
+    refused = PermissionDenied(message)
+    refused.audited = True  # as csrf.refused, rate-limited per address
+    raise refused
 
 
 def set_csrf_cookie(request: Request, response: Response) -> None:

@@ -207,6 +207,7 @@ def audited_refusal(
         detail={"reason": error.detail, **(detail or {})},
     )
     session.commit()
+    error.audited = True
     return error
 
 
