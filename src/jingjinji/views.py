@@ -16,7 +16,7 @@ from jingjinji.accounts.throttle import TooManyAttempts
 from jingjinji.config import Settings
 from jingjinji.deps import SESSION_COOKIE, DbSession, OptionalActor
 from jingjinji.health import Health
-from jingjinji.web import LANG_COOKIE, check_csrf, redirect, render, t
+from jingjinji.web import LANG_COOKIE, check_csrf, redirect, render, set_session_cookie, t
 
 if TYPE_CHECKING:
     from jingjinji.accounts.models import User
@@ -107,15 +107,7 @@ def _logged_in(request: Request, session: DbSession, user: User, next: str) -> R
     settings: Settings = request.app.state.settings
     token = accounts.start_session(session, user=user, hours=settings.session_hours)
     response = redirect(_safe_next(next))
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        max_age=settings.session_hours * 3600,
-        path="/",
-    )
+    set_session_cookie(request, response, token)
     response.delete_cookie(CHALLENGE_COOKIE, path="/login")
     return response
 

@@ -187,6 +187,21 @@ def set_csrf_cookie(request: Request, response: Response) -> None:
         )
 
 
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """The browser's login: HttpOnly, SameSite=Lax, Secure unless a local plain-http run,
+    living as long as the session does."""
+    settings: Settings = request.app.state.settings
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=settings.session_hours * 3600,
+        path="/",
+    )
+
+
 def render(
     request: Request,
     template: str,

@@ -115,13 +115,27 @@ def change_password(
         address=address,
         rules=rules,
     )
+    ended = _set_password(
+        session, actor=actor, user=user, new_password=new_password, action="user.password.change"
+    )
+    if session_hours is None:
+        return ended
+    token = service.open_session(session, user=user, hours=session_hours)
+    return CredentialsEnded(ended.sessions_ended, ended.tokens_revoked, new_session=token)
+
+
+def _set_password(
+    session: Session, *, actor: Actor, user: User, new_password: str, action: str
+) -> CredentialsEnded:
+    """Store ``new_password`` (after the policy check) and end every web session and API token
+    of ``user``; audited as ``action``."""
     service.check_password(
         session,
         actor=actor,
         password=new_password,
         username=user.username,
         loc=["body", "new_password"],
-        action="user.password.change",
+        action=action,
     )
     user.password_hash = service.hash_password(new_password)
     user.password_changed_at = utcnow()
@@ -129,16 +143,13 @@ def change_password(
     audit.record(
         session,
         actor=actor,
-        action="user.password.change",
+        action=action,
         object_type="user",
         object_id=user.id,
         jurisdiction_code=user.jurisdiction_code,
         detail={"sessions_ended": ended.sessions_ended, "tokens_revoked": ended.tokens_revoked},
     )
-    if session_hours is None:
-        return ended
-    token = service.open_session(session, user=user, hours=session_hours)
-    return CredentialsEnded(ended.sessions_ended, ended.tokens_revoked, new_session=token)
+    return ended
 
 
 def _managed_user(session: Session, *, actor: Actor | None, username: str, action: str) -> User:
@@ -167,27 +178,13 @@ def reset_password(
     """An administrator sets another user's password (office: anyone; jurisdiction
     administrator: their province's users). Every session and API token of the user ends."""
     user = _managed_user(session, actor=actor, username=username, action="user.password.reset")
-    service.check_password(
+    return _set_password(
         session,
-        actor=actor,
-        password=new_password,
-        username=user.username,
-        loc=["body", "new_password"],
+        actor=require_actor(actor),
+        user=user,
+        new_password=new_password,
         action="user.password.reset",
     )
-    user.password_hash = service.hash_password(new_password)
-    user.password_changed_at = utcnow()
-    ended = _end_credentials(session, user_id=user.id)
-    audit.record(
-        session,
-        actor=actor,
-        action="user.password.reset",
-        object_type="user",
-        object_id=user.id,
-        jurisdiction_code=user.jurisdiction_code,
-        detail={"sessions_ended": ended.sessions_ended, "tokens_revoked": ended.tokens_revoked},
-    )
-    return ended
 
 
 def set_active(session: Session, *, actor: Actor | None, username: str, active: bool) -> User:

@@ -13,10 +13,10 @@ from jingjinji.accounts.schemas import ManagedUserOut, UserOut
 from jingjinji.accounts.throttle import TooManyAttempts
 from jingjinji.config import Settings
 from jingjinji.db import DbId
-from jingjinji.deps import SESSION_COOKIE, DbSession, RequiredActor
+from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.errors import InvalidInput
 from jingjinji.security import Role
-from jingjinji.web import check_csrf, render, t
+from jingjinji.web import check_csrf, render, set_session_cookie, t
 
 router = APIRouter(include_in_schema=False)
 
@@ -127,15 +127,7 @@ def change_password(
         return _page(request, session, actor, error=_refusal(request, exc), status_code=exc.status)
     response = _page(request, session, actor, notice=t(request, "Your password was changed."))
     assert ended.new_session is not None
-    response.set_cookie(
-        SESSION_COOKIE,
-        ended.new_session,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        max_age=settings.session_hours * 3600,
-        path="/",
-    )
+    set_session_cookie(request, response, ended.new_session)
     return response
 
 

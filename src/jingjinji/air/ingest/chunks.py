@@ -47,23 +47,13 @@ def read_csv_chunks(
     first_row = 1
     with path.open("rb") as fh:
         header = fh.readline()
-        pending = b""
-        while True:
-            block = fh.read(chunk_bytes)
-            data = pending + block
-            cut = _cut(data) if block else len(data)
-            if cut == 0 and block:  # a line longer than the block: read on
-                pending = data
-                continue
-            data, pending = data[:cut], data[cut:]
+        for data in line_blocks(fh, chunk_bytes=chunk_bytes):
             if data.strip():
                 frame = pl.read_csv(
                     header + data, null_values=null_values, schema_overrides=schema_overrides
                 )
                 yield first_row, frame
                 first_row += frame.height
-            if not block:
-                return
 
 
 def line_blocks(fh: BinaryIO, *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
