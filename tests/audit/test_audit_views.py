@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.audit import checkpoints
 from jingjinji.audit import service as audit
+from jingjinji.audit.models import AuditEntry
 from tests.conftest import People, login
 
 
@@ -108,3 +111,31 @@ def test_jurisdiction_admin_sees_entries_of_cities_and_districts(
     login(client, "tj-admin", people.password)
     page = client.get("/audit", params={"action": "dataset.update"})
     assert "TJ-BINHAI-1" in page.text and "HE-BAODING-1" not in page.text
+
+
+def test_the_page_says_when_nothing_is_signed(
+    client: TestClient, people: People, session_factory: sessionmaker[Session]
+) -> None:
+    login(client, "office", people.password)  # tests start without a signing key
+    page = client.get("/audit?lang=en").text
+    assert 'data-testid="checkpoint-status"' in page
+    assert "No signed checkpoint yet" in page
+
+
+def test_the_page_shows_the_signed_checkpoints(
+    client: TestClient,
+    people: People,
+    session_factory: sessionmaker[Session],
+    checkpoint_config: checkpoints.CheckpointConfig,
+) -> None:
+    login(client, "office", people.password)
+    _entries(session_factory, people)  # entries after whatever checkpoint the setup made
+    with session_factory() as session:
+        before = checkpoints.count(session)
+        assert audit.checkpoint(session) is not None
+        session.commit()
+        head = session.scalar(select(func.max(AuditEntry.seq)))
+    page = client.get("/audit?lang=en").text
+    assert f"Signed checkpoints checked: {before + 1}" in page
+    assert f"the last one covers entry {head}" in page
+    assert "No signed checkpoint yet" not in page
