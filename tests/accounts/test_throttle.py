@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from jingjinji.accounts import logins, totp
+from jingjinji.accounts import logins, throttle, totp
 from jingjinji.accounts.logins import LoginRules
-from jingjinji.accounts.models import LoginThrottle
+from jingjinji.accounts.models import LoginChallenge, LoginThrottle
 from jingjinji.accounts.throttle import ThrottleRules, TooManyAttempts
 from jingjinji.app import create_app
 from jingjinji.config import Settings
@@ -217,3 +217,49 @@ def test_concurrent_attempts_queue_on_the_throttle_rows(
     assert outcomes == ["401"] * 3 + ["429"] * 5
     row = _row(session_factory, "user:bj-env")
     assert row is not None and row.failures == 3
+
+
+def test_expired_throttle_rows_are_purged_and_their_failures_audited(
+    client: TestClient, people: People, session_factory: sessionmaker[Session]
+) -> None:
+    for name in ("bj-env", "tj-env", "he-env"):  # one entry for the address, two counted
+        try_login(client, name, "wrong password!")
+    for _ in range(10):  # bj-admin locked out for 15 minutes
+        try_login(client, "bj-admin", "wrong password!")
+        _age(session_factory, "user:bj-admin", 61)
+    rules = ThrottleRules()
+    now = dt.datetime.now(dt.UTC)
+    with session_factory() as session:
+        assert throttle.purge_expired(session, rules=rules, now=now) == 0  # all still current
+        session.commit()
+    for key in ("user:bj-env", "user:tj-env", "user:he-env", "addr:testclient"):
+        _age(session_factory, key, 16 * 60 + 61)
+    audited_before = len(entries(session_factory, "session.login", "denied"))
+    with session_factory() as session:
+        assert throttle.purge_expired(session, rules=rules, now=now) == 4
+        session.commit()
+    remaining = {key for key in ("user:bj-admin", "user:bj-env", "addr:testclient")}
+    assert {k for k in remaining if _row(session_factory, k) is not None} == {"user:bj-admin"}
+    denied = entries(session_factory, "session.login", "denied")
+    assert len(denied) == audited_before + 1  # the address's unaudited failures
+    assert denied[-1][1]["address"] == "testclient" and denied[-1][1]["failures"] > 0
+
+
+def test_expired_second_steps_are_purged(
+    session_factory: sessionmaker[Session], people: People
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    user_id = people["office"].user_id
+    with session_factory() as session:
+        for token_hash, minutes in (("a" * 64, -1), ("b" * 64, 4)):
+            session.add(
+                LoginChallenge(
+                    token_hash=token_hash,
+                    user_id=user_id,
+                    expires_at=now + dt.timedelta(minutes=minutes),
+                )
+            )
+        session.commit()
+        assert logins.purge_expired_challenges(session, now=now) == 1
+        session.commit()
+        assert list(session.scalars(select(LoginChallenge.token_hash))) == ["b" * 64]

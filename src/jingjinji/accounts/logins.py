@@ -152,3 +152,13 @@ def complete_totp_login(
     )
     throttle.reset_account(session, attempt)
     return user
+
+
+def purge_expired_challenges(session: Session, *, now: dt.datetime) -> int:
+    """Delete pending second steps whose time ran out (a used one is deleted at once)."""
+    result = session.execute(
+        delete(LoginChallenge)
+        .where(LoginChallenge.expires_at < now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

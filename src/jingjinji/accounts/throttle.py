@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jingjinji.accounts.models import LoginThrottle
@@ -211,3 +211,33 @@ def record_failure(
 def reset_account(session: Session, attempt: Attempt) -> None:
     """A successful login clears the account's failures (not the address's)."""
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == attempt.account_key))
+
+
+def purge_expired(session: Session, *, rules: ThrottleRules, now: dt.datetime) -> int:
+    """Delete the rows that no longer hold anything back (their window and any lockout are
+    over); failures a row counted that are not yet on the audit record go there first, one
+    entry per address. Without this the table grows with every username an attacker types.
+    Returns the number of rows deleted."""
+    expired = (
+        LoginThrottle.window_started_at < now - rules.window - rules.audit_interval,
+        or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now),
+    )
+    for row in session.scalars(
+        select(LoginThrottle).where(*expired, LoginThrottle.unaudited_failures > 0)
+    ):
+        audit.record(
+            session,
+            actor=None,
+            action="session.login",
+            object_type="user",
+            outcome="denied",
+            detail={
+                "address": row.key.removeprefix("addr:"),
+                "reason": "failed logins counted since the previous entry",
+                "failures": row.unaudited_failures,
+            },
+        )
+    result = session.execute(
+        delete(LoginThrottle).where(*expired).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,7 +1,9 @@
-"""Job kinds the jobs domain runs for domains below it: the audit trail's checkpoints.
+"""Job kinds the jobs domain runs for domains below it: the audit trail's checkpoints and the
+accounts' clean-up of expired login state.
 
-``audit`` sits below ``jobs`` and cannot queue jobs itself, so its periodic checkpoint and the
-pushes of checkpoints to witnesses are registered here (``load_handlers`` imports this module).
+``audit`` and ``accounts`` sit below ``jobs`` and cannot queue jobs themselves, so their
+periodic work and the pushes of checkpoints to witnesses are registered here (``load_handlers``
+imports this module).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from jingjinji.accounts import logins, throttle
 from jingjinji.audit import checkpoints as audit_checkpoints
 from jingjinji.audit import service as audit
+from jingjinji.config import get_settings
+from jingjinji.db import utcnow
 from jingjinji.jobs.kinds import handler, periodic
 from jingjinji.jobs.queue import enqueue
 
@@ -47,3 +52,15 @@ def checkpoint_if_due(session: Session, payload: dict[str, Any]) -> None:
 @handler("audit.deliver_checkpoint")
 def deliver_checkpoint(session: Session, payload: dict[str, Any]) -> None:
     audit.deliver_checkpoint(session, delivery_id=int(payload["delivery_id"]))
+
+
+periodic("accounts.purge_login_state", every=dt.timedelta(hours=1))
+
+
+@handler("accounts.purge_login_state")
+def purge_login_state(session: Session, payload: dict[str, Any]) -> None:
+    """Drop login throttle rows whose window and lockout are over, and expired second steps."""
+    now = utcnow()
+    rules = throttle.ThrottleRules.from_settings(get_settings())
+    throttle.purge_expired(session, rules=rules, now=now)
+    logins.purge_expired_challenges(session, now=now)
