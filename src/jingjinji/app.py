@@ -25,6 +25,7 @@ from jingjinji.errors import (
     NotAuthenticated,
     PermissionDenied,
 )
+from jingjinji.jobs.registry import load_handlers
 from jingjinji.web import SESSION_COOKIE
 
 PACKAGE_DIR = Path(__file__).parent
@@ -55,6 +56,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
+    # Job kinds and their hooks (a checkpoint made by a request queues its pushes to the
+    # witnesses in the same transaction, not at the worker's next tick).
+    load_handlers()
     problems.install(app)
     _install_error_handlers(app)
     _install_limits(app, settings)
