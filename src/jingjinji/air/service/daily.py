@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
+from jingjinji.air.kernels import MIN_HOURS_24H
 from jingjinji.air.models import DAILY_HOURS, DAILY_POLLUTANTS, DAILY_WEATHER, Station, StationDaily
 from jingjinji.air.schemas import CityOut
 from jingjinji.air.service.frames import with_aqi
@@ -152,9 +154,76 @@ def city_daily_frame(
     )
 
 
+#: A day is "complete" for a set of stations (a city, the region) when at least this share of
+#: the stations that report at all has a GB 3095-valid daily PM2.5 (>= 20 valid hours, the
+#: pollutant every station measures and the one the city counts of ``city_aggregate`` use).
+#: Defaults (ranking day, page windows, compliance year) end on the latest complete day, so a
+#: few station-hours uploaded for a later date do not move them to a day without AQI.
+MIN_VALID_STATION_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class DataDays:
+    """The first and last day with any cached data of a set of stations, and the last
+    complete day (see :data:`MIN_VALID_STATION_SHARE`; None when no day is complete)."""
+
+    first: dt.date
+    last: dt.date
+    complete: dt.date | None
+
+    @property
+    def default_end(self) -> dt.date:
+        """Where a default period ends: the last complete day, else the last with data."""
+        return self.complete or self.last
+
+
+def data_days(session: Session, *, station_codes: Sequence[str] | None = None) -> DataDays | None:
+    """:class:`DataDays` of these stations (default: every station), None without data.
+
+    One statement: the span, and the latest date whose count of stations with a valid daily
+    PM2.5 reaches the share of the stations that report (grouped on the cache's key)."""
+    daily = StationDaily.__table__
+    scope = daily.c.station_code.in_(list(station_codes)) if station_codes is not None else true()
+    reporting = (
+        select(func.count(func.distinct(daily.c.station_code))).where(scope).scalar_subquery()
+    )
+    complete_days = (
+        select(daily.c.date.label("date"))
+        .where(scope, daily.c.hours_pm2_5 >= MIN_HOURS_24H)
+        .group_by(daily.c.date)
+        .having(func.count() >= reporting * MIN_VALID_STATION_SHARE)
+        .subquery()
+    )
+    complete = select(func.max(complete_days.c.date)).scalar_subquery()
+    first, last, last_complete = session.execute(
+        select(func.min(daily.c.date), func.max(daily.c.date), complete).where(scope)
+    ).one()
+    if first is None:
+        return None
+    return DataDays(first, last, last_complete)
+
+
 def latest_day(session: Session) -> dt.date | None:
-    value: dt.date | None = session.scalar(select(func.max(StationDaily.date)))
-    return value
+    """The default day of the ranking: the region's last complete day (else its last day)."""
+    days = data_days(session)
+    return days.default_end if days else None
+
+
+def has_data_between(
+    session: Session, *, station_codes: Sequence[str], start: dt.date, end: dt.date
+) -> bool:
+    """Whether any of these stations has a cached day in start..end (one probe of the key)."""
+    daily = StationDaily.__table__
+    stmt = select(
+        select(daily.c.date)
+        .where(
+            daily.c.station_code.in_(list(station_codes)),
+            daily.c.date >= start,
+            daily.c.date <= end,
+        )
+        .exists()
+    )
+    return bool(session.scalar(stmt))
 
 
 def date_span(
