@@ -64,6 +64,8 @@ def overview(
     day = date or service.latest_day(session)
     counts = service.station_counts_by_city(session)
     rows = list(service.ranking(session, day=day).iter_rows(named=True)) if day is not None else []
+    # A day the request names may have no data: the page then links to the default day.
+    latest_day = service.latest_day(session) if date is not None and not rows else day
     places = regions.jurisdictions_by_code(
         session, codes=[*counts, *(row["city_code"] for row in rows)]
     )
@@ -86,6 +88,7 @@ def overview(
         {
             **_common(request),
             "day": day,
+            "latest_day": latest_day,
             "ranking": ranking_rows,
             "cities": cities,
             "station_count": sum(counts.values()),
