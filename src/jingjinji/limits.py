@@ -22,6 +22,10 @@ checked as bytes here (a workbook is a zip full of NUL bytes); their parsers ref
 cell. JSON and form bodies are read whole before the application sees them (they are bounded
 by their limit, and the application would read them whole anyway); other bodies stream through.
 
+A browser's request for a page (``HX-Request``, or ``Accept: text/html`` off ``/api/``) gets its
+refusal as HTML in the user's language (:func:`html_refusal`: the fragment for the form's htmx
+target, or a page), never raw problem+json; API clients get problem+json.
+
 The refusals are not audited: they come before authentication and any database work, as the
 admission control's 503 does.
 """
@@ -34,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jingjinji import problems
@@ -45,6 +49,13 @@ MIB = 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: How many NUL findings one refusal lists.
 MAX_NUL_ERRORS = 20
+#: What a page says (message ids of the catalog, translated for the user; see html_refusal).
+TOO_LARGE_FOR_PAGE = (
+    "The file is too large: this form accepts at most %(limit)s. Nothing was read or stored."
+)
+NUL_FOR_PAGE = (
+    "NUL characters (U+0000) are not accepted in text; found in %(where)s. Nothing was stored."
+)
 
 
 @dataclass(frozen=True)
@@ -107,10 +118,63 @@ def _size(limit: int) -> str:
     return f"{limit / MIB:.2f} MiB" if limit >= MIB else f"{limit} bytes"
 
 
-def too_large(scope: Scope, *, route_class: str, limit: int, length: int | None) -> JSONResponse:
+def wants_html(scope: Scope) -> bool:
+    """A browser's request for a page (not the API): an htmx request, or one accepting HTML.
+
+    A person at a form reads the refusal on the page, in their language; problem+json is for
+    API clients (a browser would show it raw, an htmx form not at all)."""
+    if str(scope.get("path", "")).startswith("/api/"):
+        return False
+    if _header(scope, b"hx-request") is not None:
+        return True
+    return "text/html" in (_header(scope, b"accept") or "")
+
+
+def html_refusal(
+    scope: Scope,
+    status: int,
+    title: str,
+    detail: str,
+    values: dict[str, str],
+    errors: list[dict[str, Any]],
+) -> Response:
+    """The refusal as HTML in the user's language: for htmx the fragment that replaces the
+    form's target (``HX-Target``), otherwise a page. ``detail`` is a message id with
+    ``%(name)s`` placeholders filled from ``values`` after translation."""
+    from starlette.requests import Request
+
+    from jingjinji import i18n, web
+
+    request = Request(scope)
+    gettext = i18n.translations(web.language_of(request)).gettext
+    target = _header(scope, b"hx-target")
+    context = {
+        "status": status,
+        "title": gettext(title),
+        "detail": gettext(detail) % values,
+        "errors": [
+            {"where": "/".join(str(p) for p in e.get("loc", [])), "msg": gettext(str(e["msg"]))}
+            for e in errors
+        ],
+        "target": target,
+    }
+    template = "_refusal.html" if _header(scope, b"hx-request") is not None else "refusal.html"
+    return web.render(request, template, context, status_code=status)
+
+
+def too_large(scope: Scope, *, route_class: str, limit: int, length: int | None) -> Response:
     """413 naming the limit and the route."""
     method, path = scope.get("method", ""), str(scope.get("path", ""))
     sent = f"{length} bytes" if length is not None else "more"
+    if wants_html(scope):
+        return html_refusal(
+            scope,
+            413,
+            "Content too large",
+            TOO_LARGE_FOR_PAGE,
+            {"limit": _size(limit)},
+            [],
+        )
     return problems.problem_response(
         413,
         "Content too large",
@@ -129,9 +193,18 @@ def too_large(scope: Scope, *, route_class: str, limit: int, length: int | None)
     )
 
 
-def has_nul(scope: Scope, errors: list[dict[str, Any]]) -> JSONResponse:
+def has_nul(scope: Scope, errors: list[dict[str, Any]]) -> Response:
     """422 naming where the NUL characters are."""
     where = ", ".join("/".join(str(p) for p in e["loc"]) for e in errors)
+    if wants_html(scope):
+        return html_refusal(
+            scope,
+            InvalidInput.status,
+            InvalidInput.title,
+            NUL_FOR_PAGE,
+            {"where": where},
+            errors,
+        )
     return problems.problem_response(
         InvalidInput.status,
         InvalidInput.title,

@@ -12,10 +12,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from jingjinji import refusals
 from jingjinji.air import kernels, policy, service, uploads
 from jingjinji.air.formats import level_info
 from jingjinji.deps import DbSession, OptionalActor
-from jingjinji.errors import InvalidInput, NotAuthenticated
+from jingjinji.errors import InvalidInput, NotAuthenticated, PermissionDenied
 from jingjinji.regions import service as regions
 from jingjinji.web import check_csrf, language_of, render
 
@@ -272,5 +273,18 @@ def upload_submit(
             "count": len(exc.errors),
         }
         return render(request, template, context, status_code=422)
+    except PermissionDenied as exc:
+        # shown in the form like any other refusal (an htmx form swaps the fragment); one the
+        # service did not put on the record goes there as the app-wide 403 handler would
+        if not exc.audited:
+            refusals.record(
+                request, action="request.refused", actor=actor, detail={"reason": exc.detail[:500]}
+            )
+        context["errors"] = {
+            "detail": exc.detail,
+            "items": exc.errors[:500],
+            "count": len(exc.errors),
+        }
+        return render(request, template, context, status_code=403)
     context["result"] = result
     return render(request, template, context)
