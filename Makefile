@@ -6,11 +6,23 @@ export PATH := $(HOME)/.local/bin:/root/.local/bin:$(PATH)
 PORT ?= 8000
 UV := uv
 
-.PHONY: demo demo-postgres test setup python-deps js-deps system-deps browser-deps postgres lint typecheck \
+.PHONY: demo demo-reset jjj demo-postgres test setup python-deps js-deps system-deps browser-deps postgres lint typecheck \
         pytest fuzz bench i18n-extract clean
 
 demo: setup system-deps
 	$(UV) run jjj demo --port $(PORT)
+
+# A clean demo: removes the demo's SQLite database under ./var (the keys stay: secret_key,
+# totp.key and audit-keys/ go too only with KEYS=1), then runs `make demo`.
+DEMO_DB := var/jingjinji.db
+demo-reset:
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB)-journal
+	$(if $(filter 1,$(KEYS)),rm -rf var/secret_key var/totp.key var/audit-keys)
+	$(MAKE) demo
+
+# `jjj` with the uv `make` installed, from a shell whose PATH lacks it: make jjj ARGS="accounts list"
+jjj:
+	$(UV) run jjj $(ARGS)
 
 # The demo on the local PostgreSQL as production runs (docs/operations.md, "Database roles"):
 # migrated and granted as the owner jjj_owner, served as jjj_app, which owns nothing.

@@ -305,8 +305,16 @@ def demo(
 
     _ensure_demo_audit_key(settings)
 
+    with factory() as session:
+        reused = demo_data.is_loaded(session)
+    if reused:
+        console.print(
+            f"demo: the data is loaded already in {_shown(settings.database_url)}; kept as it "
+            "is, with what was changed since. To start clean: make demo-reset"
+        )
     logins = demo_data.ensure_loaded(factory, console=console)
     if load_only:
+        engine.dispose()
         demo_data.print_logins(console, logins, url=None)
         return
     stop = threading.Event()

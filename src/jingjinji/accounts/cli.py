@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
+
+from jingjinji.cli_output import Cell, FormatOption, ListFormat
 
 if TYPE_CHECKING:
     from jingjinji.errors import DomainError
@@ -15,23 +16,31 @@ app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
 
 
 @app.command("list")
-def list_users() -> None:
+def list_users(output_format: FormatOption = ListFormat.table) -> None:
     """List users with their roles and jurisdictions."""
     from jingjinji.accounts import service
-    from jingjinji.cli import cli_session, console
+    from jingjinji.cli import cli_session
+    from jingjinji.cli_output import write_rows
 
     with cli_session() as session:
-        table = Table("id", "username", "role", "jurisdiction", "organisation", "active")
-        for user in service.list_users(session):
-            table.add_row(
-                str(user.id),
-                user.username,
-                user.role,
-                user.jurisdiction_code or "",
-                str(user.organisation_id or ""),
-                "yes" if user.is_active else "no",
-            )
-        console.print(table)
+        rows: list[dict[str, Cell]] = [
+            {
+                "id": user.id,
+                "username": user.username,
+                "role": user.role,
+                "jurisdiction": user.jurisdiction_code,
+                "organisation": user.organisation_id,
+                "active": user.is_active,
+            }
+            for user in service.list_users(session)
+        ]
+    write_rows(
+        ("id", "username", "role", "jurisdiction", "organisation", "active"),
+        rows,
+        output_format=output_format,
+        title="Users",
+        empty="no users",
+    )
 
 
 @app.command("create-user")
@@ -43,38 +52,64 @@ def create_user(
     organisation: Annotated[
         int | None, typer.Option(help="organisation id (stewards, analysts)")
     ] = None,
+    password_file: Annotated[
+        Path | None, typer.Option(help="file whose first line is the password")
+    ] = None,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
-    ] = "",
+        str | None,
+        typer.Option(help="the password (shows in the shell history: prefer the prompt)"),
+    ] = None,
 ) -> None:
-    """Create a user (run by an operator; audited as the system)."""
+    """Create a user (run by an operator; audited as the system). Everything else is checked
+    before the password is asked for (hidden prompt, typed twice)."""
     from pydantic import ValidationError
 
-    from jingjinji.accounts import service
+    from jingjinji.accounts import policy, service
     from jingjinji.accounts.schemas import UserIn
     from jingjinji.cli import cli_session, console, fail
     from jingjinji.errors import DomainError
 
+    def user_in(secret: str) -> UserIn:
+        try:
+            return UserIn(
+                username=username,
+                display_name=display_name or username,
+                password=secret,
+                role=role,
+                jurisdiction_code=jurisdiction,
+                organisation_id=organisation,
+            )
+        except ValidationError as exc:
+            raise fail(
+                "; ".join(
+                    f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+                ),
+                code=2,
+            ) from exc
+
+    # An operator who typed a password twice should not learn only then that the username is
+    # taken or the organisation wrong: the placement is checked first, on its own.
+    placed = user_in("")
     try:
-        data = UserIn(
-            username=username,
-            display_name=display_name or username,
-            password=password,
-            role=role,
-            jurisdiction_code=jurisdiction,
-            organisation_id=organisation,
-        )
-    except ValidationError as exc:
-        raise fail(
-            "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()),
-            code=2,
-        ) from exc
+        with cli_session() as session:
+            service.check_new_user(session, data=placed)
+    except DomainError as exc:
+        raise fail(_problem_text(exc), code=2) from exc
+    if password is None:
+        if password_file is None:
+            password = _read_password(None, prompt="Password")
+        else:
+            password = _read_password(password_file, prompt="Password")
+            problem = policy.password_problem(password, username=username)
+            if problem is not None:
+                raise fail(f"the password in {password_file} {problem}", code=2)
+    data = user_in(password)
     try:
         with cli_session() as session:
             user = service.bootstrap_user(session, data=data)
             console.print(f"created user {user.username} (id {user.id}, {user.role})")
     except DomainError as exc:
-        raise fail(exc.detail, code=2) from exc
+        raise fail(_problem_text(exc), code=2) from exc
 
 
 @app.command("token")

@@ -94,6 +94,19 @@ def _check_user_placement(session: Session, data: UserIn) -> str | None:
     return org.jurisdiction_code
 
 
+def check_new_user(session: Session, *, data: UserIn) -> None:
+    """What :func:`bootstrap_user` checks before the password: the username is free and role,
+    jurisdiction and organisation fit (``jjj accounts create-user`` asks for the password
+    only then). Raises InvalidInput or Conflict."""
+    _check_user_placement(session, data)
+    _require_username_free(session, data.username)
+
+
+def _require_username_free(session: Session, username: str) -> None:
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(f"user {username!r} exists already")
+
+
 def create_user(session: Session, *, actor: Actor | None, data: UserIn) -> User:
     return _create_user(session, actor=actor, data=data, password_hash=None)
 
@@ -114,8 +127,7 @@ def _create_user(
             reason=f"{actor.username!r} may not create a {data.role.value} in "
             f"jurisdiction {jurisdiction or 'the region'}",
         )
-    if session.scalar(select(User.id).where(User.username == data.username)):
-        raise Conflict(f"user {data.username!r} exists already")
+    _require_username_free(session, data.username)
     check_password(
         session,
         actor=actor,

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from jingjinji.cli_output import Cell, FormatOption, ListFormat
+
 app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 keys_app = typer.Typer(help="The platform's Ed25519 checkpoint keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -102,14 +104,28 @@ def keys_rotate(key_dir: KeyDir = None) -> None:
 
 
 @keys_app.command("list")
-def keys_list(key_dir: KeyDir = None) -> None:
+def keys_list(key_dir: KeyDir = None, output_format: FormatOption = ListFormat.table) -> None:
     """The keys, which one signs, and their public keys."""
     from jingjinji.audit import keys
-    from jingjinji.cli import console
+    from jingjinji.cli_output import write_rows
 
-    for info in keys.list_keys(_key_dir(key_dir)):
-        role = "signing" if info.current else ("private key present" if info.can_sign else "verify")
-        console.print(f"{info.key_id}  {role:<20} {info.public_hex}")
+    rows: list[dict[str, Cell]] = [
+        {
+            "key_id": info.key_id,
+            "role": "signing"
+            if info.current
+            else ("private key present" if info.can_sign else "verify"),
+            "public_key": info.public_hex,
+        }
+        for info in keys.list_keys(_key_dir(key_dir))
+    ]
+    write_rows(
+        ("key_id", "role", "public_key"),
+        rows,
+        output_format=output_format,
+        title="Audit checkpoint keys",
+        empty="no audit checkpoint keys",
+    )
 
 
 @app.command()

@@ -8,7 +8,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from jingjinji.cli_output import Cell, FormatOption, ListFormat
+
 app = typer.Typer(help="The regional data catalog and its sharing report.", no_args_is_help=True)
+
+DATASET_COLUMNS = ("code", "title", "owner", "domain", "cycle", "class", "public", "fields")
 
 
 @app.command("list")
@@ -18,17 +22,16 @@ def list_command(
         str | None, typer.Option("--class", help="unconditional, conditional or not_shared")
     ] = None,
     domain: Annotated[str | None, typer.Option(help="e.g. environment")] = None,
+    output_format: FormatOption = ListFormat.table,
 ) -> None:
     """List the catalogued datasets."""
     from jingjinji.catalog import service
     from jingjinji.cli import cli_session, console, fail
+    from jingjinji.cli_output import write_rows
     from jingjinji.errors import DomainError
     from jingjinji.security import SYSTEM_ACTOR
 
-    table = Table(title="Data catalog")
-    for column in ("code", "title", "owner", "domain", "cycle", "class", "public", "fields"):
-        table.add_column(column)
-    count = 0
+    listed: list[dict[str, Cell]] = []
     with cli_session() as session:
         cursor: str | None = None
         try:
@@ -44,23 +47,31 @@ def list_command(
                 )
                 for d in rows:
                     out = service.dataset_out(session, d)
-                    table.add_row(
-                        out.code,
-                        f"{out.title_zh} / {out.title_en}",
-                        out.owner_name_zh,
-                        out.domain,
-                        out.update_cycle,
-                        out.sharing_class,
-                        "yes" if out.open_to_public else "no",
-                        str(len(out.fields)),
+                    listed.append(
+                        {
+                            "code": out.code,
+                            "title": f"{out.title_zh} / {out.title_en}",
+                            "owner": out.owner_name_zh,
+                            "domain": out.domain,
+                            "cycle": out.update_cycle,
+                            "class": out.sharing_class,
+                            "public": out.open_to_public,
+                            "fields": len(out.fields),
+                        }
                     )
-                    count += 1
                 if cursor is None:
                     break
         except DomainError as exc:
             raise fail(exc.detail) from exc
-    console.print(table)
-    console.print(f"{count} dataset(s)")
+    write_rows(
+        DATASET_COLUMNS,
+        listed,
+        output_format=output_format,
+        title="Data catalog",
+        empty="no datasets",
+    )
+    if output_format is ListFormat.table and listed:
+        console.print(f"{len(listed)} dataset(s)")
 
 
 @app.command("report")
@@ -71,6 +82,7 @@ def report_command(
     """The sharing-and-exchange level report of one provincial-level jurisdiction."""
     from jingjinji.catalog import service
     from jingjinji.cli import cli_session, console, fail
+    from jingjinji.cli_output import print_table
     from jingjinji.config import get_settings
     from jingjinji.errors import DomainError
 
@@ -95,4 +107,4 @@ def report_command(
         else:
             shown = "-" if value is None else str(value)
         table.add_row(key, shown)
-    console.print(table)
+    print_table(table)

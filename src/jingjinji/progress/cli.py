@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from jingjinji.cli_output import Cell, FormatOption, ListFormat
+
 app = typer.Typer(help="Coordinated-development tracking.", no_args_is_help=True)
 
 
@@ -95,11 +97,11 @@ def summary(
     year: Annotated[int | None, typer.Option()] = None,
     jurisdiction: Annotated[str | None, typer.Option()] = None,
     area: Annotated[str | None, typer.Option()] = None,
+    output_format: FormatOption = ListFormat.table,
 ) -> None:
     """Print the progress table: latest value, change and status per series."""
-    from rich.table import Table
-
-    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.cli import cli_session, fail
+    from jingjinji.cli_output import write_rows
     from jingjinji.errors import DomainError
     from jingjinji.progress import service
     from jingjinji.progress.labels import fmt, fmt_pct
@@ -109,17 +111,24 @@ def summary(
             rows = service.progress_rows(session, year=year, jurisdiction=jurisdiction, area=area)
     except DomainError as exc:
         raise fail(exc.detail, code=2) from exc
-    table = Table(title=f"{len(rows)} indicator series")
-    for column in ("indicator", "jurisdiction", "period", "value", "unit", "change", "status"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(
-            r.indicator_code,
-            r.jurisdiction_code,
-            r.latest_period or "-",
-            fmt(r.latest_value),
-            r.unit,
-            fmt_pct(r.change_previous_pct),
-            r.status,
-        )
-    console.print(table)
+    # The table shows numbers for reading; CSV and JSON keep them as numbers.
+    shown = output_format is ListFormat.table
+    listed: list[dict[str, Cell]] = [
+        {
+            "indicator": r.indicator_code,
+            "jurisdiction": r.jurisdiction_code,
+            "period": r.latest_period,
+            "value": fmt(r.latest_value) if shown else r.latest_value,
+            "unit": r.unit,
+            "change_pct": fmt_pct(r.change_previous_pct) if shown else r.change_previous_pct,
+            "status": r.status,
+        }
+        for r in rows
+    ]
+    write_rows(
+        ("indicator", "jurisdiction", "period", "value", "unit", "change_pct", "status"),
+        listed,
+        output_format=output_format,
+        title=f"{len(rows)} indicator series",
+        empty="no indicator series",
+    )

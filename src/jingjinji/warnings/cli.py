@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from jingjinji.cli_output import Cell, FormatOption, ListFormat
+
 if TYPE_CHECKING:
     from jingjinji.security import Actor
 
@@ -363,24 +365,30 @@ def adopt(
 
 
 @warnings_app.command("list")
-def list_warnings() -> None:
+def list_warnings(output_format: FormatOption = ListFormat.table) -> None:
     """Warnings, newest first."""
-    from jingjinji.cli import cli_session, console
+    from jingjinji.cli import cli_session
+    from jingjinji.cli_output import write_rows
     from jingjinji.warnings import service
 
     with cli_session() as session:
-        table = Table(title="warnings")
-        for col in ("id", "status", "level", "cities", "start", "end", "max AQI", "criteria"):
-            table.add_column(col)
-        for w in service.list_warnings(session):
-            table.add_row(
-                str(w.id),
-                w.status,
-                w.level,
-                ",".join(w.cities),
-                w.start_date.isoformat(),
-                w.end_date.isoformat(),
-                f"{w.max_aqi:.0f}",
-                f"{w.criteria_code}@{w.criteria_version}",
-            )
-        console.print(table)
+        rows: list[dict[str, Cell]] = [
+            {
+                "id": w.id,
+                "status": w.status,
+                "level": w.level,
+                "cities": ",".join(w.cities),
+                "start": w.start_date.isoformat(),
+                "end": w.end_date.isoformat(),
+                "max AQI": round(w.max_aqi),
+                "criteria": f"{w.criteria_code}@{w.criteria_version}",
+            }
+            for w in service.list_warnings(session)
+        ]
+    write_rows(
+        ("id", "status", "level", "cities", "start", "end", "max AQI", "criteria"),
+        rows,
+        output_format=output_format,
+        title="warnings",
+        empty="no warnings",
+    )
