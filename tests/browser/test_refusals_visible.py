@@ -163,3 +163,23 @@ def test_progress_upload_shows_every_refusal(
     expect(refusal).to_contain_text(_too_large_text(lang))
     expect(refusal).to_contain_text(str(BODY_LIMIT))
     assert '"type"' not in page.inner_text("body")  # no raw problem+json
+
+
+def test_problem_json_to_an_htmx_request_is_written_as_text(
+    page: Any, live_server: LiveServer, people: People
+) -> None:
+    """An htmx request to an API route gets problem+json: the page shows its title, detail and
+    errors as text in the target (never the raw JSON, never as markup)."""
+    browser_login(page, live_server, "bj-env", people.password)
+    page.goto(f"{live_server.url}/air/upload")
+    page.wait_for_function("window.htmx !== undefined")
+    # no file: the API refuses the request with a 422 problem naming the missing field
+    page.evaluate(
+        "htmx.ajax('POST', '/api/v1/air/observations/csv', "
+        "{target: '#upload-result', swap: 'outerHTML', values: {units: '<b>x</b>'}})"
+    )
+    refusal = page.locator("#upload-result [data-testid=refusal]")
+    expect(refusal).to_contain_text("422")
+    expect(refusal).to_contain_text("file")
+    assert '"type"' not in page.inner_text("#upload-result")
+    assert page.locator("#upload-result b").count() == 0
