@@ -228,6 +228,11 @@ EMPTY_LISTS = {
         "no indicator series",
         "indicator,jurisdiction,period,value,unit,change_pct,status",
     ),
+    "air daily": (
+        ["air", "daily", "--city", "110000", "--from", "2015-12-01", "--to", "2015-12-31"],
+        "no daily values for 110000, 2015-12-01 .. 2015-12-31",
+        "date,aqi,level,category,primary_pollutants,pm2_5,pm10,so2,no2,co,o3_1h,o3_8h",
+    ),
     "audit keys list": (
         ["audit", "keys", "list", "--key-dir", "{tmp}/no-keys"],
         "no audit checkpoint keys",
@@ -241,6 +246,9 @@ def test_every_list_command_says_an_empty_result_in_each_format(
     cli_env: sessionmaker[Session], tmp_path: Path, command: str
 ) -> None:
     args, empty_line, header = EMPTY_LISTS[command]
+    if command == "air daily":
+        # The city's stations, without a measurement.
+        assert jjj("air", "load-stations")[0] == 0
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     code, table = jjj(*args, "--format", "table")
     assert code == 0, table

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from jingjinji.cli_output import UNBOUNDED_WIDTH, FormatOption, ListFormat
 
 if TYPE_CHECKING:
     from jingjinji.security import Actor
@@ -154,7 +157,7 @@ def daily_command(
     station: Annotated[str | None, typer.Option(help="station code, e.g. 1001A")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="first date, YYYY-MM-DD")] = None,
     to: Annotated[str | None, typer.Option("--to", help="last date, YYYY-MM-DD")] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table or csv")] = "table",
+    output_format: FormatOption = ListFormat.table,
     standard: Annotated[
         str | None, typer.Option(help="hj633-2012 or hj633-2026 (default: by date)")
     ] = None,
@@ -170,8 +173,6 @@ def daily_command(
 
     if (city is None) == (station is None):
         raise fail("give exactly one of --city or --station")
-    if output_format not in {"table", "csv"}:
-        raise fail("--format must be table or csv")
     start, end = _date_option(from_, "--from"), _date_option(to, "--to")
     try:
         with cli_session() as session:
@@ -203,10 +204,17 @@ def daily_command(
         .map_elements(lambda v: kernels.category_en(int(v)), return_dtype=pl.Utf8)
         .alias("category")
     ).select(columns)
-    if output_format == "csv":
+    if output_format is ListFormat.csv:
         sys.stdout.write(
             frame.with_columns(*(pl.col(c).round(3) for c in service.DAILY_COLUMNS)).write_csv()
         )
+        return
+    if output_format is ListFormat.json:
+        rounded = frame.with_columns(*(pl.col(c).round(3) for c in service.DAILY_COLUMNS))
+        sys.stdout.write(json.dumps(rounded.to_dicts(), default=str, indent=2) + "\n")
+        return
+    if frame.is_empty():
+        console.print(f"no daily values for {city or station}, {start} .. {end}")
         return
     table = Table(
         title=f"Daily AQI, {city or station}, {start} .. {end} ({standard or 'standard by date'})"
@@ -226,7 +234,12 @@ def daily_command(
             else:
                 cells.append(str(value))
         table.add_row(*cells)
-    wide = console if console.width >= 160 else Console(width=160)
+    # On a terminal at least 160 columns (it may scroll); through a pipe as wide as the table.
+    wide = (
+        Console(width=max(console.width, 160))
+        if console.is_terminal
+        else Console(width=UNBOUNDED_WIDTH)
+    )
     wide.print(table)
     wide.print(
         "[dim]Concentrations in ug/m3, CO in mg/m3; city values average the "

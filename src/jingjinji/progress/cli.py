@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from jingjinji.cli_output import Cell, FormatOption, ListFormat
+from jingjinji.cli_output import Cell, FormatOption, ListFormat, print_table
 
 app = typer.Typer(help="Coordinated-development tracking.", no_args_is_help=True)
 
@@ -61,7 +61,7 @@ def validate(
     Exit status 1 when a rule of severity 'error' is violated, else 0."""
     from rich.table import Table
 
-    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.cli import cli_session, fail
     from jingjinji.errors import DomainError
     from jingjinji.progress import rules as rules_mod
     from jingjinji.progress import service
@@ -87,7 +87,7 @@ def validate(
             table.add_row(
                 v.indicator_code, v.jurisdiction_code, v.period, v.rule_id, v.severity, v.message
             )
-        console.print(table)
+        print_table(table)
     if any(v.severity == "error" for v in result.violations):
         raise typer.Exit(1)
 

@@ -7,10 +7,8 @@ write is audited as such.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
 import json
 import sys
 import time
@@ -20,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from jingjinji.cli_output import Cell, FormatOption, ListFormat
+from jingjinji.cli_output import Cell, FormatOption, ListFormat, print_table
 
 if TYPE_CHECKING:
     from jingjinji.security import Actor
@@ -40,12 +38,6 @@ GROUPS = {"forecast": forecast_app, "warnings": warnings_app}
 class OutputFormat(StrEnum):
     json = "json"
     table = "table"
-
-
-class ReplayFormat(StrEnum):
-    csv = "csv"
-    table = "table"
-    json = "json"
 
 
 def cli_actor() -> Actor:
@@ -83,7 +75,7 @@ def train(
     until: Annotated[str, typer.Option(help="training cutoff (inclusive), YYYY-MM-DD")],
 ) -> None:
     """Train the city's model on data up to --until and store it (model table)."""
-    from jingjinji.cli import cli_session, console
+    from jingjinji.cli import cli_session
     from jingjinji.warnings import service
 
     cutoff = _date(until, "--until")
@@ -107,7 +99,7 @@ def train(
     for key, value in summary.items():
         table.add_row(key, str(value))
     table.add_row("seconds", f"{time.perf_counter() - started:.1f}")
-    console.print(table)
+    print_table(table)
 
 
 @forecast_app.command("evaluate")
@@ -118,7 +110,7 @@ def evaluate(
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """Hold-out evaluation per horizon against persistence and climatology."""
-    from jingjinji.cli import cli_session, console
+    from jingjinji.cli import cli_session
     from jingjinji.warnings import service
 
     t0, t1 = _date(train_until, "--train-until"), _date(until, "--until")
@@ -165,7 +157,7 @@ def evaluate(
             _pct(r["interval_coverage_p10_p90"]),
             _num(r["mae_improvement_over_persistence_pct"]) + "%",
         )
-    console.print(table)
+    print_table(table)
 
 
 def _num(value: float | None) -> str:
@@ -254,10 +246,11 @@ def replay(
     quantile: Annotated[
         float, typer.Option(help="forecast quantile replayed: 0.5 (median) or 0.9 (upper bound)")
     ] = 0.5,
-    format: Annotated[ReplayFormat, typer.Option("--format")] = ReplayFormat.table,
+    output_format: FormatOption = ListFormat.table,
 ) -> None:
     """Episodes and warning levels of a city's history under a criteria set."""
-    from jingjinji.cli import cli_session, console, err_console
+    from jingjinji.cli import cli_session, err_console
+    from jingjinji.cli_output import write_rows
     from jingjinji.warnings import service
 
     start, end = _date(from_, "--from"), _date(to, "--to")
@@ -278,25 +271,14 @@ def replay(
     columns = ["start", "end", "level", "max_aqi", "days_over_200", "days_over_300"]
     for note in result.notes:
         err_console.print(f"note: {note}")
-    if format is ReplayFormat.csv:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        sys.stdout.write(buf.getvalue())
-        return
-    if format is ReplayFormat.json:
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
-        return
-    table = Table(
+    write_rows(
+        columns,
+        rows,
+        output_format=output_format,
         title=f"{city} {start}..{end}, {result.criteria.code}@"
-        f"{result.criteria.version}, {result.basis}"
+        f"{result.criteria.version}, {result.basis}",
+        empty=f"no episodes in {city} {start}..{end}",
     )
-    for col in columns:
-        table.add_column(col)
-    for r in rows:
-        table.add_row(*(str(r[c]) for c in columns))
-    console.print(table)
 
 
 @warnings_app.command("load-data")
@@ -314,7 +296,7 @@ def load_data() -> None:
 @warnings_app.command("criteria")
 def criteria_list() -> None:
     """The loaded criteria sets and which jurisdiction applies which since when."""
-    from jingjinji.cli import cli_session, console
+    from jingjinji.cli import cli_session
     from jingjinji.warnings import service
     from jingjinji.warnings.kernels import criteria_from_dict
 
@@ -331,13 +313,13 @@ def criteria_list() -> None:
                 "; ".join(f"{r.level}: {r.describe()}" for r in c.levels),
                 row.name_en,
             )
-        console.print(table)
+        print_table(table)
         adopt = Table(title="adoptions")
         for col in ("jurisdiction", "criteria", "effective from"):
             adopt.add_column(col)
         for a in service.list_adoptions(session):
             adopt.add_row(a.jurisdiction_code, a.criteria_code, a.effective_from.isoformat())
-        console.print(adopt)
+        print_table(adopt)
 
 
 @warnings_app.command("adopt")
