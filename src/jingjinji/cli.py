@@ -34,8 +34,11 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-console = Console()
-err_console = Console(stderr=True)
+# Messages are never broken into lines by Rich (soft wrap): a file path or an id in an error
+# stays whole through a pipe and in a log; a terminal wraps long lines itself. Tables still
+# fit the width (see cli_output).
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def make_engine(url: str) -> Engine:

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-console = Console()
+console = Console(soft_wrap=True)  # messages whole, as in jingjinji.cli
 
 
 class ListFormat(StrEnum):
