@@ -22,6 +22,7 @@ DOMAINS: tuple[str, ...] = (
     "air",
     "warnings",
     "progress",
+    "credit",
 )
 
 

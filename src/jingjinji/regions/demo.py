@@ -86,6 +86,27 @@ DEMO_ORGANISATIONS = [
         "河北省交通运输厅",
         "Department of Transport of Hebei Province",
     ),
+    (
+        "bj_samr",
+        "110000",
+        "market_regulation",
+        "北京市市场监督管理局",
+        "Beijing Municipal Administration for Market Regulation",
+    ),
+    (
+        "tj_samr",
+        "120000",
+        "market_regulation",
+        "天津市市场监督管理委员会",
+        "Tianjin Municipal Commission for Market Regulation",
+    ),
+    (
+        "he_samr",
+        "130000",
+        "market_regulation",
+        "河北省市场监督管理局",
+        "Hebei Provincial Administration for Market Regulation",
+    ),
 ]
 
 

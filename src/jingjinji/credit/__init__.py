@@ -1,0 +1,1 @@
+"""Unified social credit system: USCC registry, double publicity, joint rewards and punishments."""

@@ -1,0 +1,2 @@
+"""Pure credit computations: USCC validation, publication deadlines and publicity periods,
+risk scoring."""

@@ -1,0 +1,7 @@
+"""API of the credit domain: reports (mounted by ``credit.router``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

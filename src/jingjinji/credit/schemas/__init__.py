@@ -1,0 +1,3 @@
+"""Input, output and filter models of the credit domain, by topic (re-exported here)."""
+
+from __future__ import annotations

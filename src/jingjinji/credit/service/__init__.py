@@ -1,0 +1,10 @@
+"""The credit domain's public API (``from jingjinji.credit import service as credit``).
+
+Modules by topic: ``subjects`` (registry, name history), ``records`` (licences, penalties, list
+entries, court records; batch upload), ``publication`` (deadlines, publishing, late counts,
+withdrawal at the end of publicity), ``objections``, ``repairs``, ``commitments``,
+``declarations``, ``checks`` (the joint check), ``scoring`` (risk classes), ``reports`` (signed
+credit reports), ``public`` (the anonymous window). Who may do what is ``credit.policy``.
+"""
+
+from __future__ import annotations
