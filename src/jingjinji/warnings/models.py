@@ -1,5 +1,5 @@
-"""Tables of the warning domain: criteria, adoptions, measures, models, forecasts, warnings,
-consultation answers, warning events, webhook subscriptions and deliveries."""
+"""Tables of the warning domain: criteria, adoptions, measures, models, forecasts, weather
+forecasts, warnings, consultation answers, warning events, webhook subscriptions and deliveries."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -198,3 +201,49 @@ class WebhookDelivery(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class WeatherForecast(Base):
+    """One weather forecast for a city: a day (``target_hour`` null) or an hour of a day (China
+    time), as issued at ``issued_at`` by ``source``. Units: °C, %, hPa, m/s, degrees (the
+    direction the wind blows from, 0/360 = north, 90 = east), mm, m. Insert-only: the same key
+    with the same values is accepted again, with other values it is refused."""
+
+    __tablename__ = "weather_forecasts"
+    __table_args__ = (
+        UniqueConstraint("city_code", "target_date", "target_hour", "issued_at", "source"),
+        # NULLs are distinct in a unique constraint: daily rows get their own unique index.
+        Index(
+            "uq_weather_forecasts_daily",
+            "city_code",
+            "target_date",
+            "issued_at",
+            "source",
+            unique=True,
+            sqlite_where=text("target_hour IS NULL"),
+            postgresql_where=text("target_hour IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    city_code: Mapped[str] = mapped_column(String(12), index=True)
+    target_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    target_hour: Mapped[int | None] = mapped_column(Integer)
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(120))
+    temp_mean: Mapped[float | None] = mapped_column(Float)
+    temp_min: Mapped[float | None] = mapped_column(Float)
+    temp_max: Mapped[float | None] = mapped_column(Float)
+    dewp_mean: Mapped[float | None] = mapped_column(Float)
+    rh_mean: Mapped[float | None] = mapped_column(Float)
+    pres_mean: Mapped[float | None] = mapped_column(Float)
+    wspm_mean: Mapped[float | None] = mapped_column(Float)
+    wind_dir_deg: Mapped[float | None] = mapped_column(Float)
+    wind_u: Mapped[float | None] = mapped_column(Float)
+    wind_v: Mapped[float | None] = mapped_column(Float)
+    rain_sum: Mapped[float | None] = mapped_column(Float)
+    blh_mean: Mapped[float | None] = mapped_column(Float)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
