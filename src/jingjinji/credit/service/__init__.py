@@ -8,3 +8,7 @@ credit reports), ``public`` (the anonymous window). Who may do what is ``credit.
 """
 
 from __future__ import annotations
+
+from jingjinji.credit.service.measures import Measure, measures_for
+
+__all__ = ["Measure", "measures_for"]
