@@ -9,6 +9,5 @@ credit reports), ``public`` (the anonymous window). Who may do what is ``credit.
 
 from __future__ import annotations
 
-from jingjinji.credit.service.measures import Measure, measures_for
-
-__all__ = ["Measure", "measures_for"]
+from jingjinji.credit.service.measures import Measure as Measure
+from jingjinji.credit.service.measures import measures_for as measures_for
