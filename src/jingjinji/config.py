@@ -47,6 +47,8 @@ class Settings:
     decision_deadline_working_days: int = 10
     # Extra non-working dates (ISO) besides weekends, e.g. public holidays.
     holidays: frozenset[str] = field(default_factory=frozenset)
+    # Extra working dates (ISO) besides the official calendar, e.g. adjusted working weekends.
+    workdays: frozenset[str] = field(default_factory=frozenset)
     default_language: str = "zh_CN"
     run_worker_in_process: bool = False
     # Database connections per server process (docs/operations.md: sizing). The admission
@@ -100,6 +102,8 @@ class Settings:
     audit_key_dir: Path | None = None
     audit_signing_key: str | None = None
     audit_witnesses: tuple[str, ...] = ()
+    # The public credit window (docs/credit.md): searches per client address per minute.
+    credit_public_searches_per_minute: int = 30
 
 
 def load_settings() -> Settings:
@@ -107,6 +111,9 @@ def load_settings() -> Settings:
     url = os.environ.get("JJJ_DATABASE_URL") or f"sqlite:///{var_dir / 'jingjinji.db'}"
     holidays = frozenset(
         d.strip() for d in os.environ.get("JJJ_HOLIDAYS", "").split(",") if d.strip()
+    )
+    workdays = frozenset(
+        d.strip() for d in os.environ.get("JJJ_WORKDAYS", "").split(",") if d.strip()
     )
     return Settings(
         database_url=url,
@@ -116,6 +123,7 @@ def load_settings() -> Settings:
         session_hours=int(os.environ.get("JJJ_SESSION_HOURS", "12")),
         decision_deadline_working_days=int(os.environ.get("JJJ_DECISION_DEADLINE_DAYS", "10")),
         holidays=holidays,
+        workdays=workdays,
         default_language=os.environ.get("JJJ_DEFAULT_LANGUAGE", "zh_CN"),
         run_worker_in_process=os.environ.get("JJJ_INPROCESS_WORKER", "0") == "1",
         db_pool_size=_positive_int("JJJ_DB_POOL_SIZE", 10),
@@ -165,6 +173,7 @@ def load_settings() -> Settings:
         audit_witnesses=tuple(
             u.strip() for u in os.environ.get("JJJ_AUDIT_WITNESSES", "").split(",") if u.strip()
         ),
+        credit_public_searches_per_minute=_positive_int("JJJ_CREDIT_SEARCHES_PER_MINUTE", 30),
     )
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from jingjinji.catalog import workdays
 from jingjinji.catalog.models import AccessRequest, Dataset
 from jingjinji.catalog.schemas import SharingReport
 from jingjinji.catalog.service.deadlines import DeadlinePolicy, deadline_policy, today
@@ -44,6 +43,7 @@ def _median(values: list[float]) -> float | None:
 
 def _tally(rows: Sequence[Any], policy: DeadlinePolicy, today_: dt.date) -> _RequestTally:
     tally = _RequestTally(received=len(rows))
+    calendar = policy.calendar
     for status, submitted_at, due_date, decided_at, escalated_at in rows:
         if escalated_at is not None:
             tally.escalated += 1
@@ -58,9 +58,7 @@ def _tally(rows: Sequence[Any], policy: DeadlinePolicy, today_: dt.date) -> _Req
             if decided_day <= due_date:
                 tally.within += 1
             tally.working_days.append(
-                workdays.working_days_between(
-                    china_date(submitted_at), decided_day, holidays=policy.holidays
-                )
+                calendar.working_days_between(china_date(submitted_at), decided_day)
             )
             tally.hours.append((decided_at - submitted_at).total_seconds() / 3600)
         elif due_date < today_:
