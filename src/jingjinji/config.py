@@ -49,6 +49,8 @@ class Settings:
     holidays: frozenset[str] = field(default_factory=frozenset)
     # Extra working dates (ISO) besides the official calendar, e.g. adjusted working weekends.
     workdays: frozenset[str] = field(default_factory=frozenset)
+    # Working days a source agency has to answer an objection to a credit record.
+    credit_objection_working_days: int = 10
     default_language: str = "zh_CN"
     run_worker_in_process: bool = False
     # Database connections per server process (docs/operations.md: sizing). The admission
@@ -124,6 +126,7 @@ def load_settings() -> Settings:
         decision_deadline_working_days=int(os.environ.get("JJJ_DECISION_DEADLINE_DAYS", "10")),
         holidays=holidays,
         workdays=workdays,
+        credit_objection_working_days=_positive_int("JJJ_CREDIT_OBJECTION_WORKING_DAYS", 10),
         default_language=os.environ.get("JJJ_DEFAULT_LANGUAGE", "zh_CN"),
         run_worker_in_process=os.environ.get("JJJ_INPROCESS_WORKER", "0") == "1",
         db_pool_size=_positive_int("JJJ_DB_POOL_SIZE", 10),
