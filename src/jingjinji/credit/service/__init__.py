@@ -11,3 +11,9 @@ from __future__ import annotations
 
 from jingjinji.credit.service.measures import Measure as Measure
 from jingjinji.credit.service.measures import measures_for as measures_for
+from jingjinji.credit.service.subjects import find_subject as find_subject
+from jingjinji.credit.service.subjects import get_subject as get_subject
+from jingjinji.credit.service.subjects import register_subject as register_subject
+from jingjinji.credit.service.subjects import search_subjects as search_subjects
+from jingjinji.credit.service import public as public
+from jingjinji.credit.service import reports as reports

@@ -1,0 +1,454 @@
+"""Batches of credit records: JSON batches (API) and CSV / Excel (.xlsx) uploads.
+
+All or nothing, like the progress upload: every row is checked (schema, USCC with the expected
+check character, future decision date, unknown agency, missing required field, bad amount,
+measures), and if any row has a problem nothing is stored and every problem is listed with
+its row (the file line of a CSV, the sheet row of a workbook, the 1-based entry of a JSON
+batch), column and reason. A re-upload of the same file changes nothing (idempotent by source
+agency, kind and document number); a changed row is a revision.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from openpyxl import load_workbook
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from jingjinji.audit import service as audit
+from jingjinji.credit import policy
+from jingjinji.credit.schemas.records import (
+    DETAIL_FIELDS,
+    MAX_BATCH,
+    BatchIn,
+    BatchOut,
+    RecordIn,
+    RowError,
+)
+from jingjinji.credit.service import records
+from jingjinji.errors import InvalidInput, PermissionDenied, field_error
+from jingjinji.regions.models import Organisation
+from jingjinji.security import Actor, deny, require_actor
+
+#: The columns of an upload (the record's fields, then the detail fields).
+COLUMNS = (
+    "kind",
+    "uscc",
+    "subject_name",
+    "source_agency_uscc",
+    "document_number",
+    "title",
+    "category",
+    "severity",
+    "penalty_types",
+    "facts",
+    "legal_basis",
+    "content",
+    "fine_10k_cny",
+    "confiscated_10k_cny",
+    "licence_suspended_or_revoked",
+    "licence_number",
+    "valid_from",
+    "valid_to",
+    "measures",
+    "decision_date",
+    "publish",
+    *DETAIL_FIELDS,
+)
+LIST_COLUMNS = frozenset({"penalty_types", "measures"})
+BOOL_COLUMNS = frozenset({"licence_suspended_or_revoked", "publish"})
+TRUE = frozenset({"true", "yes", "1", "y", "是"})
+FALSE = frozenset({"false", "no", "0", "n", "否", ""})
+#: An upload's file: the server's form limit (1 MiB) bounds the request anyway.
+MAX_BYTES = 1024 * 1024
+READ_BLOCK_BYTES = 64 * 1024
+XLSX_MAX_UNCOMPRESSED = 25 * 1024 * 1024
+MAX_SHEET_ROWS = 2 * MAX_BATCH + 1
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class BatchRejected(InvalidInput):
+    """The batch had problems (``row_errors``); nothing was stored."""
+
+    def __init__(self, detail: str, row_errors: Sequence[RowError], *, where: str) -> None:
+        super().__init__(
+            detail,
+            errors=[
+                field_error(
+                    [where, e.row, e.column],
+                    e.reason,
+                    row=e.row,
+                    column=e.column,
+                    **({"expected": e.expected} if e.expected else {}),
+                )
+                for e in row_errors
+            ],
+        )
+        self.row_errors = list(row_errors)
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # file line / sheet row / 1-based entry
+    record: RecordIn | None
+    problems: list[RowError]
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _cell_value(column: str, value: object) -> object:
+    text = _text(value)
+    if column in LIST_COLUMNS:
+        return [p.strip() for p in text.replace(",", ";").split(";") if p.strip()]
+    if column in BOOL_COLUMNS:
+        if isinstance(value, bool):
+            return value
+        low = text.lower()
+        return True if low in TRUE else False if low in FALSE else text
+    if column in ("fine_10k_cny", "confiscated_10k_cny"):
+        return text or None
+    return text or None
+
+
+def row_from_cells(number: int, cells: dict[str, object]) -> Row:
+    """A record from an upload row, or its problems (column named by the schema's field)."""
+    data: dict[str, object] = {}
+    details: dict[str, str] = {}
+    for column, value in cells.items():
+        converted = _cell_value(column, value)
+        if converted is None or converted == []:
+            continue
+        if column in DETAIL_FIELDS:
+            details[column] = str(converted)
+        else:
+            data[column] = converted
+    if details:
+        data["details"] = details
+    try:
+        return Row(number, RecordIn.model_validate(data), [])
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            column = str(err["loc"][0]) if err["loc"] else "-"
+            reason = err["msg"]
+            if column in ("fine_10k_cny", "confiscated_10k_cny"):
+                reason = f"bad amount {cells.get(column)!r}: {reason}"
+            problems.append(RowError(row=number, column=column, reason=reason))
+        return Row(number, None, problems)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _header_problems(header: Sequence[object]) -> list[RowError]:
+    names = [_text(h) for h in header]
+    required = ("kind", "uscc", "document_number", "title", "legal_basis", "decision_date")
+    problems = [
+        RowError(row=1, column=c, reason=f"column {c!r} is missing from the header")
+        for c in required
+        if c not in names
+    ]
+    problems += [
+        RowError(
+            row=1, column=n, reason=f"unknown column {n!r}; the columns are " + ", ".join(COLUMNS)
+        )
+        for n in names
+        if n and n not in COLUMNS
+    ]
+    return problems
+
+
+def _rows(header: Sequence[object], body: Iterator[tuple[int, Sequence[object]]]) -> list[Row]:
+    names = [_text(h) for h in header]
+    out: list[Row] = []
+    for number, cells in body:
+        if all(_blank(c) for c in cells):
+            continue
+        if len(out) >= MAX_BATCH:
+            raise BatchRejected(
+                f"at most {MAX_BATCH} records per upload",
+                [RowError(row=number, column="-", reason="too many rows")],
+                where="file",
+            )
+        stray = [
+            RowError(row=number, column=f"#{i + 1}", reason="a value outside the header's columns")
+            for i, c in enumerate(cells)
+            if not _blank(c) and (i >= len(names) or not names[i])
+        ]
+        values = {names[i]: cells[i] for i in range(min(len(names), len(cells))) if names[i]}
+        row = row_from_cells(number, values)
+        out.append(Row(number, row.record, stray + row.problems))
+    return out
+
+
+def parse_csv(content: bytes) -> list[Row]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            "the CSV file is not UTF-8 text", errors=[field_error(["file"], f"not UTF-8: {exc}")]
+        ) from exc
+    if "\x00" in text:
+        raise InvalidInput(
+            "the file holds NUL characters", errors=[field_error(["file"], "NUL character")]
+        )
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise BatchRejected(
+                "the file is empty",
+                [RowError(row=1, column="-", reason="empty file")],
+                where="file",
+            )
+        problems = _header_problems(header)
+        if problems:
+            raise BatchRejected("the header row does not match the columns", problems, where="file")
+
+        def body() -> Iterator[tuple[int, Sequence[object]]]:
+            for cells in reader:
+                yield reader.line_num, cells
+
+        return _rows(header, body())
+    except csv.Error as exc:
+        raise InvalidInput(
+            "the CSV file cannot be read", errors=[field_error(["file"], str(exc))]
+        ) from exc
+
+
+def _refuse_bomb(content: bytes) -> None:
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return
+    if sum(m.file_size for m in members) > XLSX_MAX_UNCOMPRESSED:
+        raise InvalidInput(
+            "the workbook expands beyond what an upload needs; nothing was read",
+            errors=[field_error(["file"], f"uncompressed size above {XLSX_MAX_UNCOMPRESSED}")],
+        )
+
+
+def parse_xlsx(content: bytes) -> list[Row]:
+    _refuse_bomb(content)
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            sheet = wb.worksheets[0]
+            raw: list[Sequence[object]] = []
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > MAX_SHEET_ROWS:
+                    raise BatchRejected(
+                        f"the sheet has more than {MAX_SHEET_ROWS} rows",
+                        [RowError(row=number, column="-", reason="too many rows")],
+                        where="file",
+                    )
+                raw.append(list(values))
+        finally:
+            wb.close()
+    except InvalidInput:
+        raise
+    except Exception as exc:
+        raise InvalidInput(
+            "the file is not a readable .xlsx workbook",
+            errors=[field_error(["file"], f"not an .xlsx workbook: {type(exc).__name__}")],
+        ) from exc
+    if not raw:
+        raise BatchRejected(
+            "the sheet is empty", [RowError(row=1, column="-", reason="empty sheet")], where="file"
+        )
+    problems = _header_problems(raw[0])
+    if problems:
+        raise BatchRejected("the header row does not match the columns", problems, where="file")
+    return _rows(raw[0], ((i + 2, r) for i, r in enumerate(raw[1:])))
+
+
+def read_upload(file: BinaryIO) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    while block := file.read(READ_BLOCK_BYTES):
+        size += len(block)
+        if size > MAX_BYTES:
+            raise InvalidInput(
+                f"the file is larger than {MAX_BYTES} bytes",
+                errors=[field_error(["file"], f"file too large: at most {MAX_BYTES} bytes")],
+            )
+        parts.append(block)
+    return b"".join(parts)
+
+
+def parse_file(filename: str, content: bytes) -> list[Row]:
+    name = filename.lower()
+    if name.endswith(".xlsx") or content[:2] == b"PK":
+        return parse_xlsx(content)
+    if name.endswith((".csv", ".txt")):
+        return parse_csv(content)
+    raise InvalidInput(
+        "upload an .xlsx or .csv file",
+        errors=[field_error(["file"], f"unsupported file type: {filename!r}")],
+    )
+
+
+# --- storing ------------------------------------------------------------------------------
+
+
+def _key(org: Organisation, data: RecordIn) -> tuple[int, str, str]:
+    return (org.id, data.kind.value, data.document_number)
+
+
+def _check_rows(
+    session: Session, *, actor: Actor, rows: Sequence[Row]
+) -> tuple[list[RowError], list[tuple[RecordIn, Organisation]]]:
+    day = records.today()
+    problems: list[RowError] = []
+    checked: list[tuple[RecordIn, Organisation]] = []
+    seen: dict[tuple[int, str, str], tuple[int, RecordIn]] = {}
+    for row in rows:
+        problems.extend(row.problems)
+        if row.record is None:
+            continue
+        org, source_problem = records.resolve_source(session, actor=actor, data=row.record)
+        found = records.check_record(session, data=row.record, today=day)
+        if source_problem is not None:
+            found.insert(0, source_problem)
+        problems.extend(p.model_copy(update={"row": row.number}) for p in found)
+        if org is None or found:
+            continue
+        key = _key(org, row.record)
+        if key in seen and seen[key][1] != row.record:
+            problems.append(
+                RowError(
+                    row=row.number,
+                    column="document_number",
+                    reason=f"document {row.record.document_number!r} is also in row "
+                    f"{seen[key][0]} with different content",
+                )
+            )
+        seen.setdefault(key, (row.number, row.record))
+        checked.append((row.record, org))
+    return problems, checked
+
+
+def store_rows(
+    session: Session, *, actor: Actor | None, rows: Sequence[Row], channel: str, where: str
+) -> BatchOut:
+    """Check every row, then store all or none (see the module docstring)."""
+    writer = require_actor(actor)
+    problems, checked = _check_rows(session, actor=writer, rows=rows)
+    if not rows:
+        problems.append(RowError(row=2 if where == "file" else 1, column="-", reason="no rows"))
+    if problems:
+        error = BatchRejected(
+            f"{len(problems)} problem(s) in {len({p.row for p in problems})} row(s); nothing was "
+            "stored",
+            problems,
+            where=where,
+        )
+        raise audit.audited_refusal(
+            session,
+            error,
+            actor=writer,
+            action="credit.record.batch",
+            object_type="credit_record",
+            outcome="invalid",
+            detail={"channel": channel, "rows": len(rows), "problems": len(problems)},
+        )
+    for org in {o.id: o for _, o in checked}.values():
+        if not policy.may_write_record(
+            writer, source_organisation_id=org.id, jurisdiction_code=org.jurisdiction_code
+        ):
+            raise deny(
+                session,
+                writer,
+                action="credit.record.batch",
+                object_type="credit_record",
+                object_id=None,
+                jurisdiction_code=org.jurisdiction_code,
+                reason=f"{writer.username!r} may not write records of {org.name_en} "
+                f"(organisation {org.id}); nothing was stored",
+            )
+    cal = records.calendar()
+    counts = {"created": 0, "revised": 0, "unchanged": 0}
+    ids: list[int] = []
+    changed_subjects: set[int] = set()
+    for data, org in checked:
+        stored = records.store_record(
+            session, actor=writer, data=data, org=org, cal=cal, channel=channel
+        )
+        counts[stored.outcome] += 1
+        ids.append(stored.record.id)
+        if stored.outcome != "unchanged":
+            changed_subjects.add(stored.record.subject_id)
+    records.recompute(session, changed_subjects)
+    return BatchOut(rows=len(rows), record_ids=ids, **counts)
+
+
+def store_batch(session: Session, *, actor: Actor | None, body: BatchIn) -> BatchOut:
+    rows = [Row(i, r, []) for i, r in enumerate(body.records, start=1)]
+    return store_rows(session, actor=actor, rows=rows, channel="api", where="records")
+
+
+def store_upload(
+    session: Session, *, actor: Actor | None, filename: str, content: bytes
+) -> BatchOut:
+    require_actor(actor)
+    rows = parse_file(filename, content)
+    channel = "upload-xlsx" if filename.lower().endswith(".xlsx") else "upload-csv"
+    return store_rows(session, actor=actor, rows=rows, channel=channel, where="file")
+
+
+@dataclass(frozen=True)
+class PageUpload:
+    """What the upload page shows: the result, or every problem (nothing stored)."""
+
+    result: BatchOut | None
+    problems: list[RowError]
+    detail: str | None
+    status_code: int
+
+
+def upload_from_page(
+    session: Session, *, actor: Actor, filename: str, file: BinaryIO
+) -> PageUpload:
+    """:func:`store_upload` for the page, which shows refusals instead of raising them."""
+    try:
+        result = store_upload(session, actor=actor, filename=filename, content=read_upload(file))
+    except BatchRejected as exc:
+        session.rollback()
+        return PageUpload(None, exc.row_errors, exc.detail, 422)
+    except InvalidInput as exc:
+        session.rollback()
+        shown = [
+            RowError(row=0, column="/".join(str(p) for p in e.get("loc", [])), reason=e["msg"])
+            for e in exc.errors
+        ]
+        return PageUpload(None, shown, exc.detail, 422)
+    except PermissionDenied as exc:
+        return PageUpload(None, [RowError(row=0, column="-", reason=exc.detail)], exc.detail, 403)
+    return PageUpload(result, [], None, 200)
+
+
+def template_csv() -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(COLUMNS)
+    return buf.getvalue()
