@@ -218,7 +218,7 @@ def test_user_listing_pages_and_keeps_to_the_province(
                 return seen
             params["cursor"] = page.json()["next_cursor"]
 
-    assert set(usernames("bj-admin")) == {"bj-admin", "bj-env", "bj-stats", "bj-analyst"}
+    assert set(usernames("bj-admin")) == {"bj-admin", "bj-env", "bj-stats", "bj-analyst", "bj-samr"}
     assert len(usernames("office")) == len(people.actors)
     refused = client.get(
         "/api/v1/users", params={"limit": "-5"}, headers=people.headers(session_factory, "office")
