@@ -13,6 +13,7 @@ import json
 import sys
 import time
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -107,57 +108,103 @@ def evaluate(
     city: Annotated[str, typer.Option(help="city code, e.g. 110000")],
     train_until: Annotated[str, typer.Option(help="last training day, YYYY-MM-DD")],
     until: Annotated[str, typer.Option(help="last day of the hold-out, YYYY-MM-DD")],
+    issue_time: Annotated[
+        str | None,
+        typer.Option(
+            help="issue time HH:MM China time (24:00 = midnight after the whole day); "
+            "default JJJ_FORECAST_ISSUE_TIME, else 15:00"
+        ),
+    ] = None,
+    oracle_weather: Annotated[
+        bool,
+        typer.Option(
+            help="use the OBSERVED weather of the target days as if it were a weather forecast "
+            "(an upper bound, not a forecast; labelled as such)"
+        ),
+    ] = False,
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
-    """Hold-out evaluation per horizon against persistence and climatology."""
+    """Hold-out evaluation per horizon against persistence available at the issue time,
+    climatology and the baseline model."""
     from jingjinji.cli import cli_session
     from jingjinji.warnings import service
+    from jingjinji.warnings.forecast import timing
 
     t0, t1 = _date(train_until, "--train-until"), _date(until, "--until")
+    hour: int | None = None
+    if issue_time is not None:
+        try:
+            hour = timing.parse_issue_time(issue_time)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--issue-time") from exc
     with cli_session() as session:
         result = _run(
-            lambda: service.evaluate_city(session, city_code=city, train_until=t0, until=t1)
+            lambda: service.evaluate_city(
+                session,
+                city_code=city,
+                train_until=t0,
+                until=t1,
+                issue_hour=hour,
+                oracle_weather=oracle_weather,
+            )
         )
     if format is OutputFormat.json:
-        sys.stdout.write(json.dumps(result.rows, indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.as_json(), indent=2) + "\n")
         return
-    table = Table(
-        title=f"{city}: trained to {t0}, hold-out to {t1} "
-        f"({result.issue_days} issue days), model {result.model.version}"
+    meta = result.metadata
+    label = (
+        "ORACLE: observed target-day weather (upper bound, not a forecast)"
+        if meta["oracle_weather"]
+        else "no weather forecast (honest)"
     )
-    for col in (
-        "horizon",
-        "n",
-        "MAE model",
-        "MAE persist.",
-        "MAE clim.",
-        "RMSE model",
-        "RMSE persist.",
-        "hit>200 model",
-        "hit>200 persist.",
-        "FAR model",
-        "FAR persist.",
-        "p10-p90 cover",
-        "MAE gain",
-    ):
-        table.add_column(col, justify="right")
-    for r in result.rows:
-        table.add_row(
-            f"+{r['horizon_days']}d",
-            str(r["n"]),
-            _num(r["model_mae"]),
-            _num(r["persistence_mae"]),
-            _num(r["climatology_mae"]),
-            _num(r["model_rmse"]),
-            _num(r["persistence_rmse"]),
-            _pct(r["model_hit_rate_over_200"]),
-            _pct(r["persistence_hit_rate_over_200"]),
-            _pct(r["model_false_alarm_ratio_over_200"]),
-            _pct(r["persistence_false_alarm_ratio_over_200"]),
-            _pct(r["interval_coverage_p10_p90"]),
-            _num(r["mae_improvement_over_persistence_pct"]) + "%",
-        )
+    table = Table(
+        title=f"{city}: issued {meta['issue_time']} China time, trained to {t0}, hold-out to "
+        f"{t1} ({meta['issue_days']} issue days); {label}; model {meta['model_version']}"
+    )
+    columns = (
+        ("horizon", None),
+        ("n", "n"),
+        ("MAE model", "model_mae"),
+        ("MAE persist.", "persistence_mae"),
+        ("MAE clim.", "climatology_mae"),
+        ("RMSE model", "model_rmse"),
+        ("RMSE persist.", "persistence_rmse"),
+        ("RMSE clim.", "climatology_rmse"),
+        ("gain vs persist.", "mae_gain_over_persistence_pct"),
+        ("level exact", "level_accuracy"),
+        ("p10-p90 cover", "interval_coverage_p10_p90"),
+        (">200 hit p50", "hit_rate_gt200_p50"),
+        (">200 FAR p50", "false_alarm_ratio_gt200_p50"),
+        (">200 hit q90", "hit_rate_gt200_q90"),
+        (">200 FAR q90", "false_alarm_ratio_gt200_q90"),
+        (">300 hit q90", "hit_rate_gt300_q90"),
+        (">300 FAR q90", "false_alarm_ratio_gt300_q90"),
+        ("MAE baseline", None),
+    )
+    for name, _ in columns:
+        table.add_column(name, justify="right")
+    for r, b in zip(result.horizons, result.baseline, strict=True):
+        cells = [f"+{r['horizon_days']}d"]
+        for _, key in columns[1:-1]:
+            cells.append(_cell(key or "", r))
+        cells.append(_num(b.get("model_mae")))
+        table.add_row(*cells)
     print_table(table)
+
+
+def _cell(key: str, row: dict[str, Any]) -> str:
+    value = row.get(key)
+    if key.startswith("false_alarm_ratio_") and value is None:
+        return "none forecast"
+    if key.startswith("hit_rate_") and value is None:
+        return "no event"
+    if key in ("n",):
+        return str(value)
+    if key.endswith("_pct"):
+        return _num(value) + "%"
+    if key.startswith(("hit_rate", "false_alarm", "interval", "level")):
+        return _pct(value)
+    return _num(value)
 
 
 def _num(value: float | None) -> str:
@@ -221,6 +268,38 @@ def run_daily(
     )
     for city, why in result.skipped.items():
         console.print(f"skipped {city}: {why}")
+
+
+@forecast_app.command("weather-load")
+def weather_load(
+    file: Annotated[Path, typer.Argument(help="CSV of weather forecasts (docs/warnings.md)")],
+) -> None:
+    """Load the meteorological service's weather forecasts from a CSV file (all or nothing;
+    every problem is listed by file line and column)."""
+    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.errors import DomainError, InvalidInput
+    from jingjinji.warnings import service
+
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {file}: {exc.strerror}") from exc
+    with cli_session() as session:
+        try:
+            result = service.load_weather_csv(
+                session, actor=cli_actor(), content=content, channel="cli"
+            )
+        except InvalidInput as exc:
+            lines = [
+                f"line {e.get('row', '-')}, {e.get('column', '-')}: {e['msg']}" for e in exc.errors
+            ]
+            raise fail("\n".join([exc.detail, *lines])) from exc
+        except DomainError as exc:
+            raise fail(exc.detail) from exc
+    console.print(
+        f"weather forecast rows received: {result.received}; stored: {result.stored}; "
+        f"already stored: {result.unchanged}"
+    )
 
 
 # ------------------------------------------------------------------------------------ warnings

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,9 @@ from jingjinji.regions import service as regions
 from jingjinji.warnings import forecast as fc
 from jingjinji.warnings import kernels, shipped
 from jingjinji.warnings.criteria import get_criteria
+from jingjinji.warnings.forecast import timing
+
+FloatArray = npt.NDArray[np.float64]
 
 # ------------------------------------------------------------------------------------ cities
 
@@ -51,6 +56,58 @@ def city_grid(session: Session, *, city_code: str, end: dt.date | None = None) -
         return fc.grid_from_frame(frame)
     except fc.ForecastError as exc:
         raise NotFound(f"city {city_code}: {exc}") from exc
+
+
+CHINA_TIME = dt.timedelta(hours=8)
+
+
+def _daily_aqi(arrays: Mapping[str, FloatArray], days: list[dt.date]) -> FloatArray:
+    """Daily-report AQI of concentration arrays by the standard in force on each day (the air
+    domain's kernels)."""
+    if not days:
+        return np.empty(0)
+    frame = pl.DataFrame({name: np.asarray(v, dtype=np.float64) for name, v in arrays.items()})
+    frame = frame.fill_nan(None).with_columns(pl.Series("date", days, dtype=pl.Date))
+    out = air.with_aqi(frame, report="daily", standard=None)["aqi"]
+    return out.cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+
+def city_hourly_grid(
+    session: Session, *, city_code: str, start: dt.date, days: int
+) -> timing.HourlyGrid:
+    """The city's hourly means over its stations (China time), ``days`` days from ``start``;
+    wind as u/v components averaged over the stations."""
+    codes = air.station_codes_of_city(session, city_code=city_code)
+    lo = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC) - CHINA_TIME
+    hi = lo + dt.timedelta(days=days)
+    frame = air.observations_frame(session, station_codes=codes, start_utc=lo, end_utc=hi)
+    columns = {name: np.full(days * 24, np.nan) for name in timing.HOURLY_COLUMNS}
+    if not frame.is_empty():
+        speed = frame["wspm"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        u, v = timing.wind_components(frame["wd"].to_list(), speed)
+        frame = frame.with_columns(
+            pl.Series("wind_u", u).fill_nan(None), pl.Series("wind_v", v).fill_nan(None)
+        )
+        city = frame.group_by("ts").agg(
+            *(pl.col(c).cast(pl.Float64).mean() for c in timing.HOURLY_COLUMNS)
+        )
+        ts = city["ts"].dt.replace_time_zone(None).to_list()
+        base = lo.replace(tzinfo=None)
+        index = np.array([int((t - base).total_seconds() // 3600) for t in ts], dtype=np.int64)
+        ok = (index >= 0) & (index < days * 24)
+        for name in timing.HOURLY_COLUMNS:
+            values = city[name].cast(pl.Float64).fill_null(np.nan).to_numpy()
+            columns[name][index[ok]] = values[ok]
+    return timing.HourlyGrid(
+        start=start, columns={k: v.reshape(days, 24) for k, v in columns.items()}
+    )
+
+
+def city_data(session: Session, *, city_code: str, end: dt.date | None = None) -> timing.CityData:
+    """The daily grid, the hourly grid on the same days and the AQI function of a city."""
+    daily = city_grid(session, city_code=city_code, end=end)
+    hourly = city_hourly_grid(session, city_code=city_code, start=daily.start, days=daily.size)
+    return timing.CityData(daily=daily, hourly=hourly, daily_aqi=_daily_aqi)
 
 
 @dataclass(frozen=True)

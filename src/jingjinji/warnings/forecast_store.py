@@ -22,7 +22,9 @@ from jingjinji.regions import service as regions
 from jingjinji.security import Actor, ensure_role
 from jingjinji.warnings import forecast as fc
 from jingjinji.warnings import policy
-from jingjinji.warnings.flows import city_daily, city_grid
+from jingjinji.warnings.flows import city_daily, city_data, city_grid
+from jingjinji.warnings.forecast import evaluation as fc_evaluation
+from jingjinji.warnings.forecast import timing
 from jingjinji.warnings.models import Forecast, ForecastModelRow
 from jingjinji.warnings.schemas import ForecastChartOut
 
@@ -122,11 +124,28 @@ def list_models(session: Session, *, city_code: str | None = None) -> list[Forec
 
 
 def evaluate_city(
-    session: Session, *, city_code: str, train_until: dt.date, until: dt.date
-) -> fc.Evaluation:
-    grid = city_grid(session, city_code=city_code, end=until)
+    session: Session,
+    *,
+    city_code: str,
+    train_until: dt.date,
+    until: dt.date,
+    issue_hour: int | None = None,
+    oracle_weather: bool = False,
+) -> fc_evaluation.IssueTimeEvaluation:
+    """Hold-out evaluation of the issue-time model and the baseline at one issue hour (default
+    the configured one, ``JJJ_FORECAST_ISSUE_TIME``, 15:00); ``oracle_weather`` uses the observed
+    weather of the target days (an upper bound, labelled as such)."""
+    hour = issue_hour if issue_hour is not None else timing.default_issue_hour()
+    data = city_data(session, city_code=city_code, end=until)
     try:
-        return fc.evaluate(grid, train_until=train_until, until=until, city_code=city_code)
+        return fc_evaluation.evaluate(
+            data,
+            train_until=train_until,
+            until=until,
+            city_code=city_code,
+            issue_hour=hour,
+            oracle_weather=oracle_weather,
+        )
     except fc.ForecastError as exc:
         raise InvalidInput(str(exc), errors=[field_error(["train_until"], str(exc))]) from exc
 
