@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 
 import polars as pl
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from jingjinji.audit.models import AuditEntry
+from jingjinji.cli import app
+from jingjinji.config import get_settings
 from jingjinji.errors import Conflict, InvalidInput, PermissionDenied
 from jingjinji.warnings import weather
 from jingjinji.warnings.models import WeatherForecast
@@ -218,3 +223,141 @@ def test_bounds(values: dict[str, float], field: str) -> None:
 )
 def test_values_on_the_bounds_pass(values: dict[str, float]) -> None:
     assert weather.check_values(values) == []
+
+
+# ------------------------------------------------------------------------------------ API, CSV, CLI
+
+API = "/api/v1/warnings/weather-forecasts"
+ROW = {
+    "city_code": "110000",
+    "target_date": "2016-12-16",
+    "issued_at": "2016-12-15T15:00:00+08:00",
+    "source": MET,
+    "temp_mean": -3.5,
+    "rh_mean": 71,
+    "wspm_mean": 1.2,
+    "wind_dir_deg": 200,
+}
+HEADER = "city_code,target_date,target_hour,issued_at,source,temp_mean,rh_mean,pres_mean\n"
+
+
+def test_api_batch_is_idempotent_and_a_changed_value_is_a_409(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    headers = people.headers(session_factory, "bj-env")
+    first = client.post(API, json={"rows": [ROW, {**ROW, "target_hour": 5}]}, headers=headers)
+    assert first.status_code == 200, first.text
+    assert first.json() == {"received": 2, "stored": 2, "unchanged": 0}
+    again = client.post(API, json={"rows": [ROW]}, headers=headers)
+    assert again.json() == {"received": 1, "stored": 0, "unchanged": 1}
+    changed = client.post(API, json={"rows": [{**ROW, "rh_mean": 72}]}, headers=headers)
+    assert changed.status_code == 409
+    assert (
+        "city 110000, 2016-12-16 day, issued 2016-12-15T07:00:00+00:00" in changed.json()["detail"]
+    )
+    listed = client.get(API, params={"city": "110000", "limit": 1}, headers=headers).json()
+    assert len(listed["items"]) == 1 and listed["next_cursor"]
+    rest = client.get(
+        API, params={"city": "110000", "cursor": listed["next_cursor"]}, headers=headers
+    ).json()
+    assert [r["target_hour"] for r in listed["items"] + rest["items"]] == [None, 5]
+    assert rest["items"][0]["issued_at"] == "2016-12-15T07:00:00Z"
+    none = client.get(API, params={"target_from": "2016-12-17"}, headers=headers).json()
+    assert none["items"] == []
+
+
+def test_api_lists_every_bad_row_and_stores_nothing(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    headers = people.headers(session_factory, "office")
+    bad = [
+        ROW,
+        {**ROW, "target_date": "2016-12-17", "rh_mean": 130},
+        {**ROW, "target_date": "2016-12-18", "pres_mean": 700, "wind_dir_deg": 400},
+    ]
+    answer = client.post(API, json={"rows": bad}, headers=headers)
+    assert answer.status_code == 422
+    locs = [e["loc"] for e in answer.json()["errors"]]
+    assert ["body", "rows", 1, "rh_mean"] in locs
+    assert ["body", "rows", 2, "pres_mean"] in locs
+    assert ["body", "rows", 2, "wind_dir_deg"] in locs
+    naive = client.post(
+        API, json={"rows": [{**ROW, "issued_at": "2016-12-15T15:00"}]}, headers=headers
+    )
+    assert naive.status_code == 422
+    assert naive.json()["errors"][0]["loc"][-1] == "issued_at"
+    typed = client.post(API, json={"rows": [{**ROW, "rh_mean": "71"}]}, headers=headers)
+    assert typed.status_code == 422
+    with session_factory() as s:
+        assert s.scalars(select(WeatherForecast)).all() == []
+
+
+def test_api_writers(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    assert client.post(API, json={"rows": [ROW]}).status_code == 401
+    analyst = people.headers(session_factory, "bj-analyst")
+    assert client.post(API, json={"rows": [ROW]}, headers=analyst).status_code == 403
+    tianjin = people.headers(session_factory, "tj-env")
+    assert client.post(API, json={"rows": [ROW]}, headers=tianjin).status_code == 403
+    assert client.get(API).status_code == 401
+
+
+def test_csv_upload_reports_line_column_and_reason(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    headers = people.headers(session_factory, "office")
+    body = (
+        HEADER
+        + f"110000,2016-12-16,,2016-12-15T15:00+08:00,{MET},-3.5,70,1025\n"
+        + f"110000,2016-12-16,24,2016-12-15T15:00+08:00,{MET},-3.5,70,1025\n"
+        + f"110000,2016-12-17,,2016-12-15T15:00,{MET},x,101,1025\n"
+    )
+    answer = client.post(
+        API + "/csv", files={"file": ("w.csv", body.encode(), "text/csv")}, headers=headers
+    )
+    assert answer.status_code == 422, answer.text
+    found = {(e["row"], e["column"]) for e in answer.json()["errors"]}
+    assert {(3, "target_hour"), (4, "issued_at"), (4, "temp_mean")} <= found
+    good = HEADER + f"110000,2016-12-16,,2016-12-15T15:00+08:00,{MET},-3.5,70,1025\n"
+    stored = client.post(
+        API + "/csv", files={"file": ("w.csv", good.encode(), "text/csv")}, headers=headers
+    )
+    assert stored.json() == {"received": 1, "stored": 1, "unchanged": 0}
+    unknown = client.post(
+        API + "/csv",
+        files={"file": ("w.csv", b"city_code,when\n110000,x\n", "text/csv")},
+        headers=headers,
+    )
+    assert unknown.status_code == 422
+    cols = {e["column"] for e in unknown.json()["errors"]}
+    assert {"when", "target_date", "issued_at", "source"} <= cols
+
+
+def test_cli_weather_load(
+    db_url: str,
+    tmp_path: Path,
+    people: People,
+    session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JJJ_DATABASE_URL", db_url)
+    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    try:
+        good = tmp_path / "w.csv"
+        good.write_text(HEADER + f"110000,2016-12-16,,2016-12-15T15:00+08:00,{MET},-3.5,70,1025\n")
+        result = CliRunner().invoke(app, ["air", "forecast", "weather-load", str(good)])
+        assert result.exit_code == 0, result.output
+        assert "stored: 1" in result.output
+        again = CliRunner().invoke(app, ["air", "forecast", "weather-load", str(good)])
+        assert "already stored: 1" in again.output
+        bad = tmp_path / "bad.csv"
+        bad.write_text(HEADER + f"110000,2016-12-16,,2016-12-15T15:00+08:00,{MET},-3.5,170,1\n")
+        refused = CliRunner().invoke(app, ["air", "forecast", "weather-load", str(bad)])
+        assert refused.exit_code == 1
+        assert "line 2, rh_mean" in refused.output and "line 2, pres_mean" in refused.output
+    finally:
+        get_settings.cache_clear()
+    with session_factory() as s:
+        assert len(s.scalars(select(WeatherForecast)).all()) == 1

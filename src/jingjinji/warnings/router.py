@@ -8,7 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
 from jingjinji.admission import run_in_slot
@@ -197,6 +197,57 @@ def forecast_chart(
     service.check_forecast_query(session, city=params.city, start=params.start, end=params.end)
     return service.forecast_chart(
         session, city_code=params.city, start=params.start, end=params.end, horizon=params.horizon
+    )
+
+
+# ------------------------------------------------------------------------------ weather forecasts
+
+
+@router.post("/weather-forecasts", response_model=schemas.WeatherStoredOut)
+def post_weather_forecasts(
+    session: DbSession, actor: RequiredActor, body: schemas.WeatherBatchIn
+) -> schemas.WeatherStoredOut:
+    """Store daily or hourly weather forecasts (units: °C, %, hPa, m/s, degrees, mm, m). The
+    batch is checked whole (422 listing every bad row, nothing stored); the same row again
+    changes nothing; the same key with other values is a 409 naming it. Writers: the
+    coordination office, stewards of environment or meteorology organisations (their own
+    province's cities); others get an audited 403."""
+    result = service.store_weather_batch(
+        session, actor=actor, items=[row.model_dump() for row in body.rows]
+    )
+    return schemas.WeatherStoredOut(**result._asdict())
+
+
+@router.post("/weather-forecasts/csv", response_model=schemas.WeatherStoredOut)
+def post_weather_forecasts_csv(
+    session: DbSession,
+    actor: RequiredActor,
+    file: Annotated[UploadFile, File(description="CSV with a header; see docs/warnings.md")],
+) -> schemas.WeatherStoredOut:
+    """Upload a CSV file of weather forecasts: every problem is listed (row = file line,
+    column, reason) and the file is refused whole; otherwise as the JSON batch."""
+    content = file.file.read(service.WEATHER_CSV_MAX_BYTES + 1)
+    result = service.load_weather_csv(session, actor=actor, content=content)
+    return schemas.WeatherStoredOut(**result._asdict())
+
+
+@router.get("/weather-forecasts", response_model=Page[schemas.WeatherForecastOut])
+def list_weather_forecasts(
+    session: DbSession, actor: RequiredActor, params: Annotated[schemas.WeatherFilter, Query()]
+) -> Page[schemas.WeatherForecastOut]:
+    """Stored weather forecasts by id (logged-in users), filtered by city and target days."""
+    page = service.weather_forecasts_page(
+        session,
+        actor=actor,
+        city_code=params.city,
+        target_from=params.target_from,
+        target_to=params.target_to,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return Page[schemas.WeatherForecastOut](
+        items=[schemas.WeatherForecastOut.model_validate(w) for w in page.items],
+        next_cursor=page.next_cursor,
     )
 
 

@@ -258,3 +258,78 @@ class DeliveryOut(BaseModel):
     created_at: dt.datetime
     last_attempt_at: dt.datetime | None
     delivered_at: dt.datetime | None
+
+
+def _measure(description: str) -> Any:
+    return Field(default=None, strict=True, description=description)
+
+
+class WeatherForecastIn(BaseModel):
+    """One weather forecast row: a day (``target_hour`` null) or an hour of it (China time).
+    Units: °C, %, hPa, m/s, degrees (the direction the wind blows from), mm, m."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    city_code: Code
+    target_date: IsoDate
+    target_hour: int | None = Field(default=None, strict=True, ge=0, le=23)
+    issued_at: IsoDateTime = Field(description="with its offset, e.g. 2016-12-15T15:00+08:00")
+    source: str = Field(min_length=1, max_length=120)
+    temp_mean: float | None = _measure("°C")
+    temp_min: float | None = _measure("°C")
+    temp_max: float | None = _measure("°C")
+    dewp_mean: float | None = _measure("°C")
+    rh_mean: float | None = _measure("%, 0-100")
+    pres_mean: float | None = _measure("hPa, 800-1100")
+    wspm_mean: float | None = _measure("m/s")
+    wind_dir_deg: float | None = _measure("degrees, 0-360, the direction the wind blows from")
+    wind_u: float | None = _measure("m/s, positive towards the east")
+    wind_v: float | None = _measure("m/s, positive towards the north")
+    rain_sum: float | None = _measure("mm")
+    blh_mean: float | None = _measure("boundary-layer height, m")
+
+
+class WeatherBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[WeatherForecastIn] = Field(min_length=1, max_length=20_000)
+
+
+class WeatherStoredOut(BaseModel):
+    received: int
+    stored: int
+    unchanged: int
+
+
+class WeatherForecastOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    city_code: str
+    target_date: dt.date
+    target_hour: int | None
+    issued_at: dt.datetime
+    source: str
+    temp_mean: float | None
+    temp_min: float | None
+    temp_max: float | None
+    dewp_mean: float | None
+    rh_mean: float | None
+    pres_mean: float | None
+    wspm_mean: float | None
+    wind_dir_deg: float | None
+    wind_u: float | None
+    wind_v: float | None
+    rain_sum: float | None
+    blh_mean: float | None
+    created_at: dt.datetime
+
+
+class WeatherFilter(BaseModel):
+    """The query of ``GET /warnings/weather-forecasts``."""
+
+    city: Code | None = None
+    target_from: IsoDate | None = None
+    target_to: IsoDate | None = None
+    cursor: Cursor | None = None
+    limit: int = Field(default=100, ge=1, le=1000)

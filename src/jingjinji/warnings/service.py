@@ -13,6 +13,8 @@ The work lives in topic modules; this one re-exports what is used outside them:
 - :mod:`~jingjinji.warnings.forecast_store`: forecast models and the forecasts they issue;
 - :mod:`~jingjinji.warnings.flows`: the air domain's data the forecasts and replays read;
 - :mod:`~jingjinji.warnings.daily`: the daily job (forecasts, then one regional proposal);
+- :mod:`~jingjinji.warnings.weather` and :mod:`~jingjinji.warnings.weather_csv`: the
+  meteorological service's weather forecasts (intake, storage, the frame the forecast reads);
 - :mod:`~jingjinji.warnings.presentation`: the API's warning detail and what the pages show.
 """
 
@@ -65,10 +67,19 @@ from jingjinji.warnings.queries import (
     poll_events,
 )
 from jingjinji.warnings.states import TRANSITIONS
+from jingjinji.warnings.weather import (
+    store_weather_batch,
+    store_weather_forecasts,
+    weather_forecast_frame,
+    weather_forecasts_page,
+)
+from jingjinji.warnings.weather_csv import MAX_BYTES as WEATHER_CSV_MAX_BYTES
+from jingjinji.warnings.weather_csv import load_weather_csv
 
 __all__ = [
     "ISSUE_FORECASTS_JOB",
     "TRANSITIONS",
+    "WEATHER_CSV_MAX_BYTES",
     "adopt_criteria",
     "answer",
     "answer_out",
@@ -97,6 +108,7 @@ __all__ = [
     "list_warnings_page",
     "load_criteria",
     "load_measures",
+    "load_weather_csv",
     "open_consultation",
     "outlook",
     "overview",
@@ -106,9 +118,13 @@ __all__ = [
     "replay",
     "run_daily",
     "store_forecasts",
+    "store_weather_batch",
+    "store_weather_forecasts",
     "train_model",
     "warning_detail",
     "warning_out",
     "warning_page",
+    "weather_forecast_frame",
+    "weather_forecasts_page",
     "withdraw",
 ]

@@ -20,7 +20,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 from sqlalchemy import select
@@ -119,8 +119,7 @@ class WeatherRow:
         return {f: getattr(self, f) for f in VALUE_FIELDS}
 
 
-@dataclass(frozen=True)
-class StoreResult:
+class StoreResult(NamedTuple):
     received: int
     stored: int
     unchanged: int
@@ -351,6 +350,36 @@ def store_weather_forecasts(
         },
     )
     return StoreResult(received=len(rows), stored=len(new), unchanged=unchanged)
+
+
+def store_weather_batch(
+    session: Session, *, actor: Actor | None, items: Sequence[Mapping[str, Any]]
+) -> StoreResult:
+    """Check a JSON batch (every problem listed, ``loc`` = body.rows.<index>.<field>), then
+    store it all or nothing (:func:`store_weather_forecasts`)."""
+    actor = require_actor(actor)
+    errors: list[dict[str, Any]] = []
+    rows: list[WeatherRow] = []
+    for i, item in enumerate(items):
+        problems = check_key(
+            target_hour=item.get("target_hour"),
+            issued_at=item["issued_at"],
+            source=item["source"],
+        )
+        problems += check_values({f: item.get(f) for f in VALUE_FIELDS})
+        errors += [field_error(["body", "rows", i, name], reason) for name, reason in problems]
+        if not problems:
+            rows.append(row_from_mapping(item))
+    if errors:
+        raise audit.audited_refusal(
+            session,
+            InvalidInput(f"{len(errors)} problems in the batch; nothing was stored", errors=errors),
+            actor=actor,
+            action="weather_forecast.store",
+            object_type="weather_forecast",
+            detail={"channel": "api", "problems": len(errors)},
+        )
+    return store_weather_forecasts(session, actor=actor, rows=rows, channel="api")
 
 
 def weather_forecasts_page(
