@@ -91,3 +91,25 @@ def is_public_record(
     if publicity_start is not None and today < publicity_start:
         return False
     return publicity_end is None or today < publicity_end
+
+
+def was_public_on(
+    *,
+    status: str,
+    published_on: dt.date | None,
+    withdrawn_on: dt.date | None,
+    publicity_start: dt.date | None,
+    publicity_end: dt.date | None,
+    day: dt.date,
+) -> bool:
+    """Whether the public saw a record on ``day`` (a credit report at a date): published by
+    then, not yet withdrawn (period over, repair, correction) and inside its publicity period.
+    A record never published, or replaced after an objection, was never public."""
+    if status not in ("published", "withdrawn") or published_on is None or day < published_on:
+        return False
+    if withdrawn_on is not None and day >= withdrawn_on:
+        return False
+    if publicity_start is not None and day < publicity_start:
+        return False
+    return publicity_end is None or day < publicity_end
+

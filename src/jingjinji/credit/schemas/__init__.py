@@ -1,3 +1,12 @@
 """Input, output and filter models of the credit domain, by topic (re-exported here)."""
 
 from __future__ import annotations
+
+from jingjinji.credit.schemas.reports import IssuedReportOut as IssuedReportOut
+from jingjinji.credit.schemas.reports import PublicSearchFilter as PublicSearchFilter
+from jingjinji.credit.schemas.reports import PublicSearchPage as PublicSearchPage
+from jingjinji.credit.schemas.reports import PublicSubjectOut as PublicSubjectOut
+from jingjinji.credit.schemas.reports import ReportLanguage as ReportLanguage
+from jingjinji.credit.schemas.reports import ReportQuery as ReportQuery
+from jingjinji.credit.schemas.reports import SignedReport as SignedReport
+from jingjinji.credit.schemas.reports import VerificationOut as VerificationOut
