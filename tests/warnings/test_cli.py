@@ -83,8 +83,12 @@ def test_evaluate_json_and_table(cli_db: str) -> None:
         "json",
     )
     assert code == 0, out
-    rows = json.loads(out)
+    result = json.loads(out)
+    assert result["issue_time"] == "15:00" and result["oracle_weather"] is False
+    assert result["model_version"].startswith("hgb-quantile-v2:2013-12-31:")
+    rows = result["horizons"]
     assert [r["horizon_days"] for r in rows] == [1, 2, 3]
+    assert [r["horizon_days"] for r in result["baseline"]] == [1, 2, 3]
     for row in rows:
         assert {
             "horizon_days",
@@ -94,6 +98,9 @@ def test_evaluate_json_and_table(cli_db: str) -> None:
             "model_rmse",
             "model_hit_rate_over_200",
             "persistence_hit_rate_over_200",
+            "interval_coverage_p10_p90",
+            "hit_rate_gt200_q90",
+            "false_alarm_ratio_gt200_q90",
         } <= set(row)
         assert row["n"] >= 20 and row["model_mae"] > 0 and row["persistence_mae"] > 0
     code, out = jjj(
@@ -109,6 +116,37 @@ def test_evaluate_json_and_table(cli_db: str) -> None:
         "table",
     )
     assert code == 0 and "+1d" in out and "+3d" in out
+    code, out = jjj(
+        "forecast",
+        "evaluate",
+        "--city",
+        "110000",
+        "--train-until",
+        "2013-12-31",
+        "--until",
+        "2014-01-24",
+        "--issue-time",
+        "24:00",
+        "--oracle-weather",
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    result = json.loads(out)
+    assert result["issue_time"] == "24:00" and result["weather_input"] == "oracle"
+    code, out = jjj(
+        "forecast",
+        "evaluate",
+        "--city",
+        "110000",
+        "--train-until",
+        "2013-12-31",
+        "--until",
+        "2014-01-24",
+        "--issue-time",
+        "15:30",
+    )
+    assert code != 0 and "--issue-time" in out
 
 
 def test_replay_observed_csv_matches_the_engine(

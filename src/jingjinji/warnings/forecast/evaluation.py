@@ -97,6 +97,11 @@ def score(
             row[f"false_alarm_ratio_gt{threshold}_{name}"] = ev["false_alarm_ratio"]
             row[f"forecast_days_gt{threshold}_{name}"] = ev["forecast_events"]
         row[f"observed_days_gt{threshold}"] = int(np.sum(o > threshold))
+    # the keys of the first evaluation output, kept (same meaning)
+    row["model_hit_rate_over_200"] = row["hit_rate_gt200_p50"]
+    row["persistence_hit_rate_over_200"] = row["hit_rate_gt200_persistence"]
+    row["model_false_alarm_ratio_over_200"] = row["false_alarm_ratio_gt200_p50"]
+    row["persistence_false_alarm_ratio_over_200"] = row["false_alarm_ratio_gt200_persistence"]
     return row
 
 
