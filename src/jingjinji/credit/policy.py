@@ -113,3 +113,17 @@ def was_public_on(
         return False
     return publicity_end is None or day < publicity_end
 
+
+def may_withdraw_declaration(
+    actor: Actor | None, *, declared_by_user_id: int | None, subject_jurisdiction_code: str
+) -> bool:
+    """A self-declaration is withdrawn by whoever made it (signed in), the administrator of the
+    subject's province, or the office."""
+    if actor is None:
+        return False
+    if declared_by_user_id is not None and actor.user_id == declared_by_user_id:
+        return True
+    return actor.is_office_admin or (
+        actor.role is Role.JURISDICTION_ADMIN
+        and actor.province_code == province_of(subject_jurisdiction_code)
+    )
