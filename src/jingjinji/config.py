@@ -51,6 +51,8 @@ class Settings:
     workdays: frozenset[str] = field(default_factory=frozenset)
     # Working days a source agency has to answer an objection to a credit record.
     credit_objection_working_days: int = 10
+    # Working days within which a licence or penalty decision must be made public (credit).
+    credit_publication_working_days: int = 7
     default_language: str = "zh_CN"
     run_worker_in_process: bool = False
     # Database connections per server process (docs/operations.md: sizing). The admission
@@ -127,6 +129,7 @@ def load_settings() -> Settings:
         holidays=holidays,
         workdays=workdays,
         credit_objection_working_days=_positive_int("JJJ_CREDIT_OBJECTION_WORKING_DAYS", 10),
+        credit_publication_working_days=_positive_int("JJJ_CREDIT_PUBLICATION_WORKING_DAYS", 7),
         default_language=os.environ.get("JJJ_DEFAULT_LANGUAGE", "zh_CN"),
         run_worker_in_process=os.environ.get("JJJ_INPROCESS_WORKER", "0") == "1",
         db_pool_size=_positive_int("JJJ_DB_POOL_SIZE", 10),
