@@ -8,6 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_
@@ -16,8 +17,11 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.credit import policy
 from jingjinji.credit.models import CreditRecord, CreditSubject
+from jingjinji.credit.service import records as records_service
+from jingjinji.credit.service import subjects
 from jingjinji.db import utcnow
 from jingjinji.errors import Busy, NotFound
+from jingjinji.regions import service as regions
 from jingjinji.security import Actor, Role
 from jingjinji.timezone import china_date
 
@@ -180,3 +184,51 @@ def desk_scope(actor: Actor) -> ColumnElement[bool]:
 
 def is_overdue(*, status: str, due_date: dt.date | None, on: dt.date) -> bool:
     return status == "pending" and due_date is not None and on > due_date
+
+
+@dataclass(frozen=True)
+class FormChoice:
+    """A record a public form may name, as the form lists it."""
+
+    id: int
+    kind: str
+    title: str
+    document_number: str
+    decision_date: dt.date
+    repairable_from: dt.date | None
+    under_objection: bool
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a public form of one subject shows: the subject, its public records and the
+    agencies a commitment may be made to."""
+
+    uscc: str
+    name: str
+    records: list[FormChoice]
+    agencies: list[tuple[int, str, str]]  # (id, name_zh, name_en)
+
+
+def form_context(session: Session, *, uscc: str) -> FormContext:
+    """The subject (404 naming the code) with its records public today (three statements)."""
+    subject = subjects.get_subject(session, uscc=uscc)
+    rows = records_service.public_records(session, subject_id=subject.id, today=today())
+    agencies = [(o.id, o.name_zh, o.name_en) for o in regions.list_organisations(session)]
+    return FormContext(
+        uscc=subject.uscc,
+        name=subject.name,
+        records=[
+            FormChoice(
+                id=r.id,
+                kind=r.kind,
+                title=r.title,
+                document_number=r.document_number,
+                decision_date=r.decision_date,
+                repairable_from=r.publicity_min_end,
+                under_objection=r.under_objection,
+            )
+            for r in rows
+        ],
+        agencies=agencies,
+    )

@@ -4,8 +4,8 @@
 Called after every write that changes a subject's records (records, objections, repairs,
 commitments). The facts are every record of the subject with its status as stored: a record
 corrected after an objection, withdrawn after an approved repair or pending publication is
-weighed as the kernel's configuration says for that status (``withdrawn_reason`` ``repaired``
-reaches the kernel as status ``repaired``); an objection that was answered "upheld" marks its
+weighed as the kernel says for that status (corrected and withdrawn records no longer count,
+``credit.kernels.scoring.counts``); an objection that was answered "upheld" marks its
 record's fact ``objection_upheld``.
 """
 
@@ -26,7 +26,6 @@ from jingjinji.credit.models import (
     CreditRecord,
     CreditSubject,
     ObjectionStatus,
-    RecordStatus,
 )
 from jingjinji.db import utcnow
 from jingjinji.errors import NotFound
@@ -34,12 +33,6 @@ from jingjinji.security import province_of
 from jingjinji.timezone import china_date
 
 CLASSES = ("A", "B", "C", "D")
-
-
-def _fact_status(record: CreditRecord) -> str:
-    if record.status == RecordStatus.WITHDRAWN and record.withdrawn_reason == "repaired":
-        return "repaired"
-    return record.status
 
 
 def record_facts(session: Session, *, subject_id: int) -> list[RecordFact]:
@@ -60,7 +53,7 @@ def record_facts(session: Session, *, subject_id: int) -> list[RecordFact]:
             kind=r.kind,
             severity=r.severity,
             decision_date=r.decision_date,
-            status=_fact_status(r),
+            status=r.status,
             publicity_end=r.publicity_end,
             objection_upheld=r.id in upheld,
         )
