@@ -214,31 +214,32 @@ def attachment_name(code: str) -> str:
     return f"credit-report-{code}.json"
 
 
+def render_html(report: SignedReport) -> str:
+    """The report as a printable HTML document in its language."""
+    lang = report.payload.language
+    translations = i18n.translations(lang)
+    template = environment().get_template("credit/report_document.html")
+    return template.render(
+        report=report.payload,
+        signature=report.signature,
+        fingerprint=fingerprint(report.signature.value),
+        lang=lang,
+        _=translations.gettext,
+        gettext=translations.gettext,
+        ngettext=translations.ngettext,
+    )
+
+
 def render_pdf(report: SignedReport) -> bytes:
     """The report as a PDF in its language, with the signed JSON attached."""
     from weasyprint import HTML, Attachment
 
-    lang = report.payload.language
-    translations = i18n.translations(lang)
-    html = (
-        environment()
-        .get_template("credit/report_document.html")
-        .render(
-            report=report.payload,
-            signature=report.signature,
-            fingerprint=fingerprint(report.signature.value),
-            lang=lang,
-            _=translations.gettext,
-            gettext=translations.gettext,
-            ngettext=translations.ngettext,
-        )
-    )
     attachment = Attachment(
         file_obj=io.BytesIO(document_bytes(report)),
         name=attachment_name(report.payload.verification_code),
         description="Signed credit report (JSON)",
     )
-    pdf: bytes = HTML(string=html).write_pdf(attachments=[attachment])
+    pdf: bytes = HTML(string=render_html(report)).write_pdf(attachments=[attachment])
     return pdf
 
 
