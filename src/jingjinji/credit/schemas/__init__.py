@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from jingjinji.credit.schemas.records import RecordIn as RecordIn
+from jingjinji.credit.schemas.records import RecordOut as RecordOut
+from jingjinji.credit.schemas.subjects import SubjectIn as SubjectIn
+from jingjinji.credit.schemas.subjects import SubjectOut as SubjectOut
 from jingjinji.credit.schemas.reports import IssuedReportOut as IssuedReportOut
 from jingjinji.credit.schemas.reports import PublicSearchFilter as PublicSearchFilter
 from jingjinji.credit.schemas.reports import PublicSearchPage as PublicSearchPage

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from jingjinji.credit.service.measures import Measure as Measure
 from jingjinji.credit.service.measures import measures_for as measures_for
+from jingjinji.credit.service.records import create_record as create_record
+from jingjinji.credit.service.records import get_record as get_record
+from jingjinji.credit.service.records import public_records as public_records
 from jingjinji.credit.service.subjects import find_subject as find_subject
 from jingjinji.credit.service.subjects import get_subject as get_subject
 from jingjinji.credit.service.subjects import register_subject as register_subject

@@ -37,8 +37,11 @@ from jingjinji.workdays import WorkCalendar
 WITHDRAW_JOB = "credit.withdraw_expired"
 
 
-def publish_record(session: Session, *, actor: Actor | None, record_id: int) -> CreditRecord:
-    """Publish a pending record now (audited; 409 if it is not pending)."""
+def publish_record(
+    session: Session, *, actor: Actor | None, record_id: int, now: dt.datetime | None = None
+) -> CreditRecord:
+    """Publish a pending record (audited; 409 if it is not pending). ``now`` is the moment of
+    publication (the demo replays past ones); it defaults to the present."""
     writer = require_actor(actor)
     record = session.get(CreditRecord, record_id)
     if record is None:
@@ -56,7 +59,7 @@ def publish_record(session: Session, *, actor: Actor | None, record_id: int) -> 
             object_type="credit_record",
             object_id=record_id,
         )
-    records.mark_published(record, now=utcnow())
+    records.mark_published(record, now=now or utcnow())
     audit.record(
         session,
         actor=writer,

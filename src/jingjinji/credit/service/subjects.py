@@ -18,9 +18,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
+from jingjinji.credit import policy
 from jingjinji.credit.kernels.uscc import UsccCheck, check_uscc
 from jingjinji.credit.models import CreditSubject, CreditSubjectName
-from jingjinji.credit.schemas.subjects import SubjectIn
+from jingjinji.credit.schemas.subjects import SubjectIn, SubjectOut
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, NotFound, field_error
 from jingjinji.pagination import Paged, check_limit, paginate
@@ -204,6 +205,10 @@ def register_subject(session: Session, *, actor: Actor | None, data: SubjectIn) 
     return subject
 
 
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def search_subjects(
     session: Session, *, q: str, cursor: str | None, limit: int
 ) -> Paged[CreditSubject]:
@@ -213,16 +218,25 @@ def search_subjects(
     stmt = select(CreditSubject)
     text = q.strip()
     if text:
-        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = f"%{_like_escape(text.lower())}%"
         former = select(CreditSubjectName.subject_id).where(
             func.lower(CreditSubjectName.name).like(pattern, escape="\\")
         )
         stmt = stmt.where(
             or_(
                 func.lower(CreditSubject.name).like(pattern, escape="\\"),
-                CreditSubject.uscc.like(f"{normalise_uscc(text)}%"),
+                CreditSubject.uscc.like(f"{_like_escape(normalise_uscc(text))}%", escape="\\"),
                 CreditSubject.id.in_(former),
             )
         )
     return paginate(session, stmt, CreditSubject.id, cursor=cursor, limit=limit)
+
+
+def subject_out(session: Session, *, actor: Actor | None, subject: CreditSubject) -> SubjectOut:
+    """A subject as its reader sees it: the person running an individual business is personal
+    data, shown to agency staff only."""
+    out = SubjectOut.model_validate(subject)
+    out.former_names = former_names(session, subject_id=subject.id)
+    if subject.kind == "individual_business" and not policy.is_agency_staff(actor):
+        out.legal_representative = None
+    return out

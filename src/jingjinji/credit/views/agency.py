@@ -1,7 +1,216 @@
-"""Pages of the credit domain: agency (mounted by ``credit.views``)."""
+"""Agency pages: /credit/agency (publication queue with countdown, record entry and upload,
+list management) and /credit/agency/dashboard (timeliness per agency, risk classes)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from jingjinji.credit.schemas.records import PENALTY_TYPES, BatchOut, RecordIn, RowError
+from jingjinji.credit.service import batch, measures, publication, records, scoring
+from jingjinji.db import DbId
+from jingjinji.deps import DbSession, OptionalActor
+from jingjinji.errors import InvalidInput, PermissionDenied
+from jingjinji.web import check_csrf, language_of, redirect, render, t
 
 router = APIRouter(include_in_schema=False)
+
+KINDS = ("penalty", "licence", "red_list", "black_list", "court_enforcement")
+
+
+def _page(
+    request: Request,
+    session: DbSession,
+    actor: Any,
+    *,
+    problems: list[RowError] | None = None,
+    detail: str | None = None,
+    result: BatchOut | None = None,
+    created: int | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    lang = language_of(request)
+    queue = publication.publication_queue(session, actor=actor)
+    entries = records.list_records(session, actor=actor, kind=None, status="published", limit=200)
+    lists = [
+        r
+        for r in records.records_out(session, actor=actor, records=entries.items)
+        if r.kind in ("red_list", "black_list")
+    ]
+    return render(
+        request,
+        "credit/agency_queue.html",
+        {
+            "queue": queue,
+            "lists": lists,
+            "kinds": KINDS,
+            "penalty_types": PENALTY_TYPES,
+            "measures": [(m.code, m.name(lang), m.kind) for m in measures.all_measures()],
+            "problems": problems,
+            "detail": detail,
+            "result": result,
+            "created": created,
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/credit/agency", response_class=HTMLResponse)
+def agency_page(request: Request, session: DbSession, actor: OptionalActor) -> Response:
+    if actor is None:
+        return redirect("/login?next=/credit/agency")
+    return _page(request, session, actor)
+
+
+def _form_record(fields: dict[str, str], measure_codes: list[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {k: v.strip() for k, v in fields.items() if v and v.strip()}
+    data["measures"] = measure_codes
+    data["publish"] = fields.get("publish") == "on"
+    details = {k: data.pop(k) for k in ("legal_representative", "id_number") if k in data}
+    if details:
+        data["details"] = details
+    return data
+
+
+@router.post("/credit/agency/records", response_class=HTMLResponse)
+async def create_record_form(
+    request: Request, session: DbSession, actor: OptionalActor
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    if actor is None:
+        return redirect("/login?next=/credit/agency")
+    fields = {
+        k: str(v)
+        for k, v in form.items()
+        if k not in ("csrf_token", "measures") and isinstance(v, str)
+    }
+    codes = [str(v) for v in form.getlist("measures")]
+    try:
+        data = RecordIn.model_validate(_form_record(fields, codes))
+        record = records.create_record(session, actor=actor, data=data)
+    except ValidationError as exc:
+        problems = [
+            RowError(row=1, column=str(e["loc"][0]) if e["loc"] else "-", reason=e["msg"])
+            for e in exc.errors()
+        ]
+        return _page(
+            request,
+            session,
+            actor,
+            problems=problems,
+            detail=t(request, "The record was not stored."),
+            form=fields,
+            status_code=422,
+        )
+    except InvalidInput as exc:
+        problems = [
+            RowError(row=1, column=str(e["loc"][-1]), reason=e["msg"]) for e in exc.errors
+        ] or [RowError(row=1, column="-", reason=exc.detail)]
+        return _page(
+            request,
+            session,
+            actor,
+            problems=problems,
+            detail=exc.detail,
+            form=fields,
+            status_code=422,
+        )
+    except PermissionDenied as exc:
+        return _page(
+            request,
+            session,
+            actor,
+            problems=[RowError(row=1, column="-", reason=exc.detail)],
+            detail=exc.detail,
+            form=fields,
+            status_code=403,
+        )
+    return _page(request, session, actor, created=record.id)
+
+
+@router.post("/credit/agency/upload", response_class=HTMLResponse)
+def upload_form(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    file: Annotated[UploadFile, File()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    if actor is None:
+        return redirect("/login?next=/credit/agency")
+    answer = batch.upload_from_page(
+        session, actor=actor, filename=file.filename or "upload", file=file.file
+    )
+    return _page(
+        request,
+        session,
+        actor,
+        problems=answer.problems or None,
+        detail=answer.detail,
+        result=answer.result,
+        status_code=answer.status_code,
+    )
+
+
+@router.post("/credit/agency/records/{record_id}/publish", response_class=HTMLResponse)
+def publish_form(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    record_id: DbId,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    if actor is None:
+        return redirect("/login?next=/credit/agency")
+    publication.publish_record(session, actor=actor, record_id=record_id)
+    return redirect("/credit/agency")
+
+
+@router.post("/credit/agency/records/{record_id}/lift", response_class=HTMLResponse)
+def lift_form(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    record_id: DbId,
+    reason: Annotated[str, Form(max_length=500)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    if actor is None:
+        return redirect("/login?next=/credit/agency")
+    records.lift_entry(session, actor=actor, record_id=record_id, reason=reason.strip() or "lifted")
+    return redirect("/credit/agency")
+
+
+@router.get("/credit/agency/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, session: DbSession, actor: OptionalActor) -> Response:
+    if actor is None:
+        return redirect("/login?next=/credit/agency/dashboard")
+    rows = publication.timeliness(session, actor=actor)
+    classes = scoring.class_distribution(session, jurisdiction=None)
+    chart = {
+        "agencies": [r.agency for r in rows],
+        "on_time": [r.on_time for r in rows],
+        "late": [r.late for r in rows],
+        "overdue": [r.pending_overdue for r in rows],
+        "classes": list(classes.items()),
+        "labels": {
+            "on_time": t(request, "Published on time"),
+            "late": t(request, "Published late"),
+            "overdue": t(request, "Pending, overdue"),
+            "classes": t(request, "Subjects by risk class"),
+        },
+    }
+    return render(
+        request,
+        "credit/agency_dashboard.html",
+        {"rows": rows, "classes": list(classes.items()), "chart": chart},
+    )
