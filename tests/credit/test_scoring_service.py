@@ -11,7 +11,7 @@ from jingjinji.credit.models import CreditRecord, CreditSubject
 from jingjinji.credit.schemas.services import ObjectionAnswerIn, ObjectionIn
 from jingjinji.credit.service import objections, scoring
 from tests.conftest import People
-from tests.credit.services_support import BJ_CO, HE_CO, TJ_CO, make_record
+from tests.credit.services_support import BJ_CO, HE_CO, TJ_CO, days_ago, make_record
 
 
 def _subject(session: Session, uscc: str) -> CreditSubject:
@@ -105,3 +105,45 @@ def test_class_distribution_by_jurisdiction(
     assert served["jurisdiction"] == "110000"
     assert served["counts"][_subject(session, BJ_CO).risk_class or "unclassified"] == 1
     assert set(served["counts"]) == {"A", "B", "C", "D", "unclassified"}
+
+
+def test_the_services_demo_runs_on_registry_records_and_classifies_everyone(
+    session: Session, people: People
+) -> None:
+    from jingjinji.credit.demo import services as services_demo
+    from jingjinji.credit.models import (
+        CreditCommitment,
+        CreditObjection,
+        CreditRepair,
+        CreditSelfDeclaration,
+    )
+    from jingjinji.demo import DemoContext
+
+    make_record(session, people["tj-samr"])  # a Tianjin penalty of a Hebei subject
+    make_record(session, people["tj-samr"], decision_date=days_ago(200))
+    make_record(
+        session, people["bj-samr"], uscc=BJ_CO, subject_name="北京测试", decision_date=days_ago(300)
+    )
+    make_record(
+        session,
+        people["he-samr"],
+        uscc=TJ_CO,
+        subject_name="天津测试",
+        kind="licence",
+        severity=None,
+    )
+    services_demo.load(session, DemoContext(values={"organisations": people.organisations}))
+    session.expire_all()
+    statuses = sorted(o.status for o in session.scalars(select(CreditObjection)))
+    assert statuses == ["pending", "upheld"]
+    assert sorted(r.status for r in session.scalars(select(CreditRepair))) == [
+        "approved",
+        "pending",
+    ]
+    assert sorted(c.status for c in session.scalars(select(CreditCommitment))) == [
+        "active",
+        "broken",
+        "kept",
+    ]
+    assert len(session.scalars(select(CreditSelfDeclaration)).all()) == 2
+    assert all(s.risk_class for s in session.scalars(select(CreditSubject)))
