@@ -8,11 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.credit.kernels.uscc import synthetic_uscc
 from jingjinji.credit.schemas.subjects import SubjectIn
 from jingjinji.credit.service import subjects
 from jingjinji.errors import InvalidInput, PermissionDenied
 from tests.conftest import People
-from jingjinji.credit.kernels.uscc import synthetic_uscc
 from tests.credit.records_support import BJ_CO, HE_CO, HE_SHOP, TJ_CO, audit_count
 
 
