@@ -263,3 +263,33 @@ def test_one_character_changes_are_detected(
     assert result.valid == (changed == code)
     if changed != code:
         assert result.reason_code in {"organisation_check", "check"}
+
+
+def test_reasons_and_names_in_chinese() -> None:
+    from jingjinji import i18n
+
+    zh = i18n.translations("zh_CN").gettext
+    assert uscc.reason_message(check_uscc("91110000600037341L"), zh) is None
+    assert uscc.reason_message(check_uscc("91110000600037341A"), zh) == (
+        "第 18 位校验码错误：'A'，应为 'L'"
+    )
+    assert uscc.reason_message(check_uscc("53440300MJL0167883"), zh) == (
+        "第 17 位组织机构代码校验码错误：'8'，应为 'X'"
+    )
+    assert uscc.reason_message(check_uscc("9111"), zh) == "长度错误：4 个字符，应为 18 个"
+    lower = check_uscc("91140106713678575d")
+    assert uscc.reason_message(lower, zh) == (
+        "第 18 位字符 'd' 无效（小写：代码使用大写字母，应为 'D'）"
+    )
+    assert uscc.reason_message(check_uscc("9111I000600037341L"), zh) == (
+        "第 5 位字符 'I' 无效（代码不使用 I、O、S、V、Z）"
+    )
+    assert uscc.reason_message(check_uscc("9111-000600037341L"), zh) == "第 5 位字符 '-' 无效"
+    decoded = check_uscc("92130102MA0000001X")
+    assert decoded.authority_name is not None and decoded.category_name is not None
+    assert zh(decoded.authority_name) == "市场监督管理"
+    assert zh(decoded.category_name) == "个体工商户"
+    assert zh(uscc.PROVINCES["13"]) == "河北省"
+    # Every name has a translation.
+    for name in (*uscc.AUTHORITIES.values(), *uscc.CATEGORIES.values(), *uscc.PROVINCES.values()):
+        assert zh(name) != name, name

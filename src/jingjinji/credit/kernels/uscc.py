@@ -19,7 +19,14 @@ Names are English here; ``credit_kernels.po`` has the Chinese ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation (``credit_kernels.po``) without translating it here."""
+    return message
+
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -29,96 +36,98 @@ WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 LENGTH = 18
 
+UNKNOWN = N_("unknown")
+
 AUTHORITIES: dict[str, str] = {
-    "1": "institutional establishment",  # 机构编制
-    "2": "foreign affairs",  # 外交
-    "3": "justice",  # 司法行政
-    "4": "culture",  # 文化
-    "5": "civil affairs",  # 民政
-    "6": "tourism",  # 旅游
-    "7": "religious affairs",  # 宗教
-    "8": "trade unions",  # 工会
-    "9": "market regulation",  # 市场监督管理 (formerly 工商)
-    "A": "military establishment",  # 中央军委改革和编制办公室
-    "N": "agriculture",  # 农业农村
-    "Y": "other",  # 其他
+    "1": N_("institutional establishment"),  # 机构编制
+    "2": N_("foreign affairs"),  # 外交
+    "3": N_("justice"),  # 司法行政
+    "4": N_("culture"),  # 文化
+    "5": N_("civil affairs"),  # 民政
+    "6": N_("tourism"),  # 旅游
+    "7": N_("religious affairs"),  # 宗教
+    "8": N_("trade unions"),  # 工会
+    "9": N_("market regulation"),  # 市场监督管理 (formerly 工商)
+    "A": N_("military establishment"),  # 中央军委改革和编制办公室
+    "N": N_("agriculture"),  # 农业农村
+    "Y": N_("other"),  # 其他
 }
 
 CATEGORIES: dict[str, str] = {
-    "11": "government body",
-    "12": "public institution",
-    "13": "mass organisation",
-    "19": "other (institutional establishment)",
-    "21": "resident foreign news agency",
-    "29": "other (foreign affairs)",
-    "31": "law firm",
-    "32": "notary office",
-    "33": "grassroots legal service office",
-    "34": "judicial appraisal institution",
-    "35": "arbitration commission",
-    "39": "other (justice)",
-    "41": "foreign cultural centre in China",
-    "49": "other (culture)",
-    "51": "social organisation",
-    "52": "private non-enterprise unit",
-    "53": "foundation",
-    "59": "other (civil affairs)",
-    "61": "resident office of a foreign tourism authority",
-    "62": "resident office of a Hong Kong, Macao or Taiwan tourism authority",
-    "69": "other (tourism)",
-    "71": "religious venue",
-    "72": "religious college",
-    "79": "other (religious affairs)",
-    "81": "grassroots trade union",
-    "89": "other (trade unions)",
-    "91": "enterprise",
-    "92": "individual business",
-    "93": "farmers' cooperative",
-    "A1": "military public institution",
-    "A9": "other (military establishment)",
-    "N1": "group-level collective economic organisation",
-    "N2": "village-level collective economic organisation",
-    "N3": "township-level collective economic organisation",
-    "N9": "other (agriculture)",
-    "Y1": "other",
+    "11": N_("government body"),
+    "12": N_("public institution"),
+    "13": N_("mass organisation"),
+    "19": N_("other (institutional establishment)"),
+    "21": N_("resident foreign news agency"),
+    "29": N_("other (foreign affairs)"),
+    "31": N_("law firm"),
+    "32": N_("notary office"),
+    "33": N_("grassroots legal service office"),
+    "34": N_("judicial appraisal institution"),
+    "35": N_("arbitration commission"),
+    "39": N_("other (justice)"),
+    "41": N_("foreign cultural centre in China"),
+    "49": N_("other (culture)"),
+    "51": N_("social organisation"),
+    "52": N_("private non-enterprise unit"),
+    "53": N_("foundation"),
+    "59": N_("other (civil affairs)"),
+    "61": N_("resident office of a foreign tourism authority"),
+    "62": N_("resident office of a Hong Kong, Macao or Taiwan tourism authority"),
+    "69": N_("other (tourism)"),
+    "71": N_("religious venue"),
+    "72": N_("religious college"),
+    "79": N_("other (religious affairs)"),
+    "81": N_("grassroots trade union"),
+    "89": N_("other (trade unions)"),
+    "91": N_("enterprise"),
+    "92": N_("individual business"),
+    "93": N_("farmers' cooperative"),
+    "A1": N_("military public institution"),
+    "A9": N_("other (military establishment)"),
+    "N1": N_("group-level collective economic organisation"),
+    "N2": N_("village-level collective economic organisation"),
+    "N3": N_("township-level collective economic organisation"),
+    "N9": N_("other (agriculture)"),
+    "Y1": N_("other"),
 }
 
 # GB/T 2260 provincial-level divisions (the first two digits of a region code).
 PROVINCES: dict[str, str] = {
-    "11": "Beijing",
-    "12": "Tianjin",
-    "13": "Hebei",
-    "14": "Shanxi",
-    "15": "Inner Mongolia",
-    "21": "Liaoning",
-    "22": "Jilin",
-    "23": "Heilongjiang",
-    "31": "Shanghai",
-    "32": "Jiangsu",
-    "33": "Zhejiang",
-    "34": "Anhui",
-    "35": "Fujian",
-    "36": "Jiangxi",
-    "37": "Shandong",
-    "41": "Henan",
-    "42": "Hubei",
-    "43": "Hunan",
-    "44": "Guangdong",
-    "45": "Guangxi",
-    "46": "Hainan",
-    "50": "Chongqing",
-    "51": "Sichuan",
-    "52": "Guizhou",
-    "53": "Yunnan",
-    "54": "Tibet",
-    "61": "Shaanxi",
-    "62": "Gansu",
-    "63": "Qinghai",
-    "64": "Ningxia",
-    "65": "Xinjiang",
-    "71": "Taiwan",
-    "81": "Hong Kong",
-    "82": "Macao",
+    "11": N_("Beijing"),
+    "12": N_("Tianjin"),
+    "13": N_("Hebei"),
+    "14": N_("Shanxi"),
+    "15": N_("Inner Mongolia"),
+    "21": N_("Liaoning"),
+    "22": N_("Jilin"),
+    "23": N_("Heilongjiang"),
+    "31": N_("Shanghai"),
+    "32": N_("Jiangsu"),
+    "33": N_("Zhejiang"),
+    "34": N_("Anhui"),
+    "35": N_("Fujian"),
+    "36": N_("Jiangxi"),
+    "37": N_("Shandong"),
+    "41": N_("Henan"),
+    "42": N_("Hubei"),
+    "43": N_("Hunan"),
+    "44": N_("Guangdong"),
+    "45": N_("Guangxi"),
+    "46": N_("Hainan"),
+    "50": N_("Chongqing"),
+    "51": N_("Sichuan"),
+    "52": N_("Guizhou"),
+    "53": N_("Yunnan"),
+    "54": N_("Tibet"),
+    "61": N_("Shaanxi"),
+    "62": N_("Gansu"),
+    "63": N_("Qinghai"),
+    "64": N_("Ningxia"),
+    "65": N_("Xinjiang"),
+    "71": N_("Taiwan"),
+    "81": N_("Hong Kong"),
+    "82": N_("Macao"),
 }
 
 # The platform's own jurisdictions (province codes as the regions domain stores them).
@@ -188,12 +197,12 @@ def _decode(code: str) -> UsccCheck:
     """What can be read from ``code`` (even an invalid one), as a not-yet-valid check."""
     out = UsccCheck(code=code, valid=False)
     if len(code) >= 1:
-        out = replace(out, authority=code[0], authority_name=AUTHORITIES.get(code[0], "unknown"))
+        out = replace(out, authority=code[0], authority_name=AUTHORITIES.get(code[0], UNKNOWN))
     if len(code) >= 2:
         out = replace(
             out,
             category=code[:2],
-            category_name=CATEGORIES.get(code[:2], "unknown"),
+            category_name=CATEGORIES.get(code[:2], UNKNOWN),
             subject_kind=subject_kind_for(code[0], code[:2]),
         )
     if len(code) >= 8:
@@ -207,53 +216,77 @@ def _decode(code: str) -> UsccCheck:
     return out
 
 
+# Reason templates (English; ``credit_kernels.po`` has them in Chinese), filled by
+# ``reason_message``: {length}, {char} (quoted), {position}, {expected} (quoted).
+REASON_LENGTH = N_("bad length: {length} characters, 18 expected")
+REASON_CHARACTER = N_("bad character {char} at position {position}")
+REASON_LOWER_CASE = N_(
+    "bad character {char} at position {position} (lower case: codes use capital letters, "
+    "{expected})"
+)
+REASON_NEVER_USED = N_(
+    "bad character {char} at position {position} (I, O, S, V and Z are never used)"
+)
+REASON_ORGANISATION_CHECK = N_(
+    "wrong organisation-code check character at position 17: {char}, expected {expected}"
+)
+REASON_CHECK = N_("wrong check character at position 18: {char}, expected {expected}")
+
+
+def _template(check: UsccCheck) -> str | None:
+    if check.reason_code == "length":
+        return REASON_LENGTH
+    if check.reason_code == "character":
+        assert check.position is not None
+        char = check.code[check.position - 1]
+        if check.expected is not None:
+            return REASON_LOWER_CASE
+        return REASON_NEVER_USED if char.upper() in "IOSVZ" else REASON_CHARACTER
+    if check.reason_code == "organisation_check":
+        return REASON_ORGANISATION_CHECK
+    if check.reason_code == "check":
+        return REASON_CHECK
+    return None
+
+
+def reason_message(check: UsccCheck, translate: Callable[[str], str] = N_) -> str | None:
+    """Why ``check`` failed, in the language of ``translate`` (English by default); None when
+    the code is valid. ``reason_message(c, lambda m: t(request, m))`` in a view."""
+    template = _template(check)
+    if template is None:
+        return None
+    char = check.code[check.position - 1] if check.position is not None else ""
+    return translate(template).format(
+        length=len(check.code),
+        char=repr(char),
+        position=check.position,
+        expected=repr(check.expected),
+    )
+
+
+def _failed(
+    decoded: UsccCheck, reason_code: str, position: int | None, expected: str | None
+) -> UsccCheck:
+    failed = replace(decoded, reason_code=reason_code, position=position, expected=expected)
+    return replace(failed, reason=reason_message(failed))
+
+
 def check_uscc(code: str) -> UsccCheck:
     """Check ``code`` (exactly as given: no trimming, no case folding)."""
     decoded = _decode(code)
     if len(code) != LENGTH:
-        return replace(
-            decoded,
-            reason=f"bad length: {len(code)} characters, {LENGTH} expected",
-            reason_code="length",
-        )
+        return _failed(decoded, "length", None, None)
     for index, char in enumerate(code, start=1):
         if char in _VALUE:
             continue
-        reason = f"bad character {char!r} at position {index}"
-        expected = None
-        if char.upper() in _VALUE:
-            expected = char.upper()
-            reason += f" (lower case: codes use capital letters, {expected!r})"
-        elif char.upper() in "IOSVZ":
-            reason += " (I, O, S, V and Z are never used)"
-        return replace(
-            decoded,
-            reason=reason,
-            reason_code="character",
-            position=index,
-            expected=expected,
-        )
+        expected = char.upper() if char.upper() in _VALUE else None
+        return _failed(decoded, "character", index, expected)
     org_expected = organisation_check_character(code[8:16])
     if code[16] != org_expected:
-        return replace(
-            decoded,
-            reason=(
-                f"wrong organisation-code check character at position 17: {code[16]!r}, "
-                f"expected {org_expected!r}"
-            ),
-            reason_code="organisation_check",
-            position=17,
-            expected=org_expected,
-        )
+        return _failed(decoded, "organisation_check", 17, org_expected)
     expected = check_character(code[:17])
     if code[17] != expected:
-        return replace(
-            decoded,
-            reason=f"wrong check character at position 18: {code[17]!r}, expected {expected!r}",
-            reason_code="check",
-            position=18,
-            expected=expected,
-        )
+        return _failed(decoded, "check", 18, expected)
     return replace(decoded, valid=True)
 
 
