@@ -51,7 +51,7 @@ def test_commands_are_mounted_under_air() -> None:
 def test_train_stores_the_model_once(cli_db: str, session_factory: sessionmaker[Session]) -> None:
     code, out = jjj("forecast", "train", "--city", "110000", "--until", "2013-12-31")
     assert code == 0, out
-    assert "hgb-quantile-v1:2013-12-31:" in out and "training_days" in out
+    assert "hgb-quantile-v2:2013-12-31:" in out and "training_days" in out
     code, again = jjj("forecast", "train", "--city", "110000", "--until", "2013-12-31")
     assert code == 0 and "already stored" in again
     with session_factory() as s:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.jobs import service as jobs
 from jingjinji.security import SYSTEM_ACTOR
 from jingjinji.warnings import forecast, service
+from jingjinji.warnings.forecast import issue_time
 from jingjinji.warnings.models import Forecast, ForecastModelRow
 from tests.conftest import People
 from tests.warnings.conftest import SLICE_END
@@ -40,7 +41,9 @@ def test_forecasts_are_never_overwritten(
 ) -> None:
     with session_factory() as s:
         row, created = service.train_model(s, actor=SYSTEM_ACTOR, city_code="110000", until=CUTOFF)
-        assert created and row.version == forecast.model_version(CUTOFF)
+        # stored models are issue-time models, issued at the configured hour (default 15:00)
+        assert created and row.version == issue_time.model_version(CUTOFF, 15, False)
+        assert row.summary["issue_time"] == "15:00" and row.summary["weather_input"] == "none"
         again, created_again = service.train_model(
             s, actor=SYSTEM_ACTOR, city_code="110000", until=CUTOFF
         )

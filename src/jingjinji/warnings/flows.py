@@ -105,7 +105,11 @@ def city_hourly_grid(
 
 def city_data(session: Session, *, city_code: str, end: dt.date | None = None) -> timing.CityData:
     """The daily grid, the hourly grid on the same days and the AQI function of a city."""
-    daily = city_grid(session, city_code=city_code, end=end)
+    return city_data_of(session, city_code, city_grid(session, city_code=city_code, end=end))
+
+
+def city_data_of(session: Session, city_code: str, daily: fc.DailyGrid) -> timing.CityData:
+    """A city's daily grid with its hourly grid on the same days."""
     hourly = city_hourly_grid(session, city_code=city_code, start=daily.start, days=daily.size)
     return timing.CityData(daily=daily, hourly=hourly, daily_aqi=_daily_aqi)
 

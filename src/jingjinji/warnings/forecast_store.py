@@ -22,9 +22,9 @@ from jingjinji.regions import service as regions
 from jingjinji.security import Actor, ensure_role
 from jingjinji.warnings import forecast as fc
 from jingjinji.warnings import policy
-from jingjinji.warnings.flows import city_daily, city_data, city_grid
+from jingjinji.warnings.flows import city_daily, city_data, city_data_of
 from jingjinji.warnings.forecast import evaluation as fc_evaluation
-from jingjinji.warnings.forecast import timing
+from jingjinji.warnings.forecast import issue_time, timing
 from jingjinji.warnings.models import Forecast, ForecastModelRow
 from jingjinji.warnings.schemas import ForecastChartOut
 
@@ -53,7 +53,8 @@ def train_model(
         object_id=city_code,
         jurisdiction_code=city_code,
     )
-    version = fc.model_version(until)
+    hour = timing.default_issue_hour()
+    version = issue_time.model_version(until, hour, False)
     existing = session.scalar(
         select(ForecastModelRow).where(
             ForecastModelRow.version == version, ForecastModelRow.city_code == city_code
@@ -61,9 +62,11 @@ def train_model(
     )
     if existing is not None:
         return existing, False
-    grid = city_grid(session, city_code=city_code, end=until)
+    data = city_data(session, city_code=city_code, end=until)
     try:
-        model = fc.train(grid, cutoff=until, city_code=city_code)
+        model = issue_time.train(
+            data, cutoff=until, city_code=city_code, issue_hour=hour, concentrations=True
+        )
     except fc.ForecastError as exc:
         raise InvalidInput(str(exc), errors=[field_error(["until"], str(exc))]) from exc
     artifact = model.to_bytes()
@@ -77,11 +80,15 @@ def train_model(
         artifact=artifact,
         sha256=hashlib.sha256(artifact).hexdigest(),
         summary={
-            "features": list(fc.FEATURES),
+            "features": issue_time.feature_names(False),
+            "issue_time": timing.issue_time_label(hour),
+            "weather_input": "none",
             "quantiles": list(fc.QUANTILES),
             "horizons": list(fc.HORIZONS),
-            "hyper": fc.HYPER,
-            "data_start": grid.start.isoformat(),
+            "hyper": issue_time.HYPER,
+            "conformal_widening_log": {str(h): w for h, w in model.conformal.items()},
+            "calibration_days": {str(h): n for h, n in model.calibration_days.items()},
+            "data_start": data.daily.start.isoformat(),
             "artifact_bytes": len(artifact),
         },
     )
@@ -99,10 +106,15 @@ def train_model(
     return row, True
 
 
-def load_model(row: ForecastModelRow) -> fc.ForecastModel:
+def load_model(row: ForecastModelRow) -> fc.ForecastModel | issue_time.IssueTimeModel:
+    """The stored model: the issue-time model, or a baseline model stored before it."""
     if hashlib.sha256(row.artifact).hexdigest() != row.sha256:
         raise Conflict(f"model artifact {row.version} does not match its checksum")
-    return fc.ForecastModel.from_bytes(row.artifact)
+    try:
+        model: fc.ForecastModel | issue_time.IssueTimeModel = issue_time.load_artifact(row.artifact)
+    except fc.ForecastError as exc:
+        raise Conflict(f"model artifact {row.version}: {exc}") from exc
+    return model
 
 
 def latest_model(
@@ -157,21 +169,30 @@ def store_forecasts(
     session: Session,
     *,
     row: ForecastModelRow,
-    grid: fc.DailyGrid,
+    grid: fc.DailyGrid | timing.CityData,
     issue_dates: Sequence[dt.date],
-    model: fc.ForecastModel | None = None,
+    model: fc.ForecastModel | issue_time.IssueTimeModel | None = None,
 ) -> int:
     """Predict and insert the forecasts of the given issue days; rows that exist already (same
     city, issue date, target date and model version) are left as they are. Returns how many
-    rows were added."""
+    rows were added.
+
+    An issue-time model issues day d at its issue hour from the hours before it (a day without
+    any of them gets no forecast); a baseline model needs day d's daily AQI."""
     model = model or load_model(row)
-    wanted = [
-        d
-        for d in issue_dates
-        if 0 <= grid.index_of(d) < grid.size
-        and d > row.cutoff
-        and not np.isnan(grid.columns["aqi"][grid.index_of(d)])
-    ]
+    daily = grid.daily if isinstance(grid, timing.CityData) else grid
+    candidates = [d for d in issue_dates if 0 <= daily.index_of(d) < daily.size and d > row.cutoff]
+    if isinstance(model, issue_time.IssueTimeModel):
+        data = (
+            grid
+            if isinstance(grid, timing.CityData)
+            else city_data_of(session, row.city_code, grid)
+        )
+        idx = np.array([daily.index_of(d) for d in candidates], dtype=np.int64)
+        known = ~np.isnan(timing.persistence_at_issue(data, idx, model.issue_hour))
+        wanted = [d for d, ok in zip(candidates, known, strict=True) if ok]
+    else:
+        wanted = [d for d in candidates if not np.isnan(daily.columns["aqi"][daily.index_of(d)])]
     if not wanted:
         return 0
     existing = {
@@ -184,7 +205,12 @@ def store_forecasts(
             )
         )
     }
-    predictions = model.predict(grid, [grid.index_of(d) for d in wanted])
+    index = np.array([daily.index_of(d) for d in wanted], dtype=np.int64)
+    predictions: dict[int, fc.Prediction] | dict[int, issue_time.IssuePrediction]
+    if isinstance(model, issue_time.IssueTimeModel):
+        predictions = model.predict(data, index)
+    else:
+        predictions = model.predict(daily, index)
     now = utcnow()
     added = 0
     for horizon, pred in predictions.items():

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +40,7 @@ from threadpoolctl import threadpool_limits
 
 from jingjinji.warnings.forecast import timing
 from jingjinji.warnings.forecast.baseline import (
+    CONCENTRATIONS,
     HORIZONS,
     MIN_TRAINING_DAYS,
     QUANTILES,
@@ -242,6 +245,11 @@ class IssuePrediction:
     horizon: int
     issue_dates: list[dt.date]
     aqi: dict[float, FloatArray]
+    concentrations: dict[str, FloatArray] = field(default_factory=dict)
+
+    @property
+    def target_dates(self) -> list[dt.date]:
+        return [d + dt.timedelta(days=self.horizon) for d in self.issue_dates]
 
 
 @dataclass
@@ -256,7 +264,18 @@ class IssueTimeModel:
     #: log-scale widening of p10/p90 per horizon (split conformal, calibration year)
     conformal: dict[int, float] = field(default_factory=dict)
     calibration_days: dict[int, int] = field(default_factory=dict)
+    #: median models of the daily concentrations (what the stored forecasts show)
+    concentration_models: dict[int, dict[str, Any]] = field(default_factory=dict)
     name: str = MODEL_NAME
+
+    @property
+    def features_hash(self) -> str:
+        return feature_hash(self.issue_hour, self.weather_input)
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        pickle.dump(self, buf, protocol=pickle.HIGHEST_PROTOCOL)
+        return buf.getvalue()
 
     @property
     def version(self) -> str:
@@ -284,8 +303,15 @@ class IssueTimeModel:
                     horizon=horizon,
                     target_weather=target_weather if self.weather_input else None,
                 )
+                conc = {
+                    name: np.expm1(m.predict(x)) if x.shape[0] else np.empty(0)
+                    for name, m in self.concentration_models.get(horizon, {}).items()
+                }
                 out[horizon] = IssuePrediction(
-                    horizon, dates, _quantiles(self.models[horizon], x, self.conformal[horizon])
+                    horizon,
+                    dates,
+                    _quantiles(self.models[horizon], x, self.conformal[horizon]),
+                    conc,
                 )
         return out
 
@@ -311,9 +337,11 @@ def train(
     city_code: str,
     issue_hour: int,
     weather_input: bool = False,
+    concentrations: bool = False,
 ) -> IssueTimeModel:
     """Fit on issue days whose target day is on or before ``cutoff``; calibrate the intervals
-    on the last :data:`CALIBRATION_DAYS` of them (see the module doc)."""
+    on the last :data:`CALIBRATION_DAYS` of them (see the module doc). ``concentrations`` adds a
+    median model per daily concentration (for the stored forecasts)."""
     _load_learner()
     with threadpool_limits(limits=1):
         return _train(
@@ -322,6 +350,7 @@ def train(
             city_code=city_code,
             issue_hour=issue_hour,
             weather_input=weather_input,
+            concentrations=concentrations,
         )
 
 
@@ -332,6 +361,7 @@ def _train(
     city_code: str,
     issue_hour: int,
     weather_input: bool,
+    concentrations: bool,
 ) -> IssueTimeModel:
     grid = data.daily
     last = min(grid.index_of(cutoff), grid.size - 1)
@@ -373,4 +403,23 @@ def _train(
             model.calibration_days[horizon] = 0
         model.conformal[horizon] = widen
         model.models[horizon] = {q: _regressor(q).fit(x[usable], y[usable]) for q in QUANTILES}
+        model.concentration_models[horizon] = {}
+        for name in CONCENTRATIONS if concentrations else ():
+            yc = np.log1p(grid.columns[name][rows + horizon])
+            ok = usable & ~np.isnan(yc)
+            if ok.sum() >= MIN_TRAINING_DAYS:
+                model.concentration_models[horizon][name] = _regressor(0.5).fit(x[ok], yc[ok])
+    return model
+
+
+def load_artifact(data: bytes) -> Any:
+    """A stored model: :class:`IssueTimeModel` or the baseline's ``ForecastModel``.
+
+    Artifacts are only ever read from this platform's own database, and their SHA-256 is
+    checked by the caller before unpickling."""
+    from jingjinji.warnings.forecast.baseline import ForecastModel
+
+    model = pickle.loads(data)
+    if not isinstance(model, IssueTimeModel | ForecastModel):
+        raise ForecastError("stored artifact is not a forecast model")
     return model
