@@ -13,6 +13,19 @@ from jingjinji.cli_output import Cell, FormatOption, ListFormat, print_table
 app = typer.Typer(help="Coordinated-development tracking.", no_args_is_help=True)
 
 
+def _report_language(lang: str | None) -> str:
+    """``--lang`` as the catalogs name it; without it, the platform's default language."""
+    from jingjinji.cli import fail
+    from jingjinji.config import get_settings
+
+    if lang is None:
+        return get_settings().default_language
+    chosen = {"en": "en", "zh-cn": "zh_CN", "zh_cn": "zh_CN", "zh": "zh_CN"}.get(lang.lower())
+    if chosen is None:
+        raise fail(f"--lang must be en or zh-CN, not {lang!r}", code=2)
+    return chosen
+
+
 @app.command()
 def report(
     year: Annotated[int, typer.Option(help="report year (values up to this year)")],
@@ -21,10 +34,16 @@ def report(
         str | None, typer.Option(help="e.g. 120000 (includes the jurisdictions below it)")
     ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="md, html or pdf")] = "md",
-    lang: Annotated[str, typer.Option(help="en or zh_CN")] = "en",
+    lang: Annotated[
+        str | None,
+        typer.Option(help="en or zh-CN; default: the platform's (JJJ_DEFAULT_LANGUAGE)"),
+    ] = None,
 ) -> None:
-    """Write the narrative progress report (Markdown charts go to FILE_charts/*.svg)."""
-    from jingjinji.cli import cli_session, console, fail
+    """Write the narrative progress report: a cover page, the contents, a section per area
+    and the method notes (Markdown charts go to FILE_charts/*.svg). Progress goes to stderr."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from jingjinji.cli import cli_session, console, err_console, fail
     from jingjinji.errors import DomainError
     from jingjinji.progress import report as report_mod
     from jingjinji.regions import service as regions
@@ -33,14 +52,29 @@ def report(
         raise fail(f"--format must be one of {', '.join(report_mod.FORMATS)}", code=2)
     if not 1900 <= year <= 2100:
         raise fail("--year must be between 1900 and 2100", code=2)
+    language = _report_language(lang)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+    )
     try:
-        with cli_session() as session:
+        with progress, cli_session() as session:
+            task = progress.add_task("Gathering the figures", total=3)
             if jurisdiction:
                 regions.jurisdiction_or_invalid(session, code=jurisdiction, loc=["jurisdiction"])
             built = report_mod.build_report(
-                session, year=year, jurisdiction=jurisdiction, lang=lang
+                session, year=year, jurisdiction=jurisdiction, lang=language
+            )
+            progress.update(
+                task,
+                advance=1,
+                description=f"Rendering the {format} report ({len(built.areas)} areas, {language})",
             )
             files = report_mod.write_report(built, fmt_name=format, output=output)
+            progress.update(task, advance=2, description=f"Rendering done: {format}, {language}")
     except DomainError as exc:
         raise fail(exc.detail, code=2) from exc
     for path in files:

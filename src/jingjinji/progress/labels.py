@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from jingjinji import i18n
+from jingjinji.timezone import CHINA_TZ
 
 
 def N_(message: str) -> str:
@@ -62,19 +65,46 @@ METHOD_LABELS: dict[str, str] = {
     "trend_cagr": N_("growth-rate trend"),
     "trend_symmetric": N_("relative-change trend"),
 }
-# Colours of the statuses in charts (bar fill).
+# Units of the indicators as the Chinese interface and report name them (English source
+# strings; a unit not listed is shown as stored).
+UNIT_LABELS: dict[str, str] = {
+    "count": N_("count"),
+    "km": N_("km"),
+    "% yoy": N_("% yoy"),
+    "billion yuan": N_("billion yuan"),
+    "trillion yuan": N_("trillion yuan"),
+    "households": N_("households"),
+    "rank": N_("rank"),
+    "million orders": N_("million orders"),
+    "m²": N_("m²"),
+    "m² per person": N_("m² per person"),
+    "containers/hour": N_("containers/hour"),
+    "million TEU": N_("million TEU"),
+    "TEU": N_("TEU"),
+    "units": N_("units"),
+    "index": N_("index"),
+    "μg/m³": N_("μg/m³"),
+    "million t": N_("million t"),
+    "million": N_("million"),
+    "mu": N_("mu"),
+    "ha": N_("ha"),
+}
+# Colours of the statuses in charts (bar fill): one colour per status, none shared, so that a
+# chart stacking indicator and commitment statuses tells every one apart (greens to red for the
+# progress of indicators, grey for no data; blues, teal, purple, brown and black for
+# commitments).
 STATUS_COLORS: dict[str, str] = {
     "target_achieved": "#0b6e3a",
-    "substantial": "#2f9e55",
-    "moderate": "#9cc85a",
+    "substantial": "#41a055",
+    "moderate": "#a6d96a",
     "limited": "#f0b429",
     "deterioration": "#c8372d",
     "no_data": "#9aa5b1",
-    "not_started": "#9aa5b1",
+    "not_started": "#b39ddb",
     "in_progress": "#1f5fa8",
-    "completed": "#2f9e55",
-    "delayed": "#f0b429",
-    "cancelled": "#c8372d",
+    "completed": "#17a2b8",
+    "delayed": "#8c564b",
+    "cancelled": "#343a40",
 }
 
 
@@ -84,6 +114,11 @@ def area_label(lang: str, area: str) -> str:
 
 def status_label(lang: str, status: str) -> str:
     return tr(lang, STATUS_LABELS.get(status, status))
+
+
+def unit_label(lang: str, unit: str) -> str:
+    """An indicator's unit in ``lang`` (``%`` and unknown units as they are)."""
+    return tr(lang, UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
 
 
 def label(lang: str, kind: str, key: str) -> str:
@@ -117,3 +152,10 @@ def fmt_signed(value: float | None) -> str:
     if value is None:
         return "–"
     return ("+" if value > 0 else "") + fmt(value)
+
+
+def fmt_time(moment: dt.datetime | None) -> str:
+    """A moment in China Standard Time to the minute (pages name the zone once)."""
+    if moment is None:
+        return "–"
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")

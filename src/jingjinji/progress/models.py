@@ -175,8 +175,44 @@ class IndicatorValue(Base):
     submitted_by: Mapped[str] = mapped_column(String(100))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Corrections: how many times the value was revised and when last (``submitted_by`` and
+    # ``organisation_id`` then name who revised it; the earlier versions are the revisions).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     indicator: Mapped[Indicator] = relationship()
+    revisions: Mapped[list[ValueRevision]] = relationship(
+        back_populates="value",
+        cascade="all, delete-orphan",
+        order_by="ValueRevision.id",
+        passive_deletes=True,
+    )
+
+
+class ValueRevision(Base):
+    """A correction of a stored value: the value as it was before (with who entered it and
+    when), and who corrected it, when, through which channel and why."""
+
+    __tablename__ = "progress_value_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value_id: Mapped[int] = mapped_column(
+        ForeignKey("progress_values.id", ondelete="CASCADE"), index=True
+    )
+    previous_value: Mapped[float] = mapped_column(Float)
+    previous_source: Mapped[str] = mapped_column(Text)
+    previous_note: Mapped[str | None] = mapped_column(Text)
+    previous_submitted_by: Mapped[str] = mapped_column(String(100))
+    previous_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    previous_entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    new_value: Mapped[float] = mapped_column(Float)
+    revised_by: Mapped[str] = mapped_column(String(100))
+    revised_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    revised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(20))
+
+    value: Mapped[IndicatorValue] = relationship(back_populates="revisions")
 
 
 class Target(Base):

@@ -26,8 +26,10 @@ from jingjinji.progress.labels import (
     fmt,
     fmt_pct,
     fmt_signed,
+    fmt_time,
     status_label,
     tr,
+    unit_label,
 )
 from jingjinji.progress.schemas import AREAS, COMMITMENT_STATUSES, CommitmentOut, ProgressRow
 from jingjinji.regions import service as regions
@@ -203,7 +205,10 @@ def build_report(
         if jurisdiction
         else tr(lang, "Beijing-Tianjin-Hebei region")
     )
-    rows = service.progress_rows(session, year=year, jurisdiction=jurisdiction)
+    rows = [
+        r.model_copy(update={"unit": unit_label(lang, r.unit)})
+        for r in service.progress_rows(session, year=year, jurisdiction=jurisdiction)
+    ]
     commitments = [
         service.commitment_out(session, c)
         for c in service.list_commitments(session, jurisdiction=jurisdiction)
@@ -298,12 +303,17 @@ def render_markdown(
         f"# {report.title}",
         "",
         f"*{report.jurisdiction_name} · "
-        f"{tr(lang, 'generated')} {report.generated_at:%Y-%m-%d %H:%M} UTC*",
+        f"{tr(lang, 'generated')} {fmt_time(report.generated_at)} "
+        f"{tr(lang, 'China Standard Time (UTC+8)')}*",
+        "",
+        f"## {tr(lang, 'Contents')}",
+        "",
+        *(f"{i}. {section.label}" for i, section in enumerate(report.areas, start=1)),
         "",
     ]
     lines += [p + "\n" for p in report.intro]
-    for section in report.areas:
-        lines += [f"## {section.label}", ""]
+    for i, section in enumerate(report.areas, start=1):
+        lines += [f"## {i}. {section.label}", ""]
         lines += [p + "\n" for p in section.narrative]
         name = f"{chart_prefix}{section.area}.svg"
         charts[name] = section.chart.svg()
@@ -398,6 +408,7 @@ def render_html(report: Report) -> str:
         row_name=lambda r: _row_name(report.lang, r),
         svg=lambda s: Markup(s.chart.svg()),
         method_notes=method_notes(report.lang),
+        generated=fmt_time(report.generated_at),
         _=translations.gettext,
         gettext=translations.gettext,
         ngettext=translations.ngettext,

@@ -38,6 +38,7 @@ from jingjinji.progress.schemas import (
     UploadResult,
     ValidationReport,
     ValueBatchIn,
+    ValueDetailOut,
     ValueIn,
     ValueOut,
     ValueQuery,
@@ -157,9 +158,17 @@ def submit_values(body: ValueBatchIn, session: DbSession, actor: RequiredActor) 
     return service.submit_values(session, actor=actor, values=body.values)
 
 
+@router.get("/values/{value_id}", response_model=ValueDetailOut)
+def value_detail(value_id: DbId, session: DbSession, actor: OptionalActor) -> ValueDetailOut:
+    """One value with its corrections (the earlier values, who entered and corrected them,
+    when and why), oldest first."""
+    return service.value_detail(session, actor=actor, value_id=value_id)
+
+
 @router.delete("/values/{value_id}", status_code=204)
 def delete_value(value_id: DbId, session: DbSession, actor: RequiredActor) -> Response:
-    """Remove a value (corrections: delete, then enter the right value)."""
+    """Remove a value. To correct one, send the corrected value again with the reason in
+    ``note``: a revision keeps the earlier value in the history."""
     service.delete_value(session, actor=actor, value_id=value_id)
     return Response(status_code=204)
 
@@ -304,7 +313,9 @@ def upload_values(
     actor: RequiredActor,
     file: Annotated[UploadFile, File(description=".xlsx or .csv made from the template")],
 ) -> UploadResult:
-    """Upload a filled template. Any problem: 422, nothing stored, ``errors`` lists every
-    problem with ``row``, ``column`` and ``msg``."""
+    """Upload a filled template. Any problem: nothing stored, ``errors`` lists every problem
+    with ``row`` (the file's line), ``column`` and ``msg``: a 422, or a 403 when some rows are
+    for jurisdictions the user may not write (those rows listed with the others). A row for a
+    value stored already corrects it when ``note`` gives the reason (``revised``)."""
     content = upload.read_upload(file.file)
     return upload.upload(session, actor=actor, filename=file.filename or "upload", content=content)

@@ -212,10 +212,37 @@ class ValueOut(BaseModel):
         "administrators; null for others"
     )
     created_at: dt.datetime
+    revision: int = Field(default=0, description="how many times the value was corrected")
+    revised_at: dt.datetime | None = Field(default=None, description="its last correction")
+
+
+class ValueRevisionOut(BaseModel):
+    """One correction of a value: the value before it (who entered it and when) and who
+    corrected it, when and why."""
+
+    previous_value: float
+    previous_source: str
+    previous_note: str | None
+    previous_organisation_id: int | None
+    previous_submitted_by: str | None = Field(description="shown as for ``submitted_by``")
+    previous_entered_at: dt.datetime
+    value: float = Field(description="the value the correction set")
+    reason: str
+    revised_organisation_id: int | None
+    revised_by: str | None = Field(description="shown as for ``submitted_by``")
+    revised_at: dt.datetime
+    channel: str
+
+
+class ValueDetailOut(ValueOut):
+    """A value with its corrections, oldest first."""
+
+    history: list[ValueRevisionOut]
 
 
 class ValuesStored(BaseModel):
     stored: int
+    revised: int = Field(default=0, description="stored values corrected (history kept)")
     items: list[ValueOut]
     warnings: list[dict[str, str]]
 
@@ -378,5 +405,6 @@ class CellError(BaseModel):
 
 class UploadResult(BaseModel):
     stored: int
+    revised: int = 0
     rows: int
     warnings: list[dict[str, str]]

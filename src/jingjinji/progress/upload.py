@@ -2,9 +2,12 @@
 
 Policy: an upload is all or nothing. If any cell of any row has a problem (or a value breaks an
 ``error`` rule), nothing is stored and every problem is returned as (row, column, reason), with
-rows numbered as the spreadsheet shows them (the header is row 1). The user fixes the file and
-uploads it again; nothing is ever half-stored or silently dropped. Values that only break a
-``warning`` rule are stored and flagged.
+rows numbered as the spreadsheet shows them (the header is row 1; in a CSV file, the line the
+row starts on). Rows for jurisdictions the user may not write are among the problems (the
+answer is then a 403). The user fixes the file and uploads it again; nothing is ever
+half-stored or silently dropped. Values that only break a ``warning`` rule are stored and
+flagged. A row for a value stored already corrects it when its note says why (a revision: the
+earlier value stays in the value's history).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
-from jingjinji.errors import InvalidInput, PermissionDenied, field_error
+from jingjinji.errors import DomainError, InvalidInput, PermissionDenied, field_error
 from jingjinji.progress import service
 from jingjinji.progress.schemas import MAX_BATCH, CellError, UploadResult
 from jingjinji.regions import service as regions
@@ -62,10 +65,14 @@ INSTRUCTIONS = [
     "   来源必填；备注可选。",
     "",
     "Upload policy: if any cell has a problem, nothing is stored and every problem is listed by "
-    "row and column. Fix the file and upload it again.",
-    "上传规则：任一单元格有误则整批不保存，并按行列列出全部错误；改正后重新上传。",
-    "A value that already exists for the same indicator, jurisdiction and period is a "
-    "duplicate and is rejected.",
+    "row and column (rows for jurisdictions you may not write included). Fix the file and "
+    "upload it again.",
+    "上传规则：任一单元格有误则整批不保存，并按行列列出全部错误（含无权填报的地区）；改正后重新上传。",
+    "Corrections: to correct a value stored already (same indicator, jurisdiction and "
+    "period), upload the corrected value with the reason in note. The earlier value is kept "
+    "in the value's history. Without a note the row is a duplicate and is rejected.",
+    "更正：更正已保存的数值（同一指标、地区和期间）时，填写更正后的数值并在备注中说明原因；原数值保留在历史记录中。"
+    "未填备注的重复行将被拒绝。",
 ]
 
 
@@ -79,14 +86,17 @@ class UploadRejected(InvalidInput):
     """The upload had problems; ``cell_errors`` lists them (nothing was stored)."""
 
     def __init__(self, detail: str, cell_errors: Sequence[CellError]) -> None:
-        super().__init__(
-            detail,
-            errors=[
-                field_error(["file", e.row, e.column], e.reason, row=e.row, column=e.column)
-                for e in cell_errors
-            ],
-        )
+        super().__init__(detail, errors=_cell_error_dicts(cell_errors))
         self.cell_errors = list(cell_errors)
+
+
+def _cell_error_dicts(cell_errors: Sequence[CellError]) -> list[dict[str, object]]:
+    """Problems as the API lists them: ``loc`` ["file", row, column], ``row`` (the file's
+    line), ``column`` and ``msg``."""
+    return [
+        field_error(["file", e.row, e.column], e.reason, row=e.row, column=e.column)
+        for e in cell_errors
+    ]
 
 
 def _cell_text(value: str) -> str:
@@ -343,8 +353,19 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
             "the CSV file is not UTF-8 text", errors=[field_error(["file"], f"not UTF-8: {exc}")]
         ) from exc
     reader = csv.reader(io.StringIO(text))
+    # The file line each record starts on: a quoted cell may hold line breaks, and problems
+    # name the line an editor shows.
+    lines: list[int] = []
+
+    def records() -> Iterator[list[str]]:
+        last = 0
+        for record in reader:
+            lines.append(last + 1)
+            last = reader.line_num
+            yield record
+
     try:
-        rows = _limited_rows(reader)
+        rows = _limited_rows(records())
     except csv.Error as exc:
         raise InvalidInput(
             "the CSV file cannot be read", errors=[field_error(["file"], str(exc))]
@@ -353,7 +374,7 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
         return [CellError(row=1, column="-", reason="the file is empty")], []
     header = rows[0]
     body: list[tuple[int, Sequence[object]]] = [
-        (i + 2, [c if isinstance(c, str) and c.strip() else None for c in r])
+        (lines[i + 1], [c if isinstance(c, str) and c.strip() else None for c in r])
         for i, r in enumerate(rows[1:])
     ]
     stray, parsed = _rows(header, body)
@@ -395,28 +416,36 @@ def upload(session: Session, *, actor: Actor | None, filename: str, content: byt
             [CellError(row=MAX_ROWS + 2, column="-", reason="too many rows")],
         )
     channel = "upload-xlsx" if filename.lower().endswith(".xlsx") else "upload-csv"
+    cells = [r.cells for r in rows]
     known = regions.known_jurisdictions(
-        session, codes=(str(r.cells.get("jurisdiction_code") or "").strip() for r in rows)
+        session, codes=(str(c.get("jurisdiction_code") or "").strip() for c in cells)
     )
-    checked = service.authorise_values(session, actor=actor, jurisdictions=known)
-    clean, problems = service.check_rows(session, [r.cells for r in rows])
+    permissions = service.permission_problems(session, actor=actor, rows=cells, jurisdictions=known)
+    clean, problems = service.check_rows(session, cells)
     rule_errors, warnings = service.rule_check(session, clean)
-    all_problems = sorted([*problems, *rule_errors], key=service.problem_order)
+    all_problems = sorted(
+        [*problems, *rule_errors, *permissions.problems], key=service.problem_order
+    )
     if all_problems:
         cell_errors = [
             CellError(row=rows[p.index].row, column=p.column, reason=_rownumbers(p.reason, rows))
             for p in all_problems
         ]
-        raise UploadRejected(
-            f"{len(cell_errors)} problem(s) in {len({e.row for e in cell_errors})} row(s); "
-            "nothing was stored",
-            cell_errors,
+        raise service.refuse_values(
+            session,
+            permissions=permissions,
+            detail=f"{len(cell_errors)} problem(s) in {len({e.row for e in cell_errors})} "
+            "row(s); nothing was stored",
+            errors=_cell_error_dicts(cell_errors),
         )
     stored = service.store_clean(
-        session, actor=checked, clean=clean, warnings=warnings, channel=channel
+        session, actor=permissions.actor, clean=clean, warnings=warnings, channel=channel
     )
     return UploadResult(
-        stored=len(stored), rows=len(rows), warnings=[w for ws in warnings.values() for w in ws]
+        stored=len(stored.added),
+        revised=len(stored.revised),
+        rows=len(rows),
+        warnings=[w for ws in warnings.values() for w in ws],
     )
 
 
@@ -452,11 +481,16 @@ class PageUpload:
     status_code: int
 
 
-def _shown_problems(exc: InvalidInput) -> list[ShownProblem]:
+def _shown_problems(exc: DomainError) -> list[ShownProblem]:
+    """Every problem the error lists (its row and column where it names them)."""
     if isinstance(exc, UploadRejected):
         return [ShownProblem(e.row, e.column, e.reason) for e in exc.cell_errors]
     return [
-        ShownProblem("-", "/".join(str(p) for p in e.get("loc", [])), e.get("msg", ""))
+        ShownProblem(
+            e.get("row", "-"),
+            str(e.get("column") or "/".join(str(p) for p in e.get("loc", []))),
+            e.get("msg", ""),
+        )
         for e in exc.errors
     ] or [ShownProblem("-", "-", exc.detail)]
 
@@ -474,5 +508,5 @@ def upload_from_page(
         session.rollback()
         return PageUpload(None, _shown_problems(exc), exc.detail, 422)
     except PermissionDenied as exc:
-        return PageUpload(None, [ShownProblem("-", "-", exc.detail)], exc.detail, 403)
+        return PageUpload(None, _shown_problems(exc), exc.detail, 403)
     return PageUpload(result, None, None, 200)

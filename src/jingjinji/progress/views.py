@@ -16,7 +16,7 @@ from jingjinji.progress import kernels, labels, service, upload
 from jingjinji.progress import report as report_mod
 from jingjinji.progress.schemas import AREAS, COMMITMENT_STATUSES, Group, StatusChangeIn
 from jingjinji.regions import service as regions
-from jingjinji.web import check_csrf, language_of, redirect, render
+from jingjinji.web import check_csrf, language_of, redirect, render, t
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,6 +85,7 @@ def _common(request: Request, session: DbSession) -> dict[str, Any]:
         "fmt": labels.fmt,
         "fmt_pct": labels.fmt_pct,
         "fmt_signed": labels.fmt_signed,
+        "when": labels.fmt_time,
         "status_colors": labels.STATUS_COLORS,
         "jurisdiction_choices": [j for j in jurisdictions if j.level in ("province", "region")]
         + [j for j in jurisdictions if j.code == "120116"],
@@ -125,19 +126,31 @@ def _labelled(
 
 
 def _status_series(
-    ctx: dict[str, Any], statuses: Sequence[str], stack: str, counts: Callable[[str], list[int]]
+    ctx: dict[str, Any],
+    statuses: Sequence[str],
+    stack: str,
+    counts: Callable[[str], list[int]],
+    kind: str | None = None,
 ) -> list[dict[str, Any]]:
-    """One stacked bar series per status; ``counts(status)`` gives its bars."""
+    """One stacked bar series per status; ``counts(status)`` gives its bars. Each has its own
+    colour, a legend name in the page's language (prefixed by ``kind`` where a chart stacks
+    indicator and commitment statuses) and its counts shown on the bars."""
     return [
         {
-            "name": ctx["status_label"](s),
+            "name": f"{kind}: {ctx['status_label'](s)}" if kind else ctx["status_label"](s),
             "type": "bar",
             "stack": stack,
             "itemStyle": {"color": labels.STATUS_COLORS[s]},
+            "label": {"show": True},
             "data": counts(s),
         }
         for s in statuses
     ]
+
+
+def _chart(categories: list[str], series: list[dict[str, Any]]) -> dict[str, Any]:
+    """A stacked chart's data block: its categories, series and a legend naming every status."""
+    return {"categories": categories, "series": series, "legend": True}
 
 
 @router.get("/progress", response_class=HTMLResponse)
@@ -146,7 +159,7 @@ def dashboard(
 ) -> Response:
     ctx = _common(request, session)
     chosen = _int(year) or service.latest_year(session)
-    roll = service.rollups(session, year=chosen)
+    roll = service.rollups(session, year=chosen, per_commitment=False)
     areas = list(AREAS)
     area_names = [ctx["area_label"](a) for a in areas]
     by_area, by_jur = roll.by_area, roll.by_jurisdiction
@@ -159,8 +172,18 @@ def dashboard(
         ctx, commitments, "c", lambda s: [by_area[a].commitments[s] for a in areas]
     )
     series_jur = _status_series(
-        ctx, progress, "j", lambda s: [by_jur[j].indicators[s] for j in jcodes]
-    ) + _status_series(ctx, commitments, "jc", lambda s: [by_jur[j].commitments[s] for j in jcodes])
+        ctx,
+        progress,
+        "j",
+        lambda s: [by_jur[j].indicators[s] for j in jcodes],
+        t(request, "Indicators"),
+    ) + _status_series(
+        ctx,
+        commitments,
+        "jc",
+        lambda s: [by_jur[j].commitments[s] for j in jcodes],
+        t(request, "Commitments"),
+    )
     return render(
         request,
         "progress/dashboard.html",
@@ -168,9 +191,9 @@ def dashboard(
             **ctx,
             "year": chosen,
             "roll": roll,
-            "chart_area": {"categories": area_names, "series": series_area},
-            "chart_commit": {"categories": area_names, "series": series_commit},
-            "chart_jur": {"categories": [ctx["jname"](j) for j in jcodes], "series": series_jur},
+            "chart_area": _chart(area_names, series_area),
+            "chart_commit": _chart(area_names, series_commit),
+            "chart_jur": _chart([ctx["jname"](j) for j in jcodes], series_jur),
             "jcodes": jcodes,
         },
     )
@@ -266,6 +289,7 @@ def indicator_page(
             "indicator": indicator,
             "rows": rows,
             "values": values,
+            "history": service.revisions_of(session, actor=actor, values=values),
             "targets": targets,
             "chart": {"periods": periods, "series": series},
             "linked": linked,

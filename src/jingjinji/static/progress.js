@@ -1,6 +1,8 @@
 // The progress pages' charts. A page declares them with data attributes and JSON data blocks:
 //   <div data-stacked="ID" data-horizontal="true">  stacked bars of the block #ID
-//                                                    ({categories, series}; dashboard)
+//                                                    ({categories, series, legend}; dashboard:
+//                                                    each series one status, its own colour, a
+//                                                    legend entry and its counts on the bars)
 //   <div data-series="ID" data-unit="...">           lines of the block #ID ({periods, series})
 //   <div data-report-chart="ID" data-area="AREA">    bars of the block #ID's entry AREA
 //                                                    ({title, unit, labels, values, colors})
@@ -25,13 +27,20 @@
     var cat = {type: "category", data: data.categories, inverse: horizontal,
                axisLabel: {interval: 0, width: 140, overflow: "truncate"}};
     var val = {type: "value", minInterval: 1};
+    // A count on its bar; an empty segment says nothing.
+    var bars = data.series.map(function (s) {
+      var label = Object.assign({position: "inside", fontSize: 11}, s.label || {});
+      label.formatter = function (p) { return p.value ? String(p.value) : ""; };
+      return Object.assign({}, s, {label: label});
+    });
     chart.setOption({
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
-      legend: {top: 0, type: "scroll"},
+      legend: {show: data.legend !== false, top: 0, type: "scroll",
+               data: data.series.map(function (s) { return s.name; })},
       grid: {left: horizontal ? 150 : 40, right: 20, top: 40, bottom: 30, containLabel: !horizontal},
       xAxis: horizontal ? val : cat,
       yAxis: horizontal ? cat : val,
-      series: data.series
+      series: bars
     });
   }
   function series(el) {

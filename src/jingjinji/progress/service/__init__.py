@@ -52,9 +52,13 @@ from jingjinji.progress.service.values import (
     delete_value,
     list_values,
     page_values,
+    permission_problems,
+    refuse_values,
+    revisions_of,
     store_clean,
     submit_value,
     submit_values,
+    value_detail,
     value_out,
 )
 
@@ -90,8 +94,11 @@ __all__ = [
     "list_values",
     "page_commitments",
     "page_values",
+    "permission_problems",
     "problem_order",
     "progress_rows",
+    "refuse_values",
+    "revisions_of",
     "rollups",
     "rule_check",
     "series_of",
@@ -102,5 +109,6 @@ __all__ = [
     "summary",
     "target_out",
     "validate",
+    "value_detail",
     "value_out",
 ]

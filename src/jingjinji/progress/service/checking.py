@@ -5,6 +5,7 @@ The validation rules run afterwards on the clean rows (``validation.rule_check``
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class CleanRow:
     value: float
     source: str
     note: str | None
+    # The stored value this row corrects (same indicator, jurisdiction and period), if any.
+    previous: IndicatorValue | None = None
 
 
 def _text(value: object) -> str | None:
@@ -235,37 +238,50 @@ def _check_row(row: _Row, batch: _Batch) -> CleanRow | None:
 def _stored_repeats(
     session: Session, clean: list[CleanRow]
 ) -> tuple[list[CleanRow], list[RowProblem]]:
-    """Split the clean rows into new ones and problems for those stored already."""
+    """Match the clean rows with the values stored already for their key.
+
+    A row for a key that is stored corrects that value (a revision, its history kept) when it
+    says why in ``note`` and changes the value or its source; without a note it is a
+    duplicate, and a correction that changes nothing is refused too."""
     if not clean:
         return clean, []
     stored = {
-        tuple(r)
-        for r in session.execute(
-            select(
-                IndicatorValue.indicator_id,
-                IndicatorValue.jurisdiction_code,
-                IndicatorValue.period,
-            ).where(
+        (v.indicator_id, v.jurisdiction_code, v.period): v
+        for v in session.scalars(
+            select(IndicatorValue).where(
                 IndicatorValue.indicator_id.in_({c.indicator.id for c in clean}),
                 IndicatorValue.jurisdiction_code.in_({c.jurisdiction_code for c in clean}),
             )
         )
     }
-    new: list[CleanRow] = []
+    checked: list[CleanRow] = []
     problems: list[RowProblem] = []
     for c in clean:
-        if (c.indicator.id, c.jurisdiction_code, str(c.period)) in stored:
+        previous = stored.get((c.indicator.id, c.jurisdiction_code, str(c.period)))
+        if previous is None:
+            checked.append(c)
+            continue
+        what = f"a value of {c.indicator.code} for {c.jurisdiction_code} {c.period}"
+        if not c.note:
             problems.append(
                 RowProblem(
                     c.index,
                     "period",
-                    f"duplicate: a value of {c.indicator.code} for {c.jurisdiction_code} "
-                    f"{c.period} is stored already",
+                    f"duplicate: {what} is stored already ({previous.value:g}); to correct it, "
+                    "send the corrected value with the reason in note",
+                )
+            )
+        elif c.value == previous.value and c.source == previous.source:
+            problems.append(
+                RowProblem(
+                    c.index,
+                    "value",
+                    f"{what} is stored already with this value and source: nothing to correct",
                 )
             )
         else:
-            new.append(c)
-    return new, problems
+            checked.append(dataclasses.replace(c, previous=previous))
+    return checked, problems
 
 
 def problem_order(problem: RowProblem) -> tuple[int, int]:
@@ -279,7 +295,8 @@ def check_rows(
 ) -> tuple[list[CleanRow], list[RowProblem]]:
     """Check submitted values cell by cell: required cells, known indicator and jurisdiction,
     a period string of the indicator's period type, a numeric value, a unit matching the
-    indicator, no duplicates (in the batch or already stored). Rule checks come after."""
+    indicator, no duplicates in the batch; a row for a stored key is a correction of that value
+    (``CleanRow.previous``) when its note says why. Rule checks come after."""
     batch = _batch(session, rows)
     problems: list[RowProblem] = []
     clean: list[CleanRow] = []

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -201,12 +203,14 @@ def _empty_tally() -> StatusTally:
 
 
 def _commitment_tally(
-    tree: regions.Hierarchy, c: CommitmentOut, rows_by_indicator: dict[str, list[ProgressRow]]
+    descendants: Callable[[str], set[str]],
+    c: CommitmentOut,
+    rows_by_indicator: dict[str, list[ProgressRow]],
 ) -> CommitmentTally:
     """The statuses of a commitment's linked indicators in the jurisdictions it involves."""
     involved: set[str] = set()
     for code in [c.lead_jurisdiction_code, *c.supporting_jurisdiction_codes]:
-        involved |= tree.descendants(code)
+        involved |= descendants(code)
     counts = dict.fromkeys(kernels.STATUSES_BEST_FIRST, 0)
     for code in c.indicator_codes:
         for r in rows_by_indicator.get(code, []):
@@ -216,18 +220,26 @@ def _commitment_tally(
 
 
 def rollups(
-    session: Session, *, year: int | None = None, jurisdiction: str | None = None
+    session: Session,
+    *,
+    year: int | None = None,
+    jurisdiction: str | None = None,
+    per_commitment: bool = True,
 ) -> Rollups:
     """Status counts per area, per jurisdiction and per commitment.
 
     Areas and jurisdictions count both indicator statuses and commitment statuses; a
     commitment's row counts the statuses of its linked indicators in the jurisdictions it
-    involves (lead, supporting, and those below them)."""
+    involves (lead, supporting, and those below them). ``per_commitment=False`` leaves the
+    per-commitment rows out (the dashboard shows none; it saves the region tree's query)."""
     rows = progress_rows(session, year=year, jurisdiction=jurisdiction)
     commitments = [
         commitment_out(session, c) for c in list_commitments(session, jurisdiction=jurisdiction)
     ]
-    tree = regions.hierarchy(session)
+    by_commitment: dict[str, CommitmentTally] = {}
+    if per_commitment:
+        tree = regions.hierarchy(session)
+        descendants = functools.cache(tree.descendants)
     by_area = {a: _empty_tally() for a in AREAS}
     by_jurisdiction: dict[str, StatusTally] = defaultdict(_empty_tally)
     rows_by_indicator: dict[str, list[ProgressRow]] = defaultdict(list)
@@ -239,12 +251,16 @@ def rollups(
         by_area[c.area].commitments[c.status] += 1
         for code in dict.fromkeys([c.lead_jurisdiction_code, *c.supporting_jurisdiction_codes]):
             by_jurisdiction[code].commitments[c.status] += 1
+    if per_commitment:
+        by_commitment = {
+            c.code: _commitment_tally(descendants, c, rows_by_indicator) for c in commitments
+        }
     return Rollups(
         year=year,
         jurisdiction=jurisdiction,
         by_area=by_area,
         by_jurisdiction=dict(sorted(by_jurisdiction.items())),
-        by_commitment={c.code: _commitment_tally(tree, c, rows_by_indicator) for c in commitments},
+        by_commitment=by_commitment,
         totals=StatusTally(
             indicators=kernels.status_counts([r.status for r in rows]),
             commitments={

@@ -7,23 +7,31 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from jingjinji.audit import service as audit
-from jingjinji.db import is_db_id
-from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.db import is_db_id, utcnow
+from jingjinji.errors import DomainError, InvalidInput, NotFound, PermissionDenied, field_error
 from jingjinji.pagination import Paged, paginate
 from jingjinji.progress import kernels, policy
-from jingjinji.progress.models import IndicatorValue
-from jingjinji.progress.schemas import ValueIn, ValueOut, ValueQuery, ValuesStored
-from jingjinji.progress.service.checking import CleanRow, check_rows
+from jingjinji.progress.models import IndicatorValue, ValueRevision
+from jingjinji.progress.schemas import (
+    ValueDetailOut,
+    ValueIn,
+    ValueOut,
+    ValueQuery,
+    ValueRevisionOut,
+    ValuesStored,
+)
+from jingjinji.progress.service.checking import CleanRow, RowProblem, check_rows, problem_order
 from jingjinji.progress.service.indicators import get_indicator
 from jingjinji.progress.service.inputs import invalid
 from jingjinji.progress.service.validation import rule_check
 from jingjinji.regions import service as regions
-from jingjinji.security import Actor, Role, ensure_can_write, ensure_role
+from jingjinji.security import Actor, Role, ensure_can_write, ensure_role, may_write, require_actor
 
 
 def _value_owner(session: Session, actor: Actor | None, jurisdiction_code: str) -> int | None:
@@ -68,6 +76,119 @@ def authorise_values(
     return checked
 
 
+@dataclass(frozen=True)
+class Permissions:
+    """Who writes a batch and, per row, whether they may write its jurisdiction."""
+
+    actor: Actor
+    forbidden: frozenset[str]
+    problems: list[RowProblem]
+
+
+def permission_problems(
+    session: Session,
+    *,
+    actor: Actor | None,
+    rows: Sequence[Mapping[str, object]],
+    jurisdictions: Iterable[str],
+) -> Permissions:
+    """The rows of a batch whose jurisdiction ``actor`` may not write, as problems of their
+    ``jurisdiction_code`` cell, so that one report lists them with every other problem (the
+    refusal is audited by :func:`refuse_values`). 401 without an actor; an actor of a role
+    that writes no values anywhere is refused (403) when no row names a known jurisdiction."""
+    writer = require_actor(actor)
+    known = sorted(set(jurisdictions))
+    if not known:
+        authorise_values(session, actor=writer, jurisdictions=())
+    forbidden = frozenset(
+        code
+        for code in known
+        if not may_write(
+            writer,
+            jurisdiction_code=code,
+            organisation_id=_value_owner(session, writer, code),
+        )
+    )
+    problems = [
+        RowProblem(
+            index,
+            "jurisdiction_code",
+            f"permission: {writer.role.value} {writer.username!r} may not enter values for "
+            f"jurisdiction {code}",
+        )
+        for index, cells in enumerate(rows)
+        if (code := str(cells.get("jurisdiction_code") or "").strip()) in forbidden
+    ]
+    return Permissions(writer, forbidden, problems)
+
+
+class ValuesRefused(PermissionDenied):
+    """A batch with rows the actor may not write: every problem of the batch is listed."""
+
+
+def refuse_values(
+    session: Session, *, permissions: Permissions, detail: str, errors: list[dict[str, object]]
+) -> DomainError:
+    """The error that rejects a batch with problems: a 422, or, when some rows are for
+    jurisdictions the actor may not write, an audited 403; both list every problem."""
+    if not permissions.forbidden:
+        return InvalidInput(detail, errors=errors)
+    forbidden = sorted(permissions.forbidden)
+    return audit.audited_refusal(
+        session,
+        ValuesRefused(detail, errors=errors),
+        actor=permissions.actor,
+        action="progress.values.submit",
+        object_type="indicator_value",
+        jurisdiction_code=forbidden[0],
+        outcome="denied",
+        detail={"forbidden_jurisdictions": forbidden, "problems": len(errors)},
+    )
+
+
+@dataclass(frozen=True)
+class StoredValues:
+    """What :func:`store_clean` wrote: new values and corrected ones."""
+
+    added: list[IndicatorValue]
+    revised: list[IndicatorValue]
+
+    @property
+    def all(self) -> list[IndicatorValue]:
+        return [*self.added, *self.revised]
+
+
+def _revise(
+    session: Session, *, actor: Actor, c: CleanRow, warnings: list[dict[str, str]], channel: str
+) -> IndicatorValue:
+    """Correct the stored value ``c.previous``: its earlier version becomes a revision."""
+    row = c.previous
+    assert row is not None and c.note
+    now = utcnow()
+    owner = _value_owner(session, actor, c.jurisdiction_code)
+    session.add(
+        ValueRevision(
+            value=row,
+            previous_value=row.value,
+            previous_source=row.source,
+            previous_note=row.note,
+            previous_submitted_by=row.submitted_by,
+            previous_organisation_id=row.organisation_id,
+            previous_entered_at=row.revised_at or row.created_at,
+            new_value=c.value,
+            revised_by=actor.username,
+            revised_organisation_id=owner,
+            revised_at=now,
+            reason=c.note,
+            channel=channel,
+        )
+    )
+    row.value, row.source, row.note, row.flags = c.value, c.source, c.note, list(warnings)
+    row.submitted_by, row.organisation_id = actor.username, owner
+    row.revision, row.revised_at = row.revision + 1, now
+    return row
+
+
 def store_clean(
     session: Session,
     *,
@@ -75,9 +196,23 @@ def store_clean(
     clean: Sequence[CleanRow],
     warnings: Mapping[int, list[dict[str, str]]],
     channel: str,
-) -> list[IndicatorValue]:
-    stored: list[IndicatorValue] = []
+) -> StoredValues:
+    added: list[IndicatorValue] = []
+    revised: list[IndicatorValue] = []
+    previous: dict[int, tuple[float, str]] = {}
     for c in clean:
+        if c.previous is not None:
+            previous[c.previous.id] = (c.previous.value, c.previous.source)
+            revised.append(
+                _revise(
+                    session,
+                    actor=actor,
+                    c=c,
+                    warnings=warnings.get(c.index, []),
+                    channel=channel,
+                )
+            )
+            continue
         row = IndicatorValue(
             indicator_id=c.indicator.id,
             jurisdiction_code=c.jurisdiction_code,
@@ -92,10 +227,37 @@ def store_clean(
             organisation_id=_value_owner(session, actor, c.jurisdiction_code),
         )
         session.add(row)
-        stored.append(row)
+        added.append(row)
     session.flush()
+    _audit_stored(session, actor=actor, rows=added, channel=channel)
+    for row in revised:
+        old_value, old_source = previous[row.id]
+        audit.record(
+            session,
+            actor=actor,
+            action="progress.values.revise",
+            object_type="indicator_value",
+            object_id=row.id,
+            jurisdiction_code=row.jurisdiction_code,
+            detail={
+                "indicator": row.indicator.code,
+                "period": row.period,
+                "previous": {"value": old_value, "source": old_source},
+                "value": row.value,
+                "source": row.source,
+                "reason": row.note,
+                "revision": row.revision,
+                "channel": channel,
+            },
+        )
+    return StoredValues(added, revised)
+
+
+def _audit_stored(
+    session: Session, *, actor: Actor, rows: Sequence[IndicatorValue], channel: str
+) -> None:
     by_jurisdiction: dict[str, list[IndicatorValue]] = defaultdict(list)
-    for row in stored:
+    for row in rows:
         by_jurisdiction[row.jurisdiction_code].append(row)
     for code, rows in sorted(by_jurisdiction.items()):
         audit.record(
@@ -112,7 +274,31 @@ def store_clean(
                 "flagged": sum(1 for r in rows if r.flags),
             },
         )
-    return stored
+
+
+def revision_out(
+    rev: ValueRevision, *, actor: Actor | None, jurisdiction_code: str
+) -> ValueRevisionOut:
+    """One correction as ``actor`` reads it (usernames as in :func:`value_out`)."""
+    named = policy.sees_usernames(
+        actor,
+        organisation_ids=[rev.previous_organisation_id, rev.revised_organisation_id],
+        jurisdiction_code=jurisdiction_code,
+    )
+    return ValueRevisionOut(
+        previous_value=rev.previous_value,
+        previous_source=rev.previous_source,
+        previous_note=rev.previous_note,
+        previous_organisation_id=rev.previous_organisation_id,
+        previous_submitted_by=rev.previous_submitted_by if named else None,
+        previous_entered_at=rev.previous_entered_at,
+        value=rev.new_value,
+        reason=rev.reason,
+        revised_organisation_id=rev.revised_organisation_id,
+        revised_by=rev.revised_by if named else None,
+        revised_at=rev.revised_at,
+        channel=rev.channel,
+    )
 
 
 def value_out(row: IndicatorValue, *, actor: Actor | None) -> ValueOut:
@@ -134,6 +320,8 @@ def value_out(row: IndicatorValue, *, actor: Actor | None) -> ValueOut:
         organisation_id=row.organisation_id,
         submitted_by=row.submitted_by if named else None,
         created_at=row.created_at,
+        revision=row.revision,
+        revised_at=row.revised_at,
     )
 
 
@@ -145,23 +333,29 @@ def submit_values(
     channel: str = "api",
     loc_prefix: Sequence[str | int] = ("body", "values"),
 ) -> ValuesStored:
-    """Store a batch of values: all or nothing. Any cell error rejects the whole batch with
-    every error listed (``loc``: prefix, index, field)."""
+    """Store a batch of values: all or nothing. Any problem rejects the whole batch with every
+    problem listed (``loc``: prefix, index, field), rows the actor may not write included (then
+    a 403). A row for a value stored already corrects it when its note says why."""
     raws = [v.model_dump() for v in values]
     known = regions.known_jurisdictions(session, codes=(str(r["jurisdiction_code"]) for r in raws))
-    checked = authorise_values(session, actor=actor, jurisdictions=known)
+    permissions = permission_problems(session, actor=actor, rows=raws, jurisdictions=known)
     clean, problems = check_rows(session, raws)
     errors, warnings = rule_check(session, clean)
-    problems = problems + errors
+    problems = sorted([*problems, *errors, *permissions.problems], key=problem_order)
     if problems:
-        raise InvalidInput(
-            f"{len(problems)} problem(s) in the submitted values; nothing was stored",
+        raise refuse_values(
+            session,
+            permissions=permissions,
+            detail=f"{len(problems)} problem(s) in the submitted values; nothing was stored",
             errors=[field_error([*loc_prefix, p.index, p.column], p.reason) for p in problems],
         )
-    stored = store_clean(session, actor=checked, clean=clean, warnings=warnings, channel=channel)
+    stored = store_clean(
+        session, actor=permissions.actor, clean=clean, warnings=warnings, channel=channel
+    )
     return ValuesStored(
-        stored=len(stored),
-        items=[value_out(r, actor=actor) for r in stored],
+        stored=len(stored.added),
+        revised=len(stored.revised),
+        items=[value_out(r, actor=actor) for r in stored.all],
         warnings=[w for ws in warnings.values() for w in ws],
     )
 
@@ -276,3 +470,39 @@ def page_values(session: Session, query: ValueQuery, *, actor: Actor | None) -> 
     )
     page = paginate(session, stmt, IndicatorValue.id, cursor=query.cursor, limit=query.limit)
     return Paged([value_out(r, actor=actor) for r in page.items], page.next_cursor)
+
+
+def value_detail(session: Session, *, actor: Actor | None, value_id: int) -> ValueDetailOut:
+    """A value with its corrections, oldest first: each the value before, who entered it and
+    when, and who corrected it, when and why."""
+    row = session.get(IndicatorValue, value_id) if is_db_id(value_id) else None
+    if row is None:
+        raise NotFound(f"no value {value_id}")
+    return ValueDetailOut(
+        **value_out(row, actor=actor).model_dump(),
+        history=[
+            revision_out(r, actor=actor, jurisdiction_code=row.jurisdiction_code)
+            for r in row.revisions
+        ],
+    )
+
+
+def revisions_of(
+    session: Session, *, actor: Actor | None, values: Sequence[IndicatorValue]
+) -> dict[int, list[ValueRevisionOut]]:
+    """The corrections of the revised ones among ``values`` (one query, none when no value was
+    revised), by value id, oldest first."""
+    revised = {v.id: v.jurisdiction_code for v in values if v.revision}
+    if not revised:
+        return {}
+    out: dict[int, list[ValueRevisionOut]] = defaultdict(list)
+    stmt = (
+        select(ValueRevision)
+        .where(ValueRevision.value_id.in_(list(revised)))
+        .order_by(ValueRevision.id)
+    )
+    for rev in session.scalars(stmt):
+        out[rev.value_id].append(
+            revision_out(rev, actor=actor, jurisdiction_code=revised[rev.value_id])
+        )
+    return dict(out)
