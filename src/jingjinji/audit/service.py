@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import checkpoints, keys, policy
 from jingjinji.audit.checkpoints import CheckpointConfig
+
+# Documents the platform signs (credit reports) use the checkpoint key and its public keys.
+from jingjinji.audit.checkpoints import current_config as current_config
 from jingjinji.audit.keys import AuditKeyError as AuditKeyError
 from jingjinji.audit.keys import Signer as Signer
 from jingjinji.audit.keys import verify_signature as verify_signature
@@ -24,8 +27,6 @@ from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.security import Actor, ensure_role, province_scope
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
     from jingjinji.errors import DomainError
 
 ErrorT = TypeVar("ErrorT", bound="DomainError")
@@ -135,18 +136,6 @@ def _locked_head(session: Session) -> AuditHead | None:
             .execution_options(synchronize_session=False)
         )
     return session.get(AuditHead, 1, populate_existing=True)
-
-
-def document_signer() -> keys.Signer | None:
-    """The key that signs documents the platform issues (credit reports): the checkpoint key
-    (``JJJ_AUDIT_SIGNING_KEY``, else the current key of ``JJJ_AUDIT_KEY_DIR``); None when none
-    is configured. Raises ``keys.AuditKeyError`` when a key file is broken."""
-    return checkpoints.current_config().signer()
-
-
-def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
-    """Every public key the platform's signatures may carry, by key id (rotated ones too)."""
-    return checkpoints.current_config().public_keys()
 
 
 def checkpoint(

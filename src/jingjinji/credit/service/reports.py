@@ -96,7 +96,7 @@ def normalise_code(code: str) -> str:
 
 def _signer(session: Session, *, actor: Actor | None, uscc: str) -> audit.Signer:
     try:
-        signer = audit.document_signer()
+        signer = audit.current_config().signer()
         problem = None if signer is not None else KEY_SETTINGS
     except audit.AuditKeyError as exc:
         signer, problem = None, f"the signing key cannot be read ({exc}); {KEY_SETTINGS}"
@@ -380,7 +380,7 @@ def verify_document(data: bytes, *, session: Session | None = None) -> Verificat
             db=db,
         )
     key_id, value = sig.get("key_id"), sig.get("value")
-    key = audit.trusted_public_keys().get(key_id) if isinstance(key_id, str) else None
+    key = audit.current_config().public_keys().get(key_id) if isinstance(key_id, str) else None
     if key is None:
         return _result("unknown_key", f"signed with key {key_id!r}, unknown here", doc, db=db)
     if not isinstance(value, str) or not audit.verify_signature(key, body, value):
