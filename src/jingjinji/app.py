@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -12,6 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 import jingjinji
 from jingjinji import admission, delivery, domains, headers, limits, problems, refusals
@@ -26,7 +30,7 @@ from jingjinji.errors import (
     PermissionDenied,
 )
 from jingjinji.jobs.registry import load_handlers
-from jingjinji.web import SESSION_COOKIE
+from jingjinji.web import N_, SESSION_COOKIE
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -106,7 +110,9 @@ def _install_security_headers(app: FastAPI, settings: Settings) -> None:
     """CSP, framing, sniffing, referrer, HSTS and no-store on every response (see
     :mod:`jingjinji.headers`); added last, so it is outermost and 503s carry them too."""
     hsts = settings.hsts_max_age if settings.secure_cookies else 0
-    app.add_middleware(headers.SecurityHeadersMiddleware, hsts_max_age=hsts)
+    app.add_middleware(
+        headers.SecurityHeadersMiddleware, hsts_max_age=hsts, error_response=_unhandled_answer
+    )
 
 
 def _install_limits(app: FastAPI, settings: Settings) -> None:
@@ -130,8 +136,23 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     if _wants_html(request):
         from jingjinji import views as core_views
 
-        return core_views.error_page(request, exc.status, exc.title, exc.detail)
+        return await run_in_threadpool(
+            core_views.error_page, request, exc.status, exc.title, exc.detail
+        )
     return problems.domain_problem(request, exc)
+
+
+#: What a page says for an HTTP error of the router (message ids, translated for the user).
+HTTP_PAGE_TEXT = {
+    404: (N_("Not found"), N_("There is no page at this address.")),
+    405: (
+        N_("Method not allowed"),
+        N_("This address does not take this kind of request; open it from the platform's pages."),
+    ),
+}
+INTERNAL_TITLE = N_("Internal error")
+INTERNAL_DETAIL = N_("The server failed on this request; it has been logged.")
+UNREADABLE_FORM = N_("Some values of the form cannot be read; nothing was changed.")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -139,9 +160,76 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if _wants_html(request):
         from jingjinji import views as core_views
 
-        page = core_views.error_page(request, exc.status_code, "Error", str(exc.detail))
+        title, detail = HTTP_PAGE_TEXT.get(exc.status_code, (N_("Error"), str(exc.detail)))
+        page = await run_in_threadpool(
+            core_views.error_page, request, exc.status_code, title, detail
+        )
         return problems.with_allow(request, page)
     return problems.http_problem(request, exc)
+
+
+def _install_page_errors(app: FastAPI) -> None:
+    """Input that cannot be read (422) and unexpected failures (500) of a page: an error page in
+    the user's language with their navigation; the API keeps its problem+json (the handlers
+    :func:`problems.install` put in place)."""
+    api_validation = app.exception_handlers[RequestValidationError]
+    api_unexpected = app.exception_handlers[Exception]
+
+    async def validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if not _wants_html(request):
+            return await _answer(api_validation, request, exc)
+        from jingjinji import views as core_views
+
+        errors = problems.validation_errors(exc)
+        return await run_in_threadpool(
+            core_views.error_page, request, 422, "Invalid input", UNREADABLE_FORM, errors
+        )
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        if not _wants_html(request):
+            return await _answer(api_unexpected, request, exc)
+        problems.log.exception("unhandled error on %s", request.url.path)
+        return await run_in_threadpool(_internal_error_page, request)
+
+    app.add_exception_handler(RequestValidationError, validation)
+    app.add_exception_handler(Exception, unexpected)
+
+
+async def _answer(
+    handler: Callable[[Request, Any], Response | Awaitable[Response]],
+    request: Request,
+    exc: Exception,
+) -> Response:
+    result = handler(request, exc)
+    if isinstance(result, Response):
+        return result
+    response: Response = await result
+    return response
+
+
+async def _unhandled_answer(scope: Scope) -> Response:
+    """What the security-headers middleware sends for an unhandled error (Starlette's outer
+    error middleware logs it through the app's handler): the 500 page for a browser."""
+    request = Request(scope)
+    if _wants_html(request):
+        return await run_in_threadpool(_internal_error_page, request)
+    return problems.problem_response(
+        500, "Internal error", INTERNAL_DETAIL, type_slug="internal", instance=request.url.path
+    )
+
+
+def _internal_error_page(request: Request) -> Response:
+    """The 500 page; should the page itself fail, the plain problem (never a second 500)."""
+    from jingjinji import views as core_views
+
+    try:
+        return core_views.error_page(request, 500, INTERNAL_TITLE, INTERNAL_DETAIL)
+    except Exception:
+        problems.log.exception("the error page of %s failed", request.url.path)
+        return problems.problem_response(
+            500, "Internal error", INTERNAL_DETAIL, type_slug="internal", instance=request.url.path
+        )
 
 
 async def _not_authenticated(request: Request, exc: Exception) -> Response:
@@ -211,6 +299,8 @@ async def _operational_error(request: Request, exc: Exception) -> Response:
             Busy("The database is busy with other writes; nothing was stored. Try again."),
         )
     problems.log.error("database error on %s: %s", request.url.path, exc)
+    if _wants_html(request):
+        return await run_in_threadpool(_internal_error_page, request)
     return problems.problem_response(
         500,
         "Internal error",
@@ -240,6 +330,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _operational_error)
     app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    _install_page_errors(app)
 
 
 def _favicon() -> FileResponse:

@@ -40,6 +40,8 @@ outermost error middleware, without the headers).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -79,9 +81,18 @@ def hsts_value(max_age: int) -> str:
 class SecurityHeadersMiddleware:
     """Pure ASGI middleware: adds the security headers to each response's start message."""
 
-    def __init__(self, app: ASGIApp, *, hsts_max_age: int | None = None) -> None:
-        """``hsts_max_age``: seconds of Strict-Transport-Security; None or 0 sends none."""
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        hsts_max_age: int | None = None,
+        error_response: Callable[[Scope], Awaitable[Response]] | None = None,
+    ) -> None:
+        """``hsts_max_age``: seconds of Strict-Transport-Security; None or 0 sends none.
+        ``error_response``: the answer to an unhandled error (the app's: a page for a browser,
+        problem+json for the API); problem+json without it."""
         self.app = app
+        self.error_response = error_response
         always = ALWAYS
         if hsts_max_age:
             always = (*ALWAYS, ("Strict-Transport-Security", hsts_value(hsts_max_age)))
@@ -114,8 +125,18 @@ class SecurityHeadersMiddleware:
             # middleware: answer it here, with the headers, the same way (it still logs the
             # error through the app's handler, and sends nothing once a response started).
             if not started:
-                await _internal_error(scope)(scope, receive, send_with_headers)
+                response = await self._error_response(scope)
+                await response(scope, receive, send_with_headers)
             raise
+
+    async def _error_response(self, scope: Scope) -> Response:
+        if self.error_response is None:
+            return _internal_error(scope)
+        try:
+            return await self.error_response(scope)
+        except Exception:  # the error page failed too: the plain problem, never a second 500
+            problems.log.exception("the error answer of %s failed", scope.get("path"))
+            return _internal_error(scope)
 
 
 def _internal_error(scope: Scope) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
@@ -16,7 +16,15 @@ from jingjinji.accounts.throttle import TooManyAttempts
 from jingjinji.config import Settings
 from jingjinji.deps import SESSION_COOKIE, DbSession, OptionalActor
 from jingjinji.health import Health
-from jingjinji.web import LANG_COOKIE, check_csrf, redirect, render, set_session_cookie, t
+from jingjinji.web import (
+    LANG_COOKIE,
+    check_csrf,
+    redirect,
+    render,
+    resolve_page_actor,
+    set_session_cookie,
+    t,
+)
 
 if TYPE_CHECKING:
     from jingjinji.accounts.models import User
@@ -38,15 +46,35 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+def error_page(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> Response:
+    """The page of a failed page request, in the user's language with their navigation; to an
+    htmx request the fragment that replaces the form's target (``HX-Target``), with the
+    refusal's status (``app.js`` swaps 4xx/5xx answers)."""
     if status == 401:
         return redirect(f"/login?next={request.url.path}")
-    return render(
-        request,
-        "error.html",
-        {"status": status, "title": t(request, title), "detail": detail},
-        status_code=status,
-    )
+    resolve_page_actor(request)
+    context = {
+        "status": status,
+        "title": t(request, title),
+        "detail": t(request, detail),
+        "errors": [
+            {
+                "where": "/".join(str(p) for p in e.get("loc", []) if p not in {"body", "query"}),
+                "msg": t(request, str(e.get("msg", ""))),
+            }
+            for e in errors or []
+        ],
+        "target": request.headers.get("hx-target"),
+    }
+    fragment = request.headers.get("hx-request") is not None
+    template = "_refusal.html" if fragment else "error.html"
+    return render(request, template, context, status_code=status)
 
 
 @router.get("/healthz", response_model=Health)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Mapping
 from functools import lru_cache
@@ -24,6 +25,7 @@ from jingjinji.config import Settings
 from jingjinji.errors import PermissionDenied
 
 PACKAGE_DIR = Path(__file__).parent
+log = logging.getLogger(__name__)
 LANG_COOKIE = "jjj_lang"
 # The signed-in browser's cookie (set at login, read by deps.resolve_actor).
 SESSION_COOKIE = "jjj_session"
@@ -231,6 +233,28 @@ def render(
     response = HTMLResponse(html, status_code=status_code)
     set_csrf_cookie(request, response)
     return response
+
+
+def resolve_page_actor(request: Request) -> None:
+    """The signed-in user of a page that failed before any route resolved them (an unknown
+    address, a method the page does not take, a form that could not be read), so that its error
+    page shows their own navigation, name and role as every other page does. Only the browser
+    session counts here (pages are never reached with an API token)."""
+    if hasattr(request.state, "actor"):
+        return
+    request.state.actor = None
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jingjinji.accounts import service as accounts
+
+    try:
+        with request.app.state.session_factory() as session:
+            request.state.actor = accounts.actor_for_session(session, token=token)
+    except SQLAlchemyError:  # the error page still comes, without the user's name
+        log.warning("error page of %s without its user: database unavailable", request.url.path)
 
 
 def redirect(url: str, *, status_code: int = 303) -> RedirectResponse:
