@@ -91,7 +91,7 @@ def _writable(actor: Actor) -> object:
     if actor.is_office_admin:
         return CreditRecord.id.is_not(None)
     if actor.role is Role.JURISDICTION_ADMIN and actor.province_code:
-        return records._province_like(CreditRecord.jurisdiction_code, actor.province_code)
+        return records.province_clause(CreditRecord.jurisdiction_code, actor.province_code)
     if actor.role is Role.STEWARD and actor.organisation_id is not None:
         return CreditRecord.source_organisation_id == actor.organisation_id
     return CreditRecord.id.is_(None)

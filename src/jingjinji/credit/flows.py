@@ -1,0 +1,194 @@
+"""Credit data in the data catalog: four datasets per provincial market-regulation agency.
+
+- ``CREDIT-<province>-LICENCES``, ``-PENALTIES``, ``-RED-LIST``, ``-BLACK-LIST``: the records of
+  that kind whose source agency is in the province and which the public sees today (published,
+  inside their publicity period).
+- Field-level sharing classes: the fields Credit China publishes are unconditional; the
+  legal representative's name and the facts are conditional (another jurisdiction's agency
+  reads them with a grant); the identity document type and number of a natural person are
+  personal data and not shared.
+
+The rows are served from the credit tables through a record source
+(``register_record_source("CREDIT-", ...)``, registered when this module is imported: the
+domain's ``jobs_handlers`` imports it in every process), so the catalog decides who reads
+which field and audits cross-jurisdiction reads like for every other dataset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jingjinji.catalog import service as catalog
+from jingjinji.catalog.schemas import DatasetIn, FieldIn
+from jingjinji.credit.models import CreditRecord, CreditSubject, RecordStatus
+from jingjinji.credit.service import records, subjects
+from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.pagination import check_limit, paginate
+from jingjinji.regions import service as regions
+from jingjinji.security import Actor
+
+PREFIX = "CREDIT-"
+PROVINCES: dict[str, tuple[str, str]] = {
+    "110000": ("北京市", "Beijing"),
+    "120000": ("天津市", "Tianjin"),
+    "130000": ("河北省", "Hebei"),
+}
+#: Dataset kind -> (record kind, zh title, en title).
+KINDS: dict[str, tuple[str, str, str]] = {
+    "LICENCES": ("licence", "行政许可信息", "administrative licences"),
+    "PENALTIES": ("penalty", "行政处罚信息", "administrative penalties"),
+    "RED-LIST": ("red_list", "守信激励（红名单）", "red list (joint incentives)"),
+    "BLACK-LIST": ("black_list", "严重失信主体名单", "black list (seriously untrustworthy)"),
+}
+#: (name, type, sharing class, description)
+FIELDS: tuple[tuple[str, str, str, str], ...] = (
+    ("record_id", "integer", "unconditional", "platform record id"),
+    ("uscc", "string", "unconditional", "Unified Social Credit Code of the subject"),
+    ("subject_name", "string", "unconditional", "registered name of the subject"),
+    ("document_number", "string", "unconditional", "decision document number"),
+    ("title", "string", "unconditional", "licence / penalty / list name"),
+    ("category", "string", "unconditional", "licence or penalty category"),
+    ("legal_basis", "string", "unconditional", "legal basis"),
+    ("content", "string", "unconditional", "content of the decision"),
+    ("fine_10k_cny", "number", "unconditional", "fine, 10k CNY"),
+    ("licence_number", "string", "unconditional", "licence number"),
+    ("measures", "string", "unconditional", "measures of a list entry, ';'-separated"),
+    ("decision_date", "date", "unconditional", "decision date"),
+    ("publicity_end", "date", "unconditional", "first day no longer public"),
+    ("source_agency", "string", "unconditional", "data source agency"),
+    ("source_agency_uscc", "string", "unconditional", "USCC of the data source agency"),
+    ("facts", "string", "conditional", "facts of the case"),
+    ("legal_representative", "string", "conditional", "legal representative (name)"),
+    ("id_type", "string", "not_shared", "identity document type of a natural person"),
+    ("id_number", "string", "not_shared", "identity document number of a natural person"),
+)
+FILTERS = ("uscc", "decision_date")
+
+
+def dataset_code(province_code: str, kind: str) -> str:
+    return f"{PREFIX}{province_code}-{kind}"
+
+
+def parse_code(code: str) -> tuple[str, str]:
+    """``CREDIT-130000-BLACK-LIST`` -> (``130000``, ``black_list``)."""
+    rest = code[len(PREFIX) :] if code.startswith(PREFIX) else ""
+    province, _, kind = rest.partition("-")
+    if province not in PROVINCES or kind not in KINDS:
+        raise NotFound(f"no credit dataset with code {code!r}")
+    return province, KINDS[kind][0]
+
+
+def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
+    name_zh, name_en = PROVINCES[province_code]
+    out = []
+    for kind, (_, title_zh, title_en) in KINDS.items():
+        out.append(
+            DatasetIn(
+                code=dataset_code(province_code, kind),
+                title_zh=f"{name_zh}{title_zh}",
+                title_en=f"{name_en} {title_en}",
+                description_zh="信用记录（公示期内），由信用库直接提供；自然人身份信息不共享。",
+                description_en="Credit records in their publicity period, served from the "
+                "credit registry; identity data of natural persons is not shared.",
+                owner_organisation_id=owner_id,
+                domain="credit",
+                update_cycle="daily",
+                sharing_class="unconditional",
+                open_to_public=True,
+                fields=[
+                    FieldIn.model_validate(
+                        {"name": n, "type": t, "description": d, "sharing_class": c}
+                    )
+                    for n, t, c, d in FIELDS
+                ],
+            )
+        )
+    return out
+
+
+def register_datasets(session: Session, *, actor: Actor | None) -> list[str]:
+    """Register (idempotently) the credit datasets of every provincial market regulator."""
+    codes: list[str] = []
+    for province in PROVINCES:
+        org = regions.find_organisation(
+            session, jurisdiction_code=province, kind="market_regulation"
+        )
+        if org is None:
+            continue
+        for data in definitions(province, org.id):
+            catalog.ensure_dataset(session, actor=actor, data=data)
+            codes.append(data.code)
+    return codes
+
+
+def _row(record: CreditRecord, subject: CreditSubject, agency: Any) -> dict[str, Any]:
+    details = record.details or {}
+    return {
+        "record_id": record.id,
+        "uscc": subject.uscc,
+        "subject_name": subject.name,
+        "document_number": record.document_number,
+        "title": record.title,
+        "category": record.category,
+        "legal_basis": record.legal_basis,
+        "content": record.content,
+        "fine_10k_cny": float(record.fine_10k_cny) if record.fine_10k_cny is not None else None,
+        "licence_number": record.licence_number,
+        "measures": ";".join(record.measures) if record.measures else None,
+        "decision_date": record.decision_date.isoformat(),
+        "publicity_end": record.publicity_end.isoformat() if record.publicity_end else None,
+        "source_agency": agency.name_zh,
+        "source_agency_uscc": agency.uscc,
+        "facts": record.facts,
+        "legal_representative": details.get("legal_representative") or subject.legal_representative,
+        "id_type": details.get("id_type"),
+        "id_number": details.get("id_number"),
+    }
+
+
+def read_records(
+    session: Session,
+    *,
+    dataset_code: str,
+    filters: dict[str, str],
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The record source of the ``CREDIT-`` datasets (the catalog reduces the fields)."""
+    check_limit(limit)
+    province, kind = parse_code(dataset_code)
+    day = records.today()
+    stmt = select(CreditRecord).where(
+        CreditRecord.kind == kind,
+        CreditRecord.status == RecordStatus.PUBLISHED.value,
+        records.visible_clause(None, day),
+        records.province_clause(CreditRecord.jurisdiction_code, province),
+    )
+    if "uscc" in filters:
+        subject = subjects.find_subject(session, uscc=filters["uscc"])
+        stmt = stmt.where(CreditRecord.subject_id == (subject.id if subject else -1))
+    if "decision_date" in filters:
+        try:
+            day_filter = dt.date.fromisoformat(filters["decision_date"])
+        except ValueError as exc:
+            raise InvalidInput(
+                "decision_date must be an ISO date",
+                errors=[field_error(["query", "decision_date"], "expected YYYY-MM-DD")],
+            ) from exc
+        stmt = stmt.where(CreditRecord.decision_date == day_filter)
+    page = paginate(session, stmt, CreditRecord.id, cursor=cursor, limit=limit)
+    subject_rows = subjects.subjects_by_id(session, ids={r.subject_id for r in page.items})
+    agencies = regions.organisations_by_id(
+        session, ids={r.source_organisation_id for r in page.items}
+    )
+    rows = [
+        _row(r, subject_rows[r.subject_id], agencies[r.source_organisation_id]) for r in page.items
+    ]
+    return rows, page.next_cursor
+
+
+catalog.register_record_source(PREFIX, read_records)

@@ -1,0 +1,180 @@
+"""Checks of a credit record beyond its schema, and who may write it.
+
+Each check returns :class:`RowError` rows (row 0: the caller numbers rows, for batches), so a
+single record and a batch list every problem the same way: bad USCC with the expected check
+character, a subject registered outside the region, a decision in the future, an unknown
+source agency, unknown or mismatched measures (C3's ``measures.json``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from jingjinji.credit import policy
+from jingjinji.credit.kernels.uscc import check_uscc
+from jingjinji.credit.models import RecordKind
+from jingjinji.credit.schemas.records import DETAIL_FIELDS, RecordIn, RowError
+from jingjinji.credit.service import measures as measures_service
+from jingjinji.credit.service import subjects
+from jingjinji.errors import InvalidInput, field_error
+from jingjinji.regions import service as regions
+from jingjinji.regions.models import Organisation
+from jingjinji.security import Actor, deny
+
+MEASURE_COLOUR = {RecordKind.RED_LIST.value: "red", RecordKind.BLACK_LIST.value: "black"}
+
+
+def _org_by_uscc(session: Session, code: str) -> Organisation | None:
+    wanted = subjects.normalise_uscc(code)
+    for org in regions.list_organisations(session):
+        if org.uscc == wanted:
+            return org
+    return None
+
+
+def resolve_source(
+    session: Session, *, actor: Actor, data: RecordIn
+) -> tuple[Organisation | None, RowError | None]:
+    """The source agency the record names, or the writer's own organisation."""
+    if data.source_organisation_id is not None:
+        org = regions.get_organisation_or_none(session, organisation_id=data.source_organisation_id)
+        if org is None:
+            return None, RowError(
+                row=0,
+                column="source_organisation_id",
+                reason=f"unknown agency: no organisation {data.source_organisation_id}",
+            )
+        return org, None
+    if data.source_agency_uscc:
+        org = _org_by_uscc(session, data.source_agency_uscc)
+        if org is None:
+            return None, RowError(
+                row=0,
+                column="source_agency_uscc",
+                reason=f"unknown agency: no organisation with code {data.source_agency_uscc!r}",
+            )
+        return org, None
+    if actor.organisation_id is not None:
+        return regions.get_organisation(session, organisation_id=actor.organisation_id), None
+    return None, RowError(
+        row=0,
+        column="source_agency_uscc",
+        reason="name the source agency (source_agency_uscc or source_organisation_id)",
+    )
+
+
+def _uscc_problem(session: Session, data: RecordIn) -> RowError | None:
+    code = subjects.normalise_uscc(data.uscc)
+    check = check_uscc(code)
+    if not check.valid:
+        return RowError(
+            row=0, column="uscc", reason=check.reason or "invalid code", expected=check.expected
+        )
+    if check.province_code not in subjects.PROVINCES:
+        return RowError(
+            row=0,
+            column="uscc",
+            reason=f"registered in region {check.region_code}, outside Beijing, Tianjin and Hebei",
+        )
+    if not data.subject_name and subjects.find_subject(session, uscc=code) is None:
+        return RowError(
+            row=0,
+            column="subject_name",
+            reason=f"subject {code} is not registered: give its name to register it",
+        )
+    return None
+
+
+def _measure_problems(data: RecordIn) -> list[RowError]:
+    if not data.measures:
+        return []
+    unknown = measures_service.unknown_codes(data.measures)
+    if unknown:
+        return [RowError(row=0, column="measures", reason=f"unknown measure(s): {unknown}")]
+    colour = MEASURE_COLOUR.get(data.kind.value)
+    if colour is None:
+        if data.kind is not RecordKind.COURT_ENFORCEMENT:
+            return [RowError(row=0, column="measures", reason="only list entries carry measures")]
+        return []
+    wrong = [m.code for m in measures_service.measures_for(data.measures) if m.kind != colour]
+    if wrong:
+        return [
+            RowError(
+                row=0,
+                column="measures",
+                reason=f"measure(s) {wrong} do not belong to a {data.kind.value} entry",
+            )
+        ]
+    return []
+
+
+def check_record(session: Session, *, data: RecordIn, today: dt.date) -> list[RowError]:
+    """Every problem of one record beyond its schema (row 0: the caller numbers rows)."""
+    problems: list[RowError] = []
+    uscc_problem = _uscc_problem(session, data)
+    if uscc_problem is not None:
+        problems.append(uscc_problem)
+    if data.decision_date > today:
+        problems.append(
+            RowError(
+                row=0,
+                column="decision_date",
+                reason=f"decision date {data.decision_date} is in the future (today is {today})",
+            )
+        )
+    if data.valid_from and data.valid_to and data.valid_to < data.valid_from:
+        problems.append(RowError(row=0, column="valid_to", reason="valid_to is before valid_from"))
+    unknown = sorted(set(data.details) - set(DETAIL_FIELDS))
+    if unknown:
+        problems.append(
+            RowError(
+                row=0,
+                column="details",
+                reason=f"unknown detail field(s) {unknown}; known: {', '.join(DETAIL_FIELDS)}",
+            )
+        )
+    if data.kind is RecordKind.PENALTY and not data.content:
+        problems.append(RowError(row=0, column="content", reason="a penalty needs its content"))
+    problems.extend(_measure_problems(data))
+    return problems
+
+
+def problems_error(problems: Sequence[RowError], *, where: str) -> InvalidInput:
+    """The 422 listing every problem (loc: where, row, column)."""
+    rows = len({p.row for p in problems})
+    detail = (
+        f"{len(problems)} problem(s) in {rows} row(s); nothing was stored"
+        if where != "body"
+        else "; ".join(f"{p.column}: {p.reason}" for p in problems)
+    )
+    errors = []
+    for p in problems:
+        loc: list[str | int] = [where, p.column] if where == "body" else [where, p.row, p.column]
+        extra: dict[str, Any] = {"row": p.row, "column": p.column}
+        if p.expected is not None:
+            extra["expected"] = p.expected
+        errors.append(field_error(loc, p.reason, **extra))
+    return InvalidInput(detail, errors=errors)
+
+
+def ensure_writer(
+    session: Session, *, actor: Actor, org: Organisation, action: str, object_id: str | None
+) -> None:
+    if not policy.may_write_record(
+        actor, source_organisation_id=org.id, jurisdiction_code=org.jurisdiction_code
+    ):
+        raise deny(
+            session,
+            actor,
+            action=action,
+            object_type="credit_record",
+            object_id=object_id,
+            jurisdiction_code=org.jurisdiction_code,
+            reason=f"{actor.username!r} may not write records of {org.name_en} "
+            f"(organisation {org.id}): only its stewards, its province's administrator "
+            "or the office",
+        )
