@@ -243,6 +243,11 @@ def issue(
         else:
             row = service.latest_model(session, city_code=city, before=start)
         if row is None:
+            from jingjinji.warnings.forecast_store import forecast_status
+
+            st = forecast_status(session, city_code=city)
+            if st.status != "ready":
+                raise fail(f"no forecast for {city}: {st.message}")
             raise fail(f"no stored model for {city} (train one: jjj air forecast train)")
         grid = _run(lambda: service.city_grid(session, city_code=city, end=end))
         days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import func, select
@@ -327,3 +328,39 @@ def forecast_chart(
         p90=[by_date[d].aqi_p90 if d in by_date else None for d in dates],
         model_versions=sorted({r.model_version for r in rows}),
     )
+
+
+# ------------------------------------------------------------------------------------ status
+
+
+@dataclass(frozen=True)
+class ForecastStatus:
+    """Whether a city gets forecasts, and why not: ``ready`` (enough history), ``too_little``
+    (data, but fewer daily AQI values than a model needs) or ``no_data``."""
+
+    city_code: str
+    status: str
+    days_with_aqi: int
+    needed: int
+    message: str
+
+
+def forecast_status(session: Session, *, city_code: str) -> ForecastStatus:
+    """What a page or the API shows for a city instead of an empty forecast."""
+    needed = fc.MIN_TRAINING_DAYS + max(fc.HORIZONS)
+    try:
+        days = int(city_daily(session, city_code=city_code)["aqi"].drop_nulls().len())
+    except NotFound:
+        return ForecastStatus(
+            city_code, "no_data", 0, needed, f"no air-quality data for city {city_code}"
+        )
+    if days < needed:
+        return ForecastStatus(
+            city_code,
+            "too_little",
+            days,
+            needed,
+            f"city {city_code} has {days} days with a daily AQI; a forecast model needs at least "
+            f"{needed}",
+        )
+    return ForecastStatus(city_code, "ready", days, needed, f"{days} days with a daily AQI")
