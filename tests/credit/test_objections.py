@@ -17,7 +17,7 @@ from jingjinji.credit.service.forms import FormLimiter
 from jingjinji.workdays import calendar_from_settings
 from tests.conftest import People
 from tests.credit.records_support import audit_count
-from tests.credit.services_support import make_record, today
+from tests.credit.services_support import HE_CO, make_record, today
 
 OBJECTIONS = "/api/v1/credit/objections"
 
@@ -240,3 +240,64 @@ def test_public_forms_are_rate_limited_per_address(
     session.expire_all()
     refused = session.scalars(select(AuditEntry).where(AuditEntry.outcome == "throttled")).all()
     assert len(refused) == 1
+
+
+def _token(html: str) -> str:
+    return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def test_the_public_form_pages_show_refusals(
+    client: TestClient, session: Session, people: People
+) -> None:
+    record = make_record(session, people["tj-samr"])
+    uscc = HE_CO
+    for kind in ("object", "repair", "commit", "declare"):
+        page = client.get(f"/credit/subjects/{uscc}/{kind}")
+        assert page.status_code == 200, kind
+        assert f'data-testid="credit-form-{kind}"' in page.text
+    assert str(record.id) in client.get(f"/credit/subjects/{uscc}/object").text
+    assert client.get("/credit/subjects/91110000600037341L/object").status_code == 404
+    page = client.get(f"/credit/subjects/{uscc}/object")
+    missing = client.post(
+        f"/credit/subjects/{uscc}/object",
+        data={
+            "record_id": str(record.id),
+            "objector_name": "王五",
+            "csrf_token": _token(page.text),
+        },
+    )
+    assert missing.status_code == 422
+    assert 'data-testid="credit-form-errors"' in missing.text and "objector_contact" in missing.text
+    done = client.post(
+        f"/credit/subjects/{uscc}/object",
+        data={
+            "record_id": str(record.id),
+            "objector_name": "王五",
+            "objector_contact": "x",
+            "reason": "金额有误",
+            "csrf_token": _token(page.text),
+        },
+    )
+    assert done.status_code == 201 and 'data-testid="credit-form-due"' in done.text
+    again = client.post(
+        f"/credit/subjects/{uscc}/object",
+        data={
+            "record_id": str(record.id),
+            "objector_name": "王五",
+            "objector_contact": "x",
+            "reason": "again",
+            "csrf_token": _token(page.text),
+        },
+    )
+    assert again.status_code == 409 and "already has a pending objection" in again.text
+    client.app.state.credit_form_limiter = FormLimiter(limit=0)  # type: ignore[attr-defined]
+    throttled = client.post(
+        f"/credit/subjects/{uscc}/declare",
+        data={
+            "kind": "honour",
+            "title": "x",
+            "declared_by_name": "y",
+            "csrf_token": _token(page.text),
+        },
+    )
+    assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) > 0

@@ -73,7 +73,8 @@ class FormLimiter:
             while hits and now - hits[0] >= self.window_seconds:
                 hits.popleft()
             if len(hits) >= self.limit:
-                return max(1, int(self.window_seconds - (now - hits[0])) + 1)
+                oldest = hits[0] if hits else now  # a limit of 0 admits nobody
+                return max(1, int(self.window_seconds - (now - oldest)) + 1)
             hits.append(now)
             return None
 

@@ -76,8 +76,6 @@ def _form_page(
         },
         status_code=status_code,
     )
-    if status_code == 429:
-        response.headers["Retry-After"] = "60"
     return response
 
 
@@ -120,7 +118,7 @@ def _submit(
     try:
         done = action()
     except (ValidationError, DomainError) as exc:
-        return _form_page(
+        response = _form_page(
             request,
             session,
             uscc=uscc,
@@ -129,6 +127,9 @@ def _submit(
             errors=_problems(request, exc),
             status_code=_status(exc),
         )
+        if isinstance(exc, forms.TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     return _form_page(request, session, uscc=uscc, kind=kind, done=done, status_code=201)
 
 
