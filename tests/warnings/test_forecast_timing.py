@@ -219,3 +219,22 @@ def test_wind_components_blow_from_the_named_direction() -> None:
     np.testing.assert_allclose(u[:2], [0.0, -3.0], atol=1e-12)
     np.testing.assert_allclose(v[:2], [-2.0, 0.0], atol=1e-12)
     assert np.isnan(u[2]) and np.isnan(v[2])
+
+
+def test_weather_forecast_rows_land_on_their_target_days(data: timing.CityData) -> None:
+    import polars as pl
+
+    day = data.daily.date_at(10)
+    frame = pl.DataFrame(
+        {
+            "target_date": [day, data.daily.date_at(11), dt.date(1990, 1, 1)],
+            **{
+                name: pl.Series(name, [1.5, None, 9.0], dtype=pl.Float64)
+                for name in issue_time.TARGET_WEATHER
+            },
+        }
+    )
+    grid = issue_time.weather_from_frame(frame, data)
+    assert set(grid) == set(issue_time.TARGET_WEATHER)
+    assert grid["pres_mean"][10] == 1.5 and np.isnan(grid["pres_mean"][11])
+    assert int(np.sum(~np.isnan(grid["temp_mean"]))) == 1  # the 1990 row is outside the grid
