@@ -53,12 +53,10 @@ def public_subject(
     response_class=Response,
     responses={
         200: {
+            "model": schemas.SignedReport,
             "description": "the signed report (JSON: payload and signature; PDF: the signed "
             "JSON attached)",
-            "content": {
-                "application/json": {"schema": schemas.SignedReport.model_json_schema()},
-                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-            },
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
         },
         503: {"description": "no signing key is configured"},
     },
