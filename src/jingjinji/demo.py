@@ -1,4 +1,5 @@
-"""The embedded demo: every domain's ``demo.load`` in dependency order, once per database."""
+"""The embedded demo: every domain's ``demo.load`` in dependency order, once per database, then
+on every start each domain's ``demo.refresh`` (where it has one), so that the tour works today."""
 
 from __future__ import annotations
 
@@ -40,19 +41,33 @@ def ensure_loaded(
     """Load the demo data unless it is there already; return the demo logins."""
     from jingjinji.accounts.demo import demo_logins
 
-    with factory() as session:
-        if is_loaded(session):
-            return demo_logins()
     ctx = DemoContext(console=console, values=dict(options or {}))
-    for module in domains.modules("demo"):
-        started = time.perf_counter()
-        with factory() as session:
-            module.load(session, ctx)
-            session.commit()
-        if console is not None:
-            domain = module.__name__.split(".")[-2]
-            console.print(f"demo: {domain} loaded in {time.perf_counter() - started:.1f}s")
+    with factory() as session:
+        loaded = is_loaded(session)
+    if not loaded:
+        for module in domains.modules("demo"):
+            started = time.perf_counter()
+            with factory() as session:
+                module.load(session, ctx)
+                session.commit()
+            if console is not None:
+                domain = module.__name__.split(".")[-2]
+                console.print(f"demo: {domain} loaded in {time.perf_counter() - started:.1f}s")
+    refresh(factory, ctx)
     return demo_logins()
+
+
+def refresh(factory: sessionmaker[Session], ctx: DemoContext) -> None:
+    """Every start of the demo, on fresh or used data: each domain's ``demo.refresh(session,
+    ctx)``, where it has one, keeps what the tour needs ready for today (the warnings domain
+    re-opens a consultation when the last one was issued). Idempotent."""
+    for module in domains.modules("demo"):
+        hook = getattr(module, "refresh", None)
+        if hook is None:
+            continue
+        with factory() as session:
+            hook(session, ctx)
+            session.commit()
 
 
 def print_logins(console: Console, logins: list[tuple[str, str, str]], *, url: str | None) -> None:

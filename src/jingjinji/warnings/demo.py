@@ -1,6 +1,7 @@
 """Demo: criteria and measures, the Beijing model (trained to 2015-12-31) with its forecasts for
 the hold-out, the observed history replayed through the lifecycle, and one consultation left
-open for the browser walk-through (awaiting the answers of bj-env, tj-env and he-env)."""
+open for the browser walk-through (awaiting the answers of bj-env, tj-env and he-env); every
+later start of the demo re-opens one when none is open (:func:`refresh`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from typing import TYPE_CHECKING
 
 from jingjinji.accounts import service as accounts
 from jingjinji.security import SYSTEM_ACTOR, Actor
+from jingjinji.timezone import china_date
 from jingjinji.warnings import kernels, service
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from jingjinji.demo import DemoContext
+    from jingjinji.warnings.models import PollutionWarning
 
 CITY = "110000"
 TRAIN_UNTIL = dt.date(2015, 12, 31)
@@ -23,6 +26,11 @@ HISTORY_TO = dt.date(2017, 2, 28)
 # The Beijing red alert of 2016-12-16..21: the walk-through replays its run-up.
 OPEN_CONSULTATION_SEARCH = (dt.date(2016, 12, 12), dt.date(2016, 12, 20))
 AGENCIES = ("bj-env", "tj-env", "he-env")
+# The consultation re-opened on a start that finds none open (see refresh).
+FRESH_LEVEL = "orange"
+FRESH_MAX_AQI = 320.0
+FRESH_CRITERIA = "bth-2017"
+CONSULTATION_OPEN_FOR = dt.timedelta(days=7)
 
 
 def _say(ctx: DemoContext, message: str) -> None:
@@ -34,25 +42,60 @@ def _actor(session: Session, username: str) -> Actor:
     return accounts.actor_of(accounts.get_user(session, username=username), channel="web")
 
 
+def open_consultation(
+    session: Session, *, now: dt.datetime | None = None
+) -> PollutionWarning | None:
+    """The consultation the tour answers: one whose deadline lies ahead (the newest), if any."""
+    now = now or dt.datetime.now(dt.UTC)
+    for warning in service.list_warnings(session, status=["consultation"]):
+        if warning.deadline is not None and warning.deadline > now:
+            return warning
+    return None
+
+
+def refresh(session: Session, ctx: DemoContext, *, now: dt.datetime | None = None) -> int:
+    """Keep the tour's consultation open on every start: with none open (the one of the last
+    run issued, withdrawn or past its deadline), the office proposes an orange warning for
+    Beijing for today and the next two days (China's dates) and opens its consultation for a
+    week. Idempotent: with one open, nothing changes. Returns the open consultation's id."""
+    now = now or dt.datetime.now(dt.UTC)
+    found = open_consultation(session, now=now)
+    if found is not None:
+        ctx.values["open_consultation"] = found.id
+        return found.id
+    office = _actor(session, "office")
+    today = china_date(now)
+    w = service.propose(
+        session,
+        actor=office,
+        cities=[CITY],
+        level=FRESH_LEVEL,
+        start=today,
+        end=today + dt.timedelta(days=2),
+        max_aqi=FRESH_MAX_AQI,
+        criteria_code=FRESH_CRITERIA,
+        basis="manual",
+        evidence={"demo": "re-opened so that the tour has a consultation to answer"},
+    )
+    service.open_consultation(
+        session, actor=office, warning_id=w.id, deadline=now + CONSULTATION_OPEN_FOR, now=now
+    )
+    ctx.values["open_consultation"] = w.id
+    _say(
+        ctx,
+        f"consultation open: /warnings/{w.id} ({FRESH_LEVEL} from {today}); "
+        "answer as bj-env, tj-env, he-env, then issue as office",
+    )
+    return w.id
+
+
 def load(session: Session, ctx: DemoContext) -> None:
     service.load_criteria(session, actor=SYSTEM_ACTOR)
     service.load_measures(session, actor=SYSTEM_ACTOR)
     office = _actor(session, "office")
     if CITY not in service.cities_with_data(session):
         _say(ctx, "no Beijing history loaded; proposing one manual warning only")
-        w = service.propose(
-            session,
-            actor=office,
-            cities=[CITY],
-            level="orange",
-            start=dt.date.today(),
-            end=dt.date.today() + dt.timedelta(days=2),
-            max_aqi=320,
-            criteria_code="bth-2017",
-            basis="manual",
-        )
-        service.open_consultation(session, actor=office, warning_id=w.id)
-        ctx.values["open_consultation"] = w.id
+        refresh(session, ctx)
         return
     row, _ = service.train_model(session, actor=SYSTEM_ACTOR, city_code=CITY, until=TRAIN_UNTIL)
     grid = service.city_grid(session, city_code=CITY)
@@ -114,7 +157,7 @@ def load(session: Session, ctx: DemoContext) -> None:
         session,
         actor=office,
         warning_id=w.id,
-        deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=7),
+        deadline=dt.datetime.now(dt.UTC) + CONSULTATION_OPEN_FOR,
     )
     ctx.values["open_consultation"] = w.id
     _say(
