@@ -183,6 +183,18 @@ def counts(fact: RecordFact, as_of: dt.date) -> bool:
     return fact.publicity_end is None or as_of < fact.publicity_end
 
 
+def _order(fact: RecordFact) -> tuple[dt.date, str, str, str, dt.date, bool]:
+    """A total order, so that the reasons do not depend on the order of the records given."""
+    return (
+        fact.decision_date,
+        fact.kind,
+        fact.severity or "",
+        fact.status,
+        fact.publicity_end or dt.date.min,
+        fact.objection_upheld,
+    )
+
+
 def _fmt(points: float) -> str:
     return f"{points:+.1f}"
 
@@ -194,7 +206,7 @@ def score_subject(
     score = config.base
     reasons: list[str] = []
     black_listed = False
-    for fact in sorted(facts, key=lambda f: (f.decision_date, f.kind)):
+    for fact in sorted(facts, key=_order):
         if not counts(fact, as_of) or fact.kind == LICENCE:
             continue
         day = fact.decision_date.isoformat()
