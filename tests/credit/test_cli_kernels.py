@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,14 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("JJJ_SECRET_KEY", "test")
     for name in ("JJJ_HOLIDAYS", "JJJ_WORKDAYS", "JJJ_CREDIT_PUBLICATION_WORKING_DAYS"):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()  # no settings of this test's environment for the next test
 
 
 def test_valid_codes_exit_zero_with_the_decoding() -> None:
