@@ -151,6 +151,11 @@ def test_staff_of_the_source_agency_see_withdrawn_records_marked(
     assert len(old) == 1 and old[0]["withdrawn"] is True
     assert old[0]["withdrawn_reason"] == "period_over"
     assert page["staff_view"] is True
+    staff_page = client.get(f"/credit/subjects/{public_data.uscc}", headers=mine)
+    assert 'data-testid="withdrawn"' in staff_page.text
+    assert 'data-testid="risk-class"' in staff_page.text
+    assert 'data-testid="staff-links"' in client.get("/credit", headers=mine).text
+    assert 'data-testid="staff-links"' not in client.get("/credit").text
     # Staff of another agency see list entries' status, not the withdrawn penalty.
     other = people.headers(session_factory, "he-samr")
     theirs = client.get(f"{API}/{public_data.uscc}", headers=other).json()
