@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.credit import policy
+from jingjinji.credit.kernels.uscc import check_uscc
 from jingjinji.credit.schemas.records import (
     DETAIL_FIELDS,
     MAX_BATCH,
@@ -154,7 +155,44 @@ def row_from_cells(number: int, cells: dict[str, object]) -> Row:
             if column in ("fine_10k_cny", "confiscated_10k_cny"):
                 reason = f"bad amount {cells.get(column)!r}: {reason}"
             problems.append(RowError(row=number, column=column, reason=reason))
-        return Row(number, None, problems)
+        return Row(number, None, problems + _partial_problems(number, data, problems))
+
+
+def _partial_problems(
+    number: int, data: dict[str, object], known: list[RowError]
+) -> list[RowError]:
+    """The code and date checks of a row whose schema failed elsewhere, so that the refusal
+    lists every problem of the row, not only the first kind."""
+    seen = {p.column for p in known}
+    out: list[RowError] = []
+    code = data.get("uscc")
+    if "uscc" not in seen and isinstance(code, str):
+        check = check_uscc(code.strip().upper())
+        if not check.valid:
+            out.append(
+                RowError(
+                    row=number,
+                    column="uscc",
+                    reason=check.reason or "invalid code",
+                    expected=check.expected,
+                )
+            )
+    decided = data.get("decision_date")
+    if "decision_date" not in seen and isinstance(decided, str):
+        try:
+            day = dt.date.fromisoformat(decided)
+        except ValueError:
+            day = None
+        today = records.today()
+        if day is not None and day > today:
+            out.append(
+                RowError(
+                    row=number,
+                    column="decision_date",
+                    reason=f"decision date {day} is in the future (today is {today})",
+                )
+            )
+    return out
 
 
 def _blank(value: object) -> bool:
