@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit import checkpoints
 from jingjinji.audit import keys as audit_keys
+from jingjinji.credit.schemas.services import DeclarationIn, ObjectionIn
 from jingjinji.credit.schemas.subjects import SubjectIn
-from jingjinji.credit.service import records, subjects
+from jingjinji.credit.service import declarations, objections, records, subjects
 from tests.conftest import People
 from tests.credit.records_support import BJ_CO, record_in
 
@@ -18,6 +19,8 @@ FORMER_NAME = "旧名称示例贸易有限公司（虚构）"
 CURRENT_NAME = "测试示例科技有限公司（虚构）"
 REPRESENTATIVE = "张三"
 ID_NUMBER = "110101199001011234"
+DECLARANT = "李四"
+OBJECTOR_CONTACT = "objector@example.invalid"
 
 
 @dataclass
@@ -29,9 +32,10 @@ class PublicData:
 
 
 def build_public_data(session_factory: sessionmaker[Session], people: People) -> PublicData:
-    """A Beijing enterprise renamed once, with a penalty in its publicity period, one whose
-    period ended long ago (published late, today) and a black-list entry, all by Beijing's
-    market regulator; the records carry personal data the public must never see."""
+    """A Beijing enterprise renamed once, with a penalty in its publicity period (under
+    objection), one whose period ended long ago (published late, today) and a black-list entry,
+    all by Beijing's market regulator, and a self-declared honour; the records, the objection and
+    the declaration carry personal data the public must never see."""
     steward = people["bj-samr"]
     with session_factory() as session:
         subjects.register_subject(
@@ -84,6 +88,23 @@ def build_public_data(session_factory: sessionmaker[Session], people: People) ->
                 content=None,
                 decision_date="2026-11-10",
                 details={},
+            ),
+        )
+        declarations.declare(
+            session,
+            actor=None,
+            data=DeclarationIn(
+                uscc=BJ_CO, kind="honour", title="守合同重信用企业", declared_by_name=DECLARANT
+            ),
+        )
+        objections.submit_objection(
+            session,
+            actor=None,
+            data=ObjectionIn(
+                record_id=current.id,
+                objector_name=DECLARANT,
+                objector_contact=OBJECTOR_CONTACT,
+                reason="罚款金额有误",
             ),
         )
         session.commit()

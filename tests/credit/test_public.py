@@ -19,8 +19,10 @@ from jingjinji.credit.service import public
 from tests.conftest import People
 from tests.credit.public_support import (
     CURRENT_NAME,
+    DECLARANT,
     FORMER_NAME,
     ID_NUMBER,
+    OBJECTOR_CONTACT,
     REPRESENTATIVE,
     PublicData,
 )
@@ -71,6 +73,11 @@ def test_subject_page_shows_records_in_their_publicity_period_only(
     assert page["list_status"]["black_entries"] == 1
     assert page["list_status"]["measures"], "a black-list entry carries its measures"
     assert page["risk_class"] is None and page["staff_view"] is False
+    marked = {r["id"]: r["under_objection"] for r in page["records"]}
+    assert marked == {public_data.current_penalty: True, public_data.black_entry: False}
+    assert [(d["title"], d["self_declared"]) for d in page["self_declarations"]] == [
+        ("守合同重信用企业", True)
+    ]
     # Yesterday nothing was public yet: the records were published today.
     yesterday = (public.today() - dt.timedelta(days=1)).isoformat()
     before = client.get(f"{API}/{public_data.uscc}", params={"as_of": yesterday}).json()
@@ -136,6 +143,7 @@ def test_no_personal_data_in_public_output(client: TestClient, public_data: Publ
         assert ID_NUMBER not in text
         assert REPRESENTATIVE not in text
         assert "示例路1号" not in text  # the address
+        assert DECLARANT not in text and OBJECTOR_CONTACT not in text
     assert CURRENT_NAME in texts[3]
 
 
@@ -173,6 +181,8 @@ def test_pages_search_and_subject(client: TestClient, public_data: PublicData) -
     page = client.get(f"/credit/subjects/{public_data.uscc}")
     assert page.status_code == 200
     assert 'data-testid="withdrawn"' not in page.text
+    assert 'data-testid="under-objection"' in page.text
+    assert 'data-testid="declaration"' in page.text
     assert f"/credit/subjects/{public_data.uscc}/object" in page.text
     assert "report?format=pdf&amp;lang=en" in page.text
     assert client.get("/credit/subjects/91110000600037341L").status_code == 404
