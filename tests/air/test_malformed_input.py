@@ -248,7 +248,7 @@ def test_nan_and_infinity_are_refused_alike_in_json_and_csv(
         r = client.post("/api/v1/air/observations/csv", headers=headers, **_csv(csv))
         assert r.status_code == 422, (text, r.text)
         found = [(e["row"], e["column"], e["msg"]) for e in _errors(r)]
-        assert found == [(1, "pm10", "not a finite number")], found
+        assert found == [(2, "pm10", "not a finite number")], found  # the file's line
     # Missing stays missing: NA, empty, null and "-" are gaps, not errors.
     csv = HEADER.replace(b"\n", b",pm10\n") + f"1001A,{TS},30,NA\n".encode()
     r = client.post("/api/v1/air/observations/csv", headers=headers, **_csv(csv))
@@ -272,8 +272,8 @@ def test_nul_characters_are_refused_everywhere_naming_the_field(
     csv = b"station_code,ts,pm2_5,wd\n" + f"1001A,{TS},30,N\x00E\n".encode()
     r = client.post("/api/v1/air/observations/csv", headers=headers, **_csv(csv))
     assert r.status_code == 422, r.text
-    assert [(e["row"], e["column"]) for e in _errors(r)] == [(1, "wd")]
-    assert "row 1, column wd" in r.json()["detail"]
+    assert [(e["row"], e["column"]) for e in _errors(r)] == [(2, "wd")]  # header = line 1
+    assert "row 2, column wd" in r.json()["detail"]
 
     r = client.get("/api/v1/air/stations", params={"city": "1101\x00"})
     assert r.status_code == 422, r.text

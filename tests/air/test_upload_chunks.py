@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -30,8 +31,9 @@ def test_blocks_give_what_the_whole_file_gives() -> None:
         io.BytesIO(content), max_rows=10_000, chunk_bytes=4096
     )
     assert header == HEADER
-    assert_frame_equal(chunked.frame, whole.frame)
-    assert chunked.issues == whole.issues
+    # an upload's rows are the file's lines (header = line 1): the whole file's data rows + 1
+    assert_frame_equal(chunked.frame, whole.frame.with_columns(pl.col("row") + 1))
+    assert chunked.issues == [{**i, "row": i["row"] + 1} for i in whole.issues]
     assert len(whole.issues) > 20 and max(i["row"] for i in whole.issues) > 2900
     assert chunked.columns == whole.columns
 
@@ -49,11 +51,11 @@ def test_a_nul_byte_names_its_row_and_column() -> None:
     )
     with pytest.raises(InvalidInput) as raised:
         ingest.normalise_csv_file(io.BytesIO(content), max_rows=10_000, chunk_bytes=1024)
-    assert [(e["row"], e["column"]) for e in raised.value.errors] == [(208, "pm2_5")]
+    assert [(e["row"], e["column"]) for e in raised.value.errors] == [(209, "pm2_5")]
 
 
 def test_a_nul_byte_in_a_quoted_cell_with_a_line_break_names_the_cell() -> None:
-    content = _file(300).replace(b'"N\nE"', b'"N\nE\x00"', 1)  # data row 8
+    content = _file(300).replace(b'"N\nE"', b'"N\nE\x00"', 1)  # data row 8: row 9
     with pytest.raises(InvalidInput) as raised:
         ingest.normalise_csv_file(io.BytesIO(content), max_rows=10_000)
-    assert [(e["row"], e["column"]) for e in raised.value.errors] == [(8, "wd")]
+    assert [(e["row"], e["column"]) for e in raised.value.errors] == [(9, "wd")]

@@ -208,13 +208,15 @@ def normalise_csv(
 #: Bytes of an uploaded CSV file normalised at a time (about 30,000 rows of the platform
 #: layout): the memory of an upload depends on this and on the row limit, not on the file.
 UPLOAD_CHUNK_BYTES = 2 * 1024 * 1024
+#: The header's line: upload reports number rows as the file's lines (data from line 2).
+HEADER_LINE = 1
 #: The longest header line read.
 MAX_HEADER_BYTES = 64 * 1024
 
 
 def _nul_cell(header: bytes, data: bytes, first_row: int, at: int) -> InvalidInput:
-    """The 422 for a NUL byte at offset ``at`` of a block of lines (row counted from the
-    block's ``first_row``; 0 for the header)."""
+    """The 422 for a NUL byte at offset ``at`` of a block of lines (row: the file's line,
+    counted from the block's ``first_row``; the header is line 1)."""
     # line breaks and commas inside quoted cells do not count (every other piece between
     # quotes is outside them)
     line = index = 0
@@ -228,7 +230,7 @@ def _nul_cell(header: bytes, data: bytes, first_row: int, at: int) -> InvalidInp
     row = first_row + line
     names = [h.strip().strip('"') for h in header.decode("utf-8-sig", "replace").split(",")]
     column = names[index].strip() if index < len(names) else f"column {index + 1}"
-    where = "the header" if row == 0 else f"row {row}, column {column}"
+    where = "the header" if row == HEADER_LINE else f"row {row}, column {column}"
     return InvalidInput(
         f"a NUL character (U+0000) in {where}; text cannot hold it. Nothing was stored.",
         errors=[
@@ -255,10 +257,13 @@ def normalise_csv_file(
 
     The file is never held whole: each block is normalised and kept as its frame. Reading
     stops at the first block that takes the rows past ``max_rows`` (422 naming the limit), and
-    at a NUL byte (422 naming its row and column)."""
+    at a NUL byte (422 naming its row and column).
+
+    Rows are numbered as the file's lines, the header being line 1 (the convention of every
+    upload report): the first data row is row 2."""
     header = fh.readline(MAX_HEADER_BYTES)
     if b"\x00" in header:
-        raise _nul_cell(header, header, 0, header.index(b"\x00"))
+        raise _nul_cell(header, header, HEADER_LINE, header.index(b"\x00"))
     if not header.strip():
         raise InvalidInput("the file is empty", errors=[field_error(["body", "file"], "empty")])
     if not header.endswith(b"\n"):
@@ -273,20 +278,20 @@ def normalise_csv_file(
     for data in line_blocks(fh, chunk_bytes=chunk_bytes):
         nul = data.find(b"\x00")
         if nul >= 0:
-            raise _nul_cell(header, data, rows + 1, nul)
+            raise _nul_cell(header, data, HEADER_LINE + rows + 1, nul)
         if not data.strip():
             continue
         part = normalise_csv(header + data, units=units, timezone=timezone)
-        if part.issues or rows:
-            for found in part.issues:
-                found["row"] += rows
-        if rows:
-            part.frame = part.frame.with_columns(pl.col("row") + rows)
+        # normalise_csv counts the block's data rows from 1: shift them to the file's lines
+        offset = HEADER_LINE + rows
+        for found in part.issues:
+            found["row"] += offset
+        part.frame = part.frame.with_columns(pl.col("row") + offset)
         rows += part.frame.height
         if rows > max_rows:
             raise InvalidInput(
                 f"at most {max_rows} rows per upload; the file has more (reading stopped at "
-                f"row {rows}). Split it, or import it with `jjj air import`.",
+                f"row {HEADER_LINE + rows}). Split it, or import it with `jjj air import`.",
                 errors=[field_error(["body", "file"], f"more than {max_rows} rows")],
             )
         parts.append(part)
