@@ -285,10 +285,14 @@ class Unreadable(ValueError):
 
 
 def _pdf_documents(data: bytes) -> list[dict[str, Any]]:
-    """The signed JSON documents attached to a PDF: every stream that inflates (or is plain)
-    to a JSON object with a payload of our format and a signature."""
+    """The signed JSON documents attached to a PDF: every embedded-file stream that inflates
+    (or is plain) to a JSON object with a payload of our format and a signature. Streams live
+    outside object streams, so their dictionaries are found without parsing the whole file."""
     found: list[dict[str, Any]] = []
     for match in _STREAM.finditer(data):
+        header = data[data.rfind(b"obj", 0, match.start()) : match.start()]
+        if b"/EmbeddedFile" not in header:
+            continue
         start = match.end()
         end = data.find(b"endstream", start)
         if end < 0:
