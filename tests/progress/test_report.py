@@ -95,7 +95,8 @@ def test_markdown_html_pdf_files(
     charts = [p for p in md[1:] if p.suffix == ".svg"]
     assert charts and all(p.exists() and p.read_text().startswith("<svg") for p in charts)
     assert "(r_charts/ecology.svg)" in text
-    assert "| 50.47 | million t |" in text
+    # units in Chinese in the Chinese report (issue 15, defect 10: it said "million t")
+    assert "| 50.47 | 百万吨 |" in text
     html = report.write_report(built, fmt_name="html", output=tmp_path / "r.html")[0]
     page = html.read_text("utf-8")
     assert page.count("<svg") == len(built.areas) and "Noto Sans CJK SC" in page

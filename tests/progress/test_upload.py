@@ -81,7 +81,7 @@ def test_xlsx_round_trip_stores_every_row(
     )
     r = post_file(client, indicators.headers(session_factory, "tj-admin"), "values.xlsx", content)
     assert r.status_code == 201, r.text
-    assert r.json() == {"stored": 5, "rows": 5, "warnings": []}
+    assert r.json() == {"stored": 5, "revised": 0, "rows": 5, "warnings": []}
     stored = client.get(f"{API}/values", params={"limit": 100}).json()["items"]
     assert sorted((v["indicator_code"], v["period"], v["value"]) for v in stored) == [
         ("freight_q", "2021Q3", 12.5),

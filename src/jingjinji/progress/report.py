@@ -308,12 +308,12 @@ def render_markdown(
         "",
         f"## {tr(lang, 'Contents')}",
         "",
-        *(f"{i}. {section.label}" for i, section in enumerate(report.areas, start=1)),
+        *(f"- {section.label}" for section in report.areas),
         "",
     ]
     lines += [p + "\n" for p in report.intro]
-    for i, section in enumerate(report.areas, start=1):
-        lines += [f"## {i}. {section.label}", ""]
+    for section in report.areas:
+        lines += [f"## {section.label}", ""]
         lines += [p + "\n" for p in section.narrative]
         name = f"{chart_prefix}{section.area}.svg"
         charts[name] = section.chart.svg()

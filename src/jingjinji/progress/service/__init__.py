@@ -44,6 +44,7 @@ from jingjinji.progress.service.grouping import (
 )
 from jingjinji.progress.service.indicators import create_indicator, get_indicator, list_indicators
 from jingjinji.progress.service.inputs import invalid
+from jingjinji.progress.service.revisions import revisions_of, value_detail
 from jingjinji.progress.service.targets import list_targets, set_target, target_out
 from jingjinji.progress.service.tracking import latest_year, progress_rows, rollups, series_of
 from jingjinji.progress.service.validation import rule_check, validate
@@ -54,11 +55,9 @@ from jingjinji.progress.service.values import (
     page_values,
     permission_problems,
     refuse_values,
-    revisions_of,
     store_clean,
     submit_value,
     submit_values,
-    value_detail,
     value_out,
 )
 

@@ -19,11 +19,9 @@ from jingjinji.pagination import Paged, paginate
 from jingjinji.progress import kernels, policy
 from jingjinji.progress.models import IndicatorValue, ValueRevision
 from jingjinji.progress.schemas import (
-    ValueDetailOut,
     ValueIn,
     ValueOut,
     ValueQuery,
-    ValueRevisionOut,
     ValuesStored,
 )
 from jingjinji.progress.service.checking import CleanRow, RowProblem, check_rows, problem_order
@@ -276,31 +274,6 @@ def _audit_stored(
         )
 
 
-def revision_out(
-    rev: ValueRevision, *, actor: Actor | None, jurisdiction_code: str
-) -> ValueRevisionOut:
-    """One correction as ``actor`` reads it (usernames as in :func:`value_out`)."""
-    named = policy.sees_usernames(
-        actor,
-        organisation_ids=[rev.previous_organisation_id, rev.revised_organisation_id],
-        jurisdiction_code=jurisdiction_code,
-    )
-    return ValueRevisionOut(
-        previous_value=rev.previous_value,
-        previous_source=rev.previous_source,
-        previous_note=rev.previous_note,
-        previous_organisation_id=rev.previous_organisation_id,
-        previous_submitted_by=rev.previous_submitted_by if named else None,
-        previous_entered_at=rev.previous_entered_at,
-        value=rev.new_value,
-        reason=rev.reason,
-        revised_organisation_id=rev.revised_organisation_id,
-        revised_by=rev.revised_by if named else None,
-        revised_at=rev.revised_at,
-        channel=rev.channel,
-    )
-
-
 def value_out(row: IndicatorValue, *, actor: Actor | None) -> ValueOut:
     """A value as ``actor`` reads it: the submitter's username only for those who administer
     the submitting organisation (``policy.sees_usernames``), the organisation for everyone."""
@@ -470,39 +443,3 @@ def page_values(session: Session, query: ValueQuery, *, actor: Actor | None) -> 
     )
     page = paginate(session, stmt, IndicatorValue.id, cursor=query.cursor, limit=query.limit)
     return Paged([value_out(r, actor=actor) for r in page.items], page.next_cursor)
-
-
-def value_detail(session: Session, *, actor: Actor | None, value_id: int) -> ValueDetailOut:
-    """A value with its corrections, oldest first: each the value before, who entered it and
-    when, and who corrected it, when and why."""
-    row = session.get(IndicatorValue, value_id) if is_db_id(value_id) else None
-    if row is None:
-        raise NotFound(f"no value {value_id}")
-    return ValueDetailOut(
-        **value_out(row, actor=actor).model_dump(),
-        history=[
-            revision_out(r, actor=actor, jurisdiction_code=row.jurisdiction_code)
-            for r in row.revisions
-        ],
-    )
-
-
-def revisions_of(
-    session: Session, *, actor: Actor | None, values: Sequence[IndicatorValue]
-) -> dict[int, list[ValueRevisionOut]]:
-    """The corrections of the revised ones among ``values`` (one query, none when no value was
-    revised), by value id, oldest first."""
-    revised = {v.id: v.jurisdiction_code for v in values if v.revision}
-    if not revised:
-        return {}
-    out: dict[int, list[ValueRevisionOut]] = defaultdict(list)
-    stmt = (
-        select(ValueRevision)
-        .where(ValueRevision.value_id.in_(list(revised)))
-        .order_by(ValueRevision.id)
-    )
-    for rev in session.scalars(stmt):
-        out[rev.value_id].append(
-            revision_out(rev, actor=actor, jurisdiction_code=revised[rev.value_id])
-        )
-    return dict(out)
