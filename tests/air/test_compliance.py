@@ -11,6 +11,7 @@ import pytest
 
 from jingjinji.air import kernels
 from jingjinji.air.kernels import compliance, compliance_table
+from jingjinji.air.kernels.gb3095 import gbt8170_round
 
 # Grade II limits typed in from the fact sheet (ug/m3, CO mg/m3).
 SHEET_LIMITS = {
@@ -171,13 +172,18 @@ def test_exceedance_days_and_limit_is_not_exceeded_when_equal() -> None:
     o3 = np.full(frame.height, 100.0)
     o3[:4] = 160.5
     frame = frame.with_columns(pl.Series("pm2_5", pm), pl.Series("o3_8h", o3))
-    t12 = compliance_table(frame, standard="gb3095-2012")
-    t26 = compliance_table(frame, standard="gb3095-2026")
+    # the raw comparison (GB/T 8170 rounding off): 75.1 > 75 and 160.5 > 160
+    t12 = compliance_table(frame, standard="gb3095-2012", rounding=False)
+    t26 = compliance_table(frame, standard="gb3095-2026", rounding=False)
     assert row(t12, "pm2_5_exceedance_days")["value"] == 3
     assert row(t26, "pm2_5_exceedance_days")["value"] == 8
     assert row(t12, "o3_8h_exceedance_days")["value"] == 4
     assert row(t12, "o3_8h_exceedance_days")["limit"] == 160.0
     assert row(t12, "pm2_5_exceedance_days")["passed"] is None
+    # HJ 663 rounds first (default): 75.1 -> 75 and 160.5 -> 160 (half to even) do not exceed
+    r12 = compliance_table(frame, standard="gb3095-2012")
+    assert row(r12, "pm2_5_exceedance_days")["value"] == 0
+    assert row(r12, "o3_8h_exceedance_days")["value"] == 0
 
 
 def test_percentiles_follow_hj663_linear_formula() -> None:
@@ -186,7 +192,7 @@ def test_percentiles_follow_hj663_linear_formula() -> None:
     pm = rng.lognormal(3.5, 0.6, frame.height).round(1)
     o3 = rng.lognormal(4.5, 0.4, frame.height).round(1)
     frame = frame.with_columns(pl.Series("pm2_5", pm), pl.Series("o3_8h", o3))
-    table = compliance_table(frame, standard="gb3095-2012")
+    table = compliance_table(frame, standard="gb3095-2012", rounding=False)
 
     def hj663(values: np.ndarray, p: float) -> float:
         x = np.sort(values)
@@ -203,8 +209,12 @@ def test_percentiles_follow_hj663_linear_formula() -> None:
     assert p90["value"] == pytest.approx(hj663(o3, 90))
     assert p90["limit"] == 160.0
     assert row(table, "so2_p98")["value"] == 20.0
-    nearest = compliance_table(frame, standard="gb3095-2012", percentile_method="nearest")
+    nearest = compliance_table(
+        frame, standard="gb3095-2012", percentile_method="nearest", rounding=False
+    )
     assert row(nearest, "pm2_5_p95")["value"] in set(pm.tolist())
+    rounded = compliance_table(frame, standard="gb3095-2012")
+    assert row(rounded, "pm2_5_p95")["value"] == gbt8170_round([hj663(pm, 95)], 0)[0]
 
 
 def test_compliance_dataclasses_per_year_and_group() -> None:
