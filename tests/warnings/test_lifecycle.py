@@ -339,7 +339,14 @@ def test_unknown_level_for_the_criteria_is_refused(session: Session, warn: Peopl
 
 def test_criteria_versions_are_loaded_once(session: Session, warn: People) -> None:
     codes = [(c.code, c.version) for c in service.list_criteria(session)]
-    assert codes == [("beijing-local", 1), ("bth-2017", 1), ("bth-2019", 1)]
+    assert codes == [
+        ("beijing-2013", 1),
+        ("beijing-2015", 1),
+        ("beijing-2023", 1),
+        ("beijing-local", 1),
+        ("bth-2017", 2),
+        ("bth-2019", 2),
+    ]
     assert service.load_criteria(session, actor=SYSTEM_ACTOR) == 0
     assert service.load_measures(session, actor=SYSTEM_ACTOR) == 0
 

@@ -155,7 +155,14 @@ def test_api_walk_through_with_tokens(
     listing = client.get("/api/v1/warnings?limit=1").json()
     assert listing["items"][0]["id"] == wid
     crit = client.get("/api/v1/warnings/criteria").json()
-    assert {c["code"] for c in crit} == {"bth-2017", "bth-2019", "beijing-local"}
+    assert {c["code"] for c in crit} == {
+        "beijing-2013",
+        "beijing-2015",
+        "beijing-2023",
+        "beijing-local",
+        "bth-2017",
+        "bth-2019",
+    }
     assert client.get("/api/v1/warnings/9999").status_code == 404
     bad = client.get("/api/v1/warnings", params={"cursor": "%%%"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "cursor"]

@@ -1,7 +1,10 @@
 """Warning criteria: the versioned sets shipped as data, and which set each jurisdiction
 adopted from which date on.
 
-A criteria set is never rewritten: a changed file carries a new version number. A jurisdiction
+A criteria set is never rewritten: a changed file carries a new version number. A newer
+version may correct the adoptions an older one shipped (``withdrawn_adoptions``): loading it
+removes exactly those rows, so a database loaded before the correction ends up with the
+corrected dates. A jurisdiction
 (or, failing that, its province) applies the set it adopted most recently before the day in
 question; before its first adoption takes effect it uses its earliest adopted set."""
 
@@ -70,6 +73,14 @@ def load_criteria(session: Session, *, actor: Actor | None = SYSTEM_ACTOR) -> in
                 object_id=f"{criteria.code}@{criteria.version}",
                 detail={"sha256": digest},
             )
+        for adoption in data.get("withdrawn_adoptions", []):
+            _withdraw_shipped_adoption(
+                session,
+                actor=actor,
+                jurisdiction_code=adoption["jurisdiction_code"],
+                criteria_code=criteria.code,
+                effective_from=dt.date.fromisoformat(adoption["effective_from"]),
+            )
         for adoption in data.get("adoptions", []):
             _add_default_adoption(
                 session,
@@ -79,6 +90,43 @@ def load_criteria(session: Session, *, actor: Actor | None = SYSTEM_ACTOR) -> in
             )
     session.flush()
     return added
+
+
+def _withdraw_shipped_adoption(
+    session: Session,
+    *,
+    actor: Actor | None,
+    jurisdiction_code: str,
+    criteria_code: str,
+    effective_from: dt.date,
+) -> None:
+    """Remove an adoption an earlier version of a shipped file made and a newer version
+    corrects (``withdrawn_adoptions``): only the row of exactly this jurisdiction, set and day,
+    so an adoption the office made of another set is never touched. Audited."""
+    row = session.scalar(
+        select(CriteriaAdoption).where(
+            CriteriaAdoption.jurisdiction_code == jurisdiction_code,
+            CriteriaAdoption.criteria_code == criteria_code,
+            CriteriaAdoption.effective_from == effective_from,
+        )
+    )
+    if row is None:
+        return
+    session.delete(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="warnings.criteria.adoption_withdrawn",
+        object_type="warning_criteria_adoption",
+        object_id=row.id,
+        jurisdiction_code=jurisdiction_code,
+        detail={
+            "criteria": criteria_code,
+            "effective_from": effective_from.isoformat(),
+            "reason": "corrected by a newer version of the shipped criteria file",
+        },
+    )
+    session.flush()
 
 
 def _add_default_adoption(
