@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
@@ -31,7 +31,7 @@ from jingjinji.credit.service import records
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, NotFound
 from jingjinji.regions import service as regions
-from jingjinji.security import SYSTEM_ACTOR, Actor, Role, require_actor
+from jingjinji.security import SYSTEM_ACTOR, Actor, Role, deny, require_actor
 from jingjinji.workdays import WorkCalendar
 
 WITHDRAW_JOB = "credit.withdraw_expired"
@@ -87,14 +87,14 @@ def working_days_left(cal: WorkCalendar, *, deadline: dt.date, today: dt.date) -
     return -cal.working_days_between(deadline, today)
 
 
-def _writable(actor: Actor) -> object:
+def _writable(actor: Actor) -> ColumnElement[bool]:
     if actor.is_office_admin:
-        return CreditRecord.id.is_not(None)
+        return true()
     if actor.role is Role.JURISDICTION_ADMIN and actor.province_code:
         return records.province_clause(CreditRecord.jurisdiction_code, actor.province_code)
     if actor.role is Role.STEWARD and actor.organisation_id is not None:
         return CreditRecord.source_organisation_id == actor.organisation_id
-    return CreditRecord.id.is_(None)
+    return false()
 
 
 def publication_queue(
@@ -106,7 +106,7 @@ def publication_queue(
     cal = records.calendar()
     stmt = (
         select(CreditRecord)
-        .where(CreditRecord.status == RecordStatus.PENDING.value, _writable(reader))  # type: ignore[arg-type]
+        .where(CreditRecord.status == RecordStatus.PENDING.value, _writable(reader))
         .order_by(CreditRecord.publication_deadline, CreditRecord.id)
         .limit(limit)
     )
@@ -126,8 +126,6 @@ def timeliness(
     """Per agency: licences and penalties published, on time, late; pending and overdue."""
     reader = require_actor(actor)
     if not policy.is_agency_staff(reader):
-        from jingjinji.security import deny
-
         raise deny(
             session,
             reader,
@@ -148,7 +146,7 @@ def timeliness(
             CreditRecord.kind.in_(DOUBLE_PUBLICITY),
             or_(
                 CreditRecord.status == RecordStatus.PENDING.value,
-                and_(CreditRecord.published_at.is_not(None)),
+                CreditRecord.published_at.is_not(None),
             ),
         )
     ).all()
