@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.warnings import forecast
-from jingjinji.warnings.forecast_store import forecast_status
+from jingjinji.warnings.forecast_inputs import forecast_status
 from tests.conftest import People
 from tests.warnings.conftest import SLICE_DAYS
 

@@ -243,7 +243,7 @@ def issue(
         else:
             row = service.latest_model(session, city_code=city, before=start)
         if row is None:
-            from jingjinji.warnings.forecast_store import forecast_status
+            from jingjinji.warnings.forecast_inputs import forecast_status
 
             st = forecast_status(session, city_code=city)
             if st.status != "ready":
@@ -251,7 +251,8 @@ def issue(
             raise fail(f"no stored model for {city} (train one: jjj air forecast train)")
         grid = _run(lambda: service.city_grid(session, city_code=city, end=end))
         days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-        added = service.store_forecasts(session, row=row, grid=grid, issue_dates=days)
+        _run(lambda: service.ensure_weather_model(session, actor=cli_actor(), row=row))
+        added = _run(lambda: service.store_forecasts(session, row=row, grid=grid, issue_dates=days))
     console.print(f"{added} forecast rows added for {city} with model {row.version}")
 
 
@@ -315,7 +316,13 @@ def replay(
     city: Annotated[str, typer.Option(help="city code, e.g. 110000")],
     from_: Annotated[str, typer.Option("--from", help="first day, YYYY-MM-DD")],
     to: Annotated[str, typer.Option(help="last day, YYYY-MM-DD")],
-    criteria: Annotated[str, typer.Option(help="criteria set, e.g. bth-2017")] = "bth-2017",
+    criteria: Annotated[
+        str,
+        typer.Option(
+            help="criteria set, e.g. bth-2017, or in-force: each episode under the set the "
+            "city's jurisdiction had adopted on its start date"
+        ),
+    ] = "in-force",
     use_observed: Annotated[
         bool,
         typer.Option(
@@ -353,14 +360,22 @@ def replay(
         )
     rows = [ep.as_row() for ep in result.episodes]
     columns = ["start", "end", "level", "max_aqi", "days_over_200", "days_over_300"]
+    if result.in_force:  # which set judged each episode
+        columns.append("criteria")
+        for row, applied_set in zip(rows, result.applied, strict=True):
+            row["criteria"] = applied_set
+    applied = (
+        "criteria in force"
+        if result.in_force
+        else f"{result.criteria.code}@{result.criteria.version}"
+    )
     for note in result.notes:
         err_console.print(f"note: {note}")
     write_rows(
         columns,
         rows,
         output_format=output_format,
-        title=f"{city} {start}..{end}, {result.criteria.code}@"
-        f"{result.criteria.version}, {result.basis}",
+        title=f"{city} {start}..{end}, {applied}, {result.basis}",
         empty=f"no episodes in {city} {start}..{end}",
     )
 

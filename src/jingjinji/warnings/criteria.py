@@ -244,6 +244,13 @@ def criteria_code_for(session: Session, *, jurisdiction_code: str, on: dt.date) 
     """The set a jurisdiction (or, failing that, its province) applies on a date.
 
     Before its first adoption takes effect a jurisdiction uses its earliest adopted set."""
+    return criteria_codes_on(session, jurisdiction_code=jurisdiction_code, days=[on])[on]
+
+
+def criteria_codes_on(
+    session: Session, *, jurisdiction_code: str, days: list[dt.date]
+) -> dict[dt.date, str]:
+    """:func:`criteria_code_for` of each of ``days`` (one read of the adoptions)."""
     for code in dict.fromkeys((jurisdiction_code, province_of(jurisdiction_code))):
         rows = list(
             session.scalars(
@@ -253,11 +260,14 @@ def criteria_code_for(session: Session, *, jurisdiction_code: str, on: dt.date) 
             )
         )
         if rows:
-            current = rows[0]
-            for row in rows:
-                if row.effective_from <= on:
-                    current = row
-            return current.criteria_code
+            out: dict[dt.date, str] = {}
+            for day in days:
+                current = rows[0]
+                for row in rows:
+                    if row.effective_from <= day:
+                        current = row
+                out[day] = current.criteria_code
+            return out
     raise NotFound(f"jurisdiction {jurisdiction_code} has adopted no warning criteria")
 
 

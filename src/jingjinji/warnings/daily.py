@@ -20,7 +20,12 @@ from jingjinji.warnings import forecast as fc
 from jingjinji.warnings import kernels
 from jingjinji.warnings.criteria import criteria_for
 from jingjinji.warnings.flows import cities_with_data, city_grid
-from jingjinji.warnings.forecast_store import latest_model, store_forecasts, train_model
+from jingjinji.warnings.forecast_store import (
+    ensure_weather_model,
+    latest_model,
+    store_forecasts,
+    train_model,
+)
 from jingjinji.warnings.lifecycle import propose
 from jingjinji.warnings.models import Forecast, ForecastModelRow, PollutionWarning
 from jingjinji.warnings.queries import list_warnings
@@ -112,6 +117,7 @@ def run_daily(
         day = grid.end if issue_date is None else min(issue_date, grid.end)
         try:
             row = _current_model(session, actor=actor, city_code=city, day=day)
+            ensure_weather_model(session, actor=actor, row=row)
         except (InvalidInput, NotFound) as exc:
             skipped[city] = exc.detail
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,7 @@ from jingjinji.errors import InvalidInput, NotFound, field_error
 from jingjinji.regions import service as regions
 from jingjinji.warnings import forecast as fc
 from jingjinji.warnings import kernels, shipped
-from jingjinji.warnings.criteria import get_criteria
+from jingjinji.warnings.criteria import criteria_codes_on, get_criteria
 from jingjinji.warnings.forecast import timing
 
 FloatArray = npt.NDArray[np.float64]
@@ -162,12 +162,20 @@ def place_names(session: Session, *, lang: str) -> dict[str, str]:
 # ------------------------------------------------------------------------------------ replay
 
 
+#: ``criteria_code`` of :func:`replay` meaning: each episode under the set in force then.
+IN_FORCE = "in-force"
+
+
 @dataclass
 class Replay:
     episodes: list[kernels.Episode]
+    #: the set applied (with ``in-force``: the one in force on the first day)
     criteria: kernels.Criteria
     basis: str
     notes: list[str]
+    #: per episode (same order): "code@version" of the set it was judged by
+    applied: list[str] = field(default_factory=list)
+    in_force: bool = False
 
 
 def forecast_series_by_expanding_training(
@@ -222,8 +230,20 @@ def replay(
     horizon: int = 1,
     quantile: float = 0.5,
 ) -> Replay:
-    """The episodes a criteria set finds in a city's observed (or forecast) daily AQI."""
-    criteria = get_criteria(session, code=criteria_code)
+    """The episodes a criteria set finds in a city's observed (or forecast) daily AQI.
+
+    ``criteria_code`` ``in-force`` (:data:`IN_FORCE`) judges each episode by the set the
+    city's jurisdiction (or its province) had adopted on the episode's start date
+    (``warning_criteria_adoptions``): every set in force during the window is run over the whole
+    series, and an episode is kept under the set in force on its first day."""
+    in_force = criteria_code == IN_FORCE
+    in_force_on: dict[dt.date, str] = {}
+    if in_force:
+        days = [start + dt.timedelta(days=i) for i in range(max((end - start).days, 0) + 1)]
+        in_force_on = criteria_codes_on(session, jurisdiction_code=city_code, days=days)
+        criteria = get_criteria(session, code=in_force_on[start])
+    else:
+        criteria = get_criteria(session, code=criteria_code)
     if quantile not in fc.QUANTILES:
         raise InvalidInput(
             f"quantile must be one of {list(fc.QUANTILES)}",
@@ -247,5 +267,17 @@ def replay(
         )
         notes = []
         basis = "observed"
-    episodes = kernels.find_episodes(dates, values, criteria) if dates else []
-    return Replay(episodes=episodes, criteria=criteria, basis=basis, notes=notes)
+    if not in_force:
+        episodes = kernels.find_episodes(dates, values, criteria) if dates else []
+        applied = [f"{criteria.code}@{criteria.version}"] * len(episodes)
+        return Replay(episodes, criteria, basis, notes, applied)
+    judged: list[tuple[kernels.Episode, str]] = []
+    for code in dict.fromkeys(in_force_on.values()):
+        crit = get_criteria(session, code=code)
+        for ep in kernels.find_episodes(dates, values, crit) if dates else []:
+            if in_force_on.get(ep.start, in_force_on[start]) == code:
+                judged.append((ep, f"{crit.code}@{crit.version}"))
+    judged.sort(key=lambda pair: (pair[0].start, pair[0].end))
+    return Replay(
+        [ep for ep, _ in judged], criteria, basis, notes, [a for _, a in judged], in_force=True
+    )

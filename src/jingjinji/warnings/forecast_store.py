@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -26,6 +26,15 @@ from jingjinji.warnings import policy
 from jingjinji.warnings.flows import city_daily, city_data, city_data_of
 from jingjinji.warnings.forecast import evaluation as fc_evaluation
 from jingjinji.warnings.forecast import issue_time, timing
+from jingjinji.warnings.forecast_inputs import (
+    WEATHER_TRAINING,
+    forecast_status,
+    given,
+    has_weather_forecasts,
+    target_weather_at_issue,
+    weather_hashes,
+    weather_model_for,
+)
 from jingjinji.warnings.models import Forecast, ForecastModelRow
 from jingjinji.warnings.schemas import ForecastChartOut
 
@@ -34,14 +43,23 @@ MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
 MAX_FORECAST_DAYS = 3700
 CHART_DAYS = 120
-
 # ------------------------------------------------------------------------------------ models
 
 
 def train_model(
-    session: Session, *, actor: Actor | None, city_code: str, until: dt.date
+    session: Session,
+    *,
+    actor: Actor | None,
+    city_code: str,
+    until: dt.date,
+    weather_input: bool = False,
 ) -> tuple[ForecastModelRow, bool]:
     """Train on the city's data up to ``until`` and store the artifact.
+
+    ``weather_input`` trains the variant that reads the target day's weather: on its training
+    rows the OBSERVED weather of the target day stands in for a weather forecast (legitimate for
+    training: the days are past); at issue time it only ever reads weather forecasts issued
+    before the issue moment (:func:`store_forecasts`).
 
     Returns (row, created). A model version (name, cutoff, feature hash) is stored once: asking
     again returns the stored one and changes nothing."""
@@ -55,7 +73,7 @@ def train_model(
         jurisdiction_code=city_code,
     )
     hour = timing.default_issue_hour()
-    version = issue_time.model_version(until, hour, False)
+    version = issue_time.model_version(until, hour, weather_input)
     existing = session.scalar(
         select(ForecastModelRow).where(
             ForecastModelRow.version == version, ForecastModelRow.city_code == city_code
@@ -66,7 +84,12 @@ def train_model(
     data = city_data(session, city_code=city_code, end=until)
     try:
         model = issue_time.train(
-            data, cutoff=until, city_code=city_code, issue_hour=hour, concentrations=True
+            data,
+            cutoff=until,
+            city_code=city_code,
+            issue_hour=hour,
+            weather_input=weather_input,
+            concentrations=True,
         )
     except fc.ForecastError as exc:
         raise InvalidInput(str(exc), errors=[field_error(["until"], str(exc))]) from exc
@@ -81,9 +104,9 @@ def train_model(
         artifact=artifact,
         sha256=hashlib.sha256(artifact).hexdigest(),
         summary={
-            "features": issue_time.feature_names(False),
+            "features": issue_time.feature_names(weather_input),
             "issue_time": timing.issue_time_label(hour),
-            "weather_input": "none",
+            "weather_input": WEATHER_TRAINING if weather_input else "none",
             "quantiles": list(fc.QUANTILES),
             "horizons": list(fc.HORIZONS),
             "hyper": issue_time.HYPER,
@@ -102,9 +125,34 @@ def train_model(
         object_type="forecast_model",
         object_id=row.version,
         jurisdiction_code=city_code,
-        detail={"cutoff": until.isoformat(), "training_days": model.training_days},
+        detail={
+            "cutoff": until.isoformat(),
+            "training_days": model.training_days,
+            "weather_input": weather_input,
+        },
     )
     return row, True
+
+
+def ensure_weather_model(
+    session: Session, *, actor: Actor | None, row: ForecastModelRow
+) -> ForecastModelRow | None:
+    """Train (once) the weather-input variant of ``row`` when the city has weather forecasts;
+    None when it has none (nothing to use them with) or ``row`` is not an issue-time model."""
+    if not row.version.startswith(issue_time.MODEL_NAME + ":"):
+        return None
+    if not has_weather_forecasts(session, city_code=row.city_code):
+        return None
+    found = weather_model_for(session, row)
+    if found is not None:
+        return found
+    hour = timing.parse_issue_time(str(row.summary.get("issue_time", "24:00")))
+    if hour != timing.default_issue_hour():
+        return None  # trained at another configured issue hour: not retrained here
+    weather_row, _ = train_model(
+        session, actor=actor, city_code=row.city_code, until=row.cutoff, weather_input=True
+    )
+    return weather_row
 
 
 def load_model(row: ForecastModelRow) -> fc.ForecastModel | issue_time.IssueTimeModel:
@@ -121,7 +169,11 @@ def load_model(row: ForecastModelRow) -> fc.ForecastModel | issue_time.IssueTime
 def latest_model(
     session: Session, *, city_code: str, before: dt.date | None = None
 ) -> ForecastModelRow | None:
-    stmt = select(ForecastModelRow).where(ForecastModelRow.city_code == city_code)
+    """The city's newest model (the weather-input variants are companions, not listed here)."""
+    stmt = select(ForecastModelRow).where(
+        ForecastModelRow.city_code == city_code,
+        ForecastModelRow.feature_hash.not_in(weather_hashes()),
+    )
     if before is not None:
         stmt = stmt.where(ForecastModelRow.cutoff < before)
     return session.scalar(
@@ -179,10 +231,21 @@ def store_forecasts(
     rows were added.
 
     An issue-time model issues day d at its issue hour from the hours before it (a day without
-    any of them gets no forecast); a baseline model needs day d's daily AQI."""
+    any of them gets no forecast); a baseline model needs day d's daily AQI. When the city has
+    a weather-input variant of the model (:func:`ensure_weather_model`) and a weather forecast
+    issued at or before the issue moment covers a target day, that target day's forecast comes
+    from the variant with the weather forecast as input (``weather_input = "forecast"``, model
+    version: the variant's); otherwise from ``row``'s model (``weather_input = "none"``)."""
     model = model or load_model(row)
+    if isinstance(model, issue_time.IssueTimeModel) and model.weather_input:
+        raise InvalidInput(
+            f"{row.version} is a weather-input variant: issue with the city's model, the variant "
+            "is used where weather forecasts exist",
+            errors=[field_error(["model"], "a weather-input variant")],
+        )
     daily = grid.daily if isinstance(grid, timing.CityData) else grid
     candidates = [d for d in issue_dates if 0 <= daily.index_of(d) < daily.size and d > row.cutoff]
+    weather_row: ForecastModelRow | None = None
     if isinstance(model, issue_time.IssueTimeModel):
         data = (
             grid
@@ -192,49 +255,69 @@ def store_forecasts(
         idx = np.array([daily.index_of(d) for d in candidates], dtype=np.int64)
         known = ~np.isnan(timing.persistence_at_issue(data, idx, model.issue_hour))
         wanted = [d for d, ok in zip(candidates, known, strict=True) if ok]
+        weather_row = weather_model_for(session, row)
     else:
         wanted = [d for d in candidates if not np.isnan(daily.columns["aqi"][daily.index_of(d)])]
     if not wanted:
         return 0
+    versions = [row.version] + ([weather_row.version] if weather_row is not None else [])
     existing = {
         (issue, target)
         for issue, target in session.execute(
             select(Forecast.issue_date, Forecast.target_date).where(
                 Forecast.city_code == row.city_code,
-                Forecast.model_version == row.version,
+                Forecast.model_version.in_(versions),
                 Forecast.issue_date.in_(wanted),
             )
         )
     }
     index = np.array([daily.index_of(d) for d in wanted], dtype=np.int64)
     predictions: dict[int, fc.Prediction] | dict[int, issue_time.IssuePrediction]
+    # (issue, target) -> (prediction, position, model version, weather input)
+    chosen: dict[tuple[dt.date, dt.date], tuple[Any, int, str, str]] = {}
     if isinstance(model, issue_time.IssueTimeModel):
         predictions = model.predict(data, index)
     else:
         predictions = model.predict(daily, index)
+    for pred in predictions.values():
+        for i, key in enumerate(zip(pred.issue_dates, pred.target_dates, strict=True)):
+            chosen[key] = (pred, i, row.version, "none")
+    if weather_row is not None and isinstance(model, issue_time.IssueTimeModel):
+        weather_model = load_model(weather_row)
+        assert isinstance(weather_model, issue_time.IssueTimeModel)
+        for issue in wanted:
+            weather = target_weather_at_issue(
+                session, data=data, city_code=row.city_code, issue=issue, hour=model.issue_hour
+            )
+            i = daily.index_of(issue)
+            if not any(given(weather, i + h) for h in fc.HORIZONS):
+                continue
+            one = weather_model.predict(data, np.array([i], dtype=np.int64), target_weather=weather)
+            for horizon, pred in one.items():
+                if given(weather, i + horizon):
+                    key = (issue, pred.target_dates[0])
+                    chosen[key] = (pred, 0, weather_row.version, "forecast")
     now = utcnow()
     added = 0
-    for horizon, pred in predictions.items():
-        for i, (issue, target) in enumerate(zip(pred.issue_dates, pred.target_dates, strict=True)):
-            if (issue, target) in existing:
-                continue
-            session.add(
-                Forecast(
-                    city_code=row.city_code,
-                    issue_date=issue,
-                    target_date=target,
-                    horizon_days=horizon,
-                    model_version=row.version,
-                    issued_at=now,
-                    aqi_p10=round(float(pred.aqi[0.1][i]), 1),
-                    aqi_p50=round(float(pred.aqi[0.5][i]), 1),
-                    aqi_p90=round(float(pred.aqi[0.9][i]), 1),
-                    concentrations={
-                        k: round(float(v[i]), 3) for k, v in pred.concentrations.items()
-                    },
-                )
+    for (issue, target), (pred, i, version, weather_input) in chosen.items():
+        if (issue, target) in existing:
+            continue
+        session.add(
+            Forecast(
+                city_code=row.city_code,
+                issue_date=issue,
+                target_date=target,
+                horizon_days=pred.horizon,
+                model_version=version,
+                issued_at=now,
+                aqi_p10=round(float(pred.aqi[0.1][i]), 1),
+                aqi_p50=round(float(pred.aqi[0.5][i]), 1),
+                aqi_p90=round(float(pred.aqi[0.9][i]), 1),
+                concentrations={k: round(float(v[i]), 3) for k, v in pred.concentrations.items()},
+                weather_input=weather_input,
             )
-            added += 1
+        )
+        added += 1
     session.flush()
     return added
 
@@ -308,8 +391,27 @@ def forecast_chart(
             Forecast.city_code == city_code
         )
     ).one()
+    status = forecast_status(session, city_code=city_code)
+    message = status.message
+    if first is None and status.status == "ready":
+        message = f"no forecasts stored for city {city_code} yet"
+    said = ForecastChartOut(
+        status=status.status,
+        message=message,
+        days_with_aqi=status.days_with_aqi,
+        needed_days=status.needed,
+    )
     if first is None:
-        return ForecastChartOut(dates=[], observed=[], p10=[], p50=[], p90=[])
+        return said.model_copy(
+            update={
+                "dates": [],
+                "observed": [],
+                "p10": [],
+                "p50": [],
+                "p90": [],
+                "weather_input": [],
+            }
+        )
     end = end or last
     start = start or max(first, end - dt.timedelta(days=CHART_DAYS))
     rows = forecasts_for(session, city_code=city_code, start=start, end=end, horizon=horizon)
@@ -327,40 +429,9 @@ def forecast_chart(
         p50=[by_date[d].aqi_p50 if d in by_date else None for d in dates],
         p90=[by_date[d].aqi_p90 if d in by_date else None for d in dates],
         model_versions=sorted({r.model_version for r in rows}),
+        weather_input=[by_date[d].weather_input if d in by_date else None for d in dates],
+        status=said.status,
+        message=said.message,
+        days_with_aqi=said.days_with_aqi,
+        needed_days=said.needed_days,
     )
-
-
-# ------------------------------------------------------------------------------------ status
-
-
-@dataclass(frozen=True)
-class ForecastStatus:
-    """Whether a city gets forecasts, and why not: ``ready`` (enough history), ``too_little``
-    (data, but fewer daily AQI values than a model needs) or ``no_data``."""
-
-    city_code: str
-    status: str
-    days_with_aqi: int
-    needed: int
-    message: str
-
-
-def forecast_status(session: Session, *, city_code: str) -> ForecastStatus:
-    """What a page or the API shows for a city instead of an empty forecast."""
-    needed = fc.MIN_TRAINING_DAYS + max(fc.HORIZONS)
-    try:
-        days = int(city_daily(session, city_code=city_code)["aqi"].drop_nulls().len())
-    except NotFound:
-        return ForecastStatus(
-            city_code, "no_data", 0, needed, f"no air-quality data for city {city_code}"
-        )
-    if days < needed:
-        return ForecastStatus(
-            city_code,
-            "too_little",
-            days,
-            needed,
-            f"city {city_code} has {days} days with a daily AQI; a forecast model needs at least "
-            f"{needed}",
-        )
-    return ForecastStatus(city_code, "ready", days, needed, f"{days} days with a daily AQI")

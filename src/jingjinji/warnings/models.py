@@ -104,6 +104,8 @@ class Forecast(Base):
     aqi_p50: Mapped[float] = mapped_column(Float)
     aqi_p90: Mapped[float] = mapped_column(Float)
     concentrations: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: "forecast": the target day's weather forecast was an input; "none": it was not.
+    weather_input: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
 
 
 class PollutionWarning(Base):

@@ -188,6 +188,14 @@ class ForecastChartOut(BaseModel):
     p50: list[float | None] = []
     p90: list[float | None] = []
     model_versions: list[str] = []
+    #: per day: "forecast" (a weather forecast was an input), "none", or null without forecast
+    weather_input: list[str | None] = []
+    #: "ready": the city has enough history (forecasts are drawn, or will be once issued);
+    #: "no_data": no air-quality data; "too_little_history": fewer days than a model needs
+    status: Literal["ready", "no_data", "too_little_history"] = "ready"
+    message: str = ""
+    days_with_aqi: int = 0
+    needed_days: int = 0
 
 
 class ForecastOut(BaseModel):
@@ -203,6 +211,8 @@ class ForecastOut(BaseModel):
     aqi_p50: float
     aqi_p90: float
     concentrations: dict[str, Any]
+    #: "forecast": a weather forecast of the target day was an input; "none": no weather input.
+    weather_input: Literal["forecast", "none"] = "none"
 
 
 class SubscriptionIn(BaseModel):

@@ -34,6 +34,7 @@ from jingjinji.warnings.daily import ISSUE_FORECASTS_JOB, outlook, propose_from_
 from jingjinji.warnings.flows import cities_with_data, city_daily, city_grid, replay
 from jingjinji.warnings.forecast_store import (
     check_forecast_query,
+    ensure_weather_model,
     evaluate_city,
     forecast_chart,
     forecasts_for,
@@ -91,6 +92,7 @@ __all__ = [
     "city_grid",
     "criteria_code_for",
     "criteria_for",
+    "ensure_weather_model",
     "evaluate_city",
     "events_after",
     "events_of",

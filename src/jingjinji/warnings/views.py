@@ -45,6 +45,8 @@ def warnings_page(
             "map_points": page.map_points,
             "chart": chart,
             "chart_has_data": bool(page.chart.dates),
+            "weather_used": sum(1 for w in page.chart.weather_input if w == "forecast"),
+            "forecast_total": sum(1 for w in page.chart.weather_input if w is not None),
             "forecast_cities": page.forecast_cities,
             "chosen_city": page.chosen_city,
             "horizon": page.horizon,
