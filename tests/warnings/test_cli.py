@@ -183,6 +183,27 @@ def test_replay_observed_csv_matches_the_engine(
         assert int(r["max_aqi"]) > 200
 
 
+def test_replay_defaults_to_the_criteria_in_force(
+    cli_db: str, session_factory: sessionmaker[Session]
+) -> None:
+    """Without --criteria each episode is judged by the set Beijing had adopted on its start
+    date (the 2013 slice: Beijing's 2013 plan) and the set is named per row."""
+    args = ("warnings", "replay", "--city", "110000", "--from", "2013-03-01", "--to", "2014-01-24")
+    code, out = jjj(*args, "--format", "csv")
+    assert code == 0, out
+    assert out.splitlines()[0] == "start,end,level,max_aqi,days_over_200,days_over_300,criteria"
+    rows = list(csv.DictReader(io.StringIO(out)))
+    with session_factory() as s:
+        crit = service.get_criteria(s, code="beijing-2013")
+        frame = service.city_daily(s, city_code="110000")
+    assert rows and {r["criteria"] for r in rows} == {f"beijing-2013@{crit.version}"}
+    values = [float("nan") if v is None else float(v) for v in frame["aqi"].to_list()]
+    expected = kernels.find_episodes(frame["date"].to_list(), values, crit)
+    assert [(r["start"], r["level"]) for r in rows] == [
+        (e.start.isoformat(), e.level or "") for e in expected
+    ]
+
+
 def test_replay_with_forecasts(cli_db: str) -> None:
     code, out = jjj(
         "warnings",

@@ -271,3 +271,50 @@ def test_the_red_alerts_replay_under_the_rules_then_in_force(
             criteria_code="bth-2017",
         )
         assert [e.level for e in old.episodes] == ["yellow"]
+
+
+def test_replay_in_force_applies_the_set_adopted_on_each_episode_start(
+    session_factory: sessionmaker[Session], red_alerts: People
+) -> None:
+    """No set named: December 2015 is judged by beijing-2015, December 2016 by bth-2017, in
+    one replay over both windows."""
+    with session_factory() as session:
+        result = service.replay(
+            session,
+            city_code=BEIJING,
+            start=dt.date(2015, 11, 20),
+            end=dt.date(2017, 1, 5),
+            criteria_code="in-force",
+        )
+        assert result.in_force and len(result.applied) == len(result.episodes)
+        by_start = {
+            (e.start.isoformat(), e.end.isoformat(), e.level): a.split("@")[0]
+            for e, a in zip(result.episodes, result.applied, strict=True)
+        }
+        assert by_start[("2015-12-07", "2015-12-09", "orange")] == "beijing-2015"
+        assert by_start[("2015-12-20", "2015-12-26", "red")] == "beijing-2015"
+        assert by_start[("2016-12-17", "2016-12-21", "red")] == "bth-2017"
+        for (start, _end, _level), code in by_start.items():
+            expected = "beijing-2015" if start < "2016-12-15" else "bth-2017"
+            assert code == expected, start
+        # the December 2015 window lies wholly under beijing-2015: the same as naming it
+        lo, hi = dt.date(2015, 11, 20), dt.date(2016, 1, 5)
+        named = service.replay(
+            session, city_code=BEIJING, start=lo, end=hi, criteria_code="beijing-2015"
+        )
+        in_force = service.replay(
+            session, city_code=BEIJING, start=lo, end=hi, criteria_code="in-force"
+        )
+        assert in_force.episodes == named.episodes
+        assert {a.split("@")[0] for a in in_force.applied} == {"beijing-2015"}
+        # December 2016: episodes before the 15th are still Beijing's 2015 plan's
+        late = service.replay(
+            session,
+            city_code=BEIJING,
+            start=dt.date(2016, 12, 1),
+            end=dt.date(2017, 1, 5),
+            criteria_code="in-force",
+        )
+        for e, a in zip(late.episodes, late.applied, strict=True):
+            code = "bth-2017" if e.start >= dt.date(2016, 12, 15) else "beijing-2015"
+            assert a.split("@")[0] == code, e
