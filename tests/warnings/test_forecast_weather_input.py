@@ -134,3 +134,25 @@ def test_weather_forecasts_issued_before_the_issue_time_are_used_and_recorded(
     client.cookies.set("jjj_lang", "zh_CN")
     page = client.get("/warnings", params={"city": "110000", "horizon": 3}).text
     assert "图中 1 条预报中有 0 条使用了目标日的天气预报" in page
+
+
+def test_the_daily_job_issues_with_the_weather_forecast(
+    session_factory: sessionmaker[Session], beijing: People
+) -> None:
+    """The daily job trains the city's model and its weather-input variant (the city has weather
+    forecasts) and issues its latest day with the forecast issued that morning."""
+    last = dt.date(2014, 1, 24)  # the slice's last day
+    morning = dt.datetime(2014, 1, 24, 1, 0, tzinfo=UTC)  # 09:00 China time
+    with session_factory() as s:
+        weather.store_weather_forecasts(
+            s,
+            actor=SYSTEM_ACTOR,
+            rows=[_forecast(last + dt.timedelta(days=d), morning, **STAGNANT) for d in (1, 2, 3)],
+        )
+        run = service.run_daily(s, actor=SYSTEM_ACTOR)
+        s.commit()
+        assert run.cities == ["110000"] and run.issued_rows == 3
+        rows = list(s.scalars(select(Forecast).where(Forecast.issue_date == last)))
+        assert sorted(f.weather_input for f in rows) == ["forecast"] * 3
+        cutoff = last - dt.timedelta(days=1)
+        assert {f.model_version for f in rows} == {issue_time.model_version(cutoff, 15, True)}

@@ -60,8 +60,8 @@ def target_weather_at_issue(
     session: Session, *, data: timing.CityData, city_code: str, issue: dt.date, hour: int
 ) -> dict[str, np.ndarray] | None:
     """The weather forecasts of days issue+1..issue+3 issued at or before the issue moment, on
-    the daily grid of ``data`` (NaN elsewhere); None when there is none. Observed weather is
-    never read here."""
+    the daily grid of ``data`` extended by 3 days past its end (NaN elsewhere); None when there
+    is none. Observed weather is never read here."""
     last = max(fc.HORIZONS)
     frame = weather_forecast_frame(
         session,
@@ -72,13 +72,13 @@ def target_weather_at_issue(
     )
     if frame.is_empty():
         return None
-    return issue_time.weather_from_frame(frame, data)
+    return issue_time.weather_from_frame(frame, data, days_after=last)
 
 
 def given(weather: dict[str, np.ndarray] | None, index: int) -> bool:
     """Whether a weather forecast gives at least one of the model's weather values for the
     day at ``index`` of the grid (missing values take the trees' missing-value branches)."""
-    if weather is None:
+    if weather is None or not 0 <= index < len(weather[issue_time.MODEL_WEATHER[0]]):
         return False
     return any(not np.isnan(weather[name][index]) for name in issue_time.MODEL_WEATHER)
 

@@ -150,13 +150,18 @@ def _row_mean(matrix: FloatArray) -> FloatArray:
     return np.where(counts > 0, np.nansum(matrix, axis=1) / np.maximum(counts, 1), np.nan)
 
 
-def weather_from_frame(frame: pl.DataFrame, data: timing.CityData) -> dict[str, FloatArray]:
+def weather_from_frame(
+    frame: pl.DataFrame, data: timing.CityData, *, days_after: int = 0
+) -> dict[str, FloatArray]:
     """Weather-forecast rows (``target_date`` and the :data:`TARGET_WEATHER` columns) on the
-    daily grid of ``data`` (NaN on days without a forecast or where a value is not given)."""
-    out = {name: np.full(data.daily.size, np.nan) for name in TARGET_WEATHER}
+    daily grid of ``data``, extended by ``days_after`` days past its end (the target days of an
+    issue on the grid's last day); NaN on days without a forecast or where a value is not
+    given."""
+    size = data.daily.size + max(days_after, 0)
+    out = {name: np.full(size, np.nan) for name in TARGET_WEATHER}
     for row in frame.iter_rows(named=True):
         i = data.daily.index_of(row["target_date"])
-        if 0 <= i < data.daily.size:
+        if 0 <= i < size:
             for name in TARGET_WEATHER:
                 value = row.get(name)
                 out[name][i] = np.nan if value is None else float(value)
