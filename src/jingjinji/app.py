@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +162,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         from jingjinji import views as core_views
 
         title, detail = HTTP_PAGE_TEXT.get(exc.status_code, (N_("Error"), str(exc.detail)))
+        if exc.detail and str(exc.detail) != HTTPStatus(exc.status_code).phrase:
+            # A route that says why (e.g. a vendor file missing until `npm ci`) keeps its words.
+            detail = str(exc.detail)
         page = await run_in_threadpool(
             core_views.error_page, request, exc.status_code, title, detail
         )

@@ -154,7 +154,10 @@ def test_progress_upload_shows_every_refusal(
     row = f"{code},110000,2025,1,{unit},browser test,\n".encode()
     send("j.csv", header + row)
     expect(main).to_contain_text(nothing_stored)
-    expect(page.locator("[data-testid=upload-detail]")).to_contain_text("110000")
+    # Every problem is listed (issue 15, defect 8): the permission problem is a row of the
+    # report naming the column and the jurisdiction, like the other bad cells.
+    expect(page.locator("[data-testid=upload-errors]")).to_contain_text("jurisdiction_code")
+    expect(page.locator("[data-testid=upload-errors]")).to_contain_text("110000")
 
     send("big.csv", header + row * 200)
     refusal = page.locator("main [data-testid=refusal]")

@@ -36,7 +36,8 @@
     chart.setOption({
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
       legend: {show: data.legend !== false, top: 0, type: "scroll",
-               data: data.series.map(function (s) { return s.name; })},
+               data: data.series.filter(function (s) { return s.name; })
+                           .map(function (s) { return s.name; })},
       grid: {left: horizontal ? 150 : 40, right: 20, top: 40, bottom: 30, containLabel: !horizontal},
       xAxis: horizontal ? val : cat,
       yAxis: horizontal ? cat : val,

@@ -63,6 +63,10 @@ def refresh(session: Session, ctx: DemoContext, *, now: dt.datetime | None = Non
     if found is not None:
         ctx.values["open_consultation"] = found.id
         return found.id
+    # A used database may predate the shipped criteria (or hold older versions): loading them
+    # is idempotent and brings the adoptions up to date before the proposal names a set.
+    service.load_criteria(session, actor=SYSTEM_ACTOR)
+    service.load_measures(session, actor=SYSTEM_ACTOR)
     office = _actor(session, "office")
     today = china_date(now)
     w = service.propose(

@@ -263,7 +263,8 @@ class DeclarationFilter(BaseModel):
 
 
 class ClassFilter(BaseModel):
-    jurisdiction: str | None = Field(default=None, max_length=12)
+    # A GB/T 2260 code (e.g. 130000); anything else is a 422 naming query.jurisdiction.
+    jurisdiction: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
 
 
 class ClassDistributionOut(BaseModel):
