@@ -24,6 +24,8 @@ from jingjinji.air import demo as air_demo
 from jingjinji.app import create_app
 from jingjinji.catalog import demo as catalog_demo
 from jingjinji.config import Settings
+from jingjinji.credit import demo as credit_demo
+from jingjinji.credit.kernels.uscc import synthetic_uscc
 from jingjinji.demo import DemoContext
 from jingjinji.progress import demo as progress_demo
 from jingjinji.warnings import demo as warnings_demo
@@ -64,7 +66,7 @@ def _get_routes(app: FastAPI) -> list[str]:
 
 def _load_demo(factory: sessionmaker[Session], people: People) -> None:
     ctx = DemoContext(values={"organisations": people.organisations, "skip_air_history": True})
-    for module in (catalog_demo, air_demo, warnings_demo, progress_demo):
+    for module in (catalog_demo, air_demo, warnings_demo, progress_demo, credit_demo):
         with factory() as session:
             module.load(session, ctx)
             session.commit()
@@ -86,6 +88,8 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
     city = {"code": "110000"}
     commitment = {"code": "bjtj-23"}
     warning = {"warning_id": _first(client, "/api/v1/warnings", "id")}
+    subject = {"uscc": _first(client, "/api/v1/credit/subjects", "uscc")}
+    unregistered = {"uscc": synthetic_uscc("91", "110105", 99_999_999)}
     return {
         "/lang/{code}": {"code": "en"},
         "/static/vendor/{name}": {"name": "htmx.min.js"},
@@ -123,6 +127,31 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/progress/commitments/{code}": commitment,
         "/api/v1/progress/indicators/{code}": {"code": "bh_pm25"},
         "/progress/indicators/{code}": {"code": "bh_pm25"},
+        "/api/v1/progress/values/{value_id}": {
+            "value_id": _first(client, "/api/v1/progress/values", "id")
+        },
+        "/api/v1/credit/subjects/{uscc}": subject,
+        "/api/v1/credit/public/subjects/{uscc}": subject,
+        "/credit/subjects/{uscc}": subject,
+        "/credit/subjects/{uscc}/object": subject,
+        "/credit/subjects/{uscc}/repair": subject,
+        "/credit/subjects/{uscc}/commit": subject,
+        "/credit/subjects/{uscc}/declare": subject,
+        # Tests run without an audit signing key: a report of a subject is refused with 503
+        # (no unsigned report), which the check below counts as a failure; a code no subject
+        # carries answers 404 with the same headers.
+        "/api/v1/credit/subjects/{uscc}/report": unregistered,
+        "/credit/subjects/{uscc}/report": unregistered,
+        "/api/v1/credit/reports/{code}": {"code": "AAAA-AAAA-AAAA-AAAA"},
+        "/api/v1/credit/records/{record_id}": {
+            "record_id": _first(client, "/api/v1/credit/records", "id")
+        },
+        "/api/v1/credit/objections/{objection_id}": {
+            "objection_id": _first(client, "/api/v1/credit/objections", "id")
+        },
+        "/api/v1/credit/repairs/{repair_id}": {
+            "repair_id": _first(client, "/api/v1/credit/repairs", "id")
+        },
     }
 
 
