@@ -26,6 +26,13 @@ from jingjinji.air import ingest
 from jingjinji.catalog import demo as catalog_demo
 from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import AccessRequestIn, DecisionIn
+from jingjinji.credit import demo as credit_demo
+from jingjinji.credit.kernels.uscc import synthetic_uscc
+from jingjinji.credit.schemas.records import RecordIn
+from jingjinji.credit.schemas.subjects import SubjectIn
+from jingjinji.credit.service import publication as credit_publication
+from jingjinji.credit.service import records as credit_records
+from jingjinji.credit.service import subjects as credit_subjects
 from jingjinji.demo import DemoContext
 from jingjinji.progress import demo as progress_demo
 from jingjinji.progress import service as progress
@@ -42,6 +49,8 @@ from tests.statements import Counted, count_request
 # 18 -> 28, /api/v1/datasets 48 -> 100, /api/v1/access-requests 9 -> 17, /air 38 -> 39,
 # /api/v1/air/latest 8 -> 20, /api/v1/air/cities 43, /api/v1/progress/rollups 125 -> 357,
 # /api/v1/progress/commitments 40 -> 105.
+# The first subject of the credit demo's Beijing registry.
+SUBJECT = synthetic_uscc("91", "110101", 11001)
 BUDGETS: dict[str, int] = {
     # progress
     "/progress": 19,
@@ -81,7 +90,8 @@ BUDGETS: dict[str, int] = {
     "/api/v1/air/cities": 4,
     "/api/v1/air/ranking": 6,
     # warnings
-    "/warnings": 14,
+    # +1 since issue 16: the forecast chart says why a city has no forecast (its history)
+    "/warnings": 15,
     "/api/v1/warnings": 6,
     "/api/v1/warnings/criteria": 3,
     # regions, accounts, jobs, audit
@@ -91,9 +101,29 @@ BUDGETS: dict[str, int] = {
     "/api/v1/jobs": 6,
     "/api/v1/audit/entries": 6,
     "/audit": 8,
+    # credit (before the batched former names, 54 for a page of 50 subjects)
+    "/credit": 5,
+    "/credit?q=示例": 7,
+    f"/credit/subjects/{SUBJECT}": 10,
+    "/credit/agency": 11,
+    "/credit/agency/dashboard": 8,
+    "/credit/desk/objections": 13,
+    "/credit/desk/repairs": 9,
+    "/api/v1/credit/subjects?q=示例": 7,
+    "/api/v1/credit/records": 8,
+    "/api/v1/credit/public/subjects?q=示例": 7,
+    f"/api/v1/credit/public/subjects/{SUBJECT}": 10,
+    "/api/v1/credit/objections": 9,
+    "/api/v1/credit/repairs": 9,
+    "/api/v1/credit/commitments": 8,
+    f"/api/v1/credit/declarations?uscc={SUBJECT}": 5,
+    "/api/v1/credit/publication/queue": 8,
+    "/api/v1/credit/publication/timeliness": 7,
+    "/api/v1/credit/classes": 3,
 }
 
 DAY = dt.date(2016, 12, 20)
+DAY_CREDIT = dt.date.today() - dt.timedelta(days=2)
 STATIONS = ("1001A", "1003A", "1029A", "1011A", "1012A", "1030A")
 MORE_STATIONS = (
     *STATIONS,
@@ -105,7 +135,7 @@ MORE_STATIONS = (
 def _load_demo(factory: sessionmaker[Session], people: People) -> None:
     """The embedded demo (the air history left out: too big for a test)."""
     ctx = DemoContext(values={"organisations": people.organisations, "skip_air_history": True})
-    for module in (catalog_demo, air_demo, warnings_demo, progress_demo):
+    for module in (catalog_demo, air_demo, warnings_demo, progress_demo, credit_demo):
         with factory() as session:
             module.load(session, ctx)
             session.commit()
@@ -243,6 +273,47 @@ def _grow(factory: sessionmaker[Session], people: People, monkeypatch: pytest.Mo
             session.commit()
     _observe(factory, MORE_STATIONS[len(STATIONS) :])
     _warnings(factory, 4)
+    _credit(factory, people, 120)
+
+
+def _credit(factory: sessionmaker[Session], people: People, count: int) -> None:
+    """``count`` more subjects (three times the demo's 60), each with a published penalty of a
+    market regulator and a pending licence."""
+    regulators = ("bj_samr", "tj_samr", "he_samr")
+    regions = ("110105", "120104", "130102")
+    with factory() as session:
+        for i in range(count):
+            code = synthetic_uscc("91", regions[i % 3], 70_000 + i)
+            credit_subjects.register_subject(
+                session,
+                actor=SYSTEM_ACTOR,
+                data=SubjectIn(uscc=code, name=f"示例增长{i:03d}有限公司（虚构）", synthetic=True),
+            )
+            org = people.organisations[regulators[i % 3]]
+            for kind, number in (("penalty", f"增罚{i}"), ("licence", f"增许{i}")):
+                record = credit_records.create_record(
+                    session,
+                    actor=SYSTEM_ACTOR,
+                    data=RecordIn.model_validate(
+                        {
+                            "kind": kind,
+                            "uscc": code,
+                            "source_organisation_id": org,
+                            "document_number": number,
+                            "title": "示例记录（虚构）",
+                            "legal_basis": "示例法律依据（虚构数据）",
+                            "decision_date": (DAY_CREDIT - dt.timedelta(days=i % 20)).isoformat(),
+                            "severity": "ordinary" if kind == "penalty" else None,
+                            "content": "罚款（示例）" if kind == "penalty" else None,
+                            "synthetic": True,
+                        }
+                    ),
+                )
+                if kind == "penalty":
+                    credit_publication.publish_record(
+                        session, actor=SYSTEM_ACTOR, record_id=record.id
+                    )
+        session.commit()
 
 
 def _measure(

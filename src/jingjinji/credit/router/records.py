@@ -40,7 +40,7 @@ def search_subjects(
     """Subjects by name, former name or USCC prefix."""
     page = subjects.search_subjects(session, q=params.q, cursor=params.cursor, limit=params.limit)
     return Page[SubjectOut](
-        items=[subjects.subject_out(session, actor=actor, subject=s) for s in page.items],
+        items=subjects.subject_outs(session, actor=actor, subjects=page.items),
         next_cursor=page.next_cursor,
     )
 

@@ -13,6 +13,7 @@ only (docs/credit.md, OPEN choices).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -235,8 +236,31 @@ def search_subjects(
 def subject_out(session: Session, *, actor: Actor | None, subject: CreditSubject) -> SubjectOut:
     """A subject as its reader sees it: the person running an individual business is personal
     data, shown to agency staff only."""
-    out = SubjectOut.model_validate(subject)
-    out.former_names = former_names(session, subject_id=subject.id)
-    if subject.kind == "individual_business" and not policy.is_agency_staff(actor):
-        out.legal_representative = None
-    return out
+    return subject_outs(session, actor=actor, subjects=[subject])[0]
+
+
+def subject_outs(
+    session: Session, *, actor: Actor | None, subjects: Sequence[CreditSubject]
+) -> list[SubjectOut]:
+    """Several subjects as their reader sees them, their former names read in one query."""
+    ids = [s.id for s in subjects]
+    names: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        rows = session.execute(
+            select(CreditSubjectName.subject_id, CreditSubjectName.name)
+            .where(
+                CreditSubjectName.subject_id.in_(ids),
+                CreditSubjectName.valid_to.is_not(None),
+            )
+            .order_by(CreditSubjectName.valid_to.desc(), CreditSubjectName.id.desc())
+        )
+        for subject_id, name in rows:
+            names[subject_id].append(name)
+    outs = []
+    for subject in subjects:
+        out = SubjectOut.model_validate(subject)
+        out.former_names = names[subject.id]
+        if subject.kind == "individual_business" and not policy.is_agency_staff(actor):
+            out.legal_representative = None
+        outs.append(out)
+    return outs
