@@ -3,7 +3,7 @@
 Each check returns :class:`RowError` rows (row 0: the caller numbers rows, for batches), so a
 single record and a batch list every problem the same way: bad USCC with the expected check
 character, a subject registered outside the region, a decision in the future, an unknown
-source agency, unknown or mismatched measures (C3's ``measures.json``).
+source agency, unknown or mismatched measures (``credit/data/measures.json``).
 """
 
 from __future__ import annotations
