@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from jingjinji.credit.kernels.uscc import synthetic_uscc
 from jingjinji.regions.demo import demo_uscc
 from tests.air.support import obs
 from tests.security.support import (
@@ -14,8 +15,10 @@ from tests.security.support import (
     BJ_CONDITIONAL,
     BJ_DATASET,
     BJ_NOT_SHARED,
+    CREDIT_USCC,
     YEAR_INDICATOR,
     World,
+    penalty_fields,
     today_plus,
 )
 
@@ -57,6 +60,120 @@ def _dataset_body(owner_id: int, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _credit_record(world: World, number: str) -> dict[str, Any]:
+    """A penalty of the Beijing subject from the Beijing market regulator (bj_samr)."""
+    return {
+        "kind": "penalty",
+        "uscc": CREDIT_USCC,
+        "source_organisation_id": world.ids["bj_samr"],
+        "document_number": number,
+        "title": "违反《中华人民共和国产品质量法》（攻击测试）",
+        "legal_basis": "测试法律依据",
+        "decision_date": today_plus(-10),
+        **penalty_fields(),
+    }
+
+
+def _credit_upload(world: World) -> bytes:
+    columns = "kind,uscc,source_agency_uscc,document_number,title,legal_basis,decision_date"
+    fields = penalty_fields()
+    row = (
+        f"penalty,{CREDIT_USCC},{world.ids['bj_samr_uscc']},京市监攻〔3〕号,攻击测试,"
+        f"测试法律依据,{today_plus(-10)}"
+    )
+    header = ",".join([columns, *fields])
+    return f"{header}\n{row},{','.join(fields.values())}\n".encode()
+
+
+def _weather(target_days: int) -> dict[str, Any]:
+    return {
+        "city_code": "110000",
+        "target_date": today_plus(target_days),
+        "issued_at": f"{today_plus(0)}T06:00:00+08:00",
+        "source": "attack test",
+        "temp_mean": -3.5,
+    }
+
+
+def credit_writes(world: World) -> list[Write]:
+    """The credit domain's writes, aimed at the Beijing market regulator's objects; the public
+    forms (objections, repairs, commitments, self-declarations) are open to anyone."""
+    return [
+        Write(
+            "POST",
+            "/credit/subjects",
+            {"uscc": synthetic_uscc("91", "110108", 77002), "name": "京攻击测试有限公司（虚构）"},
+        ),
+        Write("POST", "/credit/records", _credit_record(world, "京市监攻〔1〕号")),
+        Write(
+            "POST", "/credit/records/batch", {"records": [_credit_record(world, "京市监攻〔2〕号")]}
+        ),
+        Write(
+            "POST",
+            "/credit/records/upload",
+            files={"file": ("r.csv", _credit_upload(world), "text/csv")},
+        ),
+        Write("POST", "/credit/records/{credit_pending}/publish"),
+        Write("POST", "/credit/records/{credit_entry}/lift", {"reason": "attack"}),
+        Write(
+            "POST",
+            "/credit/objections",
+            {
+                "record_id": world.ids["credit_objection_record"],
+                "objector_name": "攻击测试",
+                "objector_contact": "010-00000000",
+                "reason": "attack",
+            },
+        ),
+        Write(
+            "POST",
+            "/credit/objections/{credit_objection}/answer",
+            {"outcome": "upheld", "answer": "attack"},
+        ),
+        Write(
+            "POST",
+            "/credit/repairs",
+            {
+                "record_id": world.ids["credit_repair_record"],
+                "applicant_name": "攻击测试",
+                "evidence": "attack",
+            },
+        ),
+        Write(
+            "POST",
+            "/credit/repairs/{credit_repair}/decision",
+            {"outcome": "rejected", "note": "attack"},
+        ),
+        Write(
+            "POST",
+            "/credit/commitments",
+            {
+                "uscc": CREDIT_USCC,
+                "representative_name": "攻击测试",
+                "purpose": "attack",
+                "content": "attack",
+                "organisation_id": world.ids["bj_samr"],
+            },
+        ),
+        Write(
+            "POST",
+            "/credit/commitments/{credit_commitment}/outcome",
+            {"outcome": "kept", "note": "attack"},
+        ),
+        Write(
+            "POST",
+            "/credit/declarations",
+            {
+                "uscc": CREDIT_USCC,
+                "kind": "other",
+                "title": "attack",
+                "declared_by_name": "攻击测试",
+            },
+        ),
+        Write("POST", "/credit/declarations/{credit_declaration}/withdraw"),
+    ]
+
+
 def writes(world: World) -> list[Write]:
     """The write operations, aimed at Beijing's objects (owner: the Beijing ecology bureau)."""
     bj_env = world.people.organisations["bj_env"]
@@ -71,6 +188,8 @@ def writes(world: World) -> list[Write]:
     csv_values = b"indicator_code,jurisdiction_code,period,value,unit,source,note\n" + (
         f"{YEAR_INDICATOR},110000,2023,2.5,,attack test,\n".encode()
     )
+    weather = {**_weather(2), "target_hour": ""}  # a day (a file without the column: a 500)
+    csv_weather = (",".join(weather) + "\n" + ",".join(map(str, weather.values())) + "\n").encode()
     return [
         Write(
             "POST",
@@ -199,6 +318,13 @@ def writes(world: World) -> list[Write]:
             },
         ),
         Write("POST", "/progress/upload", files={"file": ("v.csv", csv_values, "text/csv")}),
+        Write("POST", "/warnings/weather-forecasts", {"rows": [_weather(1)]}),
+        Write(
+            "POST",
+            "/warnings/weather-forecasts/csv",
+            files={"file": ("w.csv", csv_weather, "text/csv")},
+        ),
+        *credit_writes(world),
         Write(
             "POST",
             "/access-requests",
@@ -252,4 +378,14 @@ def reads() -> list[str]:
         "/warnings/webhooks",
         "/warnings/webhooks/dead-letters",
         "/warnings/{warning}",
+        # the credit registry: a pending record, the agencies' desks and queues, the joint check
+        "/credit/records/{credit_pending}",
+        "/credit/objections",
+        "/credit/objections/{credit_objection}",
+        "/credit/repairs",
+        "/credit/repairs/{credit_repair}",
+        "/credit/commitments",
+        "/credit/publication/queue",
+        "/credit/publication/timeliness",
+        "/credit/check?uscc={credit_uscc}&purpose=procurement",
     ]

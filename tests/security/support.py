@@ -21,12 +21,24 @@ from jingjinji.accounts.demo import DEMO_USERS
 from jingjinji.air import demo as air_demo
 from jingjinji.catalog import demo as catalog_demo
 from jingjinji.catalog.models import AccessRequest, Dataset
+from jingjinji.credit import demo as credit_demo
+from jingjinji.credit.kernels.uscc import synthetic_uscc
+from jingjinji.credit.schemas.records import RecordIn
+from jingjinji.credit.schemas.services import CommitmentIn, DeclarationIn, ObjectionIn, RepairIn
+from jingjinji.credit.schemas.subjects import SubjectIn
+from jingjinji.credit.service import commitments as credit_commitments
+from jingjinji.credit.service import declarations as credit_declarations
+from jingjinji.credit.service import objections as credit_objections
+from jingjinji.credit.service import records as credit_records
+from jingjinji.credit.service import repairs as credit_repairs
+from jingjinji.credit.service import subjects as credit_subjects
 from jingjinji.demo import DemoContext
 from jingjinji.jobs import service as jobs_service
 from jingjinji.progress import demo as progress_demo
 from jingjinji.progress import service as progress_service
 from jingjinji.progress.models import IndicatorValue as Value
 from jingjinji.progress.schemas import ValueIn
+from jingjinji.regions import service as regions
 from jingjinji.warnings import demo as warnings_demo
 from jingjinji.warnings import webhooks
 from jingjinji.warnings.models import PollutionWarning as Warning
@@ -47,6 +59,9 @@ BJ_CONDITIONAL = "BJ-ENV-PENALTY"
 BJ_NOT_SHARED = "BJ-STATS-HOUSEHOLD-SURVEY"  # the Beijing statistics bureau's
 BJ_COMMITMENT = "bjtj-01"  # led by Beijing
 YEAR_INDICATOR = "bh_sei_share"  # a yearly indicator of the demo
+# A Beijing subject of the credit registry (synthetic code) whose records the Beijing market
+# regulator (bj_samr, steward bj-samr) keeps.
+CREDIT_USCC = synthetic_uscc("91", "110105", 77001)
 
 
 @dataclass
@@ -67,7 +82,7 @@ def build_world(
     client: TestClient, session_factory: sessionmaker[Session], people: People
 ) -> World:
     ctx = DemoContext(values={"organisations": people.organisations, "skip_air_history": True})
-    for module in (catalog_demo, air_demo, warnings_demo, progress_demo):
+    for module in (catalog_demo, air_demo, warnings_demo, progress_demo, credit_demo):
         with session_factory() as session:
             module.load(session, ctx)
             session.commit()
@@ -112,8 +127,127 @@ def build_world(
             event_types=["*"],
         ).id
         session.commit()
+    ids.update(_credit_objects(session_factory, people))
     assert all(value is not None for value in ids.values()), ids
     return world
+
+
+def _record(number: str, *, kind: str, decided: dt.date, org_id: int, **extra: Any) -> RecordIn:
+    return RecordIn.model_validate(
+        {
+            "kind": kind,
+            "uscc": CREDIT_USCC,
+            "source_organisation_id": org_id,
+            "document_number": number,
+            "title": "测试记录",
+            "legal_basis": "测试法律依据",
+            "decision_date": decided.isoformat(),
+            "synthetic": True,
+            **extra,
+        }
+    )
+
+
+def penalty_fields() -> dict[str, Any]:
+    """What a penalty needs beyond the fields of every record."""
+    return {
+        "category": "罚款",
+        "severity": "ordinary",
+        "facts": "测试违法事实",
+        "content": "罚款",
+        "fine_10k_cny": "1.5",
+    }
+
+
+def _credit_objects(factory: sessionmaker[Session], people: People) -> dict[str, Any]:
+    """The Beijing market regulator's credit objects under attack, made through the services:
+    a pending penalty, a published red-list entry, published penalties past their minimum
+    publicity period (decided 120 days ago: 3 months minimum) with a pending objection, a
+    pending repair, and two free for the public forms; an active commitment made to bj_samr;
+    an anonymous self-declaration of the Beijing subject."""
+    bj_samr = people.organisations["bj_samr"]
+    steward = people["bj-samr"]
+    day = dt.date.today()
+    ids: dict[str, Any] = {"bj_samr": bj_samr, "credit_uscc": CREDIT_USCC}
+    with factory() as session:
+        ids["bj_samr_uscc"] = regions.get_organisation(session, organisation_id=bj_samr).uscc
+        credit_subjects.register_subject(
+            session,
+            actor=steward,
+            data=SubjectIn(uscc=CREDIT_USCC, name="京测试科技有限公司（虚构）", synthetic=True),
+        )
+        past = day - dt.timedelta(days=120)
+        published = [
+            credit_records.create_record(
+                session,
+                actor=steward,
+                data=_record(
+                    f"京市监测罚〔{i}〕号",
+                    kind="penalty",
+                    decided=past,
+                    org_id=bj_samr,
+                    publish=True,
+                    **penalty_fields(),
+                ),
+            ).id
+            for i in range(4)
+        ]
+        ids["credit_objection_record"], ids["credit_repair_record"] = published[2:]
+        ids["credit_pending"] = credit_records.create_record(
+            session,
+            actor=steward,
+            data=_record(
+                "京市监测待〔1〕号",
+                kind="penalty",
+                decided=day - dt.timedelta(days=1),
+                org_id=bj_samr,
+                **penalty_fields(),
+            ),
+        ).id
+        ids["credit_entry"] = credit_records.create_record(
+            session,
+            actor=steward,
+            data=_record("京市监测红〔1〕号", kind="red_list", decided=past, org_id=bj_samr),
+        ).id
+        ids["credit_objection"] = credit_objections.submit_objection(
+            session,
+            actor=None,
+            data=ObjectionIn(
+                record_id=published[0],
+                objector_name="测试联系人",
+                objector_contact="010-00000000",
+                reason="事实有误（测试）",
+            ),
+        ).id
+        ids["credit_repair"] = credit_repairs.apply_for_repair(
+            session,
+            actor=None,
+            data=RepairIn(record_id=published[1], applicant_name="测试企业", evidence="已整改"),
+        ).id
+        ids["credit_commitment"] = credit_commitments.sign_commitment(
+            session,
+            actor=None,
+            data=CommitmentIn(
+                uscc=CREDIT_USCC,
+                representative_name="测试代表",
+                purpose="告知承诺（测试）",
+                content="承诺九十日内整改",
+                organisation_id=bj_samr,
+                due_date=day + dt.timedelta(days=90),
+            ),
+        ).id
+        ids["credit_declaration"] = credit_declarations.declare(
+            session,
+            actor=None,
+            data=DeclarationIn(
+                uscc=CREDIT_USCC,
+                kind="honour",
+                title="守合同重信用（测试）",
+                declared_by_name="测试",
+            ),
+        ).id
+        session.commit()
+    return ids
 
 
 def table_digests(engine: Engine) -> dict[str, str]:

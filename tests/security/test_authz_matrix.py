@@ -31,9 +31,19 @@ from tests.security.support import (
 OFFICE = frozenset({"office"})
 BJ_OWNER = frozenset({"office", "bj-admin", "bj-env"})  # the Beijing ecology bureau's objects
 BJ_ADMIN = frozenset({"office", "bj-admin"})
-BJ_VALUES = frozenset({"office", "bj-admin", "bj-env", "bj-stats"})  # Beijing's indicator values
+# Beijing's indicator values: stewards of any Beijing organisation (docs/progress.md), so the
+# Beijing market regulator's too.
+BJ_VALUES = frozenset({"office", "bj-admin", "bj-env", "bj-stats", "bj-samr"})
 AGENCIES = frozenset({"bj-env", "tj-env", "he-env"})  # environment agencies consulted
 EVERYONE = frozenset(USERS)
+ANYONE = frozenset(PERSONAS)  # public forms: anonymous too (nobody is refused)
+BJ_SAMR = frozenset({"office", "bj-admin", "bj-samr"})  # the Beijing market regulator's records
+# Credit subjects are registered by any agency steward, province administrator or the office.
+REGISTRARS = EVERYONE - {"bj-analyst", "tj-analyst", "he-analyst"}
+# Weather forecasts of Beijing: the office and Beijing's environment bureau (no administrators).
+BJ_WEATHER = frozenset({"office", "bj-env"})
+# Only those who see the record's restricted data learn that an objection or repair exists.
+HIDDEN = {p: 404 for p in USERS}
 # Issue 10's attack: unauthorised attempts it made (the matrix makes at least as many).
 ISSUE_WRITES = 247
 ISSUE_READS = 138
@@ -90,6 +100,25 @@ WRITE_RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/progress/values/{bj_value}"): Rule(BJ_VALUES, "bj-stats"),
     ("POST", "/progress/targets"): Rule(BJ_ADMIN, "bj-admin"),
     ("POST", "/progress/upload"): Rule(BJ_VALUES, "bj-stats"),
+    ("POST", "/warnings/weather-forecasts"): Rule(BJ_WEATHER, "bj-env"),
+    ("POST", "/warnings/weather-forecasts/csv"): Rule(BJ_WEATHER, "bj-env"),
+    ("POST", "/credit/subjects"): Rule(REGISTRARS, "bj-samr"),
+    ("POST", "/credit/records"): Rule(BJ_SAMR, "bj-samr"),
+    ("POST", "/credit/records/batch"): Rule(BJ_SAMR, "bj-samr"),
+    ("POST", "/credit/records/upload"): Rule(BJ_SAMR, "bj-samr"),
+    ("POST", "/credit/records/{credit_pending}/publish"): Rule(BJ_SAMR, "bj-samr"),
+    ("POST", "/credit/records/{credit_entry}/lift"): Rule(BJ_SAMR, "bj-samr"),
+    # The public forms: anyone a record names may object, apply for repair, sign a commitment
+    # or declare (anonymously too); nobody is refused, the anonymous proof shows it.
+    ("POST", "/credit/objections"): Rule(ANYONE, ANONYMOUS),
+    ("POST", "/credit/objections/{credit_objection}/answer"): Rule(BJ_SAMR, "bj-samr", HIDDEN),
+    ("POST", "/credit/repairs"): Rule(ANYONE, ANONYMOUS),
+    ("POST", "/credit/repairs/{credit_repair}/decision"): Rule(BJ_SAMR, "bj-samr", HIDDEN),
+    ("POST", "/credit/commitments"): Rule(ANYONE, ANONYMOUS),
+    ("POST", "/credit/commitments/{credit_commitment}/outcome"): Rule(BJ_SAMR, "bj-samr"),
+    ("POST", "/credit/declarations"): Rule(ANYONE, ANONYMOUS),
+    # made anonymously: withdrawn by the office or the subject's province administrator
+    ("POST", "/credit/declarations/{credit_declaration}/withdraw"): Rule(BJ_ADMIN, "bj-admin"),
     # Applying is for analysts and stewards of other organisations; the owner is told it reads
     # the dataset already.
     ("POST", "/access-requests"): Rule(
@@ -140,6 +169,18 @@ READ_RULES: dict[str, tuple[frozenset[str], dict[str, int]]] = {
     "/warnings/webhooks/dead-letters": (OFFICE, {}),
     # a warning in consultation is not published: the public does not learn it exists
     "/warnings/{warning}": (EVERYONE, {ANONYMOUS: 404}),
+    # a pending record is restricted: nobody else learns it exists
+    "/credit/records/{credit_pending}": (BJ_SAMR, {p: 404 for p in PERSONAS}),
+    # the desks and queues: each agency member its own scope (an analyst an empty one)
+    "/credit/objections": (EVERYONE, {}),
+    "/credit/objections/{credit_objection}": (BJ_SAMR, HIDDEN),
+    "/credit/repairs": (EVERYONE, {}),
+    "/credit/repairs/{credit_repair}": (BJ_SAMR, HIDDEN),
+    "/credit/commitments": (EVERYONE, {}),
+    "/credit/publication/queue": (EVERYONE, {}),
+    "/credit/publication/timeliness": (EVERYONE, {}),
+    # the joint check refuses the public with a 403 (policy.may_run_joint_check), not a 401
+    "/credit/check?uscc={credit_uscc}&purpose=procurement": (EVERYONE, {ANONYMOUS: 403}),
 }
 
 
