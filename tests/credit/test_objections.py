@@ -124,7 +124,7 @@ def test_the_tianjin_agency_corrects_and_the_hebei_admin_sees_the_outcome(
     )
     assert twice.status_code == 409
     session.expire_all()
-    assert audit_count(session, "credit.objection.answer") == 3  # 403, ok, 409
+    assert audit_count(session, "credit.objection.answer") == 4  # 404 (unseen), 403, ok, 409
 
 
 def test_a_correction_makes_a_new_revision_and_upheld_leaves_the_record(

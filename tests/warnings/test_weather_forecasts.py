@@ -334,6 +334,24 @@ def test_csv_upload_reports_line_column_and_reason(
     assert {"when", "target_date", "issued_at", "source"} <= cols
 
 
+def test_csv_without_the_target_hour_column_holds_daily_rows(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    # The column is optional: a file without it was a 500 (found by the authorisation matrix).
+    headers = people.headers(session_factory, "office")
+    body = (
+        "city_code,target_date,issued_at,source,temp_mean\n"
+        f"110000,2016-12-16,2016-12-15T15:00+08:00,{MET},-3.5\n"
+    )
+    stored = client.post(
+        API + "/csv", files={"file": ("w.csv", body.encode(), "text/csv")}, headers=headers
+    )
+    assert stored.status_code == 200, stored.text
+    assert stored.json() == {"received": 1, "stored": 1, "unchanged": 0}
+    with session_factory() as s:
+        assert [r.target_hour for r in s.scalars(select(WeatherForecast))] == [None]
+
+
 def test_cli_weather_load(
     db_url: str,
     tmp_path: Path,

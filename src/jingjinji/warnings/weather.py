@@ -497,4 +497,5 @@ def weather_forecast_frame(
 def row_from_mapping(values: Mapping[str, Any]) -> WeatherRow:
     """A :class:`WeatherRow` from checked values (keys as the row's fields)."""
     names = {f.name for f in fields(WeatherRow)}
-    return WeatherRow(**{k: v for k, v in values.items() if k in names})
+    # A file without the target_hour column holds daily rows.
+    return WeatherRow(**{"target_hour": None, **{k: v for k, v in values.items() if k in names}})

@@ -162,7 +162,17 @@ def answer_objection(
     session: Session, *, actor: Actor | None, objection_id: int, data: ObjectionAnswerIn
 ) -> CreditObjection:
     """The source agency's answer (corrected or upheld); the subject's class is recomputed."""
-    objection = get_objection(session, actor=actor, objection_id=objection_id)
+    try:
+        objection = get_objection(session, actor=actor, objection_id=objection_id)
+    except NotFound as exc:  # an answer to an objection the actor cannot see: on the record
+        raise audit.audited_refusal(
+            session,
+            exc,
+            actor=actor,
+            action=ANSWER,
+            object_type="credit_objection",
+            object_id=str(objection_id),
+        ) from exc
     record = session.get(CreditRecord, objection.record_id)
     assert record is not None  # get_objection checked it
     record_id, source_org, source_jur = (

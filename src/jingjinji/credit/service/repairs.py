@@ -160,7 +160,17 @@ def decide_repair(
     session: Session, *, actor: Actor | None, repair_id: int, data: RepairDecisionIn
 ) -> CreditRepair:
     """Approve (the record leaves public view, reason ``repaired``) or reject with a note."""
-    repair = get_repair(session, actor=actor, repair_id=repair_id)
+    try:
+        repair = get_repair(session, actor=actor, repair_id=repair_id)
+    except NotFound as exc:  # a decision on an application the actor cannot see: on the record
+        raise audit.audited_refusal(
+            session,
+            exc,
+            actor=actor,
+            action=DECIDE,
+            object_type="credit_repair",
+            object_id=str(repair_id),
+        ) from exc
     record = session.get(CreditRecord, repair.record_id)
     assert record is not None  # get_repair checked it
     source_org, source_jur = record.source_organisation_id, record.jurisdiction_code
