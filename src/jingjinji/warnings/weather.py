@@ -495,7 +495,6 @@ def weather_forecast_frame(
 
 
 def row_from_mapping(values: Mapping[str, Any]) -> WeatherRow:
-    """A :class:`WeatherRow` from checked values (keys as the row's fields)."""
+    """A :class:`WeatherRow` from checked values (no target_hour: a daily row)."""
     names = {f.name for f in fields(WeatherRow)}
-    # A file without the target_hour column holds daily rows.
     return WeatherRow(**{"target_hour": None, **{k: v for k, v in values.items() if k in names}})

@@ -7,11 +7,11 @@ import datetime as dt
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
@@ -22,6 +22,7 @@ from jingjinji.credit.service import subjects
 from jingjinji.db import utcnow
 from jingjinji.errors import Busy, NotFound
 from jingjinji.regions import service as regions
+from jingjinji.regions.models import Organisation
 from jingjinji.security import Actor, Role
 from jingjinji.timezone import china_date
 
@@ -128,6 +129,32 @@ def admit_public_form(
 
 def today() -> dt.date:
     return china_date(utcnow())
+
+
+@dataclass(frozen=True)
+class RecordContext:
+    """The records a desk's rows name, their subjects and source agencies, by id."""
+
+    records: dict[int, CreditRecord]
+    subjects: dict[int, CreditSubject]
+    organisations: dict[int, Organisation]
+
+
+def record_context(session: Session, record_ids: Iterable[int]) -> RecordContext:
+    """Three statements whatever the number of rows (no query per row)."""
+    records = {
+        r.id: r
+        for r in session.scalars(select(CreditRecord).where(CreditRecord.id.in_(set(record_ids))))
+    }
+    subject_ids = {r.subject_id for r in records.values()}
+    subjects_by_id = {
+        s.id: s
+        for s in session.scalars(select(CreditSubject).where(CreditSubject.id.in_(subject_ids)))
+    }
+    orgs = regions.organisations_by_id(
+        session, ids={r.source_organisation_id for r in records.values()}
+    )
+    return RecordContext(records, subjects_by_id, dict(orgs))
 
 
 def visible_record(

@@ -41,6 +41,7 @@ from jingjinji.credit.service.forms import (
     admit_public_form,
     desk_scope,
     is_overdue,
+    record_context,
     today,
     visible_record,
 )
@@ -48,7 +49,6 @@ from jingjinji.credit.service.scoring import recompute_subject
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, NotFound
 from jingjinji.pagination import Paged, paginate
-from jingjinji.regions import service as regions
 from jingjinji.security import Actor, deny, require_actor
 from jingjinji.timezone import china_date
 from jingjinji.workdays import calendar_from_settings
@@ -294,23 +294,8 @@ def objection_outs(
     session: Session, *, actor: Actor | None, objections: Sequence[CreditObjection]
 ) -> list[ObjectionOut]:
     """Output rows with their record, subject, agency, flags and timeline (three statements)."""
-    records = {
-        r.id: r
-        for r in session.scalars(
-            select(CreditRecord).where(CreditRecord.id.in_({o.record_id for o in objections}))
-        )
-    }
-    subjects = {
-        s.id: s
-        for s in session.scalars(
-            select(CreditSubject).where(
-                CreditSubject.id.in_({r.subject_id for r in records.values()})
-            )
-        )
-    }
-    orgs = regions.organisations_by_id(
-        session, ids={r.source_organisation_id for r in records.values()}
-    )
+    context = record_context(session, (o.record_id for o in objections))
+    records, subjects, orgs = context.records, context.subjects, context.organisations
     on = today()
     out: list[ObjectionOut] = []
     for o in objections:

@@ -33,6 +33,7 @@ from jingjinji.credit.service.forms import (
     admit_public_form,
     desk_scope,
     is_overdue,
+    record_context,
     today,
     visible_record,
 )
@@ -40,7 +41,6 @@ from jingjinji.credit.service.scoring import recompute_subject
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.pagination import Paged, paginate
-from jingjinji.regions import service as regions
 from jingjinji.security import Actor, deny, require_actor
 from jingjinji.timezone import china_date
 from jingjinji.workdays import calendar_from_settings
@@ -266,23 +266,8 @@ def repair_outs(
     session: Session, *, actor: Actor | None, repairs: Sequence[CreditRepair]
 ) -> list[RepairOut]:
     """Output rows with record, subject, agency and flags (three statements)."""
-    records = {
-        r.id: r
-        for r in session.scalars(
-            select(CreditRecord).where(CreditRecord.id.in_({x.record_id for x in repairs}))
-        )
-    }
-    subjects = {
-        s.id: s
-        for s in session.scalars(
-            select(CreditSubject).where(
-                CreditSubject.id.in_({r.subject_id for r in records.values()})
-            )
-        )
-    }
-    orgs = regions.organisations_by_id(
-        session, ids={r.source_organisation_id for r in records.values()}
-    )
+    context = record_context(session, (x.record_id for x in repairs))
+    records, subjects, orgs = context.records, context.subjects, context.organisations
     on = today()
     out: list[RepairOut] = []
     for x in repairs:
