@@ -30,6 +30,12 @@ from jingjinji.air import demo as air_demo
 from jingjinji.catalog import demo as catalog_demo
 from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import AccessRequestIn, DecisionIn
+from jingjinji.credit import demo as credit_demo
+from jingjinji.credit.kernels.uscc import synthetic_uscc
+from jingjinji.credit.schemas.records import RecordIn
+from jingjinji.credit.schemas.services import DeclarationIn
+from jingjinji.credit.schemas.subjects import SubjectIn
+from jingjinji.credit.service import declarations, publication, records, subjects
 from jingjinji.demo import DemoContext
 from jingjinji.progress import demo as progress_demo
 from jingjinji.progress import service as progress
@@ -86,10 +92,11 @@ def _store_payloads(
     documents = _payloaded_progress(progress_demo.demo_data())
     monkeypatch.setattr(progress_demo, "demo_data", lambda: documents)
     ctx = DemoContext(values={"organisations": people.organisations, "skip_air_history": True})
-    for module in (catalog_demo, air_demo, warnings_demo, progress_demo):
+    for module in (catalog_demo, air_demo, warnings_demo, progress_demo, credit_demo):
         with factory() as session:
             module.load(session, ctx)
             session.commit()
+    credit_pages = _credit_payloads(factory, people)
     with factory() as session:
 
         def user(name: str) -> Actor:
@@ -202,6 +209,7 @@ def _store_payloads(
             warning_ids.append(w.id)
         session.commit()
     return [
+        *credit_pages,
         f"/catalog/{DATASET}",
         f"/progress/indicators/{INDICATOR}",
         f"/progress/commitments/{COMMITMENT}",
@@ -217,6 +225,50 @@ def _store_payloads(
         f"/api/v1/datasets/{DATASET}",
         "/api/v1/users",
     ]
+
+
+def _credit_payloads(factory: sessionmaker[Session], people: People) -> list[str]:
+    """A credit subject named with the payload, a published penalty and a self-declaration
+    carrying it; returns the pages that show them."""
+    code = synthetic_uscc("91", "110105", 88_888_888)
+    with factory() as session:
+        subjects.register_subject(
+            session,
+            actor=SYSTEM_ACTOR,
+            data=SubjectIn(uscc=code, name=PAYLOAD[:300], legal_representative=SHORT),
+        )
+        record = records.create_record(
+            session,
+            actor=SYSTEM_ACTOR,
+            data=RecordIn.model_validate(
+                {
+                    "kind": "penalty",
+                    "uscc": code,
+                    "source_organisation_id": people.organisations["bj_samr"],
+                    "document_number": PAYLOAD[:120],
+                    "title": PAYLOAD[:300],
+                    "legal_basis": PAYLOAD,
+                    "facts": PAYLOAD,
+                    "content": PAYLOAD,
+                    "decision_date": dt.date.today().isoformat(),
+                    "severity": "ordinary",
+                }
+            ),
+        )
+        publication.publish_record(session, actor=SYSTEM_ACTOR, record_id=record.id)
+        declarations.declare(
+            session,
+            actor=None,
+            data=DeclarationIn(
+                uscc=code,
+                kind="honour",
+                title=PAYLOAD[:300],
+                content=PAYLOAD,
+                declared_by_name=SHORT,
+            ),
+        )
+        session.commit()
+    return [f"/credit/subjects/{code}", f"/credit?q={code}", f"/api/v1/credit/subjects/{code}"]
 
 
 def _urls(details: list[str]) -> list[str]:
