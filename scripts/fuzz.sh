@@ -38,6 +38,10 @@ export JJJ_DATABASE_URL="sqlite:///$WORK/fuzz.db"
 export JJJ_SECRET_KEY="fuzz-secret-key-not-for-production"
 export JJJ_INSECURE_HTTP=1
 unset JJJ_OWNER_DATABASE_URL JJJ_APP_ROLE
+# Signed as a deployment is: audit checkpoints and credit reports need a signing key (without
+# one a report is refused with 503, which schemathesis counts as a server error).
+export JJJ_AUDIT_KEY_DIR="$WORK/audit-keys"
+uv run jjj audit keys generate >/dev/null
 
 started=$SECONDS
 # The demo without the air history: importing it takes a minute and adds no operation.
