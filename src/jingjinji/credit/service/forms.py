@@ -131,6 +131,24 @@ def today() -> dt.date:
     return china_date(utcnow())
 
 
+def sees_desk_item(session: Session, *, actor: Actor | None, record_id: int | None) -> bool:
+    """Whether ``actor`` sees an objection or repair on this record: those who see the record's
+    restricted data (the source agency, the province administrators of the agency and of the
+    subject, the office)."""
+    record = session.get(CreditRecord, record_id) if record_id is not None else None
+    subject = session.get(CreditSubject, record.subject_id) if record is not None else None
+    return (
+        record is not None
+        and subject is not None
+        and policy.sees_restricted(
+            actor,
+            source_organisation_id=record.source_organisation_id,
+            source_jurisdiction_code=record.jurisdiction_code,
+            subject_jurisdiction_code=subject.jurisdiction_code,
+        )
+    )
+
+
 @dataclass(frozen=True)
 class RecordContext:
     """The records a desk's rows name, their subjects and source agencies, by id."""

@@ -42,6 +42,7 @@ from jingjinji.credit.service.forms import (
     desk_scope,
     is_overdue,
     record_context,
+    sees_desk_item,
     today,
     visible_record,
 )
@@ -141,19 +142,8 @@ def get_objection(session: Session, *, actor: Actor | None, objection_id: int) -
     """One objection, for those who see its record's restricted data (the source agency, the
     province administrators of the agency and of the subject, the office)."""
     objection = session.get(CreditObjection, objection_id)
-    record = session.get(CreditRecord, objection.record_id) if objection else None
-    subject = session.get(CreditSubject, record.subject_id) if record else None
-    if (
-        objection is None
-        or record is None
-        or subject is None
-        or not policy.sees_restricted(
-            actor,
-            source_organisation_id=record.source_organisation_id,
-            source_jurisdiction_code=record.jurisdiction_code,
-            subject_jurisdiction_code=subject.jurisdiction_code,
-        )
-    ):
+    record_id = objection.record_id if objection is not None else None
+    if objection is None or not sees_desk_item(session, actor=actor, record_id=record_id):
         raise NotFound(f"no objection {objection_id} that you can see")
     return objection
 

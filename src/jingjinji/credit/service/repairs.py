@@ -34,6 +34,7 @@ from jingjinji.credit.service.forms import (
     desk_scope,
     is_overdue,
     record_context,
+    sees_desk_item,
     today,
     visible_record,
 )
@@ -139,19 +140,8 @@ def _refusal(session: Session, record: CreditRecord, on: dt.date) -> Conflict | 
 
 def get_repair(session: Session, *, actor: Actor | None, repair_id: int) -> CreditRepair:
     repair = session.get(CreditRepair, repair_id)
-    record = session.get(CreditRecord, repair.record_id) if repair else None
-    subject = session.get(CreditSubject, record.subject_id) if record else None
-    if (
-        repair is None
-        or record is None
-        or subject is None
-        or not policy.sees_restricted(
-            actor,
-            source_organisation_id=record.source_organisation_id,
-            source_jurisdiction_code=record.jurisdiction_code,
-            subject_jurisdiction_code=subject.jurisdiction_code,
-        )
-    ):
+    record_id = repair.record_id if repair is not None else None
+    if repair is None or not sees_desk_item(session, actor=actor, record_id=record_id):
         raise NotFound(f"no repair application {repair_id} that you can see")
     return repair
 
