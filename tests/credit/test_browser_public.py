@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from typer.testing import CliRunner
 
 from jingjinji.cli import app
@@ -40,12 +41,13 @@ def test_public_finds_a_subject_and_downloads_a_verifiable_report(
     page.fill("[data-testid=credit-q]", "旧名称示例")
     page.click("[data-testid=credit-search-button]")
     hit = page.locator("[data-testid=credit-hit]")
-    assert hit.count() == 1
+    # The search is a form GET: wait for the results page rather than count what is there now.
+    expect(hit).to_have_count(1)
     hit.locator("a").click()
     page.wait_for_selector("[data-testid=credit-subject]")
     assert page.inner_text("[data-testid=subject-uscc]") == public_data.uscc
     assert CURRENT_NAME in page.inner_text("h1")
-    assert page.locator("[data-testid=tab-penalty] [data-testid=record-row]").count() == 1
+    expect(page.locator("[data-testid=tab-penalty] [data-testid=record-row]")).to_have_count(1)
 
     downloaded = []
     for testid in ("report-pdf-en", "report-pdf-zh_CN", "report-json-en"):
