@@ -108,6 +108,16 @@ class Settings:
     audit_witnesses: tuple[str, ...] = ()
     # The public credit window (docs/credit.md): searches per client address per minute.
     credit_public_searches_per_minute: int = 30
+    # Water incidents (docs/water.md): hours within which the neighbours must be notified and
+    # must acknowledge (the 2011 rules: 4 hours for the less serious levels, 2 for the serious),
+    # the jump that opens an incident (a value above this multiple of the section's recent
+    # median), how a value below detection counts in statistics (half | zero | limit: OPEN),
+    # and whether exactly 60 % I-III with exactly 40 % inferior V is "heavily polluted" (OPEN).
+    water_notice_hours_general: int = 4
+    water_notice_hours_serious: int = 2
+    water_jump_multiple: float = 3.0
+    water_below_detection: str = "half"
+    water_status_edge_inclusive: bool = True
 
 
 def load_settings() -> Settings:
@@ -180,6 +190,13 @@ def load_settings() -> Settings:
             u.strip() for u in os.environ.get("JJJ_AUDIT_WITNESSES", "").split(",") if u.strip()
         ),
         credit_public_searches_per_minute=_positive_int("JJJ_CREDIT_SEARCHES_PER_MINUTE", 30),
+        water_notice_hours_general=_positive_int("JJJ_WATER_NOTICE_HOURS_GENERAL", 4),
+        water_notice_hours_serious=_positive_int("JJJ_WATER_NOTICE_HOURS_SERIOUS", 2),
+        water_jump_multiple=_positive_float("JJJ_WATER_JUMP_MULTIPLE", 3.0),
+        water_below_detection=_choice(
+            "JJJ_WATER_BELOW_DETECTION", "half", ("half", "zero", "limit")
+        ),
+        water_status_edge_inclusive=os.environ.get("JJJ_WATER_STATUS_EDGE_INCLUSIVE", "1") != "0",
     )
 
 
@@ -207,3 +224,23 @@ def _positive_int(name: str, default: int, *, minimum: int = 1) -> int:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+def _positive_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not a number") from None
+    if not value > 0:
+        raise SystemExit(f"{name}={raw!r} must be above 0")
+    return value
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        raise SystemExit(f"{name}={value!r} must be one of {', '.join(choices)}")
+    return value

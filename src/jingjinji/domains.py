@@ -23,6 +23,7 @@ DOMAINS: tuple[str, ...] = (
     "warnings",
     "progress",
     "credit",
+    "water",
 )
 
 

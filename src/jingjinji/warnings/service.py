@@ -15,7 +15,9 @@ The work lives in topic modules; this one re-exports what is used outside them:
 - :mod:`~jingjinji.warnings.daily`: the daily job (forecasts, then one regional proposal);
 - :mod:`~jingjinji.warnings.weather` and :mod:`~jingjinji.warnings.weather_csv`: the
   meteorological service's weather forecasts (intake, storage, the frame the forecast reads);
-- :mod:`~jingjinji.warnings.presentation`: the API's warning detail and what the pages show.
+- :mod:`~jingjinji.warnings.presentation`: the API's warning detail and what the pages show;
+- :mod:`~jingjinji.warnings.webhooks`: signed deliveries, which later domains' events (water
+  incidents) also use through ``register_webhook_event_types`` and ``dispatch_webhook``.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ from jingjinji.warnings.weather import (
 )
 from jingjinji.warnings.weather_csv import MAX_BYTES as WEATHER_CSV_MAX_BYTES
 from jingjinji.warnings.weather_csv import load_weather_csv
+from jingjinji.warnings.webhooks import dispatch as dispatch_webhook
+from jingjinji.warnings.webhooks import register_event_types as register_webhook_event_types
 
 __all__ = [
     "ISSUE_FORECASTS_JOB",
@@ -92,6 +96,7 @@ __all__ = [
     "city_grid",
     "criteria_code_for",
     "criteria_for",
+    "dispatch_webhook",
     "ensure_weather_model",
     "evaluate_city",
     "events_after",
@@ -117,6 +122,7 @@ __all__ = [
     "poll_events",
     "propose",
     "propose_from_episodes",
+    "register_webhook_event_types",
     "replay",
     "run_daily",
     "store_forecasts",

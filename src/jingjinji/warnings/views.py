@@ -69,7 +69,7 @@ def webhooks_page(
             "subscriptions": subs,
             "dead": webhooks.dead_letters(session, actor=actor),
             "recent": webhooks.list_deliveries(session, limit=RECENT_DELIVERIES),
-            "event_types": webhooks.EVENT_TYPES,
+            "event_types": webhooks.known_event_types(),
             "fresh": fresh,
         },
     )

@@ -64,6 +64,20 @@ EVENT_TYPES: tuple[str, ...] = (
     "warning.withdrawn",
 )
 
+_registered_event_types: list[str] = []
+
+
+def register_event_types(event_types: Sequence[str]) -> None:
+    """Let a later domain (water incidents) send its events through these subscriptions,
+    signed and delivered the same way; subscribers choose them by name like the warnings'."""
+    _registered_event_types.extend(e for e in event_types if e not in _registered_event_types)
+
+
+def known_event_types() -> tuple[str, ...]:
+    """Every event type a subscription may name: the warnings' and those registered."""
+    return (*EVENT_TYPES, *_registered_event_types)
+
+
 # Tests (and embedders) may route deliveries through another transport.
 transport: httpx.BaseTransport | None = None
 
@@ -171,11 +185,12 @@ def _check_url(
 
 
 def _check_events(event_types: Sequence[str]) -> list[str]:
-    unknown = [e for e in event_types if e not in EVENT_TYPES and e != "*"]
+    known = known_event_types()
+    unknown = [e for e in event_types if e not in known and e != "*"]
     if unknown or not event_types:
         raise InvalidInput(
             f"unknown event types {unknown}" if unknown else "name at least one event type",
-            errors=[field_error(["body", "event_types"], f"choose from {list(EVENT_TYPES)} or *")],
+            errors=[field_error(["body", "event_types"], f"choose from {list(known)} or *")],
         )
     return sorted(set(event_types))
 

@@ -1,0 +1,5 @@
+"""Placeholder until its helper writes it."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,12 @@
+"""Pages: /water (river network), section pages, status tables, uploads and incidents."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from jingjinji.water.views import incidents, network, upload
+
+router = APIRouter(include_in_schema=False)
+router.include_router(network.router)
+router.include_router(upload.router)
+router.include_router(incidents.router)
