@@ -246,6 +246,10 @@ def test_main_pollutants_ranked_by_class_then_multiple() -> None:
     assert got[3] == ()
     # Against a class V target, class V items no longer exceed.
     assert kernels.main_pollutants(values, reference_class=5)[2] == ()
+    # A row without a reference (0) has neither multiples nor main pollutants.
+    no_reference = kernels.assess(values, reference_class=[0, 3, 3, 3])
+    assert no_reference.main_pollutants[0] == ()
+    assert np.isnan(no_reference.multiples["cod"][0])
 
 
 def test_equal_class_and_multiple_follow_the_table_order() -> None:

@@ -323,7 +323,8 @@ def _main_pollutants(
         return [() for _ in range(section.size)]
     klass = np.stack([classes[i].ravel() for i in candidates], axis=1).astype(np.int64)
     multiple = np.stack([multiples[i].ravel() for i in candidates], axis=1)
-    eligible = (klass > reference.ravel()[:, None]) & (section.ravel() > 3)[:, None]
+    row_reference = reference.ravel()[:, None]
+    eligible = (klass > row_reference) & (row_reference > 0) & (section.ravel() > 3)[:, None]
     klass = np.where(eligible, klass, -1)
     multiple = np.where(eligible & ~np.isnan(multiple), multiple, -np.inf)
     order_key = np.broadcast_to(np.arange(len(candidates)), klass.shape)
