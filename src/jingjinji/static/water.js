@@ -1,0 +1,89 @@
+// The water pages' charts (ECharts). The page hands its data over in JSON blocks named by data-*
+// attributes: the river network (#network-chart[data-water-network]) and a section's item series
+// (#series-chart[data-water-series]; the page reloads with another item to chart another).
+window.jjjWater = (function () {
+  // Tooltip formatters return HTML: every value from the data is escaped.
+  function esc(value) { return echarts.format.encodeHTML(String(value)); }
+
+  function network(el, data) {
+    var chart = echarts.init(el);
+    var byClass = {};
+    data.points.forEach(function (p) { (byClass[p["class"]] = byClass[p["class"]] || []).push(p); });
+    // One scatter series per class, in legend order, so that the legend names the classes.
+    var series = data.legend.map(function (l) {
+      return {
+        type: "scatter", name: l.word, symbolSize: 13, z: 3,
+        itemStyle: {color: l.colour, borderColor: "#333", borderWidth: 0.6},
+        data: (byClass[l["class"]] || []).map(function (p) { return {value: [p.lon, p.lat], point: p}; })
+      };
+    });
+    series.push({
+      type: "lines", coordinateSystem: "cartesian2d", name: data.labels.downstream, z: 1,
+      symbol: ["none", "arrow"], symbolSize: 8, silent: true,
+      lineStyle: {color: "#6a7f96", width: 1.2, opacity: 0.8},
+      data: data.edges.map(function (e) { return {coords: [[e[0], e[1]], [e[2], e[3]]]}; })
+    });
+    var lons = data.points.map(function (p) { return p.lon; });
+    var lats = data.points.map(function (p) { return p.lat; });
+    var pad = 0.1;
+    chart.setOption({
+      animation: false,
+      legend: {top: 0, data: data.legend.map(function (l) { return l.word; })},
+      grid: {left: 60, right: 20, top: 40, bottom: 40},
+      tooltip: {trigger: "item", formatter: function (p) {
+        if (!p.data || !p.data.point) { return ""; }
+        var s = p.data.point;
+        var lines = [esc(s.name) + " (" + esc(s.code) + ")", esc(data.labels.river) + ": " + esc(s.river),
+                     esc(data.labels["class"]) + ": " + esc(s.label), esc(data.labels.target) + ": " + esc(s.target || "–")];
+        if (s.main) { lines.push(esc(data.labels.main) + ": " + esc(s.main)); }
+        if (s.approx) { lines.push(esc(data.labels.approximate)); }
+        return lines.join("<br>");
+      }},
+      xAxis: {type: "value", name: data.labels.longitude, scale: true,
+              min: Math.floor((Math.min.apply(null, lons) - pad) * 10) / 10,
+              max: Math.ceil((Math.max.apply(null, lons) + pad) * 10) / 10},
+      yAxis: {type: "value", name: data.labels.latitude, scale: true,
+              min: Math.floor((Math.min.apply(null, lats) - pad) * 10) / 10,
+              max: Math.ceil((Math.max.apply(null, lats) + pad) * 10) / 10},
+      series: series
+    });
+    chart.on("click", function (p) {
+      if (p.data && p.data.point) { window.location.href = p.data.point.url; }
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function seriesOption(s) {
+    var limits = s.limits.map(function (l) {
+      return {yAxis: l.value, name: l.label, lineStyle: {color: l.colour, type: "dashed"},
+              label: {formatter: l.label, position: "insideEndTop", color: "#333"}};
+    });
+    return {
+      animation: false,
+      title: {text: s.name + (s.unit ? " (" + s.unit + ")" : ""), left: 0, textStyle: {fontSize: 13}},
+      tooltip: {trigger: "axis"},
+      grid: {left: 60, right: 60, top: 40, bottom: 40},
+      xAxis: {type: "time"},
+      yAxis: {type: "value", scale: true},
+      dataZoom: [{type: "inside"}],
+      series: [{type: "line", name: s.name, showSymbol: s.points.length < 60, connectNulls: false,
+                data: s.points, markLine: {symbol: "none", silent: true, data: limits}}]
+    };
+  }
+
+  function itemSeries(el, data) {
+    var chart = echarts.init(el);
+    chart.setOption(seriesOption(data.items[0]));
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  window.jjjReady(function () {
+    var net = document.querySelector("[data-water-network]");
+    if (net) { network(net, window.jjjData(net.getAttribute("data-water-network"))); }
+    var ser = document.querySelector("[data-water-series]");
+    if (ser) {
+      itemSeries(ser, window.jjjData(ser.getAttribute("data-water-series")));
+    }
+  });
+  return {network: network, itemSeries: itemSeries};
+})();
