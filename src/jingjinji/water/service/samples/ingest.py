@@ -1,0 +1,348 @@
+"""Storing a batch of samples: authorise per section, validate the whole batch, then insert,
+replace (the old value kept as a revision) or count as unchanged.
+
+A batch is stored whole or not at all: one bad row rejects it, every bad row is listed, and the
+rejected ingestion is kept with its report. Sending the same batch again stores nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from jingjinji.audit import service as audit
+from jingjinji.db import utcnow
+from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.security import Actor, Role, deny, ensure_role, require_actor
+from jingjinji.water import policy
+from jingjinji.water.models import Ingestion, Sample, SampleRevision, Section
+from jingjinji.water.schemas.samples import SampleIn
+from jingjinji.water.service.sections import sections_by_code
+
+#: Problems listed in a refusal and kept in an ingestion's report.
+MAX_ISSUES = 200
+#: How far ahead of the server clock a sample time may be (clocks drift; samples are past).
+FUTURE_TOLERANCE = dt.timedelta(hours=1)
+
+Key = tuple[str, dt.datetime, str, str]
+#: Where a row of the batch came from: (index or file line, field) -> the problem's location.
+Locator = Callable[[int, str], dict[str, Any]]
+
+
+def json_locator(index: int, field: str) -> dict[str, Any]:
+    """A JSON batch names the row's position in ``rows`` (from 0, as validation errors do)."""
+    return {"loc": ["body", "rows", index, field], "row": index, "column": field}
+
+
+@dataclass(frozen=True)
+class Counts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def key_of(row: SampleIn) -> Key:
+    return (row.section_code, row.sampled_at, row.kind.value, row.item)
+
+
+def _issue(locate: Locator, index: int, field: str, reason: str) -> dict[str, Any]:
+    found = locate(index, field)
+    return {**found, "reason": reason}
+
+
+def validate_rows(
+    rows: Sequence[SampleIn],
+    sections: dict[str, Section],
+    *,
+    locate: Locator,
+    positions: Sequence[int] | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Every problem of the batch that its schema cannot see: unknown sections, times in the
+    future, one key twice (naming both positions)."""
+    latest = (now or utcnow()) + FUTURE_TOLERANCE
+    where = positions if positions is not None else range(len(rows))
+    issues: list[dict[str, Any]] = []
+    first: dict[Key, int] = {}
+    for position, row in zip(where, rows, strict=True):
+        if row.section_code not in sections:
+            issues.append(
+                _issue(locate, position, "section_code", f"unknown section {row.section_code!r}")
+            )
+        if row.sampled_at > latest:
+            issues.append(_issue(locate, position, "sampled_at", "the time is in the future"))
+        key = key_of(row)
+        if key in first:
+            issues.append(
+                _issue(
+                    locate,
+                    position,
+                    "item",
+                    f"the same section, time, kind and item as row {first[key]}",
+                )
+            )
+        else:
+            first[key] = position
+    return issues
+
+
+def authorise(
+    session: Session,
+    actor: Actor | None,
+    rows: Sequence[SampleIn],
+    sections: dict[str, Section],
+    *,
+    positions: Sequence[int] | None = None,
+) -> Actor:
+    """403 (audited) unless the actor may write every known section of the batch; the refusal
+    names the sections and the rows. A batch naming no known section still needs a role that
+    uploads at all."""
+    actor = require_actor(actor)
+    if not policy.may_upload(actor):
+        ensure_role(
+            session,
+            actor,
+            Role.OFFICE_ADMIN,
+            Role.JURISDICTION_ADMIN,
+            Role.STEWARD,
+            action="water.samples.write",
+            object_type="water_section",
+        )
+    refused: dict[str, list[int]] = {}
+    where = positions if positions is not None else range(len(rows))
+    for index, row in zip(where, rows, strict=True):
+        section = sections.get(row.section_code)
+        if section is None or policy.may_write_section(
+            actor,
+            jurisdiction_code=section.jurisdiction_code,
+            organisation_id=section.organisation_id,
+        ):
+            continue
+        refused.setdefault(section.code, []).append(index)
+    if not refused:
+        return actor
+    codes = sorted(refused)
+    rows_named = sorted({i for found in refused.values() for i in found})
+    shown = ", ".join(str(i) for i in rows_named[:20]) + (" ..." if len(rows_named) > 20 else "")
+    raise deny(
+        session,
+        actor,
+        action="water.samples.write",
+        object_type="water_section",
+        object_id=codes[0] if len(codes) == 1 else None,
+        jurisdiction_code=sections[codes[0]].jurisdiction_code,
+        reason=(
+            f"{actor.role.value} {actor.username!r} may not write samples of section(s) "
+            f"{', '.join(codes)} (monitored by another agency); rows {shown}; nothing was stored"
+        ),
+        detail={"sections": codes, "rows": rows_named[:MAX_ISSUES]},
+    )
+
+
+def merge(session: Session, rows: Sequence[SampleIn], *, actor: Actor, ingestion_id: int) -> Counts:
+    """Insert new keys, replace changed values (the old one becomes a revision, version + 1),
+    count the rest; one SELECT of the existing rows for the whole batch."""
+    if not rows:
+        return Counts()
+    codes = sorted({r.section_code for r in rows})
+    times = [r.sampled_at for r in rows]
+    wanted = {key_of(r) for r in rows}
+    existing: dict[Key, Sample] = {}
+    stmt = select(Sample).where(
+        Sample.section_code.in_(codes),
+        Sample.sampled_at >= min(times),
+        Sample.sampled_at <= max(times),
+        Sample.item.in_(sorted({r.item for r in rows})),
+    )
+    for sample in session.scalars(stmt):
+        key = (sample.section_code, sample.sampled_at, sample.kind, sample.item)
+        if key in wanted:
+            existing[key] = sample
+    now = utcnow()
+    new: list[dict[str, Any]] = []
+    revisions: list[dict[str, Any]] = []
+    unchanged = 0
+    for row in rows:
+        current = existing.get(key_of(row))
+        if current is None:
+            new.append(
+                {
+                    "section_code": row.section_code,
+                    "sampled_at": row.sampled_at,
+                    "kind": row.kind.value,
+                    "item": row.item,
+                    "value": row.value,
+                    "below_detection": row.below_detection,
+                    "origin": row.origin.value,
+                    "version": 1,
+                    "recorded_at": now,
+                    "recorded_by": actor.username,
+                    "ingestion_id": ingestion_id,
+                }
+            )
+            continue
+        if (current.value, current.below_detection, current.origin) == (
+            row.value,
+            row.below_detection,
+            row.origin.value,
+        ):
+            unchanged += 1
+            continue
+        revisions.append(
+            {
+                "section_code": current.section_code,
+                "sampled_at": current.sampled_at,
+                "kind": current.kind,
+                "item": current.item,
+                "version": current.version,
+                "value": current.value,
+                "below_detection": current.below_detection,
+                "origin": current.origin,
+                "recorded_at": current.recorded_at,
+                "recorded_by": current.recorded_by,
+                "superseded_at": now,
+                "superseded_by": actor.username,
+                "superseded_by_ingestion": ingestion_id,
+            }
+        )
+        current.value = row.value
+        current.below_detection = row.below_detection
+        current.origin = row.origin.value
+        current.version += 1
+        current.recorded_at = now
+        current.recorded_by = actor.username
+        current.ingestion_id = ingestion_id
+    if new:
+        session.execute(insert(Sample), new)
+    if revisions:
+        session.execute(insert(SampleRevision), revisions)
+    session.flush()
+    return Counts(len(new), len(revisions), unchanged)
+
+
+def refuse(
+    session: Session,
+    issues: list[dict[str, Any]],
+    *,
+    actor: Actor,
+    received: int,
+    channel: str,
+    source: str,
+) -> InvalidInput:
+    """The 422 listing every bad row (nothing stored); the rejected ingestion and its audit
+    entry are committed on their own."""
+    rejected = len({(i["row"]) for i in issues})
+    error = InvalidInput(
+        f"{rejected} of {received} rows are invalid; nothing was stored",
+        errors=[
+            field_error(i["loc"], i["reason"], **{k: v for k, v in i.items() if k != "loc"})
+            for i in issues[:MAX_ISSUES]
+        ],
+    )
+    report = [{k: v for k, v in i.items() if k != "loc"} for i in issues[:MAX_ISSUES]]
+
+    def keep_rejected(session: Session) -> int:
+        ingestion = Ingestion(
+            channel=channel,
+            source=source[:300],
+            actor_username=actor.username,
+            status="rejected",
+            finished_at=utcnow(),
+            rows_received=received,
+            rows_rejected=rejected,
+            report=report,
+        )
+        session.add(ingestion)
+        session.flush()
+        return ingestion.id
+
+    return audit.audited_refusal(
+        session,
+        error,
+        actor=actor,
+        action="water.samples.ingest",
+        object_type="water_ingestion",
+        keep=keep_rejected,
+        outcome="rejected",
+        detail={"channel": channel, "source": source[:300], "rows": received, "rejected": rejected},
+    )
+
+
+def ingest(
+    session: Session,
+    *,
+    actor: Actor | None,
+    rows: Sequence[SampleIn],
+    channel: str,
+    source: str = "",
+    locate: Locator = json_locator,
+    positions: Sequence[int] | None = None,
+    issues: Sequence[dict[str, Any]] = (),
+    received: int | None = None,
+) -> Ingestion:
+    """Authorise, validate and store ``rows``; ``issues`` are problems already found while
+    parsing (a CSV file's), ``positions`` the row labels the ``locate`` function reports and
+    ``received`` the rows that arrived (a CSV line holds several items)."""
+    sections = sections_by_code(session, codes={r.section_code for r in rows})
+    actor = authorise(session, actor, rows, sections, positions=positions)
+    found = [*issues, *validate_rows(rows, sections, locate=locate, positions=positions)]
+    if received is None:
+        received = len(rows)
+    if found:
+        found.sort(key=lambda i: (i["row"], str(i["column"])))
+        raise refuse(session, found, actor=actor, received=received, channel=channel, source=source)
+    ingestion = Ingestion(
+        channel=channel,
+        source=source[:300],
+        actor_username=actor.username,
+        started_at=utcnow(),
+        rows_received=received,
+        rows_rejected=0,
+        report=[],
+    )
+    session.add(ingestion)
+    session.flush()
+    counts = merge(session, rows, actor=actor, ingestion_id=ingestion.id)
+    ingestion.inserted, ingestion.updated, ingestion.unchanged = (
+        counts.inserted,
+        counts.updated,
+        counts.unchanged,
+    )
+    ingestion.status = "accepted"
+    ingestion.finished_at = utcnow()
+    codes = sorted(sections)
+    provinces = {sections[c].jurisdiction_code[:2] for c in codes}
+    audit.record(
+        session,
+        actor=actor,
+        action="water.samples.ingest",
+        object_type="water_ingestion",
+        object_id=ingestion.id,
+        jurisdiction_code=sections[codes[0]].jurisdiction_code if len(provinces) == 1 else None,
+        detail={
+            "channel": channel,
+            "source": source[:300],
+            "rows": received,
+            "inserted": counts.inserted,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "sections": codes[:50],
+        },
+    )
+    session.flush()
+    return ingestion
+
+
+def get_ingestion(session: Session, *, actor: Actor | None, ingestion_id: int) -> Ingestion:
+    """An ingestion's counts and report: the actor who sent it or the office (others: 404, so
+    that ids of other agencies' batches say nothing)."""
+    actor = require_actor(actor)
+    row = session.get(Ingestion, ingestion_id)
+    if row is None or not (actor.is_office_admin or row.actor_username == actor.username):
+        raise NotFound(f"no ingestion {ingestion_id}")
+    return row
