@@ -46,3 +46,37 @@ def may_read_incident(actor: Actor | None, *, provinces: Iterable[str]) -> bool:
     if actor.is_office_admin:
         return True
     return actor.province_code is not None and actor.province_code in set(provinces)
+
+
+#: Roles that act for a notified province on an incident (acknowledge, answer, sample, act).
+INCIDENT_ACTING_ROLES = frozenset({Role.JURISDICTION_ADMIN, Role.STEWARD})
+
+
+def may_act_for_notice(actor: Actor | None, *, jurisdiction_code: str, relation: str) -> bool:
+    """The office acts on the office's notice; a province's administrators and stewards on
+    their province's notice."""
+    if actor is None:
+        return False
+    if relation == "office":
+        return actor.is_office_admin
+    return actor.role in INCIDENT_ACTING_ROLES and actor.province_code == jurisdiction_code
+
+
+def may_take_part(actor: Actor | None, *, provinces: Iterable[str]) -> bool:
+    """Joint sampling and measures: the office, or an administrator or steward of a concerned
+    province."""
+    if actor is None:
+        return False
+    if actor.is_office_admin:
+        return True
+    return actor.role in INCIDENT_ACTING_ROLES and actor.province_code in set(provinces)
+
+
+def may_close_incident(actor: Actor | None, *, monitoring_jurisdiction_code: str) -> bool:
+    """The office, or the administrator of the province that monitors the section."""
+    if actor is None:
+        return False
+    return actor.is_office_admin or (
+        actor.role is Role.JURISDICTION_ADMIN
+        and actor.province_code == province_of(monitoring_jurisdiction_code)
+    )
