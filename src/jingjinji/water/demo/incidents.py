@@ -1,0 +1,61 @@
+"""Water demo: a planted pollution event at Dongdian (Ju River, Beijing -> Hebei), synthetic.
+
+The last three automatic readings at Dongdian show ammonia nitrogen and total phosphorus rising
+far above the section's target, as a discharge upstream would. They are stored as one batch of
+their own through the samples service, and the incident detection runs on that batch: it opens
+the incident (worse than the target, and a jump over the 30-day median) and notifies Hebei
+(monitoring), Beijing (upstream: trace the source), Tianjin (downstream, where the Ju reaches
+the sea through the Jiyun River) and the coordination office. The incident is left open for the
+walk-through: nobody has acknowledged it yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from jingjinji.security import SYSTEM_ACTOR
+from jingjinji.water.models import SampleKind, SampleOrigin
+from jingjinji.water.schemas.samples import SampleIn
+from jingjinji.water.service import samples as samples_service
+from jingjinji.water.service.incidents import detection
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from jingjinji.water.models import Incident
+
+SECTION = "JJJ-W-001"
+#: The plume, oldest reading first (mg/L): class IV, then V, then worse than V.
+PLUME: dict[str, tuple[float, ...]] = {"nh3n": (1.62, 2.85, 4.6), "tp": (0.29, 0.38, 0.52)}
+EVENT_SOURCE = "synthetic demo event: a discharge upstream of Dongdian (made up, not measured)"
+
+
+def event_times(automatic: list[dt.datetime]) -> list[dt.datetime]:
+    """The automatic reading times the plume takes (the latest ones)."""
+    return automatic[-len(PLUME["nh3n"]) :]
+
+
+def event_keys(automatic: list[dt.datetime]) -> frozenset[tuple[dt.datetime, str]]:
+    """The (time, item) pairs the synthetic series leaves to the event."""
+    return frozenset((t, item) for t in event_times(automatic) for item in PLUME)
+
+
+def load(session: Session, automatic: list[dt.datetime]) -> list[Incident]:
+    """Store the plume readings and run the detection on them; return the incidents opened."""
+    rows = [
+        SampleIn(
+            section_code=SECTION,
+            sampled_at=moment,
+            kind=SampleKind.AUTOMATIC,
+            item=item,
+            value=values[i],
+            origin=SampleOrigin.SYNTHETIC,
+        )
+        for item, values in PLUME.items()
+        for i, moment in enumerate(event_times(automatic))
+    ]
+    ingestion = samples_service.record_samples(
+        session, actor=SYSTEM_ACTOR, rows=rows, channel="demo", source=EVENT_SOURCE
+    )
+    return detection.detect_after_ingestion(session, ingestion_id=ingestion.id)
