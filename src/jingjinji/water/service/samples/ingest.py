@@ -30,7 +30,8 @@ MAX_ISSUES = 200
 FUTURE_TOLERANCE = dt.timedelta(hours=1)
 
 Key = tuple[str, dt.datetime, str, str]
-#: Where a row of the batch came from: (index or file line, field) -> the problem's location.
+#: Where a row of the batch came from: (index in the batch, field) -> the problem's location,
+#: with ``row`` the label the sender knows (the position in a JSON array, a CSV file's line).
 Locator = Callable[[int, str], dict[str, Any]]
 
 
@@ -50,9 +51,14 @@ def key_of(row: SampleIn) -> Key:
     return (row.section_code, row.sampled_at, row.kind.value, row.item)
 
 
-def _issue(locate: Locator, index: int, field: str, reason: str) -> dict[str, Any]:
-    found = locate(index, field)
-    return {**found, "reason": reason}
+def problem(found: dict[str, Any], msgid: str, **params: Any) -> dict[str, Any]:
+    """A problem of a row: its location, the English reason, and the message id and values
+    that the pages translate (``msgid % params`` is the reason)."""
+    return {**found, "reason": msgid % params, "msgid": msgid, "params": params}
+
+
+def _issue(locate: Locator, index: int, field: str, msgid: str, **params: Any) -> dict[str, Any]:
+    return problem(locate(index, field), msgid, **params)
 
 
 def validate_rows(
@@ -60,19 +66,23 @@ def validate_rows(
     sections: dict[str, Section],
     *,
     locate: Locator,
-    positions: Sequence[int] | None = None,
     now: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Every problem of the batch that its schema cannot see: unknown sections, times in the
     future, one key twice (naming both positions)."""
     latest = (now or utcnow()) + FUTURE_TOLERANCE
-    where = positions if positions is not None else range(len(rows))
     issues: list[dict[str, Any]] = []
     first: dict[Key, int] = {}
-    for position, row in zip(where, rows, strict=True):
+    for position, row in enumerate(rows):
         if row.section_code not in sections:
             issues.append(
-                _issue(locate, position, "section_code", f"unknown section {row.section_code!r}")
+                _issue(
+                    locate,
+                    position,
+                    "section_code",
+                    "unknown section %(code)s",
+                    code=row.section_code,
+                )
             )
         if row.sampled_at > latest:
             issues.append(_issue(locate, position, "sampled_at", "the time is in the future"))
@@ -83,7 +93,8 @@ def validate_rows(
                     locate,
                     position,
                     "item",
-                    f"the same section, time, kind and item as row {first[key]}",
+                    "the same section, time, kind and item as row %(row)s",
+                    row=locate(first[key], "item")["row"],
                 )
             )
         else:
@@ -97,7 +108,7 @@ def authorise(
     rows: Sequence[SampleIn],
     sections: dict[str, Section],
     *,
-    positions: Sequence[int] | None = None,
+    locate: Locator = json_locator,
 ) -> Actor:
     """403 (audited) unless the actor may write every known section of the batch; the refusal
     names the sections and the rows. A batch naming no known section still needs a role that
@@ -114,8 +125,7 @@ def authorise(
             object_type="water_section",
         )
     refused: dict[str, list[int]] = {}
-    where = positions if positions is not None else range(len(rows))
-    for index, row in zip(where, rows, strict=True):
+    for index, row in enumerate(rows):
         section = sections.get(row.section_code)
         if section is None or policy.may_write_section(
             actor,
@@ -123,7 +133,7 @@ def authorise(
             organisation_id=section.organisation_id,
         ):
             continue
-        refused.setdefault(section.code, []).append(index)
+        refused.setdefault(section.code, []).append(locate(index, "section_code")["row"])
     if not refused:
         return actor
     codes = sorted(refused)
@@ -281,16 +291,15 @@ def ingest(
     channel: str,
     source: str = "",
     locate: Locator = json_locator,
-    positions: Sequence[int] | None = None,
     issues: Sequence[dict[str, Any]] = (),
     received: int | None = None,
 ) -> Ingestion:
     """Authorise, validate and store ``rows``; ``issues`` are problems already found while
-    parsing (a CSV file's), ``positions`` the row labels the ``locate`` function reports and
-    ``received`` the rows that arrived (a CSV line holds several items)."""
+    parsing (a CSV file's), ``locate`` names where a row came from and ``received`` counts
+    the rows that arrived (a CSV line holds several items)."""
     sections = sections_by_code(session, codes={r.section_code for r in rows})
-    actor = authorise(session, actor, rows, sections, positions=positions)
-    found = [*issues, *validate_rows(rows, sections, locate=locate, positions=positions)]
+    actor = authorise(session, actor, rows, sections, locate=locate)
+    found = [*issues, *validate_rows(rows, sections, locate=locate)]
     if received is None:
         received = len(rows)
     if found:
