@@ -73,7 +73,7 @@ window.jjjWater = (function () {
 
   function itemSeries(el, data) {
     var chart = echarts.init(el);
-    chart.setOption(seriesOption(data.items[0]));
+    chart.setOption(seriesOption(data.charts[0]));
     window.addEventListener("resize", function () { chart.resize(); });
   }
 

@@ -99,12 +99,12 @@ def _series(
     s: ItemSeries | None, items: list[str], lang: str, tr: show.Translate
 ) -> dict[str, Any]:
     if s is None:
-        return {"items": []}
+        return {"charts": []}
     points = [
         [p.sampled_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"), p.value] for p in s.points
     ]
     return {
-        "items": [
+        "charts": [
             {
                 "item": s.item,
                 "name": show.item_name(s.item, lang),
