@@ -2,9 +2,9 @@
 job that checks the deadlines.
 
 Notices go to one jurisdiction each: the province that monitors the section, the provinces
-downstream (the border's downstream side and those of every section further down the
-network), the provinces upstream (the border's upstream side and those of every section whose
-water reaches this one: they trace sources) and the coordination office (the region's code).
+downstream (the border's downstream side, and every section further down the network with
+the far side of its border), the provinces upstream (the border's upstream side, and every
+section whose water reaches this one with the near side of its border: they trace sources) and the coordination office (the region's code).
 A province that is both is told once, under its nearest relation (monitoring, downstream,
 upstream). Deadlines: ``water_notice_hours_serious`` (2 h) or ``water_notice_hours_general``
 (4 h) after opening, as the 2011 rules ask of the reporting side.
@@ -57,8 +57,10 @@ def recipients(session: Session, section: Section) -> dict[str, str]:
     tell(section.upstream_jurisdiction_code, NoticeRelation.UPSTREAM)
     for below in sections_service.downstream_path(session, code=section.code):
         tell(below.jurisdiction_code, NoticeRelation.DOWNSTREAM)
+        tell(below.downstream_jurisdiction_code, NoticeRelation.DOWNSTREAM)
     for above in sections_service.upstream_sections(session, code=section.code):
         tell(above.jurisdiction_code, NoticeRelation.UPSTREAM)
+        tell(above.upstream_jurisdiction_code, NoticeRelation.UPSTREAM)
     told.setdefault(regions.region_code(session), NoticeRelation.OFFICE.value)
     return told
 
