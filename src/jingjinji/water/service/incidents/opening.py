@@ -6,8 +6,9 @@ downstream (the border's downstream side, and every section further down the net
 the far side of its border), the provinces upstream (the border's upstream side, and every
 section whose water reaches this one with the near side of its border: they trace sources)
 and the coordination office (the region's code). A province that is both is told once, under
-its nearest relation (monitoring, downstream, upstream). Deadlines: ``water_notice_hours_serious`` (2 h) or ``water_notice_hours_general``
-(4 h) after opening, as the 2011 rules ask of the reporting side.
+its nearest relation (monitoring, downstream, upstream). Deadlines:
+``water_notice_hours_serious`` (2 h) or ``water_notice_hours_general`` (4 h) after opening,
+as the 2011 rules ask of the reporting side.
 """
 
 from __future__ import annotations
