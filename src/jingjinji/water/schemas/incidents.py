@@ -18,8 +18,13 @@ SAMPLING_ITEMS = frozenset((*gb3838.ITEMS, *gb3838.UNGRADED_ITEMS))
 
 
 def china_time_if_naive(value: dt.datetime) -> dt.datetime:
-    """A time written without a zone is China Standard Time (as in the air uploads)."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=CHINA_TZ)
+    """A time written without a zone is China Standard Time (as the sample uploads read it),
+    returned as UTC (as stored)."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=CHINA_TZ)
+    try:
+        return aware.astimezone(dt.UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00+08:00 is no UTC time
+        raise ValueError("the time is out of range") from exc
 
 
 def _text(value: str) -> str:

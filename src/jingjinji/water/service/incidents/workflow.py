@@ -164,6 +164,7 @@ def _office_step(
     actor: Actor | None,
     incident_id: int,
     action: str,
+    step_kind: str,
     data: ConsultationIn,
     event_type: str,
 ) -> Incident:
@@ -176,7 +177,7 @@ def _office_step(
         )
     states.move(session, actor=actor, incident=incident, action=action)
     events.add_step(
-        session, incident, kind=action, actor_username=actor.username, text=data.text.strip()
+        session, incident, kind=step_kind, actor_username=actor.username, text=data.text.strip()
     )
     audit.record(
         session,
@@ -199,6 +200,7 @@ def open_consultation(
         actor=actor,
         incident_id=incident_id,
         action="open_consultation",
+        step_kind="consultation_opened",
         data=data,
         event_type=events.CONSULTATION_OPENED,
     )
@@ -213,6 +215,7 @@ def conclude_consultation(
         actor=actor,
         incident_id=incident_id,
         action="conclude_consultation",
+        step_kind="consultation_closed",
         data=data,
         event_type=events.CONSULTATION_CONCLUDED,
     )
