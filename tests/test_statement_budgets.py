@@ -120,6 +120,10 @@ BUDGETS: dict[str, int] = {
     "/api/v1/credit/publication/queue": 8,
     "/api/v1/credit/publication/timeliness": 7,
     "/api/v1/credit/classes": 3,
+    # water pages (without water data here: tests/water/test_pages.py counts them with sections)
+    "/water": 8,
+    "/water/status": 9,
+    "/water/compliance": 15,
 }
 
 DAY = dt.date(2016, 12, 20)

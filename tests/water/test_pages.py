@@ -288,4 +288,7 @@ def test_statements_do_not_grow_with_sections(
     small = measure()
     for suffix in ("A", "B", "C"):
         build_network(session_factory, people, suffix)
+    # What they take today (anonymous: no token lookup) plus 2.
+    budgets = dict(zip(urls, (8, 15, 7, 8, 13), strict=True))
+    assert all(small[url] <= budgets[url] for url in urls), small
     assert measure() == small
