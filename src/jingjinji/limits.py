@@ -77,6 +77,9 @@ ROUTE_CLASSES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/air/observations"): "air_batch",
     ("POST", "/api/v1/progress/upload"): "progress_upload",
     ("POST", "/progress/upload"): "progress_upload",
+    # Water sample files are capped at 5 MiB too (water.service.samples_csv.MAX_CSV_BYTES).
+    ("POST", "/api/v1/water/samples.csv"): "progress_upload",
+    ("POST", "/water/upload"): "progress_upload",
 }
 
 

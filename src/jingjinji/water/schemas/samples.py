@@ -73,6 +73,7 @@ class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rows: list[SampleIn] = Field(min_length=1, max_length=MAX_BATCH_ROWS)
+    source: str = Field(default="", max_length=300)
 
 
 class IngestionOut(BaseModel):

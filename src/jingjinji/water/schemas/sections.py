@@ -85,3 +85,11 @@ class TargetOut(BaseModel):
     section_code: str
     year: int
     target_class: int
+
+
+class SectionNetworkOut(BaseModel):
+    """``GET /water/sections/{code}/network``: every section whose water reaches this one
+    (nearest first) and the sections below it in flow order."""
+
+    upstream: list[SectionOut]
+    downstream: list[SectionOut]

@@ -84,9 +84,12 @@ def _text(data: bytes) -> str:
     if len(data) > MAX_CSV_BYTES:
         raise _file_problem("the file is larger than %(limit)s MiB", limit=MAX_CSV_BYTES >> 20)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _file_problem("the file is not UTF-8 text") from None
+    if "\x00" in text:  # PostgreSQL text cannot hold it; no CSV writer puts it there
+        raise _file_problem("the file contains a NUL character")
+    return text
 
 
 def _header(cells: list[str], parsed: Parsed) -> dict[int, str]:
