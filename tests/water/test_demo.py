@@ -28,8 +28,9 @@ from jingjinji.water.models import (
 from jingjinji.water.service import sections as sections_service
 from tests.conftest import People
 
-#: A fixed clock: early in a month, in winter (the demo's own clock is today).
-NOW = dt.datetime(2026, 12, 1, 13, 30, tzinfo=dt.UTC)
+#: A fixed clock in the past (sample times may not lie ahead of the real clock): early in a
+#: winter month, before its manual sampling day (the demo's own clock is today).
+NOW = dt.datetime(2026, 2, 1, 13, 30, tzinfo=dt.UTC)
 
 
 def _load(
@@ -93,7 +94,7 @@ def test_network_and_samples_as_designed(
                 Sample.section_code == "JJJ-W-005", Sample.kind == SampleKind.MANUAL.value
             )
         )
-        assert manual_2026 == 11  # December's sample (the 15th) is still to come
+        assert manual_2026 == 1  # January's; February's (the 15th) is still to come
         automatic = set(
             session.scalars(
                 select(Sample.section_code)
@@ -141,14 +142,23 @@ def test_published_values_stored_as_published(
         assert nh3n[2016] > 2.0 > 1.0 > nh3n[2025]
 
 
-@pytest.mark.parametrize("since_year", [2026])
+@pytest.mark.parametrize(
+    "now",
+    [NOW, dt.datetime(2026, 7, 31, 16, 5, tzinfo=dt.UTC)],  # 00:05 on 1 August in China
+    ids=["winter", "midnight"],
+)
 def test_planted_incident_opened_and_left_open(
-    session_factory: sessionmaker[Session], people: People, since_year: int
+    session_factory: sessionmaker[Session], people: People, now: dt.datetime
 ) -> None:
-    ctx = _load(session_factory, people, since_year=since_year)
+    ctx = DemoContext(values={"organisations": people.organisations})
+    with session_factory() as session:
+        demo.load(session, ctx, since_year=2026, now=now)
+        session.commit()
     with session_factory() as session:
         incidents = session.scalars(select(Incident)).all()
-        assert incidents and {i.section_code for i in incidents} == {demo_incidents.SECTION}
+        # One reading, two triggers: worse than the target and a jump over the 30-day median.
+        assert sorted(i.trigger for i in incidents) == ["jump", "target_exceeded"]
+        assert {i.section_code for i in incidents} == {demo_incidents.SECTION}
         assert ctx.values["water_demo"]["incidents"] == [i.id for i in incidents]
         target = next(i for i in incidents if i.trigger == "target_exceeded")
         assert target.status == "open" and target.severity == "serious"
@@ -162,11 +172,43 @@ def test_planted_incident_opened_and_left_open(
         assert relations["120000"] == "downstream"
         assert all(n.acknowledged_at is None for n in notices)
         assert (target.observed_at, "nh3n") in demo_incidents.event_keys(
-            demo_samples.automatic_times(NOW)
+            demo_samples.automatic_times(now)
         )
-        # The plume replaced nothing: the synthetic series left those readings to it.
+        # The event replaced nothing: the synthetic series left those readings to it.
         revised = session.scalar(select(func.count()).select_from(Sample).where(Sample.version > 1))
         assert revised == 0
+
+
+def test_refresh_loads_on_a_used_database_then_tops_up(
+    session_factory: sessionmaker[Session], people: People
+) -> None:
+    # A database made before the water domain: the regions and accounts demo only, and a
+    # context that does not carry the organisations (a later start of the demo).
+    with session_factory() as session:
+        assert demo.refresh(session, DemoContext(), now=NOW, since_year=2026) > 0
+        session.commit()
+    with session_factory() as session:
+        sections = sections_service.all_sections(session)
+        assert len(sections) == 20
+        assert sections[0].organisation_id == people.organisations["he_env"]
+        count = int(session.scalar(select(func.count()).select_from(Sample)) or 0)
+        incidents = session.scalar(select(func.count()).select_from(Incident))
+    later = NOW + dt.timedelta(days=20)  # past February's manual sampling day
+    with session_factory() as session:
+        added = demo.refresh(session, DemoContext(), now=later)
+        session.commit()
+    automatic = sum(1 for s in sections if s.automatic)
+    river = sum(1 for s in sections if s.waterbody == "river")
+    readings = 20 * 24 // demo_samples.AUTOMATIC_STEP_HOURS
+    expected = (
+        readings * len(demo_samples.AUTOMATIC_ITEMS) * automatic
+        + len(demo_samples.MANUAL_ITEMS) * river
+    )
+    assert added == expected
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Sample)) == count + expected
+        assert session.scalar(select(func.count()).select_from(Incident)) == incidents
+        assert demo.refresh(session, DemoContext(), now=later) == 0
 
 
 def test_the_section_file_matches_the_schema() -> None:

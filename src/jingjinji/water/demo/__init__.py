@@ -4,7 +4,11 @@ published by Langfang for January 2017 (``published``) and a planted incident le
 
 ``load(session, ctx, since_year=...)`` loads it all; ``since_year`` shortens the synthetic
 monthly series (tests use it; the published 2017 figures are always stored). The sections,
-the incident and the loading time are handed on in ``ctx.values["water_demo"]``.
+the incidents and the loading time are handed on in ``ctx.values["water_demo"]``.
+
+``refresh`` runs on every start of the demo: on a database made before the water domain it
+loads the water demo; otherwise it extends the synthetic series to today (the months and
+4-hour readings since the last start), so the network map shows current readings.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from jingjinji.db import utcnow
+from jingjinji.regions import service as regions
 from jingjinji.security import SYSTEM_ACTOR
 from jingjinji.water.demo import incidents, samples, sections
 from jingjinji.water.service import samples as samples_service
@@ -23,6 +28,11 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from jingjinji.demo import DemoContext
+
+#: The demo organisations that monitor sections, by the key ``sections.json`` uses.
+AGENCIES = {"bj_env": "110000", "tj_env": "120000", "he_env": "130000"}
+#: An item only the manual samples carry, and one only the automatic stations carry.
+MANUAL_MARKER, AUTOMATIC_MARKER = "cod", "conductivity"
 
 #: Rows per ``record_samples`` call (one section's series is a few thousand rows).
 BATCH_ROWS = 20_000
@@ -75,3 +85,61 @@ def load(
             f"demo: water {len(network)} sections, {stored:,} samples (synthetic except the "
             f"published Langfang figures), {len(opened)} incident(s) opened"
         )
+
+
+def _agencies(session: Session, ctx: DemoContext) -> dict[str, int]:
+    """The environment agencies by demo key: handed on by the regions loader on a fresh
+    database, looked up on a used one."""
+    known: dict[str, int] = ctx.values.get("organisations", {})
+    if all(key in known for key in AGENCIES):
+        return known
+    found: dict[str, int] = {}
+    for key, code in AGENCIES.items():
+        org = regions.find_organisation(session, jurisdiction_code=code, kind="environment")
+        if org is not None:
+            found[key] = org.id
+    return found
+
+
+def refresh(
+    session: Session,
+    ctx: DemoContext,
+    *,
+    now: dt.datetime | None = None,
+    since_year: int = samples.FIRST_YEAR,
+) -> int:
+    """Load the water demo where it is missing (``since_year`` as in :func:`load`), else add
+    the synthetic samples due since the last start. Idempotent; returns the samples stored."""
+    now = now or utcnow()
+    network = sections_service.sections_by_code(
+        session, codes=[r["code"] for r in sections.section_records()]
+    )
+    if not network:
+        agencies = _agencies(session, ctx)
+        if len(agencies) < len(AGENCIES):
+            return 0  # not the demo's organisations: nothing to attach sections to
+        ctx.values["organisations"] = {**ctx.values.get("organisations", {}), **agencies}
+        load(session, ctx, now=now, since_year=since_year)
+        stored: int = ctx.values["water_demo"]["samples"]
+        return stored
+    ordered = [network[c] for c in sorted(network)]
+    latest = samples_service.latest_samples(session, codes=network)
+    since = min(
+        (v[MANUAL_MARKER][0] for v in latest.values() if MANUAL_MARKER in v),
+        default=now - dt.timedelta(days=366),
+    )
+    targets = sections_service.targets_for(session, year=now.year)
+    rows: list[Any] = []
+    for series in samples.synthetic_series(
+        ordered, targets=targets, now=now, since_year=since.year
+    ):
+        marker = MANUAL_MARKER if series.kind.value == "manual" else AUTOMATIC_MARKER
+        last = latest.get(series.section_code, {}).get(marker)
+        stored_before = frozenset(
+            (moment, item)
+            for moment in series.times
+            if last is not None and moment <= last[0]
+            for item in series.values
+        )
+        rows.extend(series.rows(stored_before))
+    return _store(session, rows, samples.SYNTHETIC_SOURCE) if rows else 0
