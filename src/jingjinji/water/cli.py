@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from jingjinji.cli_output import FormatOption, ListFormat, write_rows
+
 # Heavy modules (polars, numpy, SQLAlchemy, the water kernels and service) are imported inside
 # the commands that use them: `jjj --help` must not pay for them (tests/test_cli.py).
 
@@ -29,3 +31,42 @@ def assess_command(
     from jingjinji.water.assess_file import run
 
     run(input_csv, reference=reference, output=output)
+
+
+@app.command("status")
+def status_command(
+    year: Annotated[int, typer.Option(min=1900, max=2200, help="calendar year")],
+    month: Annotated[
+        int | None, typer.Option(min=1, max=12, help="a month of the year (default: the year)")
+    ] = None,
+    by: Annotated[
+        str, typer.Option(help="river, river_system, basin or jurisdiction (monitoring province)")
+    ] = "river",
+    output_format: FormatOption = ListFormat.table,
+) -> None:
+    """Water-quality status per river (or river system, basin, province) from the stored
+    samples: sections assessed, shares in I-III and inferior V, status, main pollutants."""
+    from jingjinji.cli import cli_session, fail
+    from jingjinji.errors import InvalidInput
+    from jingjinji.water.service import assessment
+
+    try:
+        with cli_session() as session:
+            rows = assessment.status_table(session, year=year, month=month, by=by)
+    except InvalidInput as exc:
+        raise fail(f"--by: {exc.errors[0]['msg'] if exc.errors else exc}") from exc
+    columns = ["key", "name_en", "n_sections", "share_i_iii", "share_inferior_v", "status"]
+    write_rows(
+        [*columns, "method", "main_pollutants"],
+        [
+            {
+                **{c: getattr(r, c) for c in columns},
+                "method": r.method,
+                "main_pollutants": ";".join(r.main_pollutants),
+            }
+            for r in rows
+        ],
+        output_format=output_format,
+        title=f"Water status by {by}, {year}" + (f"-{month:02d}" if month else ""),
+        empty="No sections to assess.",
+    )
