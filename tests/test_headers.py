@@ -142,6 +142,8 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         # carries answers 404 with the same headers.
         "/api/v1/credit/subjects/{uscc}/report": unregistered,
         "/credit/subjects/{uscc}/report": unregistered,
+        # The water page of a section the demo may not have: a 404 carries the headers too.
+        "/water/sections/{code}": {"code": "NO-SUCH-SECTION"},
         "/api/v1/credit/reports/{code}": {"code": "AAAA-AAAA-AAAA-AAAA"},
         "/api/v1/credit/records/{record_id}": {
             "record_id": _first(client, "/api/v1/credit/records", "id")
