@@ -122,7 +122,10 @@ def my_notices(session: Session, *, actor: Actor | None, limit: int = 100) -> li
 
 def notice_out(notice: IncidentNotice, *, now: dt.datetime) -> NoticeOut:
     out = NoticeOut.model_validate(notice)
-    out.overdue = notice.acknowledged_at is None and notice.due_at <= now
+    # Escalated means overdue, whatever the clock of the reader says.
+    out.overdue = notice.acknowledged_at is None and (
+        notice.escalated_at is not None or notice.due_at <= now
+    )
     return out
 
 
