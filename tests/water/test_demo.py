@@ -49,6 +49,8 @@ def test_network_and_samples_as_designed(
     ctx = _load(session_factory, people, since_year=2026)
     loaded = ctx.values["water_demo"]
     assert len(loaded["sections"]) == 20
+    # The catalog datasets of the three agencies and the progress indicators of 2026.
+    assert len(loaded["datasets"]) == 9 and loaded["indicator_values"] > 0
     with session_factory() as session:
         network = {s.code: s for s in sections_service.all_sections(session)}
         # Every river section drains to the sea: each path ends at a coastal point.

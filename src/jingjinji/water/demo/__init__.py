@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from jingjinji.db import utcnow
 from jingjinji.regions import service as regions
 from jingjinji.security import SYSTEM_ACTOR
+from jingjinji.water import flows
 from jingjinji.water.demo import incidents, samples, sections
 from jingjinji.water.service import samples as samples_service
 from jingjinji.water.service import sections as sections_service
@@ -73,11 +74,18 @@ def load(
     stored = _store(session, rows, samples.SYNTHETIC_SOURCE)
     stored += _store(session, samples.published_rows(), samples.PUBLISHED_SOURCE)
     opened = incidents.load(session, automatic)
+    datasets = flows.register_datasets(session, actor=SYSTEM_ACTOR)
+    published = [
+        flows.publish_indicators(session, actor=SYSTEM_ACTOR, year=y)
+        for y in range(since_year, year + 1)
+    ]
     elapsed = time.perf_counter() - started
     ctx.values["water_demo"] = {
         "sections": [s.code for s in network],
         "samples": stored,
         "incidents": [i.id for i in opened],
+        "datasets": datasets,
+        "indicator_values": sum(p.stored for p in published),
         "seconds": round(elapsed, 1),
     }
     if ctx.console is not None:

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from jingjinji.security import SYSTEM_ACTOR
 from jingjinji.water.models import SampleKind, SampleOrigin
 from jingjinji.water.schemas.samples import SampleIn
+from jingjinji.water.service import incidents as incidents_service
 from jingjinji.water.service import samples as samples_service
-from jingjinji.water.service.incidents import detection
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -59,4 +59,4 @@ def load(session: Session, automatic: list[dt.datetime]) -> list[Incident]:
     ingestion = samples_service.record_samples(
         session, actor=SYSTEM_ACTOR, rows=rows, channel="demo", source=EVENT_SOURCE
     )
-    return detection.detect_after_ingestion(session, ingestion_id=ingestion.id)
+    return incidents_service.detect_after_ingestion(session, ingestion_id=ingestion.id)

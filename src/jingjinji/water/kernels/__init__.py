@@ -3,7 +3,7 @@
 ``gb3838`` (GB 3838-2002 classes and the 2011 single-factor assessment), ``statistics`` (2020
 technical rules: period values, rounding), ``status`` (rivers, basins and jurisdictions) and
 ``gb3097`` (coastal waters). The rules and every open choice are described in
-``docs/water-kernels.md``.
+``docs/water.md``.
 """
 
 from jingjinji.water.kernels.gb3097 import (
