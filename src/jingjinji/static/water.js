@@ -21,7 +21,11 @@ window.jjjWater = (function () {
       type: "lines", coordinateSystem: "cartesian2d", name: data.labels.downstream, z: 1,
       symbol: ["none", "arrow"], symbolSize: 8, silent: true,
       lineStyle: {color: "#6a7f96", width: 1.2, opacity: 0.8},
-      data: data.edges.map(function (e) { return {coords: [[e[0], e[1]], [e[2], e[3]]]}; })
+      // Each arrow stops short of the next section so that its head is not hidden by the dot.
+      data: data.edges.map(function (e) {
+        var k = 0.82;
+        return {coords: [[e[0], e[1]], [e[0] + k * (e[2] - e[0]), e[1] + k * (e[3] - e[1])]]};
+      })
     });
     var lons = data.points.map(function (p) { return p.lon; });
     var lats = data.points.map(function (p) { return p.lat; });
@@ -53,18 +57,30 @@ window.jjjWater = (function () {
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  // A bound 10 % beyond the value (never below zero: concentrations are not negative).
+  function niceBound(value, direction) {
+    if (!isFinite(value)) { return null; }
+    var padded = value + direction * Math.max(Math.abs(value) * 0.1, 1e-6);
+    return Math.max(0, Number(padded.toPrecision(2)));
+  }
+
   function seriesOption(s) {
     var limits = s.limits.map(function (l) {
       return {yAxis: l.value, name: l.label, lineStyle: {color: l.colour, type: "dashed"},
               label: {formatter: l.label, position: "insideEndTop", color: "#333"}};
     });
+    var levels = s.limits.map(function (l) { return l.value; });
+    var low = Math.min.apply(null, levels.concat([Infinity]));
+    var high = Math.max.apply(null, levels.concat([-Infinity]));
     return {
       animation: false,
       title: {text: s.name + (s.unit ? " (" + s.unit + ")" : ""), left: 0, textStyle: {fontSize: 13}},
       tooltip: {trigger: "axis"},
       grid: {left: 60, right: 60, top: 40, bottom: 40},
       xAxis: {type: "time"},
-      yAxis: {type: "value", scale: true},
+      // The axis spans the values and every limit line, so that the limits are always drawn.
+      yAxis: {type: "value", min: function (v) { return niceBound(Math.min(v.min, low), -1); },
+              max: function (v) { return niceBound(Math.max(v.max, high), 1); }},
       dataZoom: [{type: "inside"}],
       series: [{type: "line", name: s.name, showSymbol: s.points.length < 60, connectNulls: false,
                 data: s.points, markLine: {symbol: "none", silent: true, data: limits}}]
