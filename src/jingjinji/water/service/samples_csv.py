@@ -37,6 +37,7 @@ from jingjinji.water.schemas.samples import (
 )
 from jingjinji.water.service.samples.ingest import (
     MAX_ISSUES,
+    N_,
     Locator,
     ingest,
     problem,
@@ -82,13 +83,13 @@ def _extras(found: dict[str, Any]) -> dict[str, Any]:
 
 def _text(data: bytes) -> str:
     if len(data) > MAX_CSV_BYTES:
-        raise _file_problem("the file is larger than %(limit)s MiB", limit=MAX_CSV_BYTES >> 20)
+        raise _file_problem(N_("the file is larger than %(limit)s MiB"), limit=MAX_CSV_BYTES >> 20)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _file_problem("the file is not UTF-8 text") from None
+        raise _file_problem(N_("the file is not UTF-8 text")) from None
     if "\x00" in text:  # PostgreSQL text cannot hold it; no CSV writer puts it there
-        raise _file_problem("the file contains a NUL character")
+        raise _file_problem(N_("the file contains a NUL character"))
     return text
 
 
@@ -101,19 +102,21 @@ def _header(cells: list[str], parsed: Parsed) -> dict[int, str]:
         name = raw.strip().lower()
         if name in seen:
             parsed.issues.append(
-                problem(csv_locator(1, raw.strip()), "the column %(name)s is named twice", name=raw)
+                problem(
+                    csv_locator(1, raw.strip()), N_("the column %(name)s is named twice"), name=raw
+                )
             )
         elif name not in known:
             parsed.issues.append(
-                problem(csv_locator(1, raw.strip() or f"#{index + 1}"), "unknown column")
+                problem(csv_locator(1, raw.strip() or f"#{index + 1}"), N_("unknown column"))
             )
         seen.add(name)
         names[index] = name
     for required in KEY_COLUMNS:
         if required not in seen:
-            parsed.issues.append(problem(csv_locator(1, required), "required column missing"))
+            parsed.issues.append(problem(csv_locator(1, required), N_("required column missing")))
     if not seen & set(SAMPLE_ITEMS):
-        parsed.issues.append(problem(csv_locator(1, "item"), "no item column"))
+        parsed.issues.append(problem(csv_locator(1, "item"), N_("no item column")))
     return names
 
 
@@ -121,7 +124,7 @@ def _time(text: str) -> dt.datetime:
     try:
         return as_utc(dt.datetime.fromisoformat(text))
     except ValueError:
-        raise ValueError("not an ISO 8601 time") from None
+        raise ValueError(N_("not an ISO 8601 time")) from None
 
 
 def _value(item: str, text: str) -> tuple[float, bool]:
@@ -131,13 +134,13 @@ def _value(item: str, text: str) -> tuple[float, bool]:
     try:
         value = float(number)
     except ValueError:
-        raise ValueError("not a number") from None
+        raise ValueError(N_("not a number")) from None
     if not math.isfinite(value):
-        raise ValueError("not a finite number")
+        raise ValueError(N_("not a finite number"))
     if value < 0:
-        raise ValueError("a value cannot be negative")
+        raise ValueError(N_("a value cannot be negative"))
     if item == "ph" and not PH_RANGE[0] <= value <= PH_RANGE[1]:
-        raise ValueError("a pH value lies between 0 and 14")
+        raise ValueError(N_("a pH value lies between 0 and 14"))
     return value, below
 
 
@@ -148,7 +151,7 @@ def _keys(line: int, record: dict[str, str], parsed: Parsed) -> dict[str, Any] |
         text = record.get(column, "").strip()
         if not text:
             if column in KEY_COLUMNS:
-                parsed.issues.append(problem(csv_locator(line, column), "required"))
+                parsed.issues.append(problem(csv_locator(line, column), N_("required")))
                 bad = True
             continue
         try:
@@ -161,7 +164,7 @@ def _keys(line: int, record: dict[str, str], parsed: Parsed) -> dict[str, Any] |
             else:
                 keys[column] = text
         except ValueError as exc:
-            msgid = str(exc) if column == "sampled_at" else "unknown %(column)s %(value)s"
+            msgid = str(exc) if column == "sampled_at" else N_("unknown %(column)s %(value)s")
             parsed.issues.append(
                 problem(csv_locator(line, column), msgid, column=column, value=text[:40])
             )
@@ -195,7 +198,7 @@ def _row(line: int, record: dict[str, str], parsed: Parsed) -> None:
         parsed.rows.append(sample)
         parsed.lines.append(line)
     if measured == 0:
-        parsed.issues.append(problem(csv_locator(line, "row"), "no value on this row"))
+        parsed.issues.append(problem(csv_locator(line, "row"), N_("no value on this row")))
 
 
 def parse_samples_csv(data: bytes) -> Parsed:
@@ -205,7 +208,7 @@ def parse_samples_csv(data: bytes) -> Parsed:
     parsed = Parsed()
     header = next(reader, None)
     if header is None:
-        raise _file_problem("the file is empty")
+        raise _file_problem(N_("the file is empty"))
     names = _header(header, parsed)
     if parsed.issues:
         return parsed
@@ -216,18 +219,20 @@ def parse_samples_csv(data: bytes) -> Parsed:
         if parsed.data_rows > MAX_CSV_ROWS:
             parsed.issues.append(
                 problem(
-                    csv_locator(line, "row"), "at most %(limit)s rows per file", limit=MAX_CSV_ROWS
+                    csv_locator(line, "row"),
+                    N_("at most %(limit)s rows per file"),
+                    limit=MAX_CSV_ROWS,
                 )
             )
             break
         if len(cells) > len(names):
-            parsed.issues.append(problem(csv_locator(line, "row"), "more cells than columns"))
+            parsed.issues.append(problem(csv_locator(line, "row"), N_("more cells than columns")))
             continue
         _row(line, {names[i]: cell for i, cell in enumerate(cells)}, parsed)
         if len(parsed.issues) >= MAX_ISSUES:
             break
     if parsed.data_rows == 0 and not parsed.issues:
-        parsed.issues.append(problem(csv_locator(2, "row"), "the file has no data rows"))
+        parsed.issues.append(problem(csv_locator(2, "row"), N_("the file has no data rows")))
     return parsed
 
 

@@ -17,7 +17,12 @@ from jingjinji.water.models import Ingestion
 from jingjinji.water.schemas.samples import SampleIn
 from jingjinji.water.service.samples.export import export_samples
 from jingjinji.water.service.samples.ingest import get_ingestion, ingest
-from jingjinji.water.service.samples.reading import latest_samples, list_samples, samples_frame
+from jingjinji.water.service.samples.reading import (
+    latest_samples,
+    list_samples,
+    samples_frame,
+    writable_sections,
+)
 
 __all__ = [
     "export_samples",
@@ -26,6 +31,7 @@ __all__ = [
     "list_samples",
     "record_samples",
     "samples_frame",
+    "writable_sections",
 ]
 
 

@@ -51,10 +51,16 @@ def key_of(row: SampleIn) -> Key:
     return (row.section_code, row.sampled_at, row.kind.value, row.item)
 
 
+def N_(message: str) -> str:
+    """Mark a reason for translation (the upload page shows it in the reader's language)."""
+    return message
+
+
 def problem(found: dict[str, Any], msgid: str, **params: Any) -> dict[str, Any]:
     """A problem of a row: its location, the English reason, and the message id and values
     that the pages translate (``msgid % params`` is the reason)."""
-    return {**found, "reason": msgid % params, "msgid": msgid, "params": params}
+    reason = msgid % params if params else msgid
+    return {**found, "reason": reason, "msgid": msgid, "params": params}
 
 
 def _issue(locate: Locator, index: int, field: str, msgid: str, **params: Any) -> dict[str, Any]:
@@ -80,12 +86,12 @@ def validate_rows(
                     locate,
                     position,
                     "section_code",
-                    "unknown section %(code)s",
+                    N_("unknown section %(code)s"),
                     code=row.section_code,
                 )
             )
         if row.sampled_at > latest:
-            issues.append(_issue(locate, position, "sampled_at", "the time is in the future"))
+            issues.append(_issue(locate, position, "sampled_at", N_("the time is in the future")))
         key = key_of(row)
         if key in first:
             issues.append(
@@ -93,7 +99,7 @@ def validate_rows(
                     locate,
                     position,
                     "item",
-                    "the same section, time, kind and item as row %(row)s",
+                    N_("the same section, time, kind and item as row %(row)s"),
                     row=locate(first[key], "item")["row"],
                 )
             )

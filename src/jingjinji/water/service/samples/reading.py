@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session
 
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.pagination import Paged, check_limit, paginate
-from jingjinji.water.models import Sample
+from jingjinji.security import Actor
+from jingjinji.water import policy
+from jingjinji.water.models import Sample, Section
+from jingjinji.water.service.sections import all_sections
 
 #: The columns of :func:`samples_frame`, in order.
 FRAME_SCHEMA: dict[str, Any] = {
@@ -153,3 +156,14 @@ def latest_samples(
     for code, item, at, value, _kind in session.execute(stmt):
         found.setdefault(code, {})[item] = (at, value)
     return found
+
+
+def writable_sections(session: Session, *, actor: Actor | None) -> list[Section]:
+    """The active sections whose samples ``actor`` may write (for the upload form)."""
+    return [
+        s
+        for s in all_sections(session)
+        if policy.may_write_section(
+            actor, jurisdiction_code=s.jurisdiction_code, organisation_id=s.organisation_id
+        )
+    ]
