@@ -1,5 +1,390 @@
-"""Placeholder until its helper writes it."""
+"""Pages of water-pollution incidents: ``/water/incidents`` (the notices waiting for the
+user's province with their deadlines, and the incidents it may see), ``/water/incidents/new``
+(report) and ``/water/incidents/{id}`` (facts, notices, timeline, upstream sections and the
+forms of the steps the user may take).
 
-from fastapi import APIRouter
+The step forms post with htmx to ``/water/incidents/{id}/{step}``: the answer is the page's
+body fragment (``#incident-body``), with the refusal shown in it and its status (403, 409,
+422) when refused; a plain form gets a redirect, or the whole page with the refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from jingjinji.db import DbId
+from jingjinji.deps import DbSession, RequiredActor
+from jingjinji.errors import DomainError, InvalidInput, field_error
+from jingjinji.timezone import CHINA_TZ
+from jingjinji.water.models import IncidentSeverity, IncidentStatus
+from jingjinji.water.schemas import incidents as schemas
+from jingjinji.water.service import incidents as service
+from jingjinji.water.service import sections as sections_service
+from jingjinji.web import check_csrf, redirect, render, t
 
 router = APIRouter(include_in_schema=False)
+LIST_LIMIT = 50
+
+
+def china_time(value: dt.datetime | None) -> str:
+    """A stored UTC moment on China Standard Time (pages say "China time, UTC+8" once)."""
+    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _problems(request: Request, exc: ValidationError | DomainError) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    if exc.errors:
+        return [
+            f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}" for e in exc.errors
+        ]
+    return [exc.detail or t(request, "Refused.")]
+
+
+@router.get("/water/incidents", response_class=HTMLResponse)
+def incidents_page(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    status: Annotated[IncidentStatus | None, Query()] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    page = service.list_incidents(
+        session,
+        actor=actor,
+        status=status.value if status else None,
+        cursor=cursor,
+        limit=LIST_LIMIT,
+    )
+    return render(
+        request,
+        "water/incidents.html",
+        {
+            "waiting": service.my_notices(session, actor=actor),
+            "incidents": [schemas.IncidentOut.model_validate(i) for i in page.items],
+            "next_cursor": page.next_cursor,
+            "status": status.value if status else "",
+            "statuses": [s.value for s in IncidentStatus],
+            "china_time": china_time,
+        },
+    )
+
+
+def _report_page(
+    request: Request,
+    session: DbSession,
+    *,
+    values: dict[str, str],
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    linked = [
+        s for s in sections_service.all_sections(session) if s.kind in sections_service.LINKED_KINDS
+    ]
+    return render(
+        request,
+        "water/incident_new.html",
+        {
+            "sections": linked,
+            "values": values,
+            "errors": errors or [],
+            "severities": [s.value for s in IncidentSeverity],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/water/incidents/new", response_class=HTMLResponse)
+def report_form(request: Request, session: DbSession, actor: RequiredActor) -> Response:
+    return _report_page(request, session, values={"severity": "general"})
+
+
+@router.post("/water/incidents/new", response_class=HTMLResponse)
+def report(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    section_code: Annotated[str, Form(max_length=20)] = "",
+    summary: Annotated[str, Form(max_length=10_000)] = "",
+    severity: Annotated[str, Form(max_length=20)] = "",
+    observed_at: Annotated[str, Form(max_length=40)] = "",
+    location: Annotated[str, Form(max_length=300)] = "",
+    estimated_amount: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    values = {
+        "section_code": section_code,
+        "summary": summary,
+        "severity": severity,
+        "observed_at": observed_at,
+        "location": location,
+        "estimated_amount": estimated_amount,
+    }
+    try:
+        made = service.report_incident(
+            session, actor=actor, data=schemas.IncidentIn.model_validate(values)
+        )
+    except (ValidationError, DomainError) as exc:
+        status_code = 422 if isinstance(exc, ValidationError) else exc.status
+        return _report_page(
+            request,
+            session,
+            values=values,
+            errors=_problems(request, exc),
+            status_code=status_code,
+        )
+    return _done(request, made.id)
+
+
+def _done(request: Request, incident_id: int) -> Response:
+    url = f"/water/incidents/{incident_id}"
+    if request.headers.get("HX-Request"):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+def _detail_page(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    incident_id: int,
+    *,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+    fragment: bool = False,
+) -> Response:
+    detail = service.incident_detail(session, actor=actor, incident_id=incident_id)
+    return render(
+        request,
+        "water/_incident_body.html" if fragment else "water/incident.html",
+        {
+            "i": detail,
+            "errors": errors or [],
+            "china_time": china_time,
+            "items": sorted(schemas.SAMPLING_ITEMS),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/water/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(
+    request: Request, session: DbSession, actor: RequiredActor, incident_id: DbId
+) -> Response:
+    return _detail_page(request, session, actor, incident_id)
+
+
+def _step(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    incident_id: int,
+    csrf_token: str,
+    action: Callable[[], Any],
+) -> Response:
+    """Run one step; answer with the refreshed body (htmx) or a redirect, and with the
+    refusal and its status shown on the page when refused."""
+    check_csrf(request, csrf_token)
+    fragment = bool(request.headers.get("HX-Request"))
+    try:
+        action()
+    except (ValidationError, DomainError) as exc:
+        if isinstance(exc, DomainError) and exc.status == 404:
+            raise
+        status_code = 422 if isinstance(exc, ValidationError) else exc.status
+        return _detail_page(
+            request,
+            session,
+            actor,
+            incident_id,
+            errors=_problems(request, exc),
+            status_code=status_code,
+            fragment=fragment,
+        )
+    if fragment:
+        return _detail_page(request, session, actor, incident_id, fragment=True)
+    return redirect(f"/water/incidents/{incident_id}")
+
+
+@router.post("/water/incidents/{incident_id}/acknowledge", response_class=HTMLResponse)
+def acknowledge(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    incident_id: DbId,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _step(
+        request,
+        session,
+        actor,
+        incident_id,
+        csrf_token,
+        lambda: service.acknowledge(session, actor=actor, incident_id=incident_id),
+    )
+
+
+@router.post("/water/incidents/{incident_id}/consultation", response_class=HTMLResponse)
+def open_consultation(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    incident_id: DbId,
+    text: Annotated[str, Form(max_length=10_000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _step(
+        request,
+        session,
+        actor,
+        incident_id,
+        csrf_token,
+        lambda: service.open_consultation(
+            session,
+            actor=actor,
+            incident_id=incident_id,
+            data=schemas.ConsultationIn.model_validate({"text": text}),
+        ),
+    )
+
+
+@router.post("/water/incidents/{incident_id}/conclude", response_class=HTMLResponse)
+def conclude_consultation(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    incident_id: DbId,
+    text: Annotated[str, Form(max_length=10_000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _step(
+        request,
+        session,
+        actor,
+        incident_id,
+        csrf_token,
+        lambda: service.conclude_consultation(
+            session,
+            actor=actor,
+            incident_id=incident_id,
+            data=schemas.ConsultationIn.model_validate({"text": text}),
+        ),
+    )
+
+
+@router.post("/water/incidents/{incident_id}/answer", response_class=HTMLResponse)
+def answer(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    incident_id: DbId,
+    answer: Annotated[str, Form(max_length=16)] = "",
+    text: Annotated[str, Form(max_length=10_000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _step(
+        request,
+        session,
+        actor,
+        incident_id,
+        csrf_token,
+        lambda: service.answer(
+            session,
+            actor=actor,
+            incident_id=incident_id,
+            data=schemas.AnswerIn.model_validate({"answer": answer, "text": text}),
+        ),
+    )
+
+
+def parse_values(text: str) -> dict[str, float]:
+    """``nh3n=2.1, cod=30`` (or one pair a line) -> {item: value}; the schema checks items."""
+    values: dict[str, float] = {}
+    for part in text.replace("\n", ",").split(","):
+        if not part.strip():
+            continue
+        item, sep, number = part.partition("=")
+        try:
+            values[item.strip().lower()] = float(number) if sep else float("nan")
+        except ValueError:
+            values[item.strip().lower()] = float("nan")
+    if any(v != v for v in values.values()) or not values:
+        raise InvalidInput(
+            "write the values as item=value pairs, e.g. nh3n=2.1, cod=30",
+            errors=[field_error(["body", "values"], "item=value pairs, e.g. nh3n=2.1")],
+        )
+    return values
+
+
+@router.post("/water/incidents/{incident_id}/sampling", response_class=HTMLResponse)
+def sampling(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    incident_id: DbId,
+    sampled_at: Annotated[str, Form(max_length=40)] = "",
+    location: Annotated[str, Form(max_length=300)] = "",
+    values: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    def act() -> Any:
+        data = schemas.SamplingIn.model_validate(
+            {"sampled_at": sampled_at, "location": location, "values": parse_values(values)}
+        )
+        return service.record_sampling(session, actor=actor, incident_id=incident_id, data=data)
+
+    return _step(request, session, actor, incident_id, csrf_token, act)
+
+
+@router.post("/water/incidents/{incident_id}/measure", response_class=HTMLResponse)
+def measure(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    incident_id: DbId,
+    text: Annotated[str, Form(max_length=10_000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _step(
+        request,
+        session,
+        actor,
+        incident_id,
+        csrf_token,
+        lambda: service.record_measure(
+            session,
+            actor=actor,
+            incident_id=incident_id,
+            data=schemas.MeasureIn.model_validate({"text": text}),
+        ),
+    )
+
+
+@router.post("/water/incidents/{incident_id}/close", response_class=HTMLResponse)
+def close(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    incident_id: DbId,
+    closure_report: Annotated[str, Form(max_length=10_000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    return _step(
+        request,
+        session,
+        actor,
+        incident_id,
+        csrf_token,
+        lambda: service.close_incident(
+            session,
+            actor=actor,
+            incident_id=incident_id,
+            data=schemas.CloseIn.model_validate({"closure_report": closure_report}),
+        ),
+    )
