@@ -70,3 +70,54 @@ def status_command(
         title=f"Water status by {by}, {year}" + (f"-{month:02d}" if month else ""),
         empty="No sections to assess.",
     )
+
+
+@app.command("import")
+def import_command(
+    csv_file: Annotated[
+        Path,
+        typer.Argument(help="CSV: section_code, sampled_at, kind, one column per item"),
+    ],
+    source: Annotated[str, typer.Option(help="where the values come from (kept)")] = "",
+) -> None:
+    """Store a CSV file of samples as one batch, whole or not at all (as the upload page
+    does; a time without an offset is China time; <0.01 is below the detection limit). Every
+    problem is listed by row (the file's line, header = 1) and column."""
+    import dataclasses
+
+    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.errors import DomainError, InvalidInput
+    from jingjinji.security import SYSTEM_ACTOR
+    from jingjinji.water.service import samples_csv
+
+    if not csv_file.is_file():
+        raise fail(f"{csv_file} is not a file")
+    if csv_file.stat().st_size > samples_csv.MAX_CSV_BYTES:
+        raise fail(
+            f"{csv_file} is larger than {samples_csv.MAX_CSV_BYTES >> 20} MiB: split it "
+            "(each part is stored whole or not at all)"
+        )
+    actor = dataclasses.replace(SYSTEM_ACTOR, username="cli", channel="cli")
+    try:
+        with cli_session() as session:
+            done = samples_csv.load_samples_csv(
+                session,
+                actor=actor,
+                data=csv_file.read_bytes(),
+                channel="cli",
+                source=source or csv_file.name,
+            )
+            summary = (
+                f"ingestion {done.id}: {done.rows_received:,} rows, {done.inserted:,} new, "
+                f"{done.updated:,} changed (kept as revisions), {done.unchanged:,} unchanged"
+            )
+    except InvalidInput as exc:
+        for error in exc.errors[:50]:
+            where = f"row {error.get('row')}, {error.get('column')}" if error.get("row") else "file"
+            console.print(f"  {where}: {error.get('reason', error.get('msg'))}")
+        if len(exc.errors) > 50:
+            console.print(f"  ... {len(exc.errors) - 50} more")
+        raise fail(exc.detail) from None
+    except DomainError as exc:
+        raise fail(exc.detail) from None
+    console.print(summary)
