@@ -25,6 +25,7 @@ from jingjinji.water.models import (
     SampleOrigin,
     Section,
 )
+from jingjinji.water.service import assessment
 from jingjinji.water.service import sections as sections_service
 from tests.conftest import People
 
@@ -125,6 +126,13 @@ def test_published_values_stored_as_published(
         assert by_item["cod"].version == 1  # no synthetic value was written first
         others = {r.origin for r in rows if r.item not in ("cod", "nh3n")}
         assert others == {SampleOrigin.SYNTHETIC.value}
+        # Assessed as the bulletin did: worse than V, NH3-N 3.87 times over its class V target,
+        # and the month's assessment says which values were published and which made up.
+        start, end = assessment.period_bounds(2017, 1)
+        month = assessment.section_period(session, section_code="JJJ-W-002", start=start, end=end)
+        assert (month.section_class, month.target_class) == (6, 5)
+        assert month.values["cod"] == 33.0 and month.target_multiples["nh3n"] == 3.87
+        assert month.samples.published and month.samples.synthetic
         # The synthetic history is heavily polluted in 2016 and much cleaner by 2025.
         nh3n = {
             year: float(
