@@ -144,6 +144,9 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/credit/subjects/{uscc}/report": unregistered,
         # The water page of a section the demo may not have: a 404 carries the headers too.
         "/water/sections/{code}": {"code": "NO-SUCH-SECTION"},
+        # No incident in the demo yet: its 404 carries the headers too.
+        "/api/v1/water/incidents/{incident_id}": {"incident_id": "999999"},
+        "/water/incidents/{incident_id}": {"incident_id": "999999"},
         "/api/v1/credit/reports/{code}": {"code": "AAAA-AAAA-AAAA-AAAA"},
         "/api/v1/credit/records/{record_id}": {
             "record_id": _first(client, "/api/v1/credit/records", "id")
