@@ -144,6 +144,10 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/credit/subjects/{uscc}/report": unregistered,
         # The water page of a section the demo may not have: a 404 carries the headers too.
         "/water/sections/{code}": {"code": "NO-SUCH-SECTION"},
+        "/api/v1/water/sections/{code}": {"code": "NO-SUCH-SECTION"},
+        "/api/v1/water/sections/{code}/network": {"code": "NO-SUCH-SECTION"},
+        # An ingestion is read by its sender and the office: a missing one is a 404.
+        "/api/v1/water/ingestions/{ingestion_id}": {"ingestion_id": "999999"},
         # No incident in the demo yet: its 404 carries the headers too.
         "/api/v1/water/incidents/{incident_id}": {"incident_id": "999999"},
         "/water/incidents/{incident_id}": {"incident_id": "999999"},
