@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.security import Actor
 from jingjinji.timezone import CHINA_TZ
-from jingjinji.water.models import SampleKind, SectionKind
+from jingjinji.water.models import Incident, SampleKind, SectionKind
 from jingjinji.water.schemas.samples import SampleIn
 from jingjinji.water.schemas.sections import SectionIn
 from jingjinji.water.service import incidents, samples, sections
@@ -101,8 +102,10 @@ def record(
     values: dict[str, float],
 ) -> list[int]:
     """Store one sample through the samples service, run the detection on its batch and
-    return the ids of the incidents it opened."""
+    return the ids of the incidents opened (by this call, or by ``record_samples`` itself
+    should it run the detection: either way once)."""
     with session_factory() as s:
+        before = set(s.scalars(select(Incident.id)))
         rows = [
             SampleIn(
                 section_code=code, sampled_at=at, kind=SampleKind.MANUAL, item=item, value=value
@@ -110,7 +113,6 @@ def record(
             for item, value in values.items()
         ]
         ingestion = samples.record_samples(s, actor=actor, rows=rows, channel="api")
-        opened = incidents.detect_after_ingestion(s, ingestion_id=ingestion.id)
-        ids = [i.id for i in opened]
+        incidents.detect_after_ingestion(s, ingestion_id=ingestion.id)
         s.commit()
-        return ids
+        return sorted(set(s.scalars(select(Incident.id))) - before)
