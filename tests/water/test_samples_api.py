@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 import polars as pl
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -246,3 +247,23 @@ def test_malformed_sample_requests_are_4xx_problems(
     ]
     assert problems_of(client, beijing, cases) == []
     assert problems_of(client, beijing | csv_type, csv_cases) == []
+
+
+def test_an_export_past_its_cap_is_refused_not_cut(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    people: People,
+    water_sections: WaterNetwork,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jingjinji.water.service.samples import export
+
+    beijing = people.headers(session_factory, "bj-env")
+    client.post(f"{API}/samples", json={"rows": _hours(3)}, headers=beijing)
+    monkeypatch.setattr(export, "MAX_EXPORT_ROWS", 2)
+    period = {"start": "2025-07-01T00:00Z", "end": "2025-07-02T00:00Z"}
+    answer = client.get(f"{API}/samples/export", params=period)
+    assert answer.status_code == 422
+    assert "shorter period" in answer.json()["detail"]
+    monkeypatch.setattr(export, "MAX_EXPORT_ROWS", 3)
+    assert client.get(f"{API}/samples/export", params=period).status_code == 200

@@ -9,11 +9,12 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingjinji.errors import InvalidInput, field_error
 from jingjinji.water.models import Sample
 from jingjinji.water.service.samples.reading import check_period
 
-#: At most this many rows in one export (a year of a 4-hourly station is about 25,000 values
-#: per item); a larger period is cut in pieces by the caller.
+#: At most this many rows in one export (a year of a 4-hourly station is about 2,200 values
+#: per item); a larger period is refused, to be exported in pieces.
 MAX_EXPORT_ROWS = 1_000_000
 
 EXPORT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -48,9 +49,16 @@ def export_frame(
     if kind is not None:
         stmt = stmt.where(Sample.kind == kind)
     stmt = stmt.order_by(Sample.section_code, Sample.sampled_at, Sample.kind, Sample.item).limit(
-        MAX_EXPORT_ROWS
+        MAX_EXPORT_ROWS + 1
     )
     rows = session.execute(stmt).all()
+    if len(rows) > MAX_EXPORT_ROWS:
+        # A cut export would look complete: refuse it and say how to get the rest.
+        raise InvalidInput(
+            f"more than {MAX_EXPORT_ROWS} samples in the period: export a shorter period or "
+            "one section at a time",
+            errors=[field_error(["query", "end"], "the period holds too many samples")],
+        )
     return pl.DataFrame([tuple(r) for r in rows], schema=EXPORT_SCHEMA, orient="row")
 
 
