@@ -156,3 +156,26 @@ def test_the_same_file_twice_changes_nothing(
         )
         session.commit()
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 5)
+
+
+def test_an_origin_column_labels_the_values(
+    session_factory: sessionmaker[Session], people: People, water_sections: WaterNetwork
+) -> None:
+    content = (
+        "section_code,sampled_at,kind,origin,nh3n\n"
+        "TJ-SEA-01,2017-01-15T10:00,manual,Published,2.1\n"
+        "TJ-SEA-01,2017-02-15T10:00,manual,,1.9\n"
+    )
+    with session_factory() as session:
+        samples_csv.load_samples_csv(
+            session, actor=people["tj-env"], data=content.encode(), channel="csv"
+        )
+        session.commit()
+        origins = session.scalars(select(Sample.origin).order_by(Sample.sampled_at)).all()
+    assert list(origins) == ["published", "measured"]
+    bad = samples_csv.parse_samples_csv(
+        b"section_code,sampled_at,kind,origin,nh3n\nTJ-SEA-01,2017-01-15,manual,guessed,1\n"
+    )
+    assert [(i["row"], i["column"], i["reason"]) for i in bad.issues] == [
+        (2, "origin", "unknown origin guessed")
+    ]

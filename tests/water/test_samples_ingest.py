@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit.models import AuditEntry
-from jingjinji.errors import InvalidInput, PermissionDenied
+from jingjinji.errors import Conflict, InvalidInput, PermissionDenied
 from jingjinji.water.models import Ingestion, Sample, SampleKind, SampleRevision
 from jingjinji.water.service import samples as service
 from tests.conftest import People
@@ -266,3 +266,36 @@ def test_a_batch_is_one_audit_entry_with_its_counts(
     assert len(entries) == 1
     assert json.loads(entries[0].detail_json)["inserted"] == 2
     assert entries[0].jurisdiction_code == "120000"
+
+
+def test_a_key_stored_meanwhile_by_another_batch_is_a_conflict(
+    session_factory: sessionmaker[Session],
+    people: People,
+    water_sections: WaterNetwork,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy import false
+
+    from jingjinji.water.service.samples import ingest as ingest_module
+
+    code = water_sections.bj_he
+    with session_factory() as session:
+        service.record_samples(
+            session, actor=people["bj-env"], rows=[sample(code, JULY, "nh3n", 1.0)], channel="api"
+        )
+        session.commit()
+    # The batch below reads the stored keys before the other batch committed: it sees none.
+    monkeypatch.setattr(ingest_module, "select", lambda *c: select(*c).where(false()))
+    with session_factory() as session:
+        with pytest.raises(Conflict):
+            service.record_samples(
+                session,
+                actor=people["bj-admin"],
+                rows=[sample(code, JULY, "nh3n", 2.0)],
+                channel="api",
+            )
+        assert session.scalars(select(Sample.value)).all() == [1.0]
+        outcomes = session.scalars(
+            select(AuditEntry.outcome).where(AuditEntry.action == "water.samples.ingest")
+        ).all()
+        assert outcomes == ["ok", "conflict"]

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from jingjinji.security import Actor
 from jingjinji.water.models import Ingestion
 from jingjinji.water.schemas.samples import SampleIn
+from jingjinji.water.service.samples import ingest
 from jingjinji.water.service.samples.export import export_samples
-from jingjinji.water.service.samples.ingest import get_ingestion, ingest
+from jingjinji.water.service.samples.ingest import get_ingestion
 from jingjinji.water.service.samples.reading import (
     latest_samples,
     list_samples,
@@ -51,4 +52,4 @@ def record_samples(
     listing every bad row at ``["body", "rows", index, field]``; the rejected ingestion is kept.
     New keys are inserted, changed values replaced (the old one kept as a revision), the same
     values counted as unchanged, so the same batch sent twice stores nothing new."""
-    return ingest(session, actor=actor, rows=rows, channel=channel, source=source)
+    return ingest.ingest(session, actor=actor, rows=rows, channel=channel, source=source)

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
-from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.security import Actor, Role, deny, ensure_role, require_actor
 from jingjinji.water import policy
 from jingjinji.water.models import Ingestion, Sample, SampleRevision, Section
@@ -233,11 +234,25 @@ def merge(session: Session, rows: Sequence[SampleIn], *, actor: Actor, ingestion
         current.recorded_at = now
         current.recorded_by = actor.username
         current.ingestion_id = ingestion_id
-    if new:
-        session.execute(insert(Sample), new)
-    if revisions:
-        session.execute(insert(SampleRevision), revisions)
-    session.flush()
+    try:
+        with session.begin_nested():
+            if new:
+                session.execute(insert(Sample), new)
+            if revisions:
+                session.execute(insert(SampleRevision), revisions)
+            session.flush()
+    except IntegrityError as exc:  # another batch stored one of these keys meanwhile
+        raise audit.audited_refusal(
+            session,
+            Conflict(
+                "another batch stored some of these samples at the same moment; "
+                "send this one again (the same values are not stored twice)"
+            ),
+            actor=actor,
+            action="water.samples.ingest",
+            object_type="water_ingestion",
+            outcome="conflict",
+        ) from exc
     return Counts(len(new), len(revisions), unchanged)
 
 
