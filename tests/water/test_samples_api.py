@@ -267,3 +267,35 @@ def test_an_export_past_its_cap_is_refused_not_cut(
     assert "shorter period" in answer.json()["detail"]
     monkeypatch.setattr(export, "MAX_EXPORT_ROWS", 3)
     assert client.get(f"{API}/samples/export", params=period).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("content", "detail", "loc"),
+    [
+        (b"", "the file is empty; nothing was stored", ["body", "file"]),
+        (
+            b"section_code,sampled_at,kind,ammonia\n",
+            "the header is not one of a samples file; nothing was stored",
+            ["body", "file", 1, "ammonia"],
+        ),
+        (
+            b"section_code,sampled_at,kind,nh3n\n",
+            "the file has no data rows; nothing was stored",
+            ["body", "file", 2, "row"],
+        ),
+    ],
+)
+def test_a_file_refused_as_a_whole_says_why(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    people: People,
+    water_sections: WaterNetwork,
+    content: bytes,
+    detail: str,
+    loc: list[Any],
+) -> None:
+    headers = people.headers(session_factory, "bj-env") | {"content-type": "text/csv"}
+    answer = client.post(f"{API}/samples.csv", content=content, headers=headers)
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == detail
+    assert answer.json()["errors"][0]["loc"] == loc

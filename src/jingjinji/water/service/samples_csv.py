@@ -270,9 +270,13 @@ def load_samples_csv(
             received=0,
             channel=channel,
             source=source,
+            detail=f"{error.detail}; nothing was stored",
+            rejected=0,
         ) from None
     if parsed.issues and not parsed.rows:
         parsed.issues.sort(key=lambda i: (i["row"], str(i["column"])))
+        empty = parsed.data_rows == 0
+        header = empty and all(i["row"] == 1 for i in parsed.issues)
         raise refuse(
             session,
             parsed.issues,
@@ -280,6 +284,14 @@ def load_samples_csv(
             received=parsed.data_rows,
             channel=channel,
             source=source,
+            detail=(
+                "the header is not one of a samples file; nothing was stored"
+                if header
+                else "the file has no data rows; nothing was stored"
+                if empty
+                else None
+            ),
+            rejected=0 if empty else None,
         )
     return ingest(
         session,

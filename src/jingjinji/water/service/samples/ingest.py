@@ -264,12 +264,16 @@ def refuse(
     received: int,
     channel: str,
     source: str,
+    detail: str | None = None,
+    rejected: int | None = None,
 ) -> InvalidInput:
     """The 422 listing every bad row (nothing stored); the rejected ingestion and its audit
-    entry are committed on their own."""
-    rejected = len({(i["row"]) for i in issues})
+    entry are committed on their own. ``detail`` and ``rejected`` replace the row count where
+    the file as a whole or its header was refused."""
+    if rejected is None:
+        rejected = len({(i["row"]) for i in issues})
     error = InvalidInput(
-        f"{rejected} of {received} rows are invalid; nothing was stored",
+        detail or f"{rejected} of {received} rows are invalid; nothing was stored",
         errors=[
             field_error(i["loc"], i["reason"], **{k: v for k, v in i.items() if k != "loc"})
             for i in issues[:MAX_ISSUES]
