@@ -116,6 +116,8 @@ class Settings:
     water_notice_hours_general: int = 4
     water_notice_hours_serious: int = 2
     water_jump_multiple: float = 3.0
+    # Samples older than this when they arrive are history: they open no incident.
+    water_incident_window_days: int = 30
     water_below_detection: str = "half"
     water_status_edge_inclusive: bool = True
 
@@ -193,6 +195,7 @@ def load_settings() -> Settings:
         water_notice_hours_general=_positive_int("JJJ_WATER_NOTICE_HOURS_GENERAL", 4),
         water_notice_hours_serious=_positive_int("JJJ_WATER_NOTICE_HOURS_SERIOUS", 2),
         water_jump_multiple=_positive_float("JJJ_WATER_JUMP_MULTIPLE", 3.0),
+        water_incident_window_days=_positive_int("JJJ_WATER_INCIDENT_WINDOW_DAYS", 30),
         water_below_detection=_choice(
             "JJJ_WATER_BELOW_DETECTION", "half", ("half", "zero", "limit")
         ),

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser_support import LiveServer, browser_login, browser_logout
 from tests.conftest import People
-from tests.water.test_incident_support import CROSS, MORNING, build_network, record
+from tests.water.incident_support import CROSS, MORNING, build_network, record
 
 pytestmark = pytest.mark.browser
 

@@ -9,11 +9,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.db import utcnow
 from jingjinji.jobs.models import Job
-from jingjinji.water.models import Incident, IncidentNotice, IncidentStep, SectionKind
-from jingjinji.water.service import incidents, sections
+from jingjinji.water.models import (
+    Incident,
+    IncidentNotice,
+    IncidentStep,
+    SampleKind,
+    SectionKind,
+)
+from jingjinji.water.schemas.samples import SampleIn
+from jingjinji.water.service import incidents, samples, sections
 from tests.conftest import People
-from tests.water.test_incident_support import CROSS, MORNING, build_network, record, section_in
+from tests.water.incident_support import CROSS, MORNING, build_network, record, section_in
 
 
 @pytest.fixture
@@ -163,15 +171,31 @@ def test_a_jump_over_three_times_the_median_opens_a_jump_incident(
         assert (item["item"], item["median"], item["earlier"]) == ("codmn", 2.0, 3)
 
 
-def test_a_target_and_a_jump_at_once_open_two_incidents(
+def test_a_target_and_a_jump_at_once_open_one_incident_carrying_both(
     session_factory: sessionmaker[Session], network: People
 ) -> None:
     _history(session_factory, network, [2.0, 2.0, 2.0])
     opened = record(session_factory, network["bj-env"], CROSS, MORNING, {"codmn": 14.0})
     with session_factory() as s:
-        got = {(i.trigger, i.severity) for i in s.scalars(select(Incident)).all()}
-    # 14 is class V (worse than III) and 7 times the median (>= 2 x 3): serious jump.
-    assert len(opened) == 2 and got == {("target_exceeded", "general"), ("jump", "serious")}
+        rows = s.scalars(select(Incident)).all()
+        got = {(i.trigger, i.severity) for i in rows}
+        jump = rows[0].detail["jump"]
+    # 14 is class V (worse than III, a general exceedance) and 7 times the median (>= 2 x 3, a
+    # serious jump): one reading is one incident, as serious as the worse of the two.
+    assert len(opened) == 1 and got == {("target_exceeded", "serious")}
+    assert jump["items"][0]["item"] == "codmn" and jump["items"][0]["ratio"] == 7.0
+
+
+def test_a_jump_on_a_day_whose_target_incident_is_open_opens_nothing_more(
+    session_factory: sessionmaker[Session], network: People
+) -> None:
+    _history(session_factory, network, [2.0, 2.0, 2.0])
+    first = record(session_factory, network["bj-env"], CROSS, MORNING, {"codmn": 7.0})
+    later = MORNING + dt.timedelta(hours=4)
+    second = record(session_factory, network["bj-env"], CROSS, later, {"codmn": 14.0})
+    with session_factory() as s:
+        triggers = [i.trigger for i in s.scalars(select(Incident)).all()]
+    assert len(first) == 1 and second == [] and triggers == ["target_exceeded"]
 
 
 @pytest.mark.parametrize(("earlier", "value"), [([2.0, 2.0], 9.0), ([2.0, 2.0, 2.0], 6.0)])
@@ -230,3 +254,32 @@ def test_notices_walk_the_network_both_ways(
             "110000": "upstream",
             "JJJ": "office",
         }
+
+
+def _recorded_without_explicit_detection(
+    session_factory: sessionmaker[Session], network: People, at: dt.datetime
+) -> list[str]:
+    with session_factory() as s:
+        row = SampleIn(
+            section_code=CROSS, sampled_at=at, kind=SampleKind.MANUAL, item="nh3n", value=2.5
+        )
+        samples.record_samples(s, actor=network["bj-env"], rows=[row], channel="api")
+        s.commit()
+        return list(s.scalars(select(Incident.trigger)))
+
+
+def test_ingestion_itself_opens_the_incident_of_a_recent_sample(
+    session_factory: sessionmaker[Session], network: People
+) -> None:
+    recent = utcnow().replace(microsecond=0) - dt.timedelta(hours=2)
+    assert _recorded_without_explicit_detection(session_factory, network, recent) == [
+        "target_exceeded"
+    ]
+
+
+def test_back_filled_history_opens_no_incident(
+    session_factory: sessionmaker[Session], network: People
+) -> None:
+    # Older than JJJ_WATER_INCIDENT_WINDOW_DAYS (30) when it arrives: data, not an emergency.
+    old = utcnow().replace(microsecond=0) - dt.timedelta(days=31)
+    assert _recorded_without_explicit_detection(session_factory, network, old) == []

@@ -21,7 +21,7 @@ from jingjinji.water.models import IncidentNotice, IncidentStep
 from jingjinji.water.schemas.incidents import CloseIn
 from jingjinji.water.service import incidents
 from tests.conftest import People
-from tests.water.test_incident_support import CROSS, MORNING, build_network, record
+from tests.water.incident_support import CROSS, MORNING, build_network, record
 
 SECRET = "water-secret-0123456789"
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import People, csrf_from, login
-from tests.water.test_incident_support import CROSS, MORNING, build_network, record
+from tests.water.incident_support import CROSS, MORNING, build_network, record
 
 HX = {"HX-Request": "true", "HX-Target": "incident-body"}
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit.models import AuditEntry
 from tests.conftest import People
-from tests.water.test_incident_support import CROSS, MORNING, build_network, record
+from tests.water.incident_support import CROSS, MORNING, build_network, record
 
 API = "/api/v1/water/incidents"
 

@@ -18,11 +18,16 @@ jumped to twice the configured multiple or more; general otherwise.
 
 One open incident per section, trigger and China day (``Incident.dedupe_key``): running the
 detection again, or another batch the same day, adds nothing; of several samples of one batch
-the worst opens the incident.
+the worst opens the incident. A jump on a day the section also exceeds its target is one event,
+not two: the target incident carries the jump in its detail.
+
+Ingestion watches only samples taken within ``water_incident_window_days`` (30) of their
+arrival: back-filled history is data, not an emergency (docs/water.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
 from collections import defaultdict
@@ -143,10 +148,11 @@ def _jump_finding(
 
 
 def _ingested(
-    session: Session, ingestion_id: int
+    session: Session, ingestion_id: int, since: dt.datetime | None
 ) -> tuple[dict[str, Section], dict[SampleKey, dict[str, float]]]:
-    """The linked sections the ingestion wrote and its values above detection, by sample."""
-    rows = session.execute(
+    """The linked sections the ingestion wrote and its values above detection, by sample
+    (taken at or after ``since`` when given)."""
+    stmt = (
         select(Sample.section_code, Sample.sampled_at, Sample.kind, Sample.item, Sample.value)
         .join(Section, Section.code == Sample.section_code)
         .where(
@@ -154,7 +160,10 @@ def _ingested(
             Sample.below_detection.is_(False),
             Section.kind.in_(sorted(sections_service.LINKED_KINDS)),
         )
-    ).all()
+    )
+    if since is not None:
+        stmt = stmt.where(Sample.sampled_at >= since)
+    rows = session.execute(stmt).all()
     samples: dict[SampleKey, dict[str, float]] = defaultdict(dict)
     for code, at, kind, item, value in rows:
         samples[(code, at, kind)][item] = value
@@ -196,8 +205,41 @@ def _earlier_values(
     return found
 
 
-def _findings(session: Session, ingestion_id: int) -> list[Finding]:
-    sections, samples = _ingested(session, ingestion_id)
+def _day_of(finding: Finding) -> str:
+    return f"{finding.section.code}:{china_date(finding.observed_at).isoformat()}"
+
+
+def _merge_jumps(findings: list[Finding], taken: set[str]) -> list[Finding]:
+    """Fold a jump into the same day's target finding (or drop it where that day's target
+    incident is already open): one reading, one incident."""
+    target_days = {
+        _day_of(f): f for f in findings if f.trigger == IncidentTrigger.TARGET_EXCEEDED.value
+    }
+    for f in findings:
+        target = target_days.get(_day_of(f)) if f.trigger == IncidentTrigger.JUMP.value else None
+        if target is not None:
+            serious = IncidentSeverity.SERIOUS.value in (target.severity, f.severity)
+            target_days[_day_of(f)] = dataclasses.replace(
+                target,
+                severity=(IncidentSeverity.SERIOUS if serious else IncidentSeverity.GENERAL).value,
+                detail={**target.detail, "jump": f.detail},
+            )
+    target_days_taken = {
+        key.replace(f":{IncidentTrigger.TARGET_EXCEEDED.value}:", ":", 1)
+        for key in taken
+        if f":{IncidentTrigger.TARGET_EXCEEDED.value}:" in key
+    }
+    kept: list[Finding] = []
+    for f in findings:
+        if f.trigger == IncidentTrigger.TARGET_EXCEEDED.value:
+            kept.append(target_days[_day_of(f)])
+        elif _day_of(f) not in target_days and _day_of(f) not in target_days_taken:
+            kept.append(f)
+    return kept
+
+
+def _findings(session: Session, ingestion_id: int, since: dt.datetime | None) -> list[Finding]:
+    sections, samples = _ingested(session, ingestion_id, since)
     if not samples:
         return []
     years = {china_date(k[1]).year for k in samples}
@@ -220,14 +262,27 @@ def _findings(session: Session, ingestion_id: int) -> list[Finding]:
     return list(best.values())
 
 
-def detect_after_ingestion(session: Session, *, ingestion_id: int) -> list[Incident]:
-    """Open the incidents the ingestion's samples call for; those already open for the same
-    section, trigger and day are not opened again. Returns the incidents opened now."""
-    findings = _findings(session, ingestion_id)
+def detect_after_ingestion(
+    session: Session, *, ingestion_id: int, since: dt.datetime | None = None
+) -> list[Incident]:
+    """Open the incidents the ingestion's samples (those taken at or after ``since``, when
+    given) call for; those already open for the same section, trigger and day are not opened
+    again. Returns the incidents opened now."""
+    findings = _findings(session, ingestion_id, since)
     if not findings:
         return []
-    keys = [f.dedupe_key for f in findings]
-    taken = set(session.scalars(select(Incident.dedupe_key).where(Incident.dedupe_key.in_(keys))))
+    days = sorted({_day_of(f) for f in findings})
+    keys = [
+        f"{day.split(':')[0]}:{trigger.value}:{day.split(':')[1]}"
+        for day in days
+        for trigger in (IncidentTrigger.TARGET_EXCEEDED, IncidentTrigger.JUMP)
+    ]
+    taken = {
+        k
+        for k in session.scalars(select(Incident.dedupe_key).where(Incident.dedupe_key.in_(keys)))
+        if k is not None
+    }
+    findings = _merge_jumps(findings, taken)
     opened: list[Incident] = []
     for finding in findings:
         if finding.dedupe_key in taken:

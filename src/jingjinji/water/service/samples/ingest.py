@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
+from jingjinji.config import get_settings
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.security import Actor, Role, deny, ensure_role, require_actor
@@ -369,6 +370,16 @@ def ingest(
         },
     )
     session.flush()
+    # The linkage watches what arrives: a recent sample worse than its section's target (or a
+    # jump) opens an incident in the same transaction. Imported here because the incidents
+    # service reads samples (the network's latest values) and so imports this package.
+    from jingjinji.water.service.incidents.detection import detect_after_ingestion
+
+    detect_after_ingestion(
+        session,
+        ingestion_id=ingestion.id,
+        since=utcnow() - dt.timedelta(days=get_settings().water_incident_window_days),
+    )
     return ingestion
 
 
