@@ -21,6 +21,7 @@ from tests.security.support import (
     penalty_fields,
     today_plus,
 )
+from tests.security.water_world import water_writes
 
 NEW_PASSWORD = "Plum-Rain-Over-Hutong-42"
 
@@ -34,12 +35,19 @@ class Write:
     body: dict[str, Any] | None = None
     files: dict[str, tuple[str, bytes, str]] | None = None
     query: dict[str, str] | None = None
+    content: tuple[bytes, str] | None = None  # a raw body and its content type
 
     def url(self, world: World) -> str:
         return "/api/v1" + self.path.format(**world.ids)
 
     def send(self, world: World, persona: str) -> Any:
         kwargs: dict[str, Any] = {"params": self.query}
+        if self.content is not None:
+            body, content_type = self.content
+            headers = {**world.headers[persona], "Content-Type": content_type}
+            return world.client.request(
+                self.method, self.url(world), content=body, headers=headers, params=self.query
+            )
         if self.files is not None:
             kwargs["files"] = {k: (n, io.BytesIO(c), t) for k, (n, c, t) in self.files.items()}
         elif self.body is not None:
@@ -325,6 +333,7 @@ def writes(world: World) -> list[Write]:
             files={"file": ("w.csv", csv_weather, "text/csv")},
         ),
         *credit_writes(world),
+        *water_writes(world),
         Write(
             "POST",
             "/access-requests",
@@ -388,4 +397,7 @@ def reads() -> list[str]:
         "/credit/publication/queue",
         "/credit/publication/timeliness",
         "/credit/check?uscc={credit_uscc}&purpose=procurement",
+        # a water incident (Beijing and Hebei are told, Tianjin is not) and a sample batch
+        "/water/incidents/{water_incident}",
+        "/water/ingestions/{water_ingestion}",
     ]

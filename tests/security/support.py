@@ -44,6 +44,7 @@ from jingjinji.warnings import webhooks
 from jingjinji.warnings.models import PollutionWarning as Warning
 from tests.catalog.support import apply_and_approve
 from tests.conftest import People
+from tests.security.water_world import water_objects
 
 PROBLEM = "application/problem+json"
 ANONYMOUS = "anonymous"
@@ -128,6 +129,7 @@ def build_world(
         ).id
         session.commit()
     ids.update(_credit_objects(session_factory, people))
+    ids.update(water_objects(session_factory, people))
     assert all(value is not None for value in ids.values()), ids
     return world
 

@@ -44,6 +44,13 @@ REGISTRARS = EVERYONE - {"bj-analyst", "tj-analyst", "he-analyst"}
 BJ_WEATHER = frozenset({"office", "bj-env"})
 # Only those who see the record's restricted data learn that an objection or repair exists.
 HIDDEN = {p: 404 for p in USERS}
+# A water incident at a Beijing->Hebei section: Beijing and Hebei are told (all their people
+# read it), Tianjin is not (its people learn nothing: 404); the provinces' administrators and
+# environment agencies act on it; closing is the office's or the monitoring province's.
+TIANJIN = frozenset({"tj-admin", "tj-env", "tj-binhai", "tj-samr", "tj-analyst"})
+NOT_TOLD = {p: 404 for p in TIANJIN}
+INCIDENT_READERS = EVERYONE - TIANJIN
+INCIDENT_ACTORS = frozenset({"bj-admin", "bj-env", "he-admin", "he-env"})
 # Issue 10's attack: unauthorised attempts it made (the matrix makes at least as many).
 ISSUE_WRITES = 247
 ISSUE_READS = 138
@@ -117,6 +124,28 @@ WRITE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/credit/commitments"): Rule(ANYONE, ANONYMOUS),
     ("POST", "/credit/commitments/{credit_commitment}/outcome"): Rule(BJ_SAMR, "bj-samr"),
     ("POST", "/credit/declarations"): Rule(ANYONE, ANONYMOUS),
+    ("POST", "/water/sections"): Rule(BJ_OWNER, "bj-env"),
+    ("PUT", "/water/sections/{water_section}/targets/2027"): Rule(BJ_OWNER, "bj-env"),
+    ("POST", "/water/samples"): Rule(BJ_OWNER, "bj-env"),
+    ("POST", "/water/samples.csv"): Rule(BJ_OWNER, "bj-env"),
+    ("POST", "/water/incidents"): Rule(INCIDENT_ACTORS | OFFICE, "he-env"),
+    ("POST", "/water/incidents/{water_incident}/acknowledge"): Rule(
+        INCIDENT_ACTORS | OFFICE, "he-env", NOT_TOLD
+    ),
+    ("POST", "/water/incidents/{water_incident}/consultation"): Rule(OFFICE, "office", NOT_TOLD),
+    ("POST", "/water/incidents/{water_incident}/answers"): Rule(
+        INCIDENT_ACTORS, "bj-env", NOT_TOLD
+    ),
+    ("POST", "/water/incidents/{water_incident}/consultation/conclude"): Rule(
+        OFFICE, "office", NOT_TOLD
+    ),
+    ("POST", "/water/incidents/{water_incident}/samplings"): Rule(
+        INCIDENT_ACTORS | OFFICE, "he-env", NOT_TOLD
+    ),
+    ("POST", "/water/incidents/{water_incident}/measures"): Rule(
+        INCIDENT_ACTORS | OFFICE, "bj-env", NOT_TOLD
+    ),
+    ("POST", "/water/incidents/{water_incident}/close"): Rule(BJ_ADMIN, "office", NOT_TOLD),
     # made anonymously: withdrawn by the office or the subject's province administrator
     ("POST", "/credit/declarations/{credit_declaration}/withdraw"): Rule(BJ_ADMIN, "bj-admin"),
     # Applying is for analysts and stewards of other organisations; the owner is told it reads
@@ -181,6 +210,9 @@ READ_RULES: dict[str, tuple[frozenset[str], dict[str, int]]] = {
     "/credit/publication/timeliness": (EVERYONE, {}),
     # the joint check refuses the public with a 403 (policy.may_run_joint_check), not a 401
     "/credit/check?uscc={credit_uscc}&purpose=procurement": (EVERYONE, {ANONYMOUS: 403}),
+    "/water/incidents/{water_incident}": (INCIDENT_READERS, NOT_TOLD),
+    # a batch is its sender's and the office's: nobody else learns it exists
+    "/water/ingestions/{water_ingestion}": (frozenset({"office", "bj-env"}), HIDDEN),
 }
 
 

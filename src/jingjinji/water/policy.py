@@ -48,28 +48,44 @@ def may_read_incident(actor: Actor | None, *, provinces: Iterable[str]) -> bool:
     return actor.province_code is not None and actor.province_code in set(provinces)
 
 
-#: Roles that act for a notified province on an incident (acknowledge, answer, sample, act).
-INCIDENT_ACTING_ROLES = frozenset({Role.JURISDICTION_ADMIN, Role.STEWARD})
+def acts_for_province(actor: Actor | None, *, province: str, environment_agency: bool) -> bool:
+    """Who acts for a province on a water incident (acknowledge, answer, sample, take
+    measures, report): its administrator, or a steward of its environment agency
+    (``environment_agency``: the actor's organisation is of kind ``environment``). Stewards of
+    other agencies (statistics, market regulation) read the incident but do not act on it."""
+    if actor is None or actor.province_code != province:
+        return False
+    if actor.role is Role.JURISDICTION_ADMIN:
+        return True
+    return actor.role is Role.STEWARD and environment_agency
 
 
-def may_act_for_notice(actor: Actor | None, *, jurisdiction_code: str, relation: str) -> bool:
-    """The office acts on the office's notice; a province's administrators and stewards on
-    their province's notice."""
+def may_act_for_notice(
+    actor: Actor | None, *, jurisdiction_code: str, relation: str, environment_agency: bool
+) -> bool:
+    """The office acts on the office's notice; a province's administrator and its
+    environment agency's stewards on their province's notice."""
     if actor is None:
         return False
     if relation == "office":
         return actor.is_office_admin
-    return actor.role in INCIDENT_ACTING_ROLES and actor.province_code == jurisdiction_code
+    return acts_for_province(
+        actor, province=jurisdiction_code, environment_agency=environment_agency
+    )
 
 
-def may_take_part(actor: Actor | None, *, provinces: Iterable[str]) -> bool:
-    """Joint sampling and measures: the office, or an administrator or steward of a concerned
-    province."""
+def may_take_part(
+    actor: Actor | None, *, provinces: Iterable[str], environment_agency: bool
+) -> bool:
+    """Joint sampling and measures: the office, or who acts for a concerned province."""
     if actor is None:
         return False
     if actor.is_office_admin:
         return True
-    return actor.role in INCIDENT_ACTING_ROLES and actor.province_code in set(provinces)
+    return any(
+        acts_for_province(actor, province=p, environment_agency=environment_agency)
+        for p in provinces
+    )
 
 
 def may_close_incident(actor: Actor | None, *, monitoring_jurisdiction_code: str) -> bool:

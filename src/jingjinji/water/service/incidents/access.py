@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.db import is_db_id
 from jingjinji.errors import NotFound
+from jingjinji.regions import service as regions
 from jingjinji.security import Actor, require_actor
 from jingjinji.water import policy
 from jingjinji.water.models import Incident, IncidentNotice, NoticeRelation
@@ -49,3 +50,12 @@ def visible_incident(
             outcome="denied",
         )
     return actor, incident, notices
+
+
+def is_environment_agency(session: Session, actor: Actor) -> bool:
+    """Whether ``actor`` belongs to an environment agency (an organisation of kind
+    ``environment``): its stewards act on incidents for their province."""
+    if actor.organisation_id is None:
+        return False
+    org = regions.get_organisation_or_none(session, organisation_id=actor.organisation_id)
+    return org is not None and org.kind == "environment"

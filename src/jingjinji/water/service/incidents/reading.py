@@ -33,7 +33,11 @@ from jingjinji.water.schemas.incidents import (
 from jingjinji.water.service import samples as samples_service
 from jingjinji.water.service import sections as sections_service
 from jingjinji.water.service.incidents import states
-from jingjinji.water.service.incidents.access import concerned, visible_incident
+from jingjinji.water.service.incidents.access import (
+    concerned,
+    is_environment_agency,
+    visible_incident,
+)
 from jingjinji.water.service.incidents.states import NOT_CLOSED
 from jingjinji.water.service.incidents.workflow import answered_provinces, notice_for
 
@@ -134,7 +138,8 @@ def actions_for(
 ) -> ActionsOut:
     """What ``actor`` may do now: the same rules the writes check (policy and states)."""
     status = incident.status
-    mine = notice_for(actor, notices)
+    mine = notice_for(session, actor, notices)
+    agency = is_environment_agency(session, actor)
     provinces = concerned(notices)
     section = session.get(Section, incident.section_code)
     office = actor.is_office_admin
@@ -150,9 +155,9 @@ def actions_for(
         and mine.jurisdiction_code not in answered_provinces(session, incident.id),
         conclude_consultation=office and states.allowed("conclude_consultation", status),
         sampling=states.allowed("sampling", status)
-        and policy.may_take_part(actor, provinces=provinces),
+        and policy.may_take_part(actor, provinces=provinces, environment_agency=agency),
         measure=states.allowed("measure", status)
-        and policy.may_take_part(actor, provinces=provinces),
+        and policy.may_take_part(actor, provinces=provinces, environment_agency=agency),
         close=states.allowed("close", status)
         and section is not None
         and policy.may_close_incident(

@@ -13,7 +13,11 @@ from jingjinji.water import policy
 from jingjinji.water.models import Incident, IncidentSampling, IncidentStep, Section
 from jingjinji.water.schemas.incidents import CloseIn, MeasureIn, SamplingIn
 from jingjinji.water.service.incidents import events, states
-from jingjinji.water.service.incidents.access import concerned, visible_incident
+from jingjinji.water.service.incidents.access import (
+    concerned,
+    is_environment_agency,
+    visible_incident,
+)
 from jingjinji.water.service.incidents.workflow import refuse
 
 
@@ -26,7 +30,9 @@ def _participant(
         session, actor=actor, incident_id=incident_id, action=f"water.incident.{action}"
     )
     provinces = concerned(notices)
-    if not policy.may_take_part(actor, provinces=provinces):
+    if not policy.may_take_part(
+        actor, provinces=provinces, environment_agency=is_environment_agency(session, actor)
+    ):
         raise refuse(
             session,
             actor,

@@ -21,7 +21,11 @@ from jingjinji.water.models import (
 )
 from jingjinji.water.schemas.incidents import AnswerIn, ConsultationIn, IncidentIn
 from jingjinji.water.service.incidents import events, states
-from jingjinji.water.service.incidents.access import concerned, visible_incident
+from jingjinji.water.service.incidents.access import (
+    concerned,
+    is_environment_agency,
+    visible_incident,
+)
 from jingjinji.water.service.incidents.opening import open_incident
 
 
@@ -66,7 +70,10 @@ def report_incident(session: Session, *, actor: Actor | None, data: IncidentIn) 
     writes = policy.may_write_section(
         actor, jurisdiction_code=section.jurisdiction_code, organisation_id=section.organisation_id
     )
-    member = actor.role in policy.INCIDENT_ACTING_ROLES and actor.province_code in provinces
+    agency = is_environment_agency(session, actor)
+    member = any(
+        policy.acts_for_province(actor, province=p, environment_agency=agency) for p in provinces
+    )
     if not (writes or member):
         raise deny(
             session,
@@ -92,11 +99,17 @@ def report_incident(session: Session, *, actor: Actor | None, data: IncidentIn) 
     )
 
 
-def notice_for(actor: Actor, notices: list[IncidentNotice]) -> IncidentNotice | None:
+def notice_for(
+    session: Session, actor: Actor, notices: list[IncidentNotice]
+) -> IncidentNotice | None:
     """The notice ``actor`` acts on: the office's, or their province's."""
+    agency = is_environment_agency(session, actor)
     for notice in notices:
         if policy.may_act_for_notice(
-            actor, jurisdiction_code=notice.jurisdiction_code, relation=notice.relation
+            actor,
+            jurisdiction_code=notice.jurisdiction_code,
+            relation=notice.relation,
+            environment_agency=agency,
         ):
             return notice
     return None
@@ -107,7 +120,7 @@ def acknowledge(session: Session, *, actor: Actor | None, incident_id: int) -> I
     actor, incident, notices = visible_incident(
         session, actor=actor, incident_id=incident_id, action="water.incident.acknowledge"
     )
-    notice = notice_for(actor, notices)
+    notice = notice_for(session, actor, notices)
     if notice is None:
         raise refuse(
             session,
@@ -240,7 +253,7 @@ def answer(
     actor, incident, notices = visible_incident(
         session, actor=actor, incident_id=incident_id, action="water.incident.answer"
     )
-    notice = notice_for(actor, notices)
+    notice = notice_for(session, actor, notices)
     if notice is None or notice.relation == NoticeRelation.OFFICE.value:
         raise refuse(
             session,
