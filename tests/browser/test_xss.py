@@ -47,6 +47,12 @@ from jingjinji.security import SYSTEM_ACTOR, Actor, Role
 from jingjinji.warnings import demo as warnings_demo
 from jingjinji.warnings import service as warnings
 from jingjinji.warnings import webhooks
+from jingjinji.water.schemas.incidents import IncidentIn, MeasureIn
+from jingjinji.water.schemas.samples import SampleIn
+from jingjinji.water.schemas.sections import SectionIn
+from jingjinji.water.service import incidents as water_incidents
+from jingjinji.water.service import samples as water_samples
+from jingjinji.water.service import sections as water_sections
 from tests.browser_support import LiveServer, browser_login
 from tests.conftest import People, login
 from tests.test_statement_budgets import BUDGETS
@@ -97,6 +103,7 @@ def _store_payloads(
             module.load(session, ctx)
             session.commit()
     credit_pages = _credit_payloads(factory, people)
+    water_pages = _water_payloads(factory, people)
     with factory() as session:
 
         def user(name: str) -> Actor:
@@ -210,6 +217,7 @@ def _store_payloads(
         session.commit()
     return [
         *credit_pages,
+        *water_pages,
         f"/catalog/{DATASET}",
         f"/progress/indicators/{INDICATOR}",
         f"/progress/commitments/{COMMITMENT}",
@@ -269,6 +277,67 @@ def _credit_payloads(factory: sessionmaker[Session], people: People) -> list[str
         )
         session.commit()
     return [f"/credit/subjects/{code}", f"/credit?q={code}", f"/api/v1/credit/subjects/{code}"]
+
+
+def _water_payloads(factory: sessionmaker[Session], people: People) -> list[str]:
+    """A cross-border section named with the payload, a sample at it, and an incident whose
+    report, measure and closure carry it; returns the pages that show them."""
+    code = "XSS-W-1"
+    with factory() as session:
+        water_sections.save_section(
+            session,
+            actor=SYSTEM_ACTOR,
+            data=SectionIn.model_validate(
+                {
+                    "code": code,
+                    "name_zh": PAYLOAD[:100],
+                    "name_en": PAYLOAD[:100],
+                    "river_zh": PAYLOAD[:60],
+                    "river_en": PAYLOAD[:60],
+                    "river_system": SHORT,
+                    "kind": "cross_border",
+                    "longitude": 116.9,
+                    "latitude": 39.8,
+                    "jurisdiction_code": "110000",
+                    "organisation_id": people.organisations["bj_env"],
+                    "upstream_jurisdiction_code": "110000",
+                    "downstream_jurisdiction_code": "130000",
+                    "source": PAYLOAD,
+                }
+            ),
+        )
+        at = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=40)
+        water_samples.record_samples(
+            session,
+            actor=SYSTEM_ACTOR,
+            rows=[SampleIn(section_code=code, sampled_at=at, kind="manual", item="nh3n", value=1)],
+            channel="api",
+            source=PAYLOAD,
+        )
+        incident = water_incidents.report_incident(
+            session,
+            actor=SYSTEM_ACTOR,
+            data=IncidentIn(
+                section_code=code,
+                summary=PAYLOAD,
+                severity="serious",
+                observed_at=at,
+                location=PAYLOAD[:300],
+                estimated_amount=PAYLOAD[:200],
+            ),
+        )
+        water_incidents.record_measure(
+            session, actor=SYSTEM_ACTOR, incident_id=incident.id, data=MeasureIn(text=PAYLOAD)
+        )
+        session.commit()
+    return [
+        "/water",
+        f"/water/sections/{code}",
+        "/water/incidents",
+        f"/water/incidents/{incident.id}",
+        f"/api/v1/water/sections/{code}",
+        f"/api/v1/water/incidents/{incident.id}",
+    ]
 
 
 def _urls(details: list[str]) -> list[str]:
