@@ -76,7 +76,8 @@ def test_steps_through_htmx_answer_the_body_and_show_refusals(
     )
     assert plain.status_code == 303
     shown = client.get(f"/water/incidents/{opened}").text
-    assert "nh3n=2.0" in shown and 'data-testid="step-sampling"' in shown
+    # Items by their names in the reader's language (this client reads Chinese).
+    assert "氨氮 2.0" in shown and 'data-testid="step-sampling"' in shown
 
 
 def test_report_form(
@@ -102,3 +103,16 @@ def test_report_form(
     assert made.status_code == 303
     page = client.get(made.headers["location"])
     assert "Dead fish at the border" in page.text and "2026-06-11 09:30" in page.text
+
+
+def test_a_detected_incident_reads_in_the_readers_language(
+    client: TestClient, people: People, opened: int
+) -> None:
+    login(client, "he-env", people.password)
+    zh = client.get(f"/water/incidents/{opened}").text
+    # NH3-N 1.8 is class V against the class III target: names, classes and places in Chinese,
+    # not the English summary the service keeps for the API and the audit trail.
+    assert "氨氮 1.8 (V)" in zh and "目标类别 III" in zh
+    assert "河北省" in zh and "北京市" in zh and "class 5 against" not in zh
+    en = client.get(f"/water/incidents/{opened}?lang=en").text
+    assert "Ammonia nitrogen 1.8 (V)" in en and "Hebei" in en

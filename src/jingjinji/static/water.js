@@ -21,9 +21,11 @@ window.jjjWater = (function () {
       type: "lines", coordinateSystem: "cartesian2d", name: data.labels.downstream, z: 1,
       symbol: ["none", "arrow"], symbolSize: 8, silent: true,
       lineStyle: {color: "#6a7f96", width: 1.2, opacity: 0.8},
-      // Each arrow stops short of the next section so that its head is not hidden by the dot.
+      // Each arrow stops a dot's radius (in degrees at this map's scale) short of the next
+      // section, so that its head is not hidden by the dot, however long the edge.
       data: data.edges.map(function (e) {
-        var k = 0.82;
+        var length = Math.hypot(e[2] - e[0], e[3] - e[1]);
+        var k = length > 0 ? Math.max(0, (length - 0.03) / length) : 0;
         return {coords: [[e[0], e[1]], [e[0] + k * (e[2] - e[0]), e[1] + k * (e[3] - e[1])]]};
       })
     });

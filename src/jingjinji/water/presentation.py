@@ -105,8 +105,13 @@ def item_name(item: str, lang: str) -> str:
     return names[1] if lang == "zh_CN" else names[0]
 
 
-def item_unit(item: str) -> str:
-    return ITEM_UNITS.get(item, "")
+#: Units written in words are shown in the reader's language (mg/L is the same in both).
+_UNIT_ZH = {"per L": "个/L"}
+
+
+def item_unit(item: str, lang: str = "en") -> str:
+    unit = ITEM_UNITS.get(item, "")
+    return _UNIT_ZH.get(unit, unit) if lang == "zh_CN" else unit
 
 
 def item_names(items: Iterable[str], lang: str) -> str:

@@ -21,11 +21,12 @@ from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.errors import DomainError, InvalidInput, field_error
 from jingjinji.timezone import CHINA_TZ
+from jingjinji.water.incident_presentation import incident_context
 from jingjinji.water.models import IncidentSeverity, IncidentStatus
 from jingjinji.water.schemas import incidents as schemas
 from jingjinji.water.service import incidents as service
 from jingjinji.water.service import sections as sections_service
-from jingjinji.web import check_csrf, redirect, render, t
+from jingjinji.web import check_csrf, language_of, redirect, render, t
 
 router = APIRouter(include_in_schema=False)
 LIST_LIMIT = 50
@@ -160,10 +161,12 @@ def _detail_page(
     fragment: bool = False,
 ) -> Response:
     detail = service.incident_detail(session, actor=actor, incident_id=incident_id)
+    lang = language_of(request)
     return render(
         request,
         "water/_incident_body.html" if fragment else "water/incident.html",
         {
+            **incident_context(session, detail, lang, lambda text: t(request, text)),
             "i": detail,
             "errors": errors or [],
             "china_time": china_time,

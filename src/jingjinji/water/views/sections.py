@@ -53,7 +53,7 @@ def _values(a: SectionAssessment, lang: str, tr: show.Translate) -> list[dict[st
             {
                 "item": item,
                 "name": show.item_name(item, lang),
-                "unit": show.item_unit(item),
+                "unit": show.item_unit(item, lang),
                 "value": show.fmt_value(item, a.values[item]),
                 "badge": show.class_badge(klass, tr) if klass is not None else None,
                 "multiple": show.fmt_multiple(a.target_multiples.get(item)),

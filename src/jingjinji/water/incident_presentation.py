@@ -1,0 +1,78 @@
+"""What an incident page shows, in the reader's language: the names of the section, the
+jurisdictions and the items, and the facts of a detected incident (the service stores an
+English summary for the audit trail and the API; a page rebuilds it from the detail)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from jingjinji.regions import service as regions
+from jingjinji.water import presentation as show
+from jingjinji.water.models import IncidentTrigger
+from jingjinji.water.schemas.incidents import IncidentDetailOut
+from jingjinji.water.service import sections as sections_service
+
+
+def jurisdiction_names(session: Session, codes: Iterable[str | None], lang: str) -> dict[str, str]:
+    """Names by code (one query); a code the registry does not know is shown as it is."""
+    wanted = {c for c in codes if c}
+    rows = regions.jurisdictions_by_code(
+        session, codes=regions.known_jurisdictions(session, codes=wanted)
+    )
+    return {c: regions.name(rows[c], lang) if c in rows else c for c in wanted}
+
+
+def _items(detail: dict[str, Any], lang: str, tr: show.Translate) -> list[str]:
+    out = []
+    for it in detail.get("items", []):
+        text = f"{show.item_name(it['item'], lang)} {it['value']:g}"
+        if it.get("class"):
+            text += f" ({show.class_label(it['class'], tr)})"
+        if it.get("median"):
+            text += f" ({tr('30-day median')} {it['median']:g}, ×{it['ratio']:.1f})"
+        out.append(text)
+    return out
+
+
+def detected_facts(
+    incident: IncidentDetailOut, lang: str, tr: show.Translate
+) -> dict[str, Any] | None:
+    """For an incident the platform opened: the classes, the items with their values and
+    classes, and the jump that came with it; None for one an agency reported (its words)."""
+    if incident.trigger == IncidentTrigger.REPORTED.value:
+        return None
+    detail = incident.detail
+    jump = detail.get("jump") if incident.trigger != IncidentTrigger.JUMP.value else detail
+    return {
+        "target": show.class_label(detail["target_class"], tr)
+        if detail.get("target_class")
+        else None,
+        "section_class": show.class_label(detail["section_class"], tr)
+        if detail.get("section_class")
+        else None,
+        "items": _items(detail, lang, tr) if incident.trigger != "jump" else [],
+        "jump_multiple": jump.get("multiple") if jump else None,
+        "jump_items": _items(jump, lang, tr) if jump else [],
+    }
+
+
+def incident_context(
+    session: Session, incident: IncidentDetailOut, lang: str, tr: show.Translate
+) -> dict[str, Any]:
+    """The names and facts the incident page shows beside the detail."""
+    section = sections_service.get_section(session, code=incident.section_code)
+    codes = [
+        *(n.jurisdiction_code for n in incident.notices),
+        *(s.jurisdiction_code for s in incident.steps),
+        *(s.jurisdiction_code for s in incident.samplings),
+        *(u.jurisdiction_code for u in incident.upstream),
+    ]
+    return {
+        "section_name": section.name_zh if lang == "zh_CN" else section.name_en,
+        "jname": jurisdiction_names(session, codes, lang),
+        "detected": detected_facts(incident, lang, tr),
+        "item_name": lambda code: show.item_name(code, lang),
+    }
