@@ -121,3 +121,31 @@ def import_command(
     except DomainError as exc:
         raise fail(exc.detail) from None
     console.print(summary)
+
+
+@app.command("publish-indicators")
+def publish_indicators_command(
+    year: Annotated[int, typer.Option(help="the year to compute (China time)", min=2000)],
+) -> None:
+    """Compute the year's water indicators from the stored samples (sections meeting their
+    target, cross-border ones apart, and inferior-V sections, per province and for the region)
+    and submit them to the progress tracker as the office; the catalog's water datasets are
+    registered too. Running it again changes nothing unless the samples changed."""
+    import dataclasses
+
+    from jingjinji.cli import cli_session, console, fail
+    from jingjinji.errors import DomainError
+    from jingjinji.security import SYSTEM_ACTOR
+    from jingjinji.water import flows
+
+    actor = dataclasses.replace(SYSTEM_ACTOR, username="cli", channel="cli")
+    try:
+        with cli_session() as session:
+            flows.register_datasets(session, actor=actor)
+            done = flows.publish_indicators(session, actor=actor, year=year)
+    except DomainError as exc:
+        raise fail(exc.detail) from None
+    console.print(
+        f"{year}: {done.stored} value(s) stored, {done.revised} revised, "
+        f"{done.unchanged} unchanged; indicators created: {', '.join(done.created) or 'none'}"
+    )
