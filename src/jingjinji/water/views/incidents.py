@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
@@ -233,54 +233,6 @@ def acknowledge(
     )
 
 
-@router.post("/water/incidents/{incident_id}/consultation", response_class=HTMLResponse)
-def open_consultation(
-    request: Request,
-    session: DbSession,
-    actor: RequiredActor,
-    incident_id: DbId,
-    text: Annotated[str, Form(max_length=10_000)] = "",
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    return _step(
-        request,
-        session,
-        actor,
-        incident_id,
-        csrf_token,
-        lambda: service.open_consultation(
-            session,
-            actor=actor,
-            incident_id=incident_id,
-            data=schemas.ConsultationIn.model_validate({"text": text}),
-        ),
-    )
-
-
-@router.post("/water/incidents/{incident_id}/conclude", response_class=HTMLResponse)
-def conclude_consultation(
-    request: Request,
-    session: DbSession,
-    actor: RequiredActor,
-    incident_id: DbId,
-    text: Annotated[str, Form(max_length=10_000)] = "",
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    return _step(
-        request,
-        session,
-        actor,
-        incident_id,
-        csrf_token,
-        lambda: service.conclude_consultation(
-            session,
-            actor=actor,
-            incident_id=incident_id,
-            data=schemas.ConsultationIn.model_validate({"text": text}),
-        ),
-    )
-
-
 @router.post("/water/incidents/{incident_id}/answer", response_class=HTMLResponse)
 def answer(
     request: Request,
@@ -345,49 +297,39 @@ def sampling(
     return _step(request, session, actor, incident_id, csrf_token, act)
 
 
-@router.post("/water/incidents/{incident_id}/measure", response_class=HTMLResponse)
-def measure(
+#: The steps whose form is one text: the service call, its input model and the form field.
+TEXT_STEPS: dict[str, tuple[Callable[..., Any], type[BaseModel], str]] = {
+    "consultation": (service.open_consultation, schemas.ConsultationIn, "text"),
+    "conclude": (service.conclude_consultation, schemas.ConsultationIn, "text"),
+    "measure": (service.record_measure, schemas.MeasureIn, "text"),
+    "close": (service.close_incident, schemas.CloseIn, "closure_report"),
+}
+
+
+@router.post("/water/incidents/{incident_id}/{step}", response_class=HTMLResponse)
+def text_step(
     request: Request,
     session: DbSession,
     actor: RequiredActor,
     incident_id: DbId,
+    step: Literal["consultation", "conclude", "measure", "close"],
     text: Annotated[str, Form(max_length=10_000)] = "",
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    return _step(
-        request,
-        session,
-        actor,
-        incident_id,
-        csrf_token,
-        lambda: service.record_measure(
-            session,
-            actor=actor,
-            incident_id=incident_id,
-            data=schemas.MeasureIn.model_validate({"text": text}),
-        ),
-    )
-
-
-@router.post("/water/incidents/{incident_id}/close", response_class=HTMLResponse)
-def close(
-    request: Request,
-    session: DbSession,
-    actor: RequiredActor,
-    incident_id: DbId,
     closure_report: Annotated[str, Form(max_length=10_000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    """Open or conclude the consultation, record a measure, close with a report."""
+    act, model, field = TEXT_STEPS[step]
+    given = {"text": text, "closure_report": closure_report}[field]
     return _step(
         request,
         session,
         actor,
         incident_id,
         csrf_token,
-        lambda: service.close_incident(
+        lambda: act(
             session,
             actor=actor,
             incident_id=incident_id,
-            data=schemas.CloseIn.model_validate({"closure_report": closure_report}),
+            data=model.model_validate({field: given}),
         ),
     )
