@@ -19,6 +19,7 @@ import polars as pl
 import typer
 
 from jingjinji.air import kernels
+from jingjinji.csv_input import read_text_csv
 
 #: Standards the command accepts; "auto" picks HJ 633-2012/2026 per row from a ``date`` column.
 STANDARD_CHOICES: tuple[str, ...] = (*kernels.STANDARDS, "auto")
@@ -154,14 +155,7 @@ def annotate(frame: pl.DataFrame, *, standard: str, report: str) -> pl.DataFrame
 
 def read_csv(path: Path) -> pl.DataFrame:
     """All cells as text; empty cells as null."""
-    if not path.is_file():
-        raise AqiFileError(f"{path}: no such file")
-    try:
-        return pl.read_csv(path, infer_schema=False, raise_if_empty=True)
-    except pl.exceptions.NoDataError as exc:
-        raise AqiFileError(f"{path}: empty file, expected a header row") from exc
-    except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
-        raise AqiFileError(f"{path}: not a readable CSV file ({exc})") from exc
+    return read_text_csv(path, AqiFileError)
 
 
 def run(input_csv: Path, *, standard: str, report: str, output: Path | None) -> None:

@@ -24,7 +24,7 @@ from jingjinji.air import service
 from jingjinji.air.models import NUMERIC, Observation, Station, StationDaily
 from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import DatasetIn, FieldIn
-from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.errors import InvalidInput, field_error
 from jingjinji.pagination import KeyColumn, Paged, check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
@@ -48,15 +48,14 @@ UNITS = {
 
 
 def dataset_code(province_code: str, kind: str) -> str:
-    return f"{PREFIX}{province_code}-{kind}"
+    return catalog.provincial_code(PREFIX, province_code, kind)
 
 
 def parse_code(code: str) -> tuple[str, str]:
     """``AIR-110000-AQI-DAILY`` -> (``110000``, ``AQI-DAILY``)."""
-    rest = code[len(PREFIX) :] if code.startswith(PREFIX) else ""
-    province, _, kind = rest.partition("-")
-    if province not in PROVINCES or kind not in KINDS:
-        raise NotFound(f"no air dataset with code {code!r}")
+    province, kind = catalog.split_provincial_code(
+        code, prefix=PREFIX, provinces=PROVINCES, kinds=KINDS, what="air dataset"
+    )
     return province, kind
 
 

@@ -26,7 +26,7 @@ from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import DatasetIn, FieldIn
 from jingjinji.credit.models import CreditRecord, CreditSubject, RecordStatus
 from jingjinji.credit.service import records, subjects
-from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.errors import InvalidInput, field_error
 from jingjinji.pagination import check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
@@ -70,15 +70,14 @@ FILTERS = ("uscc", "decision_date")
 
 
 def dataset_code(province_code: str, kind: str) -> str:
-    return f"{PREFIX}{province_code}-{kind}"
+    return catalog.provincial_code(PREFIX, province_code, kind)
 
 
 def parse_code(code: str) -> tuple[str, str]:
     """``CREDIT-130000-BLACK-LIST`` -> (``130000``, ``black_list``)."""
-    rest = code[len(PREFIX) :] if code.startswith(PREFIX) else ""
-    province, _, kind = rest.partition("-")
-    if province not in PROVINCES or kind not in KINDS:
-        raise NotFound(f"no credit dataset with code {code!r}")
+    province, kind = catalog.split_provincial_code(
+        code, prefix=PREFIX, provinces=PROVINCES, kinds=KINDS, what="credit dataset"
+    )
     return province, KINDS[kind][0]
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 import typer
 
+from jingjinji.csv_input import read_text_csv
 from jingjinji.water import kernels
 
 REFERENCES: tuple[str, ...] = ("iii", "target")
@@ -177,14 +178,7 @@ def annotate(frame: pl.DataFrame, *, reference: str = "iii") -> pl.DataFrame:
 
 def read_csv(path: Path) -> pl.DataFrame:
     """All cells as text; empty cells as null."""
-    if not path.is_file():
-        raise AssessFileError(f"{path}: no such file")
-    try:
-        return pl.read_csv(path, infer_schema=False, raise_if_empty=True)
-    except pl.exceptions.NoDataError as exc:
-        raise AssessFileError(f"{path}: empty file, expected a header row") from exc
-    except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
-        raise AssessFileError(f"{path}: not a readable CSV file ({exc})") from exc
+    return read_text_csv(path, AssessFileError)
 
 
 def run(input_csv: Path, *, reference: str, output: Path | None) -> None:

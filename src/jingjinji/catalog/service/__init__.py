@@ -73,8 +73,10 @@ from jingjinji.catalog.service.requests import (
 )
 from jingjinji.catalog.service.sources import (
     RecordReader,
+    provincial_code,
     record_source_for,
     register_record_source,
+    split_provincial_code,
 )
 
 __all__ = [
@@ -108,6 +110,7 @@ __all__ = [
     "list_datasets",
     "list_grants",
     "open_request",
+    "provincial_code",
     "read_records",
     "readable_fields",
     "record_read",
@@ -119,6 +122,7 @@ __all__ = [
     "revoke_grant",
     "sharing_report",
     "sharing_reports",
+    "split_provincial_code",
     "submit_access_request",
     "submit_decision",
     "submit_revocation",

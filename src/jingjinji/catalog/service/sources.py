@@ -6,9 +6,12 @@ still decides who reads which fields.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
+
+from jingjinji.errors import NotFound
 
 
 class RecordReader(Protocol):
@@ -45,3 +48,21 @@ def record_source_for(dataset_code: str) -> RecordReader | None:
     if not matches:
         return None
     return _record_sources[max(matches, key=len)]
+
+
+def provincial_code(prefix: str, province_code: str, kind: str) -> str:
+    """The code of a domain's dataset for one province: ``AIR-`` ``110000`` ``AQI-DAILY`` ->
+    ``AIR-110000-AQI-DAILY`` (the record sources' naming)."""
+    return f"{prefix}{province_code}-{kind}"
+
+
+def split_provincial_code(
+    code: str, *, prefix: str, provinces: Container[str], kinds: Container[str], what: str
+) -> tuple[str, str]:
+    """``WATER-130000-SECTION-MONTHLY`` -> (``130000``, ``SECTION-MONTHLY``); a 404 naming
+    ``what`` (e.g. "water dataset") for a code of another shape, province or kind."""
+    rest = code[len(prefix) :] if code.startswith(prefix) else ""
+    province, _, kind = rest.partition("-")
+    if province not in provinces or kind not in kinds:
+        raise NotFound(f"no {what} with code {code!r}")
+    return province, kind

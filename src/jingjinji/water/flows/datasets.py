@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import DatasetIn, FieldIn
-from jingjinji.errors import NotFound
 from jingjinji.pagination import check_limit, decode_key, encode_key
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, province_of
@@ -90,15 +89,14 @@ KINDS: dict[str, tuple[str, str, str, tuple[tuple[str, str, str], ...]]] = {
 
 
 def dataset_code(province_code: str, kind: str) -> str:
-    return f"{PREFIX}{province_code}-{kind}"
+    return catalog.provincial_code(PREFIX, province_code, kind)
 
 
 def parse_code(code: str) -> tuple[str, str]:
     """``WATER-130000-SECTION-MONTHLY`` -> (``130000``, ``SECTION-MONTHLY``)."""
-    rest = code[len(PREFIX) :] if code.startswith(PREFIX) else ""
-    province, _, kind = rest.partition("-")
-    if province not in PROVINCES or kind not in KINDS:
-        raise NotFound(f"no water dataset with code {code!r}")
+    province, kind = catalog.split_provincial_code(
+        code, prefix=PREFIX, provinces=PROVINCES, kinds=KINDS, what="water dataset"
+    )
     return province, kind
 
 
