@@ -146,6 +146,9 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/water/sections/{code}": {"code": "NO-SUCH-SECTION"},
         "/api/v1/water/sections/{code}": {"code": "NO-SUCH-SECTION"},
         "/api/v1/water/sections/{code}/network": {"code": "NO-SUCH-SECTION"},
+        "/api/v1/water/sections/{code}/assessment": {"code": "NO-SUCH-SECTION"},
+        "/api/v1/water/sections/{code}/history": {"code": "NO-SUCH-SECTION"},
+        "/api/v1/water/sections/{code}/series": {"code": "NO-SUCH-SECTION"},
         # An ingestion is read by its sender and the office: a missing one is a 404.
         "/api/v1/water/ingestions/{ingestion_id}": {"ingestion_id": "999999"},
         # No incident in the demo yet: its 404 carries the headers too.
