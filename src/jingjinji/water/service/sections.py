@@ -55,6 +55,11 @@ def list_sections(
     border (a province code such as 130000)."""
     stmt = select(Section).where(Section.active.is_(True))
     if jurisdiction:
+        if not regions.known_jurisdictions(session, codes=[jurisdiction]):
+            raise InvalidInput(
+                f"unknown jurisdiction {jurisdiction!r}",
+                errors=[field_error(["query", "jurisdiction"], "not a jurisdiction code")],
+            )
         province = province_of(jurisdiction)
         stmt = stmt.where(
             Section.jurisdiction_code.in_(regions.descendants(session, code=province) | {province})
