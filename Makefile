@@ -6,10 +6,10 @@ export PATH := $(HOME)/.local/bin:/root/.local/bin:$(PATH)
 PORT ?= 8000
 UV := uv
 
-.PHONY: demo demo-reset jjj demo-postgres test setup python-deps js-deps system-deps browser-deps postgres lint typecheck \
+.PHONY: demo demo-reset jjj demo-postgres test setup python-deps js-deps system-deps browser-deps postgres nats lint typecheck \
         pytest fuzz bench i18n-extract clean
 
-demo: setup system-deps
+demo: setup system-deps nats
 	$(UV) run jjj demo --port $(PORT)
 
 # A clean demo: removes the demo's SQLite database under ./var (the keys stay: secret_key,
@@ -38,7 +38,7 @@ demo-postgres: setup system-deps postgres
 	JJJ_OWNER_DATABASE_URL=$(subst %s,jjj_owner,$(PG_DEMO)) $(UV) run jjj db grant-app-role --role jjj_app
 	JJJ_DATABASE_URL=$(subst %s,jjj_app,$(PG_DEMO)) $(UV) run jjj demo --port $(PORT)
 
-test: setup system-deps browser-deps postgres
+test: setup system-deps browser-deps postgres nats
 	$(UV) run ruff check src tests benchmarks
 	$(UV) run ruff format --check src tests benchmarks
 	$(UV) run mypy
@@ -67,6 +67,11 @@ browser-deps:
 # Tests need PostgreSQL on 127.0.0.1:5432; start the local cluster if it is installed but down.
 postgres:
 	@bash scripts/ensure-postgres.sh
+
+# The pollution-source gateway needs NATS with JetStream on 127.0.0.1:4222; installs Debian's
+# nats-server and starts it (storage under ./var/nats) when none answers.
+nats:
+	@bash scripts/ensure-nats.sh
 
 # API fuzzing: schemathesis against the served OpenAPI of a demo server on 127.0.0.1 (bounded:
 # FUZZ_MAX_TIME seconds, FUZZ_MAX_EXAMPLES cases per operation); any failure fails it.

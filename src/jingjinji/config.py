@@ -120,6 +120,21 @@ class Settings:
     water_incident_window_days: int = 30
     water_below_detection: str = "half"
     water_status_edge_inclusive: bool = True
+    # Pollution sources (docs/sources.md). NATS with JetStream carries the HJ 212 packets from
+    # the gateway to the loader: its URL, the stream's name and its subject prefix (subjects are
+    # <prefix>.<province>.<cn>.<mn>; a test uses its own stream and prefix).
+    nats_url: str = "nats://127.0.0.1:4222"
+    sources_stream: str = "JJJ_SOURCES"
+    sources_subject_prefix: str = "jjj.sources"
+    sources_gateway_port: int = 9212
+    # A source this close to another jurisdiction's border (km) involves it in its cases.
+    sources_border_km: float = 10.0
+    # A logger silent for more than this many of its real-time intervals is offline.
+    sources_silent_intervals: int = 3
+    # Real-time and minute data older than this many days may be dropped (by partition).
+    sources_retention_days: int = 180
+    # Messages the loader takes from the stream per batch (one transaction, one audit entry).
+    sources_loader_batch: int = 2000
 
 
 def load_settings() -> Settings:
@@ -200,6 +215,14 @@ def load_settings() -> Settings:
             "JJJ_WATER_BELOW_DETECTION", "half", ("half", "zero", "limit")
         ),
         water_status_edge_inclusive=os.environ.get("JJJ_WATER_STATUS_EDGE_INCLUSIVE", "1") != "0",
+        nats_url=os.environ.get("JJJ_NATS_URL") or "nats://127.0.0.1:4222",
+        sources_stream=os.environ.get("JJJ_SOURCES_STREAM") or "JJJ_SOURCES",
+        sources_subject_prefix=os.environ.get("JJJ_SOURCES_SUBJECT_PREFIX") or "jjj.sources",
+        sources_gateway_port=_positive_int("JJJ_SOURCES_GATEWAY_PORT", 9212),
+        sources_border_km=_positive_float("JJJ_SOURCES_BORDER_KM", 10.0),
+        sources_silent_intervals=_positive_int("JJJ_SOURCES_SILENT_INTERVALS", 3),
+        sources_retention_days=_positive_int("JJJ_SOURCES_RETENTION_DAYS", 180),
+        sources_loader_batch=_positive_int("JJJ_SOURCES_LOADER_BATCH", 2000),
     )
 
 

@@ -24,6 +24,7 @@ DOMAINS: tuple[str, ...] = (
     "progress",
     "credit",
     "water",
+    "sources",
 )
 
 

@@ -1,0 +1,1 @@
+"""Input, output and filter models of the sources domain (one module per topic)."""
