@@ -31,6 +31,7 @@ from jingjinji.security import Actor
 from jingjinji.sources.models import OutletKind
 from jingjinji.sources.schemas.registry import EnterpriseIn, FactorIn, LoggerIn, OutletIn
 from jingjinji.sources.service import registry as registry_service
+from jingjinji.sources.stream import StreamNames
 from tests.conftest import People, require_or_skip
 
 
@@ -62,15 +63,6 @@ def nats_url() -> str:
     if problem is not None:
         require_or_skip("NATS with JetStream", problem)
     return url
-
-
-@dataclass(frozen=True)
-class StreamNames:
-    """The JetStream stream and subject prefix of one test."""
-
-    url: str
-    stream: str
-    prefix: str
 
 
 @pytest.fixture
