@@ -12,7 +12,10 @@ from jingjinji.models import metadata
 
 def test_models_match_migrations(engine: Engine) -> None:
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+        context = MigrationContext.configure(
+            connection, opts={"include_name": migrate.include_name}
+        )
+        diff = compare_metadata(context, metadata)
     assert diff == [], f"models differ from migrations; write a migration: {diff}"
 
 

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import jingjinji.models
+from jingjinji import migrate
 from jingjinji.db import UTCDateTime
 
 config = context.config
@@ -26,6 +27,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_item=render_item,
             render_as_batch=True,
+            include_name=migrate.include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -41,6 +43,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_item=render_item,
             render_as_batch=True,
+            include_name=migrate.include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
