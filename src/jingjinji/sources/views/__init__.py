@@ -5,4 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from jingjinji.sources.views import gateway, indicators, map, outlets
+
 router = APIRouter(include_in_schema=False)
+router.include_router(map.router)
+router.include_router(outlets.router)
+router.include_router(gateway.router)
+router.include_router(indicators.router)
