@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from jingjinji.sources.router import data, registry
+
 router = APIRouter(prefix="/sources", tags=["sources"])
+router.include_router(registry.router)
+router.include_router(data.router)

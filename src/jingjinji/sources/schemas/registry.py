@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from jingjinji.inputs import Code
+from jingjinji.inputs import Code, Cursor
 from jingjinji.sources.models import OutletKind
 
 #: An HJ 212-2017 pollutant code (w01018, a21026, ...); old 2005 codes are mapped before.
@@ -123,3 +123,82 @@ class FactorOut(BaseModel):
     daily_limit: float | None
     yearly_total_limit_kg: float | None
     invalid_run_limit: int
+
+
+# ---------------------------------------------------------------- listings and details
+
+
+class EnterpriseFilter(BaseModel):
+    """The query of ``GET /sources/enterprises``: every filter given must match; an unknown
+    jurisdiction, city or park is a 422 naming it."""
+
+    jurisdiction: str | None = Field(default=None, max_length=12)
+    city: str | None = Field(default=None, max_length=12)
+    park: str | None = Field(default=None, max_length=20)
+    kind: OutletKind | None = None
+    q: str | None = Field(default=None, max_length=100)
+    cursor: Cursor | None = None
+    limit: int = 100
+
+
+class PageFilter(BaseModel):
+    """A listing without filters: the cursor and the page size."""
+
+    cursor: Cursor | None = None
+    limit: int = 100
+
+
+class EnterpriseDetailOut(EnterpriseOut):
+    """``GET /sources/enterprises/{id}``: the enterprise with its outlets; ``data_readable``
+    says whether the reader sees its loggers and monitoring data."""
+
+    outlets: list[OutletOut]
+    data_readable: bool
+
+
+class OutletDetailOut(OutletOut):
+    """``GET /sources/outlets/{id}``: the outlet, its enterprise, its monitored factors with
+    their permit limits and, for those who read the enterprise's data, its loggers (``null``
+    for the others: the MN is the address the gateway accepts data for)."""
+
+    enterprise: EnterpriseOut
+    factors: list[FactorOut]
+    loggers: list[LoggerOut] | None
+
+
+class ParkIn(BaseModel):
+    """A cross-jurisdiction industrial transfer park (``POST /sources/parks``, office only;
+    idempotent by code)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_\-]+$")
+    name_zh: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    host_jurisdiction_code: Code
+    partner_jurisdiction_codes: list[Code] = Field(min_length=1, max_length=10)
+
+
+class ParkOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name_zh: str
+    name_en: str
+    host_jurisdiction_code: str
+    partner_jurisdiction_codes: list[str]
+
+
+class FactorLimitsIn(BaseModel):
+    """The body of ``PUT /sources/outlets/{id}/factors/{code}``: the factor's unit and permit
+    limits (the code is the path's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str = Field(min_length=1, max_length=20)
+    hourly_limit: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
+    daily_limit: float | None = Field(default=None, strict=True, gt=0, allow_inf_nan=False)
+    yearly_total_limit_kg: float | None = Field(
+        default=None, strict=True, gt=0, allow_inf_nan=False
+    )
+    invalid_run_limit: int = Field(default=6, strict=True, ge=1, le=10000)

@@ -247,6 +247,25 @@ def save_factor(
     return row
 
 
+def _check_park_jurisdictions(session: Session, host: str, partners: list[str]) -> None:
+    """The host and the partners are known jurisdictions of other provinces than the host's
+    (a 422 naming the field otherwise)."""
+    known = regions.known_jurisdictions(session, codes=[host, *partners])
+    errors = []
+    if host not in known:
+        errors.append(field_error(["body", "host_jurisdiction_code"], f"unknown {host!r}"))
+    for index, code in enumerate(partners):
+        if code not in known or (host in known and province_of(code) == province_of(host)):
+            errors.append(
+                field_error(
+                    ["body", "partner_jurisdiction_codes", index],
+                    f"{code!r} is not a jurisdiction of another province",
+                )
+            )
+    if errors:
+        raise InvalidInput("a park joins the host and partners of other provinces", errors=errors)
+
+
 def save_park(
     session: Session,
     *,
@@ -269,6 +288,7 @@ def save_park(
             jurisdiction_code=host_jurisdiction_code,
             reason="only the coordination office registers cross-jurisdiction parks",
         )
+    _check_park_jurisdictions(session, host_jurisdiction_code, partner_jurisdiction_codes)
     row = session.get(Park, code)
     if row is None:
         row = Park(code=code)
