@@ -12,3 +12,5 @@ app = typer.Typer(
     help="Key pollution sources: HJ 212 gateway, loader, replay, packet parser.",
     no_args_is_help=True,
 )
+
+from jingjinji.sources.cli import loader as _loader  # noqa: E402,F401

@@ -1,0 +1,257 @@
+"""The set-based write of one prepared batch, in the caller's transaction (one transaction per
+batch: the loader acknowledges the stream messages only after it committed).
+
+- PostgreSQL: the packets and values are copied (``COPY``) into temporary staging tables, then
+  one statement inserts the packets ``ON CONFLICT DO NOTHING RETURNING`` their keys and the values
+  of exactly those packets: a packet stored before (a redelivered message, a logger resending
+  after a lost reply) is skipped with its values, by its key (logger, command, data time).
+- SQLite: ``INSERT OR IGNORE`` of the packets (``executemany``), then the values of the packets
+  this batch inserted (they carry its ``batch_id``).
+
+Then ``source_loggers.last_seen_at`` (the latest gateway receive time of each logger, never moved
+back), the latest gateway counters, one ``source_batches`` row, ONE audit entry
+(``sources.batch.load``, detail: the SHA-256 of the frames, the counts and the sequence range)
+and, when packets were stored, the job ``sources.detect_exceedances`` with ``{"batch_id": id}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from jingjinji.audit import service as audit
+from jingjinji.db import is_postgres
+from jingjinji.jobs import service as jobs
+from jingjinji.security import SYSTEM_ACTOR
+from jingjinji.sources.loader.batch import VALUE_COLUMNS, PreparedBatch
+from jingjinji.sources.models import Batch, GatewayStats, Logger
+
+DETECT_JOB = "sources.detect_exceedances"
+AUDIT_ACTION = "sources.batch.load"
+
+PACKET_COLUMNS = (
+    "logger_id",
+    "cn",
+    "data_time",
+    "qn",
+    "protocol_version",
+    "received_at",
+    "stream_sequence",
+)
+VALUE_ROW_COLUMNS = ("logger_id", "cn", "data_time", "factor", *VALUE_COLUMNS, "flag")
+_KEY = ("logger_id", "cn", "data_time")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """What a batch stored: ``batch_id`` is None for a batch of gateway counters only."""
+
+    batch_id: int | None
+    packets_stored: int
+    duplicates: int  # packets stored before, or twice in the batch
+    values_stored: int
+
+
+def store_batch(session: Session, batch: PreparedBatch, *, loader: str) -> StoredBatch:
+    """Write ``batch`` in the session's transaction (the caller commits, then acknowledges)."""
+    _store_reports(session, batch)
+    if batch.frames == 0:
+        return StoredBatch(None, 0, 0, 0)
+    row = Batch(
+        loader=loader[:100],
+        first_sequence=batch.first_sequence,
+        last_sequence=batch.last_sequence,
+        messages=batch.messages,
+        packets_stored=0,
+        duplicates=0,
+        values_stored=0,
+        sha256=batch.sha256,
+    )
+    session.add(row)
+    session.flush()
+    if batch.packets:
+        if is_postgres(session):
+            packets, values = _insert_postgres(session, batch, row.id)
+        else:
+            packets, values = _insert_sqlite(session, batch, row.id)
+    else:
+        packets, values = 0, 0
+    duplicates = len(batch.packets) - packets + batch.repeated
+    row.packets_stored, row.duplicates, row.values_stored = packets, duplicates, values
+    _mark_seen(session, batch.last_seen)
+    audit.record(
+        session,
+        actor=SYSTEM_ACTOR,
+        action=AUDIT_ACTION,
+        object_type="source_batch",
+        object_id=row.id,
+        detail={
+            "sha256": batch.sha256,
+            "messages": batch.messages,
+            "frames": batch.frames,
+            "stored": packets,
+            "duplicates": duplicates,
+            "values": values,
+            "invalid": batch.invalid,
+            "unknown_logger": batch.unknown_logger,
+            "undated": batch.undated,
+            "other_commands": batch.other_commands,
+            "first_sequence": batch.first_sequence,
+            "last_sequence": batch.last_sequence,
+        },
+    )
+    if packets:
+        jobs.enqueue(session, kind=DETECT_JOB, payload={"batch_id": row.id})
+    session.flush()
+    return StoredBatch(row.id, packets, duplicates, values)
+
+
+def _copy(session: Session, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
+    dbapi = session.connection().connection.driver_connection
+    assert dbapi is not None
+    with (
+        dbapi.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _naive(moment: dt.datetime) -> dt.datetime:
+    """The stored form of a UTC time (``timestamp without time zone``, like UTCDateTime)."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _insert_postgres(session: Session, batch: PreparedBatch, batch_id: int) -> tuple[int, int]:
+    # Staging tables live as long as the connection and are emptied at each commit; a batch
+    # that rolls back takes their creation with it and the next one makes them again.
+    session.execute(
+        text(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS jjj_stage_packets"
+            " (LIKE source_packets INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+    )
+    session.execute(
+        text(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS jjj_stage_values"
+            " (LIKE source_values INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+    )
+    _copy(
+        session,
+        "jjj_stage_packets",
+        (*PACKET_COLUMNS, "batch_id"),
+        [
+            (r[0], r[1], _naive(r[2]), r[3], r[4], _naive(r[5]), r[6], batch_id)
+            for r in batch.packets
+        ],
+    )
+    _copy(
+        session,
+        "jjj_stage_values",
+        VALUE_ROW_COLUMNS,
+        [(r[0], r[1], _naive(r[2]), *r[3:]) for r in batch.values],
+    )
+    packet_columns = ", ".join((*PACKET_COLUMNS, "batch_id"))
+    value_columns = ", ".join(VALUE_ROW_COLUMNS)
+    key = ", ".join(_KEY)
+    stored = session.execute(
+        text(
+            f"WITH new AS (INSERT INTO source_packets ({packet_columns})"
+            f" SELECT {packet_columns} FROM jjj_stage_packets"
+            f" ON CONFLICT DO NOTHING RETURNING {key}),"
+            f" vals AS (INSERT INTO source_values ({value_columns})"
+            f" SELECT {', '.join(f'v.{c}' for c in VALUE_ROW_COLUMNS)}"
+            f" FROM jjj_stage_values v JOIN new USING ({key})"
+            " ON CONFLICT DO NOTHING RETURNING 1)"
+            " SELECT (SELECT count(*) FROM new), (SELECT count(*) FROM vals)"
+        )
+    ).one()
+    return int(stored[0]), int(stored[1])
+
+
+def sqlite_time(moment: dt.datetime) -> str:
+    """A UTC time as SQLAlchemy stores it in SQLite (naive, microseconds always written): the
+    keys compare as text, so every writer must write this one form."""
+    return _naive(moment).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _insert_sqlite(session: Session, batch: PreparedBatch, batch_id: int) -> tuple[int, int]:
+    dbapi = session.connection().connection.driver_connection
+    assert dbapi is not None
+    packet_columns = ", ".join((*PACKET_COLUMNS, "batch_id"))
+    cursor = dbapi.cursor()
+    try:
+        cursor.executemany(
+            f"INSERT OR IGNORE INTO source_packets ({packet_columns})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (r[0], r[1], sqlite_time(r[2]), r[3], r[4], sqlite_time(r[5]), r[6], batch_id)
+                for r in batch.packets
+            ],
+        )
+        cursor.execute(
+            "SELECT logger_id, cn, data_time FROM source_packets WHERE batch_id = ?", (batch_id,)
+        )
+        new = set(cursor.fetchall())
+        values = [
+            (r[0], r[1], sqlite_time(r[2]), *r[3:])
+            for r in batch.values
+            if (r[0], r[1], sqlite_time(r[2])) in new
+        ]
+        marks = ", ".join("?" for _ in VALUE_ROW_COLUMNS)
+        cursor.executemany(
+            f"INSERT OR IGNORE INTO source_values ({', '.join(VALUE_ROW_COLUMNS)})"
+            f" VALUES ({marks})",
+            values,
+        )
+        stored_values = cursor.rowcount
+    finally:
+        cursor.close()
+    return len(new), int(stored_values)
+
+
+def _mark_seen(session: Session, last_seen: dict[int, dt.datetime]) -> None:
+    """``last_seen_at`` of each logger to its latest receive time, never back (a redelivered
+    old message does not move it)."""
+    if not last_seen:
+        return
+    # Core, not ORM: an ORM UPDATE with many parameter sets is a bulk update by primary key.
+    table = cast(Table, Logger.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("logger"))
+        .where(table.c.last_seen_at.is_(None) | (table.c.last_seen_at < bindparam("seen")))
+        .values(last_seen_at=bindparam("seen"))
+    )
+    session.connection().execute(
+        statement,
+        [{"logger": logger_id, "seen": seen} for logger_id, seen in sorted(last_seen.items())],
+    )
+
+
+def _store_reports(session: Session, batch: PreparedBatch) -> None:
+    """Upsert the latest counters of each gateway (an older report never replaces a newer)."""
+    if not batch.reports:
+        return
+    insert = pg_insert if is_postgres(session) else sqlite_insert
+    for report in batch.reports.values():
+        statement = insert(GatewayStats).values(
+            gateway=report.gateway, reported_at=report.reported_at, counters=report.counters
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[GatewayStats.gateway],
+                set_={
+                    "reported_at": statement.excluded.reported_at,
+                    "counters": statement.excluded.counters,
+                },
+                where=GatewayStats.reported_at <= statement.excluded.reported_at,
+            )
+        )
