@@ -68,18 +68,12 @@ def _events_or_invalid(
     )
     missing = sorted(set(ids) - {e.id for e in events})
     enterprises = {e.enterprise_id for e in events}
-    visible = [
-        e
-        for e in events
-        if policy.may_read_enterprise(actor, jurisdiction_code=e.jurisdiction_code)
-    ]
-    if missing or len(visible) < len(events):
-        unknown = sorted({*missing, *(e.id for e in events if e not in visible)})
+    if missing:
         raise audit.audited_refusal(
             session,
             InvalidInput(
-                f"no exceedance event {unknown[0]}",
-                errors=[field_error(["body", "exceedance_ids"], f"unknown event(s) {unknown}")],
+                f"no exceedance event {missing[0]}",
+                errors=[field_error(["body", "exceedance_ids"], f"unknown event(s) {missing}")],
             ),
             actor=actor,
             action="sources.case.open",
