@@ -181,7 +181,9 @@ def test_counters_alone_make_no_batch_and_older_counters_do_not_win(
     session_factory: sessionmaker[Session], registry: Registry, stream_names: StreamNames
 ) -> None:
     def report(at: str, accepted: int) -> Outgoing:
-        body = f'{{"gateway": "gw-2", "reported_at": "{at}", "packets": {{"accepted": {accepted}}}}}'
+        body = (
+            f'{{"gateway": "gw-2", "reported_at": "{at}", "packets": {{"accepted": {accepted}}}}}'
+        )
         return Outgoing(stream_names.stats_subject("gw-2"), body.encode())
 
     publish(stream_names, [report("2026-12-01T02:00:00+00:00", 10)])
