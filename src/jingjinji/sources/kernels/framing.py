@@ -23,6 +23,7 @@ MAX_FRAME = _HEAD + MAX_SEGMENT + _TAIL
 _END = b"\r\n"
 _START = b"##"
 _HASH = 0x23  # "#"
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +93,15 @@ class Framer:
         if not buffer:
             return []
         digits = buffer[2:_HEAD]
-        if buffer.startswith(_START) and len(digits) == 4 and digits.isdigit():
-            declared = int(digits)
-            if len(buffer) == _HEAD + declared + 4 and declared <= MAX_SEGMENT:
-                return [buffer]
-            return [FramingError("length", _length_detail(declared, buffer), buffer)]
-        return [FramingError("framing", f"{len(buffer)} bytes at the end are no frame", buffer)]
+        if not (buffer.startswith(_START) and len(digits) == 4 and digits.isdigit()):
+            return [_bad_digits(buffer) if len(digits) == 4 else _garbage(buffer)]
+        declared = int(digits)
+        if declared > MAX_SEGMENT:
+            return [_over_limit(declared, buffer)]
+        crc = buffer[-4:]
+        if len(buffer) == _HEAD + declared + 4 and not crc.translate(None, _HEX_DIGITS):
+            return [buffer]
+        return [FramingError("length", _length_detail(declared, buffer), buffer)]
 
     @staticmethod
     def _scan(buffer: bytes, out: list[bytes | FramingError]) -> int:
@@ -118,44 +122,29 @@ class Framer:
             if n - start < _HEAD:
                 return start
             digits = buffer[start + 2 : start + _HEAD]
-            if not digits.isdigit():
-                end = _resync(buffer, start)
-                out.append(
-                    FramingError(
-                        "framing",
-                        f"length {digits!r} is not 4 decimal digits",
-                        buffer[start:end],
-                    )
-                )
-                pos = end
-                continue
-            declared = int(digits)
-            if declared > MAX_SEGMENT:
-                end = _resync(buffer, start)
-                out.append(
-                    FramingError(
-                        "length",
-                        f"declared {declared:04d} bytes, over {MAX_SEGMENT}",
-                        buffer[start:end],
-                    )
-                )
-                pos = end
-                continue
-            stop = start + _HEAD + declared + 4  # where the "\r\n" must be
-            if buffer[stop : stop + 2] == _END:
-                out.append(buffer[start:stop])
-                pos = stop + 2
-                continue
-            # Not (yet) a frame. A "\r\n##" before `stop` ends this frame early (bytes were
-            # lost); with all `stop + 2` bytes here and no "\r\n" there, it is too long.
-            early = buffer.find(b"\r\n##", start + _HEAD, min(n, stop + 2))
-            if early < 0 and n < stop + 2:
-                return start  # wait for the rest
-            end = early + 2 if early >= 0 else _resync(buffer, start)
-            if early < 0 and end == n and n - start <= MAX_FRAME:
-                return start  # no "##" after it yet: its end is still to come
-            dropped = buffer[start:end]
-            out.append(FramingError("length", _length_detail(declared, dropped), dropped))
+            declared = int(digits) if digits.isdigit() else -1
+            if 0 <= declared <= MAX_SEGMENT:
+                stop = start + _HEAD + declared + 4  # where the "\r\n" must be
+                if buffer[stop : stop + 2] == _END:
+                    out.append(buffer[start:stop])
+                    pos = stop + 2
+                    continue
+                # Not (yet) a frame. A "\r\n##" before `stop` ends it early (bytes were
+                # lost); with all `stop + 2` bytes here and no "\r\n" there, it is too long.
+                early = buffer.find(b"\r\n##", start + _HEAD, min(n, stop + 2))
+                if early < 0 and n < stop + 2:
+                    return start  # wait for the rest
+                end = early + 2 if early >= 0 else _broken_end(buffer, start)
+                if end is None:
+                    return start
+                dropped = buffer[start:end]
+                out.append(FramingError("length", _length_detail(declared, dropped), dropped))
+            else:
+                end = _broken_end(buffer, start)
+                if end is None:
+                    return start
+                dropped = buffer[start:end]
+                out.append(_bad_digits(dropped) if declared < 0 else _over_limit(declared, dropped))
             pos = end
         return pos
 
@@ -164,11 +153,22 @@ def _garbage(data: bytes) -> FramingError:
     return FramingError("framing", f"{len(data)} bytes outside any frame", data)
 
 
-def _resync(buffer: bytes, start: int) -> int:
-    """Where reading resumes after a broken frame at ``start``: the next ``##``, else the end
-    of the buffer (less a last ``#``)."""
+def _bad_digits(data: bytes) -> FramingError:
+    return FramingError("framing", f"length {data[2:_HEAD]!r} is not 4 decimal digits", data)
+
+
+def _over_limit(declared: int, data: bytes) -> FramingError:
+    return FramingError("length", f"declared {declared:04d} bytes, over {MAX_SEGMENT}", data)
+
+
+def _broken_end(buffer: bytes, start: int) -> int | None:
+    """Where reading resumes after a broken frame at ``start``: the next ``##``. None while
+    none has come and less than a maximal frame is buffered (the rest of the broken frame is
+    reported with it); past that, the end of the buffer (less a last ``#``)."""
     nxt = buffer.find(_START, start + 1)
     if nxt >= 0:
         return nxt
     n = len(buffer)
-    return n - 1 if buffer[n - 1] == _HASH and n - 1 > start else n
+    if n - start <= MAX_FRAME:
+        return None
+    return n - 1 if buffer[n - 1] == _HASH else n
