@@ -13,4 +13,5 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+from jingjinji.sources.cli import gateway as _gateway  # noqa: E402,F401
 from jingjinji.sources.cli import loader as _loader  # noqa: E402,F401

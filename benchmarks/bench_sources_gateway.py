@@ -1,0 +1,435 @@
+"""Benchmark the HJ 212 gateway end to end: TCP in -> JetStream stored -> 9014 out.
+
+    uv run python benchmarks/bench_sources_gateway.py [--seconds 15] [--rate 3000]
+
+Three processes share the machine: nats-server (JetStream, file storage), the gateway (its own
+process, as `jjj sources gateway` runs) and a load generator (uvloop, asyncio protocols) holding
+1,000 or 10,000 logger connections. Every packet is a 2017 real-time upload with Flag 5 and its
+own QN, from a registered logger (a synthetic registry in memory: the database is not on this
+path); the generator measures each packet's acknowledgement latency (written -> 9014 read).
+
+Cases:
+- open loop: ``--rate`` packets/s offered in total, spread over the connections (every logger
+  sends in turn); reported: acknowledged packets/s, ack latency p50/p99, packets not answered;
+- closed loop: each connection sends its next packet when the previous one was answered (the
+  saturation rate), the gateway on asyncio's loop and on uvloop's.
+
+Baselines in the same run: the same closed-loop load against a bare server that frames each
+packet and answers a fixed 9014 at once (the socket path's ceiling, no parse, no NATS), and
+`publish_async` of the same packets straight to the stream from one process (JetStream's ceiling
+for one publisher). Uses its own stream (deleted at the end). Prints the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve()
+NATS_URL = os.environ.get("JJJ_NATS_URL", "nats://127.0.0.1:4222")
+_QN = re.compile(rb"QN=(\d+)")
+
+
+def _raise_fd_limit() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _mn(index: int) -> str:
+    return f"BENCH{index:06d}"
+
+
+def _frame(mn: str, seq: int) -> bytes:
+    """A 2017 real-time upload asking for a 9014; QN and DataTime unique per ``seq`` (the
+    message id is the logger, the command and the DataTime: no packet is a duplicate)."""
+    from jingjinji.sources.kernels import build_frame
+
+    stamp = dt.datetime(2026, 1, 1) + dt.timedelta(seconds=seq)
+    return build_frame(
+        f"QN=2026010100{seq:07d};ST=32;CN=2011;PW=123456;MN={mn};Flag=5;"
+        f"CP=&&DataTime={stamp:%Y%m%d%H%M%S};w01018-Rtd=23.5,w01018-Flag=N;"
+        "w21003-Rtd=1.2,w21003-Flag=N;w00000-Rtd=36.9,w00000-Flag=N&&"
+    )
+
+
+# --- the gateway process ---------------------------------------------------------------------
+
+
+def run_gateway(args: argparse.Namespace) -> None:
+    """`bench gateway`: serve until stdin closes; print the port once listening."""
+    from jingjinji.sources.gateway import GatewayConfig, serve
+    from jingjinji.sources.gateway.runner import new_event_loop
+    from jingjinji.sources.service.registry import LoggerEntry
+    from jingjinji.sources.stream import StreamNames
+
+    _raise_fd_limit()
+    directory = {
+        _mn(i): LoggerEntry(
+            logger_id=i,
+            mn=_mn(i),
+            password="123456",
+            protocol_version=2017,
+            st="32",
+            province_code="130000",
+            outlet_id=i,
+            enterprise_id=1,
+        )
+        for i in range(args.loggers)
+    }
+    names = StreamNames(url=NATS_URL, stream=args.stream, prefix=args.prefix)
+
+    async def main() -> None:
+        gateway = await serve(
+            names=names,
+            directory_loader=lambda: directory,
+            port=0,
+            config=GatewayConfig(
+                name="bench",
+                max_connections=args.loggers + 10,
+                stats_every=5.0,
+                summary_every=3600.0,
+            ),
+        )
+        print(f"PORT {gateway.port}", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        snap = gateway.counters.snapshot()
+        await gateway.close(grace=5.0)
+        print(
+            f"COUNTERS accepted={snap['packets']['accepted']} rejects={snap['rejects']} "
+            f"publish_ms={snap['publish_ms']}",
+            flush=True,
+        )
+
+    with asyncio.Runner(loop_factory=lambda: new_event_loop(args.uvloop)) as runner:
+        runner.run(main())
+
+
+def run_bare(args: argparse.Namespace) -> None:
+    """`bench bare`: frame each packet and answer a fixed 9014 at once (the socket ceiling)."""
+    import uvloop
+
+    from jingjinji.sources.kernels import Framer
+
+    _raise_fd_limit()
+
+    class Bare(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            assert isinstance(transport, asyncio.Transport)
+            self.transport = transport
+            self.framer = Framer()
+
+        def data_received(self, data: bytes) -> None:
+            for frame in self.framer.feed(data):
+                if isinstance(frame, bytes):
+                    qn = _QN.search(frame)
+                    self.transport.write(
+                        b"##0040QN=" + (qn.group(1) if qn else b"") + b";CN=9014\r\n"
+                    )
+
+    async def main() -> None:
+        server = await asyncio.get_running_loop().create_server(Bare, "127.0.0.1", 0, backlog=4096)
+        print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        server.close()
+
+    uvloop.run(main())
+
+
+# --- the load generator ----------------------------------------------------------------------
+
+
+class Client(asyncio.Protocol):
+    def __init__(self, stats: dict[str, Any], index: int) -> None:
+        self.stats = stats
+        self.index = index
+        self.mn = _mn(index)
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+        self.on_reply: Any = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def send(self, seq: int, frame: bytes) -> None:
+        assert self.transport is not None
+        self.stats["sent_at"][seq] = time.perf_counter()
+        self.transport.write(frame)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        *lines, self.buffer = self.buffer.split(b"\r\n")
+        now = time.perf_counter()
+        for line in lines:
+            match = _QN.search(line)
+            if match is None:
+                continue
+            seq = int(match.group(1)[10:])
+            sent = self.stats["sent_at"].pop(seq, None)
+            if sent is not None:
+                self.stats["latencies"].append((now - sent) * 1000.0)
+                if self.on_reply is not None:
+                    self.on_reply(self)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, int(q * len(ordered) + 0.999999) - 1)]
+
+
+def run_client(args: argparse.Namespace) -> None:
+    """`bench client`: connect, load for --seconds, print one RESULT line."""
+    import uvloop
+
+    _raise_fd_limit()
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        stats: dict[str, Any] = {"sent_at": {}, "latencies": []}
+        clients: list[Client] = []
+        for start in range(0, args.connections, 500):
+            made = await asyncio.gather(
+                *(
+                    loop.create_connection(partial(Client, stats, i), "127.0.0.1", args.port)
+                    for i in range(start, min(start + 500, args.connections))
+                )
+            )
+            clients += [protocol for _, protocol in made]
+        seq = 0
+
+        def next_frame(client: Client) -> tuple[int, bytes]:
+            nonlocal seq
+            seq += 1
+            return seq, _frame(client.mn, seq)
+
+        started = time.perf_counter()
+        end = started + args.seconds
+        if args.mode == "open":
+            interval = 0.005
+            per_tick = args.rate * interval
+            owed = 0.0
+            turn = 0
+            while (now := time.perf_counter()) < end:
+                owed += per_tick
+                while owed >= 1:
+                    client = clients[turn % len(clients)]
+                    turn += 1
+                    client.send(*next_frame(client))
+                    owed -= 1
+                await asyncio.sleep(max(0.0, interval - (time.perf_counter() - now)))
+        else:
+
+            def again(client: Client) -> None:
+                if time.perf_counter() < end:
+                    client.send(*next_frame(client))
+
+            for client in clients:
+                client.on_reply = again
+                client.send(*next_frame(client))
+            await asyncio.sleep(args.seconds)
+        sent = seq
+        elapsed = time.perf_counter() - started
+        await asyncio.sleep(1.0)  # the answers still on their way
+        latencies = stats["latencies"]
+        print(
+            f"RESULT sent={sent} acked={len(latencies)} seconds={elapsed:.2f} "
+            f"p50={_percentile(latencies, 0.5):.1f} p99={_percentile(latencies, 0.99):.1f} "
+            f"unanswered={len(stats['sent_at'])}",
+            flush=True,
+        )
+        for client in clients:
+            if client.transport is not None:
+                client.transport.close()
+
+    uvloop.run(main())
+
+
+# --- the orchestrator ------------------------------------------------------------------------
+
+
+def _start(role: str, *extra: str) -> tuple[subprocess.Popen[str], int]:
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE), role, *extra],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("PORT "):
+        proc.kill()
+        raise RuntimeError(f"{role} did not start: {line!r}")
+    return proc, int(line.split()[1])
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    out, _ = proc.communicate(input="", timeout=60)
+    return out.strip()
+
+
+def _load(port: int, connections: int, mode: str, seconds: float, rate: int) -> dict[str, float]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(HERE),
+            "client",
+            "--port",
+            str(port),
+            "--connections",
+            str(connections),
+            "--mode",
+            mode,
+            "--seconds",
+            str(seconds),
+            "--rate",
+            str(rate),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+        check=True,
+    )
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT"))
+    values = dict(part.split("=") for part in line.split()[1:])
+    result = {k: float(v) for k, v in values.items()}
+    result["rate"] = result["acked"] / result["seconds"]
+    return result
+
+
+def _raw_publish(stream: str, prefix: str, count: int) -> float:
+    """JetStream's ceiling for one publisher: publish_async of ``count`` packets, all acked."""
+    import nats
+    import uvloop
+
+    async def main() -> float:
+        nc = await nats.connect(NATS_URL)
+        js = nc.jetstream(publish_async_max_pending=20_000)
+        frames = [_frame(_mn(i % 1000), 10_000_000 + i).removesuffix(b"\r\n") for i in range(count)]
+        started = time.perf_counter()
+        futures = [
+            await js.publish_async(f"{prefix}.raw", f, headers={"Nats-Msg-Id": f"raw{i}"})
+            for i, f in enumerate(frames)
+        ]
+        await asyncio.gather(*futures)
+        elapsed = time.perf_counter() - started
+        await nc.close()
+        return count / elapsed
+
+    return uvloop.run(main())
+
+
+def _make_stream(stream: str, prefix: str, drop: bool = False) -> None:
+    import nats
+
+    from jingjinji.sources.stream import StreamNames, ensure_stream
+
+    async def main() -> None:
+        nc = await nats.connect(NATS_URL)
+        js = nc.jetstream()
+        if drop:
+            with contextlib.suppress(Exception):
+                await js.delete_stream(stream)
+        else:
+            await ensure_stream(js, StreamNames(url=NATS_URL, stream=stream, prefix=prefix))
+        await nc.close()
+
+    asyncio.run(main())
+
+
+def _row(label: str, r: dict[str, float]) -> None:
+    print(
+        f"{label:<52} {r['rate']:>8.0f}/s  p50 {r['p50']:>7.1f} ms  p99 {r['p99']:>7.1f} ms"
+        f"  unanswered {int(r['unanswered'])}",
+        flush=True,
+    )
+
+
+def orchestrate(args: argparse.Namespace) -> None:
+    _raise_fd_limit()
+    tag = uuid.uuid4().hex[:8]
+    stream, prefix = f"JJJ_BENCH_GW_{tag}", f"jjjbench.{tag}"
+    loggers = max(args.connections)
+    print(f"load average before: {os.getloadavg()}  ({os.cpu_count()} CPUs)")
+    print(f"{args.seconds:.0f} s per case; packets of ~270 bytes, Flag 5, one QN each\n")
+    _make_stream(stream, prefix)
+    try:
+        raw = _raw_publish(stream, prefix, 30_000)
+        print(f"{'baseline: publish_async straight to JetStream':<52} {raw:>8.0f}/s")
+        bare, port = _start("bare")
+        try:
+            ceiling = _load(port, 1000, "closed", args.seconds, 0)
+        finally:
+            _stop(bare)
+        _row("baseline: bare framing server, 1,000 conns, closed", ceiling)
+        common = ["--stream", stream, "--prefix", prefix, "--loggers", str(loggers)]
+        results: dict[str, dict[str, float]] = {}
+        for use_uvloop in (True, False):
+            gateway, port = _start("gateway", *common, *(["--uvloop"] if use_uvloop else []))
+            loop_name = "uvloop" if use_uvloop else "asyncio"
+            try:
+                cases = [(n, "open") for n in args.connections] if use_uvloop else []
+                cases += [(1000, "closed")]
+                for connections, mode in cases:
+                    r = _load(port, connections, mode, args.seconds, args.rate)
+                    label = f"gateway ({loop_name}), {connections:,} conns, " + (
+                        f"open {args.rate}/s" if mode == "open" else "closed"
+                    )
+                    _row(label, r)
+                    results[label] = r
+            finally:
+                print(f"  gateway {loop_name}: {_stop(gateway)}")
+        closed_uv = results["gateway (uvloop), 1,000 conns, closed"]
+        closed_aio = results["gateway (asyncio), 1,000 conns, closed"]
+        print(
+            f"\ngateway saturation / bare socket ceiling: {closed_uv['rate'] / ceiling['rate']:.2f}"
+        )
+        print(f"gateway saturation / raw publish_async:   {closed_uv['rate'] / raw:.2f}")
+        ratio = closed_uv["rate"] / closed_aio["rate"]
+        print(f"uvloop / asyncio (gateway saturation):    {ratio:.2f}")
+    finally:
+        _make_stream(stream, prefix, drop=True)
+    print(f"load average after: {os.getloadavg()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "role", nargs="?", default="run", choices=["run", "gateway", "bare", "client"]
+    )
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--rate", type=int, default=3000)
+    parser.add_argument("--connections", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--mode", choices=["open", "closed"], default="open")
+    parser.add_argument("--stream", default="")
+    parser.add_argument("--prefix", default="")
+    parser.add_argument("--loggers", type=int, default=10000)
+    parser.add_argument("--uvloop", action="store_true")
+    args = parser.parse_args()
+    if args.role == "gateway":
+        run_gateway(args)
+    elif args.role == "bare":
+        run_bare(args)
+    elif args.role == "client":
+        args.connections = args.connections[0]
+        run_client(args)
+    else:
+        orchestrate(args)
+
+
+if __name__ == "__main__":
+    main()

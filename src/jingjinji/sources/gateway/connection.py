@@ -1,0 +1,115 @@
+"""One logger connection: bytes in, frames out of the framer, replies written in the order the
+packets arrived, each only once its fate is known (stored by JetStream, or refused).
+
+A :class:`asyncio.Protocol` rather than a stream reader and a task per connection: ten thousand
+idle loggers cost ten thousand small objects, not ten thousand tasks, and a chunk read goes
+straight into the framer."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from jingjinji.sources.kernels import Framer, FramingError
+
+if TYPE_CHECKING:
+    from jingjinji.sources.gateway.server import Gateway
+
+
+@dataclass(slots=True)
+class Pending:
+    """A packet whose reply (or silence) waits for its turn: ``ack`` is the PubAck future of a
+    published packet (None for a refusal), ``reply`` the frame to write once it is its turn
+    and the packet is stored (a refusal's 9011 is written regardless)."""
+
+    ack: asyncio.Future[object] | None
+    reply: bytes | None
+    received: float
+    published: float = 0.0
+    timer: asyncio.TimerHandle | None = field(default=None)
+
+
+class LoggerConnection(asyncio.Protocol):
+    """Frames a logger's bytes and hands each frame to the gateway; writes replies in order."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        self.framer = Framer()
+        self.transport: asyncio.Transport | None = None
+        self.peer = "?"
+        self.pending: collections.deque[Pending] = collections.deque()
+        self.last_active = time.monotonic()
+        self.paused = False
+        self.refused = False
+
+    # asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        peer = transport.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+        if not self.gateway.admit(self):
+            self.refused = True
+            transport.abort()
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        self.last_active = now
+        gateway = self.gateway
+        for item in self.framer.feed(data):
+            if isinstance(item, FramingError):
+                gateway.counters.frames += 1
+                gateway.refuse(self, item.reason, item.data, item.detail)
+            else:
+                gateway.handle_frame(self, item, now)
+        if len(self.pending) >= gateway.config.max_in_flight and not self.paused:
+            self.paused = True  # backpressure: the logger waits for its replies
+            assert self.transport is not None
+            self.transport.pause_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.refused:
+            self.gateway.release(self)
+        self.transport = None
+
+    # replies, in arrival order
+
+    def queue(self, item: Pending) -> None:
+        self.pending.append(item)
+        if item.ack is None:
+            self.drain()
+        else:
+            item.ack.add_done_callback(self._acked)
+
+    def _acked(self, _future: asyncio.Future[object]) -> None:
+        self.drain()
+
+    def drain(self) -> None:
+        """Settle the packets at the head whose fate is known, writing their replies."""
+        gateway = self.gateway
+        pending = self.pending
+        while pending:
+            head = pending[0]
+            if head.ack is not None and not head.ack.done():
+                break
+            pending.popleft()
+            reply = head.reply
+            if head.ack is not None:
+                if head.timer is not None:
+                    head.timer.cancel()
+                if head.ack.cancelled() or head.ack.exception() is not None:
+                    gateway.counters.reject("stream_unavailable")
+                    reply = None  # not stored: no 9014, the logger sends again
+                else:
+                    gateway.stored(head)
+            if reply is not None and self.transport is not None:
+                self.transport.write(reply)
+                gateway.replied(head)
+        if self.paused and len(pending) <= self.gateway.config.max_in_flight // 2:
+            self.paused = False
+            if self.transport is not None:
+                self.transport.resume_reading()
