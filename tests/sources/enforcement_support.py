@@ -5,6 +5,7 @@ detection reads only the stored rows."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -97,7 +98,7 @@ def store_in(
 
 
 def hourly(
-    factor: str, averages: list[float | None], *, start: int = 0, flag: str = "N"
+    factor: str, averages: Sequence[float | None], *, start: int = 0, flag: str = "N"
 ) -> list[Stored]:
     """Consecutive hourly values of one factor from ``hour(start)``, all with ``flag``."""
     return [Stored(hour(start + n), factor, a, flag) for n, a in enumerate(averages)]

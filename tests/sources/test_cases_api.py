@@ -36,7 +36,8 @@ class Headers:
     """Bearer headers per persona, made once each."""
 
     def __init__(self, session_factory: sessionmaker[Session], people: People) -> None:
-        self.session_factory, self.people, self.made = session_factory, people, {}
+        self.session_factory, self.people = session_factory, people
+        self.made: dict[str, dict[str, str]] = {}
 
     def __call__(self, username: str) -> dict[str, str]:
         if username not in self.made:

@@ -159,8 +159,21 @@ class TaskOut(BaseModel):
     result: str
     done_at: dt.datetime | None
     done_by: str | None
+    organisation_name_zh: str = ""
+    organisation_name_en: str = ""
     overdue: bool = False
     may_complete: bool = False
+
+
+class AgencyOut(BaseModel):
+    """An agency a task may be given to (an organisation of an involved jurisdiction)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name_zh: str
+    name_en: str
+    jurisdiction_code: str
 
 
 class StepOut(BaseModel):
@@ -193,3 +206,14 @@ class CaseDetailOut(CaseOut):
     tasks: list[TaskOut]
     steps: list[StepOut]
     actions: CaseActions
+    # The agencies the reader may give a task to (empty unless ``actions.add_task``).
+    agencies: list[AgencyOut] = []
+
+
+class ExceedanceRow(ExceedanceOut):
+    """An event as the pages list it: the enterprise's names and whether the reader may open
+    a case from it."""
+
+    enterprise_name_zh: str
+    enterprise_name_en: str
+    may_open_case: bool = False

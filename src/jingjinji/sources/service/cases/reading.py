@@ -96,14 +96,25 @@ def case_detail(
     events = session.scalars(
         select(Exceedance).where(Exceedance.case_id == case.id).order_by(Exceedance.id)
     )
-    tasks = session.scalars(
-        select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.id)
+    tasks = list(
+        session.scalars(select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.id))
     )
     steps = session.scalars(
         select(CaseStep).where(CaseStep.case_id == case.id).order_by(CaseStep.at, CaseStep.id)
     )
     open_case = is_open(case)
     lead = open_case and acts_for_lead(session, actor, case)
+    provinces = {i.jurisdiction_code for i in involved}
+    agencies = (
+        [
+            o
+            for o in regions.list_organisations(session)
+            if province_of(o.jurisdiction_code) in provinces
+        ]
+        if lead
+        else []
+    )
+    names = regions.organisations_by_id(session, ids=[t.organisation_id for t in tasks])
     return schemas.CaseDetailOut(
         **schemas.CaseOut.model_validate(case).model_dump(),
         enterprise_name_zh=enterprise.name_zh,
@@ -113,6 +124,8 @@ def case_detail(
         tasks=[
             schemas.TaskOut.model_validate(t).model_copy(
                 update={
+                    "organisation_name_zh": names[t.organisation_id].name_zh,
+                    "organisation_name_en": names[t.organisation_id].name_en,
                     "overdue": is_overdue(t, now),
                     "may_complete": open_case
                     and t.status == TaskStatus.OPEN.value
@@ -129,4 +142,5 @@ def case_detail(
         actions=schemas.CaseActions(
             involve=open_case and actor.is_office_admin, add_task=lead, close=lead
         ),
+        agencies=[schemas.AgencyOut.model_validate(o) for o in agencies],
     )

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from jingjinji.sources.service.exceedances.detection import DETECT_JOB, detect_for_batch
 from jingjinji.sources.service.exceedances.events import EVENT_TYPES, OPENED
-from jingjinji.sources.service.exceedances.reading import in_province, list_exceedances
+from jingjinji.sources.service.exceedances.reading import (
+    exceedance_rows,
+    in_province,
+    list_exceedances,
+)
 from jingjinji.sources.service.exceedances.silent import SILENT_JOB, detect_silent
 
 __all__ = [
@@ -21,6 +25,7 @@ __all__ = [
     "SILENT_JOB",
     "detect_for_batch",
     "detect_silent",
+    "exceedance_rows",
     "in_province",
     "list_exceedances",
 ]

@@ -10,7 +10,16 @@ from jingjinji.errors import InvalidInput, field_error
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, province_of, require_actor
-from jingjinji.sources.models import Case, CaseJurisdiction, Enterprise, Exceedance
+from jingjinji.sources import policy
+from jingjinji.sources.models import (
+    Case,
+    CaseJurisdiction,
+    Enterprise,
+    Exceedance,
+    ExceedanceStatus,
+)
+from jingjinji.sources.schemas.enforcement import ExceedanceOut, ExceedanceRow
+from jingjinji.sources.service.registry import is_environment_agency
 
 
 def in_province(
@@ -76,3 +85,30 @@ def list_exceedances(
     return paginate(
         session, stmt, Exceedance.id, cursor=cursor, limit=check_limit(limit), descending=True
     )
+
+
+def exceedance_rows(
+    session: Session, *, actor: Actor | None, events: list[Exceedance]
+) -> list[ExceedanceRow]:
+    """The events as the pages list them: enterprise names (one query) and whether the reader
+    may open a case from each (an open event of an enterprise the reader acts for)."""
+    actor = require_actor(actor)
+    enterprises = {
+        e.id: e
+        for e in session.scalars(
+            select(Enterprise).where(Enterprise.id.in_({x.enterprise_id for x in events}))
+        )
+    }
+    environment = is_environment_agency(session, actor)
+    return [
+        ExceedanceRow(
+            **ExceedanceOut.model_validate(x).model_dump(),
+            enterprise_name_zh=enterprises[x.enterprise_id].name_zh,
+            enterprise_name_en=enterprises[x.enterprise_id].name_en,
+            may_open_case=x.status == ExceedanceStatus.OPEN.value
+            and policy.may_open_case(
+                actor, jurisdiction_code=x.jurisdiction_code, environment_agency=environment
+            ),
+        )
+        for x in events
+    ]

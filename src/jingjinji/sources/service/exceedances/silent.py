@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
-from jingjinji.security import SYSTEM_ACTOR
 from jingjinji.config import get_settings
+from jingjinji.security import SYSTEM_ACTOR
 from jingjinji.sources.kernels import limits
 from jingjinji.sources.models import (
     Exceedance,
