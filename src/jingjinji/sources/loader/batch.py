@@ -51,6 +51,7 @@ SUFFIX_COLUMNS: dict[str, str] = {
     "ZsMax": "zs_max",
 }
 VALUE_COLUMNS: tuple[str, ...] = tuple(SUFFIX_COLUMNS.values())
+_SUFFIX_INDEX = {suffix: index for index, suffix in enumerate(SUFFIX_COLUMNS)}
 
 # Column widths of the tables (models.py): a longer value would fail the whole batch's
 # transaction, again at every redelivery, so it is cut or dropped here.
@@ -296,9 +297,17 @@ def _value_row(
 ) -> ValueRow | None:
     if not factor or len(factor) > FACTOR_WIDTH:
         return None
-    numbers = [_number(fields.get(suffix)) for suffix in SUFFIX_COLUMNS]
-    flag = fields.get("Flag")
-    flag_text = flag if isinstance(flag, str) and 0 < len(flag) <= FLAG_WIDTH else None
+    numbers: list[float | None] = [None] * len(SUFFIX_COLUMNS)
+    flag_text: str | None = None
+    for suffix, value in fields.items():
+        index = _SUFFIX_INDEX.get(suffix)
+        if index is not None:
+            # The parser gives floats: the common case skips the conversions.
+            numbers[index] = (
+                value if type(value) is float and math.isfinite(value) else _number(value)
+            )
+        elif suffix == "Flag" and isinstance(value, str) and 0 < len(value) <= FLAG_WIDTH:
+            flag_text = value
     logger_id, cn, data_time = key
     return (
         logger_id,

@@ -1,10 +1,11 @@
 """The set-based write of one prepared batch, in the caller's transaction (one transaction per
 batch: the loader acknowledges the stream messages only after it committed).
 
-- PostgreSQL: the packets and values are copied (``COPY``) into temporary staging tables, then
-  one statement inserts the packets ``ON CONFLICT DO NOTHING RETURNING`` their keys and the values
-  of exactly those packets: a packet stored before (a redelivered message, a logger resending
-  after a lost reply) is skipped with its values, by its key (logger, command, data time).
+- PostgreSQL: the packets are copied (``COPY``) into a temporary staging table and inserted
+  from there ``ON CONFLICT DO NOTHING RETURNING`` their keys: a packet stored before (a
+  redelivered message, a logger resending after a lost reply) is skipped, by its key (logger,
+  command, data time). The values of exactly the returned packets are then copied straight into
+  ``source_values`` (a new packet has no values yet; see :func:`_copy_values`).
 - SQLite: ``INSERT OR IGNORE`` of the packets (``executemany``), then the values of the packets
   this batch inserted (they carry its ``batch_id``).
 
@@ -20,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, text, update
+from sqlalchemy import CursorResult, Table, bindparam, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -129,18 +130,12 @@ def _naive(moment: dt.datetime) -> dt.datetime:
 
 
 def _insert_postgres(session: Session, batch: PreparedBatch, batch_id: int) -> tuple[int, int]:
-    # Staging tables live as long as the connection and are emptied at each commit; a batch
-    # that rolls back takes their creation with it and the next one makes them again.
+    # The staging table lives as long as the connection and is emptied at each commit; a batch
+    # that rolls back takes its creation with it and the next one makes it again.
     session.execute(
         text(
             "CREATE TEMPORARY TABLE IF NOT EXISTS jjj_stage_packets"
             " (LIKE source_packets INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-    )
-    session.execute(
-        text(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS jjj_stage_values"
-            " (LIKE source_values INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
     )
     _copy(
@@ -152,28 +147,56 @@ def _insert_postgres(session: Session, batch: PreparedBatch, batch_id: int) -> t
             for r in batch.packets
         ],
     )
-    _copy(
-        session,
-        "jjj_stage_values",
-        VALUE_ROW_COLUMNS,
-        [(r[0], r[1], _naive(r[2]), *r[3:]) for r in batch.values],
-    )
-    packet_columns = ", ".join((*PACKET_COLUMNS, "batch_id"))
-    value_columns = ", ".join(VALUE_ROW_COLUMNS)
-    key = ", ".join(_KEY)
-    stored = session.execute(
+    columns = ", ".join((*PACKET_COLUMNS, "batch_id"))
+    new = session.execute(
         text(
-            f"WITH new AS (INSERT INTO source_packets ({packet_columns})"
-            f" SELECT {packet_columns} FROM jjj_stage_packets"
-            f" ON CONFLICT DO NOTHING RETURNING {key}),"
-            f" vals AS (INSERT INTO source_values ({value_columns})"
-            f" SELECT {', '.join(f'v.{c}' for c in VALUE_ROW_COLUMNS)}"
-            f" FROM jjj_stage_values v JOIN new USING ({key})"
-            " ON CONFLICT DO NOTHING RETURNING 1)"
-            " SELECT (SELECT count(*) FROM new), (SELECT count(*) FROM vals)"
+            f"INSERT INTO source_packets ({columns}) SELECT {columns} FROM jjj_stage_packets"
+            f" ON CONFLICT DO NOTHING RETURNING {', '.join(_KEY)}"
         )
-    ).one()
-    return int(stored[0]), int(stored[1])
+    ).all()
+    rows = [(r[0], r[1], _naive(r[2]), *r[3:]) for r in batch.values]
+    if len(new) < len(batch.packets):  # some were stored before: only the new ones' values
+        keys = {(logger_id, cn, at) for logger_id, cn, at in new}
+        rows = [r for r in rows if (r[0], r[1], r[2]) in keys]
+    return len(new), _copy_values(session, rows)
+
+
+def _copy_values(session: Session, rows: list[Any]) -> int:
+    """The values of the packets just inserted, copied straight into ``source_values`` (most
+    rows of a batch are values: no staging, no second pass). A packet that is new has no values
+    yet; should one be there all the same (a row left by hand), the copy fails and the values
+    go through a staging table with ``ON CONFLICT DO NOTHING`` instead."""
+    import psycopg
+
+    savepoint = session.begin_nested()
+    try:
+        _copy(session, "source_values", VALUE_ROW_COLUMNS, rows)
+    except psycopg.errors.UniqueViolation:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+        return len(rows)
+    session.execute(
+        text(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS jjj_stage_values"
+            " (LIKE source_values INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+    )
+    _copy(session, "jjj_stage_values", VALUE_ROW_COLUMNS, rows)
+    columns = ", ".join(VALUE_ROW_COLUMNS)
+    return _rowcount(
+        session.execute(
+            text(
+                f"INSERT INTO source_values ({columns}) SELECT {columns} FROM jjj_stage_values"
+                " ON CONFLICT DO NOTHING"
+            )
+        )
+    )
+
+
+def _rowcount(result: object) -> int:
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
 
 
 def sqlite_time(moment: dt.datetime) -> str:
