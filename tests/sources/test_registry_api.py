@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.audit.models import AuditEntry
 from jingjinji.credit.kernels.uscc import synthetic_uscc
 from tests.conftest import People
-from tests.malformed import problems_of
+from tests.malformed import Case, problems_of
 from tests.sources.conftest import Registry
 
 API = "/api/v1/sources"
@@ -217,7 +217,7 @@ def test_writes_take_effect_and_bad_input_names_the_field(
         ["body", "partner_jurisdiction_codes", 1],
     ]
     enterprise = registry.enterprises["HE-A"]
-    cases = [
+    cases: list[Case] = [
         ("PUT", f"{API}/outlets/{outlet}/factors/w0!", {"json": {"unit": "mg/L"}}),
         ("PUT", f"{API}/outlets/{outlet}/factors/w01018", {"json": {"unit": "mg/L", "x": 1}}),
         ("PUT", f"{API}/outlets/{outlet}/factors/w01018", {"json": {"hourly_limit": -1}}),

@@ -4,6 +4,7 @@ agency's stewards) and the office; each is audited, a refusal too."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -245,6 +246,62 @@ def save_factor(
         },
     )
     return row
+
+
+def save_factors(
+    session: Session, *, actor: Actor | None, outlet_id: int, factors: Sequence[FactorIn]
+) -> list[MonitoredFactor]:
+    """Set several monitored factors of an outlet at once: one authorisation and one audit
+    entry listing every factor's limits (registering a whole outlet, the demo's 1,700
+    factors, would otherwise write one entry each)."""
+    outlet = get_outlet(session, outlet_id=outlet_id)
+    enterprise = enterprise_of_outlet(session, outlet)
+    codes = [f.code for f in factors]
+    actor = ensure_may_write(
+        session,
+        actor,
+        action="sources.factor.save",
+        object_id=f"{outlet.id}/{','.join(codes)}",
+        jurisdiction_code=enterprise.jurisdiction_code,
+    )
+    if len(set(codes)) != len(codes):
+        raise InvalidInput(
+            "a factor is given twice",
+            errors=[field_error(["body", "factors"], "each code once")],
+        )
+    existing = {
+        row.code: row
+        for row in session.scalars(
+            select(MonitoredFactor).where(MonitoredFactor.outlet_id == outlet.id)
+        )
+    }
+    saved = []
+    for data in factors:
+        row = existing.get(data.code)
+        if row is None:
+            row = MonitoredFactor(outlet_id=outlet.id, code=data.code)
+            session.add(row)
+        for name, value in data.model_dump().items():
+            setattr(row, name, value)
+        saved.append(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="sources.factor.save",
+        object_type="source_factor",
+        object_id=f"{outlet.id}/{','.join(codes)}"[:200],
+        jurisdiction_code=enterprise.jurisdiction_code,
+        detail={
+            f.code: {
+                "hourly_limit": f.hourly_limit,
+                "daily_limit": f.daily_limit,
+                "yearly_total_limit_kg": f.yearly_total_limit_kg,
+            }
+            for f in factors
+        },
+    )
+    return saved
 
 
 def _check_park_jurisdictions(session: Session, host: str, partners: list[str]) -> None:
