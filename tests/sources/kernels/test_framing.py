@@ -3,6 +3,8 @@ reads, garbage and broken frames dropped and reported, memory bounded (standards
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -195,7 +197,7 @@ pieces = st.one_of(
 def test_every_good_frame_comes_out_whole(parts: list[bytes], cuts: list[int]) -> None:
     stream = b"".join(parts)
     bounds = sorted({c % (len(stream) + 1) for c in cuts} | {0, len(stream)})
-    chunks = [stream[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    chunks = [stream[a:b] for a, b in itertools.pairwise(bounds)]
     out = frames_of(chunks)
     frames = [item for item in out if isinstance(item, bytes)]
     assert frames == [p[:-2] for p in parts if p in FRAMES]
@@ -213,7 +215,7 @@ def test_every_byte_comes_out_once(data: list[bytes], cuts: list[int]) -> None:
     bounds = sorted({c % (len(stream) + 1) for c in cuts} | {0, len(stream)})
     framer = Framer()
     seen = b""
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         for item in framer.feed(stream[a:b]):
             seen += item.data if isinstance(item, FramingError) else item + b"\r\n"
         assert framer.pending() <= MAX_FRAME
