@@ -154,6 +154,9 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         # No incident in the demo yet: its 404 carries the headers too.
         "/api/v1/water/incidents/{incident_id}": {"incident_id": "999999"},
         "/water/incidents/{incident_id}": {"incident_id": "999999"},
+        # No enforcement case in the demo: its 404 carries the headers too.
+        "/api/v1/sources/cases/{case_id}": {"case_id": "999999"},
+        "/sources/cases/{case_id}": {"case_id": "999999"},
         "/api/v1/credit/reports/{code}": {"code": "AAAA-AAAA-AAAA-AAAA"},
         "/api/v1/credit/records/{record_id}": {
             "record_id": _first(client, "/api/v1/credit/records", "id")
