@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.db import utcnow
 from jingjinji.sources.models import (
     DataCommand,
     Enterprise,
@@ -23,6 +24,7 @@ from jingjinji.sources.models import (
     Value,
 )
 from jingjinji.timezone import CHINA_TZ
+from tests.sources.conftest import Registry
 
 #: Registration time of the fixture's loggers in these tests (before every period tested).
 REGISTERED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -144,3 +146,30 @@ def counters(accepted: int, rejects: Mapping[str, int], p50: float, p99: float) 
         "publish_ms": {"p50": 1.0, "p99": 2.0, "n": 10},
         "ack_ms": {"p50": p50, "p99": p99, "n": 10},
     }
+
+
+def store_outlet_data(factory: sessionmaker[Session], registry: Registry) -> None:
+    """Hebei's wastewater logger online with an open event and a day of data; Beijing's
+    online; the rest never seen."""
+    log = registry.loggers
+    now = utcnow()
+    with factory() as session:
+        register_early(session)
+        seen(session, log["HE-A-W-001"], now)
+        seen(session, log["BJ-A-W-001"], now - dt.timedelta(seconds=30))
+        store(
+            session,
+            logger_id=log["HE-A-W-001"],
+            cn=DataCommand.REALTIME,
+            times=every(china(2026, 3, 1, 8), dt.timedelta(minutes=1), 30),
+            values={"w01018": [20.0 + i for i in range(30)], "w21003": 2.5},
+        )
+        store(
+            session,
+            logger_id=log["HE-A-W-001"],
+            cn=DataCommand.HOURLY,
+            times=every(china(2026, 2, 27), dt.timedelta(hours=1), 48),
+            values={"w01018": 55.0},
+        )
+        open_exceedance(session, logger_id=log["HE-A-W-001"], started_at=china(2026, 2, 27, 3))
+        session.commit()

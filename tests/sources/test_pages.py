@@ -16,21 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.credit.kernels.uscc import synthetic_uscc
 from jingjinji.db import utcnow
-from jingjinji.sources.models import DataCommand, OutletKind
+from jingjinji.sources.models import OutletKind
 from jingjinji.sources.schemas.registry import EnterpriseIn, LoggerIn, OutletIn
 from jingjinji.sources.service import registry as registry_service
 from tests.conftest import People, login
 from tests.sources.conftest import Registry
-from tests.sources.pages_support import (
-    china,
-    counters,
-    every,
-    open_exceedance,
-    register_early,
-    report_gateway,
-    seen,
-    store,
-)
+from tests.sources.pages_support import counters, report_gateway, store_outlet_data
 from tests.statements import count_request
 
 LANGS = {"zh_CN": "zh-CN", "en": "en"}
@@ -50,30 +41,7 @@ def _block(html: str, block_id: str) -> Any:
 
 @pytest.fixture
 def stored(session_factory: sessionmaker[Session], registry: Registry) -> Registry:
-    """Hebei's wastewater logger online with an open event and a day of data; Beijing's
-    online; the rest never seen."""
-    log = registry.loggers
-    now = utcnow()
-    with session_factory() as session:
-        register_early(session)
-        seen(session, log["HE-A-W-001"], now)
-        seen(session, log["BJ-A-W-001"], now - dt.timedelta(seconds=30))
-        store(
-            session,
-            logger_id=log["HE-A-W-001"],
-            cn=DataCommand.REALTIME,
-            times=every(china(2026, 3, 1, 8), dt.timedelta(minutes=1), 30),
-            values={"w01018": [20.0 + i for i in range(30)], "w21003": 2.5},
-        )
-        store(
-            session,
-            logger_id=log["HE-A-W-001"],
-            cn=DataCommand.HOURLY,
-            times=every(china(2026, 2, 27), dt.timedelta(hours=1), 48),
-            values={"w01018": 55.0},
-        )
-        open_exceedance(session, logger_id=log["HE-A-W-001"], started_at=china(2026, 2, 27, 3))
-        session.commit()
+    store_outlet_data(session_factory, registry)
     return registry
 
 
