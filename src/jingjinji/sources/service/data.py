@@ -28,6 +28,7 @@ from jingjinji.errors import InvalidInput, field_error
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.security import Actor
 from jingjinji.sources.models import DataCommand, Enterprise, Logger, MonitoredFactor, Outlet, Value
+from jingjinji.sources.service.registry import get_outlet
 from jingjinji.sources.service.registry_reading import ensure_may_read_data
 
 #: The longest period one export or one chart covers, in days, by command (None: all
@@ -339,6 +340,7 @@ def outlet_series(
     factors first, by code): ``rtd`` for real-time data, ``avg`` otherwise; ``zs`` the
     corrected value. The period is capped as an export's is."""
     check_period(start, end)
+    get_outlet(session, outlet_id=outlet_id)  # the path's outlet: a 404, not a 422
     scope = resolve_scope(session, actor=actor, action="sources.series.read", outlet_id=outlet_id)
     start, end = _default_period(session, scope, cn, start, end)
     check_period(start, end)
