@@ -192,3 +192,27 @@ def test_counters_are_published_to_the_stats_subject(
     assert latest["packets"]["accepted"] == 1
     assert latest["rejects"] == {"unknown_logger": 1}
     assert set(latest["ack_ms"]) == {"p50", "p99", "n"}
+
+
+def test_backpressure_pauses_reading_and_loses_nothing(
+    stream_names: StreamNames, session_factory: sessionmaker[Session], registry: Registry
+) -> None:
+    # One publish in flight for the whole gateway, two per connection: reading pauses after
+    # nearly every frame and resumes as the acknowledgements come back.
+    frames = [
+        packet(qn=f"202601011900{n:05d}", cp=f"DataTime=20260101190{n % 10}{n:02d};w01018-Rtd={n}")
+        for n in range(40)
+    ]
+    with running_gateway(
+        stream_names, session_factory, max_in_flight=2, max_in_flight_total=1
+    ) as gateway:
+        loggers = [LoggerSocket(gateway.port), LoggerSocket(gateway.port)]
+        loggers[0].send(b"".join(frames[:20]))
+        loggers[1].send(b"".join(frames[20:]))
+        replies = [parse_packet(r).qn for r in loggers[0].replies(20) + loggers[1].replies(20)]
+        counters = gateway.snapshot()
+        for logger in loggers:
+            logger.close()
+    assert replies == [parse_packet(f).qn for f in frames]
+    assert counters["packets"]["accepted"] == 40 and counters["rejects"] == {}
+    assert len(stream_messages(stream_names)) == 40

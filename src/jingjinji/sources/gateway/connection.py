@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from jingjinji.sources.kernels import Framer, FramingError
+from jingjinji.sources.stream import received_at_header
 
 if TYPE_CHECKING:
     from jingjinji.sources.gateway.server import Gateway
@@ -48,30 +50,50 @@ class LoggerConnection(asyncio.Protocol):
     # asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses, but offer its methods.
+        self.transport = cast(asyncio.Transport, transport)
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
         if not self.gateway.admit(self):
             self.refused = True
-            transport.abort()
+            self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
         now = time.monotonic()
         self.last_active = now
         gateway = self.gateway
+        received_at = None  # one wall-clock reading per chunk, when a frame needs it
         for item in self.framer.feed(data):
             if isinstance(item, FramingError):
                 gateway.counters.frames += 1
                 gateway.refuse(self, item.reason, item.data, item.detail)
             else:
-                gateway.handle_frame(self, item, now)
-        if len(self.pending) >= gateway.config.max_in_flight and not self.paused:
-            self.paused = True  # backpressure: the logger waits for its replies
-            assert self.transport is not None
+                if received_at is None:
+                    received_at = received_at_header(dt.datetime.now(dt.UTC))
+                gateway.handle_frame(self, item, now, received_at)
+        if not self.paused and (
+            len(self.pending) >= gateway.config.max_in_flight or gateway.saturated
+        ):
+            self.pause()
+
+    def pause(self) -> None:
+        """Stop reading (backpressure: the logger's packets wait in TCP, not in our queues)
+        until this connection's replies, or the gateway's publishes, caught up."""
+        self.paused = True
+        self.gateway.paused.add(self)
+        if self.transport is not None:
             self.transport.pause_reading()
 
+    def resume(self) -> None:
+        if self.gateway.closing:
+            return
+        self.paused = False
+        self.gateway.paused.discard(self)
+        if self.transport is not None:
+            self.transport.resume_reading()
+
     def connection_lost(self, exc: Exception | None) -> None:
+        self.gateway.paused.discard(self)
         if not self.refused:
             self.gateway.release(self)
         self.transport = None
@@ -92,6 +114,7 @@ class LoggerConnection(asyncio.Protocol):
         """Settle the packets at the head whose fate is known, writing their replies."""
         gateway = self.gateway
         pending = self.pending
+        out: list[bytes] = []
         while pending:
             head = pending[0]
             if head.ack is not None and not head.ack.done():
@@ -106,10 +129,16 @@ class LoggerConnection(asyncio.Protocol):
                     reply = None  # not stored: no 9014, the logger sends again
                 else:
                     gateway.stored(head)
+            if head.ack is not None:
+                gateway.settled()
             if reply is not None and self.transport is not None:
-                self.transport.write(reply)
+                out.append(reply)
                 gateway.replied(head)
-        if self.paused and len(pending) <= self.gateway.config.max_in_flight // 2:
-            self.paused = False
-            if self.transport is not None:
-                self.transport.resume_reading()
+        if out and self.transport is not None:
+            self.transport.write(out[0] if len(out) == 1 else b"".join(out))
+        if (
+            self.paused
+            and not gateway.saturated
+            and len(pending) <= gateway.config.max_in_flight // 2
+        ):
+            self.resume()

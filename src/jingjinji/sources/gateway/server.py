@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import datetime as dt
 import json
 import logging
 import socket
@@ -31,7 +30,6 @@ from jingjinji.sources.stream import (
     StreamNames,
     ensure_stream,
     message_id,
-    received_at_header,
 )
 
 log = logging.getLogger("jingjinji.sources.gateway")
@@ -53,6 +51,8 @@ class GatewayConfig:
     max_connections: int = 20_000
     idle_timeout: float = 600.0  # seconds without a byte before a connection is closed
     max_in_flight: int = 64  # per connection: beyond it, reading pauses until replies go out
+    # all connections together: beyond it every connection pauses reading until half settled
+    max_in_flight_total: int = 2000
     publish_timeout: float = 5.0  # seconds for the PubAck; later, no reply is sent
     refresh_every: float = 30.0  # registry refresh
     stats_every: float = 5.0  # counters to the stats subject
@@ -98,6 +98,10 @@ class Gateway:
         self._loop = asyncio.get_running_loop()
         self._server: asyncio.Server | None = None
         self._connections: set[LoggerConnection] = set()
+        self.paused: set[LoggerConnection] = set()
+        self.in_flight = 0  # published, PubAck not yet settled
+        self.saturated = False
+        self.closing = False
         self._outbox: collections.deque[tuple[str, bytes, dict[str, str], Pending]] = (
             collections.deque()
         )
@@ -147,7 +151,9 @@ class Gateway:
         self.counters.reject(reason)
         self._reject_log(reason, conn.peer, data, detail)
 
-    def handle_frame(self, conn: LoggerConnection, frame: bytes, received: float) -> None:
+    def handle_frame(
+        self, conn: LoggerConnection, frame: bytes, received: float, received_at: str
+    ) -> None:
         self.counters.frames += 1
         packet = parse_packet(frame)
         mn, cn = packet.mn, packet.cn
@@ -163,10 +169,7 @@ class Gateway:
                 conn.queue(Pending(ack=None, reply=answer, received=received))
             return
         subject = self.names.packet_subject(province=entry.province_code, cn=cn, mn=mn)
-        headers = {
-            HEADER_RECEIVED_AT: received_at_header(dt.datetime.now(dt.UTC)),
-            HEADER_GATEWAY: self.config.name,
-        }
+        headers = {HEADER_RECEIVED_AT: received_at, HEADER_GATEWAY: self.config.name}
         msg_id = message_id(mn=mn, cn=cn, data_time=_data_time_text(packet), qn=packet.qn)
         if msg_id:
             headers[HEADER_MSG_ID] = msg_id
@@ -176,6 +179,18 @@ class Gateway:
         conn.queue(item)
         self._outbox.append((subject, frame, headers, item))
         self._wakeup.set()
+        self.in_flight += 1
+        if self.in_flight >= self.config.max_in_flight_total:
+            self.saturated = True  # each connection pauses once its chunk is handled
+
+    def settled(self) -> None:
+        """A publish got its answer (or timed out): resume reading once half are settled."""
+        self.in_flight -= 1
+        if self.saturated and self.in_flight <= self.config.max_in_flight_total // 2:
+            self.saturated = False
+            for conn in list(self.paused):
+                if len(conn.pending) <= self.config.max_in_flight // 2:
+                    conn.resume()
 
     def stored(self, item: Pending) -> None:
         self.counters.accepted += 1
@@ -184,7 +199,8 @@ class Gateway:
 
     def replied(self, item: Pending) -> None:
         self.counters.replies += 1
-        self.counters.ack_ms.add((time.monotonic() - item.received) * 1000.0)
+        if item.ack is not None:  # the latency of a 9014 (or 9011 ready), not of a refusal
+            self.counters.ack_ms.add((time.monotonic() - item.received) * 1000.0)
 
     async def _publish_loop(self) -> None:
         """Hands the accepted frames to JetStream in arrival order without waiting for the
@@ -243,10 +259,11 @@ class Gateway:
         if self._server is None:
             return
         server, self._server = self._server, None
+        self.closing = True
         server.close()
         for conn in self._connections:
-            if conn.transport is not None:
-                conn.transport.pause_reading()
+            if not conn.paused:
+                conn.pause()
         deadline = time.monotonic() + (self.config.publish_timeout + 1 if grace is None else grace)
         while time.monotonic() < deadline and any(c.pending for c in self._connections):
             await asyncio.sleep(0.01)
