@@ -369,8 +369,8 @@ def _make_stream(stream: str, prefix: str, drop: bool = False) -> None:
 
 def _row(label: str, r: dict[str, float]) -> None:
     print(
-        f"{label:<52} {r['sent'] / r['seconds']:>6.0f}/s in {r['rate']:>6.0f}/s acked  p50 {r['p50']:>7.1f} ms  p99 {r['p99']:>7.1f} ms"
-        f"  unanswered {int(r['unanswered'])}",
+        f"{label:<52} {r['sent'] / r['seconds']:>6.0f}/s in {r['rate']:>6.0f}/s acked  "
+        f"p50 {r['p50']:>7.1f} ms  p99 {r['p99']:>7.1f} ms  unanswered {int(r['unanswered'])}",
         flush=True,
     )
 
