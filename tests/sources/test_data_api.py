@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from typing import Any
 
 import polars as pl
 from fastapi.testclient import TestClient
@@ -23,6 +24,7 @@ from tests.sources.loader_support import message
 API = "/api/v1/sources"
 RECEIVED = dt.datetime(2025, 7, 1, 6, 0, tzinfo=dt.UTC)
 HOURS = (10, 11, 12)  # China time, 2025-07-01
+Params = dict[str, str | int | None]
 
 
 def _hourly_wastewater(hour: int) -> str:
@@ -62,9 +64,8 @@ def _headers(people: People, session_factory: sessionmaker[Session], who: str) -
     return people.headers(session_factory, who)
 
 
-def _locs(answer: object) -> list[list[str]]:
-    body = answer.json()  # type: ignore[attr-defined]
-    return [e["loc"] for e in body.get("errors", [])]
+def _locs(problem: dict[str, Any]) -> list[list[str]]:
+    return [e["loc"] for e in problem.get("errors", [])]
 
 
 def test_values_are_paged_filtered_and_read_per_policy(
@@ -76,7 +77,7 @@ def test_values_are_paged_filtered_and_read_per_policy(
     _load(session_factory)
     outlet = registry.outlets["HE-A/DW001"]
     hebei = _headers(people, session_factory, "he-analyst")
-    hourly = {"outlet": outlet, "cn": 2061}
+    hourly: Params = {"outlet": outlet, "cn": 2061}
     first = client.get(f"{API}/values", params={**hourly, "limit": 4}, headers=hebei)
     assert first.status_code == 200, first.text
     page = first.json()
@@ -112,7 +113,7 @@ def test_values_are_paged_filtered_and_read_per_policy(
         (31.0, 36.0),
         (32.0, 37.0),
     ]
-    for params, loc in (
+    cases: list[tuple[Params, list[str]]] = [
         ({}, ["query", "outlet"]),
         ({"outlet": outlet, "logger": "HE-A-G-001"}, ["query", "logger"]),
         ({"outlet": 999999}, ["query", "outlet"]),
@@ -124,9 +125,10 @@ def test_values_are_paged_filtered_and_read_per_policy(
             ["query", "end"],
         ),
         ({"outlet": outlet, "cursor": "xyz"}, ["query", "cursor"]),
-    ):
+    ]
+    for params, loc in cases:
         answer = client.get(f"{API}/values", params=params, headers=hebei)
-        assert answer.status_code == 422 and loc in _locs(answer), (params, answer.text)
+        assert answer.status_code == 422 and loc in _locs(answer.json()), (params, answer.text)
 
     # Who reads: 401 anonymous, audited 403 for Beijing and Tianjin until a case involves them.
     assert client.get(f"{API}/values", params=hourly).status_code == 401
@@ -174,8 +176,8 @@ def test_exports_and_their_period_cap(
 ) -> None:
     _load(session_factory)
     hebei = _headers(people, session_factory, "he-env")
-    period = {"start": "2025-07-01T00:00", "end": "2025-07-02T00:00"}
-    query = {"outlet": registry.outlets["HE-A/DW001"], "cn": 2061, **period}
+    period: Params = {"start": "2025-07-01T00:00", "end": "2025-07-02T00:00"}
+    query: Params = {"outlet": registry.outlets["HE-A/DW001"], "cn": 2061, **period}
     answer = client.get(f"{API}/values/export", params=query, headers=hebei)
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/csv")
@@ -194,9 +196,9 @@ def test_exports_and_their_period_cap(
     )
     assert empty.status_code == 200 and pl.read_csv(io.BytesIO(empty.content)).height == 0
     # The cap: 31 days of real-time data, 366 of hourly.
-    long = {"start": "2025-01-01T00:00", "end": "2025-03-01T00:00"}
+    long: Params = {"start": "2025-01-01T00:00", "end": "2025-03-01T00:00"}
     capped = client.get(f"{API}/values/export", params={**query, **long, "cn": 2011}, headers=hebei)
-    assert capped.status_code == 422 and ["query", "end"] in _locs(capped)
+    assert capped.status_code == 422 and ["query", "end"] in _locs(capped.json())
     allowed = client.get(f"{API}/values/export", params={**query, **long}, headers=hebei)
     assert allowed.status_code == 200
     for params in ({"format": "xlsx"}, {"start": "0"}, {"end": None}):
@@ -250,6 +252,6 @@ def test_the_series_of_an_outlet_carries_its_limits(
         params={"cn": 2011, "start": "2025-01-01T00:00", "end": "2025-07-01T00:00"},
         headers=hebei,
     )
-    assert too_long.status_code == 422 and ["query", "end"] in _locs(too_long)
+    assert too_long.status_code == 422 and ["query", "end"] in _locs(too_long.json())
     assert client.get(f"{API}/outlets/{outlet}/series").status_code == 401
     assert client.get(f"{API}/outlets/999999/series", headers=hebei).status_code == 404
