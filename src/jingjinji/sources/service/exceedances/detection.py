@@ -135,18 +135,29 @@ def _limit_of(rule: Rule) -> float | None:
     return float(rule.factor.invalid_run_limit)
 
 
+def _known_events(
+    session: Session, place: LoggerPlace, rule: Rule, readings: list[limits.Reading]
+) -> dict[dt.datetime, Exceedance]:
+    """The events of this series already opened within the readings, by start (one query)."""
+    if not readings:
+        return {}
+    return {
+        e.started_at: e
+        for e in session.scalars(
+            select(Exceedance).where(
+                Exceedance.logger_id == place.logger_id,
+                Exceedance.kind == rule.kind.value,
+                Exceedance.factor == rule.factor.code,
+                Exceedance.started_at >= readings[0].data_time,
+            )
+        )
+    }
+
+
 def _write_run(
-    session: Session, place: LoggerPlace, rule: Rule, run: limits.Run
+    session: Session, place: LoggerPlace, rule: Rule, run: limits.Run, event: Exceedance | None
 ) -> tuple[Exceedance, bool]:
     """Open the run's event, or extend the one already opened for it; (event, opened)."""
-    event = session.scalar(
-        select(Exceedance).where(
-            Exceedance.logger_id == place.logger_id,
-            Exceedance.kind == rule.kind.value,
-            Exceedance.factor == rule.factor.code,
-            Exceedance.started_at == run.started_at,
-        )
-    )
     detail: dict[str, Any] = {
         "cn": int(rule.cn),
         "unit": rule.factor.unit,
@@ -224,8 +235,9 @@ def detect_for_batch(session: Session, *, batch_id: int) -> list[Exceedance]:
             continue  # the logger was removed from the registry meanwhile
         for rule in _rules(factors_by_outlet[place.outlet_id], commands):
             readings = _series(session, logger_id=logger_id, rule=rule, earliest=earliest)
+            known = _known_events(session, place, rule, readings)
             for run in _runs(rule, readings):
-                event, is_new = _write_run(session, place, rule, run)
+                event, is_new = _write_run(session, place, rule, run, known.get(run.started_at))
                 if is_new:
                     opened.append(event)
                 else:
