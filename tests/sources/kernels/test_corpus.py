@@ -19,10 +19,11 @@ pytestmark = pytest.mark.skipif(not FILES, reason="shared/data/hj212/hebei-2016-
 # one (`jjj sources parse FILE | grep '"valid": false'`): each is a visibly damaged line -
 # bytes missing inside a field ("C11" for "CN=2011", "S03-FlaN", "DataTime0160824..."), two
 # lines run together where one lost its end ("got 0413" for "declared 0386"), a test sender's
-# "##test139..." lines with binary bytes, and a CRC left alone on its line ("2BC0"). Only one
-# packet has the right length and a wrong CRC (a 2061 hourly packet whose DataTime lost
-# "000"); one frame of a wrong length even has a matching CRC (test_packet). Nothing is
-# refused for its fields: the lenient field rules accept every undamaged 2005 packet.
+# "##test139..." lines with binary bytes, and a CRC left alone on its line. Only one packet
+# has the right length and a wrong CRC: a 2061 hourly packet (00 h file, line 3669) ending in
+# "47C0" whose right CRC, "2BC0", follows alone on the next line - a sender's glitch. One
+# frame of a wrong length even has a matching CRC (test_packet). Nothing is refused for its
+# fields: the lenient field rules accept every undamaged 2005 packet.
 EXPECTED = Counter(
     {
         ("valid", None): 190_365,

@@ -201,8 +201,8 @@ def _read_segment(
     if len(cn) != 4 or not cn.isdigit() or not cn.isascii():
         raise _FieldError(f"field CN: {cn!r} is not 4 digits")
     flag = _small_int(header, "Flag", 255)
-    pnum = _small_int(header, "PNUM", 9999)
-    pno = _small_int(header, "PNO", 9999)
+    pnum = _small_int(header, "PNUM", 9999) if "PNUM" in header else None
+    pno = _small_int(header, "PNO", 9999) if "PNO" in header else None
     values = _read_values(text[cp_at + 5 : -2], extra)
     data_time = None
     stamp = extra.get("DataTime")

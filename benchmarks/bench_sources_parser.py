@@ -1,0 +1,179 @@
+"""Benchmark the HJ 212 parser on the real Hebei traffic against a frame-splitting ceiling.
+
+    uv run python benchmarks/bench_sources_parser.py [--files N] [--repeat R] [--no-profile]
+
+Input: the 21 hourly files of shared/data/hj212/hebei-2016-08-24 (190,366 frames of 293
+loggers, HJ/T 212-2005 era: ``jingjinji.sources.kernels.samples``), read into memory once.
+
+Contenders, interleaved round by round (order rotated), median of R rounds, one thread:
+
+* ``ceiling``: a plain loop that only cuts the bytes into frames by ``##`` and the declared
+  length (find, int, slice), checking nothing: what any parser must at least do;
+* ``framer``: ``Framer.feed`` on each file (frames, garbage and broken lengths reported);
+* ``parse``: ``parse_packet`` on every frame (length, CRC, UTF-8, fields, values by 2017 code,
+  DataTime), the frames cut beforehand;
+* ``framer + parse``: the two together, what the gateway and ``jjj sources parse`` do;
+* ``crc``: ``crc16`` of every data segment, and ``crc (standard's loop)``, the standard's
+  byte-by-byte loop, on every 20th segment (its rate does not depend on how many).
+
+Rates are packets per CPU second (wall-clock in brackets) with the load average beside them.
+Targets (PASS/FAIL; exit status 1 on FAIL): ``framer + parse`` >= 20,000 packets/s and >= 0.3
+of the ceiling. On FAIL the parser is profiled (CPU time). No assertion on time otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from jingjinji.sources.kernels import Framer, crc16, parse_packet
+from jingjinji.sources.kernels.samples import hebei_recording
+
+TARGET_RATE = 20_000.0
+TARGET_CEILING = 0.3
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+def ceiling(blobs: list[bytes]) -> int:
+    """Cut frames by "##" and the declared length, checking nothing."""
+    count = 0
+    for data in blobs:
+        pos = 0
+        n = len(data)
+        while True:
+            start = data.find(b"##", pos)
+            if start < 0 or start + 6 > n:
+                break
+            digits = data[start + 2 : start + 6]
+            if not digits.isdigit():
+                pos = start + 2
+                continue
+            stop = start + 10 + int(digits)
+            frame = data[start:stop]
+            if frame:
+                count += 1
+            pos = stop
+    return count
+
+
+def framer(blobs: list[bytes]) -> int:
+    count = 0
+    for data in blobs:
+        f = Framer()
+        count += len(f.feed(data)) + len(f.flush())
+    return count
+
+
+def framer_and_parse(blobs: list[bytes]) -> int:
+    count = 0
+    for data in blobs:
+        f = Framer()
+        for item in f.feed(data) + f.flush():
+            if isinstance(item, bytes):
+                parse_packet(item)
+            count += 1
+    return count
+
+
+def standard_crc(data: bytes) -> int:
+    register = 0xFFFF
+    for byte in data:
+        register = (register >> 8) ^ byte
+        for _ in range(8):
+            register = (register >> 1) ^ 0xA001 if register & 1 else register >> 1
+    return register
+
+
+@dataclass
+class Timed:
+    label: str
+    run: Callable[[], int]
+    items: int = 0
+    cpu: list[float] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
+
+    def measure(self) -> None:
+        w0, c0 = time.perf_counter(), time.process_time()
+        self.items = self.run()
+        self.cpu.append(time.process_time() - c0)
+        self.wall.append(time.perf_counter() - w0)
+
+    def rate(self, *, wall: bool = False) -> float:
+        return self.items / statistics.median(self.wall if wall else self.cpu)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=0, help="first N files (default all)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args(argv)
+    files = hebei_recording()
+    if not files:
+        print("shared/data/hj212/hebei-2016-08-24 is absent: nothing to measure")
+        return 2
+    if args.files:
+        files = files[: args.files]
+    blobs = [path.read_bytes() for path in files]
+    frames = [item for data in blobs for item in Framer().feed(data) if isinstance(item, bytes)]
+    segments = [frame[6:-4] for frame in frames]
+    sample = segments[::20]
+    print(
+        f"{len(files)} files, {sum(map(len, blobs)) / 2**20:.1f} MiB, {len(frames):,} frames "
+        f"(mean segment {statistics.fmean(map(len, segments)):.0f} bytes); "
+        f"Python {sys.version.split()[0]}; {load()}"
+    )
+    contenders = [
+        Timed("ceiling (cut frames only)", lambda: ceiling(blobs)),
+        Timed("framer", lambda: framer(blobs)),
+        Timed("parse", lambda: len([parse_packet(frame) for frame in frames])),
+        Timed("framer + parse", lambda: framer_and_parse(blobs)),
+        Timed("crc", lambda: len([crc16(s) for s in segments])),
+        Timed("crc (standard's loop, 1/20)", lambda: len([standard_crc(s) for s in sample])),
+    ]
+    for round_ in range(args.repeat):
+        shift = round_ % len(contenders)
+        for timed in contenders[shift:] + contenders[:shift]:
+            timed.measure()
+    print(f"\n  {'':32s}{'items/s CPU':>14s}{'(wall)':>14s}")
+    for timed in contenders:
+        print(f"  {timed.label:32s}{timed.rate():14,.0f}{timed.rate(wall=True):14,.0f}")
+    top, _, parse, full, crc, crc_loop = contenders
+    share = full.rate() / top.rate()
+    print(
+        f"\n  framer + parse / ceiling    {share:.3f}"
+        f"  (wall {full.rate(wall=True) / top.rate(wall=True):.3f})"
+        f"\n  parse / ceiling             {parse.rate() / top.rate():.3f}"
+        f"\n  crc16 / the standard's loop {crc.rate() / crc_loop.rate():,.0f}x"
+        f"\n  {load()}"
+    )
+    failed = []
+    print("\ntargets (CPU time):")
+    for label, got, need in (
+        ("framer + parse packets/s", full.rate(), TARGET_RATE),
+        ("framer + parse / ceiling", share, TARGET_CEILING),
+    ):
+        verdict = "PASS" if got >= need else f"FAIL ({got / need:.0%} of the target)"
+        if got < need:
+            failed.append(label)
+        print(f"  {label:28s} >= {need:,.2f}: {got:,.3f} -> {verdict}")
+    if failed and not args.no_profile:
+        profiler = cProfile.Profile(time.process_time)
+        profiler.runcall(framer_and_parse, blobs[:2])
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
