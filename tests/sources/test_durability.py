@@ -249,7 +249,8 @@ def test_killed_gateway_and_loader_lose_and_duplicate_nothing(
         time.sleep(0.2)
 
     print(
-        f"drained at {time.monotonic() - began:.1f}s after {gateway.starts} gateway and {loader.starts} loader starts"
+        f"drained at {time.monotonic() - began:.1f}s after {gateway.starts} gateway and "
+        f"{loader.starts} loader starts"
     )
     with session_factory() as session:
         stored = {
