@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.jobs import service as jobs
 from jingjinji.sources.models import DataCommand, Exceedance, Logger
 from jingjinji.sources.service import exceedances
+from jingjinji.warnings.webhooks import known_event_types
 from tests.sources.conftest import Registry
 from tests.sources.enforcement_support import Stored, hour, hourly, store
 
@@ -162,3 +163,5 @@ def test_the_job_runs_the_detection_of_a_batch(
         session.commit()
     assert jobs.run_pending(session_factory) >= 1
     assert [e.value for e in events(session_factory)] == [51.0]
+    # Subscribers may name the opening as a webhook event type.
+    assert exceedances.OPENED in known_event_types()
