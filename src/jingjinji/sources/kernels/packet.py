@@ -235,40 +235,59 @@ def _read_segment(
     )
 
 
+#: what a data-area name means: (2017 code, suffix, numeric) for a value field, (None, name,
+#: False) for another field. Loggers repeat a few hundred names, so each is split and mapped
+#: once; the cache is emptied when it grows past _KEYS_KEPT (a sender inventing names).
+_KEYS: dict[str, tuple[str | None, str, bool]] = {}
+_KEYS_KEPT = 4096
+
+
+def _key_meaning(key: str) -> tuple[str | None, str, bool]:
+    """The meaning of the name ``key`` (not empty), remembered in ``_KEYS``."""
+    code, dash, suffix = key.partition("-")
+    if not dash:
+        meaning: tuple[str | None, str, bool] = (None, key, False)
+    elif not code or not suffix:
+        raise _FieldError(f"field {key}: not <code>-<suffix>")
+    else:
+        meaning = (OLD_TO_NEW.get(code, code), suffix, suffix in NUMERIC_SUFFIXES)
+    if len(_KEYS) >= _KEYS_KEPT:
+        _KEYS.clear()
+    _KEYS[key] = meaning
+    return meaning
+
+
 def _read_values(
-    cp: str,
-    extra: dict[str, str],
-    old_codes: dict[str, str] = OLD_TO_NEW,
-    numeric: frozenset[str] = NUMERIC_SUFFIXES,
+    cp: str, extra: dict[str, str], meanings: dict[str, tuple[str | None, str, bool]] = _KEYS
 ) -> PacketValues:
     """The value fields of the data area ``cp`` by 2017 code; its other fields go to
-    ``extra``. The parser's inner loop: the tables are bound as defaults (local look-ups), the
-    common case is tested first and consecutive fields of one code share one look-up."""
+    ``extra``. The parser's inner loop: one split and one look-up of the name's meaning per
+    field, consecutive fields of one code sharing one look-up of the code's entry."""
     values: PacketValues = {}
     last_code = None
     entry: dict[str, float | str] = {}
     for item in cp.replace(",", ";").split(";"):
         key, sep, value = item.partition("=")
-        code, dash, suffix = key.partition("-")
-        if not (dash and sep and code and suffix):
+        meaning = meanings.get(key) if sep else None
+        if meaning is None:
             if not item:
                 continue
             if not sep or not key:
                 raise _FieldError(f"field {item!r}: not name=value")
-            if not dash:
-                extra.setdefault(key, value)
-                continue
-            raise _FieldError(f"field {key}: not <code>-<suffix>")
+            meaning = _key_meaning(key)
+        code, suffix, numeric = meaning
+        if code is None:
+            extra.setdefault(key, value)
+            continue
         if code != last_code:
             last_code = code
-            code = old_codes.get(code, code)
             found = values.get(code)
             if found is None:
                 found = values[code] = {}
             entry = found
         if suffix in entry:
             continue  # a repeated field (2005 devices repeat -Flag): the first one counts
-        if suffix in numeric:
+        if numeric:
             try:
                 number = float(value)
             except ValueError:
