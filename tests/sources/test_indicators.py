@@ -219,3 +219,36 @@ def test_publish_indicators_corrects_a_changed_figure(
         with pytest.raises(InvalidInput) as refused:
             flows.publish_indicators(session, actor=office, month="March")
         assert refused.value.errors[0]["loc"] == ["query", "month"]
+
+
+def test_publish_indicators_command(
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    session_factory: sessionmaker[Session],
+    registry: Registry,
+    people: People,
+) -> None:
+    from typer.testing import CliRunner
+
+    from jingjinji.cli import app
+    from jingjinji.config import get_settings
+
+    with session_factory() as session:
+        build_day(session, registry)
+    monkeypatch.setenv("JJJ_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        first = runner.invoke(app, ["sources", "publish-indicators", "--month", "2026-03"])
+        assert first.exit_code == 0, first.output
+        assert "2026-03: 12 value(s) stored, 0 revised" in first.output
+        again = runner.invoke(app, ["sources", "publish-indicators", "--month", "2026-03"])
+        assert "0 value(s) stored, 0 revised, 12 unchanged" in again.output
+        bad = runner.invoke(app, ["sources", "publish-indicators", "--month", "March"])
+        assert bad.exit_code != 0 and "'March' is not a month" in bad.output
+    finally:
+        get_settings.cache_clear()
+    with session_factory() as session:  # the command registered the datasets
+        from jingjinji.catalog import service as catalog
+
+        assert catalog.get_dataset(session, code="SOURCES-130000-INDICATORS-DAILY").open_to_public

@@ -14,5 +14,6 @@ app = typer.Typer(
 )
 
 from jingjinji.sources.cli import gateway as _gateway  # noqa: E402,F401
+from jingjinji.sources.cli import indicators as _indicators  # noqa: E402,F401
 from jingjinji.sources.cli import loader as _loader  # noqa: E402,F401
 from jingjinji.sources.cli import parse as _parse  # noqa: E402,F401
