@@ -32,7 +32,10 @@ def gateway_command(
     publish_timeout: Annotated[
         float, typer.Option(min=0.1, help="seconds to wait for JetStream to store a packet")
     ] = 5.0,
-    uvloop: Annotated[bool, typer.Option(help="run on uvloop's event loop")] = True,
+    uvloop: Annotated[
+        bool,
+        typer.Option(help="run on uvloop's event loop (no gain measured: docs/sources.md)"),
+    ] = False,
 ) -> None:
     """Receive HJ 212 packets from data loggers over TCP and publish the accepted ones to
     JetStream; reply 9014 to a packet asking for it once the stream stored it. Stops gracefully

@@ -44,8 +44,13 @@ class LoggerConnection(asyncio.Protocol):
         self.peer = "?"
         self.pending: collections.deque[Pending] = collections.deque()
         self.last_active = time.monotonic()
-        self.paused = False
+        self.paused = False  # by backpressure (see work)
+        self.reading = True  # the transport's state
         self.refused = False
+        # Frames read but not yet handed to the gateway, with when they were read.
+        self.backlog: collections.deque[tuple[bytes | FramingError, tuple[float, str]]] = (
+            collections.deque()
+        )
 
     # asyncio.Protocol
 
@@ -61,19 +66,26 @@ class LoggerConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         now = time.monotonic()
         self.last_active = now
+        items = self.framer.feed(data)
+        if items:
+            stamp = (now, received_at_header(dt.datetime.now(dt.UTC)))
+            self.backlog.extend((item, stamp) for item in items)
+            self.work()
+
+    def work(self) -> None:
+        """Hand the frames read to the gateway while the limits allow; the rest wait here (a
+        read chunk can hold hundreds of frames) and reading pauses until the limits allow again."""
         gateway = self.gateway
-        received_at = None  # one wall-clock reading per chunk, when a frame needs it
-        for item in self.framer.feed(data):
+        limit = gateway.config.max_in_flight
+        backlog = self.backlog
+        while backlog and len(self.pending) < limit and not gateway.saturated:
+            item, (received, received_at) = backlog.popleft()
             if isinstance(item, FramingError):
                 gateway.counters.frames += 1
                 gateway.refuse(self, item.reason, item.data, item.detail)
             else:
-                if received_at is None:
-                    received_at = received_at_header(dt.datetime.now(dt.UTC))
-                gateway.handle_frame(self, item, now, received_at)
-        if not self.paused and (
-            len(self.pending) >= gateway.config.max_in_flight or gateway.saturated
-        ):
+                gateway.handle_frame(self, item, received, received_at)
+        if not self.paused and (backlog or len(self.pending) >= limit or gateway.saturated):
             self.pause()
 
     def pause(self) -> None:
@@ -81,7 +93,8 @@ class LoggerConnection(asyncio.Protocol):
         until this connection's replies, or the gateway's publishes, caught up."""
         self.paused = True
         self.gateway.paused.add(self)
-        if self.transport is not None:
+        if self.reading and self.transport is not None:
+            self.reading = False
             self.transport.pause_reading()
 
     def resume(self) -> None:
@@ -89,7 +102,9 @@ class LoggerConnection(asyncio.Protocol):
             return
         self.paused = False
         self.gateway.paused.discard(self)
-        if self.transport is not None:
+        self.work()  # the frames read already come first
+        if not self.paused and not self.reading and self.transport is not None:
+            self.reading = True
             self.transport.resume_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:

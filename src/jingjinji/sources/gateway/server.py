@@ -232,7 +232,7 @@ class Gateway:
             await asyncio.sleep(every)
             cutoff = time.monotonic() - self.config.idle_timeout
             for conn in [c for c in self._connections if c.last_active < cutoff]:
-                if conn.transport is not None and not conn.pending:
+                if conn.transport is not None and not (conn.pending or conn.backlog or conn.paused):
                     self.counters.connections_idle_closed += 1
                     conn.transport.close()
 
@@ -262,8 +262,7 @@ class Gateway:
         self.closing = True
         server.close()
         for conn in self._connections:
-            if not conn.paused:
-                conn.pause()
+            conn.pause()  # frames read but not yet handed over get no reply: sent again
         deadline = time.monotonic() + (self.config.publish_timeout + 1 if grace is None else grace)
         while time.monotonic() < deadline and any(c.pending for c in self._connections):
             await asyncio.sleep(0.01)
