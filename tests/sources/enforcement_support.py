@@ -1,6 +1,6 @@
 """Stored values for the enforcement tests, written as the loader stores them (one
-``source_batches`` row, its packets and their values) without going through NATS: the
-detection reads only the stored rows."""
+``source_batches`` row, its packets and their values, the logger's ``last_seen_at``) without
+going through NATS: the detection reads only the stored rows."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from jingjinji.sources.models import Batch, DataCommand, Packet, Value
+from jingjinji.sources.models import Batch, DataCommand, Logger, Packet, Value
 
 #: A morning in China time (data times are stored in UTC).
 T0 = dt.datetime(2026, 6, 10, 0, 0, tzinfo=dt.UTC)
@@ -68,7 +68,13 @@ def store_in(
     )
     session.add(batch)
     session.flush()
+    logger = session.get(Logger, logger_id)
+    assert logger is not None
     for n, at in enumerate(sorted({v.at for v in values})):
+        heard = received_at or at + dt.timedelta(minutes=5)
+        # As the loader does: the latest receive time, never moved back.
+        if logger.last_seen_at is None or heard > logger.last_seen_at:
+            logger.last_seen_at = heard
         session.add(
             Packet(
                 logger_id=logger_id,
@@ -76,7 +82,7 @@ def store_in(
                 data_time=at,
                 qn=None,
                 protocol_version=2017,
-                received_at=received_at or at + dt.timedelta(minutes=5),
+                received_at=heard,
                 stream_sequence=first + n,
                 batch_id=batch.id,
             )

@@ -121,37 +121,33 @@ def test_a_run_of_invalid_flags_longer_than_the_limit(
 def test_silent_loggers_open_once_and_end_when_heard_again(
     session_factory: sessionmaker[Session], registry: Registry
 ) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    bj, tj = registry.loggers["BJ-A-W-001"], registry.loggers["TJ-A-G-001"]
     with session_factory() as session:
         for lg in session.scalars(select(Logger)):
             lg.last_seen_at = now - dt.timedelta(minutes=2)  # within 3 x 60 s: not silent
-        session.get(Logger, registry.loggers["BJ-A-W-001"]).last_seen_at = now - dt.timedelta(  # type: ignore[union-attr]
-            minutes=10
-        )
+            if lg.id == bj:
+                lg.last_seen_at = now - dt.timedelta(minutes=10)
+            if lg.id == tj:
+                lg.last_seen_at = None  # never heard
+                registered = lg.registered_at
         session.commit()
     with session_factory() as session:
-        (event,) = exceedances.detect_silent(session, now=now)
-        assert (event.kind, event.factor, event.logger_id) == (
-            "silent",
-            "",
-            registry.loggers["BJ-A-W-001"],
-        )
-        assert event.started_at == now - dt.timedelta(minutes=10)
+        opened = exceedances.detect_silent(session, now=now)
+        assert {(e.kind, e.factor, e.logger_id, e.started_at) for e in opened} == {
+            ("silent", "", bj, now - dt.timedelta(minutes=10)),
+            ("silent", "", tj, registered),  # silent since its registration
+        }
         session.commit()
     with session_factory() as session:
         assert exceedances.detect_silent(session, now=now + dt.timedelta(seconds=30)) == []
         session.commit()
-    store(
-        session_factory,
-        registry.loggers["BJ-A-W-001"],
-        [Stored(hour(0), COD, 10.0)],
-        received_at=now + dt.timedelta(minutes=1),
-    )
+    store(session_factory, bj, [Stored(hour(0), COD, 10.0)], received_at=now)
     with session_factory() as session:
-        assert exceedances.detect_silent(session, now=now + dt.timedelta(minutes=1)) == []
+        assert exceedances.detect_silent(session, now=now + dt.timedelta(seconds=40)) == []
         session.commit()
-    (ended,) = events(session_factory)
-    assert ended.ended_at == now + dt.timedelta(minutes=1)
+    ended = {e.logger_id: e.ended_at for e in events(session_factory)}
+    assert ended == {bj: now, tj: None}
 
 
 def test_the_job_runs_the_detection_of_a_batch(

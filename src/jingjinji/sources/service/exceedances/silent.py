@@ -29,20 +29,21 @@ SILENT_JOB = "sources.detect_silent"
 
 
 def last_heard(session: Session, loggers: list[Logger]) -> dict[int, dt.datetime]:
-    """When each logger was last heard: the later of its ``last_seen_at`` and the reception
-    of its latest stored packet; its registration if neither exists."""
-    received = dict(
-        session.execute(
-            select(Packet.logger_id, func.max(Packet.received_at))
-            .where(Packet.logger_id.in_([lg.id for lg in loggers]))
-            .group_by(Packet.logger_id)
-        ).all()
-    )
-    heard: dict[int, dt.datetime] = {}
-    for lg in loggers:
-        times = [t for t in (lg.last_seen_at, received.get(lg.id)) if t is not None]
-        heard[lg.id] = max(times) if times else lg.registered_at
-    return heard
+    """When each logger was last heard: its ``last_seen_at`` (the loader keeps it, never moving
+    it back); for a logger without one, the reception of its latest stored packet (a narrow
+    query: scanning every packet each minute would not scale); its registration if neither."""
+    unseen = [lg.id for lg in loggers if lg.last_seen_at is None]
+    received: dict[int, dt.datetime] = {}
+    if unseen:
+        received = {
+            logger_id: at
+            for logger_id, at in session.execute(
+                select(Packet.logger_id, func.max(Packet.received_at))
+                .where(Packet.logger_id.in_(unseen))
+                .group_by(Packet.logger_id)
+            )
+        }
+    return {lg.id: lg.last_seen_at or received.get(lg.id) or lg.registered_at for lg in loggers}
 
 
 def detect_silent(session: Session, *, now: dt.datetime) -> list[Exceedance]:
