@@ -177,3 +177,40 @@ def test_retention_removes_old_real_time_and_minute_data_and_keeps_hourly(
         assert '"packets":2' in entry.detail_json.replace(" ", "")
     again = apply_retention(session_factory, now=now, days=180)
     assert (again.packets, again.values) == (0, 0)
+
+
+def test_partitions_and_retention_commands(
+    db_url: str, backend: str, session_factory: sessionmaker[Session], registry: Registry
+) -> None:
+    from typer.testing import CliRunner
+
+    from jingjinji.cli import app
+    from jingjinji.config import get_settings
+
+    env = {"JJJ_DATABASE_URL": db_url, "JJJ_OWNER_DATABASE_URL": None}
+
+    def jjj(*args: str) -> str:
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(app, list(args), env=env, prog_name="jjj")
+        finally:
+            get_settings.cache_clear()
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    said = jjj("sources", "partitions", "--months-ahead", "1")
+    if backend == "sqlite":
+        assert "nothing to make" in said
+    else:
+        this_month = dt.datetime.now(dt.UTC).date().replace(day=1)
+        with session_factory() as session:
+            months = existing_months(session.connection())
+        assert {this_month, (this_month + dt.timedelta(days=32)).replace(day=1)} <= months
+
+    _load(session_factory, [_data(2011, "20190115080000"), _data(2061, "20190115080000")])
+    said = jjj("sources", "retention", "--dry-run", "--days", "30")
+    assert "would remove 1 packets and 2 values" in said
+    said = jjj("sources", "retention", "--days", "30")
+    assert "removed 1 packets and 2 values" in said
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Packet)) == 1
