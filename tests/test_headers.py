@@ -157,6 +157,12 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         # No enforcement case in the demo: its 404 carries the headers too.
         "/api/v1/sources/cases/{case_id}": {"case_id": "999999"},
         "/sources/cases/{case_id}": {"case_id": "999999"},
+        # The sources registry: ids and an MN no demo record carries (404s).
+        "/api/v1/sources/enterprises/{enterprise_id}": {"enterprise_id": "999999"},
+        "/api/v1/sources/outlets/{outlet_id}": {"outlet_id": "999999"},
+        "/api/v1/sources/outlets/{outlet_id}/series": {"outlet_id": "999999"},
+        "/api/v1/sources/loggers/{mn}": {"mn": "NO-SUCH-MN"},
+        "/sources/outlets/{outlet_id}": {"outlet_id": "999999"},
         "/api/v1/credit/reports/{code}": {"code": "AAAA-AAAA-AAAA-AAAA"},
         "/api/v1/credit/records/{record_id}": {
             "record_id": _first(client, "/api/v1/credit/records", "id")

@@ -39,6 +39,7 @@ def _counts(session: Session) -> tuple[int, ...]:
     )
 
 
+@pytest.mark.slow
 def test_the_demo_registers_every_recorded_logger(
     session_factory: sessionmaker[Session], people: People
 ) -> None:
@@ -116,6 +117,7 @@ def test_positions_are_scattered_deterministically_near_the_city() -> None:
     assert abs(first[0] - 114.51) <= 0.2 and abs(first[1] - 38.04) <= 0.16
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the recording is not at {CORPUS}")
 def test_loggers_json_is_derived_from_the_recording() -> None:
     stored = (

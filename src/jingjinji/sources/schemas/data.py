@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from jingjinji.db import DbId
 from jingjinji.inputs import Cursor, IsoDateTime
 from jingjinji.sources.models import DataCommand
 from jingjinji.timezone import CHINA_TZ
@@ -36,8 +37,8 @@ class ValueFilter(BaseModel):
     """The query of ``GET /sources/values``: the values of one enterprise, outlet or logger
     (at least one of them; given together they must agree), oldest first, ``end`` exclusive."""
 
-    enterprise: int | None = Field(default=None, ge=1)
-    outlet: int | None = Field(default=None, ge=1)
+    enterprise: DbId | None = None
+    outlet: DbId | None = None
     logger: MnQuery | None = None
     cn: DataCommand | None = None
     factor: FactorQuery | None = None
@@ -57,8 +58,8 @@ class ExportFilter(BaseModel):
     (capped by command: see docs/sources.md) and a format."""
 
     format: ExportFormat = ExportFormat.CSV
-    enterprise: int | None = Field(default=None, ge=1)
-    outlet: int | None = Field(default=None, ge=1)
+    enterprise: DbId | None = None
+    outlet: DbId | None = None
     logger: MnQuery | None = None
     cn: DataCommand | None = None
     factor: FactorQuery | None = None
