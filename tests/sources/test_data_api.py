@@ -253,5 +253,9 @@ def test_the_series_of_an_outlet_carries_its_limits(
         headers=hebei,
     )
     assert too_long.status_code == 422 and ["query", "end"] in _locs(too_long.json())
+    year_one = client.get(
+        f"{API}/outlets/{outlet}/series", params={"end": "0001-01-01T00:00Z"}, headers=hebei
+    )
+    assert year_one.status_code == 422 and ["query", "end"] in _locs(year_one.json())
     assert client.get(f"{API}/outlets/{outlet}/series").status_code == 401
     assert client.get(f"{API}/outlets/999999/series", headers=hebei).status_code == 404

@@ -322,7 +322,10 @@ def _default_period(
         )
         end = latest + dt.timedelta(seconds=1) if latest is not None else utcnow()
     if start is None:
-        start = end - dt.timedelta(days=DEFAULT_SERIES_DAYS[cn])
+        try:
+            start = end - dt.timedelta(days=DEFAULT_SERIES_DAYS[cn])
+        except OverflowError as exc:  # an end in year 1: no period fits before it
+            raise _invalid("end", "the time is out of range") from exc
     return start, end
 
 
