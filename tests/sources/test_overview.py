@@ -165,3 +165,33 @@ def test_gateway_rows(session_factory: sessionmaker[Session], people: People) ->
     assert first.rejects == {"crc": 2.0, "password": 1.0}
     assert (first.packets_per_second, first.ack_p50_ms, first.ack_p99_ms) == (12.5, 1.5, 9.25)
     assert second.silent and second.accepted is None and second.rejects == {}
+
+
+def test_an_involved_jurisdiction_reads_and_is_on_the_record(
+    session_factory: sessionmaker[Session], registry: Registry, people: People
+) -> None:
+    from sqlalchemy import select
+
+    from jingjinji.audit.models import AuditEntry
+    from jingjinji.sources.models import Case, CaseJurisdiction
+
+    outlet = registry.outlets[HE_G]
+    with session_factory() as session:
+        case = Case(
+            title="border case",
+            enterprise_id=registry.enterprises["HE-A"],
+            lead_jurisdiction_code="130000",
+            opened_by="office",
+        )
+        session.add(case)
+        session.flush()
+        session.add(CaseJurisdiction(case_id=case.id, jurisdiction_code="110000", reason="border"))
+        session.commit()
+        assert overview.outlet_page(session, actor=people["bj-env"], outlet_id=outlet).readable
+        assert not overview.outlet_page(session, actor=people["tj-env"], outlet_id=outlet).readable
+        assert overview.outlet_page(session, actor=people["he-env"], outlet_id=outlet).readable
+        session.commit()
+        reads = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "sources.outlet.read")
+        ).all()
+    assert [(r.actor_username, r.object_id) for r in reads] == [("bj-env", str(outlet))]

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from jingjinji.audit import service as audit
 from jingjinji.config import get_settings
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, NotFound, field_error
@@ -317,7 +318,8 @@ def outlet_page(
     """An outlet's page: registry and state for everyone; for those who read the enterprise's
     data, the real-time series of the latest day with data, the hourly series of the latest
     week with data (seven China-time days ending with the latest hour's day) and the open
-    exceedance events. 404 for an unknown outlet."""
+    exceedance events. A read by another jurisdiction (involved in a case) is audited. 404 for
+    an unknown outlet."""
     outlet = session.get(Outlet, outlet_id)
     if outlet is None:
         raise NotFound(f"no outlet {outlet_id}")
@@ -337,6 +339,20 @@ def outlet_page(
     readable = may_read_data(session, actor, enterprise)
     if not readable:
         return OutletPage(outlet, enterprise, row, loggers, factors, False, None, None, [])
+    assert actor is not None  # only members read data
+    if not actor.is_office_admin and actor.province_code != province_of(
+        enterprise.jurisdiction_code
+    ):
+        # Another jurisdiction reads through its involvement in a case: on the record.
+        audit.record(
+            session,
+            actor=actor,
+            action="sources.outlet.read",
+            object_type="source_outlet",
+            object_id=outlet_id,
+            jurisdiction_code=enterprise.jurisdiction_code,
+            detail={"cross_jurisdiction": True, "enterprise_id": enterprise.id},
+        )
     ids = [lg.id for lg in loggers]
     exceedances = list(
         session.scalars(

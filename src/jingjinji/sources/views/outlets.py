@@ -16,6 +16,7 @@ from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.regions import service as regions
 from jingjinji.sources import presentation as show
+from jingjinji.sources.models import Exceedance
 from jingjinji.sources.service import overview
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.web import language_of, render
@@ -63,7 +64,7 @@ def _charts(window: overview.SeriesWindow | None, lang: str, tr: show.Translate)
     }
 
 
-def _exceedance(e: Any, lang: str, tr: show.Translate) -> dict[str, Any]:
+def _exceedance(e: Exceedance, lang: str, tr: show.Translate) -> dict[str, Any]:
     return {
         "id": e.id,
         "kind": tr(show.EXCEEDANCE_LABELS.get(e.kind, e.kind)),
