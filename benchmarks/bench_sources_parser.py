@@ -19,6 +19,13 @@ Contenders, interleaved round by round (order rotated), median of R rounds, one 
 Rates are packets per CPU second (wall-clock in brackets) with the load average beside them.
 Targets (PASS/FAIL; exit status 1 on FAIL): ``framer + parse`` >= 20,000 packets/s and >= 0.3
 of the ceiling. On FAIL the parser is profiled (CPU time). No assertion on time otherwise.
+
+Measured 2026-12-02 (21 files, 3 rounds, load 6 on 2 shared CPUs, Python 3.11.7): ceiling
+742,801/s, framer 498,612/s, parse 25,085/s, framer + parse 23,107/s (0.031 of the ceiling),
+crc16 276,684 segments/s = 70x the standard's loop. The rate target passes; the ceiling share
+does not and cannot in CPython: splitting the data area into name/value pairs alone (no
+checks, no numbers, no dicts) runs at about 0.15 of the ceiling, the CRC at 0.37, building the
+frozen 19-field Packet at about 0.2; 0.3 would take a compiled parser.
 """
 
 from __future__ import annotations
@@ -72,6 +79,15 @@ def framer(blobs: list[bytes]) -> int:
     for data in blobs:
         f = Framer()
         count += len(f.feed(data)) + len(f.flush())
+    return count
+
+
+def parse_all(frames: list[bytes]) -> int:
+    """Parse every frame, keeping none (190,000 packets kept alive would time the collector)."""
+    count = 0
+    for frame in frames:
+        parse_packet(frame)
+        count += 1
     return count
 
 
@@ -137,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     contenders = [
         Timed("ceiling (cut frames only)", lambda: ceiling(blobs)),
         Timed("framer", lambda: framer(blobs)),
-        Timed("parse", lambda: len([parse_packet(frame) for frame in frames])),
+        Timed("parse", lambda: parse_all(frames)),
         Timed("framer + parse", lambda: framer_and_parse(blobs)),
         Timed("crc", lambda: len([crc16(s) for s in segments])),
         Timed("crc (standard's loop, 1/20)", lambda: len([standard_crc(s) for s in sample])),
