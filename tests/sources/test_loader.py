@@ -208,6 +208,10 @@ def test_batch_loader_without_nats_counts_what_it_skips(
             message(5, HOURLY_2017, received_at=T0),
             message(3, HEARTBEAT, received_at=T0),
             message(9, UNKNOWN, received_at=T0),
+            # A month without an end cannot get a partition: counted as undated, the rest stored.
+            message(
+                11, HOURLY_2017.replace("DataTime=20261201", "DataTime=99991231"), received_at=T0
+            ),
         ]
     )
     assert (stored.packets_stored, stored.values_stored) == (1, 2)
@@ -215,6 +219,13 @@ def test_batch_loader_without_nats_counts_what_it_skips(
         batch = session.get(Batch, stored.batch_id)
         assert batch is not None
         # Sequences, and the hash, in stream order whatever order the fetch returned them in.
-        assert (batch.first_sequence, batch.last_sequence) == (3, 9)
-        ordered = [frame(HEARTBEAT), frame(HOURLY_2017), frame(UNKNOWN)]
+        assert (batch.first_sequence, batch.last_sequence) == (3, 11)
+        ordered = [
+            frame(HEARTBEAT),
+            frame(HOURLY_2017),
+            frame(UNKNOWN),
+            frame(HOURLY_2017.replace("DataTime=20261201", "DataTime=99991231")),
+        ]
         assert batch.sha256 == hashlib.sha256(b"".join(f + b"\n" for f in ordered)).hexdigest()
+        (entry,) = _audits(session)
+        assert '"undated":1' in entry.detail_json.replace(" ", "")

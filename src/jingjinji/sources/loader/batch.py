@@ -246,7 +246,17 @@ def _add_packet(
             packet.mn,
         )
         return
-    data_time = packet.data_time.astimezone(dt.UTC)
+    try:
+        data_time = packet.data_time.astimezone(dt.UTC)
+        month_of(data_time + dt.timedelta(days=31))  # its month must have an end
+    except (OverflowError, ValueError):  # year 1 in China time, December 9999
+        batch.undated += 1
+        log.warning(
+            "stream message %d: DataTime %s cannot be stored; not stored",
+            message.sequence,
+            packet.data_time,
+        )
+        return
     key = (logger_id, cn, data_time)
     if key in seen_keys:
         batch.repeated += 1

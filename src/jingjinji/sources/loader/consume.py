@@ -122,6 +122,8 @@ async def consume(
                 msgs = await sub.fetch(size, timeout=idle_wait)
             except TimeoutError:  # nothing to fetch (nats raises asyncio's or its own subclass)
                 continue
+            if not msgs:  # a pull that ended with a status message and no data
+                continue
             messages = [_stream_message(m) for m in msgs]
             try:
                 stored = await asyncio.to_thread(loader.load, messages)

@@ -32,8 +32,8 @@ from jingjinji.jobs import service as jobs
 from jingjinji.security import SYSTEM_ACTOR
 from jingjinji.sources.loader.batch import VALUE_COLUMNS, PreparedBatch
 from jingjinji.sources.models import Batch, GatewayStats, Logger
+from jingjinji.sources.service.exceedances import DETECT_JOB
 
-DETECT_JOB = "sources.detect_exceedances"
 AUDIT_ACTION = "sources.batch.load"
 
 PACKET_COLUMNS = (
