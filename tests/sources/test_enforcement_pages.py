@@ -92,6 +92,9 @@ def test_from_events_to_a_closed_case_in_pages(
     login(client, "bj-env", people.password)
     case = client.get(url)
     task_id = case.text.split('data-testid="complete-form-', 1)[1].split('"', 1)[0]
+    # Involved by the border, Beijing follows the events to the outlet's page.
+    outlet = f"/sources/outlets/{registry.outlets['HE-A/DA001']}"
+    assert f'href="{outlet}"' in case.text and client.get(outlet).status_code == 200
     token = csrf_from(case.text)
     refused = client.post(f"{url}/close", data={"csrf_token": token, "conclusion": "x"}, headers=HX)
     assert refused.status_code == 403 and "case-errors" in refused.text
