@@ -17,6 +17,7 @@ from jingjinji.sources.kernels import (
     crc_hex,
     map_code,
     parse_packet,
+    parse_time,
 )
 from jingjinji.timezone import CHINA_TZ
 
@@ -331,6 +332,10 @@ def test_with_or_without_crlf() -> None:
             f"{HEAD_2017};CP=&&DataTime=20160230120000&&",
             "field DataTime: '20160230120000' is not YYYYMMDDhhmmss[zzz]",
         ),
+        (
+            f"{HEAD_2017};CP=&&DataTime=00010101075959&&",
+            "field DataTime: '00010101075959' is not YYYYMMDDhhmmss[zzz]",
+        ),
         (f"{HEAD_2017};CP=&&-Rtd=1&&", "field -Rtd: not <code>-<suffix>"),
         (f"{HEAD_2017};CP=&&w01018-=1&&", "field w01018-: not <code>-<suffix>"),
         (f"{HEAD_2017};CP=&&=1&&", "field '=1': not name=value"),
@@ -398,3 +403,22 @@ def test_never_raises_on_frames_that_pass_length_and_crc(head: str, cp: str) -> 
         if packet.valid:
             for entry in packet.values.values():
                 assert all(isinstance(v, (float, str)) for v in entry.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20160824003817", dt.datetime(2016, 8, 24, 0, 38, 17, tzinfo=CHINA_TZ)),
+        ("20160824003817999", dt.datetime(2016, 8, 24, 0, 38, 17, 999000, tzinfo=CHINA_TZ)),
+        ("00010101080000", dt.datetime(1, 1, 1, 8, tzinfo=CHINA_TZ)),  # 00:00 UTC: storable
+        ("99991231235959", dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=CHINA_TZ)),
+        ("00010101075959", None),
+        ("2016082400381", None),
+        ("201608240038171", None),
+        ("20161324003817", None),
+        ("2016082400381７", None),
+    ],
+)
+def test_data_time(text: str, expected: dt.datetime | None) -> None:
+    assert parse_time(text) == expected
+    assert parse_time(text) == expected  # the second time from the cache

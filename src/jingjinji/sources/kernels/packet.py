@@ -329,7 +329,8 @@ _TIMES_KEPT = 4096  # many loggers send the same minute or hour: a small cache o
 
 def parse_time(text: str) -> dt.datetime | None:
     """``YYYYMMDDhhmmss`` or ``YYYYMMDDhhmmsszzz`` (milliseconds, as 2005 devices send) as an
-    aware China-time datetime; None when it is neither or no real time."""
+    aware China-time datetime; None when it is neither, no real time, or one without a UTC
+    time (0001-01-01 before 08:00)."""
     try:
         return _TIMES[text]
     except KeyError:
@@ -345,7 +346,7 @@ def _parse_time(text: str) -> dt.datetime | None:
     if (n != 14 and n != 17) or not text.isdigit() or not text.isascii():
         return None
     try:
-        return dt.datetime(
+        moment = dt.datetime(
             int(text[0:4]),
             int(text[4:6]),
             int(text[6:8]),
@@ -355,8 +356,11 @@ def _parse_time(text: str) -> dt.datetime | None:
             int(text[14:17]) * 1000 if n == 17 else 0,
             tzinfo=CHINA_TZ,
         )
-    except ValueError:
+        if moment.year == 1:  # before 08:00 on 0001-01-01 there is no UTC time to store
+            moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         return None
+    return moment
 
 
 def _invalid(
