@@ -117,31 +117,49 @@ async def consume(
             size,
             ack_wait,
         )
-        while not stop.is_set():
-            try:
-                msgs = await sub.fetch(size, timeout=idle_wait)
-            except TimeoutError:  # nothing to fetch (nats raises asyncio's or its own subclass)
-                continue
-            if not msgs:  # a pull that ended with a status message and no data
-                continue
-            messages = [_stream_message(m) for m in msgs]
-            try:
-                stored = await asyncio.to_thread(loader.load, messages)
-            except Exception:
-                log.exception(
-                    "batch of %d messages failed; redelivered in %gs", len(msgs), retry_delay
-                )
-                await asyncio.gather(*(m.nak(delay=retry_delay) for m in msgs))
-                await nc.flush()
-                await asyncio.sleep(retry_delay)
-                continue
-            # Committed: only now may the stream forget them.
-            await asyncio.gather(*(m.ack() for m in msgs))
-            await nc.flush()
-            if on_batch is not None:
-                on_batch(stored)
+        # Two batches in hand at most: while one is stored (a thread), the next is fetched.
+        storing: asyncio.Task[StoredBatch] | None = None
+        in_store: list[Any] = []
+        while not stop.is_set() or storing is not None:
+            msgs: list[Any] = []
+            if not stop.is_set():
+                try:
+                    msgs = await sub.fetch(size, timeout=idle_wait)
+                except TimeoutError:  # nothing to fetch (nats raises asyncio's or a subclass)
+                    msgs = []
+            if storing is not None:
+                await _settle(nc, storing, in_store, retry_delay, on_batch)
+                storing = None
+            if msgs:  # (a pull may also end with a status message and no data)
+                in_store = msgs
+                messages = [_stream_message(m) for m in msgs]
+                storing = asyncio.create_task(asyncio.to_thread(loader.load, messages))
     finally:
         await nc.close()
+
+
+async def _settle(
+    nc: Any,
+    storing: asyncio.Task[StoredBatch],
+    msgs: list[Any],
+    retry_delay: float,
+    on_batch: Callable[[StoredBatch], None] | None,
+) -> None:
+    """Wait for a batch's transaction; acknowledge its messages once it committed, or have them
+    redelivered after ``retry_delay`` (and pause as long) when it failed."""
+    try:
+        stored = await storing
+    except Exception:
+        log.exception("batch of %d messages failed; redelivered in %gs", len(msgs), retry_delay)
+        await asyncio.gather(*(m.nak(delay=retry_delay) for m in msgs))
+        await nc.flush()
+        await asyncio.sleep(retry_delay)
+        return
+    # Committed: only now may the stream forget them.
+    await asyncio.gather(*(m.ack() for m in msgs))
+    await nc.flush()
+    if on_batch is not None:
+        on_batch(stored)
 
 
 def run_loader(
