@@ -241,6 +241,11 @@ def serve(
     stop = threading.Event()
     if worker:
         bootstrap.start_worker_thread(factory, stop)
+        # The pollution-source loader runs beside the jobs (JetStream -> database); without
+        # NATS it says so and the rest serves on.
+        from jingjinji.sources import live
+
+        live.start(factory, settings, stop=stop)
     try:
         if workers == 1:
             _run_server(create_app(settings, session_factory=factory), host=host, port=port)
@@ -289,6 +294,31 @@ def _ensure_demo_audit_key(settings: Settings) -> None:
     console.print(f"demo: audit checkpoint signing key {key_id} made in {key_dir}")
 
 
+def _start_sources_pipeline(
+    factory: sessionmaker[Session], settings: Settings, stop: threading.Event
+) -> None:
+    """The demo's HJ 212 gateway, loader and replay of the recorded Hebei day (docs/sources.md)."""
+    from jingjinji.sources import live
+
+    pipeline = live.start(factory, settings, stop=stop, gateway=True, replay_demo=True)
+    if pipeline is None:
+        console.print(
+            "demo: NATS does not answer: no pollution-source gateway (make nats starts it)"
+        )
+        return
+    if pipeline.gateway is not None:
+        console.print(
+            f"demo: HJ 212 gateway on 127.0.0.1:{pipeline.gateway.gateway.port}; "
+            + (
+                "replaying the recorded Hebei day (2016-08-24) into it"
+                if pipeline.replay is not None
+                else "no recording to replay"
+            )
+        )
+    for note in pipeline.notes:
+        console.print(f"demo: {note}")
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -322,6 +352,7 @@ def demo(
         return
     stop = threading.Event()
     bootstrap.start_worker_thread(factory, stop)
+    _start_sources_pipeline(factory, settings, stop)
     demo_data.print_logins(console, logins, url=f"http://{host}:{port}/")
     try:
         _run_server(

@@ -65,9 +65,9 @@ class ExceedanceKind(enum.StrEnum):
 
 
 class ExceedanceStatus(enum.StrEnum):
-    OPEN = "open"
+    OPEN = "open"  # nobody has taken it up yet (``ended_at`` says when the episode ended)
     IN_CASE = "in_case"  # taken into a linked enforcement case
-    CLOSED = "closed"  # ended (the value came back under the limit, the logger spoke again)
+    CLOSED = "closed"  # its case was closed
 
 
 class CaseStatus(enum.StrEnum):
