@@ -16,7 +16,6 @@ the test; under CI=true a NATS that does not answer fails the test (tests.confte
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from jingjinji.sources.models import OutletKind
 from jingjinji.sources.schemas.registry import EnterpriseIn, FactorIn, LoggerIn, OutletIn
 from jingjinji.sources.service import registry as registry_service
 from jingjinji.sources.stream import StreamNames
+from tests.aio import run_async
 from tests.conftest import People, require_or_skip
 
 
@@ -49,7 +49,7 @@ def _nats_problem(url: str) -> str | None:
             await nc.close()
 
     try:
-        asyncio.run(probe())
+        run_async(lambda: probe())
     except Exception as exc:  # any failure means "not available"
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
     return None
@@ -82,7 +82,7 @@ def stream_names(nats_url: str) -> Iterator[StreamNames]:
         finally:
             await nc.close()
 
-    asyncio.run(drop())
+    run_async(lambda: drop())
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ test registry, a logger's socket, packets, and the stream's contents."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from jingjinji.sources.gateway import GatewayConfig, GatewayThread, start_in_thr
 from jingjinji.sources.kernels import Framer, FramingError, build_frame
 from jingjinji.sources.service.registry import LoggerEntry, logger_directory
 from jingjinji.sources.stream import StreamNames
+from tests.aio import run_async
 
 
 def packet(
@@ -116,4 +116,4 @@ def stream_messages(
         finally:
             await nc.close()
 
-    return asyncio.run(read())
+    return run_async(lambda: read())

@@ -4,7 +4,6 @@ packet, the connection cap, the idle timeout and the counters on the stats subje
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.sources.kernels import parse_packet
 from jingjinji.sources.stream import StreamNames
+from tests.aio import run_async
 from tests.sources.conftest import Registry
 from tests.sources.gateway_support import (
     LoggerSocket,
@@ -132,7 +132,7 @@ def test_9014_goes_out_only_once_the_stream_stored_the_packet(
             finally:
                 await nc.close()
 
-        asyncio.run(drop_stream())
+        run_async(lambda: drop_stream())
         logger.send(packet(qn="20260101160100002", cp="DataTime=20260101160100;w01018-Rtd=2"))
         assert logger.replies(1, timeout=1.0) == []  # not stored: the logger must send again
         counters = gateway.snapshot()

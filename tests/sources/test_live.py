@@ -36,7 +36,7 @@ def _small_recording(folder: Path) -> list[bytes]:
 
 
 def _register(session_factory: sessionmaker[Session], people: People, frames: list[bytes]) -> None:
-    stations = {}
+    stations: dict[str, str] = {}
     for frame in frames:
         packet = parse_packet(frame)
         if packet.valid and packet.mn and packet.st:

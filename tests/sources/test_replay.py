@@ -4,7 +4,6 @@ its reason (skipped without ../shared)."""
 
 from __future__ import annotations
 
-import asyncio
 import collections
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from jingjinji.sources.replay import Recorded, _ask_reply, corpus_dir, read_reco
 from jingjinji.sources.schemas.registry import EnterpriseIn, LoggerIn, OutletIn
 from jingjinji.sources.service import registry as registry_service
 from jingjinji.sources.stream import StreamNames, message_id
+from tests.aio import run_async
 from tests.conftest import People
 from tests.sources.gateway_support import running_gateway, stream_messages
 
@@ -93,8 +93,8 @@ def test_replaying_two_recorded_hours_stores_every_valid_packet_once_and_rejects
 
     acked: list[tuple[str, str, str | None, str | None]] = []
     with running_gateway(stream_names, session_factory) as gateway:
-        result = asyncio.run(
-            replay(
+        result = run_async(
+            lambda: replay(
                 host="127.0.0.1",
                 port=gateway.port,
                 records=records,

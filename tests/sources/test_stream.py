@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import nats
 
 from jingjinji.sources.stream import StreamNames, ensure_stream, message_id
+from tests.aio import run_async
 
 
 def test_subjects_keep_nats_tokens_safe() -> None:
@@ -35,4 +34,4 @@ def test_ensure_stream_twice_makes_one_work_queue(stream_names: StreamNames) -> 
         finally:
             await nc.close()
 
-    assert "workqueue" in asyncio.run(run()).lower().replace("_", "")
+    assert "workqueue" in run_async(lambda: run()).lower().replace("_", "")
