@@ -10,6 +10,7 @@ from typing import Any
 from jingjinji.credit.kernels.uscc import synthetic_uscc
 from jingjinji.regions.demo import demo_uscc
 from tests.air.support import obs
+from tests.security.sources_world import sources_reads, sources_writes
 from tests.security.support import (
     BJ_COMMITMENT,
     BJ_CONDITIONAL,
@@ -334,6 +335,7 @@ def writes(world: World) -> list[Write]:
         ),
         *credit_writes(world),
         *water_writes(world),
+        *sources_writes(world),
         Write(
             "POST",
             "/access-requests",
@@ -400,4 +402,5 @@ def reads() -> list[str]:
         # a water incident (Beijing and Hebei are told, Tianjin is not) and a sample batch
         "/water/incidents/{water_incident}",
         "/water/ingestions/{water_ingestion}",
+        *sources_reads(),
     ]

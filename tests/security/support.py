@@ -44,6 +44,7 @@ from jingjinji.warnings import webhooks
 from jingjinji.warnings.models import PollutionWarning as Warning
 from tests.catalog.support import apply_and_approve
 from tests.conftest import People
+from tests.security.sources_world import sources_objects
 from tests.security.water_world import water_objects
 
 PROBLEM = "application/problem+json"
@@ -130,6 +131,7 @@ def build_world(
         session.commit()
     ids.update(_credit_objects(session_factory, people))
     ids.update(water_objects(session_factory, people))
+    ids.update(sources_objects(session_factory, people))
     assert all(value is not None for value in ids.values()), ids
     return world
 

@@ -51,6 +51,13 @@ TIANJIN = frozenset({"tj-admin", "tj-env", "tj-binhai", "tj-samr", "tj-analyst"}
 NOT_TOLD = {p: 404 for p in TIANJIN}
 INCIDENT_READERS = EVERYONE - TIANJIN
 INCIDENT_ACTORS = frozenset({"bj-admin", "bj-env", "he-admin", "he-env"})
+# A Beijing enterprise in two cases led by Beijing that involve Hebei (its outlet is near the
+# Hebei border), not Tianjin: members of Beijing and Hebei read its data and the cases; Tianjin
+# is refused the data (403) and does not learn the cases exist (404); the lead (Beijing's
+# administrator and environment bureau) and the office act on the cases, the bureau's task is
+# completed by its stewards, Beijing's administrator or the office.
+SOURCE_READERS = EVERYONE - TIANJIN
+NOT_INVOLVED = {p: 404 for p in TIANJIN}
 # Issue 10's attack: unauthorised attempts it made (the matrix makes at least as many).
 ISSUE_WRITES = 247
 ISSUE_READS = 138
@@ -146,6 +153,18 @@ WRITE_RULES: dict[tuple[str, str], Rule] = {
         INCIDENT_ACTORS | OFFICE, "bj-env", NOT_TOLD
     ),
     ("POST", "/water/incidents/{water_incident}/close"): Rule(BJ_ADMIN, "office", NOT_TOLD),
+    ("POST", "/sources/enterprises"): Rule(BJ_OWNER, "bj-env"),
+    ("POST", "/sources/enterprises/{sources_enterprise}/outlets"): Rule(BJ_OWNER, "bj-env"),
+    ("POST", "/sources/outlets/{sources_outlet}/loggers"): Rule(BJ_OWNER, "bj-env"),
+    ("PUT", "/sources/outlets/{sources_outlet}/factors/w21003"): Rule(BJ_OWNER, "bj-env"),
+    ("POST", "/sources/parks"): Rule(OFFICE, "office"),
+    ("POST", "/sources/cases"): Rule(BJ_OWNER, "bj-env"),
+    ("POST", "/sources/cases/{sources_case_b}/tasks"): Rule(BJ_OWNER, "bj-env", NOT_INVOLVED),
+    ("POST", "/sources/cases/{sources_case}/tasks/{sources_task}/complete"): Rule(
+        BJ_OWNER, "bj-env", NOT_INVOLVED
+    ),
+    ("POST", "/sources/cases/{sources_case}/close"): Rule(BJ_OWNER, "bj-env", NOT_INVOLVED),
+    ("POST", "/sources/cases/{sources_case_b}/jurisdictions"): Rule(OFFICE, "office", NOT_INVOLVED),
     # made anonymously: withdrawn by the office or the subject's province administrator
     ("POST", "/credit/declarations/{credit_declaration}/withdraw"): Rule(BJ_ADMIN, "bj-admin"),
     # Applying is for analysts and stewards of other organisations; the owner is told it reads
@@ -213,6 +232,16 @@ READ_RULES: dict[str, tuple[frozenset[str], dict[str, int]]] = {
     "/water/incidents/{water_incident}": (INCIDENT_READERS, NOT_TOLD),
     # a batch is its sender's and the office's: nobody else learns it exists
     "/water/ingestions/{water_ingestion}": (frozenset({"office", "bj-env"}), HIDDEN),
+    # the Beijing enterprise's logger and data: Tianjin gets an audited 403
+    "/sources/loggers/{sources_mn}": (SOURCE_READERS, {}),
+    "/sources/values?enterprise={sources_enterprise}": (SOURCE_READERS, {}),
+    "/sources/values/export?enterprise={sources_enterprise}&cn=2061&"
+    "start=2026-06-10T08:00&end=2026-06-11T08:00": (SOURCE_READERS, {}),
+    "/sources/outlets/{sources_outlet}/series?cn=2061": (SOURCE_READERS, {}),
+    "/sources/cases/{sources_case}": (SOURCE_READERS, NOT_INVOLVED),
+    # the lists: each member its own scope (empty for Tianjin)
+    "/sources/cases": (EVERYONE, {}),
+    "/sources/exceedances": (EVERYONE, {}),
 }
 
 
