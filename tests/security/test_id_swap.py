@@ -15,6 +15,7 @@ from jingjinji.accounts.models import ApiToken, User
 from jingjinji.catalog.models import AccessRequest, Dataset
 from jingjinji.progress.models import IndicatorValue
 from jingjinji.regions.models import Organisation
+from jingjinji.sources.models import Case, CaseJurisdiction, Enterprise, Logger, Outlet
 from tests.conftest import People
 from tests.security.support import (
     ANONYMOUS,
@@ -24,6 +25,7 @@ from tests.security.support import (
     changed_tables,
     table_digests,
 )
+from tests.sources.conftest import build_registry
 
 ISSUE_SWAPS = 396
 
@@ -54,6 +56,14 @@ class Rule:
             and province is not None
             and self.org_province[organisation_id] == province
         )
+
+    def province(self, persona: str) -> str | None:
+        """The persona's province: its organisation's, else its own (None: the office)."""
+        actor = self.people[persona]
+        if actor.organisation_id is not None:
+            return self.org_province[actor.organisation_id]
+        code = actor.jurisdiction_code
+        return None if code is None else code[:2] + "0000"
 
 
 def _check(
@@ -159,10 +169,79 @@ def _sweep_values(world: World, wrong: list[str]) -> int:
     return len(ids) * len(outsiders)
 
 
+def _involved(world: World) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """Provinces involved per case, and per enterprise (in any case about it)."""
+    by_case: dict[int, set[str]] = {}
+    by_enterprise: dict[int, set[str]] = {}
+    with world.factory() as session:
+        rows = session.execute(
+            select(Case.id, Case.enterprise_id, CaseJurisdiction.jurisdiction_code).join(
+                CaseJurisdiction, CaseJurisdiction.case_id == Case.id
+            )
+        ).all()
+    for case_id, enterprise_id, code in rows:
+        by_case.setdefault(case_id, set()).add(code)
+        by_enterprise.setdefault(enterprise_id, set()).add(code)
+    return by_case, by_enterprise
+
+
+def _reads_data(rule: Rule, persona: str, owner: str, involved: set[str]) -> bool:
+    """The office; a member of the owning province or of one involved in a case about it."""
+    if rule.people[persona].is_office_admin:
+        return True
+    province = rule.province(persona)
+    return province is not None and (province == owner[:2] + "0000" or province in involved)
+
+
+def _sweep_sources(world: World, rule: Rule, wrong: list[str]) -> int:
+    """Enforcement cases (outsiders: 404), data loggers by MN and an enterprise's values
+    (outsiders: 403), by every persona."""
+    by_case, by_enterprise = _involved(world)
+    with world.factory() as session:
+        loggers = session.execute(
+            select(Logger.mn, Enterprise.id, Enterprise.jurisdiction_code)
+            .join(Outlet, Outlet.id == Logger.outlet_id)
+            .join(Enterprise, Enterprise.id == Outlet.enterprise_id)
+            .order_by(Logger.mn)
+        ).all()
+        enterprises = session.execute(
+            select(Enterprise.id, Enterprise.jurisdiction_code).order_by(Enterprise.id)
+        ).all()
+    sent = 0
+    for persona in PERSONAS:
+        office = persona != ANONYMOUS and rule.people[persona].is_office_admin
+        province = None if persona == ANONYMOUS else rule.province(persona)
+        for case_id, involved in by_case.items():
+            if persona == ANONYMOUS:
+                expected = 401
+            else:
+                expected = 200 if office or province in involved else 404
+            _check(world, f"/api/v1/sources/cases/{case_id}", persona, expected, wrong)
+        targets = [
+            (f"/api/v1/sources/loggers/{mn}", enterprise, owner)
+            for mn, enterprise, owner in loggers
+        ] + [
+            (f"/api/v1/sources/values?enterprise={enterprise}", enterprise, owner)
+            for enterprise, owner in enterprises
+        ]
+        for url, enterprise, owner in targets:
+            if persona == ANONYMOUS:
+                expected = 401
+            else:
+                readable = _reads_data(rule, persona, owner, by_enterprise.get(enterprise, set()))
+                expected = 200 if readable else 403
+            _check(world, url, persona, expected, wrong)
+        sent += len(by_case) + len(targets)
+    return sent
+
+
 def test_swapped_ids_get_the_expected_answer(
     client: TestClient, session_factory: sessionmaker[Session], people: People, engine: Engine
 ) -> None:
     world = build_world(client, session_factory, people)
+    with session_factory() as session:  # enterprises of each province besides Beijing's
+        build_registry(session, people["office"])
+        session.commit()
     rule = Rule(world)
     wrong: list[str] = []
     before = table_digests(engine)
@@ -171,6 +250,7 @@ def test_swapped_ids_get_the_expected_answer(
         "records": _sweep_records(world, rule, wrong),
         "token revocations": _sweep_tokens(world, wrong),
         "value deletions": _sweep_values(world, wrong),
+        "sources cases, loggers and values": _sweep_sources(world, rule, wrong),
     }
     changed = changed_tables(before, table_digests(engine))
     total = sum(counts.values())
