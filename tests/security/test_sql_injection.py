@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import People
 from tests.security.operations import writes
+from tests.security.sources_world import SOURCES_MN
 from tests.security.support import (
     BJ_COMMITMENT,
     BJ_DATASET,
@@ -50,6 +51,7 @@ PATH_VALUES = {  # a real object for each path parameter, by route prefix and na
     ("/api/v1/progress/agreements", "code"): "bj-tj-integration",
     ("/api/v1/progress/commitments", "code"): BJ_COMMITMENT,
     ("/api/v1/progress/indicators", "code"): YEAR_INDICATOR,
+    ("/api/v1/sources/loggers", "mn"): SOURCES_MN,
 }
 
 
@@ -63,7 +65,27 @@ def _path_value(template: str, name: str, world: World) -> str:
     for (prefix, param), value in PATH_VALUES.items():
         if template.startswith(prefix) and name == param:
             return value
-    return {"username": "bj-env", "warning_id": str(world.ids["warning"])}.get(name, "1")
+    return {
+        "username": "bj-env",
+        "warning_id": str(world.ids["warning"]),
+        # the sources objects (names used by no other domain's routes)
+        "enterprise_id": str(world.ids["sources_enterprise"]),
+        "outlet_id": str(world.ids["sources_outlet"]),
+        "case_id": str(world.ids["sources_case"]),
+    }.get(name, "1")
+
+
+def _base_query(template: str, world: World) -> dict[str, str]:
+    """The parameters a route needs besides the probed one to reach the database: stored
+    values are read in a scope (an enterprise) and exported over a period."""
+    if template.startswith("/api/v1/sources/values"):
+        return {
+            "enterprise": str(world.ids["sources_enterprise"]),
+            "cn": "2061",
+            "start": "2026-06-10T08:00",
+            "end": "2026-06-11T08:00",
+        }
+    return {}
 
 
 def _fill(template: str, world: World, **override: str) -> str:
@@ -106,12 +128,13 @@ def _probe_queries(world: World, spec: dict[str, Any], wrong: list[str]) -> int:
         if operation is None or template.endswith("/events"):  # a stream: see test_warnings
             continue
         url = _fill(template, world)
+        base = _base_query(template, world)
         for param in operation.get("parameters", []):
             if param["in"] != "query" or not _is_string(param.get("schema", {})):
                 continue
-            control = world.call("office", "GET", url, params={param["name"]: LITERAL})
+            control = world.call("office", "GET", url, params={**base, param["name"]: LITERAL})
             for payload in PAYLOADS:
-                probe = world.call("office", "GET", url, params={param["name"]: payload})
+                probe = world.call("office", "GET", url, params={**base, param["name"]: payload})
                 _judge(f"GET {template}?{param['name']}={payload!r}", probe, control, wrong)
                 sent += 1
     return sent
