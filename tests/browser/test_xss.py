@@ -44,6 +44,12 @@ from jingjinji.regions import service as regions
 from jingjinji.regions import uscc
 from jingjinji.regions.schemas import OrganisationIn
 from jingjinji.security import SYSTEM_ACTOR, Actor, Role
+from jingjinji.sources.models import OutletKind
+from jingjinji.sources.schemas.enforcement import CaseCloseIn, CaseOpenIn, TaskDoneIn, TaskIn
+from jingjinji.sources.schemas.registry import EnterpriseIn, FactorIn, LoggerIn, OutletIn
+from jingjinji.sources.service import cases as source_cases
+from jingjinji.sources.service import exceedances as source_exceedances
+from jingjinji.sources.service import registry as source_registry
 from jingjinji.warnings import demo as warnings_demo
 from jingjinji.warnings import service as warnings
 from jingjinji.warnings import webhooks
@@ -55,6 +61,7 @@ from jingjinji.water.service import samples as water_samples
 from jingjinji.water.service import sections as water_sections
 from tests.browser_support import LiveServer, browser_login
 from tests.conftest import People, login
+from tests.sources.enforcement_support import hourly, store
 from tests.test_statement_budgets import BUDGETS
 
 # Breaks out of an attribute, a <script> block and a template; each part sets window.__xss.
@@ -69,6 +76,7 @@ RAW_MARKUP = ("<svg onload", "<img src=x onerror", "<script>window.__xss")
 DATASET = "XSS-PAYLOAD"
 INDICATOR = "bh_pm25"
 COMMITMENT = "bjtj-23"
+SOURCES_PAGES_SHOWING = ("/sources/outlets/", "/sources/exceedances", "/sources/cases")
 XSS_USER = "xss-display"
 XSS_PASSWORD = "Stored-XSS tests: a long unusual password 7431"
 
@@ -104,6 +112,7 @@ def _store_payloads(
             session.commit()
     credit_pages = _credit_payloads(factory, people)
     water_pages = _water_payloads(factory, people)
+    sources_pages = _sources_payloads(factory, people)
     with factory() as session:
 
         def user(name: str) -> Actor:
@@ -218,6 +227,7 @@ def _store_payloads(
     return [
         *credit_pages,
         *water_pages,
+        *sources_pages,
         f"/catalog/{DATASET}",
         f"/progress/indicators/{INDICATOR}",
         f"/progress/commitments/{COMMITMENT}",
@@ -340,6 +350,103 @@ def _water_payloads(factory: sessionmaker[Session], people: People) -> list[str]
     ]
 
 
+def _sources_payloads(factory: sessionmaker[Session], people: People) -> list[str]:
+    """A Beijing enterprise and its outlet named with the payload (near the Hebei border), a
+    COD limit exceeded three times: a closed case whose title, task description, result and
+    conclusion carry the payload, an open case with such a task, and an event still open;
+    returns the pages that show them."""
+    with factory() as session:
+        enterprise = source_registry.save_enterprise(
+            session,
+            actor=SYSTEM_ACTOR,
+            data=EnterpriseIn(
+                uscc=synthetic_uscc("91", "110115", 88_888_001),
+                name_zh=PAYLOAD[:200],
+                name_en=PAYLOAD[:200],
+                jurisdiction_code="110000",
+                industry=SHORT,
+                synthetic=True,
+            ),
+        )
+        outlet = source_registry.save_outlet(
+            session,
+            actor=SYSTEM_ACTOR,
+            enterprise_id=enterprise.id,
+            data=OutletIn(
+                code="DW-XSS",
+                name_zh=PAYLOAD[:200],
+                name_en=PAYLOAD[:200],
+                kind=OutletKind.WASTEWATER,
+                longitude=116.6,
+                latitude=39.6,
+                border_distance_km=3.0,
+                neighbour_jurisdiction_code="130000",
+            ),
+        )
+        logger = source_registry.save_logger(
+            session,
+            actor=SYSTEM_ACTOR,
+            outlet_id=outlet.id,
+            data=LoggerIn(mn="XSS-W-001", password="123456", protocol_version=2017, st="32"),
+        )
+        source_registry.save_factor(
+            session,
+            actor=SYSTEM_ACTOR,
+            outlet_id=outlet.id,
+            data=FactorIn(code="w01018", unit="mg/L", hourly_limit=30.0, daily_limit=20.0),
+        )
+        session.commit()
+        logger_id = logger.id
+    batch = store(factory, logger_id, hourly("w01018", [40, 20, 50, 20, 60, 20]))
+    with factory() as session:
+        events = sorted(e.id for e in source_exceedances.detect_for_batch(session, batch_id=batch))
+        case_ids, task_ids = [], []
+        for event in events[:2]:
+            case = source_cases.open_case(
+                session,
+                actor=SYSTEM_ACTOR,
+                data=CaseOpenIn(exceedance_ids=[event], title=PAYLOAD[:300]),
+            )
+            task = source_cases.add_task(
+                session,
+                actor=SYSTEM_ACTOR,
+                case_id=case.id,
+                data=TaskIn.model_validate(
+                    {
+                        "kind": "inspection",
+                        "organisation_id": people.organisations["he_env"],
+                        "due_at": "2099-01-01T09:00",
+                        "description": PAYLOAD,
+                    }
+                ),
+            )
+            case_ids.append(case.id)
+            task_ids.append(task.id)
+        source_cases.complete_task(
+            session,
+            actor=SYSTEM_ACTOR,
+            case_id=case_ids[0],
+            task_id=task_ids[0],
+            data=TaskDoneIn(result=PAYLOAD),
+        )
+        source_cases.close_case(
+            session, actor=SYSTEM_ACTOR, case_id=case_ids[0], data=CaseCloseIn(conclusion=PAYLOAD)
+        )
+        session.commit()
+    return [
+        "/sources",
+        f"/sources/outlets/{outlet.id}",
+        "/sources/exceedances",
+        "/sources/cases",
+        *(f"/sources/cases/{i}" for i in case_ids),
+        f"/api/v1/sources/enterprises/{enterprise.id}",
+        f"/api/v1/sources/outlets/{outlet.id}",
+        f"/api/v1/sources/outlets/{outlet.id}/series?cn=2061",
+        *(f"/api/v1/sources/cases/{i}" for i in case_ids),
+        "/api/v1/sources/exceedances",
+    ]
+
+
 def _urls(details: list[str]) -> list[str]:
     return list(dict.fromkeys([*BUDGETS, *details]))
 
@@ -374,6 +481,11 @@ def test_stored_payloads_are_escaped_in_every_page(
     anonymous = _check_html(client, urls, "anonymous")
     login(client, "office", people.password)
     office = _check_html(client, urls, "office")
+    # Each sources page that names the enterprise, outlet or cases shows the office the payload.
+    for url in urls:
+        if url == "/sources" or url.startswith(SOURCES_PAGES_SHOWING):
+            html = client.get(url).text
+            assert "&lt;svg onload" in html or "\\u003csvg onload" in html, url
     # The payloads are on the pages (escaped), so the check above looked at them.
     assert anonymous >= 8, anonymous
     assert office >= 12, office
