@@ -316,10 +316,10 @@ def outlet_page(
     session: Session, *, actor: Actor | None, outlet_id: int, now: dt.datetime | None = None
 ) -> OutletPage:
     """An outlet's page: registry and state for everyone; for those who read the enterprise's
-    data, the real-time series of the latest day with data, the hourly series of the latest
-    week with data (seven China-time days ending with the latest hour's day) and the open
-    exceedance events. A read by another jurisdiction (involved in a case) is audited. 404 for
-    an unknown outlet."""
+    data, its data loggers, the real-time series of the latest day with data, the hourly series
+    of the latest week with data (seven China-time days ending with the latest hour's day) and
+    the open exceedance events. A read by another jurisdiction (involved in a case) is
+    audited. 404 for an unknown outlet."""
     outlet = session.get(Outlet, outlet_id)
     if outlet is None:
         raise NotFound(f"no outlet {outlet_id}")
@@ -338,7 +338,9 @@ def outlet_page(
     )
     readable = may_read_data(session, actor, enterprise)
     if not readable:
-        return OutletPage(outlet, enterprise, row, loggers, factors, False, None, None, [])
+        # An MN is the address the gateway takes packets for (most loggers send the default
+        # password): as in the API, only readers of the enterprise's data learn it.
+        return OutletPage(outlet, enterprise, row, [], factors, False, None, None, [])
     assert actor is not None  # only members read data
     if not actor.is_office_admin and actor.province_code != province_of(
         enterprise.jurisdiction_code
