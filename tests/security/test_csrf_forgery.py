@@ -7,7 +7,7 @@ Issue 10's attack: 0 of 76 forged posts accepted; this makes at least as many pe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji import domains, views, web
 from tests.conftest import People, csrf_from, login
-from tests.security.support import World, build_world, changed_tables, table_digests
+from tests.security.support import (
+    CREDIT_USCC,
+    World,
+    build_world,
+    changed_tables,
+    table_digests,
+)
 
 ISSUE_FORGERIES = 76
 PAGE = "/account"  # a signed-in page carrying the session's CSRF token
@@ -74,16 +80,124 @@ def _forms(world: World) -> list[Form]:
             {"status": "cancelled", "changed_on": "2026-01-01"},
         ),
         Form("/progress/upload", {}, files={"file": ("v.csv", b"x\n", "text/csv")}),
+        *_credit_forms(world),
+        *_water_forms(world),
+        *_sources_forms(world),
     ]
+
+
+def _credit_forms(world: World) -> list[Form]:
+    """The credit agency's and desks' forms and the public forms on a subject's page."""
+    ids = world.ids
+    subject = f"/credit/subjects/{CREDIT_USCC}"
+    return [
+        Form("/credit/agency/records", {"kind": "penalty", "uscc": CREDIT_USCC}),
+        Form("/credit/agency/upload", {}, files={"file": ("r.csv", b"x\n", "text/csv")}),
+        Form(f"/credit/agency/records/{ids['credit_pending']}/publish", {}),
+        Form(f"/credit/agency/records/{ids['credit_entry']}/lift", {"reason": "forged"}),
+        Form(
+            f"{subject}/object",
+            {
+                "record_id": str(ids["credit_objection_record"]),
+                "objector_name": "forged",
+                "objector_contact": "010-00000000",
+                "reason": "forged",
+            },
+        ),
+        Form(
+            f"{subject}/repair",
+            {
+                "record_id": str(ids["credit_repair_record"]),
+                "applicant_name": "forged",
+                "evidence": "forged",
+            },
+        ),
+        Form(
+            f"{subject}/commit",
+            {
+                "representative_name": "forged",
+                "purpose": "forged",
+                "content": "forged",
+                "organisation_id": str(ids["bj_samr"]),
+            },
+        ),
+        Form(
+            f"{subject}/declare",
+            {"kind": "other", "title": "forged", "declared_by_name": "forged"},
+        ),
+        Form(
+            f"/credit/desk/objections/{ids['credit_objection']}/answer",
+            {"outcome": "upheld", "answer": "forged"},
+        ),
+        Form(
+            f"/credit/desk/repairs/{ids['credit_repair']}/decide",
+            {"outcome": "rejected", "note": "forged"},
+        ),
+        Form(
+            f"/credit/desk/commitments/{ids['credit_commitment']}/outcome",
+            {"outcome": "kept", "note": "forged"},
+        ),
+    ]
+
+
+def _water_forms(world: World) -> list[Form]:
+    """The water upload and the incident forms."""
+    incident = f"/water/incidents/{world.ids['water_incident']}"
+    csv = ("s.csv", b"section_code,sampled_at,kind,nh3n\n", "text/csv")
+    return [
+        Form("/water/upload", {}, files={"file": csv}),
+        Form(
+            "/water/incidents/new",
+            {
+                "section_code": world.ids["water_section"],
+                "summary": "forged",
+                "severity": "general",
+                "observed_at": "2026-01-01T08:00",
+            },
+        ),
+        Form(f"{incident}/acknowledge", {}),
+        Form(f"{incident}/answer", {"answer": "agree", "text": "forged"}),
+        Form(f"{incident}/sampling", {"sampled_at": "2026-01-01T08:00", "values": "nh3n=1"}),
+        Form(f"{incident}/measure", {"text": "forged"}),
+    ]
+
+
+def _sources_forms(world: World) -> list[Form]:
+    """The enforcement forms: open a case, involve, give, complete a task, close."""
+    ids = world.ids
+    case = f"/sources/cases/{ids['sources_case']}"
+    return [
+        Form("/sources/cases", {"exceedance_ids": str(ids["sources_open_event"]), "title": "f"}),
+        Form(f"/sources/cases/{ids['sources_case_b']}/involve", {"jurisdiction_code": "120000"}),
+        Form(
+            f"{case}/tasks",
+            {
+                "kind": "inspection",
+                "organisation_id": str(world.people.organisations["he_env"]),
+                "due_at": "2099-01-01T09:00",
+            },
+        ),
+        Form(f"{case}/tasks/{ids['sources_task']}/complete", {"result": "forged"}),
+        Form(f"{case}/close", {"conclusion": "forged"}),
+    ]
+
+
+def _post_paths(routes: Iterable[Any], prefix: str = "") -> Iterator[str]:
+    """POST paths of ``routes``, through routers a package's router includes (FastAPI keeps
+    them as included routers with their prefix, not as copied routes)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            if "POST" in (route.methods or set()):
+                yield prefix + route.path
+        elif (context := getattr(route, "include_context", None)) is not None:
+            yield from _post_paths(context.included_router.routes, prefix + context.prefix)
 
 
 def _form_routes() -> set[str]:
     """The paths of every POST form of the pages (views), as templates."""
     routes = set()
     for module in [views, *domains.modules("views")]:
-        for route in module.router.routes:
-            if isinstance(route, APIRoute) and "POST" in (route.methods or set()):
-                routes.add(route.path)
+        routes.update(_post_paths(module.router.routes))
     return routes
 
 
