@@ -195,7 +195,7 @@ def _post_paths(routes: Iterable[Any], prefix: str = "") -> Iterator[str]:
 
 def _form_routes() -> set[str]:
     """The paths of every POST form of the pages (views), as templates."""
-    routes = set()
+    routes: set[str] = set()
     for module in [views, *domains.modules("views")]:
         routes.update(_post_paths(module.router.routes))
     return routes
