@@ -86,9 +86,11 @@ def start(
     replay_demo: bool = False,
     corpus: Path | None = None,
     live_pace: bool = True,
+    limit: int | None = None,
 ) -> LivePipeline | None:
     """Start the loader (and with ``gateway`` a gateway on ``gateway_port``, default the
-    settings' port; with ``replay_demo`` the replay of the recorded day into it). None, with a
+    settings' port; with ``replay_demo`` the replay of the recorded day into it, its first
+    ``limit`` packets when given). None, with a
     warning logged, when NATS does not answer: the rest of the platform runs without it."""
     from jingjinji.sources.loader.consume import start_loader_thread
 
@@ -123,7 +125,7 @@ def start(
         return pipeline
     if replay_demo:
         pipeline.replay = _start_replay(
-            factory, pipeline, corpus=corpus, stop=stop, live_pace=live_pace
+            factory, pipeline, corpus=corpus, stop=stop, live_pace=live_pace, limit=limit
         )
     return pipeline
 
@@ -135,6 +137,7 @@ def _start_replay(
     corpus: Path | None,
     stop: threading.Event,
     live_pace: bool,
+    limit: int | None,
 ) -> threading.Thread | None:
     from jingjinji.sources.replay import corpus_dir, read_recording
 
@@ -150,7 +153,7 @@ def _start_replay(
     def run() -> None:
         # Reading and re-framing the day takes a while (tens of seconds on a busy machine):
         # here, not before the server starts.
-        records = read_recording([folder])
+        records = read_recording([folder], limit=limit)
         if not stored_before:
             asyncio.run(_play(records, port=port, speed=0.0))
         while live_pace and not stop.is_set():
