@@ -26,7 +26,6 @@ from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import DatasetIn, FieldIn
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.pagination import KeyColumn, Paged, check_limit, paginate
-from jingjinji.regions import service as regions
 from jingjinji.security import Actor
 
 PREFIX = "AIR-"
@@ -160,15 +159,9 @@ def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
 
 def register_datasets(session: Session, *, actor: Actor | None) -> list[str]:
     """Register (idempotently) the air datasets of every provincial environment agency."""
-    codes: list[str] = []
-    for province in PROVINCES:
-        org = regions.find_organisation(session, jurisdiction_code=province, kind="environment")
-        if org is None:
-            continue
-        for data in definitions(province, org.id):
-            catalog.ensure_dataset(session, actor=actor, data=data)
-            codes.append(data.code)
-    return codes
+    return catalog.register_provincial_datasets(
+        session, actor=actor, provinces=PROVINCES, definitions=definitions
+    )
 
 
 # --------------------------------------------------------------------------- record source

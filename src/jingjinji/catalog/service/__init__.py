@@ -30,6 +30,7 @@ from jingjinji.catalog.service.datasets import (
     ensure_dataset,
     get_dataset,
     list_datasets,
+    register_provincial_datasets,
     update_dataset,
     visible_dataset,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "readable_fields",
     "record_read",
     "record_source_for",
+    "register_provincial_datasets",
     "register_record_source",
     "request_out",
     "request_outs",

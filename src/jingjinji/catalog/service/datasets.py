@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,6 +238,28 @@ def datasets_by_code(session: Session, *, codes: Iterable[str]) -> dict[str, Dat
     if missing:
         raise NotFound(f"no dataset with code {missing[0]!r}")
     return found
+
+
+def register_provincial_datasets(
+    session: Session,
+    *,
+    actor: Actor | None,
+    provinces: Iterable[str],
+    definitions: Callable[[str, int], list[DatasetIn]],
+    agency_kind: str = "environment",
+) -> list[str]:
+    """Register (idempotently) a domain's datasets for the agency of ``agency_kind`` of every
+    province that has one: ``definitions(province, owner organisation id)`` says which; the
+    codes registered, in order."""
+    codes: list[str] = []
+    for province in provinces:
+        org = regions.find_organisation(session, jurisdiction_code=province, kind=agency_kind)
+        if org is None:
+            continue
+        for data in definitions(province, org.id):
+            ensure_dataset(session, actor=actor, data=data)
+            codes.append(data.code)
+    return codes
 
 
 def ensure_dataset(session: Session, *, actor: Actor | None, data: DatasetIn) -> Dataset:

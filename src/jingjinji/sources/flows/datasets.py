@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import DatasetIn, FieldIn
 from jingjinji.pagination import check_limit, decode_key, encode_key
-from jingjinji.regions import service as regions
 from jingjinji.security import Actor, province_of
 from jingjinji.sources.models import ExceedanceKind, Packet
 from jingjinji.sources.service import indicators
@@ -104,15 +103,9 @@ def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
 
 def register_datasets(session: Session, *, actor: Actor | None) -> list[str]:
     """Register (idempotently) the sources datasets of every provincial environment agency."""
-    codes: list[str] = []
-    for province in PROVINCES:
-        org = regions.find_organisation(session, jurisdiction_code=province, kind="environment")
-        if org is None:
-            continue
-        for data in definitions(province, org.id):
-            catalog.ensure_dataset(session, actor=actor, data=data)
-            codes.append(data.code)
-    return codes
+    return catalog.register_provincial_datasets(
+        session, actor=actor, provinces=PROVINCES, definitions=definitions
+    )
 
 
 # --------------------------------------------------------------------------- record source
