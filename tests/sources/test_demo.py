@@ -47,6 +47,10 @@ def test_the_demo_registers_every_recorded_logger(
     ctx = _load(session_factory)
     made = ctx.values["sources_demo"]
     assert made["recorded_loggers"] == len(records) == 290
+    # Each province's environment agency owns the monitoring-indicator datasets.
+    assert {"SOURCES-130000-INDICATORS-DAILY", "SOURCES-110000-INDICATORS-MONTHLY"} <= set(
+        made["datasets"]
+    )
     with session_factory() as session:
         directory = registry_service.logger_directory(session)
         for record in records:

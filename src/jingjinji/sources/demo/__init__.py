@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from jingjinji.security import SYSTEM_ACTOR
+from jingjinji.sources import flows
 from jingjinji.sources.demo import extras, registry
 from jingjinji.sources.models import Logger
 
@@ -31,6 +33,10 @@ def load(session: Session, ctx: DemoContext) -> None:
     serial = registry.register_real_loggers(session, made)
     recorded = len(made.loggers)
     extras.register_extras(session, made, serial=serial)
+    # The indicator datasets of each province's environment agency and the progress
+    # indicators they feed (`jjj sources publish-indicators` fills them once data is stored).
+    datasets = flows.register_datasets(session, actor=SYSTEM_ACTOR)
+    flows.ensure_indicators(session, actor=SYSTEM_ACTOR)
     session.flush()
     elapsed = time.perf_counter() - started
     ctx.values["sources_demo"] = {
@@ -40,6 +46,7 @@ def load(session: Session, ctx: DemoContext) -> None:
         "recorded_loggers": recorded,
         "extras": made.extras,
         "park": extras.PARK_CODE,
+        "datasets": datasets,
         "seconds": round(elapsed, 1),
     }
     if ctx.console is not None:
