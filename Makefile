@@ -29,7 +29,7 @@ jjj:
 PG_DEMO_DB ?= jingjinji_demo
 PG_DEMO := postgresql+psycopg://%s@127.0.0.1:5432/$(PG_DEMO_DB)
 PSQL := psql -h 127.0.0.1 -U postgres -Atq
-demo-postgres: setup system-deps postgres
+demo-postgres: setup system-deps postgres nats
 	@$(PSQL) -c "SELECT 1 FROM pg_roles WHERE rolname = 'jjj_owner'" | grep -q 1 || \
 	  $(PSQL) -c "CREATE ROLE jjj_owner LOGIN CREATEROLE"
 	@$(PSQL) -c "SELECT 1 FROM pg_database WHERE datname = '$(PG_DEMO_DB)'" | grep -q 1 || \
