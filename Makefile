@@ -42,7 +42,7 @@ test: setup system-deps browser-deps postgres nats
 	$(UV) run ruff check src tests benchmarks
 	$(UV) run ruff format --check src tests benchmarks
 	$(UV) run mypy
-	$(UV) run pytest -n 3 --dist loadgroup
+	$(UV) run pytest -n 2 --dist loadgroup
 	bash scripts/fuzz.sh
 
 setup: python-deps js-deps
