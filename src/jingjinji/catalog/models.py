@@ -153,6 +153,9 @@ class AccessEvent(Base):
     period_start: Mapped[dt.date | None] = mapped_column(Date)
     period_end: Mapped[dt.date | None] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(Text)
+    # The rows a grant covers: ``{"<field>": ["value", ...]}`` (every field named must hold one
+    # of its values); null: every row.
+    row_scope: Mapped[dict[str, list[str]] | None] = mapped_column(JSONType)
     actor_username: Mapped[str] = mapped_column(String(100))
     actor_role: Mapped[str | None] = mapped_column(String(40))
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

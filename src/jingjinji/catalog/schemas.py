@@ -225,6 +225,10 @@ class GrantOut(BaseModel):
     organisation_id: int
     request_id: int | None
     fields: list[str]
+    row_scope: dict[str, list[str]] | None = Field(
+        default=None,
+        description="the rows granted: each field named holds one of its values; null: every row",
+    )
     period_start: dt.date
     period_end: dt.date
     granted_by: str | None = Field(

@@ -13,6 +13,7 @@ modules, by topic:
 - ``records``: writing and reading records; ``sources``: records served by other domains
 - ``requests``: applying for access; ``decisions``: approval, rejection, escalation
 - ``grants``: grants in force, their visibility and revocation; ``events``: the history
+- ``scopes``: grants of some rows only (row scopes), made by another domain's service
 - ``deadlines``: decision deadlines in working days; ``report``: the sharing report
 - ``pages``: what the pages show, and their form submissions
 
@@ -72,6 +73,12 @@ from jingjinji.catalog.service.requests import (
     request_outs,
     visible_access_request,
 )
+from jingjinji.catalog.service.scopes import (
+    UNTIL_REVOKED,
+    RowScopes,
+    grant_covers,
+    grant_scoped,
+)
 from jingjinji.catalog.service.sources import (
     RecordReader,
     provincial_code,
@@ -82,12 +89,14 @@ from jingjinji.catalog.service.sources import (
 
 __all__ = [
     "ESCALATION_JOB",
+    "UNTIL_REVOKED",
     "DatasetCounts",
     "DatasetPage",
     "DeadlinePolicy",
     "ReadAccess",
     "RecordReader",
     "RequestsPage",
+    "RowScopes",
     "access_for",
     "count_records",
     "create_access_request",
@@ -105,7 +114,9 @@ __all__ = [
     "get_access_request",
     "get_dataset",
     "get_grant",
+    "grant_covers",
     "grant_of_request",
+    "grant_scoped",
     "granted_fields",
     "list_access_requests",
     "list_datasets",

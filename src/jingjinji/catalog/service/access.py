@@ -14,7 +14,8 @@ from jingjinji.catalog import policy
 from jingjinji.catalog.models import Dataset
 from jingjinji.catalog.schemas import ReadAccessOut, WithheldField
 from jingjinji.catalog.service.datasets import get_dataset
-from jingjinji.catalog.service.grants import granted_fields
+from jingjinji.catalog.service.grants import current_grants
+from jingjinji.catalog.service.scopes import RowScopes, union_of
 from jingjinji.errors import NotAuthenticated, PermissionDenied, field_error
 from jingjinji.security import Actor
 
@@ -31,6 +32,8 @@ class ReadAccess:
     withheld: tuple[WithheldField, ...]
     basis: policy.ReadBasis
     cross_jurisdiction: bool
+    # The rows readable (None: every row): those of the scopes of the grants read through.
+    row_scopes: RowScopes = None
 
     def out(self) -> ReadAccessOut:
         return ReadAccessOut(
@@ -44,13 +47,14 @@ class ReadAccess:
 
 def _granted_to(
     session: Session, actor: Actor | None, dataset: Dataset, today: dt.date | None
-) -> set[str]:
-    """Fields the reader's organisation holds a current grant on."""
+) -> tuple[set[str], RowScopes]:
+    """Fields the reader's organisation holds a current grant on, and the rows they cover."""
     if actor is None or actor.organisation_id is None:
-        return set()
-    return granted_fields(
+        return set(), None
+    grants = current_grants(
         session, dataset_id=dataset.id, organisation_id=actor.organisation_id, today=today
     )
+    return {name for g in grants for name in g.fields}, union_of(grants)
 
 
 def access_for(
@@ -62,7 +66,9 @@ def access_for(
         actor, owner_organisation_id=owner, jurisdiction_code=dataset.jurisdiction_code
     )
     # Administrators read every conditional field without a grant.
-    granted = set() if administration else _granted_to(session, actor, dataset, today)
+    granted, scopes = (
+        (set[str](), None) if administration else _granted_to(session, actor, dataset, today)
+    )
     readable_at_all = policy.dataset_readable(
         actor,
         sharing_class=dataset.sharing_class,
@@ -98,6 +104,8 @@ def access_for(
         cross_jurisdiction=policy.crosses_jurisdictions(
             actor, owner_province_code=dataset.province_code
         ),
+        # A read through grants that are all scoped returns the rows of their scopes only.
+        row_scopes=scopes if used_grant else None,
     )
 
 

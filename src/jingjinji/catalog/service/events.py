@@ -27,6 +27,7 @@ def append_event(
     period_end: dt.date | None = None,
     reason: str | None = None,
     revokes_event_id: int | None = None,
+    row_scope: dict[str, list[str]] | None = None,
     now: dt.datetime | None = None,
 ) -> AccessEvent:
     event = AccessEvent(
@@ -39,6 +40,7 @@ def append_event(
         period_end=period_end,
         reason=reason,
         revokes_event_id=revokes_event_id,
+        row_scope=row_scope,
         actor_username=actor.username,
         actor_role=actor.role.value,
         occurred_at=now or utcnow(),

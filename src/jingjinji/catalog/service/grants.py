@@ -129,6 +129,7 @@ def revoke_grant(
                 period_end=grant.period_end,
                 reason=reason.strip(),
                 revokes_event_id=grant.id,
+                row_scope=grant.row_scope,
                 now=now,
             )
     except IntegrityError as exc:  # a concurrent revocation won
@@ -184,6 +185,7 @@ def _grant_outs(
                 organisation_id=grant.organisation_id,
                 request_id=grant.request_id,
                 fields=list(grant.fields),
+                row_scope=grant.row_scope,
                 period_start=grant.period_start,
                 period_end=grant.period_end,
                 granted_by=grant.actor_username if named else None,

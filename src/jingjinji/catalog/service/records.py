@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, ColumnElement, func, select
+from sqlalchemy import BigInteger, ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
@@ -14,7 +14,8 @@ from jingjinji.catalog.rows import MAX_INTEGER, MIN_INTEGER, row_errors
 from jingjinji.catalog.schemas import RecordsPage
 from jingjinji.catalog.service.access import ReadAccess, readable_fields, record_read
 from jingjinji.catalog.service.datasets import get_dataset
-from jingjinji.catalog.service.sources import record_source_for
+from jingjinji.catalog.service.scopes import row_in_scopes
+from jingjinji.catalog.service.sources import read_source, record_source_for
 from jingjinji.catalog.service.validation import raise_if_any
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
@@ -117,18 +118,50 @@ def _rows(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of whole rows, from the registered source or the catalog's own records."""
     dataset = access.dataset
-    reader = record_source_for(dataset.code)
-    if reader is not None:
-        return reader(
-            session, dataset_code=dataset.code, filters=filters, cursor=cursor, limit=limit
-        )
+    scopes = access.row_scopes
+    served = read_source(
+        session,
+        dataset_code=dataset.code,
+        filters=filters,
+        cursor=cursor,
+        limit=limit,
+        row_scopes=scopes,
+    )
+    if served is not None:
+        # The reader was told the scopes; what it returns outside them is dropped all the same.
+        return [r for r in served[0] if row_in_scopes(r, scopes)], served[1]
     by_name = {f.name: f for f in dataset.fields}
     stmt = select(Record).where(
         Record.dataset_id == dataset.id,
         *(_filter_clause(by_name[n], v) for n, v in filters.items()),
     )
+    if scopes is not None:
+        stmt = stmt.where(_scope_clause(by_name, scopes))
     page = paginate(session, stmt, Record.id, cursor=cursor, limit=limit)
     return [r.payload for r in page.items], page.next_cursor
+
+
+def _scope_clause(
+    by_name: dict[str, DatasetField], scopes: tuple[Mapping[str, Sequence[str]], ...]
+) -> ColumnElement[bool]:
+    """Rows of the catalog's own records lying in one of the grants' scopes (none: no row)."""
+
+    def value_clause(name: str, value: str) -> ColumnElement[bool]:
+        try:  # a field no longer there, or a value not of its type, matches nothing
+            return _filter_clause(by_name[name], value)
+        except (KeyError, InvalidInput):
+            return false()
+
+    return or_(
+        false(),
+        *(
+            and_(
+                true(),
+                *(or_(false(), *(value_clause(n, v) for v in vs)) for n, vs in scope.items()),
+            )
+            for scope in scopes
+        ),
+    )
 
 
 def read_records(

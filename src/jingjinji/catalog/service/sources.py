@@ -6,8 +6,8 @@ still decides who reads which fields.
 
 from __future__ import annotations
 
-from collections.abc import Container
-from typing import Any, Protocol
+from collections.abc import Container, Mapping, Sequence
+from typing import Any, Protocol, cast
 
 from sqlalchemy.orm import Session
 
@@ -28,22 +28,82 @@ class RecordReader(Protocol):
     ) -> tuple[list[dict[str, Any]], str | None]: ...
 
 
-_record_sources: dict[str, RecordReader] = {}
+class ScopedRecordReader(Protocol):
+    """A reader that honours row scopes: it returns only rows lying in one of ``row_scopes``
+    (each a mapping field -> accepted values, compared as text), paging over those alone."""
+
+    def __call__(
+        self,
+        session: Session,
+        *,
+        dataset_code: str,
+        filters: dict[str, str],
+        cursor: str | None,
+        limit: int,
+        row_scopes: tuple[Mapping[str, Sequence[str]], ...] | None,
+    ) -> tuple[list[dict[str, Any]], str | None]: ...
 
 
-def register_record_source(dataset_code_prefix: str, reader: RecordReader) -> None:
+_record_sources: dict[str, RecordReader | ScopedRecordReader] = {}
+_scoped_prefixes: set[str] = set()
+
+
+def register_record_source(
+    dataset_code_prefix: str,
+    reader: RecordReader | ScopedRecordReader,
+    *,
+    honours_row_scopes: bool = False,
+) -> None:
     """Serve the records of every dataset whose code starts with the prefix from ``reader``.
 
     The catalog still decides who reads which fields: it passes only filters on fields the
     reader may see and drops withheld fields from the rows the reader returns. The longest
     matching prefix wins. Records of such datasets cannot be written through the catalog.
+    A reader that ``honours_row_scopes`` (a ``ScopedRecordReader``) is given the rows a scoped
+    grant covers as ``row_scopes``; the catalog drops any row outside them in any case.
     """
     if not dataset_code_prefix:
         raise ValueError("a record source needs a non-empty dataset code prefix")
     _record_sources[dataset_code_prefix] = reader
+    if honours_row_scopes:
+        _scoped_prefixes.add(dataset_code_prefix)
+    else:
+        _scoped_prefixes.discard(dataset_code_prefix)
 
 
-def record_source_for(dataset_code: str) -> RecordReader | None:
+def read_source(
+    session: Session,
+    *,
+    dataset_code: str,
+    filters: dict[str, str],
+    cursor: str | None,
+    limit: int,
+    row_scopes: tuple[Mapping[str, Sequence[str]], ...] | None,
+) -> tuple[list[dict[str, Any]], str | None] | None:
+    """One page of the registered source of ``dataset_code`` (None: the dataset has none).
+
+    A reader that does not honour row scopes pages over every row; the caller drops those
+    outside the scopes, so such a page may hold fewer rows than ``limit``."""
+    matches = [p for p in _record_sources if dataset_code.startswith(p)]
+    if not matches:
+        return None
+    prefix = max(matches, key=len)
+    reader = _record_sources[prefix]
+    if prefix in _scoped_prefixes:
+        return cast(ScopedRecordReader, reader)(
+            session,
+            dataset_code=dataset_code,
+            filters=filters,
+            cursor=cursor,
+            limit=limit,
+            row_scopes=row_scopes,
+        )
+    return cast(RecordReader, reader)(
+        session, dataset_code=dataset_code, filters=filters, cursor=cursor, limit=limit
+    )
+
+
+def record_source_for(dataset_code: str) -> RecordReader | ScopedRecordReader | None:
     matches = [p for p in _record_sources if dataset_code.startswith(p)]
     if not matches:
         return None
