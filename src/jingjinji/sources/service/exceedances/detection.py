@@ -3,9 +3,11 @@ runs of invalid flags (the rules are ``kernels.limits``).
 
 For every series a batch touched (logger, factor, command) the series is read back from the
 last value that ends a run before the batch's earliest data time, so a run that began in an
-earlier batch (or data arriving late, out of order) is seen whole; the runs found are written
-as events keyed by (logger, kind, factor, start): an existing event is extended (worst value,
-end), a new one opened. Running the detection twice opens nothing new."""
+earlier batch (or data arriving late, out of order) is seen whole. Each run is written to the
+event whose start lies within it (its start, end and worst value set to the run's), or opens
+one; a closed event is frozen and only the run's values after it open a new event (see
+``pieces``). The events depend on the stored values only, not on their arrival order, and
+running the detection twice opens nothing new."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from jingjinji.sources.models import (
     Value,
 )
 from jingjinji.sources.service.exceedances.events import opened_event
+from jingjinji.sources.service.exceedances.pieces import Piece, is_frozen, piece_of, taker
 
 DETECT_JOB = "sources.detect_exceedances"
 
@@ -137,27 +140,32 @@ def _limit_of(rule: Rule) -> float | None:
 
 def _known_events(
     session: Session, place: LoggerPlace, rule: Rule, readings: list[limits.Reading]
-) -> dict[dt.datetime, Exceedance]:
-    """The events of this series already opened within the readings, by start (one query)."""
+) -> list[Exceedance]:
+    """The events of this series that may overlap the readings (one query): those started
+    within them, and those started before that had not ended by their first value."""
     if not readings:
-        return {}
-    return {
-        e.started_at: e
-        for e in session.scalars(
+        return []
+    first, last = readings[0].data_time, readings[-1].data_time
+    return list(
+        session.scalars(
             select(Exceedance).where(
                 Exceedance.logger_id == place.logger_id,
                 Exceedance.kind == rule.kind.value,
                 Exceedance.factor == rule.factor.code,
-                Exceedance.started_at >= readings[0].data_time,
+                Exceedance.started_at <= last,
+                or_(Exceedance.ended_at.is_(None), Exceedance.ended_at > first),
             )
         )
-    }
+    )
 
 
 def _write_run(
-    session: Session, place: LoggerPlace, rule: Rule, run: limits.Run, event: Exceedance | None
+    session: Session, place: LoggerPlace, rule: Rule, piece: Piece, event: Exceedance | None
 ) -> tuple[Exceedance, bool]:
-    """Open the run's event, or extend the one already opened for it; (event, opened)."""
+    """Open the piece's event, or set the one that takes it to what the piece says (start,
+    end, worst value: the run is seen whole, so they are exact); (event, opened)."""
+    run = piece.run
+    worst = run.worst if run.worst is not None else float(run.count)
     detail: dict[str, Any] = {
         "cn": int(rule.cn),
         "unit": rule.factor.unit,
@@ -168,6 +176,8 @@ def _write_run(
         detail["flags"] = list(run.flags)
     elif limits.is_flue_gas_concentration(rule.factor.unit):
         detail["compared"] = "ZsAvg where sent, else Avg"
+    if piece.follows is not None:
+        detail["follows"] = piece.follows
     if event is None:
         event = Exceedance(
             kind=rule.kind.value,
@@ -178,17 +188,15 @@ def _write_run(
             factor=rule.factor.code,
             started_at=run.started_at,
             ended_at=run.ended_at,
-            value=run.worst if run.worst is not None else float(run.count),
+            value=worst,
             limit=_limit_of(rule),
             detail=detail,
         )
         session.add(event)
         return event, True
-    worst = run.worst if run.worst is not None else float(run.count)
-    if event.value is None or worst > event.value:
-        event.value = worst
-    if run.ended_at is not None or event.ended_at is None:
-        event.ended_at = run.ended_at
+    event.started_at = run.started_at
+    event.ended_at = run.ended_at
+    event.value = worst
     event.detail = {**event.detail, **detail}
     return event, False
 
@@ -236,8 +244,14 @@ def detect_for_batch(session: Session, *, batch_id: int) -> list[Exceedance]:
         for rule in _rules(factors_by_outlet[place.outlet_id], commands):
             readings = _series(session, logger_id=logger_id, rule=rule, earliest=earliest)
             known = _known_events(session, place, rule, readings)
+            frozen = [e for e in known if is_frozen(e)]
+            going = [e for e in known if not is_frozen(e)]
+            invalid_kind = rule.kind is ExceedanceKind.INVALID_FLAGS
             for run in _runs(rule, readings):
-                event, is_new = _write_run(session, place, rule, run, known.get(run.started_at))
+                piece = piece_of(run, readings, frozen, invalid_kind=invalid_kind)
+                if piece is None:
+                    continue  # the whole run belongs to a closed event
+                event, is_new = _write_run(session, place, rule, piece, taker(piece, going))
                 if is_new:
                     opened.append(event)
                 else:
