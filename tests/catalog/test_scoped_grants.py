@@ -170,7 +170,8 @@ def test_a_bad_scope_or_an_outsider_is_refused_and_audited(
     session_factory: sessionmaker[Session], people: People
 ) -> None:
     _build(session_factory, people)
-    for scope in ({"nope": ["1"]}, {"district": []}, {}):
+    bad: list[dict[str, list[str]]] = [{"nope": ["1"]}, {"district": []}, {}]
+    for scope in bad:
         with pytest.raises(InvalidInput):
             _grant(session_factory, people, scope)
     with session_factory() as session, pytest.raises(PermissionDenied):

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit.models import AuditEntry
 from jingjinji.sources.loader import BatchLoader
-from jingjinji.sources.models import Case, CaseJurisdiction
+from jingjinji.sources.models import Case, CaseJurisdiction, Enterprise
+from jingjinji.sources.service import monitoring_grants
 from tests.conftest import People
 from tests.sources.conftest import Registry
 from tests.sources.loader_support import message
@@ -147,7 +148,17 @@ def test_values_are_paged_filtered_and_read_per_policy(
         )
         session.add(case)
         session.flush()
-        session.add(CaseJurisdiction(case_id=case.id, jurisdiction_code="110000", reason="border"))
+        # The involvement's catalog grant is what lets Beijing's environment agency read.
+        enterprise = session.get(Enterprise, registry.enterprises["HE-A"])
+        assert enterprise is not None
+        grant_id = monitoring_grants.grant_to_neighbour(
+            session, actor=people["office"], case=case, enterprise=enterprise, province="110000"
+        )
+        session.add(
+            CaseJurisdiction(
+                case_id=case.id, jurisdiction_code="110000", reason="border", grant_id=grant_id
+            )
+        )
         session.commit()
     involved = client.get(f"{API}/values", params=hourly, headers=beijing)
     assert involved.status_code == 200 and len(involved.json()["items"]) == 6

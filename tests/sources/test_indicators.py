@@ -158,9 +158,9 @@ def test_catalog_datasets(
         assert flows.register_datasets(session, actor=people["office"]) == codes
         session.commit()
         assert sorted(codes) == sorted(
-            f"SOURCES-{p}-INDICATORS-{k}"
+            f"SOURCES-{p}-{k}"
             for p in ("110000", "120000", "130000")
-            for k in ("DAILY", "MONTHLY")
+            for k in ("INDICATORS-DAILY", "INDICATORS-MONTHLY", "MONITORING")
         )
         first, cursor = flows.read_records(
             session,

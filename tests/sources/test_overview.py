@@ -173,7 +173,8 @@ def test_an_involved_jurisdiction_reads_and_is_on_the_record(
     from sqlalchemy import select
 
     from jingjinji.audit.models import AuditEntry
-    from jingjinji.sources.models import Case, CaseJurisdiction
+    from jingjinji.sources.models import Case, CaseJurisdiction, Enterprise
+    from jingjinji.sources.service import monitoring_grants
 
     outlet = registry.outlets[HE_G]
     with session_factory() as session:
@@ -185,7 +186,17 @@ def test_an_involved_jurisdiction_reads_and_is_on_the_record(
         )
         session.add(case)
         session.flush()
-        session.add(CaseJurisdiction(case_id=case.id, jurisdiction_code="110000", reason="border"))
+        # The involvement's catalog grant is what lets Beijing's environment agency read.
+        enterprise = session.get(Enterprise, registry.enterprises["HE-A"])
+        assert enterprise is not None
+        grant_id = monitoring_grants.grant_to_neighbour(
+            session, actor=people["office"], case=case, enterprise=enterprise, province="110000"
+        )
+        session.add(
+            CaseJurisdiction(
+                case_id=case.id, jurisdiction_code="110000", reason="border", grant_id=grant_id
+            )
+        )
         session.commit()
         assert overview.outlet_page(session, actor=people["bj-env"], outlet_id=outlet).readable
         assert not overview.outlet_page(session, actor=people["tj-env"], outlet_id=outlet).readable

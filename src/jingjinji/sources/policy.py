@@ -4,9 +4,10 @@ shared by the services, the pages and their templates.
 The registry (enterprises, outlets, loggers, permit limits) and the monitoring data of an
 enterprise belong to the jurisdiction that registered it: its administrator and its
 environment agency's stewards write them; members of that province read them; the office
-reads and writes everything. Another jurisdiction reads an enterprise's data only while it is
-involved in an enforcement case about it (border, park, or added by the office: the case's
-involvement is the grant). Enforcement cases are read by the office and the jurisdictions
+reads and writes everything. Another jurisdiction's organisation reads an enterprise's data
+only through a current catalog grant covering the enterprise (a linked enforcement case makes
+one for the involved neighbour's environment agency: border, park, or added by the office).
+Enforcement cases are read by the office and the jurisdictions
 involved; acted on by the office, the lead jurisdiction and each involved jurisdiction for its
 own tasks.
 """
@@ -49,19 +50,16 @@ def may_write_registry(
 
 
 def may_read_enterprise(
-    actor: Actor | None, *, jurisdiction_code: str, involved: Iterable[str] = ()
+    actor: Actor | None, *, jurisdiction_code: str, granted: bool = False
 ) -> bool:
-    """The office, members of the owning province, and members of a jurisdiction involved in
-    an open or closed case about the enterprise (``involved``: their province codes)."""
+    """The office, members of the owning province, and an organisation holding a current
+    catalog grant that covers the enterprise (``granted``: a linked case's grant to the
+    involved neighbour's environment agency, scoped to the enterprise)."""
     if actor is None:
         return False
-    if actor.is_office_admin:
+    if actor.is_office_admin or granted:
         return True
-    if actor.province_code is None:
-        return False
-    return actor.province_code == province_of(jurisdiction_code) or actor.province_code in set(
-        involved
-    )
+    return actor.province_code is not None and actor.province_code == province_of(jurisdiction_code)
 
 
 def may_read_case(actor: Actor | None, *, involved: Iterable[str]) -> bool:

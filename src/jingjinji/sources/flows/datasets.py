@@ -78,6 +78,9 @@ def parse_code(code: str) -> tuple[str, str]:
 
 
 def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
+    """The indicator datasets and the hourly values (``flows.monitoring``) of a province."""
+    from jingjinji.sources.flows import monitoring  # it builds on this module
+
     name_zh, name_en = PROVINCES[province_code]
     return [
         DatasetIn(
@@ -98,7 +101,7 @@ def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
             ],
         )
         for kind, (title_zh, title_en, cycle, _) in KINDS.items()
-    ]
+    ] + [monitoring.definition(province_code, owner_id)]
 
 
 def register_datasets(session: Session, *, actor: Actor | None) -> list[str]:

@@ -30,10 +30,7 @@ from jingjinji.config import get_settings
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, NotFound, field_error
 from jingjinji.security import Actor, province_of, require_actor
-from jingjinji.sources import policy
 from jingjinji.sources.models import (
-    Case,
-    CaseJurisdiction,
     DataCommand,
     Enterprise,
     Exceedance,
@@ -45,6 +42,9 @@ from jingjinji.sources.models import (
     OutletKind,
     Value,
 )
+from jingjinji.sources.service import registry_reading
+from jingjinji.sources.stats_bucket import latest_reports
+from jingjinji.sources.stream import StreamNames
 from jingjinji.timezone import CHINA_TZ
 
 OPEN_STATUSES = (ExceedanceStatus.OPEN.value, ExceedanceStatus.IN_CASE.value)
@@ -239,25 +239,9 @@ class OutletPage:
     exceedances: list[Exceedance]
 
 
-def _involved_provinces(session: Session, enterprise_id: int) -> set[str]:
-    return {
-        province_of(code)
-        for code in session.scalars(
-            select(CaseJurisdiction.jurisdiction_code)
-            .join(Case, Case.id == CaseJurisdiction.case_id)
-            .where(Case.enterprise_id == enterprise_id)
-        )
-    }
-
-
 def may_read_data(session: Session, actor: Actor | None, enterprise: Enterprise) -> bool:
     """Whether ``actor`` reads the enterprise's monitoring data (no query for anonymous)."""
-    if actor is None:
-        return False
-    involved = () if actor.is_office_admin else _involved_provinces(session, enterprise.id)
-    return policy.may_read_enterprise(
-        actor, jurisdiction_code=enterprise.jurisdiction_code, involved=involved
-    )
+    return registry_reading.may_read_data(session, actor, enterprise=enterprise)
 
 
 def _window(
@@ -417,19 +401,33 @@ def _rejects(counters: dict[str, Any]) -> dict[str, float]:
 
 
 def gateway_rows(
-    session: Session, *, actor: Actor | None, now: dt.datetime | None = None
+    session: Session,
+    *,
+    actor: Actor | None,
+    now: dt.datetime | None = None,
+    names: StreamNames | None = None,
 ) -> list[GatewayRow]:
-    """The latest counters of every gateway (one row per gateway), for signed-in users."""
+    """The latest counters of every gateway (one row per gateway), for signed-in users: the
+    newer of what the gateway last put in the stats bucket of ``names`` (read directly, so a
+    backlog of packets before the loader does not delay it) and what the loader stored; with
+    ``names`` None, or NATS unreachable, what the loader stored alone."""
     require_actor(actor)
     now = now or utcnow()
+    latest = {
+        s.gateway: (s.reported_at, s.counters or {}) for s in session.scalars(select(GatewayStats))
+    }
+    live = latest_reports(names) if names is not None else None
+    for report in live or []:
+        known = latest.get(report.gateway)
+        if known is None or report.reported_at >= known[0]:
+            latest[report.gateway] = (report.reported_at, report.counters)
     rows = []
-    for stats in session.scalars(select(GatewayStats).order_by(GatewayStats.gateway)):
-        c = stats.counters or {}
+    for gateway, (reported_at, c) in sorted(latest.items()):
         rows.append(
             GatewayRow(
-                gateway=stats.gateway,
-                reported_at=stats.reported_at,
-                silent=now - stats.reported_at > GATEWAY_SILENT_AFTER,
+                gateway=gateway,
+                reported_at=reported_at,
+                silent=now - reported_at > GATEWAY_SILENT_AFTER,
                 connections=_number(c, "connections.current"),
                 packets_per_second=_number(c, "packets.per_second"),
                 accepted=_number(c, "packets.accepted"),

@@ -6,8 +6,10 @@ The registry of key pollutant dischargers (重点排污单位名录: names, outl
 permit limits) is published in China, so it is read without logging in. The data loggers
 (their MN is the address the gateway accepts packets for) and the monitoring data are read
 only by those ``policy.may_read_enterprise`` allows: the office, members of the enterprise's
-province, and members of a jurisdiction involved in an enforcement case about it. A read by an
-involved jurisdiction crosses jurisdictions and is audited; a refusal is audited too (403).
+province, and an organisation holding a current catalog grant covering the enterprise (an
+enforcement case grants it to the involved neighbour's environment agency:
+``monitoring_grants``). Such a read crosses jurisdictions and is audited; a refusal is audited
+too (403).
 """
 
 from __future__ import annotations
@@ -24,39 +26,27 @@ from jingjinji.regions import service as regions
 from jingjinji.security import Actor, deny, province_of, require_actor
 from jingjinji.sources import policy
 from jingjinji.sources.models import (
-    Case,
-    CaseJurisdiction,
     Enterprise,
     Logger,
     MonitoredFactor,
     Outlet,
     Park,
 )
+from jingjinji.sources.service.monitoring_grants import reads_through_grant
 from jingjinji.sources.service.registry import get_enterprise, get_outlet
-
-
-def involved_provinces(session: Session, *, enterprise_id: int) -> set[str]:
-    """The provinces involved in any enforcement case (open or closed) about the enterprise."""
-    codes = session.scalars(
-        select(CaseJurisdiction.jurisdiction_code)
-        .join(Case, Case.id == CaseJurisdiction.case_id)
-        .where(Case.enterprise_id == enterprise_id)
-        .distinct()
-    )
-    return {province_of(code) for code in codes}
 
 
 def may_read_data(session: Session, actor: Actor | None, *, enterprise: Enterprise) -> bool:
     """Whether ``actor`` reads the enterprise's loggers and monitoring data (no audit)."""
     if actor is None:
         return False
-    # Most readers are the office or the owner's province: no query for cases then.
+    # Most readers are the office or the owner's province: no query for grants then.
     if policy.may_read_enterprise(actor, jurisdiction_code=enterprise.jurisdiction_code):
         return True
     return policy.may_read_enterprise(
         actor,
         jurisdiction_code=enterprise.jurisdiction_code,
-        involved=involved_provinces(session, enterprise_id=enterprise.id),
+        granted=reads_through_grant(session, actor, enterprise=enterprise),
     )
 
 
@@ -78,7 +68,7 @@ def ensure_may_read_data(
             reason=(
                 f"{actor.username!r} may not read the monitoring data of enterprise "
                 f"{enterprise.id}: the office, members of {province_of(jurisdiction)} and "
-                "members of a jurisdiction involved in a case about it may"
+                "an organisation holding a catalog grant covering it may"
             ),
         )
     if not actor.is_office_admin and actor.province_code != province_of(jurisdiction):

@@ -3,8 +3,11 @@
 Involved: the lead (the enterprise's province); the neighbour of every outlet of the
 enterprise within ``JJJ_SOURCES_BORDER_KM`` of a border (``border``); the partners of the
 enterprise's cross-jurisdiction park (``park``); and whoever the office adds (``added``).
-Involvement is the read grant: members of an involved province read the case and the
-enterprise's events and data (``policy.may_read_enterprise(involved=...)``)."""
+Members of an involved province read the case and the enterprise's events; the enterprise's
+monitoring data is read through the catalog: involving a jurisdiction other than the
+enterprise's own grants its environment agency the enterprise's rows of the owner province's
+``SOURCES-<province>-MONITORING`` dataset (``monitoring_grants``), the grant's id kept on the
+involvement (``CaseJurisdiction.grant_id``)."""
 
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ from jingjinji.sources.service.cases.access import (
     visible_case,
 )
 from jingjinji.sources.service.cases.states import ensure_open
+from jingjinji.sources.service.exceedances.reading import visible_exceedances
+from jingjinji.sources.service.monitoring_grants import grant_to_neighbour
 from jingjinji.sources.service.registry import is_environment_agency
 
 
@@ -63,9 +68,13 @@ def automatic_involvements(session: Session, enterprise: Enterprise) -> dict[str
 def _events_or_invalid(
     session: Session, actor: Actor, ids: list[int]
 ) -> tuple[list[Exceedance], Enterprise]:
-    events = list(
-        session.scalars(select(Exceedance).where(Exceedance.id.in_(ids)).order_by(Exceedance.id))
-    )
+    # An event the actor may not read is reported exactly as a missing one (no 403 that would
+    # tell an outsider it exists).
+    stmt = select(Exceedance).where(Exceedance.id.in_(ids))
+    visible = visible_exceedances(actor)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    events = list(session.scalars(stmt.order_by(Exceedance.id)))
     missing = sorted(set(ids) - {e.id for e in events})
     enterprises = {e.enterprise_id for e in events}
     if missing:
@@ -157,14 +166,25 @@ def open_case(session: Session, *, actor: Actor | None, data: CaseOpenIn) -> Cas
 
 
 def _involve(session: Session, case: Case, *, actor: Actor, code: str, reason: str) -> None:
-    session.add(CaseJurisdiction(case_id=case.id, jurisdiction_code=code, reason=reason))
+    """Involve a jurisdiction; one other than the enterprise's own gets the catalog grant of
+    the enterprise's monitoring data (``monitoring_grants``), named in the step."""
+    grant_id = None
+    if code != case.lead_jurisdiction_code:
+        enterprise = session.get(Enterprise, case.enterprise_id)
+        assert enterprise is not None  # the foreign key holds
+        grant_id = grant_to_neighbour(
+            session, actor=actor, case=case, enterprise=enterprise, province=code
+        )
+    session.add(
+        CaseJurisdiction(case_id=case.id, jurisdiction_code=code, reason=reason, grant_id=grant_id)
+    )
     add_step(
         session,
         case,
         actor=actor,
         action="involved",
         jurisdiction_code=code,
-        detail={"reason": reason},
+        detail={"reason": reason, "grant_id": grant_id},
     )
 
 
