@@ -2,7 +2,8 @@
 latency percentiles, and the rate-limited log of rejected packets.
 
 Everything here runs on the gateway's event loop (no locks); :meth:`Counters.snapshot` is the JSON
-published to the stats subject and stored by the loader for the counters page."""
+put in the stats bucket (what the counters page reads) and published to the stats subject (what
+the loader stores)."""
 
 from __future__ import annotations
 

@@ -28,6 +28,7 @@ from jingjinji.sources.stream import (
     HEADER_MSG_ID,
     HEADER_RECEIVED_AT,
     StreamNames,
+    ensure_stats_bucket,
     ensure_stream,
     message_id,
 )
@@ -55,7 +56,7 @@ class GatewayConfig:
     max_in_flight_total: int = 2000
     publish_timeout: float = 5.0  # seconds for the PubAck; later, no reply is sent
     refresh_every: float = 30.0  # registry refresh
-    stats_every: float = 5.0  # counters to the stats subject
+    stats_every: float = 5.0  # counters to the stats bucket and the stats subject
     summary_every: float = 60.0  # counters as one log line
     reject_log_per_minute: int = 60
 
@@ -88,6 +89,7 @@ class Gateway:
         config: GatewayConfig,
         nc: Any,
         js: Any,
+        stats_bucket: Any = None,
     ) -> None:
         self.names = names
         self.directory = directory
@@ -109,6 +111,7 @@ class Gateway:
         self._tasks: list[asyncio.Task[None]] = []
         self._reject_log = RejectLog(config.reject_log_per_minute)
         self._stats_subject = names.stats_subject(config.name)
+        self._stats_bucket = stats_bucket  # a nats KeyValue, None: counters to the stream only
         self.port = 0
 
     async def start(self, host: str, port: int) -> None:
@@ -246,8 +249,16 @@ class Gateway:
                 log.info("%s", self.counters.summary_line())
 
     async def publish_stats(self) -> None:
-        """The counters, as JSON, to the stats subject (skipped, and said, if JetStream is away)."""
+        """The counters, as JSON, into the stats bucket (what the page reads, whatever the
+        packets' backlog) and to the stats subject (what the loader stores); each is skipped,
+        and said, if JetStream is away."""
         body = json.dumps(self.counters.snapshot()).encode()
+        if self._stats_bucket is not None:
+            try:
+                key = self.names.stats_key(self.config.name)
+                await asyncio.wait_for(self._stats_bucket.put(key, body), timeout=2.0)
+            except Exception as exc:
+                log.warning("gateway stats not put in %s: %s", self.names.stats_bucket, exc)
         try:
             await self._js.publish(self._stats_subject, body, timeout=2.0)
         except Exception as exc:
@@ -317,9 +328,18 @@ async def serve(
     try:
         js = nc.jetstream(publish_async_max_pending=20_000)
         await ensure_stream(js, names)
+        try:
+            bucket = await ensure_stats_bucket(js, names)
+        except Exception as exc:  # the packets do not depend on it: serve, and say so
+            log.warning(
+                "no stats bucket %s (%s): counters to the stream only", names.stats_bucket, exc
+            )
+            bucket = None
         directory = LoggerDirectory(directory_loader)
         await directory.refresh()
-        gateway = Gateway(names=names, directory=directory, config=config, nc=nc, js=js)
+        gateway = Gateway(
+            names=names, directory=directory, config=config, nc=nc, js=js, stats_bucket=bucket
+        )
         await gateway.start(host, port)
     except BaseException:
         await nc.close()

@@ -43,6 +43,8 @@ from jingjinji.sources.models import (
     Value,
 )
 from jingjinji.sources.service import registry_reading
+from jingjinji.sources.stats_bucket import latest_reports
+from jingjinji.sources.stream import StreamNames
 from jingjinji.timezone import CHINA_TZ
 
 OPEN_STATUSES = (ExceedanceStatus.OPEN.value, ExceedanceStatus.IN_CASE.value)
@@ -399,19 +401,33 @@ def _rejects(counters: dict[str, Any]) -> dict[str, float]:
 
 
 def gateway_rows(
-    session: Session, *, actor: Actor | None, now: dt.datetime | None = None
+    session: Session,
+    *,
+    actor: Actor | None,
+    now: dt.datetime | None = None,
+    names: StreamNames | None = None,
 ) -> list[GatewayRow]:
-    """The latest counters of every gateway (one row per gateway), for signed-in users."""
+    """The latest counters of every gateway (one row per gateway), for signed-in users: the
+    newer of what the gateway last put in the stats bucket of ``names`` (read directly, so a
+    backlog of packets before the loader does not delay it) and what the loader stored; with
+    ``names`` None, or NATS unreachable, what the loader stored alone."""
     require_actor(actor)
     now = now or utcnow()
+    latest = {
+        s.gateway: (s.reported_at, s.counters or {}) for s in session.scalars(select(GatewayStats))
+    }
+    live = latest_reports(names) if names is not None else None
+    for report in live or []:
+        known = latest.get(report.gateway)
+        if known is None or report.reported_at >= known[0]:
+            latest[report.gateway] = (report.reported_at, report.counters)
     rows = []
-    for stats in session.scalars(select(GatewayStats).order_by(GatewayStats.gateway)):
-        c = stats.counters or {}
+    for gateway, (reported_at, c) in sorted(latest.items()):
         rows.append(
             GatewayRow(
-                gateway=stats.gateway,
-                reported_at=stats.reported_at,
-                silent=now - stats.reported_at > GATEWAY_SILENT_AFTER,
+                gateway=gateway,
+                reported_at=reported_at,
+                silent=now - reported_at > GATEWAY_SILENT_AFTER,
                 connections=_number(c, "connections.current"),
                 packets_per_second=_number(c, "packets.per_second"),
                 accepted=_number(c, "packets.accepted"),

@@ -1,6 +1,7 @@
 """/sources/gateway: the HJ 212 gateways' live counters (connections, packets per second,
-accepted, rejects by reason, acknowledgement latency) from their latest report; the table is
-a fragment htmx reloads every few seconds, and says when a gateway stopped reporting. Signed-in
+accepted, rejects by reason, acknowledgement latency) from their latest report (read from their
+stats bucket, so a backlog of packets before the loader does not delay it); the table is a
+fragment htmx reloads every few seconds, and says when a gateway stopped reporting. Signed-in
 users only."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.sources import presentation as show
 from jingjinji.sources.service import overview
+from jingjinji.sources.stream import StreamNames
 from jingjinji.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,9 +36,11 @@ def _row(g: overview.GatewayRow) -> dict[str, Any]:
     }
 
 
-def _context(session: DbSession, actor: OptionalActor) -> dict[str, Any]:
+def _context(request: Request, session: DbSession, actor: OptionalActor) -> dict[str, Any]:
+    # The app's NATS and stream: the service reads the gateways' stats bucket there.
+    names = StreamNames.from_settings(request.app.state.settings)
     return {
-        "gateways": [_row(g) for g in overview.gateway_rows(session, actor=actor)],
+        "gateways": [_row(g) for g in overview.gateway_rows(session, actor=actor, names=names)],
         "refresh": REFRESH_SECONDS,
         "silent_after": int(overview.GATEWAY_SILENT_AFTER.total_seconds()),
     }
@@ -44,10 +48,10 @@ def _context(session: DbSession, actor: OptionalActor) -> dict[str, Any]:
 
 @router.get("/sources/gateway", response_class=HTMLResponse)
 def gateway_page(request: Request, session: DbSession, actor: OptionalActor) -> Response:
-    return render(request, "sources/gateway.html", _context(session, actor))
+    return render(request, "sources/gateway.html", _context(request, session, actor))
 
 
 @router.get("/sources/gateway/counters", response_class=HTMLResponse)
 def gateway_counters(request: Request, session: DbSession, actor: OptionalActor) -> Response:
     """The counters table alone (what htmx swaps in)."""
-    return render(request, "sources/_gateway_counters.html", _context(session, actor))
+    return render(request, "sources/_gateway_counters.html", _context(request, session, actor))
