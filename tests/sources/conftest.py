@@ -79,6 +79,9 @@ def stream_names(nats_url: str) -> Iterator[StreamNames]:
             # The test may never have made it.
             with contextlib.suppress(Exception):
                 await nc.jetstream().delete_stream(names.stream)
+            # Gateways also write their counters to a key-value bucket beside the stream.
+            with contextlib.suppress(Exception):
+                await nc.jetstream().delete_key_value(names.stats_bucket)
         finally:
             await nc.close()
 
