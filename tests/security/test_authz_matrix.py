@@ -52,12 +52,17 @@ NOT_TOLD = {p: 404 for p in TIANJIN}
 INCIDENT_READERS = EVERYONE - TIANJIN
 INCIDENT_ACTORS = frozenset({"bj-admin", "bj-env", "he-admin", "he-env"})
 # A Beijing enterprise in two cases led by Beijing that involve Hebei (its outlet is near the
-# Hebei border), not Tianjin: members of Beijing and Hebei read its data and the cases; Tianjin
-# is refused the data (403) and does not learn the cases exist (404); the lead (Beijing's
-# administrator and environment bureau) and the office act on the cases, the bureau's task is
-# completed by its stewards, Beijing's administrator or the office.
+# Hebei border), not Tianjin: members of Beijing and Hebei read the cases; its data is read by
+# Beijing's members, the office and Hebei's environment agency, which holds the cases' catalog
+# grant scoped to the enterprise (other Hebei members: 403); Tianjin is refused the data (403)
+# and does not learn the cases exist (404); the lead (Beijing's administrator and environment
+# bureau) and the office act on the cases, the bureau's task is completed by its stewards,
+# Beijing's administrator or the office. Opening a case: Tianjin, who may not see the event, is
+# refused as for a missing event (422), so that it does not learn the event exists.
 SOURCE_READERS = EVERYONE - TIANJIN
+SOURCE_DATA_READERS = frozenset({"office", "he-env"}) | {p for p in USERS if p.startswith("bj-")}
 NOT_INVOLVED = {p: 404 for p in TIANJIN}
+EVENT_UNSEEN = {p: 422 for p in TIANJIN}
 # Issue 10's attack: unauthorised attempts it made (the matrix makes at least as many).
 ISSUE_WRITES = 247
 ISSUE_READS = 138
@@ -158,7 +163,7 @@ WRITE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/sources/outlets/{sources_outlet}/loggers"): Rule(BJ_OWNER, "bj-env"),
     ("PUT", "/sources/outlets/{sources_outlet}/factors/w21003"): Rule(BJ_OWNER, "bj-env"),
     ("POST", "/sources/parks"): Rule(OFFICE, "office"),
-    ("POST", "/sources/cases"): Rule(BJ_OWNER, "bj-env"),
+    ("POST", "/sources/cases"): Rule(BJ_OWNER, "bj-env", EVENT_UNSEEN),
     ("POST", "/sources/cases/{sources_case_b}/tasks"): Rule(BJ_OWNER, "bj-env", NOT_INVOLVED),
     ("POST", "/sources/cases/{sources_case}/tasks/{sources_task}/complete"): Rule(
         BJ_OWNER, "bj-env", NOT_INVOLVED
@@ -233,11 +238,11 @@ READ_RULES: dict[str, tuple[frozenset[str], dict[str, int]]] = {
     # a batch is its sender's and the office's: nobody else learns it exists
     "/water/ingestions/{water_ingestion}": (frozenset({"office", "bj-env"}), HIDDEN),
     # the Beijing enterprise's logger and data: Tianjin gets an audited 403
-    "/sources/loggers/{sources_mn}": (SOURCE_READERS, {}),
-    "/sources/values?enterprise={sources_enterprise}": (SOURCE_READERS, {}),
+    "/sources/loggers/{sources_mn}": (SOURCE_DATA_READERS, {}),
+    "/sources/values?enterprise={sources_enterprise}": (SOURCE_DATA_READERS, {}),
     "/sources/values/export?enterprise={sources_enterprise}&cn=2061&"
-    "start=2026-06-10T08:00&end=2026-06-11T08:00": (SOURCE_READERS, {}),
-    "/sources/outlets/{sources_outlet}/series?cn=2061": (SOURCE_READERS, {}),
+    "start=2026-06-10T08:00&end=2026-06-11T08:00": (SOURCE_DATA_READERS, {}),
+    "/sources/outlets/{sources_outlet}/series?cn=2061": (SOURCE_DATA_READERS, {}),
     "/sources/cases/{sources_case}": (SOURCE_READERS, NOT_INVOLVED),
     # the lists: each member its own scope (empty for Tianjin)
     "/sources/cases": (EVERYONE, {}),

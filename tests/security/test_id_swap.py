@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.accounts.models import ApiToken, User
-from jingjinji.catalog.models import AccessRequest, Dataset
+from jingjinji.catalog.models import AccessEvent, AccessRequest, Dataset
 from jingjinji.progress.models import IndicatorValue
 from jingjinji.regions.models import Organisation
 from jingjinji.sources.models import Case, CaseJurisdiction, Enterprise, Logger, Outlet
@@ -117,6 +117,19 @@ def _sweep_records(world: World, rule: Rule, wrong: list[str]) -> int:
                 )
             )
         }
+        # Grants without a request: a linked case's grant of an enterprise's rows (the rows
+        # themselves are checked in tests/sources/test_case_grants.py).
+        granted |= {
+            (dataset_id, org)
+            for dataset_id, org in session.execute(
+                select(AccessEvent.dataset_id, AccessEvent.organisation_id).where(
+                    AccessEvent.kind == "granted",
+                    AccessEvent.request_id.is_(None),
+                    AccessEvent.period_start <= today,
+                    AccessEvent.period_end >= today,
+                )
+            )
+        }
     for dataset_id, code, owner, sharing in datasets:
         for persona in PERSONAS:
             if persona == ANONYMOUS:
@@ -169,28 +182,38 @@ def _sweep_values(world: World, wrong: list[str]) -> int:
     return len(ids) * len(outsiders)
 
 
-def _involved(world: World) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
-    """Provinces involved per case, and per enterprise (in any case about it)."""
+def _involved(world: World) -> tuple[dict[int, set[str]], dict[int, set[int]]]:
+    """Provinces involved per case, and per enterprise the organisations holding a case's
+    catalog grant on its data that is not revoked."""
     by_case: dict[int, set[str]] = {}
-    by_enterprise: dict[int, set[str]] = {}
+    by_enterprise: dict[int, set[int]] = {}
     with world.factory() as session:
         rows = session.execute(
-            select(Case.id, Case.enterprise_id, CaseJurisdiction.jurisdiction_code).join(
-                CaseJurisdiction, CaseJurisdiction.case_id == Case.id
-            )
+            select(Case.id, Case.enterprise_id, CaseJurisdiction.jurisdiction_code, AccessEvent)
+            .join(CaseJurisdiction, CaseJurisdiction.case_id == Case.id)
+            .outerjoin(AccessEvent, AccessEvent.id == CaseJurisdiction.grant_id)
         ).all()
-    for case_id, enterprise_id, code in rows:
+        revoked = set(
+            session.scalars(
+                select(AccessEvent.revokes_event_id).where(AccessEvent.kind == "revoked")
+            )
+        )
+    for case_id, enterprise_id, code, grant in rows:
         by_case.setdefault(case_id, set()).add(code)
-        by_enterprise.setdefault(enterprise_id, set()).add(code)
+        if grant is not None and grant.id not in revoked:
+            by_enterprise.setdefault(enterprise_id, set()).add(grant.organisation_id)
     return by_case, by_enterprise
 
 
-def _reads_data(rule: Rule, persona: str, owner: str, involved: set[str]) -> bool:
-    """The office; a member of the owning province or of one involved in a case about it."""
+def _reads_data(rule: Rule, persona: str, owner: str, granted: set[int]) -> bool:
+    """The office; a member of the owning province; a member of an organisation holding a
+    case's grant on the enterprise's data."""
     if rule.people[persona].is_office_admin:
         return True
     province = rule.province(persona)
-    return province is not None and (province == owner[:2] + "0000" or province in involved)
+    if province is not None and province == owner[:2] + "0000":
+        return True
+    return rule.people[persona].organisation_id in granted
 
 
 def _sweep_sources(world: World, rule: Rule, wrong: list[str]) -> int:
