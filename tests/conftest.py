@@ -105,6 +105,9 @@ def pg_database() -> Iterator[str]:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # A test never survives a crash of the PostgreSQL server: commits need not wait for
+        # the WAL to reach the disk (visibility and ordering are unchanged).
+        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     bootstrap.prepare_database(engine)
@@ -124,13 +127,29 @@ def pg_database() -> Iterator[str]:
         admin.dispose()
 
 
-def _truncate_all(engine: Engine) -> None:
+def _empty_all_tables(engine: Engine) -> None:
+    """Delete every row and restart every column's sequence, as ``TRUNCATE ... RESTART IDENTITY``
+    would. TRUNCATE gives each of the ~100 tables a new file, about 0.8 s a test; DELETE on the
+    few rows a test leaves takes milliseconds. ``session_replication_role = replica`` (the test
+    role is a superuser) switches off the foreign keys and the append-only triggers for this
+    transaction only, so the order does not matter and the audit tables empty too."""
     from sqlalchemy import inspect
 
     present = set(inspect(engine).get_table_names())
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name in present)
+    tables = [t.name for t in metadata.sorted_tables if t.name in present]
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
+        # The sequences owned by columns (serial: 'a', identity: 'i'), as RESTART IDENTITY.
+        conn.execute(
+            text(
+                "SELECT setval(d.objid::regclass, 1, false) FROM pg_depend d "
+                "JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
+                "JOIN pg_namespace n ON n.oid = s.relnamespace AND n.nspname = 'public' "
+                "WHERE d.deptype IN ('a', 'i') AND d.classid = 'pg_class'::regclass"
+            )
+        )
 
 
 @pytest.fixture(params=BACKENDS)
@@ -144,7 +163,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     url: str = request.getfixturevalue("pg_database")
     yield url
     engine = make_engine(url)
-    _truncate_all(engine)
+    _empty_all_tables(engine)
     engine.dispose()
 
 
