@@ -20,7 +20,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from jingjinji import delivery, i18n, refusals
+from jingjinji import delivery, i18n, numbers, refusals
 from jingjinji.config import Settings
 from jingjinji.errors import PermissionDenied
 
@@ -74,6 +74,8 @@ def environment() -> Environment:
     env.policies["ext.i18n.trimmed"] = True
     # Static files by content-hashed URL: {{ static_url("vendor/echarts.min.js") }}.
     env.globals["static_url"] = delivery.static_url
+    # Measured values rounded for display: {{ value|num }}, {{ value|num(1) }} (numbers.py).
+    env.filters["num"] = numbers.num
     return env
 
 

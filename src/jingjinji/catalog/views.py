@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
+from jingjinji import numbers
 from jingjinji.catalog import flows, service
 from jingjinji.catalog.models import Dataset
 from jingjinji.catalog.schemas import SHARING_CLASSES, AccessRequestIn, DecisionIn
@@ -155,6 +156,7 @@ def _detail(
             "grants": page.grants,
             "can_apply": page.may_apply,
             "preview": page.preview,
+            "decimals": numbers.field_decimals(dataset.fields),
             "form": {**defaults, **(form or {})},
             "errors": errors or [],
         },

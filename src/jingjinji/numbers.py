@@ -1,0 +1,98 @@
+"""Numbers for people: rounding measured values for pages and CSV downloads.
+
+Stored values and the JSON API keep full precision; what a person reads is rounded to the
+quantity's precision (``8.041666666666666`` is shown as ``8.04``), never in scientific notation.
+
+- integers: no decimals;
+- rates and percentages (unit ``%``): one decimal;
+- concentrations: the decimals HJ 663 reports them with (ug/m3: integers; mg/m3, i.e. CO: one
+  decimal; the same as ``jingjinji.air.kernels.gb3095.DECIMALS``, which a test checks);
+- any other number: two decimals at or above 1, else three significant digits (``0.000123``),
+  trailing zeros dropped.
+
+The Jinja filter is ``num``: ``{{ value|num }}``, ``{{ value|num(1) }}`` or
+``{{ value|num(decimals[name]) }}`` with :func:`field_decimals`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+from typing import Any, Protocol
+
+#: Decimals by unit, where the unit fixes them.
+UNIT_DECIMALS: dict[str, int] = {
+    "%": 1,
+    "ug/m3": 0,
+    "μg/m3": 0,
+    "µg/m3": 0,
+    "mg/m3": 1,
+}
+#: Significant digits of a value below 1 shown with the default precision.
+SIGNIFICANT = 3
+#: Decimals of a value of 1 or more shown with the default precision.
+DEFAULT_DECIMALS = 2
+#: Never more decimals than this (a value closer to zero shows as 0).
+MAX_DECIMALS = 12
+_WIDE = Context(prec=400, rounding=ROUND_HALF_EVEN)
+
+
+class FieldLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def unit(self) -> str | None: ...
+
+
+def decimals_for(field_type: str, unit: str | None = None) -> int | None:
+    """The decimals a value of this type and unit is shown with; None: the default rule."""
+    if field_type == "integer":
+        return 0
+    return UNIT_DECIMALS.get((unit or "").strip().lower().replace("³", "3"))
+
+
+def field_decimals(fields: Iterable[FieldLike]) -> dict[str, int | None]:
+    """Each field's decimals by name (for a table of records)."""
+    return {f.name: decimals_for(f.type, f.unit) for f in fields}
+
+
+def _default_decimals(value: float) -> int:
+    magnitude = abs(value)
+    if magnitude >= 1 or magnitude == 0:
+        return DEFAULT_DECIMALS
+    leading_zeros = -math.floor(math.log10(magnitude)) - 1
+    return min(leading_zeros + SIGNIFICANT, MAX_DECIMALS)
+
+
+def num(value: Any, decimals: int | None = None) -> str:
+    """``value`` as text for a page or a CSV cell: rounded, never in scientific notation.
+
+    ``None`` is empty; booleans, text and other non-numbers are shown as they are. With
+    ``decimals`` the value has exactly that many (``1.0`` for CO); without, it has at most the
+    default precision, trailing zeros dropped (``8.04``, ``8``). Ties round half to even on the
+    decimal value (GB/T 8170: 75.5 -> 76, 76.5 -> 76)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if not math.isfinite(value):
+        return str(value)
+    exact = Decimal(repr(value)) if isinstance(value, float) else value
+    places = decimals if decimals is not None else _default_decimals(float(value))
+    # Enough digits for any float (1e308 with twelve decimals), ties to even.
+    text = f"{exact.quantize(Decimal(1).scaleb(-places), context=_WIDE):f}"
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.startswith("-") and text.strip("-0.") == "":
+        text = text[1:]
+    return text
+
+
+def row_text(row: Mapping[str, Any], decimals: Mapping[str, int | None]) -> dict[str, str]:
+    """A record's values as display text, each by its field's precision."""
+    return {name: num(value, decimals.get(name)) for name, value in row.items()}
