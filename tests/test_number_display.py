@@ -31,7 +31,9 @@ ROW = {
 }
 
 
-def _store(session_factory: sessionmaker[Session], people: People) -> None:
+def _store(
+    session_factory: sessionmaker[Session], people: People, *, station: str = "1001A"
+) -> None:
     fields = [
         ("station", "string", ""),
         ("mean", "number", ""),
@@ -59,7 +61,9 @@ def _store(session_factory: sessionmaker[Session], people: People) -> None:
     )
     with session_factory() as session:
         service.create_dataset(session, actor=people["bj-env"], data=data)
-        service.write_records(session, actor=people["bj-env"], dataset_code=CODE, rows=[ROW])
+        service.write_records(
+            session, actor=people["bj-env"], dataset_code=CODE, rows=[{**ROW, "station": station}]
+        )
         session.commit()
 
 
@@ -99,6 +103,17 @@ def test_records_csv_rounds_and_json_keeps_precision(
     assert rows == [SHOWN]
     full = client.get(f"/api/v1/datasets/{CODE}/records", headers=headers).json()
     assert full["items"][0]["mean"] == LONG
+
+
+def test_records_csv_defuses_spreadsheet_formulas(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    _store(session_factory, people, station='=HYPERLINK("http://example.invalid","x")')
+    headers = people.headers(session_factory, "bj-env")
+    response = client.get(f"/api/v1/datasets/{CODE}/records.csv", headers=headers)
+    (row,) = list(csv.DictReader(io.StringIO(response.text)))
+    assert row["station"] == '\'=HYPERLINK("http://example.invalid","x")'
+    assert row["mean"] == "8.04"  # numbers are not text: no apostrophe
 
 
 @pytest.mark.parametrize(
