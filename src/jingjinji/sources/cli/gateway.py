@@ -36,6 +36,13 @@ def gateway_command(
         bool,
         typer.Option(help="run on uvloop's event loop (no gain measured: docs/sources.md)"),
     ] = False,
+    processes: Annotated[
+        int,
+        typer.Option(
+            help="worker processes on the one port (SO_REUSEPORT, Linux), supervised; "
+            "counters per process as NAME-1, NAME-2...; at most 4 per CPU"
+        ),
+    ] = 1,
 ) -> None:
     """Receive HJ 212 packets from data loggers over TCP and publish the accepted ones to
     JetStream; reply 9014 to a packet asking for it once the stream stored it. Stops gracefully
@@ -43,11 +50,17 @@ def gateway_command(
     import asyncio
     import logging
 
+    from jingjinji.cli import fail
     from jingjinji.config import get_settings
     from jingjinji.sources.gateway import GatewayConfig, database_loader, run_until_signalled
+    from jingjinji.sources.gateway.processes import check_process_count, run_processes
     from jingjinji.sources.gateway.runner import new_event_loop
     from jingjinji.sources.stream import StreamNames
 
+    try:
+        check_process_count(processes)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = get_settings()
     config = GatewayConfig(
@@ -56,13 +69,28 @@ def gateway_command(
         idle_timeout=idle_timeout,
         publish_timeout=publish_timeout,
     )
+    port = settings.sources_gateway_port if port is None else port
+    if processes > 1:
+        try:
+            run_processes(
+                processes,
+                names=StreamNames.from_settings(settings),
+                directory_loader=database_loader,
+                host=host,
+                port=port,
+                config=config,
+                use_uvloop=uvloop,
+            )
+        except OSError as exc:
+            raise fail(f"cannot listen on {host}:{port}: {exc}") from exc
+        return
     with asyncio.Runner(loop_factory=lambda: new_event_loop(uvloop)) as runner:
         runner.run(
             run_until_signalled(
                 names=StreamNames.from_settings(settings),
                 directory_loader=database_loader(),
                 host=host,
-                port=settings.sources_gateway_port if port is None else port,
+                port=port,
                 config=config,
             )
         )

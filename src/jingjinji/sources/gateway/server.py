@@ -59,6 +59,8 @@ class GatewayConfig:
     stats_every: float = 5.0  # counters to the stats bucket and the stats subject
     summary_every: float = 60.0  # counters as one log line
     reject_log_per_minute: int = 60
+    # SO_REUSEPORT: several gateway processes listen on one port (gateway/processes.py)
+    reuse_port: bool = False
 
 
 def reply_for(packet: Packet) -> bytes | None:
@@ -116,7 +118,12 @@ class Gateway:
 
     async def start(self, host: str, port: int) -> None:
         self._server = await self._loop.create_server(
-            lambda: LoggerConnection(self), host, port, reuse_address=True, backlog=4096
+            lambda: LoggerConnection(self),
+            host,
+            port,
+            reuse_address=True,
+            reuse_port=self.config.reuse_port,
+            backlog=4096,
         )
         self.port = self._server.sockets[0].getsockname()[1]
         if not self.config.name:  # the default name needs the bound port
