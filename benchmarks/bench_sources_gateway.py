@@ -21,6 +21,13 @@ Baselines in the same run: the same closed-loop load against a bare server that 
 packet and answers a fixed 9014 at once (the socket path's ceiling, no parse, no NATS), and
 `publish_async` of the same packets straight to the stream from one process (JetStream's ceiling
 for one publisher). Uses its own stream (deleted at the end). Prints the load average.
+
+    uv run python benchmarks/bench_sources_gateway.py --processes 1 2 [--seconds 10]
+
+compares instead gateways of 1 and of N worker processes on one port (SO_REUSEPORT, as
+`jjj sources gateway --processes N` runs them): the same generator and cases (open loop at
+``--rate`` for each ``--connections``, closed loop on 1,000), the process counts interleaved
+case by case, ``--repeat`` times; prints each row, the ratio to 1 process and the load average.
 """
 
 from __future__ import annotations
@@ -70,15 +77,10 @@ def _frame(mn: str, seq: int) -> bytes:
 # --- the gateway process ---------------------------------------------------------------------
 
 
-def run_gateway(args: argparse.Namespace) -> None:
-    """`bench gateway`: serve until stdin closes; print the port once listening."""
-    from jingjinji.sources.gateway import GatewayConfig, serve
-    from jingjinji.sources.gateway.runner import new_event_loop
+def _directory(loggers: int) -> dict[str, Any]:
     from jingjinji.sources.service.registry import LoggerEntry
-    from jingjinji.sources.stream import StreamNames
 
-    _raise_fd_limit()
-    directory = {
+    return {
         _mn(i): LoggerEntry(
             logger_id=i,
             mn=_mn(i),
@@ -89,8 +91,21 @@ def run_gateway(args: argparse.Namespace) -> None:
             outlet_id=i,
             enterprise_id=1,
         )
-        for i in range(args.loggers)
+        for i in range(loggers)
     }
+
+
+def run_gateway(args: argparse.Namespace) -> None:
+    """`bench gateway`: serve until stdin closes; print the port once listening."""
+    from jingjinji.sources.gateway import GatewayConfig, serve
+    from jingjinji.sources.gateway.runner import new_event_loop
+    from jingjinji.sources.stream import StreamNames
+
+    _raise_fd_limit()
+    if args.processes and args.processes[0] > 1:
+        run_gateway_processes(args)
+        return
+    directory = _directory(args.loggers)
     names = StreamNames(url=NATS_URL, stream=args.stream, prefix=args.prefix)
 
     async def main() -> None:
@@ -121,6 +136,69 @@ def run_gateway(args: argparse.Namespace) -> None:
 
     with asyncio.Runner(loop_factory=lambda: new_event_loop(args.uvloop)) as runner:
         runner.run(main())
+
+
+def run_gateway_processes(args: argparse.Namespace) -> None:
+    """`bench gateway --processes N`: N workers on one port under a supervisor (what
+    `jjj sources gateway --processes N` runs), until stdin closes; each worker prints its own
+    accepted packets and CPU time when stopped."""
+    import multiprocessing
+    import signal
+
+    from jingjinji.sources.gateway import GatewayConfig, serve
+    from jingjinji.sources.gateway.processes import Supervisor, reserve_port, worker_config
+    from jingjinji.sources.gateway.runner import new_event_loop
+    from jingjinji.sources.stream import StreamNames
+
+    count = args.processes[0]
+    ready: multiprocessing.Queue[int] = multiprocessing.get_context("fork").Queue()
+    holder = reserve_port("127.0.0.1", 0)
+    port = holder.getsockname()[1]
+    names = StreamNames(url=NATS_URL, stream=args.stream, prefix=args.prefix)
+    base = GatewayConfig(
+        name="bench", max_connections=args.loggers + 10, stats_every=5.0, summary_every=3600.0
+    )
+
+    def work(index: int) -> None:
+        holder.close()
+        directory = _directory(args.loggers)
+
+        async def main() -> None:
+            gateway = await serve(
+                names=names,
+                directory_loader=lambda: directory,
+                host="127.0.0.1",
+                port=port,
+                config=worker_config(base, index, host="127.0.0.1", port=port),
+            )
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            cpu_at_start = usage.ru_utime + usage.ru_stime
+            ready.put(index)
+            stop = asyncio.Event()
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+            await stop.wait()
+            snap = gateway.counters.snapshot()
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = usage.ru_utime + usage.ru_stime - cpu_at_start
+            await gateway.close(grace=5.0)
+            print(
+                f"worker {index}: accepted {snap['packets']['accepted']}, rejects "
+                f"{snap['rejects']}, CPU {cpu:.1f} s = "
+                f"{cpu / max(snap['packets']['accepted'], 1) * 1e6:.0f} us a packet",
+                flush=True,
+            )
+
+        with asyncio.Runner(loop_factory=lambda: new_event_loop(args.uvloop)) as runner:
+            runner.run(main())
+
+    supervisor = Supervisor(count, work, label="bench gateway")
+    supervisor.start()
+    for _ in range(count):  # every worker listens
+        ready.get(timeout=60)
+    print(f"PORT {port}", flush=True)
+    sys.stdin.read()
+    supervisor.stop(timeout=30)
+    holder.close()
 
 
 def run_bare(args: argparse.Namespace) -> None:
@@ -378,6 +456,41 @@ def _row(label: str, r: dict[str, float]) -> None:
     )
 
 
+def compare_processes(args: argparse.Namespace, stream: str, prefix: str) -> None:
+    """Gateways of each ``--processes`` count under the same cases, interleaved case by case."""
+    common = ["--stream", stream, "--prefix", prefix, "--loggers", str(max(args.connections))]
+    cases = [(n, "open") for n in args.connections] + [(1000, "closed")]
+    results: dict[tuple[int, str, int], list[dict[str, float]]] = {}
+    for _ in range(args.repeat):
+        for connections, mode in cases:
+            for count in args.processes:
+                gateway, port = _start("gateway", *common, "--processes", str(count))
+                try:
+                    r = _load(port, connections, mode, args.seconds, args.rate)
+                finally:
+                    spent = _stop(gateway)
+                label = f"gateway, {count} process{'es' if count > 1 else ''}, {connections:,} " + (
+                    f"conns, open {args.rate}/s" if mode == "open" else "conns, closed"
+                )
+                _row(label, r)
+                for line in spent.splitlines():
+                    print(f"  {line}", flush=True)
+                results.setdefault((connections, mode, count), []).append(r)
+    first = args.processes[0]
+    print()
+    for connections, mode in cases:
+        base = results[(connections, mode, first)]
+        for count in args.processes[1:]:
+            other = results[(connections, mode, count)]
+            rate = sum(r["rate"] for r in other) / sum(r["rate"] for r in base)
+            p99 = sum(r["p99"] for r in other) / sum(r["p99"] for r in base)
+            print(
+                f"{count} / {first} processes, {connections:,} conns {mode}: acked/s x{rate:.2f}, "
+                f"p99 x{p99:.2f}",
+                flush=True,
+            )
+
+
 def orchestrate(args: argparse.Namespace) -> None:
     _raise_fd_limit()
     tag = uuid.uuid4().hex[:8]
@@ -386,6 +499,13 @@ def orchestrate(args: argparse.Namespace) -> None:
     print(f"load average before: {os.getloadavg()}  ({os.cpu_count()} CPUs)")
     print(f"{args.seconds:.0f} s per case; packets of ~270 bytes, Flag 5, one QN each\n")
     _make_stream(stream, prefix)
+    if args.processes:
+        try:
+            compare_processes(args, stream, prefix)
+        finally:
+            _make_stream(stream, prefix, drop=True)
+        print(f"load average after: {os.getloadavg()}")
+        return
     try:
         raw = _raw_publish(stream, prefix, 30_000)
         print(f"{'baseline: publish_async straight to JetStream':<52} {raw:>8.0f}/s")
@@ -437,6 +557,13 @@ def main() -> None:
     parser.add_argument("--prefix", default="")
     parser.add_argument("--loggers", type=int, default=10000)
     parser.add_argument("--uvloop", action="store_true")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        nargs="+",
+        help="compare gateways of these worker-process counts (e.g. 1 2) instead of the cases",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the --processes cases")
     args = parser.parse_args()
     if args.role == "gateway":
         run_gateway(args)
