@@ -20,7 +20,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from jingjinji import delivery, i18n, numbers, refusals
+from jingjinji import delivery, i18n, numbers, refusals, times
 from jingjinji.config import Settings
 from jingjinji.errors import PermissionDenied
 
@@ -76,6 +76,9 @@ def environment() -> Environment:
     env.globals["static_url"] = delivery.static_url
     # Measured values rounded for display: {{ value|num }}, {{ value|num(1) }} (numbers.py).
     env.filters["num"] = numbers.num
+    # Moments on China Standard Time, zone named once by the layout: {{ t|cst }} (times.py).
+    env.filters["cst"] = times.cst
+    env.filters["cst_date"] = times.cst_date
     return env
 
 

@@ -9,9 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from jingjinji import times
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import InvalidInput
+from jingjinji.timezone import CHINA_TZ
 from jingjinji.warnings import service, webhooks
 from jingjinji.web import check_csrf, language_of, redirect, render, t
 
@@ -163,7 +165,7 @@ def warning_page(
             "may_change_level": page.may_change_level,
             "may_lift": page.may_lift,
             "may_withdraw": page.may_withdraw,
-            "default_deadline": page.default_deadline.strftime("%Y-%m-%dT%H:%M"),
+            "default_deadline": times.cst_input(page.default_deadline),
             "last_event": page.last_event,
             "names_people": page.names_people,
             "answered_by": page.answered_by,
@@ -176,14 +178,15 @@ def _back(warning_id: int) -> Response:
 
 
 def _deadline(request: Request, value: str) -> dt.datetime | None:
-    """The consultation form's deadline (UTC when it names no zone); blank: the default."""
+    """The consultation form's deadline (China Standard Time when it names no zone, as the
+    page shows times; an offset typed with it is kept); blank: the default."""
     if not value.strip():
         return None
     try:
         when = dt.datetime.fromisoformat(value.strip())
     except ValueError as exc:
         raise InvalidInput(t(request, "The deadline is not a date and time.")) from exc
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return when if when.tzinfo is not None else when.replace(tzinfo=CHINA_TZ)
 
 
 @router.post("/warnings/{warning_id}/open-consultation")
