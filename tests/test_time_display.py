@@ -23,6 +23,7 @@ from jingjinji.timezone import CHINA_TZ
 from jingjinji.warnings import service as warnings
 from tests.conftest import People, login
 from tests.test_headers import _get_routes, _load_demo, _samples
+from tests.water.incident_support import CROSS, MORNING, build_network, record
 
 ZONE_LINE = {
     "en": "All times are China Standard Time (UTC+8)",
@@ -173,3 +174,24 @@ def test_consultation_deadline_is_typed_and_shown_in_china_time(
         page = client.get(f"/warnings/{wid}").text
         shown = page.split('data-testid="deadline">', 1)[1].split("<", 1)[0]
         assert shown.startswith(due.strftime("%Y-%m-%d %H:%M")), shown
+
+
+def test_incident_page_names_the_zone_once(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    """A water incident's page (times of notices, steps, samplings) in both languages."""
+    build_network(session_factory, people)
+    (incident_id,) = record(session_factory, people["bj-env"], CROSS, MORNING, {"nh3n": 1.8})
+    login(client, "office", people.password)
+    for lang, zone_line in ZONE_LINE.items():
+        client.cookies.set("jjj_lang", lang)
+        for url in ("/water/incidents", f"/water/incidents/{incident_id}"):
+            page = client.get(url)
+            assert page.status_code == 200, url
+            text = visible_text(page.text)
+            assert not RAW_TIME.search(text), (lang, url, RAW_TIME.findall(text))
+            assert not PAGE_ZONE_NOTE.search(text), (lang, url)
+            assert page.text.count(zone_line) == 1, (lang, url)
+            assert text.count("UTC+8") == 1, (lang, url)
+        shown = MORNING.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+        assert shown in text, (lang, shown)
