@@ -81,6 +81,8 @@ class Supervisor:
         self._quick_deaths: dict[int, int] = {}
         self._due: dict[int, float] = {}  # index -> when to start it again
         self.restarts = 0
+        # Set by a signal handler: Ctrl-C reaches the workers too, and they are not restarted.
+        self.stopping = False
 
     def _run(self, index: int) -> None:
         # The parent's handlers are inherited by fork: the worker's loop installs its own.
@@ -108,6 +110,8 @@ class Supervisor:
         now = time.monotonic()
         wait = min([timeout, *(max(0.0, at - now) for at in self._due.values())])
         for sentinel in multiprocessing.connection.wait(list(alive), wait):
+            if self.stopping:
+                return
             index = alive[sentinel]  # type: ignore[index]
             worker = self.workers[index]
             worker.join()
@@ -125,6 +129,8 @@ class Supervisor:
                 f" in {pause:.0f} s" if pause else "",
             )
             self._due[index] = time.monotonic() + pause
+        if self.stopping:
+            return
         now = time.monotonic()
         for index, at in list(self._due.items()):
             if at <= now:
@@ -185,11 +191,12 @@ def run_processes(
             )
 
     stopping: list[int] = []
+    supervisor = Supervisor(count, work)
 
     def on_signal(signum: int, _frame: object) -> None:
         stopping.append(signum)
+        supervisor.stopping = True
 
-    supervisor = Supervisor(count, work)
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         log.info("gateway: %d processes on %s:%d (SO_REUSEPORT)", count, host, port)
