@@ -100,6 +100,7 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/api/v1/datasets/{code}": dataset,
         "/api/v1/datasets/{code}/access": dataset,
         "/api/v1/datasets/{code}/records": dataset,
+        "/api/v1/datasets/{code}/records.csv": dataset,
         "/catalog/{code}": dataset,
         "/api/v1/access-requests/{request_id}": {
             "request_id": _first(client, "/api/v1/access-requests", "id")

@@ -141,8 +141,10 @@ def _sweep_records(world: World, rule: Rule, wrong: list[str]) -> int:
                 org = world.people[persona].organisation_id
                 allowed = rule.administers(persona, owner) or (dataset_id, org) in granted
                 expected = 200 if allowed else 403
-            _check(world, f"/api/v1/datasets/{code}/records", persona, expected, wrong)
-    return len(datasets) * len(PERSONAS)
+            # The CSV download reads through the same service: the same answer.
+            for suffix in ("records", "records.csv"):
+                _check(world, f"/api/v1/datasets/{code}/{suffix}", persona, expected, wrong)
+    return 2 * len(datasets) * len(PERSONAS)
 
 
 def _sweep_tokens(world: World, wrong: list[str]) -> int:
