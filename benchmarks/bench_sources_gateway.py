@@ -317,17 +317,17 @@ def run_client(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         end = started + args.seconds
         if args.mode == "open":
+            # What is owed follows the clock, not the number of ticks: a tick that comes late
+            # (the loop busy with replies, the CPU taken by the gateway) sends what the lateness
+            # owes. Counting a fixed share per tick offered only 2,500-2,700 of 3,000/s asked.
             interval = 0.005
-            per_tick = args.rate * interval
-            owed = 0.0
             turn = 0
             while (now := time.perf_counter()) < end:
-                owed += per_tick
-                while owed >= 1:
+                due = int(args.rate * (now - started))
+                while seq < due:
                     client = clients[turn % len(clients)]
                     turn += 1
                     client.send(*next_frame(client))
-                    owed -= 1
                 await asyncio.sleep(max(0.0, interval - (time.perf_counter() - now)))
         else:
 
