@@ -15,7 +15,7 @@ from jingjinji.catalog import service
 from jingjinji.catalog.schemas import AccessRequestIn, DecisionIn
 from jingjinji.errors import InvalidInput, PermissionDenied
 from tests.catalog.support import SETTINGS, dataset_in
-from tests.conftest import People
+from tests.conftest import People, login
 
 ROWS = [
     {"district": "110101", "n": 1, "secret": "s1"},
@@ -190,3 +190,19 @@ def test_a_bad_scope_or_an_outsider_is_refused_and_audited(
             )
         ).all()
     assert refused == ["tj-env"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_grants_page_shows_the_rows_a_grant_covers(
+    client: TestClient, session_factory: sessionmaker[Session], people: People, lang: str
+) -> None:
+    _build(session_factory, people)
+    grant_id = _grant(session_factory, people, {"district": ["110105", "110101"]})
+    login(client, "bj-env", people.password)
+    html = client.get("/access-requests", headers={"Accept-Language": lang}).text
+    row = html.split(f'data-grant-id="{grant_id}"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="grant-scope"' in row
+    assert "district = 110101, 110105" in row
+    # A scoped grant holds until revoked: no 9999-12-31 on the page.
+    assert "9999" not in row
+    assert ("until revoked" if lang == "en" else "撤销前持续有效") in row
