@@ -206,3 +206,15 @@ def test_the_grants_page_shows_the_rows_a_grant_covers(
     # A scoped grant holds until revoked: no 9999-12-31 on the page.
     assert "9999" not in row
     assert ("until revoked" if lang == "en" else "撤销前持续有效") in row
+
+
+def test_the_grantee_sees_its_scoped_grant_on_the_dataset_page(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    _build(session_factory, people)
+    _grant(session_factory, people, {"district": ["110108"]})
+    login(client, "tj-env", people.password)
+    html = client.get("/catalog/BJ-ROWS", headers={"Accept-Language": "zh-CN"}).text
+    notice = html.split('data-testid="access-granted"', 1)[1].split("</p>", 1)[0]
+    assert "撤销前持续有效" in notice and "9999" not in notice
+    assert "district = 110108" in notice
