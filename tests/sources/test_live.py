@@ -12,15 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.config import Settings
-from jingjinji.credit.kernels.uscc import synthetic_uscc
 from jingjinji.sources import live
 from jingjinji.sources.kernels import parse_packet
-from jingjinji.sources.models import OutletKind, Packet
+from jingjinji.sources.models import Packet
 from jingjinji.sources.replay import corpus_dir
-from jingjinji.sources.schemas.registry import EnterpriseIn, LoggerIn, OutletIn
-from jingjinji.sources.service import registry as registry_service
 from jingjinji.sources.stream import StreamNames
 from tests.conftest import People
+from tests.sources.registry_support import register_recorded_loggers
 
 LINES = 300  # the first packets of one recorded hour
 DATA_COMMANDS = {"2011", "2051", "2061", "2031"}
@@ -41,38 +39,10 @@ def _register(session_factory: sessionmaker[Session], people: People, frames: li
         packet = parse_packet(frame)
         if packet.valid and packet.mn and packet.st:
             stations.setdefault(packet.mn, packet.st)
-    office = people["office"]
     with session_factory() as session:
-        enterprise = registry_service.save_enterprise(
-            session,
-            actor=office,
-            data=EnterpriseIn(
-                uscc=synthetic_uscc("91", "130100", 11),
-                name_zh="演示管道测试企业",
-                jurisdiction_code="130000",
-                synthetic=True,
-            ),
+        register_recorded_loggers(
+            session, people["office"], stations, serial=11, name_zh="演示管道测试企业"
         )
-        for index, (mn, st) in enumerate(sorted(stations.items())):
-            outlet = registry_service.save_outlet(
-                session,
-                actor=office,
-                enterprise_id=enterprise.id,
-                data=OutletIn(
-                    code=f"D{index:03d}",
-                    name_zh=f"排放口{index}",
-                    kind=OutletKind.FLUE_GAS if st == "31" else OutletKind.WASTEWATER,
-                    longitude=114.5,
-                    latitude=38.0,
-                ),
-            )
-            registry_service.save_logger(
-                session,
-                actor=office,
-                outlet_id=outlet.id,
-                data=LoggerIn(mn=mn, password="123456", protocol_version=2005, st=st),
-            )
-        session.commit()
 
 
 def _expected_keys(frames: list[bytes]) -> int:

@@ -10,16 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from jingjinji.credit.kernels.uscc import synthetic_uscc
 from jingjinji.sources.kernels import parse_packet
-from jingjinji.sources.models import OutletKind
 from jingjinji.sources.replay import Recorded, _ask_reply, corpus_dir, read_recording, replay
-from jingjinji.sources.schemas.registry import EnterpriseIn, LoggerIn, OutletIn
-from jingjinji.sources.service import registry as registry_service
 from jingjinji.sources.stream import StreamNames, message_id
 from tests.aio import run_async
 from tests.conftest import People
 from tests.sources.gateway_support import running_gateway, stream_messages
+from tests.sources.registry_support import register_recorded_loggers
 
 FILES = ("2016-08-24_00.h212", "2016-08-24_04.h212")  # 8 and 2 corrupted packets
 LOGGERS = 6  # the first loggers to speak are registered; the others' packets are left out
@@ -34,45 +31,8 @@ def _corpus() -> Path:
 
 def _register(session_factory: sessionmaker[Session], people: People, mns: dict[str, str]) -> None:
     """The loggers ``mns`` (MN -> ST) on one test enterprise in Hebei, PW 123456 as recorded."""
-    office = people["office"]
     with session_factory() as session:
-        enterprise = registry_service.save_enterprise(
-            session,
-            actor=office,
-            data=EnterpriseIn(
-                uscc=synthetic_uscc("91", "130100", 7),
-                name_zh="回放测试企业",
-                name_en="Replay test enterprise",
-                jurisdiction_code="130000",
-                city_code="130100",
-                synthetic=True,
-            ),
-        )
-        for index, (mn, st) in enumerate(sorted(mns.items())):
-            outlet = registry_service.save_outlet(
-                session,
-                actor=office,
-                enterprise_id=enterprise.id,
-                data=OutletIn.model_validate(
-                    {
-                        "code": f"D{index:03d}",
-                        "name_zh": f"排放口{index}",
-                        "name_en": f"Outlet {index}",
-                        "kind": OutletKind.FLUE_GAS if st == "31" else OutletKind.WASTEWATER,
-                        "longitude": 114.5,
-                        "latitude": 38.0,
-                    }
-                ),
-            )
-            registry_service.save_logger(
-                session,
-                actor=office,
-                outlet_id=outlet.id,
-                data=LoggerIn.model_validate(
-                    {"mn": mn, "password": "123456", "protocol_version": 2005, "st": st}
-                ),
-            )
-        session.commit()
+        register_recorded_loggers(session, people["office"], mns, serial=7, name_zh="回放测试企业")
 
 
 def test_replaying_two_recorded_hours_stores_every_valid_packet_once_and_rejects_the_corrupted(
