@@ -198,9 +198,17 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    # TestClient speaks http://testserver: Secure cookies would never come back.
+    # TestClient speaks http://testserver: Secure cookies would never come back. The app gets a
+    # stream and subject prefix of its own, so the gateway counters a page reads from NATS are
+    # this test's (a demo, benchmark or other test on the same NATS writes to its own).
+    own = uuid.uuid4().hex[:10]
     return Settings(
-        database_url=db_url, secret_key="test-secret-key", var_dir=tmp_path, secure_cookies=False
+        database_url=db_url,
+        secret_key="test-secret-key",
+        var_dir=tmp_path,
+        secure_cookies=False,
+        sources_stream=f"JJJ_TEST_{own.upper()}",
+        sources_subject_prefix=f"jjjtest.{own}",
     )
 
 
