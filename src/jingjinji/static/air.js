@@ -1,5 +1,5 @@
 // The air pages' charts (ECharts, data from the JSON API). The page declares them: the station map
-// is #station-map[data-source], the series charts come from the JSON block #air-series; labels and
+// is #station-map[data-source] (on the region's map, static/maps.js), the series charts come from the JSON block #air-series; labels and
 // AQI levels come from the blocks #air-labels and #air-levels.
 window.jjjAir = (function () {
   function pieces(levels) {
@@ -64,8 +64,8 @@ window.jjjAir = (function () {
       if (!body.items.length) { fail(container, labels.empty); }
     }).catch(function (e) { fail(container, labels.failed + " " + e.message); });
   }
+  // The stations on the region's map (static/maps.js), one series per AQI level for the legend.
   function stationMap(el, url, levels, labels) {
-    var chart = echarts.init(el);
     getJson(url).then(function (items) {
       var byLevel = {};
       items.forEach(function (s) {
@@ -79,22 +79,19 @@ window.jjjAir = (function () {
         var level = Number(key);
         var info = levels.filter(function (l) { return l.level === level; })[0];
         return {type: "scatter", name: info ? info.roman + " " + info.label : labels.nodata,
-                symbolSize: level ? 12 : 7, data: byLevel[key],
+                symbolSize: level ? 11 : 7, data: byLevel[key],
                 itemStyle: {color: colourOf(levels, level), borderColor: "#333", borderWidth: level ? 1 : 0}};
       });
-      chart.setOption({
+      return jjjMaps.draw(el, {
         tooltip: {formatter: function (p) {
           return esc(p.name) + "<br>AQI: " + esc(p.value[2] === null ? "-" : p.value[2]) + "<br>" + esc(p.value[3] || labels.nodata);
         }},
         legend: {bottom: 0},
-        grid: {left: 60, right: 20, top: 20, bottom: 60},
-        xAxis: {type: "value", name: labels.lon, min: 113, max: 120, nameLocation: "middle", nameGap: 25},
-        yAxis: {type: "value", name: labels.lat, min: 36, max: 42.7, nameLocation: "middle", nameGap: 40},
         series: series
       });
+    }).then(function (chart) {
       chart.on("click", function (p) { window.location = "/air/stations/" + encodeURIComponent(p.value[4]); });
     }).catch(function (e) { fail(el, labels.failed + " " + e.message); });
-    window.addEventListener("resize", function () { chart.resize(); });
   }
   return {calendar: calendar, lines: lines, stationMap: stationMap};
 })();

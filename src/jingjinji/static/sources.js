@@ -1,15 +1,15 @@
 // The sources pages' charts (ECharts). The page hands its data over in JSON blocks named by
-// data-* attributes: the map of outlets (#sources-map[data-sources-map]) and an outlet's factor
-// series (each [data-sources-series] element draws chart data-index of block data-block).
+// data-* attributes: the map of outlets (#sources-map[data-sources-map], drawn on the region's
+// map by static/maps.js) and an outlet's factor series (each [data-sources-series] element draws
+// chart data-index of block data-block).
 window.jjjSources = (function () {
   // Tooltip formatters return HTML: every value from the data is escaped.
   function esc(value) { return echarts.format.encodeHTML(String(value)); }
 
+  // The outlets on the region's map (static/maps.js), one series per state for the legend.
   function sourceMap(el, data) {
-    var chart = echarts.init(el);
     var byState = {};
     data.points.forEach(function (p) { (byState[p.state] = byState[p.state] || []).push(p); });
-    // One scatter series per state, in legend order, so that the legend names the states.
     var series = data.legend.map(function (l) {
       return {
         type: "scatter", name: l.label, symbolSize: 12,
@@ -17,13 +17,9 @@ window.jjjSources = (function () {
         data: (byState[l.state] || []).map(function (p) { return {value: [p.lon, p.lat], point: p}; })
       };
     });
-    var lons = data.points.map(function (p) { return p.lon; });
-    var lats = data.points.map(function (p) { return p.lat; });
-    var pad = 0.2;
-    chart.setOption({
+    return window.jjjMaps.draw(el, {
       animation: false,
       legend: {top: 0, data: data.legend.map(function (l) { return l.label; })},
-      grid: {left: 60, right: 20, top: 40, bottom: 40},
       tooltip: {trigger: "item", formatter: function (p) {
         if (!p.data || !p.data.point) { return ""; }
         var s = p.data.point;
@@ -31,18 +27,13 @@ window.jjjSources = (function () {
                 esc(data.labels.state) + ": " + esc(s.state_label),
                 esc(data.labels.last_seen) + ": " + esc(s.last_seen)].join("<br>");
       }},
-      xAxis: {type: "value", name: data.labels.longitude, scale: true, splitLine: {show: false},
-              min: Math.floor((Math.min.apply(null, lons) - pad) * 10) / 10,
-              max: Math.ceil((Math.max.apply(null, lons) + pad) * 10) / 10},
-      yAxis: {type: "value", name: data.labels.latitude, scale: true, splitLine: {show: false},
-              min: Math.floor((Math.min.apply(null, lats) - pad) * 10) / 10,
-              max: Math.ceil((Math.max.apply(null, lats) + pad) * 10) / 10},
       series: series
+    }).then(function (chart) {
+      chart.on("click", function (p) {
+        if (p.data && p.data.point) { window.location.href = p.data.point.url; }
+      });
+      return chart;
     });
-    chart.on("click", function (p) {
-      if (p.data && p.data.point) { window.location.href = p.data.point.url; }
-    });
-    window.addEventListener("resize", function () { chart.resize(); });
   }
 
   // A bound 10 % beyond the value (never below zero: concentrations are not negative).

@@ -1,6 +1,7 @@
 // The warnings pages: the live status line (server-sent events) and, on /warnings, the map of
-// active warnings and the forecast chart. Data comes from the JSON blocks #warning-map-data,
-// #forecast-data and #warning-labels and from data-* attributes of #live-status.
+// active warnings (on the region's map, static/maps.js) and the forecast chart. Data comes from
+// the JSON blocks #warning-map-data, #warning-map-legend, #forecast-data and #warning-labels and
+// from data-* attributes of #live-status.
 
 (function () {
   // Live updates: the page reloads when a warning (the watched one, if the page names one) changes.
@@ -25,20 +26,25 @@ jjjReady(function () {
   // Tooltip and label formatters return HTML or rich text: names from the data are escaped.
   var esc = function (value) { return echarts.format.encodeHTML(String(value)); };
   var labels = jjjData("warning-labels");
-  var colours = jjjData("warning-colours");
+  var legend = jjjData("warning-map-legend");
   var points = jjjData("warning-map-data");
-  var map = echarts.init(mapEl);
-  map.setOption({
-    tooltip: { formatter: function (p) { return esc(p.data.name) + (p.data.level ? " · " + esc(p.data.level) : ""); } },
-    xAxis: { type: "value", min: 113.5, max: 120.5, name: labels.longitude },
-    yAxis: { type: "value", min: 36, max: 42.5, name: labels.latitude },
-    series: [{
-      type: "scatter",
-      symbolSize: function (v, p) { return p.data.level ? 22 : 10; },
-      itemStyle: { color: function (p) { return colours[p.data.level] || "#8896a6"; } },
-      label: { show: true, position: "right", formatter: function (p) { return p.data.name; } },
-      data: points
-    }]
+  // The cities on the region's map (static/maps.js), one series per warning level for the legend.
+  jjjMaps.draw(mapEl, {
+    tooltip: { formatter: function (p) { return esc(p.data.name) + (p.data.level ? " · " + esc(p.seriesName) : ""); } },
+    legend: { bottom: 0, data: legend.map(function (l) { return l.label; }) },
+    series: legend.map(function (l) {
+      return {
+        type: "scatter", name: l.label,
+        symbolSize: l.level ? 20 : 9,
+        itemStyle: { color: l.colour, borderColor: "#333", borderWidth: l.level ? 1 : 0 },
+        label: { show: true, position: "right", fontSize: 11, formatter: function (p) { return p.data.name; } },
+        labelLayout: { hideOverlap: true },
+        // A city near the map's east edge is named on its left, so that the name stays inside.
+        data: points.filter(function (p) { return p.level === l.level; }).map(function (p) {
+          return p.value[0] > 118.8 ? Object.assign({label: {position: "left"}}, p) : p;
+        })
+      };
+    })
   });
   var el = document.getElementById("forecast-chart");
   var c = jjjData("forecast-data");

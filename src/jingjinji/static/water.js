@@ -1,15 +1,16 @@
 // The water pages' charts (ECharts). The page hands its data over in JSON blocks named by data-*
-// attributes: the river network (#network-chart[data-water-network]) and a section's item series
+// attributes: the river network (#network-chart[data-water-network], drawn on the region's map by
+// static/maps.js) and a section's item series
 // (#series-chart[data-water-series]; the page reloads with another item to chart another).
 window.jjjWater = (function () {
   // Tooltip formatters return HTML: every value from the data is escaped.
   function esc(value) { return echarts.format.encodeHTML(String(value)); }
 
+  // The sections on the region's map (static/maps.js), one series per class for the legend,
+  // and arrows downstream.
   function network(el, data) {
-    var chart = echarts.init(el);
     var byClass = {};
     data.points.forEach(function (p) { (byClass[p["class"]] = byClass[p["class"]] || []).push(p); });
-    // One scatter series per class, in legend order, so that the legend names the classes.
     var series = data.legend.map(function (l) {
       return {
         type: "scatter", name: l.word, symbolSize: 13, z: 3,
@@ -18,10 +19,10 @@ window.jjjWater = (function () {
       };
     });
     series.push({
-      type: "lines", coordinateSystem: "cartesian2d", name: data.labels.downstream, z: 1,
+      type: "lines", name: data.labels.downstream, z: 1,
       symbol: ["none", "arrow"], symbolSize: 8, silent: true,
       lineStyle: {color: "#6a7f96", width: 1.2, opacity: 0.8},
-      // Each arrow stops a dot's radius (in degrees at this map's scale) short of the next
+      // Each arrow stops a dot's radius (in degrees at the region's scale) short of the next
       // section, so that its head is not hidden by the dot, however long the edge.
       data: data.edges.map(function (e) {
         var length = Math.hypot(e[2] - e[0], e[3] - e[1]);
@@ -29,13 +30,9 @@ window.jjjWater = (function () {
         return {coords: [[e[0], e[1]], [e[0] + k * (e[2] - e[0]), e[1] + k * (e[3] - e[1])]]};
       })
     });
-    var lons = data.points.map(function (p) { return p.lon; });
-    var lats = data.points.map(function (p) { return p.lat; });
-    var pad = 0.1;
-    chart.setOption({
+    return window.jjjMaps.draw(el, {
       animation: false,
       legend: {top: 0, data: data.legend.map(function (l) { return l.word; })},
-      grid: {left: 60, right: 20, top: 40, bottom: 40},
       tooltip: {trigger: "item", formatter: function (p) {
         if (!p.data || !p.data.point) { return ""; }
         var s = p.data.point;
@@ -45,18 +42,13 @@ window.jjjWater = (function () {
         if (s.approx) { lines.push(esc(data.labels.approximate)); }
         return lines.join("<br>");
       }},
-      xAxis: {type: "value", name: data.labels.longitude, scale: true,
-              min: Math.floor((Math.min.apply(null, lons) - pad) * 10) / 10,
-              max: Math.ceil((Math.max.apply(null, lons) + pad) * 10) / 10},
-      yAxis: {type: "value", name: data.labels.latitude, scale: true,
-              min: Math.floor((Math.min.apply(null, lats) - pad) * 10) / 10,
-              max: Math.ceil((Math.max.apply(null, lats) + pad) * 10) / 10},
       series: series
+    }).then(function (chart) {
+      chart.on("click", function (p) {
+        if (p.data && p.data.point) { window.location.href = p.data.point.url; }
+      });
+      return chart;
     });
-    chart.on("click", function (p) {
-      if (p.data && p.data.point) { window.location.href = p.data.point.url; }
-    });
-    window.addEventListener("resize", function () { chart.resize(); });
   }
 
   // A bound 10 % beyond the value (never below zero: concentrations are not negative).

@@ -1,5 +1,5 @@
-"""/sources: the map of monitored outlets coloured by state (a longitude/latitude scatter: the
-platform has no boundary map), the counts per state and per province, and the table below with
+"""/sources: the map of monitored outlets coloured by state (on the region's province map,
+templates/maps.html), the counts per state and per province, and the table below with
 its filters. Public: names, kinds, positions and states only."""
 
 from __future__ import annotations
@@ -66,8 +66,6 @@ def map_page(
                 "points": rows,
                 "legend": legend,
                 "labels": {
-                    "longitude": tr("Longitude (°E)"),
-                    "latitude": tr("Latitude (°N)"),
                     "enterprise": tr("Enterprise"),
                     "state": tr("State"),
                     "last_seen": tr("Last seen (China time)"),

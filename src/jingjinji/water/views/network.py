@@ -1,5 +1,5 @@
-"""/water: the river network, sections placed by longitude and latitude and coloured by class,
-arrows downstream, and the table of sections below it."""
+"""/water: the river network, sections placed on the region's province map (templates/maps.html)
+and coloured by class, arrows downstream, and the table of sections below it."""
 
 from __future__ import annotations
 
@@ -75,8 +75,6 @@ def _network(
         if s.downstream_section_code in position
     ]
     labels = {
-        "longitude": tr("Longitude (°E)"),
-        "latitude": tr("Latitude (°N)"),
         "river": tr("River"),
         "class": tr("Class"),
         "target": tr("Target"),
