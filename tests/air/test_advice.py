@@ -90,5 +90,5 @@ def test_missing_and_invalid_values() -> None:
     assert kernels.advice_for_level(0) is None
     with pytest.raises(ValueError, match="never negative"):
         kernels.advice_for(-1)
-    with pytest.raises(ValueError, match="0 \\(no AQI\\) or 1..6"):
+    with pytest.raises(ValueError, match=r"0 \(no AQI\) or 1\.\.6"):
         kernels.advice_for_level(7)

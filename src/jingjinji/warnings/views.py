@@ -1,5 +1,6 @@
 """Pages: /warnings (map, consultations, history, forecast chart), one warning's consultation
-view, webhook administration and dead letters."""
+view, webhook administration and dead letters, and the public air page /air/public (the air
+domain's hourly ranking with this domain's outlook)."""
 
 from __future__ import annotations
 
