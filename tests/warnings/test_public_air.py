@@ -52,8 +52,10 @@ def test_ranking_with_colours_and_advice_and_no_forecast_message(
     assert '<span data-testid="ranking-hour">2016-12-20 23:00</span>' in html
     beijing = html.split('<tr data-city="110000"', 1)[1].split("</tr>", 1)[0]
     assert "#FF7E00" in beijing and "Lightly polluted" in beijing
-    assert "PM2.5 (24 h)" in beijing
-    assert kernels.HEALTH_ADVICE[3].measures_en in beijing
+    # each city's primary pollutants and advice are the row under it
+    advice = html.split('<tr class="advice" data-advice-for="110000">', 1)[1].split("</tr>")[0]
+    assert "Primary pollutants: PM2.5 (24 h)" in advice
+    assert kernels.HEALTH_ADVICE[3].measures_en in advice
     # no forecast stored: each city says so
     for city in ("120000", "110000", "130100"):
         outlook = html.split(f'data-testid="outlook-{city}"', 1)[1].split("</div>", 1)[0]
