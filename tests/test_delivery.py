@@ -30,6 +30,7 @@ PAGES = [
     "/region",
     "/catalog",
     "/air",
+    "/air/public",
     "/warnings",
     "/progress",
     "/progress/indicators",
@@ -197,6 +198,7 @@ def _head(html: str) -> str:
 CHART_PAGES = {
     "/warnings": True,
     "/air": True,
+    "/air/public": False,
     "/progress": True,
     "/progress/report": True,
     "/progress/indicators": False,

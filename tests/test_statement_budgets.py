@@ -89,6 +89,8 @@ BUDGETS: dict[str, int] = {
     "/api/v1/air/stations/1001A": 5,
     "/api/v1/air/cities": 4,
     "/api/v1/air/ranking": 6,
+    "/api/v1/air/ranking/hourly": 7,
+    "/air/public": 11,
     # warnings
     # +1 since issue 16: the forecast chart says why a city has no forecast (its history)
     "/warnings": 15,

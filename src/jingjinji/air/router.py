@@ -19,8 +19,11 @@ from jingjinji.air.schemas import (
     CityOut,
     ComplianceOut,
     ExportQuery,
+    HourlyRankingOut,
+    HourlyRankingQuery,
     IngestOut,
     LatestOut,
+    LevelAdviceOut,
     RankingItem,
     RankingOut,
     RawPage,
@@ -265,6 +268,24 @@ def city_ranking(
         item["name_en"] = j.name_en if j else item["city_code"]
         items.append(RankingItem.model_validate(item))
     return RankingOut(date=ranking.day, standard=ranking.standard, items=items)
+
+
+@router.get("/ranking/hourly", response_model=HourlyRankingOut)
+def hourly_city_ranking(
+    session: DbSession, params: Annotated[HourlyRankingQuery, Query()]
+) -> HourlyRankingOut:
+    """Cities of an hour by hourly AQI (the real-time report), best first, cities without an
+    AQI that hour last, each with the HJ 633 health advice of its level. Default hour: the
+    latest at which half the reporting stations have PM2.5. At most the region's 14 cities:
+    one answer, no cursor."""
+    return service.hourly_ranking_out(session, hour=params.hour, standard=params.standard)
+
+
+@router.get("/levels", response_model=list[LevelAdviceOut])
+def aqi_levels() -> list[LevelAdviceOut]:
+    """HJ 633's six AQI levels: bounds, category, colour, health effects and recommended
+    measures (Chinese and English)."""
+    return service.advice_table()
 
 
 # --------------------------------------------------------------------------- export

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jingjinji.inputs import IsoDate
+from jingjinji.inputs import IsoDate, IsoDateTime
 
 MAX_BATCH_ROWS = 100_000
 
@@ -178,6 +178,82 @@ class RankingOut(BaseModel):
     date: dt.date | None = Field(description="null: no daily data at all")
     standard: str | None = Field(description="null: the standard in force on each date")
     items: list[RankingItem]
+
+
+class HourlyRankingQuery(BaseModel):
+    """The hour and standard of ``GET /air/ranking/hourly`` (query parameters)."""
+
+    hour: IsoDateTime | None = Field(
+        default=None,
+        description="beginning of the hour with its UTC offset, e.g. 2016-12-20T08:00+08:00; "
+        "default: the latest hour at which half the reporting stations have PM2.5",
+    )
+    standard: str | None = Field(
+        default=None,
+        description="hj633-2012 or hj633-2026; default: the standard in force on the date",
+    )
+
+
+class HealthAdviceOut(BaseModel):
+    """HJ 633's health effects and recommended measures of an AQI level, in both languages."""
+
+    level: int
+    effects_zh: str
+    effects_en: str
+    measures_zh: str
+    measures_en: str
+
+
+class LevelOut(BaseModel):
+    """An AQI level (0: no AQI) with its HJ 633 category and colour."""
+
+    level: int
+    category_en: str
+    category_zh: str
+    colour: str
+
+
+class LevelAdviceOut(LevelOut):
+    """One of HJ 633's six levels: its AQI bounds, category, colour, health effects and
+    recommended measures."""
+
+    roman: str
+    aqi_min: int
+    aqi_max: int | None = Field(description="null: no upper bound (level VI)")
+    advice: HealthAdviceOut
+
+
+class HourlyRankingItem(BaseModel):
+    """One city of the hour: its rank, hourly AQI, the city means of the hour and the health
+    advice of its level (null without an AQI)."""
+
+    rank: int
+    city_code: str
+    name_zh: str
+    name_en: str
+    ts: dt.datetime
+    aqi: int | None
+    level: int
+    category_en: str
+    category_zh: str
+    colour: str
+    primary_pollutants: str | None
+    pm2_5: float | None
+    pm10: float | None
+    so2: float | None
+    no2: float | None
+    co: float | None
+    o3: float | None = Field(description="1-hour ozone, ug/m3")
+    stations: int = Field(description="stations with a PM2.5 value that hour")
+    advice: HealthAdviceOut | None
+
+
+class HourlyRankingOut(BaseModel):
+    """Every city with data that hour (at most the region's 14), so not paged."""
+
+    hour: dt.datetime | None = Field(description="UTC beginning of the hour; null: no data")
+    standard: str | None = Field(description="null: the standard in force on the date")
+    items: list[HourlyRankingItem]
 
 
 class ComplianceRow(BaseModel):

@@ -2,7 +2,8 @@
 here, through ``jingjinji.air.service`` (air sits below warnings in ``DOMAINS``).
 
 It holds the daily city series the forecasts learn from, the cities' map positions, the place
-names of the pages, and the replay of past episodes against a criteria set."""
+names of the pages, the hourly ranking and HJ 633 advice of the public air page, and the replay
+of past episodes against a criteria set."""
 
 from __future__ import annotations
 
@@ -157,6 +158,31 @@ def place_names(session: Session, *, lang: str) -> dict[str, str]:
     for j in regions.provinces(session):
         out[j.code] = regions.name(j, lang)
     return out
+
+
+# ------------------------------------------------------------------------------ public page
+
+
+def hourly_ranking(
+    session: Session, *, hour: dt.datetime | None, standard: str | None
+) -> air.HourlyRankingOut:
+    """The air domain's hourly city ranking (names, levels, health advice)."""
+    return air.hourly_ranking_out(session, hour=hour, standard=standard)
+
+
+def latest_hour(session: Session) -> dt.datetime | None:
+    """The default hour of the air domain's hourly ranking (None without data)."""
+    return air.latest_hour(session)
+
+
+def advice_table() -> list[air.LevelAdviceOut]:
+    """HJ 633's six levels with their health effects and recommended measures."""
+    return air.advice_table()
+
+
+def level_of(aqi: float | None) -> air.LevelOut:
+    """The HJ 633 level, category and colour of an AQI value (0: none)."""
+    return air.level_out(aqi)
 
 
 # ------------------------------------------------------------------------------------ replay

@@ -435,3 +435,31 @@ def forecast_chart(
         days_with_aqi=said.days_with_aqi,
         needed_days=said.needed_days,
     )
+
+
+def public_forecasts(session: Session, *, city_codes: Sequence[str]) -> dict[str, list[Forecast]]:
+    """Each city's public outlook: the forecasts of its latest issue date, one per target day
+    (the newest model version issued for it), by target date; cities without any forecast
+    are absent. One statement for all cities."""
+    codes = list(city_codes)
+    if not codes:
+        return {}
+    newest = (
+        select(Forecast.city_code, func.max(Forecast.issue_date).label("issue_date"))
+        .where(Forecast.city_code.in_(codes))
+        .group_by(Forecast.city_code)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Forecast)
+        .join(
+            newest,
+            (Forecast.city_code == newest.c.city_code)
+            & (Forecast.issue_date == newest.c.issue_date),
+        )
+        .order_by(Forecast.city_code, Forecast.target_date, Forecast.issued_at, Forecast.id)
+    )
+    chosen: dict[str, dict[dt.date, Forecast]] = {}
+    for row in rows:
+        chosen.setdefault(row.city_code, {})[row.target_date] = row
+    return {city: [by_day[d] for d in sorted(by_day)] for city, by_day in chosen.items()}

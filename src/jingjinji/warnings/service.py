@@ -16,6 +16,8 @@ The work lives in topic modules; this one re-exports what is used outside them:
 - :mod:`~jingjinji.warnings.weather` and :mod:`~jingjinji.warnings.weather_csv`: the
   meteorological service's weather forecasts (intake, storage, the frame the forecast reads);
 - :mod:`~jingjinji.warnings.presentation`: the API's warning detail and what the pages show;
+- :mod:`~jingjinji.warnings.public_air`: the public air page (the air domain's hourly ranking,
+  HJ 633's health advice and the stored forecasts' outlook per city);
 - :mod:`~jingjinji.warnings.webhooks`: signed deliveries, which later domains' events (water
   incidents) also use through ``register_webhook_event_types`` and ``dispatch_webhook``.
 """
@@ -60,6 +62,7 @@ from jingjinji.warnings.presentation import (
     warning_out,
     warning_page,
 )
+from jingjinji.warnings.public_air import public_air_page
 from jingjinji.warnings.queries import (
     events_after,
     events_of,
@@ -122,6 +125,7 @@ __all__ = [
     "poll_events",
     "propose",
     "propose_from_episodes",
+    "public_air_page",
     "register_webhook_event_types",
     "replay",
     "run_daily",

@@ -1,5 +1,6 @@
 """Pages: /warnings (map, consultations, history, forecast chart), one warning's consultation
-view, webhook administration and dead letters."""
+view, webhook administration and dead letters, and the public air page /air/public (the air
+domain's hourly ranking with this domain's outlook)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from jingjinji import times
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import InvalidInput
+from jingjinji.inputs import IsoDateTime
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.warnings import service, webhooks
 from jingjinji.web import check_csrf, language_of, redirect, render, t
@@ -21,6 +23,8 @@ router = APIRouter(include_in_schema=False)
 
 LEVEL_COLOURS = {"blue": "#1f6fd1", "yellow": "#e6c300", "orange": "#ff7e00", "red": "#d00000"}
 RECENT_DELIVERIES = 30
+#: Beijing's stations carry the UCI data, whose licence asks for the attribution.
+BEIJING = "110000"
 
 
 @router.get("/warnings", response_class=HTMLResponse)
@@ -55,6 +59,24 @@ def warnings_page(
             "last_event": page.last_event,
             "is_office": page.is_office,
         },
+    )
+
+
+@router.get("/air/public", response_class=HTMLResponse)
+def public_air_page(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    hour: IsoDateTime | None = None,
+    standard: str | None = None,
+) -> HTMLResponse:
+    """The public air page: the latest hour's city ranking, HJ 633's advice, the outlook."""
+    page = service.public_air_page(session, lang=language_of(request), hour=hour, standard=standard)
+    shown = [*page.best, *page.worst]
+    return render(
+        request,
+        "warnings/public_air.html",
+        {"page": page, "show_attribution": any(r.city_code == BEIJING for r in shown)},
     )
 
 

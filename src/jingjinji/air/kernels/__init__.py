@@ -17,10 +17,17 @@ Conventions in brief:
   2026 -> AQI only when the available IAQIs already give AQI > 100, else NaN.
 
 The package by topic: ``standards`` (names, the switch date), ``breakpoints`` (HJ 633 tables),
-``iaqi`` (one indicator), ``levels``, ``hj633`` (the AQI report), ``averages`` (GB 3095 data
-validity: daily means, moving averages) and ``gb3095`` (limits and compliance).
+``iaqi`` (one indicator), ``levels``, ``advice`` (health effects and measures per level),
+``hj633`` (the AQI report), ``averages`` (GB 3095 data validity: daily means, moving averages)
+and ``gb3095`` (limits and compliance).
 """
 
+from jingjinji.air.kernels.advice import (
+    HEALTH_ADVICE,
+    HealthAdvice,
+    advice_for,
+    advice_for_level,
+)
 from jingjinji.air.kernels.averages import (
     HOURLY_POLLUTANTS,
     MEAN_24H_POLLUTANTS,
@@ -88,6 +95,7 @@ __all__ = [
     "AUXILIARY",
     "COMPLIANCE_STANDARDS",
     "DAILY_LIMIT_COLUMNS",
+    "HEALTH_ADVICE",
     "HOURLY_POLLUTANTS",
     "IAQI_POINTS",
     "INDICATORS",
@@ -114,12 +122,15 @@ __all__ = [
     "ArrayLike",
     "ComplianceStandard",
     "FloatArray",
+    "HealthAdvice",
     "IndicatorResult",
     "PercentileMethod",
     "Report",
     "Standard",
     "YearCompliance",
     "accepted_keys",
+    "advice_for",
+    "advice_for_level",
     "category_en",
     "category_zh",
     "colour_hex",

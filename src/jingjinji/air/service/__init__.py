@@ -14,13 +14,15 @@ package only selects data, aggregates cities and calls the kernels. By topic:
 - ``daily_cache``: the GB 3095 daily statistics cached per station and date;
 - ``daily`` and ``hourly``: station and city series, each station's latest hour;
 - ``ranges``: the default period of a request; ``series``: the series the API serves;
-- ``ranking`` and ``compliance``: cities of a day, and the annual GB 3095 assessment.
+- ``ranking`` and ``compliance``: cities of a day, and the annual GB 3095 assessment;
+- ``hourly_ranking``: cities of an hour (the public air page's real-time ranking).
 
 Other modules and domains import this package (``from jingjinji.air import service``) and call
 ``service.<name>``; every name below stays importable from here.
 """
 
 from jingjinji.air.kernels import COMPLIANCE_STANDARDS, STANDARDS
+from jingjinji.air.schemas import HourlyRankingOut, LevelAdviceOut, LevelOut
 from jingjinji.air.service.compliance import compliance_report
 from jingjinji.air.service.daily import (
     CITY_DAILY_WEATHER,
@@ -45,6 +47,15 @@ from jingjinji.air.service.hourly import (
     latest,
     latest_in_area,
     station_hourly_frame,
+)
+from jingjinji.air.service.hourly_ranking import (
+    HourRanking,
+    advice_out,
+    advice_table,
+    hourly_ranking,
+    hourly_ranking_out,
+    latest_hour,
+    level_out,
 )
 from jingjinji.air.service.periods import (
     MAX_DATE,
@@ -106,11 +117,17 @@ __all__ = [
     "STATION_SOURCE",
     "DataDays",
     "DayRanking",
+    "HourRanking",
+    "HourlyRankingOut",
     "Kind",
     "LatestValue",
+    "LevelAdviceOut",
+    "LevelOut",
     "PagePeriod",
     "Scope",
     "Series",
+    "advice_out",
+    "advice_table",
     "check_area",
     "check_city",
     "check_date_bounds",
@@ -129,9 +146,13 @@ __all__ = [
     "get_station",
     "has_data_between",
     "hourly_aqi",
+    "hourly_ranking",
+    "hourly_ranking_out",
     "latest",
     "latest_day",
+    "latest_hour",
     "latest_in_area",
+    "level_out",
     "list_stations",
     "load_stations",
     "local_day_bounds_utc",
