@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.air import service as air_service
+from jingjinji.catalog import demo as catalog_demo
 from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import DecisionIn
 from jingjinji.catalog.service import notices as catalog_notices
+from jingjinji.demo import DemoContext
 from jingjinji.notifications import service as notifications
 from jingjinji.security import SYSTEM_ACTOR
 from jingjinji.timezone import CHINA_TZ
@@ -218,3 +220,18 @@ def test_a_water_incident_reaches_the_agencies_told_and_the_office(
         text = notifications.render_for(note, "en")
     assert text.title == "Water incident at section Section XB-BJHE (XB-BJHE)"
     assert text.body.startswith("Oil film <b>seen</b> below the weir. Acknowledge by ")
+
+
+def test_the_demo_leaves_the_personas_inboxes_filled(
+    session_factory: sessionmaker[Session], people: People
+) -> None:
+    """The catalog demo's requests in every state reach the demo personas' inboxes through the
+    same services (no notification is planted)."""
+    ctx = DemoContext(values={"organisations": people.organisations, "skip_air_history": True})
+    with session_factory() as session:
+        catalog_demo.load(session, ctx)
+        session.commit()
+    found = kinds_of(session_factory, people)
+    assert "access_escalated" in found["office"]
+    assert any("access_decided" in kinds for name, kinds in found.items() if "analyst" in name)
+    assert any("access_requested" in kinds for name, kinds in found.items() if "env" in name)
