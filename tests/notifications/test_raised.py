@@ -16,6 +16,8 @@ from jingjinji.catalog.service import notices as catalog_notices
 from jingjinji.demo import DemoContext
 from jingjinji.notifications import service as notifications
 from jingjinji.security import SYSTEM_ACTOR
+from jingjinji.sources.schemas.enforcement import CaseOpenIn
+from jingjinji.sources.service import cases, exceedances
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.warnings import notices as warnings_notices
 from jingjinji.warnings import service as warnings
@@ -25,6 +27,8 @@ from jingjinji.water.service import incidents
 from tests.catalog.support import SETTINGS, build_catalog, request_in
 from tests.conftest import People
 from tests.notifications.support import inbox, kinds_of
+from tests.sources.conftest import build_registry
+from tests.sources.enforcement_support import hourly, store
 from tests.water.incident_support import CROSS, MORNING, build_network
 
 
@@ -235,3 +239,29 @@ def test_the_demo_leaves_the_personas_inboxes_filled(
     assert "access_escalated" in found["office"]
     assert any("access_decided" in kinds for name, kinds in found.items() if "analyst" in name)
     assert any("access_requested" in kinds for name, kinds in found.items() if "env" in name)
+
+
+def test_an_enforcement_case_reaches_the_involved_jurisdictions_and_the_office(
+    session_factory: sessionmaker[Session], people: People
+) -> None:
+    with session_factory() as session:
+        registry = build_registry(session, people["office"])
+        session.commit()
+    # HE-A (Hebei) has a flue 4 km from the Beijing border: a case about it involves Beijing.
+    batch_id = store(
+        session_factory, registry.loggers["HE-A-W-001"], hourly("w01018", [60, 10], start=0)
+    )
+    with session_factory() as session:
+        ids = [e.id for e in exceedances.detect_for_batch(session, batch_id=batch_id)]
+        case = cases.open_case(
+            session, actor=people["he-env"], data=CaseOpenIn(exceedance_ids=ids, title="COD")
+        )
+        session.commit()
+        case_id = case.id
+    opened = ["case_opened"]
+    _only(
+        kinds_of(session_factory, people),
+        {"office": opened, "he-admin": opened, "bj-admin": opened, "bj-env": opened},
+    )
+    [(_, title)] = inbox(session_factory, people, "bj-env")
+    assert title == f"Pollution source case {case_id} opened: COD"

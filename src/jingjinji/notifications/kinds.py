@@ -22,6 +22,7 @@ class Kind(enum.StrEnum):
     CONSULTATION_OPENED = "consultation_opened"
     DEADLINE_APPROACHING = "deadline_approaching"
     INCIDENT_OPENED = "incident_opened"
+    CASE_OPENED = "case_opened"
 
 
 LABELS: dict[Kind, str] = {
@@ -31,6 +32,7 @@ LABELS: dict[Kind, str] = {
     Kind.CONSULTATION_OPENED: N_("Consultation opened"),
     Kind.DEADLINE_APPROACHING: N_("Deadline approaching"),
     Kind.INCIDENT_OPENED: N_("Incident"),
+    Kind.CASE_OPENED: N_("Enforcement case opened"),
 }
 
 # Every text has named placeholders filled from the notification's parameters.
@@ -43,6 +45,7 @@ TITLES: dict[str, str] = {
     "deadline_access_request": N_("Deadline approaching: access request for %(dataset)s"),
     "deadline_consultation": N_("Deadline approaching: consultation on warning %(warning)s"),
     "incident_opened": N_("Water incident at section %(section)s"),
+    "case_opened": N_("Pollution source case %(case)s opened: %(title)s"),
 }
 BODIES: dict[str, str] = {
     "access_requested": N_("%(requested_by)s asks for the fields %(fields)s. Decide by %(due)s."),
@@ -57,6 +60,7 @@ BODIES: dict[str, str] = {
         "Your agency has not answered; the consultation closes at %(deadline)s."
     ),
     "incident_opened": N_("%(summary)s Acknowledge by %(due_at)s."),
+    "case_opened": N_("Opened by %(opened_by)s."),
 }
 
 # Parameters that are instants or dates: shown in China Standard Time.
