@@ -135,6 +135,17 @@ class Settings:
     sources_retention_days: int = 180
     # Messages the loader takes from the stream per batch (one transaction, one audit entry).
     sources_loader_batch: int = 2000
+    # E-mail notifications (docs/notifications.md): the SMTP server (no host: no e-mail is
+    # sent, the inbox still fills), STARTTLS, the login (from the environment only), the sender
+    # and the address the links in an e-mail start with.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "jingjinji@localhost"
+    smtp_timeout: float = 10.0
+    public_url: str = "http://localhost:8000"
 
 
 def load_settings() -> Settings:
@@ -223,6 +234,14 @@ def load_settings() -> Settings:
         sources_silent_intervals=_positive_int("JJJ_SOURCES_SILENT_INTERVALS", 3),
         sources_retention_days=_positive_int("JJJ_SOURCES_RETENTION_DAYS", 180),
         sources_loader_batch=_positive_int("JJJ_SOURCES_LOADER_BATCH", 2000),
+        smtp_host=os.environ.get("JJJ_SMTP_HOST") or None,
+        smtp_port=_positive_int("JJJ_SMTP_PORT", 25),
+        smtp_starttls=os.environ.get("JJJ_SMTP_STARTTLS", "0") == "1",
+        smtp_user=os.environ.get("JJJ_SMTP_USER") or None,
+        smtp_password=os.environ.get("JJJ_SMTP_PASSWORD") or None,
+        smtp_from=os.environ.get("JJJ_SMTP_FROM") or "jingjinji@localhost",
+        smtp_timeout=_positive_float("JJJ_SMTP_TIMEOUT", 10.0),
+        public_url=(os.environ.get("JJJ_PUBLIC_URL") or "http://localhost:8000").rstrip("/"),
     )
 
 

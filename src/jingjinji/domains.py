@@ -18,6 +18,7 @@ DOMAINS: tuple[str, ...] = (
     "regions",
     "accounts",
     "jobs",
+    "notifications",
     "catalog",
     "air",
     "warnings",

@@ -34,6 +34,7 @@ from jingjinji.credit.service import repairs as credit_repairs
 from jingjinji.credit.service import subjects as credit_subjects
 from jingjinji.demo import DemoContext
 from jingjinji.jobs import service as jobs_service
+from jingjinji.notifications import service as notifications_service
 from jingjinji.progress import demo as progress_demo
 from jingjinji.progress import service as progress_service
 from jingjinji.progress.models import IndicatorValue as Value
@@ -122,6 +123,16 @@ def build_world(
         )
         ids["bj_token"] = token.id
         ids["job"] = jobs_service.enqueue(session, kind="security.noop", payload={"n": 1}).id
+        [ids["notification"]] = [
+            n.id
+            for n in notifications_service.notify(
+                session,
+                kind=notifications_service.Kind.ACCESS_ESCALATED,
+                audience=notifications_service.Audience(usernames=("office",)),
+                params={"dataset": BJ_DATASET, "due": "2026-01-19"},
+                link="/access-requests",
+            )
+        ]
         ids["subscription"] = webhooks.create_subscription(
             session,
             actor=people["office"],

@@ -86,6 +86,12 @@ WRITE_RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/tokens/{bj_token}"): Rule(frozenset({"office", "bj-env"}), "bj-env"),
     ("POST", "/users"): Rule(BJ_ADMIN, "bj-admin"),
     ("POST", "/jobs/{job}/retry"): Rule(OFFICE, "office"),
+    # one's own inbox: another's notification is as unknown as a missing one
+    ("POST", "/notifications/{notification}/read"): Rule(
+        OFFICE, "office", {p: 404 for p in USERS if p != "office"}
+    ),
+    ("POST", "/notifications/read-all"): Rule(EVERYONE, "bj-env"),
+    ("PUT", "/notifications/preferences"): Rule(EVERYONE, "bj-env"),
     ("POST", "/datasets"): Rule(BJ_OWNER, "bj-env"),
     ("PUT", "/datasets/BJ-ENV-PERMIT"): Rule(BJ_OWNER, "bj-env"),
     ("POST", "/datasets/BJ-ENV-PERMIT/records"): Rule(BJ_OWNER, "bj-env"),

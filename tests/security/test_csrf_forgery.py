@@ -58,6 +58,12 @@ def _forms(world: World) -> list[Form]:
         Form("/account/totp/disable", {"password": world.people.password, "code": "123456"}),
         Form("/account/users/bj-env/password", {"new_password": "Forged-Pass-Word-77"}),
         Form("/account/users/bj-env/active", {"active": "false"}),
+        Form(f"/notifications/{ids['notification']}/read", {"follow": "true"}),
+        Form("/notifications/read-all", {}),
+        Form(
+            "/notifications/preferences",
+            {"email": "x@example.org", "email_kinds": "incident_opened"},
+        ),
         Form(
             "/catalog/BJ-ENV-PENALTY/apply",
             {"purpose": "forged", "period_start": "2026-01-01", "period_end": "2026-12-31"},

@@ -19,7 +19,7 @@ from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, ensure_role
-from jingjinji.warnings import policy
+from jingjinji.warnings import notices, policy
 from jingjinji.warnings.consultation import consultation_state, consulted_jurisdictions
 from jingjinji.warnings.criteria import check_level, criteria_code_for, get_criteria
 from jingjinji.warnings.events import record_event
@@ -172,6 +172,7 @@ def open_consultation(
         actor=actor,
         detail={"deadline": deadline.isoformat()},
     )
+    notices.consultation_opened(session, actor=actor, warning=warning)
     return warning
 
 

@@ -14,6 +14,7 @@ from jingjinji.audit import service as audit
 from jingjinji.catalog import policy
 from jingjinji.catalog.models import AccessRequest
 from jingjinji.catalog.schemas import DecisionIn
+from jingjinji.catalog.service import notices
 from jingjinji.catalog.service.events import append_event
 from jingjinji.catalog.service.requests import get_access_request
 from jingjinji.catalog.service.validation import raise_if_any
@@ -133,6 +134,7 @@ def _reject(
             "escalated": request.escalated_at is not None,
         },
     )
+    notices.access_decided(session, actor=actor, request=request)
 
 
 def _approve(
@@ -170,6 +172,13 @@ def _approve(
             "organisation_id": request.requester_organisation_id,
             "escalated": request.escalated_at is not None,
         },
+    )
+    notices.access_decided(
+        session,
+        actor=actor,
+        request=request,
+        fields=approval.fields,
+        period_end=approval.period_end,
     )
 
 
@@ -242,6 +251,7 @@ def escalate_overdue(session: Session, *, now: dt.datetime | None = None) -> lis
             jurisdiction_code=request.dataset.jurisdiction_code,
             detail={"dataset": request.dataset.code, "due_date": request.due_date.isoformat()},
         )
+        notices.access_escalated(session, request=request)
         escalated.append(request.id)
     return escalated
 

@@ -14,6 +14,7 @@ from jingjinji.audit import service as audit
 from jingjinji.catalog import policy
 from jingjinji.catalog.models import AccessRequest, Dataset
 from jingjinji.catalog.schemas import AccessRequestIn, AccessRequestOut, RequestBox
+from jingjinji.catalog.service import notices
 from jingjinji.catalog.service.deadlines import deadline_policy, decision_deadline, today
 from jingjinji.catalog.service.events import append_event
 from jingjinji.catalog.service.grants import grants_of_requests
@@ -174,6 +175,7 @@ def create_access_request(
             "due_date": request.due_date.isoformat(),
         },
     )
+    notices.access_requested(session, actor=actor, request=request)
     return request
 
 

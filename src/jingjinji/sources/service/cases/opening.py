@@ -30,6 +30,7 @@ from jingjinji.sources.models import (
     Park,
 )
 from jingjinji.sources.schemas.enforcement import CaseOpenIn, InvolveIn
+from jingjinji.sources.service.cases import notices
 from jingjinji.sources.service.cases.access import (
     OBJECT_TYPE,
     add_step,
@@ -159,9 +160,11 @@ def open_case(session: Session, *, actor: Actor | None, data: CaseOpenIn) -> Cas
         text=data.title,
         detail={"exceedance_ids": [e.id for e in events], "enterprise_id": enterprise.id},
     )
-    for code, reason in sorted(automatic_involvements(session, enterprise).items()):
+    involved = automatic_involvements(session, enterprise)
+    for code, reason in sorted(involved.items()):
         _involve(session, case, actor=actor, code=code, reason=reason)
     session.flush()
+    notices.case_opened(session, actor=actor, case=case, involved=sorted(involved))
     return case
 
 

@@ -33,6 +33,7 @@ from jingjinji.water.models import (
 )
 from jingjinji.water.service import sections as sections_service
 from jingjinji.water.service.incidents import events
+from jingjinji.water.service.incidents import notices as notices_service
 from jingjinji.water.service.incidents.states import OPEN
 
 ESCALATE_JOB = "water.escalate_incidents"
@@ -160,5 +161,8 @@ def open_incident(
         payload={"incident_id": incident.id},
         run_after=due,
         dedupe_key=f"{ESCALATE_JOB}:{incident.id}",
+    )
+    notices_service.incident_opened(
+        session, actor=actor, incident=incident, section=section, notices=notices
     )
     return incident
