@@ -36,6 +36,23 @@ def test_every_topic_has_a_text_in_each_language_and_no_text_is_stray() -> None:
                 assert len(HAN.findall(text)) > 100, topic
 
 
+def _texts(node: service.Node) -> Iterator[str]:
+    if node.text is not None:
+        yield node.text
+    for child in node.children:
+        yield from _texts(child)
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_no_text_shows_markdown_it_could_not_read(lang: str) -> None:
+    # "和**[接口文档](/api/v1/docs)**" is no emphasis in CommonMark (a CJK letter before the
+    # "**", punctuation after it): the page showed the asterisks.
+    for topic in service.topics():
+        shown = "".join(_texts(service.page(topic, lang)))
+        for leftover in ("**", "](", "__"):
+            assert leftover not in shown, (lang, topic, leftover)
+
+
 def test_every_area_title_is_translated() -> None:
     zh = translations("zh_CN")
     for topic in service.topics():
