@@ -238,6 +238,16 @@ EMPTY_LISTS = {
         "no audit checkpoint keys",
         "key_id,role,public_key",
     ),
+    "air warnings criteria": (
+        ["air", "warnings", "criteria"],
+        "no criteria sets (jjj air warnings load-data loads them)",
+        "code,version,merge_gap_days,levels,name,adopted_by",
+    ),
+    "water status": (
+        ["water", "status", "--year", "2026"],
+        "No sections to assess.",
+        "key,name_en,n_sections,share_i_iii,share_inferior_v,status,method,main_pollutants",
+    ),
 }
 
 
@@ -334,6 +344,32 @@ def test_create_user_refuses_a_bad_placement_before_asking_for_the_password(
     )  # fmt: skip
     assert code == 0 and "created user new.office" in output, output
     assert _usernames(cli_env) == before | {"new.office"}
+
+
+def test_a_refusal_shows_its_text_whole_not_as_markup(cli_env: sessionmaker[Session]) -> None:
+    # The username rule's pattern holds square brackets, which Rich read as a markup tag and
+    # dropped ("should match pattern '^+$'"), before the password was asked for.
+    code, output = jjj(
+        "accounts", "create-user", "--username", "Not Valid!", "--role", "analyst",
+        input="a long enough secret 1\na long enough secret 1\n",
+    )  # fmt: skip
+    said = " ".join(output.split())
+    assert code == 2, said
+    assert "username: String should match pattern '^[a-z0-9_.-]+$'" in said, said
+    assert "Password" not in output, output
+
+
+def test_the_criteria_listing_names_each_set_and_who_adopted_it(
+    cli_env: sessionmaker[Session],
+) -> None:
+    assert jjj("air", "warnings", "load-data")[0] == 0
+    code, as_json = jjj("air", "warnings", "criteria", "--format", "json")
+    assert code == 0, as_json
+    listed = {(r["code"], r["version"]): r for r in json.loads(as_json)}
+    assert "110000 from 2019-01-01" in listed[("bth-2019", 2)]["adopted_by"]
+    assert listed[("beijing-local", 1)]["adopted_by"] == ""
+    code, table = jjj("air", "warnings", "criteria")
+    assert code == 0 and "Beijing-Tianjin-Hebei warning criteria (2019 onward" in table, table
 
 
 def test_demo_on_a_used_database_says_how_to_start_clean(

@@ -92,6 +92,7 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
     unregistered = {"uscc": synthetic_uscc("91", "110105", 99_999_999)}
     return {
         "/lang/{code}": {"code": "en"},
+        "/help/{topic}": {"topic": "air"},
         "/static/vendor/{name}": {"name": "htmx.min.js"},
         "/api/v1/jurisdictions/{code}": city,
         "/api/v1/organisations/{organisation_id}": {

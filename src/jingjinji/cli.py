@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from jingjinji import domains
 from jingjinji.config import Settings, get_settings
@@ -70,7 +71,8 @@ def cli_session() -> Iterator[Session]:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}")
+    # The message is text, not Rich markup: a "[a-z0-9_.-]" in it is shown, not swallowed.
+    err_console.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(code)
 
 

@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jingjinji import delivery, i18n, numbers, refusals, times
 from jingjinji.config import Settings
 from jingjinji.errors import PermissionDenied
+from jingjinji.help import service as help_service
 
 PACKAGE_DIR = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -228,6 +229,8 @@ def render(
         "csrf_token": csrf_token(request),
         "current_path": request.url.path + (("?" + request.url.query) if request.url.query else ""),
         "quote": quote,
+        # The header's help link: the help of the page's area (help/service.py).
+        "help_url": help_service.help_url(request.url.path),
         "role_label": lambda role: translations.gettext(ROLE_LABELS.get(str(role), str(role))),
         "_": translations.gettext,
         "gettext": translations.gettext,

@@ -393,32 +393,39 @@ def load_data() -> None:
 
 
 @warnings_app.command("criteria")
-def criteria_list() -> None:
+def criteria_list(output_format: FormatOption = ListFormat.table) -> None:
     """The loaded criteria sets and which jurisdiction applies which since when."""
     from jingjinji.cli import cli_session
+    from jingjinji.cli_output import write_rows
     from jingjinji.warnings import service
     from jingjinji.warnings.kernels import criteria_from_dict
 
     with cli_session() as session:
-        table = Table(title="criteria sets")
-        for col in ("code", "version", "merge gap", "levels", "name"):
-            table.add_column(col)
+        adopted: dict[str, list[str]] = {}
+        for a in service.list_adoptions(session):
+            adopted.setdefault(a.criteria_code, []).append(
+                f"{a.jurisdiction_code} from {a.effective_from.isoformat()}"
+            )
+        rows: list[dict[str, Cell]] = []
         for row in service.list_criteria(session):
             c = criteria_from_dict(row.definition)
-            table.add_row(
-                c.code,
-                str(c.version),
-                str(c.merge_gap_days),
-                "; ".join(f"{r.level}: {r.describe()}" for r in c.levels),
-                row.name_en,
+            rows.append(
+                {
+                    "code": c.code,
+                    "version": c.version,
+                    "merge_gap_days": c.merge_gap_days,
+                    "levels": "; ".join(f"{r.level}: {r.describe()}" for r in c.levels),
+                    "name": row.name_en,
+                    "adopted_by": "; ".join(adopted.get(c.code, [])),
+                }
             )
-        print_table(table)
-        adopt = Table(title="adoptions")
-        for col in ("jurisdiction", "criteria", "effective from"):
-            adopt.add_column(col)
-        for a in service.list_adoptions(session):
-            adopt.add_row(a.jurisdiction_code, a.criteria_code, a.effective_from.isoformat())
-        print_table(adopt)
+    write_rows(
+        ("code", "version", "merge_gap_days", "levels", "name", "adopted_by"),
+        rows,
+        output_format=output_format,
+        title="Warning criteria sets",
+        empty="no criteria sets (jjj air warnings load-data loads them)",
+    )
 
 
 @warnings_app.command("adopt")
