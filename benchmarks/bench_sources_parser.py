@@ -58,8 +58,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from jingjinji.sources.kernels import Framer, crc16, parse_packet
+from jingjinji.sources.kernels import Framer, FramingError, crc16, parse_packet
 from jingjinji.sources.kernels.batch import parse_batch
+from jingjinji.sources.kernels.native import PacketFramer, fallbacks, parse_native
 from jingjinji.sources.kernels.samples import hebei_recording
 
 TARGET_RATE = 20_000.0
@@ -131,6 +132,38 @@ def framer_and_batch(blobs: list[bytes]) -> int:
     return count
 
 
+def native(blobs: list[bytes]) -> int:
+    """Frame and parse in one compiled pass: a Packet or FramingError per item."""
+    count = 0
+    for data in blobs:
+        f = PacketFramer()
+        count += len(f.feed(data)) + len(f.flush())
+    return count
+
+
+def native_parse_all(frames: list[bytes]) -> int:
+    """``parse_native`` on every frame cut beforehand (the counterpart of ``parse``)."""
+    count = 0
+    for frame in frames:
+        parse_native(frame)
+        count += 1
+    return count
+
+
+def native_agrees(blobs: list[bytes]) -> bool:
+    """Whether PacketFramer gives, item by item, what Framer then parse_packet give: equal
+    Packets (every field) and equal FramingErrors."""
+    for data in blobs:
+        f, g = Framer(), PacketFramer()
+        expected = [
+            item if isinstance(item, FramingError) else parse_packet(item)
+            for item in f.feed(data) + f.flush()
+        ]
+        if expected != g.feed(data) + g.flush():
+            return False
+    return True
+
+
 def batch_agrees(frames: list[bytes]) -> bool:
     """Whether parse_batch decides every frame as parse_packet does (valid, reason)."""
     batch = parse_batch(frames).packets.select("valid", "reason").rows()
@@ -193,9 +226,17 @@ def main(argv: list[str] | None = None) -> int:
         Timed("crc", lambda: len([crc16(s) for s in segments])),
         Timed("crc (standard's loop, 1/20)", lambda: len([standard_crc(s) for s in sample])),
         Timed("batch parse (framer + batch)", lambda: framer_and_batch(blobs)),
+        Timed("native (framer + parse, C)", lambda: native(blobs)),
+        Timed("native parse (cut frames)", lambda: native_parse_all(frames)),
     ]
     agrees = batch_agrees(frames)
     print(f"parse_batch agrees with parse_packet on every frame: {agrees}")
+    before = fallbacks()
+    native_ok = native_agrees(blobs)
+    print(
+        f"native agrees with Framer + parse_packet on every item: {native_ok} "
+        f"({fallbacks() - before} frames decided by parse_packet)"
+    )
     for round_ in range(args.repeat):
         shift = round_ % len(contenders)
         for timed in contenders[shift:] + contenders[:shift]:
@@ -203,14 +244,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n  {'':32s}{'items/s CPU':>14s}{'(wall)':>14s}")
     for timed in contenders:
         print(f"  {timed.label:32s}{timed.rate():14,.0f}{timed.rate(wall=True):14,.0f}")
-    top, _, parse, plain, crc, crc_loop, batch = contenders
-    full = batch if agrees and batch.rate() > plain.rate() else plain
+    top, _, parse, plain, crc, crc_loop, batch, compiled, compiled_parse = contenders
+    candidates = [plain] + ([batch] if agrees else []) + ([compiled] if native_ok else [])
+    full = max(candidates, key=lambda timed: timed.rate())
     share = full.rate() / top.rate()
     print(
         f"\n  framer + parse / ceiling    {plain.rate() / top.rate():.3f}"
         f"  (wall {plain.rate(wall=True) / top.rate(wall=True):.3f})"
         f"\n  batch parse / ceiling       {batch.rate() / top.rate():.3f}"
         f"  (wall {batch.rate(wall=True) / top.rate(wall=True):.3f})"
+        f"\n  native / ceiling            {compiled.rate() / top.rate():.3f}"
+        f"  (wall {compiled.rate(wall=True) / top.rate(wall=True):.3f})"
+        f"\n  native parse / parse        {compiled_parse.rate() / parse.rate():.1f}x"
         f"\n  parse / ceiling             {parse.rate() / top.rate():.3f}"
         f"\n  crc16 / the standard's loop {crc.rate() / crc_loop.rate():,.0f}x"
         f"\n  {load()}"
