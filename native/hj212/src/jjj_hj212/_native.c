@@ -176,10 +176,11 @@ fail:
 }
 
 /* ---------------------------------------------------------------- the value cache
- * Short texts repeat: a logger's MN, PW, ST and CN, the minute of DataTime, "N" flags, "0.00".
- * A direct-mapped table (text bytes -> the str, and -> the float of a number) gives the same
+ * Short texts repeat: a logger's MN, PW, ST and CN, the minute of DataTime, "N" flags. A
+ * direct-mapped table (text bytes -> the str) gives the same
  * immutable object again instead of a new one; a collision replaces the slot. Immutable str
- * and float objects shared between packets are indistinguishable from fresh equal ones. */
+ * objects shared between packets are indistinguishable from fresh equal ones. (Numbers are
+ * not kept: their variety made the table's misses cost more than new floats.) */
 #define VALUE_SLOTS 8192
 #define VALUE_TEXT 22
 
@@ -191,14 +192,12 @@ typedef struct {
 } ValueEntry;
 
 static ValueEntry texts[VALUE_SLOTS];
-static ValueEntry numbers[VALUE_SLOTS];
 
 static void
 values_clear(void)
 {
     for (Py_ssize_t i = 0; i < VALUE_SLOTS; i++) {
         Py_CLEAR(texts[i].obj);
-        Py_CLEAR(numbers[i].obj);
     }
 }
 
@@ -330,10 +329,6 @@ static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 static PyObject *
 read_number(const char *s, Py_ssize_t n)
 {
-    int hit;
-    ValueEntry *slot = value_slot(numbers, s, n, &hit);
-    if (hit)
-        return Py_NewRef(slot->obj);
     if (!plain_number(s, n))
         return NULL;
     Py_ssize_t i = 0;
@@ -384,10 +379,7 @@ read_number(const char *s, Py_ssize_t n)
     }
     if (!isfinite(v))
         return NULL;
-    PyObject *number = PyFloat_FromDouble(v);
-    if (number != NULL)
-        value_keep(slot, s, n, number);
-    return number;
+    return PyFloat_FromDouble(v);
 }
 
 /* ---------------------------------------------------------------- one frame */
