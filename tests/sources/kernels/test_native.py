@@ -31,6 +31,7 @@ from jingjinji.sources.kernels import (
 )
 from jingjinji.sources.kernels.native import fallbacks
 from jingjinji.sources.kernels.samples import hebei_recording
+from jingjinji.timezone import CHINA_TZ
 from tests.sources.kernels import test_batch as batch_cases
 from tests.sources.kernels import test_packet as cases
 
@@ -149,7 +150,7 @@ def test_configure_checks_the_packet_class() -> None:
             field_names=fields,
             parse_packet=parse_packet,
             framing_error=lambda kind, declared, data: None,
-            parse_time=lambda text: None,
+            china_tz=CHINA_TZ,
             old_to_new={},
             numeric_suffixes=frozenset(),
             versions=(None,) * 256,
@@ -207,6 +208,25 @@ def test_generated_numbers(numbers: list[str]) -> None:
     """Each number is read to float()'s very double (or refused as float() refuses it)."""
     for number in numbers:
         assert_same(build_frame(f"ST=32;CN=2011;PW=1;MN=M1;CP=&&c-Rtd={number};c-Avg={number}&&"))
+
+
+_TIME = st.one_of(
+    st.datetimes().map(lambda t: t.strftime("%Y%m%d%H%M%S") + f"{t.microsecond // 1000:03d}"),
+    st.datetimes().map(lambda t: t.strftime("%Y%m%d%H%M%S")),
+    st.from_regex(
+        r"\A(0001|0000|2024|2023|9999)(0[0-2]|1[2-3])[0-3][0-9][0-2][0-9]"
+        r"[0-6][0-9][0-6][0-9]([0-9]{3})?\Z"
+    ),
+    st.text(alphabet="0123456789 +-a", min_size=13, max_size=18),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TIME, min_size=1, max_size=8))
+def test_generated_times(times: list[str]) -> None:
+    """DataTime is read as parse_time reads it (leap days, 0001-01-01 before 08:00, ...)."""
+    for text in times:
+        assert_same(build_frame(f"ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime={text}&&"))
 
 
 @settings(max_examples=200, deadline=None)

@@ -16,6 +16,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <datetime.h>
 #include <stdint.h>
 #include <string.h>
 #include <locale.h>
@@ -41,7 +42,7 @@ static PyTypeObject *packet_type = NULL;
 static Py_ssize_t offsets[N_FIELDS];
 static PyObject *reference = NULL;     /* parse_packet(frame) -> Packet */
 static PyObject *framing_error = NULL; /* framing_error(kind, declared, data) -> FramingError */
-static PyObject *parse_time = NULL;    /* parse_time(text) -> datetime | None */
+static PyObject *china_tz = NULL;      /* the tzinfo of DataTime */
 static PyObject *old_to_new = NULL;    /* dict */
 static PyObject *numeric_suffixes = NULL; /* frozenset */
 static PyObject *versions[256];        /* version of each Flag 0..255 */
@@ -382,6 +383,36 @@ read_number(const char *s, Py_ssize_t n)
     return PyFloat_FromDouble(v);
 }
 
+/* The aware datetime of a DataTime text (an ASCII str), as packet.parse_time gives it: 14 or
+ * 17 digits (milliseconds), a real date and time, and one with a UTC time (not before 08:00 on
+ * 0001-01-01); NULL without an exception otherwise. The datetime constructor checks the
+ * ranges (days of the month, leap years) exactly as Python's does, being the same code. */
+static PyObject *
+read_time(PyObject *stamp)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(stamp);
+    if (!PyUnicode_IS_ASCII(stamp) || (n != 14 && n != 17))
+        return NULL;
+    const char *t = (const char *)PyUnicode_1BYTE_DATA(stamp);
+    int d[17];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!is_digit(t[i]))
+            return NULL;
+        d[i] = t[i] - '0';
+    }
+    int year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+    int month = d[4] * 10 + d[5], day = d[6] * 10 + d[7];
+    int hour = d[8] * 10 + d[9], minute = d[10] * 10 + d[11], second = d[12] * 10 + d[13];
+    int micro = n == 17 ? (d[14] * 100 + d[15] * 10 + d[16]) * 1000 : 0;
+    if (year == 1 && month == 1 && day == 1 && hour < 8)
+        return NULL; /* no UTC time: astimezone overflows */
+    PyObject *moment = PyDateTimeAPI->DateTime_FromDateAndTime(
+        year, month, day, hour, minute, second, micro, china_tz, PyDateTimeAPI->DateTimeType);
+    if (moment == NULL && PyErr_ExceptionMatches(PyExc_ValueError))
+        PyErr_Clear();
+    return moment;
+}
+
 /* ---------------------------------------------------------------- one frame */
 
 #define FALLBACK ((PyObject *)&fallback_marker)
@@ -569,20 +600,18 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
         p = stop + 1;
     }
 
-    /* DataTime: read by the reference's parse_time, remembered here (loggers send the same
-     * minute or hour) */
+    /* DataTime: YYYYMMDDhhmmss[zzz] in China time, as packet.parse_time reads it */
     PyObject *stamp = PyDict_GetItemWithError(fields, datatime_key);
     if (stamp != NULL) {
         PyObject *moment = PyDict_GetItemWithError(times, stamp);
         if (moment == NULL) {
             if (PyErr_Occurred())
                 goto fail;
-            moment = PyObject_CallOneArg(parse_time, stamp);
-            if (moment == NULL)
-                goto fail;
-            if (moment == Py_None) {
-                Py_DECREF(moment);
-                goto fallback;
+            moment = read_time(stamp);
+            if (moment == NULL) {
+                if (PyErr_Occurred())
+                    goto fail;
+                goto fallback; /* not a time: the reference says why */
             }
             if (PyDict_GET_SIZE(times) >= TIMES_KEPT)
                 PyDict_Clear(times);
@@ -806,7 +835,7 @@ static PyObject *
 native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     static char *names[] = {"packet_type", "field_names", "parse_packet", "framing_error",
-                            "parse_time", "old_to_new", "numeric_suffixes", "versions",
+                            "china_tz", "old_to_new", "numeric_suffixes", "versions",
                             "no_flag_version", "max_segment", NULL};
     PyObject *type, *field_names, *ref, *ferr, *ptime, *codes, *numeric, *vers, *noflag;
     Py_ssize_t maxseg;
@@ -817,6 +846,10 @@ native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
         return NULL;
     if (PyTuple_GET_SIZE(field_names) != N_FIELDS || PyTuple_GET_SIZE(vers) != 256) {
         PyErr_SetString(PyExc_ValueError, "configure: 19 field names and 256 versions expected");
+        return NULL;
+    }
+    if (!PyTZInfo_Check(ptime)) {
+        PyErr_SetString(PyExc_TypeError, "configure: china_tz must be a tzinfo");
         return NULL;
     }
     if (maxseg < 0 || maxseg > 9999) {
@@ -845,7 +878,7 @@ native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
     memcpy(offsets, offs, sizeof(offs));
     Py_XSETREF(reference, Py_NewRef(ref));
     Py_XSETREF(framing_error, Py_NewRef(ferr));
-    Py_XSETREF(parse_time, Py_NewRef(ptime));
+    Py_XSETREF(china_tz, Py_NewRef(ptime));
     Py_XSETREF(old_to_new, Py_NewRef(codes));
     Py_XSETREF(numeric_suffixes, Py_NewRef(numeric));
     for (int i = 0; i < 256; i++)
@@ -911,6 +944,9 @@ PyInit__native(void)
         PyErr_SetString(PyExc_OSError, "newlocale(C) failed");
         return NULL;
     }
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL)
+        return NULL;
     datatime_key = PyUnicode_InternFromString("DataTime");
     times = PyDict_New();
     if (datatime_key == NULL || times == NULL)

@@ -2,6 +2,7 @@
 to ``configure``; the jingjinji wrapper (``sources.kernels.native``) types them."""
 
 from collections.abc import Callable
+from datetime import tzinfo
 
 KEYS_KEPT: int
 
@@ -11,7 +12,7 @@ def configure(
     field_names: tuple[str, ...],
     parse_packet: Callable[[bytes], object],
     framing_error: Callable[[int, int, bytes], object],
-    parse_time: Callable[[str], object],
+    china_tz: tzinfo,
     old_to_new: dict[str, str],
     numeric_suffixes: frozenset[str],
     versions: tuple[int | None, ...],

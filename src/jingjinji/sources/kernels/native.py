@@ -8,12 +8,12 @@ and parsing in one pass over the bytes, producing the same ``Packet`` objects as
 The C code decides the common case itself: a frame whose framing, declared length, CRC and
 fields check out, with an ASCII data segment and numbers in plain decimal notation, becomes a
 valid Packet built there (header fields, values by 2017 code, first of a repeated field, the
-float Python's own float() makes, DataTime through ``parse_time``). Any other frame - a failed
-check of any kind, a non-ASCII segment, a number only float()'s leniency reads (``" 1"``,
-``"1_0"``) - is handed to the reference ``parse_packet``, so invalid packets carry the
-reference's reason, detail and diagnostics by construction; ``fallbacks()`` counts them. The
-tables (codes, numeric suffixes, Flag versions, the maximum segment) are given to the C code
-here, from codes.py, framing.py and packet.py.
+float Python's own float() makes, DataTime as ``parse_time`` reads it). Any other frame - a
+failed check of any kind, a non-ASCII segment, a number only float()'s leniency reads
+(``" 1"``, ``"1_0"``) - is handed to the reference ``parse_packet``, so invalid packets carry
+the reference's reason, detail and diagnostics by construction; ``fallbacks()`` counts them.
+The tables (codes, numeric suffixes, Flag versions, the maximum segment, China time) are given
+to the C code here, from codes.py, framing.py, packet.py and timezone.py.
 
 The extension is a hard dependency: importing this module without it fails (no silent
 fallback to the slower Python parser).
@@ -29,7 +29,8 @@ from jjj_hj212 import _native
 
 from jingjinji.sources.kernels.codes import NUMERIC_SUFFIXES, OLD_TO_NEW, version_of_flag
 from jingjinji.sources.kernels.framing import MAX_SEGMENT, FramingError, dropped, flush_buffer
-from jingjinji.sources.kernels.packet import Packet, parse_packet, parse_time
+from jingjinji.sources.kernels.packet import Packet, parse_packet
+from jingjinji.timezone import CHINA_TZ
 
 __all__ = ["PacketFramer", "fallbacks", "parse_native"]
 
@@ -38,7 +39,7 @@ _native.configure(
     field_names=tuple(f.name for f in dataclasses.fields(Packet)),
     parse_packet=parse_packet,
     framing_error=dropped,
-    parse_time=parse_time,
+    china_tz=CHINA_TZ,
     old_to_new=OLD_TO_NEW,
     numeric_suffixes=NUMERIC_SUFFIXES,
     versions=tuple(version_of_flag(flag) for flag in range(256)),
