@@ -1,9 +1,11 @@
 """`jjj sources parse FILE|-`: check and read HJ 212 packets, one JSON object per packet.
 
 Pure: no database, no network. The input is framed as a TCP stream is (by ``##`` and the
-declared length, ``sources.kernels.Framer``), so a captured byte stream and a file of one packet
-per line both work; in a file whose lines end in LF only (typed or pasted packets) each LF is
-read as the CRLF the standard requires. Blank lines between packets are skipped.
+declared length) and parsed in the same pass by the compiled parser
+(``sources.kernels.PacketFramer``: what ``Framer`` then ``parse_packet`` give), so a captured
+byte stream and a file of one packet per line both work; in a file whose lines end in LF only
+(typed or pasted packets) each LF is read as the CRLF the standard requires. Blank lines
+between packets are skipped.
 """
 
 from __future__ import annotations
@@ -68,9 +70,9 @@ def _open(source: str) -> AbstractContextManager[BinaryIO]:
 
 def records(stream: BinaryIO) -> Iterator[dict[str, object]]:
     """The JSON objects of the packets and dropped bytes of ``stream``, a chunk at a time."""
-    from jingjinji.sources.kernels import Framer, FramingError, parse_packet
+    from jingjinji.sources.kernels import FramingError, PacketFramer
 
-    framer = Framer()
+    framer = PacketFramer()
     lf_only: bool | None = None  # decided on the first chunk
     while True:
         chunk = stream.read(CHUNK)
@@ -85,9 +87,9 @@ def records(stream: BinaryIO) -> Iterator[dict[str, object]]:
                 if item.data.strip():
                     yield _dropped(item)
             else:
-                record = parse_packet(item).to_json()
+                record = item.to_json()
                 if not record["valid"]:
-                    record["raw"] = item.decode("utf-8", "replace")
+                    record["raw"] = item.raw.decode("utf-8", "replace")
                 yield record
         if not chunk:
             return
@@ -96,11 +98,11 @@ def records(stream: BinaryIO) -> Iterator[dict[str, object]]:
 def _dropped(error: FramingError) -> dict[str, object]:
     """Bytes the framer dropped. A frame of a wrong length is read as far as it goes (its MN
     and CN say which logger sends broken frames); the framer's reason and detail stand."""
-    from jingjinji.sources.kernels import parse_packet
+    from jingjinji.sources.kernels import parse_native
 
     record: dict[str, object] = {}
     if error.reason == "length":
-        record = parse_packet(error.data).to_json()
+        record = parse_native(error.data).to_json()
     record.update(
         valid=False,
         reason=error.reason,

@@ -1,5 +1,6 @@
-"""One logger connection: bytes in, frames out of the framer, replies written in the order the
-packets arrived, each only once its fate is known (stored by JetStream, or refused).
+"""One logger connection: bytes in, packets out of the compiled framer and parser, replies
+written in the order the packets arrived, each only once its fate is known (stored by
+JetStream, or refused).
 
 A :class:`asyncio.Protocol` rather than a stream reader and a task per connection: ten thousand
 idle loggers cost ten thousand small objects, not ten thousand tasks, and a chunk read goes
@@ -14,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
-from jingjinji.sources.kernels import Framer, FramingError
+from jingjinji.sources.kernels import FramingError, Packet, PacketFramer
 from jingjinji.sources.stream import received_at_header
 
 if TYPE_CHECKING:
@@ -35,11 +36,12 @@ class Pending:
 
 
 class LoggerConnection(asyncio.Protocol):
-    """Frames a logger's bytes and hands each frame to the gateway; writes replies in order."""
+    """Frames and parses a logger's bytes in one compiled pass (``PacketFramer``) and hands each
+    packet to the gateway; writes replies in order."""
 
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
-        self.framer = Framer()
+        self.framer = PacketFramer()
         self.transport: asyncio.Transport | None = None
         self.peer = "?"
         self.pending: collections.deque[Pending] = collections.deque()
@@ -47,8 +49,8 @@ class LoggerConnection(asyncio.Protocol):
         self.paused = False  # by backpressure (see work)
         self.reading = True  # the transport's state
         self.refused = False
-        # Frames read but not yet handed to the gateway, with when they were read.
-        self.backlog: collections.deque[tuple[bytes | FramingError, tuple[float, str]]] = (
+        # Packets read but not yet handed to the gateway, with when they were read.
+        self.backlog: collections.deque[tuple[Packet | FramingError, tuple[float, str]]] = (
             collections.deque()
         )
 
@@ -84,7 +86,7 @@ class LoggerConnection(asyncio.Protocol):
                 gateway.counters.frames += 1
                 gateway.refuse(self, item.reason, item.data, item.detail)
             else:
-                gateway.handle_frame(self, item, received, received_at)
+                gateway.handle_packet(self, item, received, received_at)
         if not self.paused and (backlog or len(self.pending) >= limit or gateway.saturated):
             self.pause()
 

@@ -22,7 +22,7 @@ from typing import Any
 from jingjinji.sources.gateway.connection import LoggerConnection, Pending
 from jingjinji.sources.gateway.counters import Counters, RejectLog
 from jingjinji.sources.gateway.directory import DirectoryLoader, LoggerDirectory
-from jingjinji.sources.kernels import Packet, data_reply, parse_packet, request_reply
+from jingjinji.sources.kernels import Packet, data_reply, request_reply
 from jingjinji.sources.stream import (
     HEADER_GATEWAY,
     HEADER_MSG_ID,
@@ -161,11 +161,12 @@ class Gateway:
         self.counters.reject(reason)
         self._reject_log(reason, conn.peer, data, detail)
 
-    def handle_frame(
-        self, conn: LoggerConnection, frame: bytes, received: float, received_at: str
+    def handle_packet(
+        self, conn: LoggerConnection, packet: Packet, received: float, received_at: str
     ) -> None:
+        """One frame of ``conn``, parsed by its ``PacketFramer`` (``packet.raw`` is the frame)."""
         self.counters.frames += 1
-        packet = parse_packet(frame)
+        frame = packet.raw
         mn, cn = packet.mn, packet.cn
         if not packet.valid or mn is None or cn is None:  # a valid packet has both
             self.refuse(conn, packet.reason or "field", frame, packet.detail or "")

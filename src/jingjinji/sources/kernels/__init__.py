@@ -5,6 +5,8 @@ loader and ``jjj sources parse`` share them.
     crc.py       the HJ 212 check sum (not CRC-16/MODBUS), folded to 8 table look-ups
     framing.py   Framer (incremental, "##" + declared length), build_frame, FramingError
     packet.py    parse_packet -> Packet (strict on frame, length and CRC; lenient on fields)
+    native.py    the compiled parser (native/hj212): parse_native == parse_packet, and
+                 PacketFramer, the framer whose frames come out parsed, in one pass
     codes.py     2005 -> 2017 pollutant codes, value suffixes, Flag version bits
     replies.py   9014 data reply, 9011 request reply, 9012 execution result
 """
@@ -24,6 +26,7 @@ from jingjinji.sources.kernels.framing import (
     FramingError,
     build_frame,
 )
+from jingjinji.sources.kernels.native import PacketFramer, parse_native
 from jingjinji.sources.kernels.packet import (
     REASONS,
     Packet,
@@ -51,6 +54,7 @@ __all__ = [
     "Framer",
     "FramingError",
     "Packet",
+    "PacketFramer",
     "PacketValues",
     "build_frame",
     "crc16",
@@ -58,6 +62,7 @@ __all__ = [
     "data_reply",
     "execution_reply",
     "map_code",
+    "parse_native",
     "parse_packet",
     "parse_time",
     "request_reply",

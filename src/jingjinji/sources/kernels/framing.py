@@ -12,7 +12,15 @@ from dataclasses import dataclass
 
 from jingjinji.sources.kernels.crc import crc_hex
 
-__all__ = ["MAX_FRAME", "MAX_SEGMENT", "Framer", "FramingError", "build_frame"]
+__all__ = [
+    "MAX_FRAME",
+    "MAX_SEGMENT",
+    "Framer",
+    "FramingError",
+    "build_frame",
+    "dropped",
+    "flush_buffer",
+]
 
 #: the longest data segment a frame may declare (bytes)
 MAX_SEGMENT = 1024
@@ -90,18 +98,7 @@ class Framer:
         """At the end of the stream: what is still buffered. A complete frame that only lacks
         its ``\\r\\n`` is given as a frame, anything else as an error."""
         buffer, self._buffer = self._buffer, b""
-        if not buffer:
-            return []
-        digits = buffer[2:_HEAD]
-        if not (buffer.startswith(_START) and len(digits) == 4 and digits.isdigit()):
-            return [_bad_digits(buffer) if len(digits) == 4 else _garbage(buffer)]
-        declared = int(digits)
-        if declared > MAX_SEGMENT:
-            return [_over_limit(declared, buffer)]
-        crc = buffer[-4:]
-        if len(buffer) == _HEAD + declared + 4 and not crc.translate(None, _HEX_DIGITS):
-            return [buffer]
-        return [FramingError("length", _length_detail(declared, buffer), buffer)]
+        return flush_buffer(buffer)
 
     @staticmethod
     def _scan(buffer: bytes, out: list[bytes | FramingError]) -> int:
@@ -147,6 +144,41 @@ class Framer:
                 out.append(_bad_digits(dropped) if declared < 0 else _over_limit(declared, dropped))
             pos = end
         return pos
+
+
+def flush_buffer(buffer: bytes) -> list[bytes | FramingError]:
+    """What the bytes left at the end of a stream are (``Framer.flush``): a complete frame that
+    only lacks its ``\\r\\n`` is given as a frame, anything else as an error."""
+    if not buffer:
+        return []
+    digits = buffer[2:_HEAD]
+    if not (buffer.startswith(_START) and len(digits) == 4 and digits.isdigit()):
+        return [_bad_digits(buffer) if len(digits) == 4 else _garbage(buffer)]
+    declared = int(digits)
+    if declared > MAX_SEGMENT:
+        return [_over_limit(declared, buffer)]
+    crc = buffer[-4:]
+    if len(buffer) == _HEAD + declared + 4 and not crc.translate(None, _HEX_DIGITS):
+        return [buffer]
+    return [FramingError("length", _length_detail(declared, buffer), buffer)]
+
+
+#: the kinds of dropped bytes, as the compiled framer (kernels/native.py) names them
+DROPPED_GARBAGE, DROPPED_LENGTH, DROPPED_DIGITS, DROPPED_OVER = range(4)
+
+
+def dropped(kind: int, declared: int, data: bytes) -> FramingError:
+    """The FramingError of ``data`` dropped for ``kind`` (one of the DROPPED_ values), as
+    ``Framer.feed`` makes it; ``declared`` is the declared length (LENGTH and OVER)."""
+    if kind == DROPPED_GARBAGE:
+        return _garbage(data)
+    if kind == DROPPED_LENGTH:
+        return FramingError("length", _length_detail(declared, data), data)
+    if kind == DROPPED_DIGITS:
+        return _bad_digits(data)
+    if kind == DROPPED_OVER:
+        return _over_limit(declared, data)
+    raise ValueError(f"unknown kind of dropped bytes: {kind}")
 
 
 def _garbage(data: bytes) -> FramingError:

@@ -1,0 +1,962 @@
+/* jjj_hj212._native: one pass over HJ 212 bytes - framing, length, CRC, fields, values - that
+ * builds the same Packet objects as jingjinji.sources.kernels.packet.parse_packet.
+ *
+ * The reference is the Python parse_packet (and Framer._scan for framing). This module decides
+ * the common case itself: a frame whose bytes, length, CRC and fields all check out, with an
+ * ASCII data segment and numbers in plain decimal notation, becomes a valid Packet built here.
+ * Every other frame - any failed check, a non-ASCII segment, a number Python's float() reads
+ * but the strict pattern here does not (" 1", "1_0", "inf") - is handed to the reference
+ * parse_packet, whose Packet is returned as is: its reason, detail and diagnostics are the
+ * reference's by construction. Framing errors are made by a Python callback too.
+ *
+ * Tables (2005 -> 2017 codes, numeric suffixes, Flag versions) and the classes are given by the
+ * Python side once, through configure(), so that each stays defined in one place.
+ */
+#define _GNU_SOURCE
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include <datetime.h>
+#include <stdint.h>
+#include <string.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <math.h>
+
+#define N_FIELDS 19
+static const char *FIELD_NAMES[N_FIELDS] = {
+    "valid", "reason", "detail", "version", "qn", "st", "cn", "pw", "mn", "flag",
+    "pnum", "pno", "data_time", "crc_declared", "crc_computed", "length_declared",
+    "values", "fields", "raw",
+};
+enum {
+    F_VALID, F_REASON, F_DETAIL, F_VERSION, F_QN, F_ST, F_CN, F_PW, F_MN, F_FLAG,
+    F_PNUM, F_PNO, F_DATA_TIME, F_CRC_DECLARED, F_CRC_COMPUTED, F_LENGTH_DECLARED,
+    F_VALUES, F_FIELDS, F_RAW,
+};
+
+/* header keys, in the order of the slots below */
+enum { H_QN, H_ST, H_CN, H_PW, H_MN, H_FLAG, H_PNUM, H_PNO, N_HEADER };
+
+static PyTypeObject *packet_type = NULL;
+static Py_ssize_t offsets[N_FIELDS];
+static PyObject *reference = NULL;     /* parse_packet(frame) -> Packet */
+static PyObject *framing_error = NULL; /* framing_error(kind, declared, data) -> FramingError */
+static PyObject *china_tz = NULL;      /* the tzinfo of DataTime */
+static PyObject *old_to_new = NULL;    /* dict */
+static PyObject *numeric_suffixes = NULL; /* frozenset */
+static PyObject *versions[256];        /* version of each Flag 0..255 */
+static PyObject *no_flag_version = NULL;
+static PyObject *datatime_key = NULL;  /* "DataTime" */
+static PyObject *times = NULL;         /* DataTime text -> datetime, of valid times */
+#define TIMES_KEPT 4096
+static Py_ssize_t max_segment = 1024;
+static int configured = 0;
+static unsigned long long fallback_count = 0;
+
+static uint16_t STEP[256];
+static PyObject *crc_text[256]; /* the CRC text of STEP[y], made on first use */
+
+/* ---------------------------------------------------------------- the key cache
+ * A data-area or header-area name (bytes) -> its str and meaning. Loggers repeat a few hundred
+ * names; each is split and mapped once. Emptied (between frames only, so that borrowed
+ * references stay alive within one frame) once it holds KEYS_KEPT names. */
+#define KEY_SLOTS 8192
+#define KEYS_KEPT 4096
+enum { K_FIELD = 0, K_TEXT = 1, K_NUMBER = 2, K_BAD = 3 };
+
+typedef struct {
+    uint64_t hash;
+    PyObject *key;    /* the name as str (NULL: empty slot) */
+    PyObject *code;   /* 2017 code (K_TEXT, K_NUMBER) */
+    PyObject *suffix; /* suffix (K_TEXT, K_NUMBER) */
+    int kind;
+} KeyEntry;
+
+static KeyEntry keys[KEY_SLOTS];
+static Py_ssize_t keys_used = 0;
+
+static void
+keys_clear(void)
+{
+    for (Py_ssize_t i = 0; i < KEY_SLOTS; i++) {
+        if (keys[i].key) {
+            Py_CLEAR(keys[i].key);
+            Py_CLEAR(keys[i].code);
+            Py_CLEAR(keys[i].suffix);
+        }
+    }
+    keys_used = 0;
+}
+
+static inline uint64_t
+fnv1a(const char *s, Py_ssize_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* a str of ASCII bytes */
+static inline PyObject *
+ascii_str(const char *s, Py_ssize_t n)
+{
+    PyObject *u = PyUnicode_New(n, 127);
+    if (u == NULL)
+        return NULL;
+    memcpy(PyUnicode_1BYTE_DATA(u), s, (size_t)n);
+    return u;
+}
+
+/* The entry of the name s[0:n] (ASCII), made on first sight; NULL with an exception set on
+ * failure (memory). */
+static KeyEntry *
+key_entry(const char *s, Py_ssize_t n)
+{
+    uint64_t h = fnv1a(s, n);
+    size_t i = (size_t)h & (KEY_SLOTS - 1);
+    for (;;) {
+        KeyEntry *e = &keys[i];
+        if (e->key == NULL)
+            break;
+        if (e->hash == h && PyUnicode_GET_LENGTH(e->key) == n &&
+            memcmp(PyUnicode_1BYTE_DATA(e->key), s, (size_t)n) == 0)
+            return e;
+        i = (i + 1) & (KEY_SLOTS - 1);
+    }
+    KeyEntry *e = &keys[i];
+    PyObject *key = ascii_str(s, n);
+    if (key == NULL)
+        return NULL;
+    const char *dash = memchr(s, '-', (size_t)n);
+    PyObject *code = NULL, *suffix = NULL;
+    int kind;
+    if (dash == NULL) {
+        kind = K_FIELD;
+    } else if (dash == s || dash == s + n - 1) {
+        kind = K_BAD; /* "-Rtd" or "w01018-": not <code>-<suffix> in the data area */
+    } else {
+        PyObject *raw_code = ascii_str(s, dash - s);
+        if (raw_code == NULL)
+            goto fail;
+        code = PyDict_GetItemWithError(old_to_new, raw_code);
+        if (code != NULL) {
+            Py_INCREF(code);
+            Py_DECREF(raw_code);
+        } else if (PyErr_Occurred()) {
+            Py_DECREF(raw_code);
+            goto fail;
+        } else {
+            code = raw_code;
+        }
+        PyUnicode_InternInPlace(&code);
+        suffix = ascii_str(dash + 1, n - (dash - s) - 1);
+        if (suffix == NULL)
+            goto fail;
+        PyUnicode_InternInPlace(&suffix);
+        int numeric = PySet_Contains(numeric_suffixes, suffix);
+        if (numeric < 0)
+            goto fail;
+        kind = numeric ? K_NUMBER : K_TEXT;
+    }
+    e->hash = h;
+    e->key = key;
+    e->code = code;
+    e->suffix = suffix;
+    e->kind = kind;
+    keys_used++;
+    return e;
+fail:
+    Py_DECREF(key);
+    Py_XDECREF(code);
+    Py_XDECREF(suffix);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- the value cache
+ * Short texts repeat: a logger's MN, PW, ST and CN, the minute of DataTime, "N" flags. A
+ * direct-mapped table (text bytes -> the str) gives the same
+ * immutable object again instead of a new one; a collision replaces the slot. Immutable str
+ * objects shared between packets are indistinguishable from fresh equal ones. (Numbers are
+ * not kept: their variety made the table's misses cost more than new floats.) */
+#define VALUE_SLOTS 8192
+#define VALUE_TEXT 22
+
+typedef struct {
+    uint64_t hash;
+    PyObject *obj; /* NULL: empty */
+    unsigned char len;
+    char text[VALUE_TEXT];
+} ValueEntry;
+
+static ValueEntry texts[VALUE_SLOTS];
+
+static void
+values_clear(void)
+{
+    for (Py_ssize_t i = 0; i < VALUE_SLOTS; i++) {
+        Py_CLEAR(texts[i].obj);
+    }
+}
+
+/* The slot of s[0:n] in `table`, and whether it holds s (NULL: too long to be kept). */
+static inline ValueEntry *
+value_slot(ValueEntry *table, const char *s, Py_ssize_t n, int *hit)
+{
+    *hit = 0;
+    if (n > VALUE_TEXT)
+        return NULL;
+    uint64_t h = fnv1a(s, n);
+    ValueEntry *e = &table[h & (VALUE_SLOTS - 1)];
+    if (e->obj != NULL && e->hash == h && e->len == n && memcmp(e->text, s, (size_t)n) == 0)
+        *hit = 1;
+    else
+        e->hash = h;
+    return e;
+}
+
+static inline void
+value_keep(ValueEntry *e, const char *s, Py_ssize_t n, PyObject *obj)
+{
+    if (e == NULL)
+        return;
+    Py_XSETREF(e->obj, Py_NewRef(obj));
+    e->len = (unsigned char)n;
+    memcpy(e->text, s, (size_t)n);
+}
+
+/* ---------------------------------------------------------------- small readers */
+
+/* A new reference to the str of the ASCII text s[0:n], shared while it stays in the cache. */
+static PyObject *
+text_of(const char *s, Py_ssize_t n)
+{
+    int hit;
+    ValueEntry *e = value_slot(texts, s, n, &hit);
+    if (hit)
+        return Py_NewRef(e->obj);
+    PyObject *u = ascii_str(s, n);
+    if (u != NULL)
+        value_keep(e, s, n, u);
+    return u;
+}
+
+
+static inline int
+is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline int
+hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* An integer 0..largest of 1-4 ASCII digits (as _small_int), -1 otherwise. */
+static inline long
+small_int(const char *s, Py_ssize_t n, long largest)
+{
+    if (n < 1 || n > 4)
+        return -1;
+    long v = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!is_digit(s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v <= largest ? v : -1;
+}
+
+/* Whether s[0:n] is a plain decimal number: [+-]?(digits[.digits]|.digits)([eE][+-]?digits)? */
+static int
+plain_number(const char *s, Py_ssize_t n)
+{
+    Py_ssize_t i = 0, whole = 0, frac = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    while (i < n && is_digit(s[i])) {
+        i++;
+        whole++;
+    }
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && is_digit(s[i])) {
+            i++;
+            frac++;
+        }
+    }
+    if (whole == 0 && frac == 0)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        Py_ssize_t exp = 0;
+        while (i < n && is_digit(s[i])) {
+            i++;
+            exp++;
+        }
+        if (exp == 0)
+            return 0;
+    }
+    return i == n;
+}
+
+static locale_t c_locale = (locale_t)0;
+
+static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The float of a plain number, correctly rounded as Python's float() reads it; NULL without an
+ * exception when it is not plain or not finite (the reference decides).
+ *
+ * Exactness: float() rounds the decimal to the nearest double (David Gay's dtoa). Here a
+ * number of at most 2**53 as an integer of digits, scaled by 10**k with |k| <= 22, is one
+ * multiplication or division of two exact doubles, which IEEE 754 rounds correctly (Clinger's
+ * fast path, the one dtoa takes too); any other goes to glibc's strtod_l in the C locale,
+ * which is correctly rounded as well. Both therefore give float()'s double. */
+static PyObject *
+read_number(const char *s, Py_ssize_t n)
+{
+    if (!plain_number(s, n))
+        return NULL;
+    Py_ssize_t i = 0;
+    int negative = 0;
+    if (s[i] == '+' || s[i] == '-')
+        negative = s[i++] == '-';
+    uint64_t mantissa = 0;
+    int digits = 0, scale = 0, fast = 1;
+    for (; i < n && is_digit(s[i]); i++) {
+        if (mantissa || s[i] != '0')
+            digits++;
+        if (digits > 19) {
+            fast = 0;
+            break;
+        }
+        mantissa = mantissa * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (fast && i < n && s[i] == '.') {
+        for (i++; i < n && is_digit(s[i]); i++) {
+            if (mantissa || s[i] != '0')
+                digits++;
+            if (digits > 19) {
+                fast = 0;
+                break;
+            }
+            mantissa = mantissa * 10 + (uint64_t)(s[i] - '0');
+            scale--;
+        }
+    }
+    if (fast && i < n) { /* an exponent: strtod_l reads it */
+        fast = 0;
+    }
+    double v;
+    if (fast && mantissa <= (1ULL << 53) && scale >= -22) {
+        v = scale < 0 ? (double)mantissa / POW10[-scale] : (double)mantissa;
+        if (negative)
+            v = -v;
+    } else {
+        char text[400];
+        if (n >= (Py_ssize_t)sizeof(text))
+            return NULL;
+        memcpy(text, s, (size_t)n);
+        text[n] = '\0';
+        char *end = NULL;
+        v = strtod_l(text, &end, c_locale);
+        if (end != text + n)
+            return NULL;
+    }
+    if (!isfinite(v))
+        return NULL;
+    return PyFloat_FromDouble(v);
+}
+
+/* The aware datetime of a DataTime text (an ASCII str), as packet.parse_time gives it: 14 or
+ * 17 digits (milliseconds), a real date and time, and one with a UTC time (not before 08:00 on
+ * 0001-01-01); NULL without an exception otherwise. The datetime constructor checks the
+ * ranges (days of the month, leap years) exactly as Python's does, being the same code. */
+static PyObject *
+read_time(PyObject *stamp)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(stamp);
+    if (!PyUnicode_IS_ASCII(stamp) || (n != 14 && n != 17))
+        return NULL;
+    const char *t = (const char *)PyUnicode_1BYTE_DATA(stamp);
+    int d[17];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!is_digit(t[i]))
+            return NULL;
+        d[i] = t[i] - '0';
+    }
+    int year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+    int month = d[4] * 10 + d[5], day = d[6] * 10 + d[7];
+    int hour = d[8] * 10 + d[9], minute = d[10] * 10 + d[11], second = d[12] * 10 + d[13];
+    int micro = n == 17 ? (d[14] * 100 + d[15] * 10 + d[16]) * 1000 : 0;
+    if (year == 1 && month == 1 && day == 1 && hour < 8)
+        return NULL; /* no UTC time: astimezone overflows */
+    PyObject *moment = PyDateTimeAPI->DateTime_FromDateAndTime(
+        year, month, day, hour, minute, second, micro, china_tz, PyDateTimeAPI->DateTimeType);
+    if (moment == NULL && PyErr_ExceptionMatches(PyExc_ValueError))
+        PyErr_Clear();
+    return moment;
+}
+
+/* ---------------------------------------------------------------- one frame */
+
+#define FALLBACK ((PyObject *)&fallback_marker)
+static int fallback_marker;
+
+/* Packet of one frame when every check passes here; FALLBACK when the reference must decide;
+ * NULL with an exception on failure (memory). `raw` is the object to keep as Packet.raw. */
+static PyObject *
+fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
+{
+    if (n >= 2 && f[n - 2] == '\r' && f[n - 1] == '\n')
+        n -= 2;
+    if (n < 10 || f[0] != '#' || f[1] != '#')
+        return FALLBACK;
+    Py_ssize_t declared = 0;
+    for (int i = 2; i < 6; i++) {
+        if (!is_digit(f[i]))
+            return FALLBACK;
+        declared = declared * 10 + (f[i] - '0');
+    }
+    const char *seg = f + 6;
+    Py_ssize_t len = n - 10;
+    if (declared > max_segment || len != declared)
+        return FALLBACK;
+    unsigned int reg = 0xFFFF, y = 0;
+    unsigned char high = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)seg[i];
+        high |= b;
+        y = (reg >> 8) ^ b;
+        reg = STEP[y];
+    }
+    if (high & 0x80)
+        return FALLBACK; /* not ASCII: the reference decodes UTF-8 */
+    unsigned int crc = 0;
+    for (int i = 0; i < 4; i++) {
+        int d = hex_value(seg[len + i]);
+        if (d < 0)
+            return FALLBACK;
+        crc = (crc << 4) | (unsigned int)d;
+    }
+    if (len == 0 || crc != reg)
+        return FALLBACK;
+    /* the data area: the first "CP=&&", at least "CP=&&&&", ending in "&&" */
+    const char *cp = NULL;
+    for (Py_ssize_t i = 0; i + 5 <= len; i++) {
+        if (seg[i] == 'C' && memcmp(seg + i, "CP=&&", 5) == 0) {
+            cp = seg + i;
+            break;
+        }
+    }
+    if (cp == NULL || (seg + len) - cp < 7 || seg[len - 1] != '&' || seg[len - 2] != '&')
+        return FALLBACK;
+
+    if (keys_used >= KEYS_KEPT)
+        keys_clear();
+    PyObject *packet = NULL, *values = NULL, *fields = NULL, *value = NULL;
+    PyObject *state[N_FIELDS] = {NULL};
+    const char *hs[N_HEADER];
+    Py_ssize_t hn[N_HEADER];
+    for (int k = 0; k < N_HEADER; k++)
+        hs[k] = NULL, hn[k] = 0;
+    fields = PyDict_New();
+    values = PyDict_New();
+    if (fields == NULL || values == NULL)
+        goto fail;
+
+    /* the header area: name=value items split by ';' */
+    for (const char *p = seg; p < cp;) {
+        const char *semi = memchr(p, ';', (size_t)(cp - p));
+        const char *stop = semi ? semi : cp;
+        if (stop > p) {
+            const char *eq = memchr(p, '=', (size_t)(stop - p));
+            if (eq == NULL || eq == p)
+                goto fallback;
+            Py_ssize_t kn = eq - p;
+            int slot = -1;
+            switch (kn) {
+            case 2:
+                slot = p[0] == 'Q' && p[1] == 'N'   ? H_QN
+                       : p[0] == 'S' && p[1] == 'T' ? H_ST
+                       : p[0] == 'C' && p[1] == 'N' ? H_CN
+                       : p[0] == 'P' && p[1] == 'W' ? H_PW
+                       : p[0] == 'M' && p[1] == 'N' ? H_MN
+                                                    : -1;
+                break;
+            case 3:
+                slot = memcmp(p, "PNO", 3) == 0 ? H_PNO : -1;
+                break;
+            case 4:
+                slot = memcmp(p, "Flag", 4) == 0 ? H_FLAG : memcmp(p, "PNUM", 4) == 0 ? H_PNUM : -1;
+                break;
+            }
+            if (slot >= 0) {
+                if (hs[slot] == NULL)
+                    hs[slot] = eq + 1, hn[slot] = stop - eq - 1;
+            } else {
+                KeyEntry *e = key_entry(p, kn);
+                if (e == NULL)
+                    goto fail;
+                value = text_of(eq + 1, stop - eq - 1);
+                if (value == NULL || PyDict_SetDefault(fields, e->key, value) == NULL)
+                    goto fail;
+                Py_CLEAR(value);
+            }
+        }
+        if (semi == NULL)
+            break;
+        p = semi + 1;
+    }
+    for (int k = H_ST; k <= H_MN; k++)
+        if (hs[k] == NULL || hn[k] == 0)
+            goto fallback;
+    if (hn[H_CN] != 4 || small_int(hs[H_CN], 4, 9999) < 0)
+        goto fallback;
+    long flag = -1, pnum = -1, pno = -1;
+    if (hs[H_FLAG] && (flag = small_int(hs[H_FLAG], hn[H_FLAG], 255)) < 0)
+        goto fallback;
+    if (hs[H_PNUM] && (pnum = small_int(hs[H_PNUM], hn[H_PNUM], 9999)) < 0)
+        goto fallback;
+    if (hs[H_PNO] && (pno = small_int(hs[H_PNO], hn[H_PNO], 9999)) < 0)
+        goto fallback;
+
+    /* the data area: name=value items split by ';' or ',' */
+    const char *area_end = seg + len - 2;
+    PyObject *last_code = NULL, *entry = NULL; /* borrowed */
+    for (const char *p = cp + 5; p < area_end;) {
+        const char *stop = p;
+        while (stop < area_end && *stop != ';' && *stop != ',')
+            stop++;
+        if (stop > p) {
+            const char *eq = memchr(p, '=', (size_t)(stop - p));
+            if (eq == NULL || eq == p)
+                goto fallback;
+            KeyEntry *e = key_entry(p, eq - p);
+            if (e == NULL)
+                goto fail;
+            const char *v = eq + 1;
+            Py_ssize_t vn = stop - v;
+            if (e->kind == K_BAD)
+                goto fallback;
+            if (e->kind == K_FIELD) {
+                value = text_of(v, vn);
+                if (value == NULL || PyDict_SetDefault(fields, e->key, value) == NULL)
+                    goto fail;
+                Py_CLEAR(value);
+            } else {
+                if (e->code != last_code) {
+                    last_code = e->code;
+                    entry = PyDict_GetItemWithError(values, e->code);
+                    if (entry == NULL) {
+                        if (PyErr_Occurred())
+                            goto fail;
+                        entry = PyDict_New();
+                        if (entry == NULL)
+                            goto fail;
+                        int bad = PyDict_SetItem(values, e->code, entry);
+                        Py_DECREF(entry); /* values holds it */
+                        if (bad)
+                            goto fail;
+                    }
+                }
+                int seen = PyDict_Contains(entry, e->suffix);
+                if (seen < 0)
+                    goto fail;
+                if (!seen) { /* a repeated field: the first one counts */
+                    if (e->kind == K_NUMBER) {
+                        value = read_number(v, vn);
+                        if (value == NULL) {
+                            if (PyErr_Occurred())
+                                goto fail;
+                            goto fallback;
+                        }
+                    } else {
+                        value = text_of(v, vn);
+                        if (value == NULL)
+                            goto fail;
+                    }
+                    if (PyDict_SetItem(entry, e->suffix, value))
+                        goto fail;
+                    Py_CLEAR(value);
+                }
+            }
+        }
+        p = stop + 1;
+    }
+
+    /* DataTime: YYYYMMDDhhmmss[zzz] in China time, as packet.parse_time reads it */
+    PyObject *stamp = PyDict_GetItemWithError(fields, datatime_key);
+    if (stamp != NULL) {
+        PyObject *moment = PyDict_GetItemWithError(times, stamp);
+        if (moment == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            moment = read_time(stamp);
+            if (moment == NULL) {
+                if (PyErr_Occurred())
+                    goto fail;
+                goto fallback; /* not a time: the reference says why */
+            }
+            if (PyDict_GET_SIZE(times) >= TIMES_KEPT)
+                PyDict_Clear(times);
+            int bad = PyDict_SetItem(times, stamp, moment);
+            Py_DECREF(moment);
+            if (bad)
+                goto fail;
+        }
+        state[F_DATA_TIME] = Py_NewRef(moment);
+    } else if (PyErr_Occurred()) {
+        goto fail;
+    } else {
+        state[F_DATA_TIME] = Py_NewRef(Py_None);
+    }
+
+    if (crc_text[y] == NULL) {
+        char hex[8];
+        snprintf(hex, sizeof(hex), "%04X", reg);
+        if ((crc_text[y] = PyUnicode_FromString(hex)) == NULL)
+            goto fail;
+    }
+    state[F_VALID] = Py_NewRef(Py_True);
+    state[F_REASON] = Py_NewRef(Py_None);
+    state[F_DETAIL] = Py_NewRef(Py_None);
+    state[F_VERSION] = Py_NewRef(flag >= 0 ? versions[flag] : no_flag_version);
+    state[F_QN] = hs[H_QN] ? text_of(hs[H_QN], hn[H_QN]) : Py_NewRef(Py_None);
+    state[F_ST] = text_of(hs[H_ST], hn[H_ST]);
+    state[F_CN] = text_of(hs[H_CN], hn[H_CN]);
+    state[F_PW] = text_of(hs[H_PW], hn[H_PW]);
+    state[F_MN] = text_of(hs[H_MN], hn[H_MN]);
+    state[F_FLAG] = flag >= 0 ? PyLong_FromLong(flag) : Py_NewRef(Py_None);
+    state[F_PNUM] = pnum >= 0 ? PyLong_FromLong(pnum) : Py_NewRef(Py_None);
+    state[F_PNO] = pno >= 0 ? PyLong_FromLong(pno) : Py_NewRef(Py_None);
+    state[F_CRC_DECLARED] = Py_NewRef(crc_text[y]);
+    state[F_CRC_COMPUTED] = Py_NewRef(crc_text[y]);
+    state[F_LENGTH_DECLARED] = PyLong_FromSsize_t(declared);
+    state[F_VALUES] = values;
+    state[F_FIELDS] = fields;
+    state[F_RAW] = Py_NewRef(raw);
+    values = fields = NULL;
+    for (int i = 0; i < N_FIELDS; i++)
+        if (state[i] == NULL)
+            goto fail;
+    packet = packet_type->tp_alloc(packet_type, 0);
+    if (packet == NULL)
+        goto fail;
+    for (int i = 0; i < N_FIELDS; i++) {
+        *(PyObject **)((char *)packet + offsets[i]) = state[i]; /* the slot takes the reference */
+        state[i] = NULL;
+    }
+    return packet;
+
+fallback:
+    Py_XDECREF(values);
+    Py_XDECREF(fields);
+    for (int i = 0; i < N_FIELDS; i++)
+        Py_XDECREF(state[i]);
+    return FALLBACK;
+fail:
+    Py_XDECREF(value);
+    Py_XDECREF(values);
+    Py_XDECREF(fields);
+    for (int i = 0; i < N_FIELDS; i++)
+        Py_XDECREF(state[i]);
+    return NULL;
+}
+
+/* The Packet of the frame `raw` (bytes): built here or by the reference. */
+static PyObject *
+parse_one(PyObject *raw)
+{
+    PyObject *packet = fast_parse(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), raw);
+    if (packet != FALLBACK)
+        return packet;
+    fallback_count++;
+    return PyObject_CallOneArg(reference, raw);
+}
+
+static int
+check_configured(void)
+{
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "jjj_hj212._native is not configured (import jingjinji.sources.kernels.native)");
+        return 0;
+    }
+    return 1;
+}
+
+static PyObject *
+native_parse(PyObject *module, PyObject *frame)
+{
+    if (!check_configured())
+        return NULL;
+    if (!PyBytes_CheckExact(frame)) {
+        PyErr_Format(PyExc_TypeError, "parse() takes bytes, not %.100s", Py_TYPE(frame)->tp_name);
+        return NULL;
+    }
+    return parse_one(frame);
+}
+
+/* ---------------------------------------------------------------- framing (Framer._scan) */
+
+enum { E_GARBAGE = 0, E_LENGTH = 1, E_DIGITS = 2, E_OVER = 3 };
+
+static int
+append_error(PyObject *out, int kind, Py_ssize_t declared, const char *s, Py_ssize_t n)
+{
+    PyObject *data = PyBytes_FromStringAndSize(s, n);
+    if (data == NULL)
+        return -1;
+    PyObject *error = PyObject_CallFunction(framing_error, "inO", kind, declared, data);
+    Py_DECREF(data);
+    if (error == NULL)
+        return -1;
+    int bad = PyList_Append(out, error);
+    Py_DECREF(error);
+    return bad;
+}
+
+static Py_ssize_t
+find(const char *b, Py_ssize_t from, Py_ssize_t to, const char *what, Py_ssize_t wn)
+{
+    if (to - from < wn)
+        return -1;
+    const char *hit = memmem(b + from, (size_t)(to - from), what, (size_t)wn);
+    return hit ? hit - b : -1;
+}
+
+/* Framer._broken_end: where reading resumes after a broken frame at `start`; -1 for None. */
+static Py_ssize_t
+broken_end(const char *b, Py_ssize_t n, Py_ssize_t start)
+{
+    Py_ssize_t next = find(b, start + 1, n, "##", 2);
+    if (next >= 0)
+        return next;
+    if (n - start <= max_segment + 12)
+        return -1;
+    return b[n - 1] == '#' ? n - 1 : n;
+}
+
+static PyObject *
+native_scan(PyObject *module, PyObject *buffer)
+{
+    if (!check_configured())
+        return NULL;
+    if (!PyBytes_CheckExact(buffer)) {
+        PyErr_Format(PyExc_TypeError, "scan() takes bytes, not %.100s", Py_TYPE(buffer)->tp_name);
+        return NULL;
+    }
+    const char *b = PyBytes_AS_STRING(buffer);
+    Py_ssize_t n = PyBytes_GET_SIZE(buffer);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    Py_ssize_t pos = 0;
+    while (pos < n) {
+        Py_ssize_t start = find(b, pos, n, "##", 2);
+        if (start < 0) {
+            Py_ssize_t keep = b[n - 1] == '#' ? n - 1 : n;
+            if (keep > pos && append_error(out, E_GARBAGE, 0, b + pos, keep - pos) < 0)
+                goto fail;
+            pos = keep;
+            break;
+        }
+        if (start > pos) {
+            if (append_error(out, E_GARBAGE, 0, b + pos, start - pos) < 0)
+                goto fail;
+            pos = start;
+        }
+        if (n - start < 6)
+            break;
+        Py_ssize_t declared = 0;
+        for (int i = 2; i < 6 && declared >= 0; i++)
+            declared = is_digit(b[start + i]) ? declared * 10 + (b[start + i] - '0') : -1;
+        Py_ssize_t end;
+        if (declared >= 0 && declared <= max_segment) {
+            Py_ssize_t stop = start + 6 + declared + 4; /* where the "\r\n" must be */
+            if (stop + 2 <= n && b[stop] == '\r' && b[stop + 1] == '\n') {
+                PyObject *raw = PyBytes_FromStringAndSize(b + start, stop - start);
+                if (raw == NULL)
+                    goto fail;
+                PyObject *packet = parse_one(raw);
+                Py_DECREF(raw);
+                if (packet == NULL)
+                    goto fail;
+                int bad = PyList_Append(out, packet);
+                Py_DECREF(packet);
+                if (bad)
+                    goto fail;
+                pos = stop + 2;
+                continue;
+            }
+            Py_ssize_t early = find(b, start + 6, n < stop + 2 ? n : stop + 2, "\r\n##", 4);
+            if (early < 0 && n < stop + 2)
+                break; /* wait for the rest */
+            end = early >= 0 ? early + 2 : broken_end(b, n, start);
+            if (end < 0)
+                break;
+            if (append_error(out, E_LENGTH, declared, b + start, end - start) < 0)
+                goto fail;
+        } else {
+            end = broken_end(b, n, start);
+            if (end < 0)
+                break;
+            if (append_error(out, declared < 0 ? E_DIGITS : E_OVER, declared, b + start,
+                             end - start) < 0)
+                goto fail;
+        }
+        pos = end;
+    }
+    return Py_BuildValue("(Nn)", out, pos);
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- configuration */
+
+static PyObject *
+native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *names[] = {"packet_type", "field_names", "parse_packet", "framing_error",
+                            "china_tz", "old_to_new", "numeric_suffixes", "versions",
+                            "no_flag_version", "max_segment", NULL};
+    PyObject *type, *field_names, *ref, *ferr, *ptime, *codes, *numeric, *vers, *noflag;
+    Py_ssize_t maxseg;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!OOOO!O!O!On:configure", names,
+                                     &PyType_Type, &type, &PyTuple_Type, &field_names, &ref,
+                                     &ferr, &ptime, &PyDict_Type, &codes, &PyFrozenSet_Type,
+                                     &numeric, &PyTuple_Type, &vers, &noflag, &maxseg))
+        return NULL;
+    if (PyTuple_GET_SIZE(field_names) != N_FIELDS || PyTuple_GET_SIZE(vers) != 256) {
+        PyErr_SetString(PyExc_ValueError, "configure: 19 field names and 256 versions expected");
+        return NULL;
+    }
+    if (!PyTZInfo_Check(ptime)) {
+        PyErr_SetString(PyExc_TypeError, "configure: china_tz must be a tzinfo");
+        return NULL;
+    }
+    if (maxseg < 0 || maxseg > 9999) {
+        PyErr_SetString(PyExc_ValueError, "configure: max_segment must be 0..9999");
+        return NULL;
+    }
+    Py_ssize_t offs[N_FIELDS];
+    for (int i = 0; i < N_FIELDS; i++) {
+        PyObject *name = PyTuple_GET_ITEM(field_names, i);
+        if (!PyUnicode_Check(name) || PyUnicode_CompareWithASCIIString(name, FIELD_NAMES[i])) {
+            PyErr_Format(PyExc_ValueError, "configure: Packet field %d is %R, expected '%s'", i,
+                         name, FIELD_NAMES[i]);
+            return NULL;
+        }
+        PyObject *descr = PyDict_GetItemWithError(((PyTypeObject *)type)->tp_dict, name);
+        if (descr == NULL || Py_TYPE(descr) != &PyMemberDescr_Type ||
+            ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "configure: %R is not a slot of the Packet class",
+                             name);
+            return NULL;
+        }
+        offs[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+    }
+    Py_XSETREF(packet_type, (PyTypeObject *)Py_NewRef(type));
+    memcpy(offsets, offs, sizeof(offs));
+    Py_XSETREF(reference, Py_NewRef(ref));
+    Py_XSETREF(framing_error, Py_NewRef(ferr));
+    Py_XSETREF(china_tz, Py_NewRef(ptime));
+    Py_XSETREF(old_to_new, Py_NewRef(codes));
+    Py_XSETREF(numeric_suffixes, Py_NewRef(numeric));
+    for (int i = 0; i < 256; i++)
+        Py_XSETREF(versions[i], Py_NewRef(PyTuple_GET_ITEM(vers, i)));
+    Py_XSETREF(no_flag_version, Py_NewRef(noflag));
+    max_segment = maxseg;
+    keys_clear();
+    values_clear();
+    PyDict_Clear(times);
+    configured = 1;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+native_fallbacks(PyObject *module, PyObject *unused)
+{
+    return PyLong_FromUnsignedLongLong(fallback_count);
+}
+
+static PyObject *
+native_crc16(PyObject *module, PyObject *data)
+{
+    if (!PyBytes_CheckExact(data)) {
+        PyErr_Format(PyExc_TypeError, "crc16() takes bytes, not %.100s", Py_TYPE(data)->tp_name);
+        return NULL;
+    }
+    const unsigned char *s = (const unsigned char *)PyBytes_AS_STRING(data);
+    unsigned int reg = 0xFFFF;
+    for (Py_ssize_t i = 0; i < PyBytes_GET_SIZE(data); i++)
+        reg = STEP[(reg >> 8) ^ s[i]];
+    return PyLong_FromUnsignedLong(reg);
+}
+
+static PyMethodDef methods[] = {
+    {"configure", (PyCFunction)(void (*)(void))native_configure, METH_VARARGS | METH_KEYWORDS,
+     "Give the Packet class, the reference parser and the tables (once, from Python)."},
+    {"parse", native_parse, METH_O, "parse(frame: bytes) -> Packet, as parse_packet(frame)."},
+    {"scan", native_scan, METH_O,
+     "scan(buffer: bytes) -> (items, consumed): Framer._scan with each frame parsed."},
+    {"fallbacks", native_fallbacks, METH_NOARGS,
+     "How many frames were handed to the reference parse_packet so far."},
+    {"crc16", native_crc16, METH_O, "crc16(data: bytes) -> int, the HJ 212 CRC (table loop)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef moduledef = {
+    PyModuleDef_HEAD_INIT, "_native",
+    "Compiled one-pass HJ 212 framer and parser (see jingjinji.sources.kernels.native).", -1,
+    methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__native(void)
+{
+    for (unsigned int y = 0; y < 256; y++) {
+        unsigned int x = y;
+        for (int k = 0; k < 8; k++)
+            x = (x & 1) ? (x >> 1) ^ 0xA001 : x >> 1;
+        STEP[y] = (uint16_t)x;
+    }
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (c_locale == (locale_t)0) {
+        PyErr_SetString(PyExc_OSError, "newlocale(C) failed");
+        return NULL;
+    }
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL)
+        return NULL;
+    datatime_key = PyUnicode_InternFromString("DataTime");
+    times = PyDict_New();
+    if (datatime_key == NULL || times == NULL)
+        return NULL;
+    PyObject *m = PyModule_Create(&moduledef);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddIntConstant(m, "KEYS_KEPT", KEYS_KEPT) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
