@@ -37,6 +37,7 @@ AREAS: dict[str, str] = {
     "sources": N_("Key pollution sources"),
     "audit": N_("Audit trail"),
     "accounts": N_("Accounts and security"),
+    "notifications": N_("Inbox and notifications"),
     "api": N_("API and command line"),
 }
 TOUR = "tour"
@@ -58,6 +59,7 @@ AREA_OF_SEGMENT: dict[str, str] = {
     "audit": "audit",
     "account": "accounts",
     "login": "accounts",
+    "notifications": "notifications",
     "api": "api",
 }
 
