@@ -12,12 +12,18 @@ quantity's precision (``8.041666666666666`` is shown as ``8.04``), never in scie
 
 The Jinja filter is ``num``: ``{{ value|num }}``, ``{{ value|num(1) }}`` or
 ``{{ value|num(decimals[name]) }}`` with :func:`field_decimals`.
+
+CSV downloads for people (the catalog's records, the air, water and sources exports) write each
+cell through :func:`csv_cell` (or whole rows through :func:`csv_text`): numbers rounded as
+above, text that a spreadsheet would run as a formula defused with a leading apostrophe.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any, Protocol
 
@@ -96,3 +102,37 @@ def num(value: Any, decimals: int | None = None) -> str:
 def row_text(row: Mapping[str, Any], decimals: Mapping[str, int | None]) -> dict[str, str]:
     """A record's values as display text, each by its field's precision."""
     return {name: num(value, decimals.get(name)) for name, value in row.items()}
+
+
+#: A spreadsheet runs a cell starting with one of these as a formula ("CSV injection", OWASP):
+#: such text is written with a leading apostrophe, which spreadsheets show as plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any, decimals: int | None = None) -> str:
+    """``value`` as a CSV cell for people: a number by :func:`num`, text that a spreadsheet
+    would run as a formula defused (``'=1+1``); numbers stay numbers (``-3`` is not text);
+    booleans as ``true``/``false``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = num(value, decimals)
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        return f"'{text}"
+    return text
+
+
+def csv_text(
+    rows: Iterable[Sequence[Any]],
+    decimals: Sequence[int | None],
+    *,
+    header: Sequence[str] | None = None,
+) -> str:
+    """Rows as CSV text (``\\r\\n`` line ends, RFC 4180), each cell by :func:`csv_cell` with
+    its column's decimals; the header first when given (also defused). Call it a batch of rows
+    at a time to stream a large download."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if header is not None:
+        writer.writerow([csv_cell(name) for name in header])
+    writer.writerows([csv_cell(v, d) for v, d in zip(row, decimals, strict=True)] for row in rows)
+    return buffer.getvalue()
