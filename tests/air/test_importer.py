@@ -110,7 +110,8 @@ def test_import_reports_bad_rows_and_keeps_the_good_ones(
     path.write_bytes(b"\r\n".join(lines))
     summary = _run(session_factory, no_checksums)
     assert summary.rejected == 1
-    assert summary.issues[0]["row"] == 3 and summary.issues[0]["column"] == "pm2_5"
+    # The row is the file's line (header = line 1), as in every upload report.
+    assert summary.issues[0]["row"] == 4 and summary.issues[0]["column"] == "pm2_5"
     assert summary.issues[0]["file"] == SLICE_FILES[0]
     assert summary.inserted == 2 * SLICE_HOURS - 1
     with session_factory() as session, pytest.raises(InvalidInput):

@@ -283,4 +283,3 @@ def export_chunks(session: Session, plan: ExportPlan) -> Iterator[bytes]:
     """The file of a plan, lazily: a window is read only when the chunks before it are sent."""
     parts = frames(session, plan)
     return parquet_chunks(parts) if plan.format == "parquet" else csv_chunks(parts)
-
