@@ -174,3 +174,11 @@ def test_monthly_and_yearly_means_per_station_and_city(
     # a year with 51 valid days has no annual mean (324 needed, 27 in every month)
     (year,) = _rows(client.get("/api/v1/air/export", params={"kind": "yearly", "station": "1001A"}))
     assert (year["year"], year["pm2_5"], year["days_pm2_5"]) == ("2016", "", "51")
+
+
+def test_csv_text_that_a_spreadsheet_would_run_is_defused() -> None:
+    """No air column takes free text today (codes, compass points, pollutant names): the
+    encoder defuses any that would come."""
+    frame = pl.DataFrame({"date": [dt.date(2016, 1, 1)], "wd": ["=1+1"], "pm2_5": [-0.4]})
+    text = b"".join(exports.csv_chunks([frame])).decode()
+    assert text == "date,wd,pm2_5\r\n2016-01-01,'=1+1,0\r\n"
