@@ -5,7 +5,7 @@ Kinds: ``daily`` (AQI and the daily values), ``hourly`` (AQI), ``raw`` (one stat
 values, under the catalog's grant), ``monthly`` and ``yearly`` (means of the daily values with
 GB 3095's day counts, :func:`jingjinji.air.kernels.period_means`; the range is widened to whole
 months or years). Formats: CSV for people (numbers rounded to the quantity's precision, text a
-spreadsheet would run defused: :func:`jingjinji.numbers.csv_text`; times ISO 8601 UTC) and Parquet
+spreadsheet would run defused: :func:`jingjinji.numbers.frame_csv`; times ISO 8601 UTC) and Parquet
 (full precision, one row group per window).
 
 A download is planned first (:func:`plan_export`: scope, range, grant, audit: every refusal comes
@@ -225,8 +225,7 @@ def csv_chunks(parts: Iterable[pl.DataFrame]) -> Iterator[bytes]:
             pl.col(pl.Datetime("us", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         )
         for offset in range(0, text.height, CSV_CHUNK_ROWS) if text.height else [0]:
-            rows = text.slice(offset, CSV_CHUNK_ROWS).iter_rows()
-            chunk = numbers.csv_text(rows, decimals, header=frame.columns if header else None)
+            chunk = numbers.frame_csv(text.slice(offset, CSV_CHUNK_ROWS), decimals, header=header)
             header = False
             if chunk:
                 yield chunk.encode()

@@ -272,13 +272,12 @@ def csv_chunks(frame: pl.DataFrame) -> Iterator[bytes]:
     of :func:`jingjinji.numbers.num` (two decimals, three significant digits below 1: stack
     concentrations span 0.001 to thousands of mg/m3, so the ambient one-decimal rule of mg/m3
     would erase trace metals); text a spreadsheet would run as a formula is defused
-    (:func:`jingjinji.numbers.csv_text`). Parquet keeps full precision."""
+    (:func:`jingjinji.numbers.frame_csv`). Parquet keeps full precision."""
     text = frame.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%S%z"))
     decimals = [0 if dtype.is_integer() else None for dtype in frame.dtypes]
     for offset in range(0, max(frame.height, 1), CSV_CHUNK_ROWS):
-        rows = text.slice(offset, CSV_CHUNK_ROWS).iter_rows()
-        header = frame.columns if offset == 0 else None
-        yield numbers.csv_text(rows, decimals, header=header).encode()
+        part = text.slice(offset, CSV_CHUNK_ROWS)
+        yield numbers.frame_csv(part, decimals, header=offset == 0).encode()
 
 
 def parquet_bytes(frame: pl.DataFrame) -> bytes:

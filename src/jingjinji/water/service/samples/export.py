@@ -1,6 +1,6 @@
 """Export of stored samples as CSV or Parquet, with the provenance of every value.
 
-The CSV is for people (:func:`jingjinji.numbers.csv_text`): values rounded to the default
+The CSV is for people (:func:`jingjinji.numbers.frame_csv`): values rounded to the default
 precision of :func:`jingjinji.numbers.num` (two decimals, three significant digits below 1: the
 units of water quality items, mg/L and the like, fix no decimals), text a spreadsheet would run
 as a formula defused; Parquet keeps full precision.
@@ -95,4 +95,4 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     rounded (:func:`jingjinji.numbers.num`), formula-like text defused."""
     text = frame.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%S%z"))
     decimals = [0 if dtype.is_integer() else None for dtype in frame.dtypes]
-    return numbers.csv_text(text.iter_rows(), decimals, header=frame.columns).encode()
+    return numbers.frame_csv(text, decimals).encode()
