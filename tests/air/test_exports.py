@@ -6,15 +6,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from jingjinji.air import exports
 from jingjinji.air.schemas import ExportQuery
+from jingjinji.cli import app as cli_app
+from jingjinji.config import get_settings
 from tests.air.support import day_hours, hour, obs, post
 from tests.conftest import People
 
@@ -182,3 +187,39 @@ def test_csv_text_that_a_spreadsheet_would_run_is_defused() -> None:
     frame = pl.DataFrame({"date": [dt.date(2016, 1, 1)], "wd": ["=1+1"], "pm2_5": [-0.4]})
     text = b"".join(exports.csv_chunks([frame])).decode()
     assert text == "date,wd,pm2_5\r\n2016-01-01,'=1+1,0\r\n"
+
+
+@pytest.fixture
+def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("JJJ_DATABASE_URL", db_url)
+    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_jjj_air_export_writes_any_span(two_years: People, tmp_path: Path, cli_env: None) -> None:
+    runner = CliRunner()
+    span = ["--station", "1001A", "--from", "2014-06-01", "--to", "2016-12-31"]
+    out = tmp_path / "hourly.csv"
+    result = runner.invoke(cli_app, ["air", "export", *span, "--kind", "hourly", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(list(csv.DictReader(io.StringIO(out.read_text())))) == 48
+    parquet = tmp_path / "raw.parquet"
+    result = runner.invoke(
+        cli_app,
+        ["air", "export", *span, "--kind", "raw", "--file-format", "parquet", "-o", str(parquet)],
+    )
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(parquet)["pm2_5"].to_list() == [80.0] * 48
+    to_stdout = runner.invoke(cli_app, ["air", "export", *span, "--kind", "monthly"])
+    assert to_stdout.exit_code == 0
+    months = list(csv.DictReader(io.StringIO(to_stdout.output)))
+    assert [(m["year"], m["month"], m["days_pm2_5"]) for m in months] == [
+        ("2015", "1", "1"),
+        ("2016", "3", "1"),
+    ]
+    bad = runner.invoke(cli_app, ["air", "export", *span, "--kind", "weekly"])
+    assert bad.exit_code != 0 and "kind" in bad.output
+    unknown = runner.invoke(cli_app, ["air", "export", "--station", "NOPE"])
+    assert unknown.exit_code != 0 and "NOPE" in unknown.output
