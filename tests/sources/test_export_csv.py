@@ -35,7 +35,7 @@ def test_csv_values_are_rounded_and_parquet_keeps_them_whole(
     loader = BatchLoader(session_factory, stats_prefix="t.stats.")
     assert loader.load([message(1, SEGMENT, received_at=RECEIVED)]).packets_stored == 1
     hebei = people.headers(session_factory, "he-env")
-    query = {
+    query: dict[str, str | int] = {
         "outlet": registry.outlets["HE-A/DW001"],
         "cn": 2061,
         "start": "2025-07-01T00:00",
