@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import random
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +18,7 @@ from jingjinji.air import datasets as air_datasets
 from jingjinji.air.kernels.gb3095 import DECIMALS
 from jingjinji.catalog import service
 from jingjinji.catalog.schemas import DatasetIn
-from jingjinji.numbers import decimals_for, num
+from jingjinji.numbers import _default_decimals, csv_text, decimals_for, frame_csv, num
 from tests.conftest import People, login
 
 CODE = "BJ-ENV-NUMBERS"
@@ -145,3 +148,53 @@ def test_concentration_decimals_are_hj663s() -> None:
     assert decimals_for("integer", "") == 0
     assert decimals_for("number", "%") == 1
     assert decimals_for("number", "") is None
+
+
+def _decimal_rule(value: float, decimals: int | None) -> str:
+    """The rule written out on the decimal form, one value at a time (the reference)."""
+    places = decimals if decimals is not None else _default_decimals(value)
+    wide = Context(prec=400, rounding=ROUND_HALF_EVEN)
+    text = f"{Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), context=wide):f}"
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.startswith("-") and text.strip("-0.") == "":
+        text = text[1:]
+    return text
+
+
+@pytest.mark.parametrize("decimals", [None, 0, 1, 2, 3])
+def test_fast_rounding_agrees_with_the_decimal_rule(decimals: int | None) -> None:
+    """``num`` formats most floats with Python's binary rounding and only ties on the decimal
+    form: the same text as the decimal rule for ties (4.35, 75.5, 2.675), values next to ties,
+    tiny, huge and negative values and random ones."""
+    rng = random.Random(15)
+    values = [4.35, 75.5, 76.5, 2.675, 1.005, 0.125, -0.5, -2.5, 0.0004999, 1e-9, 123456789.5]
+    values += [1e15 + 0.5, 2.5000001, 2.4999999, 8.041666666666666, -1.0416666666666667]
+    values += [rng.uniform(-1000, 1000) for _ in range(2000)]
+    values += [round(rng.uniform(0, 500), rng.randint(0, 4)) for _ in range(2000)]  # ties
+    values += [rng.uniform(0, 1) * 10.0 ** -rng.randint(0, 8) for _ in range(500)]
+    for value in values:
+        assert num(value, decimals) == _decimal_rule(value, decimals), value
+
+
+def test_a_frame_is_written_as_its_rows_would_be() -> None:
+    """``frame_csv`` (a column at a time) writes what ``csv_text`` (a cell at a time) writes."""
+    rng = random.Random(6)
+    floats = [rng.uniform(-100, 100) for _ in range(300)] + [75.5, 4.35, None, float("nan")]
+    floats += [float("inf"), -0.0004, 0.0, 1e12 + 0.5]
+    n = len(floats)
+    frame = pl.DataFrame(
+        {
+            "pm2_5": floats,
+            "co": list(reversed(floats)),
+            "other": [v * 1e-3 if v is not None else None for v in floats],
+            "n": list(range(n)),
+            "text": ["=1+1", "-x", "plain", None] * (n // 4),
+            "flag": [True, False, None, True] * (n // 4),
+        }
+    )
+    decimals = [0, 1, None, 0, None, None]
+    by_rows = csv_text(frame.iter_rows(), decimals, header=frame.columns)
+    assert frame_csv(frame, decimals) == by_rows
+    assert frame_csv(frame.head(0), decimals) == "pm2_5,co,other,n,text,flag\r\n"
+    assert frame_csv(frame, decimals, header=False) == by_rows.split("\r\n", 1)[1]

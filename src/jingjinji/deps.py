@@ -35,6 +35,22 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def get_streaming_session(request: Request) -> Iterator[Session]:
+    """A session for a streamed download to read from while it sends (the request's
+    ``DbSession`` is committed and closed before the first byte); it writes nothing and is
+    closed once the response has been sent, or the client has gone."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+# scope="request" (the default): closed after the response has been sent.
+StreamingSession = Annotated[Session, Depends(get_streaming_session, scope="request")]
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization")
     if header and header.lower().startswith("bearer "):

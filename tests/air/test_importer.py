@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,7 +111,8 @@ def test_import_reports_bad_rows_and_keeps_the_good_ones(
     path.write_bytes(b"\r\n".join(lines))
     summary = _run(session_factory, no_checksums)
     assert summary.rejected == 1
-    assert summary.issues[0]["row"] == 3 and summary.issues[0]["column"] == "pm2_5"
+    # The row is the file's line (header = line 1), as in every upload report.
+    assert summary.issues[0]["row"] == 4 and summary.issues[0]["column"] == "pm2_5"
     assert summary.issues[0]["file"] == SLICE_FILES[0]
     assert summary.inserted == 2 * SLICE_HOURS - 1
     with session_factory() as session, pytest.raises(InvalidInput):
@@ -124,6 +126,9 @@ def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+JSON = ("--format", "json")
 
 
 def test_cli_import_and_daily_on_the_slice(
@@ -162,7 +167,13 @@ def test_cli_import_and_daily_on_the_slice(
         ]
         assert len(values) >= 20
         station_means.append(sum(values) / len(values))
-    first = rows[0]
+    # the CSV is for people: PM2.5 in whole ug/m3 (HJ 663); JSON keeps three decimals
+    assert rows[0]["pm2_5"] == f"{np.mean(station_means):.0f}"
+    as_json = runner.invoke(
+        cli_app,
+        ["air", "daily", "--city", "110000", "--from", "2013-03-01", "--to", "2013-03-01", *JSON],
+    )
+    first = {k: "" if v is None else str(v) for k, v in json.loads(as_json.output)[0].items()}
     assert float(first["pm2_5"]) == pytest.approx(np.mean(station_means), abs=1e-3)
     expected = kernels.compute_aqi(
         {k: [float(first[k]) if first[k] else np.nan] for k in service.DAILY_COLUMNS},

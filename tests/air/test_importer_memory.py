@@ -148,13 +148,14 @@ def test_bad_rows_and_duplicates_across_chunks_are_reported_as_for_the_whole_fil
     chunked = _import_and_roll_back(session_factory, slice_dir, SMALL)
     assert chunked == whole
     reported = {(i["row"], i["column"], i["reason"]) for i in whole["issues"]}
+    # Rows are the file's lines (header = line 1): data line n is row n + 1.
     assert {
-        (150, "pm2_5", "negative value"),
-        (200, "ts", "duplicate of row 3"),
-        (230, "ts", "duplicate of row 3"),
-        (230, "pm10", "negative value"),
+        (151, "pm2_5", "negative value"),
+        (201, "ts", "duplicate of row 4"),
+        (231, "ts", "duplicate of row 4"),
+        (231, "pm10", "negative value"),
     } <= reported
-    assert any(r == 236 for r, _, _ in reported)
+    assert any(r == 237 for r, _, _ in reported)
     assert whole["counts"][1] == 4  # rejected rows
 
 
@@ -164,8 +165,9 @@ def test_chunks_cut_at_line_ends_outside_quotes(tmp_path: Path) -> None:
     path.write_text("n,note,x\n" + "\n".join(rows) + "\n")
     chunks = list(ingest.read_csv_chunks(path, chunk_bytes=256))
     assert len(chunks) > 10
+    # the first row of each chunk as the file's record (header = 1, the first data row 2)
     assert [first for first, _ in chunks] == list(
-        pl.Series([frame.height for _, frame in chunks]).cum_sum().shift(1, fill_value=0) + 1
+        pl.Series([frame.height for _, frame in chunks]).cum_sum().shift(1, fill_value=0) + 2
     )
     together = pl.concat([frame for _, frame in chunks])
     assert together.equals(pl.read_csv(path))

@@ -4,7 +4,7 @@ Reading and writing go through polars; the numbers come from :func:`kernels.comp
 Headers are matched case-insensitively (``PM2.5``, ``pm2_5``, ``PM25`` and ``pm-2.5`` all name
 ``pm2_5``); columns that are not pollutant inputs of the chosen standard and report pass through
 unchanged and in order. Empty cells are missing values and give empty outputs; any other text
-that is not a non-negative number is an error naming the row and the column.
+that is not a non-negative number is an error naming the line (the header is line 1) and the column.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def _parse_numbers(frame: pl.DataFrame, column: str) -> np.ndarray:
     if bad.any():
         index = int(bad.arg_true()[0])
         raise AqiFileError(
-            f"data row {index + 1} (line {index + 2}), column {column!r}: "
+            f"line {index + 2}, column {column!r}: "
             f"{frame[column][index]!r} is not a non-negative number"
         )
     values = pl.when(text == "").then(None).otherwise(text).cast(pl.Float64)
@@ -85,7 +85,7 @@ def _parse_days(frame: pl.DataFrame, column: str) -> np.ndarray:
     if bad.any():
         index = int(bad.arg_true()[0])
         raise AqiFileError(
-            f"data row {index + 1} (line {index + 2}), column {column!r}: "
+            f"line {index + 2}, column {column!r}: "
             f"{frame[column][index]!r} is not a date (YYYY-MM-DD); --standard auto needs one"
         )
     return days.to_numpy().astype("datetime64[D]")

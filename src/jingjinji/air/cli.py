@@ -205,9 +205,11 @@ def daily_command(
         .alias("category")
     ).select(columns)
     if output_format is ListFormat.csv:
-        sys.stdout.write(
-            frame.with_columns(*(pl.col(c).round(3) for c in service.DAILY_COLUMNS)).write_csv()
-        )
+        from jingjinji import numbers
+        from jingjinji.air.exports import column_decimals
+
+        decimals = [column_decimals(n, t) for n, t in frame.schema.items()]
+        sys.stdout.write(numbers.frame_csv(frame, decimals))
         return
     if output_format is ListFormat.json:
         rounded = frame.with_columns(*(pl.col(c).round(3) for c in service.DAILY_COLUMNS))
@@ -245,3 +247,55 @@ def daily_command(
         "[dim]Concentrations in ug/m3, CO in mg/m3; city values average the "
         "stations' GB 3095-valid daily values.[/]"
     )
+
+
+@app.command("export")
+def export_command(
+    city: Annotated[str | None, typer.Option(help="city code, e.g. 110000")] = None,
+    station: Annotated[str | None, typer.Option(help="station code, e.g. 1001A")] = None,
+    kind: Annotated[
+        str, typer.Option(help="daily, hourly, raw (one station), monthly or yearly")
+    ] = "daily",
+    from_: Annotated[str | None, typer.Option("--from", help="first date, YYYY-MM-DD")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="last date, YYYY-MM-DD")] = None,
+    file_format: Annotated[str, typer.Option("--file-format", help="csv or parquet")] = "csv",
+    standard: Annotated[
+        str | None, typer.Option(help="hj633-2012 or hj633-2026 (default: by date)")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="default: stdout")] = None,
+) -> None:
+    """Download a series of any length, as GET /api/v1/air/export does: written a window of
+    dates at a time while it is computed (memory does not grow with the range)."""
+    from pydantic import ValidationError
+
+    from jingjinji.air import exports
+    from jingjinji.air.schemas import ExportQuery
+    from jingjinji.cli import cli_session, fail
+    from jingjinji.errors import DomainError
+
+    try:
+        query = ExportQuery.model_validate(
+            {
+                "city": city,
+                "station": station,
+                "kind": kind,
+                "start": from_,
+                "end": to,
+                "format": file_format,
+                "standard": standard,
+            }
+        )
+    except ValidationError as exc:
+        raise fail("; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())) from None
+    try:
+        with cli_session() as session:
+            plan = exports.plan_export(session, actor=_cli_actor(), query=query)
+            sink = output.open("wb") if output is not None else sys.stdout.buffer
+            try:
+                for chunk in exports.export_chunks(session, plan):
+                    sink.write(chunk)
+            finally:
+                if output is not None:
+                    sink.close()
+    except DomainError as exc:
+        raise fail(exc.detail) from None

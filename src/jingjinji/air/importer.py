@@ -111,7 +111,8 @@ def read_chunks(
     path: Path, *, chunk_bytes: int = ingest.CHUNK_BYTES
 ) -> Iterator[tuple[int, pl.DataFrame]]:
     """One PRSA file, typed (numbers as Float64, NA = null), in chunks of complete lines of
-    about ``chunk_bytes``: ``(first_row, frame)``, rows counted from 1."""
+    about ``chunk_bytes``: ``(first_row, frame)``, rows numbered as the file's lines (the
+    header is line 1)."""
     return ingest.read_csv_chunks(
         path, chunk_bytes=chunk_bytes, null_values=["NA"], schema_overrides=SCHEMA_OVERRIDES
     )

@@ -12,8 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import polars as pl
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingjinji.air import policy, service
@@ -28,8 +27,6 @@ from jingjinji.security import Actor
 RAW_FIELDS: tuple[str, ...] = (*NUMERIC, "wd")
 #: Days a page of raw values covers by default.
 DEFAULT_DAYS = 7
-#: Longest range of a raw download.
-MAX_EXPORT_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -145,7 +142,7 @@ def raw_page(
     )
 
 
-def raw_frame(
+def export_access(
     session: Session,
     *,
     actor: Actor | None,
@@ -153,23 +150,28 @@ def raw_frame(
     start: dt.date,
     end: dt.date,
     export_format: str,
-) -> pl.DataFrame:
-    """A station's raw hourly values of local dates start..end for a download (``ts`` and the
-    readable fields); the read is audited like a page."""
+) -> RawAccess:
+    """What a download of a station's raw hourly values of local dates start..end may hold
+    (401/403 as for a page); the read is audited like a page, with the rows it covers (one
+    count on the key), before the first byte is sent."""
     access = raw_access(session, actor=actor, station=station)
     lo, hi = service.local_day_bounds_utc(start, end)
-    frame = service.observations_frame(
-        session, station_codes=[station.code], start_utc=lo, end_utc=hi
-    ).select("ts", *access.values)
+    rows = session.scalar(
+        select(func.count())
+        .select_from(Observation)
+        .where(Observation.station_code == station.code, Observation.ts >= lo, Observation.ts < hi)
+    )
     record_raw_read(
         session,
         actor=actor,
         access=access,
         detail={
             "station_code": station.code,
-            "rows": frame.height,
+            "rows": rows or 0,
             "fields": list(access.values),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
             "export": export_format,
         },
     )
-    return frame
+    return access

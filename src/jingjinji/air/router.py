@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import polars as pl
 from fastapi import APIRouter, File, Form, Query, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from jingjinji.air import exports, raw, service, uploads
 from jingjinji.air.formats import level_info
@@ -33,7 +33,7 @@ from jingjinji.air.schemas import (
     StationOut,
     StationQuery,
 )
-from jingjinji.deps import DbSession, OptionalActor, RequiredActor
+from jingjinji.deps import DbSession, OptionalActor, RequiredActor, StreamingSession
 from jingjinji.inputs import IsoDate, QueryBool
 from jingjinji.pagination import Page
 from jingjinji.regions import service as regions
@@ -293,7 +293,7 @@ def aqi_levels() -> list[LevelAdviceOut]:
 
 @router.get(
     "/export",
-    response_class=Response,
+    response_class=StreamingResponse,
     responses={
         200: {
             "description": "the series as a file",
@@ -302,15 +302,20 @@ def aqi_levels() -> list[LevelAdviceOut]:
     },
 )
 def export(
-    session: DbSession, actor: OptionalActor, params: Annotated[ExportQuery, Query()]
-) -> Response:
-    """A series as CSV or Parquet: daily (AQI and daily values), hourly (AQI) or raw hourly
-    values of one station (conditional: grant enforced, cross-jurisdiction reads audited)."""
-    file = exports.export_file(session, actor=actor, query=params)
-    return Response(
-        file.content,
-        media_type=file.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
+    session: DbSession,
+    reader: StreamingSession,
+    actor: OptionalActor,
+    params: Annotated[ExportQuery, Query()],
+) -> StreamingResponse:
+    """A series of any length as CSV or Parquet, streamed: daily (AQI and daily values), hourly
+    (AQI), raw hourly values of one station (conditional: grant enforced, cross-jurisdiction
+    reads audited), monthly or yearly means (GB 3095 day counts). Refusals come before the
+    first byte."""
+    plan = exports.plan_export(session, actor=actor, query=params)
+    return StreamingResponse(
+        exports.export_chunks(reader, plan),
+        media_type=plan.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{plan.filename}"'},
     )
 
 

@@ -35,10 +35,15 @@ class SeriesQuery(BaseModel):
     )
 
 
-class ExportQuery(BaseModel):
-    """What ``GET /air/export`` downloads (query parameters): one station or one city."""
+#: What a download holds (``GET /air/export``, ``jjj air export``).
+ExportKind = Literal["daily", "hourly", "raw", "monthly", "yearly"]
 
-    kind: Literal["daily", "hourly", "raw"] = "daily"
+
+class ExportQuery(BaseModel):
+    """What ``GET /air/export`` downloads (query parameters): one station or one city, any
+    range of dates (streamed)."""
+
+    kind: ExportKind = "daily"
     station: str | None = None
     city: str | None = None
     start: IsoDate | None = None

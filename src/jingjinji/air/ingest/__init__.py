@@ -3,8 +3,8 @@
 Every path (REST batch, CSV upload, the Beijing multi-site importer) ends here:
 
 1. ``normalise_*`` turns the input into one polars frame: ``row`` (1-based position in the
-   batch: array index + 1, or CSV data line with the header excluded), ``station_code``, ``ts``
-   (UTC, beginning of the hour), the value columns in stored units (ug/m3, CO mg/m3) and the
+   batch: array index + 1, or the CSV file's line, the header being line 1), ``station_code``,
+   ``ts`` (UTC, beginning of the hour), the value columns in stored units (ug/m3, CO mg/m3) and the
    issues found while parsing (unparseable numbers or timestamps, unknown columns or units).
 2. :func:`validate` applies the rules (unknown station, timestamp not on the hour or in the
    future, negative or implausible values, duplicates within the batch) vectorised.

@@ -19,6 +19,9 @@ import polars as pl
 
 from jingjinji.air.ingest.parsing import issue
 
+#: The header's line: rows are numbered as the file's lines (data from line 2).
+HEADER_LINE = 1
+
 #: Bytes parsed at a time (about 110,000 rows of the Beijing multi-site layout).
 CHUNK_BYTES = 8 * 1024 * 1024
 _HOUR_US = 3_600_000_000
@@ -43,8 +46,9 @@ def read_csv_chunks(
     schema_overrides: Mapping[str, pl.DataType | type[pl.DataType]] | None = None,
 ) -> Iterator[tuple[int, pl.DataFrame]]:
     """``(first_row, frame)`` for each chunk of complete lines of a CSV file with a header;
-    ``first_row`` counts data lines from 1 (the header is line 0)."""
-    first_row = 1
+    ``first_row`` is the file's line of the chunk's first row (the header is line 1, as in
+    every upload report; a cell with a line break in quotes counts as one line)."""
+    first_row = HEADER_LINE + 1
     with path.open("rb") as fh:
         header = fh.readline()
         for data in line_blocks(fh, chunk_bytes=chunk_bytes):

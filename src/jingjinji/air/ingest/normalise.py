@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 
 import polars as pl
 
-from jingjinji.air.ingest.chunks import line_blocks
+from jingjinji.air.ingest.chunks import HEADER_LINE, line_blocks
 from jingjinji.air.ingest.parsing import (
     Normalised,
     apply_factors,
@@ -208,8 +208,6 @@ def normalise_csv(
 #: Bytes of an uploaded CSV file normalised at a time (about 30,000 rows of the platform
 #: layout): the memory of an upload depends on this and on the row limit, not on the file.
 UPLOAD_CHUNK_BYTES = 2 * 1024 * 1024
-#: The header's line: upload reports number rows as the file's lines (data from line 2).
-HEADER_LINE = 1
 #: The longest header line read.
 MAX_HEADER_BYTES = 64 * 1024
 

@@ -18,8 +18,9 @@ Conventions in brief:
 
 The package by topic: ``standards`` (names, the switch date), ``breakpoints`` (HJ 633 tables),
 ``iaqi`` (one indicator), ``levels``, ``advice`` (health effects and measures per level),
-``hj633`` (the AQI report), ``averages`` (GB 3095 data validity: daily means, moving averages)
-and ``gb3095`` (limits and compliance).
+``hj633`` (the AQI report), ``averages`` (GB 3095 data validity: daily means, moving averages),
+``gb3095`` (limits and compliance) and ``period_means`` (monthly and annual means with GB 3095's
+day counts).
 """
 
 from jingjinji.air.kernels.advice import (
@@ -77,6 +78,7 @@ from jingjinji.air.kernels.levels import (
     colour_hex,
     level_of,
 )
+from jingjinji.air.kernels.period_means import MEAN_COLUMNS, period_means
 from jingjinji.air.kernels.standards import (
     COMPLIANCE_STANDARDS,
     REPORTS,
@@ -105,6 +107,7 @@ __all__ = [
     "LOOKUP_DECIMALS",
     "LOOKUP_MAX_ENTRIES",
     "MEAN_24H_POLLUTANTS",
+    "MEAN_COLUMNS",
     "MIN_DAYS_FEBRUARY",
     "MIN_DAYS_MONTH",
     "MIN_DAYS_YEAR",
@@ -145,6 +148,7 @@ __all__ = [
     "moving_average",
     "moving_average_8h",
     "moving_average_24h",
+    "period_means",
     "round_half_up",
     "standard_for",
     "standards_for",

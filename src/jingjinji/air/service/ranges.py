@@ -29,11 +29,12 @@ def resolve_range(
     *,
     codes: list[str] | None,
     default_days: int,
-    max_days: int,
+    max_days: int | None,
 ) -> tuple[dt.date, dt.date]:
     """Fill a missing end with the last complete day (see ``daily.data_days``; else the last
     day with data, else today) and a missing start with ``default_days`` before the end; 422
-    when the range is reversed or too long."""
+    when the range is reversed or longer than ``max_days`` (None: any range, for streamed
+    downloads)."""
     check_date_bounds(start, "start")
     check_date_bounds(end, "end")
     if end is None:

@@ -1,4 +1,10 @@
-"""Export of stored samples as CSV or Parquet, with the provenance of every value."""
+"""Export of stored samples as CSV or Parquet, with the provenance of every value.
+
+The CSV is for people (:func:`jingjinji.numbers.frame_csv`): values rounded to the default
+precision of :func:`jingjinji.numbers.num` (two decimals, three significant digits below 1: the
+units of water quality items, mg/L and the like, fix no decimals), text a spreadsheet would run
+as a formula defused; Parquet keeps full precision.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingjinji import numbers
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.water.models import Sample
 from jingjinji.water.service.samples.reading import check_period
@@ -77,7 +84,15 @@ def export_samples(
     if format == "parquet":
         frame.write_parquet(buffer)
     elif format == "csv":
-        frame.write_csv(buffer, datetime_format="%Y-%m-%dT%H:%M:%S%z")
+        return csv_bytes(frame)
     else:
         raise ValueError(f"unknown export format {format!r}")
     return buffer.getvalue()
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """The frame as CSV for people: times ISO 8601 UTC, integers as they are, other numbers
+    rounded (:func:`jingjinji.numbers.num`), formula-like text defused."""
+    text = frame.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    decimals = [0 if dtype.is_integer() else None for dtype in frame.dtypes]
+    return numbers.frame_csv(text, decimals).encode()
