@@ -16,7 +16,7 @@ MEDIA_TYPE = "text/csv; charset=utf-8"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _neutralised(row: dict[str, object], text: dict[str, str]) -> dict[str, str]:
+def neutralised(row: dict[str, object], text: dict[str, str]) -> dict[str, str]:
     """Text cells that a spreadsheet would run as formulas, defused (numbers stay numbers)."""
     return {
         name: f"'{cell}"
@@ -34,5 +34,5 @@ def records_csv(page: RecordsPage, fields: Iterable[numbers.FieldLike]) -> str:
     writer.writeheader()
     for row in page.items:
         values = {name: row.get(name) for name in page.fields}
-        writer.writerow(_neutralised(values, numbers.row_text(values, decimals)))
+        writer.writerow(neutralised(values, numbers.row_text(values, decimals)))
     return buffer.getvalue()

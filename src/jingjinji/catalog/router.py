@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
-from jingjinji.catalog import records_csv, service
+from jingjinji.catalog import downloads, records_csv, service
 from jingjinji.catalog.schemas import (
     AccessRequestFilter,
     AccessRequestIn,
@@ -17,6 +17,7 @@ from jingjinji.catalog.schemas import (
     DatasetIn,
     DatasetOut,
     DecisionIn,
+    DownloadFormat,
     GrantFilter,
     GrantOut,
     ReadAccessOut,
@@ -130,6 +131,45 @@ def read_records_csv(
         headers["X-Next-Cursor"] = page.next_cursor
     return Response(
         records_csv.records_csv(page, fields), media_type=records_csv.MEDIA_TYPE, headers=headers
+    )
+
+
+@datasets.get(
+    "/{code}/download.{file_format}",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "every row the caller may read, streamed",
+            "content": {m.split(";")[0]: {} for m in downloads.MEDIA_TYPES.values()},
+        }
+    },
+)
+def download(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    code: str,
+    file_format: DownloadFormat,
+) -> StreamingResponse:
+    """Every row of the dataset the caller may read (fields and rows per their access, as
+    ``/records``; other query parameters are equality filters on fields), streamed as CSV
+    (numbers rounded, like ``records.csv``), JSON Lines (full precision) or Parquet."""
+    filters = dict(request.query_params)
+    plan = service.plan_download(
+        session, actor=actor, dataset_code=code, filters=filters, file_format=file_format
+    )
+    batches = service.record_batches(request.app.state.session_factory, plan)
+    chunks = (
+        downloads.csv_chunks(plan, batches)
+        if file_format == "csv"
+        else downloads.jsonl_chunks(batches)
+        if file_format == "jsonl"
+        else downloads.parquet_chunks(plan, batches)
+    )
+    return StreamingResponse(
+        chunks,
+        media_type=downloads.MEDIA_TYPES[file_format],
+        headers={"Content-Disposition": f'attachment; filename="{code}.{file_format}"'},
     )
 
 

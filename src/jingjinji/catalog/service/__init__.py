@@ -41,6 +41,7 @@ from jingjinji.catalog.service.decisions import (
     decide_access_request,
     escalate_overdue,
 )
+from jingjinji.catalog.service.downloads import DownloadPlan, plan_download, record_batches
 from jingjinji.catalog.service.grants import (
     get_grant,
     grant_of_request,
@@ -93,6 +94,7 @@ __all__ = [
     "DatasetCounts",
     "DatasetPage",
     "DeadlinePolicy",
+    "DownloadPlan",
     "ReadAccess",
     "RecordReader",
     "RequestsPage",
@@ -122,9 +124,11 @@ __all__ = [
     "list_datasets",
     "list_grants",
     "open_request",
+    "plan_download",
     "provincial_code",
     "read_records",
     "readable_fields",
+    "record_batches",
     "record_read",
     "record_source_for",
     "register_provincial_datasets",

@@ -225,7 +225,9 @@ def update_dataset(
             jurisdiction_code=owner.jurisdiction_code,
             organisation_id=owner.organisation_id,
         )
-    errors = class_errors(data) + metadata_errors(data) + _type_change_errors(session, dataset, data)
+    errors = (
+        class_errors(data) + metadata_errors(data) + _type_change_errors(session, dataset, data)
+    )
     raise_if_any(errors, "invalid dataset update")
     before = _snapshot(dataset)
     _apply_body(dataset, data, owner)
