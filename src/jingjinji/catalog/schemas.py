@@ -313,3 +313,23 @@ class SharingReport(BaseModel):
     overdue_open: int = Field(description="undecided requests past their deadline now")
     escalated: int = Field(description="requests ever escalated to the coordination office")
     requests_sent: int = Field(description="requests made by this jurisdiction's organisations")
+
+
+class ActivityItem(BaseModel):
+    """One step of a dataset's activity stream (an audit entry, as far as the viewer sees it)."""
+
+    seq: int = Field(description="the audit entry's position in the chain")
+    occurred_at: dt.datetime
+    action: str
+    actor: str | None = Field(description="who acted: for those who administer the dataset")
+    organisation_id: int | None = Field(description="the organisation whose access it is about")
+    fields: list[str]
+    changed: list[str] = Field(description="an update: the parts of the entry changed")
+    rows: int | None = Field(description="records written: how many rows")
+
+
+class ActivityFilter(BaseModel):
+    """The query of ``GET /datasets/{code}/activity``."""
+
+    cursor: Cursor | None = None
+    limit: int = 20
