@@ -645,7 +645,7 @@ def _register_records(code: str) -> list[dict[str, Any]]:
             for i, specialty in enumerate(specialties)
         ]
     if code == "JJJ-POSTDOC-EXCHANGE":
-        rows = [
+        stations = [
             ("北京示例大学博士后科研流动站", "110000", "环境科学与工程", 3, True),
             ("天津示例大学博士后科研流动站", "120000", "化学工程", 2, False),
             ("河北示例研究院博士后科研工作站", "130000", "材料科学", 1, True),
@@ -660,10 +660,10 @@ def _register_records(code: str) -> list[dict[str, Any]]:
                 "joint_training": joint,
                 "closes_on": f"2021-{6 + i:02d}-30",
             }
-            for i, (st, pc, disc, n, joint) in enumerate(rows)
+            for i, (st, pc, disc, n, joint) in enumerate(stations)
         ]
     if code == "TJ-TOURISM-RESOURCE-TRADING":
-        rows = [
+        listings = [
             ("示例古镇景区经营权", "120116", "operating right", 1200.0),
             ("京津海河游船联合线路", "120101", "route", 85.5),
             ("示例湿地公园研学合作", "120225", "joint project", 260.0),
@@ -677,10 +677,10 @@ def _register_records(code: str) -> list[dict[str, Any]]:
                 "asking_price": price,
                 "listed_on": f"2021-0{i + 4}-01",
             }
-            for i, (project, district, kind, price) in enumerate(rows)
+            for i, (project, district, kind, price) in enumerate(listings)
         ]
     if code == "BJ-TECH-ACHIEVEMENTS-TRANSFER":
-        rows = [
+        achievements = [
             ("低温脱硝催化剂（示例）", "environment", "110000", "licence", 7),
             ("海水淡化膜组件（示例）", "water", "120000", "transfer", 6),
             ("钢铁烧结烟气余热回收（示例）", "energy", "130000", "equity", 8),
@@ -695,10 +695,10 @@ def _register_records(code: str) -> list[dict[str, Any]]:
                 "transfer_mode": mode,
                 "readiness_level": trl,
             }
-            for i, (title, field, province, mode, trl) in enumerate(rows)
+            for i, (title, field, province, mode, trl) in enumerate(achievements)
         ]
     if code == "HE-TRANSPORT-CARD-INTEROP":
-        rows = [
+        usage = [
             ("130100", "bus", 812_000, 41_500),
             ("130100", "metro", 655_000, 38_200),
             ("130200", "bus", 530_000, 22_900),
@@ -712,7 +712,7 @@ def _register_records(code: str) -> list[dict[str, Any]]:
                 "taps": taps,
                 "cards_from_other_provinces": other,
             }
-            for city, mode, taps, other in rows
+            for city, mode, taps, other in usage
         ]
     return []
 
