@@ -64,10 +64,8 @@ def test_metadata_and_downloads_for_an_anonymous_reader(
     assert 'data-count="3"' in html  # three records
     for fmt in ("csv", "jsonl", "parquet"):
         assert f'data-format="{fmt}"' in html
-        assert (
-            f"curl -o BJ-OPEN.{fmt} &#39;http://testserver/api/v1/datasets/BJ-OPEN/download.{fmt}&#39;"
-            in html
-        )
+        url = f"http://testserver/api/v1/datasets/BJ-OPEN/download.{fmt}"
+        assert f"curl -o BJ-OPEN.{fmt} '{url}'" in html
     assert "download-refused" not in html
     # In Chinese, the same facts in Chinese.
     html = client.get("/catalog/BJ-OPEN", headers=ZH).text

@@ -141,7 +141,7 @@ def _snapshot(dataset: Dataset) -> dict[str, Any]:
         "licence": dataset.licence,
         "maintainer": [dataset.maintainer_name, dataset.maintainer_email],
         "temporal": [str(dataset.temporal_start), str(dataset.temporal_end)],
-        "tags": [[t.lang, t.tag] for t in dataset.tags],
+        "tags": sorted([t.lang, t.position, t.tag] for t in dataset.tags),
     }
 
 
