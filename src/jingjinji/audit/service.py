@@ -6,10 +6,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Select, and_, false, or_, select, text, update
+from sqlalchemy import Select, select, text, update
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import checkpoints, keys, policy
@@ -17,6 +17,7 @@ from jingjinji.audit.checkpoints import CheckpointConfig
 
 # Documents the platform signs (credit reports) use the checkpoint key and its public keys.
 from jingjinji.audit.checkpoints import current_config as current_config
+from jingjinji.audit.history import object_history as object_history
 from jingjinji.audit.keys import AuditKeyError as AuditKeyError
 from jingjinji.audit.keys import Signer as Signer
 from jingjinji.audit.keys import verify_signature as verify_signature
@@ -426,29 +427,6 @@ def list_entries(
             stmt = stmt.where(AuditEntry.seq > after_seq)
         stmt = stmt.order_by(AuditEntry.seq)
     return list(session.scalars(stmt.limit(limit)))
-
-
-def object_history(
-    session: Session,
-    *,
-    objects: Mapping[str, Collection[str]],
-    actions: Collection[str],
-    cursor: str | None,
-    limit: int,
-) -> Paged[AuditEntryOut]:
-    """The successful entries with one of ``actions`` about the given objects (object type ->
-    ids), newest first: the history a domain shows of one of its things. The caller decides
-    who sees it and how much of each entry."""
-    about = [
-        and_(AuditEntry.object_type == kind, AuditEntry.object_id.in_(list(ids)))
-        for kind, ids in objects.items()
-        if ids
-    ]
-    stmt = select(AuditEntry).where(
-        or_(false(), *about), AuditEntry.action.in_(list(actions)), AuditEntry.outcome == "ok"
-    )
-    page = paginate(session, stmt, AuditEntry.seq, cursor=cursor, limit=limit, descending=True)
-    return Paged([to_out(e) for e in page.items], page.next_cursor)
 
 
 def _ensure_reader(session: Session, actor: Actor) -> None:
