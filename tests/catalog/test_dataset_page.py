@@ -136,3 +136,23 @@ def test_anonymous_visitors_see_changes_only(
     items = client.get("/api/v1/datasets/BJ-OPEN/activity").json()["items"]
     assert [i["action"] for i in items] == ["catalog.records.write", "catalog.dataset.create"]
     assert client.get("/api/v1/datasets/BJ-COND/activity").status_code == 401
+
+
+def test_a_dataset_served_by_another_domain_has_no_record_count(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    """The air domain serves the rows of ``AIR-`` datasets: the catalog cannot count them."""
+    with session_factory() as session:
+        service.create_dataset(
+            session,
+            actor=people["bj-env"],
+            data=dataset_in("AIR-CATALOG-COUNT", people.organisations["bj_env"]),
+        )
+        session.commit()
+    headers = people.headers(session_factory, "bj-env")
+    body = client.get("/api/v1/datasets/AIR-CATALOG-COUNT", headers=headers).json()
+    assert body["record_source"] == "registered"
+    assert body["record_count"] is None
+    assert body["last_updated"] == body["updated_at"]
+    built = client.get("/api/v1/datasets", params={"q": "AIR-CATALOG"}, headers=headers).json()
+    assert [d["record_count"] for d in built["items"]] == [None]
