@@ -102,6 +102,9 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/api/v1/datasets/{code}/access": dataset,
         "/api/v1/datasets/{code}/records": dataset,
         "/api/v1/datasets/{code}/records.csv": dataset,
+        "/api/v1/datasets/{code}/download.{file_format}": {**dataset, "file_format": "csv"},
+        "/api/v1/datasets/{code}/dcat.jsonld": dataset,
+        "/api/v1/datasets/{code}/activity": dataset,
         "/catalog/{code}": dataset,
         "/api/v1/access-requests/{request_id}": {
             "request_id": _first(client, "/api/v1/access-requests", "id")

@@ -73,11 +73,14 @@ BUDGETS: dict[str, int] = {
     "/api/v1/progress/rollups": 13,
     # catalog
     "/catalog": 9,
-    "/catalog/BJ-ENV-PENALTY": 16,
+    # issue 15: +6 for the tags, record count and owner of the entry, and the activity
+    # stream (the dataset's request and grant ids, then its audit entries)
+    "/catalog/BJ-ENV-PENALTY": 22,
     "/access-requests": 14,
     "/region": 11,
-    "/api/v1/datasets": 8,
-    "/api/v1/datasets/BJ-ENV-PENALTY": 8,
+    # issue 15: +2 for the tags and the record counts of the page's datasets
+    "/api/v1/datasets": 10,
+    "/api/v1/datasets/BJ-ENV-PENALTY": 10,
     "/api/v1/access-requests": 7,
     "/api/v1/access-grants": 7,
     # air

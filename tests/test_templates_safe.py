@@ -27,7 +27,8 @@ RULES: dict[str, re.Pattern[str]] = {
     "|safe turns escaping off": re.compile(r"\|\s*safe\b"),
     "Markup(...) turns escaping off": re.compile(r"\bMarkup\("),
     "inline <script> (the CSP blocks it; use a static file and a JSON data block)": re.compile(
-        r"<script\b(?![^>]*\bsrc=)(?![^>]*\btype=[\"']application/json[\"'])[^>]*>", re.I
+        r"<script\b(?![^>]*\bsrc=)(?![^>]*\btype=[\"']application/(?:ld\+)?json[\"'])[^>]*>",
+        re.I,
     ),
     "inline event handler (the CSP blocks it; listen in a static script)": re.compile(
         r"<[a-zA-Z][^>]*?\son[a-z]+\s*=", re.I
@@ -105,6 +106,8 @@ BAD = {
 GOOD = {
     "static script": "<script src=\"{{ static_url('app/app.js') }}\" defer></script>",
     "JSON data block": '<script type="application/json" id="d">{{ value|tojson }}</script>',
+    # a dataset page's DCAT-AP description for harvesters: data, never run
+    "JSON-LD data block": '<script type="application/ld+json" id="d">{{ value|tojson }}</script>',
     "data attribute": '<div data-source="/api/v1/air/latest" data-unit="{{ unit }}"></div>',
     "a Jinja keyword argument": "{{ f(x, on=y) }}<p>{% set z = g(a, onto=b) %}</p>",
     "text about events": "<p>Data on air quality</p>",

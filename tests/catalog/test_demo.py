@@ -64,5 +64,40 @@ def test_demo_datasets_are_ensured_idempotently(session_factory: sessionmaker[Se
         for data in catalog_demo.demo_datasets(ctx.values["organisations"]):
             service.ensure_dataset(session, actor=SYSTEM_ACTOR, data=data)
         session.commit()
-        assert session.scalar(select(func.count(Dataset.id))) == len(catalog_demo.DATASETS)
+        assert session.scalar(select(func.count(Dataset.id))) == len(catalog_demo.DATASETS) + len(
+            catalog_demo.REGISTERS
+        )
     assert len(audit_entries(session_factory)) == entries
+
+
+def test_the_shared_registers_are_catalog_datasets(
+    session_factory: sessionmaker[Session], client: TestClient
+) -> None:
+    """The five registers of the agreement: each with an owner, fields, a sharing class, tags
+    and a few rows labelled synthetic; the practitioners' register cites the review's 149."""
+    _load(session_factory)
+    codes = [r[0] for r in catalog_demo.REGISTERS]
+    assert len(codes) == 5
+    headers = {"accept-language": "en"}
+    with session_factory() as session:
+        for code in codes:
+            dataset = service.get_dataset(session, code=code)
+            assert dataset.fields and dataset.owner_organisation_id
+            assert "synthetic" in dataset.description_en and "合成" in dataset.description_zh
+            assert {t.tag for t in dataset.tags} >= {"synthetic sample", "合成示例数据"}
+            count = session.scalar(
+                select(func.count(Record.id)).where(Record.dataset_id == dataset.id)
+            )
+            assert count is not None and 3 <= count <= 10
+        medical = service.get_dataset(session, code="TJ-BINHAI-MED-MULTISITE")
+        assert medical.sharing_class == "conditional" and "149" in medical.description_en
+    # Open registers are downloadable by anyone; the conditional one is not.
+    r = client.get("/api/v1/datasets/HE-TRANSPORT-CARD-INTEROP/download.jsonl", headers=headers)
+    assert r.status_code == 200 and len(r.text.splitlines()) == 4
+    r = client.get("/api/v1/datasets/TJ-BINHAI-MED-MULTISITE/download.csv", headers=headers)
+    assert r.status_code == 401
+    # Search finds them by a tag in either language.
+    found = client.get("/api/v1/datasets", params={"q": "TRANSPORT CARD"}).json()["items"]
+    assert [d["code"] for d in found] == ["HE-TRANSPORT-CARD-INTEROP"]
+    page = client.get("/catalog", params={"q": "科技成果"}, headers=headers).text
+    assert 'data-code="BJ-TECH-ACHIEVEMENTS-TRANSFER"' in page

@@ -382,6 +382,10 @@ def reads() -> list[str]:
         "/datasets/TJ-ENV-COMPLAINTS/records",
         "/datasets/TJ-ENV-ONLINE-MONITORING/records",
         "/datasets/HE-STATS-CENSUS-MICRO/records",
+        # whole-dataset downloads read through the same access
+        f"/datasets/{BJ_NOT_SHARED}/download.csv",
+        "/datasets/TJ-ENV-ONLINE-MONITORING/download.jsonl",
+        "/datasets/HE-STATS-CENSUS-MICRO/download.parquet",
         f"/datasets/{BJ_DATASET}",
         "/access-requests",
         "/access-requests/{pending_request}",

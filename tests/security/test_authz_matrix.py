@@ -213,6 +213,12 @@ READ_RULES: dict[str, tuple[frozenset[str], dict[str, int]]] = {
         {},
     ),
     "/datasets/HE-STATS-CENSUS-MICRO/records": (OFFICE, {}),  # the Hebei statistics bureau's
+    "/datasets/BJ-STATS-HOUSEHOLD-SURVEY/download.csv": (frozenset({"office", "bj-stats"}), {}),
+    "/datasets/TJ-ENV-ONLINE-MONITORING/download.jsonl": (
+        frozenset({"office", "tj-admin", "tj-env", "he-analyst"}),
+        {},
+    ),
+    "/datasets/HE-STATS-CENSUS-MICRO/download.parquet": (OFFICE, {}),
     "/datasets/BJ-ENV-PERMIT": (EVERYONE, {}),
     "/access-requests": (EVERYONE, {}),
     # the owner's side and the requester's side (tj-analyst of tj_drc, Tianjin's administrator)

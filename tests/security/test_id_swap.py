@@ -141,10 +141,10 @@ def _sweep_records(world: World, rule: Rule, wrong: list[str]) -> int:
                 org = world.people[persona].organisation_id
                 allowed = rule.administers(persona, owner) or (dataset_id, org) in granted
                 expected = 200 if allowed else 403
-            # The CSV download reads through the same service: the same answer.
-            for suffix in ("records", "records.csv"):
+            # The CSV page and the downloads read through the same access: the same answer.
+            for suffix in ("records", "records.csv", "download.csv", "download.parquet"):
                 _check(world, f"/api/v1/datasets/{code}/{suffix}", persona, expected, wrong)
-    return 2 * len(datasets) * len(PERSONAS)
+    return 4 * len(datasets) * len(PERSONAS)
 
 
 def _sweep_tokens(world: World, wrong: list[str]) -> int:

@@ -17,6 +17,7 @@ from jingjinji.audit.checkpoints import CheckpointConfig
 
 # Documents the platform signs (credit reports) use the checkpoint key and its public keys.
 from jingjinji.audit.checkpoints import current_config as current_config
+from jingjinji.audit.history import object_history as object_history
 from jingjinji.audit.keys import AuditKeyError as AuditKeyError
 from jingjinji.audit.keys import Signer as Signer
 from jingjinji.audit.keys import verify_signature as verify_signature

@@ -413,8 +413,19 @@ def _user(session: Session, username: str) -> Actor:
     return accounts.actor_of(accounts.get_user(session, username=username), channel="system")
 
 
+# Keywords of the demo datasets by domain (zh, en).
+DOMAIN_TAGS: dict[str, tuple[list[str], list[str]]] = {
+    "environment": (["生态环境"], ["environment"]),
+    "economy": (["经济", "企业"], ["economy", "enterprises"]),
+    "transport": (["交通运输"], ["transport"]),
+    "population": (["人口"], ["population"]),
+    "energy": (["能源"], ["energy"]),
+}
+
+
 def demo_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
-    """The demo datasets, owned by the demo organisations (keys of regions/demo.py)."""
+    """The demo datasets, owned by the demo organisations (keys of regions/demo.py); those
+    open to the public under CC BY 4.0."""
     return [
         DatasetIn(
             code=code,
@@ -427,6 +438,9 @@ def demo_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
             update_cycle=cycle,
             sharing_class=cls,
             open_to_public=public,
+            licence="CC-BY-4.0" if public else "",
+            tags_zh=DOMAIN_TAGS.get(domain, ([], []))[0],
+            tags_en=DOMAIN_TAGS.get(domain, ([], []))[1],
             fields=[
                 FieldIn(name=n, type=t, unit=u, description=d, sharing_class=c)
                 for n, t, u, d, c in fields
@@ -434,6 +448,273 @@ def demo_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
         )
         for code, owner, domain, cycle, cls, public, tzh, ten, dzh, den, fields in DATASETS
     ]
+
+
+# --------------------------------------------------------------------- shared registers
+# Other registers the three jurisdictions agreed to share, kept as ordinary catalog datasets
+# (no module of their own). Each sample is a handful of synthetic rows, and says so.
+SYNTHETIC_ZH = "示例记录为演示用合成数据，不是真实登记信息。"
+SYNTHETIC_EN = "The sample records are synthetic demo data, not real registrations."
+SYNTHETIC_TAGS = (["合成示例数据"], ["synthetic sample"])
+
+# (code, owner key, domain, cycle, class, public, licence, title_zh, title_en, desc_zh,
+#  desc_en, tags_zh, tags_en, fields); fields: (name, type, unit, description, class)
+REGISTERS: list[tuple[Any, ...]] = [
+    (
+        "TJ-BINHAI-MED-MULTISITE",
+        "tj_binhai",
+        "health",
+        "monthly",
+        C,
+        False,
+        "",
+        "京冀医师在滨海新区多机构执业备案",
+        "Beijing and Hebei physicians registered to practise at several institutions in Binhai",
+        "北京、河北医师在天津滨海新区医疗机构多点执业的备案登记。滨海新区的协同发展回顾统计，"
+        "截至2021年共有149名京冀医师完成多机构执业备案。" + SYNTHETIC_ZH,
+        "Registrations of physicians from Beijing and Hebei who also practise at medical "
+        "institutions in Tianjin's Binhai New Area. The new area's review of coordinated "
+        "development counted 149 such Beijing and Hebei physicians by 2021. " + SYNTHETIC_EN,
+        ["多点执业", "医师", "医疗协同"],
+        ["multi-site practice", "physicians", "health cooperation"],
+        [
+            ("registration_no", "string", "", "Registration number of the filing", C),
+            ("home_province", "string", "", "Province of the first practice (110000, 130000)", C),
+            ("specialty", "string", "", "Registered specialty", C),
+            ("host_institution", "string", "", "Institution in Binhai New Area", C),
+            ("registered_on", "date", "", "Date of the filing", C),
+            ("licence_no", "string", "", "Practising licence number", N),
+        ],
+    ),
+    (
+        "JJJ-POSTDOC-EXCHANGE",
+        "office",
+        "talent",
+        "monthly",
+        U,
+        True,
+        "CC-BY-4.0",
+        "京津冀博士后信息交流",
+        "Beijing-Tianjin-Hebei postdoctoral information exchange",
+        "三地博士后科研流动站、工作站发布的招收岗位与联合培养信息。" + SYNTHETIC_ZH,
+        "Openings and joint training offered by the postdoctoral research stations of the "
+        "three jurisdictions. " + SYNTHETIC_EN,
+        ["博士后", "人才交流"],
+        ["postdoctoral", "talent exchange"],
+        [
+            ("station", "string", "", "Postdoctoral research station", U),
+            ("province_code", "string", "", "Province of the station", U),
+            ("discipline", "string", "", "Discipline", U),
+            ("openings", "integer", "", "Positions open", U),
+            ("joint_training", "boolean", "", "Trained jointly with another jurisdiction", U),
+            ("closes_on", "date", "", "Applications close", U),
+        ],
+    ),
+    (
+        "TJ-TOURISM-RESOURCE-TRADING",
+        "tj_drc",
+        "tourism",
+        "monthly",
+        U,
+        False,
+        "",
+        "京津旅游资源交易平台挂牌项目",
+        "Beijing-Tianjin tourism resources trading platform: listed projects",
+        "京津旅游资源交易平台挂牌的景区经营权、线路与合作项目。" + SYNTHETIC_ZH,
+        "Operating rights of scenic areas, routes and joint projects listed on the "
+        "Beijing-Tianjin tourism resources trading platform. " + SYNTHETIC_EN,
+        ["旅游", "资源交易"],
+        ["tourism", "resource trading"],
+        [
+            ("listing_no", "string", "", "Listing number", U),
+            ("project", "string", "", "Project", U),
+            ("district_code", "string", "", "District of the resource", U),
+            ("kind", "string", "", "Operating right, route or joint project", U),
+            ("asking_price", "number", "10k CNY", "Asking price", U),
+            ("listed_on", "date", "", "Listed on", U),
+        ],
+    ),
+    (
+        "BJ-TECH-ACHIEVEMENTS-TRANSFER",
+        "bj_drc",
+        "science",
+        "monthly",
+        U,
+        True,
+        "CC-BY-4.0",
+        "京津冀可转化科技成果",
+        "Beijing-Tianjin-Hebei technology achievements offered for transfer",
+        "京津冀科技成果转化联盟汇集的可转让、许可或作价入股的科技成果。" + SYNTHETIC_ZH,
+        "Technology achievements offered for transfer, licensing or as equity through the "
+        "region's alliance for the transformation of achievements. " + SYNTHETIC_EN,
+        ["科技成果转化", "技术转移"],
+        ["technology transfer", "innovation"],
+        [
+            ("achievement_no", "string", "", "Achievement number", U),
+            ("title", "string", "", "Achievement", U),
+            ("field", "string", "", "Technology field", U),
+            ("holder_province", "string", "", "Province of the holder", U),
+            ("transfer_mode", "string", "", "Transfer, licence or equity", U),
+            ("readiness_level", "integer", "", "Technology readiness level (1-9)", U),
+        ],
+    ),
+    (
+        "HE-TRANSPORT-CARD-INTEROP",
+        "he_transport",
+        "transport",
+        "monthly",
+        U,
+        True,
+        "CC-BY-4.0",
+        "京津冀交通一卡通互联互通使用量",
+        "Beijing-Tianjin-Hebei transport card interconnection: monthly use",
+        "按城市和月份统计的京津冀互联互通交通卡在公交、地铁的刷卡次数。" + SYNTHETIC_ZH,
+        "Monthly taps of the interconnected Beijing-Tianjin-Hebei transport card on buses and "
+        "metros, by city. " + SYNTHETIC_EN,
+        ["交通一卡通", "互联互通", "公共交通"],
+        ["transport card", "interconnection", "public transport"],
+        [
+            ("month", "date", "", "First day of the month", U),
+            ("city_code", "string", "", "City (GB/T 2260)", U),
+            ("mode", "string", "", "bus or metro", U),
+            ("taps", "integer", "", "Card taps", U),
+            ("cards_from_other_provinces", "integer", "", "Taps by cards issued elsewhere", U),
+        ],
+    ),
+]
+
+
+def register_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
+    """The shared registers as catalog datasets (owners are keys of regions/demo.py)."""
+    return [
+        DatasetIn(
+            code=code,
+            title_zh=tzh,
+            title_en=ten,
+            description_zh=dzh,
+            description_en=den,
+            owner_organisation_id=orgs[owner],
+            domain=domain,
+            update_cycle=cycle,
+            sharing_class=cls,
+            open_to_public=public,
+            licence=licence,
+            maintainer_name="数据共享联络员 / data sharing liaison",
+            maintainer_email=f"{code.lower()}@data.jingjinji.example",
+            temporal_start=dt.date(2021, 1, 1),
+            temporal_end=dt.date(2021, 12, 31),
+            tags_zh=[*tags_zh, *SYNTHETIC_TAGS[0]],
+            tags_en=[*tags_en, *SYNTHETIC_TAGS[1]],
+            fields=[
+                FieldIn(name=n, type=t, unit=u, description=d, sharing_class=c)
+                for n, t, u, d, c in fields
+            ],
+        )
+        for (
+            code,
+            owner,
+            domain,
+            cycle,
+            cls,
+            public,
+            licence,
+            tzh,
+            ten,
+            dzh,
+            den,
+            tags_zh,
+            tags_en,
+            fields,
+        ) in REGISTERS
+    ]
+
+
+def _register_records(code: str) -> list[dict[str, Any]]:
+    """A few synthetic rows per register."""
+    if code == "TJ-BINHAI-MED-MULTISITE":
+        specialties = ["心血管内科", "儿科", "骨科", "肿瘤科", "眼科", "呼吸内科"]
+        return [
+            {
+                "registration_no": f"BH-DD-2021-{i + 1:04d}",
+                "home_province": "110000" if i % 2 == 0 else "130000",
+                "specialty": specialty,
+                "host_institution": "滨海新区示例医院" if i % 3 else "滨海新区示例中心医院",
+                "registered_on": f"2021-{i + 3:02d}-15",
+                "licence_no": f"SYN-{110000 + i * 7919}",
+            }
+            for i, specialty in enumerate(specialties)
+        ]
+    if code == "JJJ-POSTDOC-EXCHANGE":
+        stations = [
+            ("北京示例大学博士后科研流动站", "110000", "环境科学与工程", 3, True),
+            ("天津示例大学博士后科研流动站", "120000", "化学工程", 2, False),
+            ("河北示例研究院博士后科研工作站", "130000", "材料科学", 1, True),
+            ("滨海新区示例企业博士后工作站", "120000", "人工智能", 2, True),
+        ]
+        return [
+            {
+                "station": st,
+                "province_code": pc,
+                "discipline": disc,
+                "openings": n,
+                "joint_training": joint,
+                "closes_on": f"2021-{6 + i:02d}-30",
+            }
+            for i, (st, pc, disc, n, joint) in enumerate(stations)
+        ]
+    if code == "TJ-TOURISM-RESOURCE-TRADING":
+        listings = [
+            ("示例古镇景区经营权", "120116", "operating right", 1200.0),
+            ("京津海河游船联合线路", "120101", "route", 85.5),
+            ("示例湿地公园研学合作", "120225", "joint project", 260.0),
+        ]
+        return [
+            {
+                "listing_no": f"JJ-TR-2021-{i + 1:03d}",
+                "project": project,
+                "district_code": district,
+                "kind": kind,
+                "asking_price": price,
+                "listed_on": f"2021-0{i + 4}-01",
+            }
+            for i, (project, district, kind, price) in enumerate(listings)
+        ]
+    if code == "BJ-TECH-ACHIEVEMENTS-TRANSFER":
+        achievements = [
+            ("低温脱硝催化剂（示例）", "environment", "110000", "licence", 7),
+            ("海水淡化膜组件（示例）", "water", "120000", "transfer", 6),
+            ("钢铁烧结烟气余热回收（示例）", "energy", "130000", "equity", 8),
+            ("港口集装箱智能调度算法（示例）", "logistics", "120000", "licence", 5),
+        ]
+        return [
+            {
+                "achievement_no": f"JJJ-TA-2021-{i + 1:03d}",
+                "title": title,
+                "field": field,
+                "holder_province": province,
+                "transfer_mode": mode,
+                "readiness_level": trl,
+            }
+            for i, (title, field, province, mode, trl) in enumerate(achievements)
+        ]
+    if code == "HE-TRANSPORT-CARD-INTEROP":
+        usage = [
+            ("130100", "bus", 812_000, 41_500),
+            ("130100", "metro", 655_000, 38_200),
+            ("130200", "bus", 530_000, 22_900),
+            ("130600", "bus", 498_000, 61_300),
+        ]
+        return [
+            {
+                "month": "2021-06-01",
+                "city_code": city,
+                "mode": mode,
+                "taps": taps,
+                "cards_from_other_provinces": other,
+            }
+            for city, mode, taps, other in usage
+        ]
+    return []
 
 
 def load(session: Session, ctx: DemoContext) -> None:
@@ -444,6 +725,11 @@ def load(session: Session, ctx: DemoContext) -> None:
         rows = _records(data.code, rng)
         if rows:
             service.write_records(session, actor=SYSTEM_ACTOR, dataset_code=data.code, rows=rows)
+    for data in register_datasets(orgs):
+        service.ensure_dataset(session, actor=SYSTEM_ACTOR, data=data)
+        service.write_records(
+            session, actor=SYSTEM_ACTOR, dataset_code=data.code, rows=_register_records(data.code)
+        )
     session.flush()
 
     # Requests, as the demo users make them (see accounts/demo.py).

@@ -39,6 +39,13 @@ class Dataset(Base):
     # unconditional | conditional | not_shared
     sharing_class: Mapped[str] = mapped_column(String(16), index=True)
     open_to_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Publication metadata (DCAT-AP): an SPDX licence identifier ("" = none stated), the
+    # contact point, and the period the data covers (None = not stated).
+    licence: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    maintainer_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    maintainer_email: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    temporal_start: Mapped[dt.date | None] = mapped_column(Date)
+    temporal_end: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -47,6 +54,24 @@ class Dataset(Base):
         order_by="DatasetField.position",
         cascade="all, delete-orphan",
     )
+    tags: Mapped[list[DatasetTag]] = relationship(
+        order_by=lambda: (DatasetTag.lang, DatasetTag.position), cascade="all, delete-orphan"
+    )
+
+
+class DatasetTag(Base):
+    """A keyword of a dataset in one language (``zh`` or ``en``), for search and DCAT."""
+
+    __tablename__ = "catalog_dataset_tags"
+    __table_args__ = (UniqueConstraint("dataset_id", "lang", "tag"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_datasets.id", ondelete="CASCADE"), index=True
+    )
+    lang: Mapped[str] = mapped_column(String(2))
+    position: Mapped[int] = mapped_column(Integer)
+    tag: Mapped[str] = mapped_column(String(60))
 
 
 class DatasetField(Base):

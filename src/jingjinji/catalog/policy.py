@@ -201,6 +201,13 @@ def may_revoke(actor: Actor | None, *, owner_organisation_id: int, jurisdiction_
 # --------------------------------------------------------------------------- people
 
 
+def may_see_access_activity(actor: Actor | None) -> bool:
+    """The access steps of a dataset's activity stream (requests, decisions, grants) are
+    shown to logged-in users of the region, as the catalogue entries are; anonymous visitors
+    see the dataset's own changes only."""
+    return actor is not None
+
+
 def sees_usernames(
     actor: Actor | None, *, organisation_id: int, jurisdiction_code: str | None
 ) -> bool:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
-from jingjinji.catalog import records_csv, service
+from jingjinji.catalog import dcat, downloads, records_csv, service
 from jingjinji.catalog.schemas import (
     AccessRequestFilter,
     AccessRequestIn,
     AccessRequestOut,
+    ActivityFilter,
+    ActivityItem,
     DatasetBody,
     DatasetFilter,
     DatasetIn,
     DatasetOut,
     DecisionIn,
+    DownloadFormat,
     GrantFilter,
     GrantOut,
     ReadAccessOut,
@@ -35,6 +38,8 @@ datasets = APIRouter(prefix="/datasets")
 requests = APIRouter(prefix="/access-requests")
 grants = APIRouter(prefix="/access-grants")
 report = APIRouter(prefix="/sharing-report")
+feeds = APIRouter(prefix="/catalog")
+JSON_LD: dict[int | str, dict[str, Any]] = {200: {"content": {dcat.MEDIA_TYPE: {}}}}
 
 PAGING_PARAMS = {"cursor", "limit"}
 
@@ -131,6 +136,77 @@ def read_records_csv(
     return Response(
         records_csv.records_csv(page, fields), media_type=records_csv.MEDIA_TYPE, headers=headers
     )
+
+
+@datasets.get(
+    "/{code}/download.{file_format}",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "every row the caller may read, streamed",
+            "content": {m.split(";")[0]: {} for m in downloads.MEDIA_TYPES.values()},
+        }
+    },
+)
+def download(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    code: str,
+    file_format: DownloadFormat,
+) -> StreamingResponse:
+    """Every row of the dataset the caller may read (fields and rows per their access, as
+    ``/records``; other query parameters are equality filters on fields), streamed as CSV
+    (numbers rounded, like ``records.csv``), JSON Lines (full precision) or Parquet."""
+    filters = dict(request.query_params)
+    plan = service.plan_download(
+        session, actor=actor, dataset_code=code, filters=filters, file_format=file_format
+    )
+    batches = service.record_batches(request.app.state.session_factory, plan)
+    chunks = (
+        downloads.csv_chunks(plan, batches)
+        if file_format == "csv"
+        else downloads.jsonl_chunks(batches)
+        if file_format == "jsonl"
+        else downloads.parquet_chunks(plan, batches)
+    )
+    return StreamingResponse(
+        chunks,
+        media_type=downloads.MEDIA_TYPES[file_format],
+        headers={"Content-Disposition": f'attachment; filename="{code}.{file_format}"'},
+    )
+
+
+@datasets.get("/{code}/dcat.jsonld", response_class=Response, responses=JSON_LD)
+def dataset_dcat(request: Request, session: DbSession, actor: OptionalActor, code: str) -> Response:
+    """The dataset as a DCAT-AP ``dcat:Dataset`` (JSON-LD), with its distributions."""
+    entry = service.feed_entry(session, actor=actor, code=code)
+    base = str(request.base_url).rstrip("/")
+    return Response(dcat.dumps(dcat.dataset_document(entry, base)), media_type=dcat.MEDIA_TYPE)
+
+
+@feeds.get("/dcat.jsonld", response_class=Response, responses=JSON_LD)
+def catalog_dcat(request: Request, session: DbSession, actor: OptionalActor) -> Response:
+    """The catalog as a DCAT-AP ``dcat:Catalog`` (JSON-LD) with every dataset the caller may
+    see listed: for an anonymous harvester, the datasets open to the public."""
+    entries = service.catalog_feed(session, actor=actor)
+    base = str(request.base_url).rstrip("/")
+    return Response(dcat.dumps(dcat.catalog_document(entries, base)), media_type=dcat.MEDIA_TYPE)
+
+
+@datasets.get("/{code}/activity", response_model=Page[ActivityItem])
+def dataset_activity(
+    session: DbSession,
+    actor: OptionalActor,
+    code: str,
+    params: Annotated[ActivityFilter, Query()],
+) -> Page[ActivityItem]:
+    """What happened to the dataset, newest first, from the audit chain: changes and records
+    written; for logged-in users also access requests, decisions and grants."""
+    page = service.activity_page(
+        session, actor=actor, code=code, cursor=params.cursor, limit=params.limit
+    )
+    return Page(items=page.items, next_cursor=page.next_cursor)
 
 
 @datasets.post("/{code}/records", response_model=RecordsWritten, status_code=201)
@@ -231,3 +307,4 @@ router.include_router(datasets)
 router.include_router(requests)
 router.include_router(grants)
 router.include_router(report)
+router.include_router(feeds)

@@ -26,6 +26,9 @@ UPDATE_CYCLES: tuple[str, ...] = (
     "irregular",
 )
 MAX_BATCH_ROWS = 5000
+Tag = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\s,](.*[^\s,])?$")]
+DownloadFormat = Literal["csv", "jsonl", "parquet"]
+DOWNLOAD_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet")
 
 
 class FieldIn(BaseModel):
@@ -58,6 +61,20 @@ class DatasetBody(BaseModel):
     sharing_class: SharingClass
     open_to_public: StrictBool = False
     fields: list[FieldIn] = Field(min_length=1, max_length=500)
+    licence: str = Field(
+        default="",
+        max_length=64,
+        pattern=r"^([A-Za-z0-9][A-Za-z0-9.+-]*)?$",
+        description='an SPDX licence identifier, e.g. "CC-BY-4.0"; empty: none stated',
+    )
+    maintainer_name: str = Field(default="", max_length=200)
+    maintainer_email: str = Field(
+        default="", max_length=200, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$"
+    )
+    temporal_start: IsoDate | None = Field(default=None, description="first day the data covers")
+    temporal_end: IsoDate | None = Field(default=None, description="last day the data covers")
+    tags_zh: list[Tag] = Field(default_factory=list, max_length=30)
+    tags_en: list[Tag] = Field(default_factory=list, max_length=30)
 
 
 class DatasetIn(DatasetBody):
@@ -110,6 +127,19 @@ class DatasetOut(BaseModel):
     open_to_public: bool
     record_source: Literal["catalog", "registered"]
     fields: list[FieldOut]
+    licence: str
+    maintainer_name: str
+    maintainer_email: str
+    temporal_start: dt.date | None
+    temporal_end: dt.date | None
+    tags_zh: list[str]
+    tags_en: list[str]
+    record_count: int | None = Field(
+        description="records the catalog holds; null: served by another domain, not counted"
+    )
+    last_updated: dt.datetime = Field(
+        description="the later of the last metadata change and the last records written"
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -283,3 +313,23 @@ class SharingReport(BaseModel):
     overdue_open: int = Field(description="undecided requests past their deadline now")
     escalated: int = Field(description="requests ever escalated to the coordination office")
     requests_sent: int = Field(description="requests made by this jurisdiction's organisations")
+
+
+class ActivityItem(BaseModel):
+    """One step of a dataset's activity stream (an audit entry, as far as the viewer sees it)."""
+
+    seq: int = Field(description="the audit entry's position in the chain")
+    occurred_at: dt.datetime
+    action: str
+    actor: str | None = Field(description="who acted: for those who administer the dataset")
+    organisation_id: int | None = Field(description="the organisation whose access it is about")
+    fields: list[str]
+    changed: list[str] = Field(description="an update: the parts of the entry changed")
+    rows: int | None = Field(description="records written: how many rows")
+
+
+class ActivityFilter(BaseModel):
+    """The query of ``GET /datasets/{code}/activity``."""
+
+    cursor: Cursor | None = None
+    limit: int = 20

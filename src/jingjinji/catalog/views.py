@@ -12,9 +12,14 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from jingjinji import numbers
-from jingjinji.catalog import flows, service
+from jingjinji.catalog import dcat, flows, service
 from jingjinji.catalog.models import Dataset
-from jingjinji.catalog.schemas import SHARING_CLASSES, AccessRequestIn, DecisionIn
+from jingjinji.catalog.schemas import (
+    DOWNLOAD_FORMATS,
+    SHARING_CLASSES,
+    AccessRequestIn,
+    DecisionIn,
+)
 from jingjinji.db import DbId, utcnow
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import Conflict, InvalidInput
@@ -26,6 +31,7 @@ from jingjinji.web import check_csrf, language_of, redirect, render
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
 PREVIEW_ROWS = 20
+ACTIVITY_ROWS = 20
 # The requests page shows each box's first entries, oldest first (the API pages further).
 LIST_LIMIT = 200
 
@@ -129,9 +135,23 @@ def _detail(
     errors: list[str] | None = None,
     form: dict[str, Any] | None = None,
     status_code: int = 200,
+    activity_cursor: str | None = None,
 ) -> Response:
-    page = service.dataset_page(session, actor=actor, code=code, preview_rows=PREVIEW_ROWS)
+    page = service.dataset_page(
+        session,
+        actor=actor,
+        code=code,
+        preview_rows=PREVIEW_ROWS,
+        activity_cursor=activity_cursor,
+        activity_rows=ACTIVITY_ROWS,
+    )
     dataset = page.dataset
+    base = str(request.base_url).rstrip("/")
+    activity_next = (
+        f"/catalog/{code}?{urlencode({'activity': page.activity.next_cursor})}#activity"
+        if page.activity.next_cursor
+        else None
+    )
     today = china_date(utcnow())
     defaults = {
         "purpose": "",
@@ -156,6 +176,12 @@ def _detail(
             "grants": page.grants,
             "can_apply": page.may_apply,
             "preview": page.preview,
+            "entry": page.out,
+            "dcat": dcat.dataset_document(page.out, base),
+            "api_base": f"{base}/api/v1/datasets/{code}",
+            "formats": DOWNLOAD_FORMATS,
+            "activity": page.activity.items,
+            "activity_next": activity_next,
             "decimals": numbers.field_decimals(dataset.fields),
             "form": {**defaults, **(form or {})},
             "errors": errors or [],
@@ -165,8 +191,14 @@ def _detail(
 
 
 @router.get("/catalog/{code}", response_class=HTMLResponse)
-def detail(request: Request, session: DbSession, actor: OptionalActor, code: str) -> Response:
-    return _detail(request, session, actor, code)
+def detail(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    code: str,
+    activity: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    return _detail(request, session, actor, code, activity_cursor=activity)
 
 
 @router.post("/catalog/{code}/apply")

@@ -23,6 +23,7 @@ Who may do what is ``jingjinji.catalog.policy``.
 from __future__ import annotations
 
 from jingjinji.catalog.service.access import ReadAccess, access_for, readable_fields, record_read
+from jingjinji.catalog.service.activity import activity_page, dataset_activity
 from jingjinji.catalog.service.datasets import (
     create_dataset,
     dataset_out,
@@ -41,6 +42,8 @@ from jingjinji.catalog.service.decisions import (
     decide_access_request,
     escalate_overdue,
 )
+from jingjinji.catalog.service.downloads import DownloadPlan, plan_download, record_batches
+from jingjinji.catalog.service.feed import catalog_feed, feed_entry
 from jingjinji.catalog.service.grants import (
     get_grant,
     grant_of_request,
@@ -93,14 +96,18 @@ __all__ = [
     "DatasetCounts",
     "DatasetPage",
     "DeadlinePolicy",
+    "DownloadPlan",
     "ReadAccess",
     "RecordReader",
     "RequestsPage",
     "RowScopes",
     "access_for",
+    "activity_page",
+    "catalog_feed",
     "count_records",
     "create_access_request",
     "create_dataset",
+    "dataset_activity",
     "dataset_counts_by_province",
     "dataset_out",
     "dataset_outs",
@@ -111,6 +118,7 @@ __all__ = [
     "domains_in_use",
     "ensure_dataset",
     "escalate_overdue",
+    "feed_entry",
     "get_access_request",
     "get_dataset",
     "get_grant",
@@ -122,9 +130,11 @@ __all__ = [
     "list_datasets",
     "list_grants",
     "open_request",
+    "plan_download",
     "provincial_code",
     "read_records",
     "readable_fields",
+    "record_batches",
     "record_read",
     "record_source_for",
     "register_provincial_datasets",

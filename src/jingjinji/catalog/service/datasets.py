@@ -6,13 +6,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, inspect, or_, select
+from sqlalchemy import ColumnElement, inspect, select
 from sqlalchemy.orm import Session, attributes
 
 from jingjinji.audit import service as audit
 from jingjinji.catalog import policy
 from jingjinji.catalog.models import Dataset, DatasetField, Record
 from jingjinji.catalog.schemas import SHARING_CLASSES, DatasetBody, DatasetIn, DatasetOut, FieldOut
+from jingjinji.catalog.service.metadata import (
+    DatasetStats,
+    apply_tags,
+    dataset_stats,
+    load_tags,
+    metadata_errors,
+    search_clause,
+    tags_of,
+)
 from jingjinji.catalog.service.sources import record_source_for
 from jingjinji.catalog.service.validation import raise_if_any
 from jingjinji.db import utcnow
@@ -96,6 +105,12 @@ def _apply_body(dataset: Dataset, data: DatasetBody, owner: Owner) -> None:
     dataset.update_cycle = data.update_cycle
     dataset.sharing_class = data.sharing_class
     dataset.open_to_public = data.open_to_public
+    dataset.licence = data.licence
+    dataset.maintainer_name = data.maintainer_name
+    dataset.maintainer_email = data.maintainer_email
+    dataset.temporal_start = data.temporal_start
+    dataset.temporal_end = data.temporal_end
+    apply_tags(dataset, data)
     existing = {f.name: f for f in dataset.fields}
     fields: list[DatasetField] = []
     for position, f in enumerate(data.fields):
@@ -123,6 +138,10 @@ def _snapshot(dataset: Dataset) -> dict[str, Any]:
         "fields": [
             [f.name, f.type, f.unit, f.description, f.sharing_class] for f in dataset.fields
         ],
+        "licence": dataset.licence,
+        "maintainer": [dataset.maintainer_name, dataset.maintainer_email],
+        "temporal": [str(dataset.temporal_start), str(dataset.temporal_end)],
+        "tags": sorted([t.lang, t.position, t.tag] for t in dataset.tags),
     }
 
 
@@ -137,7 +156,7 @@ def create_dataset(session: Session, *, actor: Actor | None, data: DatasetIn) ->
         jurisdiction_code=owner.jurisdiction_code,
         organisation_id=owner.organisation_id,
     )
-    raise_if_any(class_errors(data), "inconsistent sharing classes")
+    raise_if_any(class_errors(data) + metadata_errors(data), "inconsistent sharing classes")
     if session.scalar(select(Dataset.id).where(Dataset.code == data.code)) is not None:
         raise Conflict(f"a dataset with code {data.code} exists already")
     now = utcnow()
@@ -206,7 +225,9 @@ def update_dataset(
             jurisdiction_code=owner.jurisdiction_code,
             organisation_id=owner.organisation_id,
         )
-    errors = class_errors(data) + _type_change_errors(session, dataset, data)
+    errors = (
+        class_errors(data) + metadata_errors(data) + _type_change_errors(session, dataset, data)
+    )
     raise_if_any(errors, "invalid dataset update")
     before = _snapshot(dataset)
     _apply_body(dataset, data, owner)
@@ -295,17 +316,6 @@ def jurisdiction_clause(
     return Dataset.jurisdiction_code == row.code
 
 
-def _text_clause(q: str) -> ColumnElement[bool]:
-    text = q.strip()
-    return or_(
-        Dataset.code.icontains(text, autoescape=True),
-        Dataset.title_zh.icontains(text, autoescape=True),
-        Dataset.title_en.icontains(text, autoescape=True),
-        Dataset.description_zh.icontains(text, autoescape=True),
-        Dataset.description_en.icontains(text, autoescape=True),
-    )
-
-
 def _sharing_class_or_invalid(sharing_class: str) -> str:
     if sharing_class not in SHARING_CLASSES:
         raise InvalidInput(
@@ -347,7 +357,7 @@ def list_datasets(
     elif open_to_public is not None:
         stmt = stmt.where(Dataset.open_to_public.is_(open_to_public))
     if q and q.strip():
-        stmt = stmt.where(_text_clause(q))
+        stmt = stmt.where(search_clause(q))
     return paginate(session, stmt, Dataset.id, cursor=cursor, limit=limit)
 
 
@@ -363,13 +373,22 @@ def dataset_outs(session: Session, datasets: Sequence[Dataset]) -> list[DatasetO
     """The API shape of datasets: their owners, and the fields not loaded yet, are read in one
     statement each (not one per dataset)."""
     _load_fields(session, datasets)
+    load_tags(session, datasets)
+    stats = dataset_stats(session, datasets)
     owners = regions.organisations_by_id(session, ids=[d.owner_organisation_id for d in datasets])
     out = []
     for dataset in datasets:
         owner = owners.get(dataset.owner_organisation_id)
         if owner is None:
             raise NotFound(f"no organisation with id {dataset.owner_organisation_id}")
-        out.append(_dataset_out(dataset, owner_name_zh=owner.name_zh, owner_name_en=owner.name_en))
+        out.append(
+            _dataset_out(
+                dataset,
+                stats[dataset.id],
+                owner_name_zh=owner.name_zh,
+                owner_name_en=owner.name_en,
+            )
+        )
     return out
 
 
@@ -390,7 +409,9 @@ def _load_fields(session: Session, datasets: Sequence[Dataset]) -> None:
         attributes.set_committed_value(pending[dataset_id], "fields", fields)
 
 
-def _dataset_out(dataset: Dataset, *, owner_name_zh: str, owner_name_en: str) -> DatasetOut:
+def _dataset_out(
+    dataset: Dataset, stats: DatasetStats, *, owner_name_zh: str, owner_name_en: str
+) -> DatasetOut:
     return DatasetOut(
         id=dataset.id,
         code=dataset.code,
@@ -409,6 +430,15 @@ def _dataset_out(dataset: Dataset, *, owner_name_zh: str, owner_name_en: str) ->
         open_to_public=dataset.open_to_public,
         record_source="registered" if record_source_for(dataset.code) else "catalog",
         fields=[FieldOut.model_validate(f) for f in dataset.fields],
+        licence=dataset.licence,
+        maintainer_name=dataset.maintainer_name,
+        maintainer_email=dataset.maintainer_email,
+        temporal_start=dataset.temporal_start,
+        temporal_end=dataset.temporal_end,
+        tags_zh=tags_of(dataset, "zh"),
+        tags_en=tags_of(dataset, "en"),
+        record_count=stats.record_count,
+        last_updated=stats.last_updated,
         created_at=dataset.created_at,
         updated_at=dataset.updated_at,
     )

@@ -18,6 +18,8 @@ from jingjinji.catalog.models import AccessEvent, AccessRequest, Dataset
 from jingjinji.catalog.schemas import (
     AccessRequestIn,
     AccessRequestRow,
+    ActivityItem,
+    DatasetOut,
     DecisionIn,
     GrantOut,
     GrantRow,
@@ -25,7 +27,8 @@ from jingjinji.catalog.schemas import (
     RequestBox,
 )
 from jingjinji.catalog.service.access import ReadAccess, access_for
-from jingjinji.catalog.service.datasets import datasets_by_code, visible_dataset
+from jingjinji.catalog.service.activity import dataset_activity
+from jingjinji.catalog.service.datasets import dataset_out, datasets_by_code, visible_dataset
 from jingjinji.catalog.service.decisions import decide_access_request
 from jingjinji.catalog.service.grants import list_grants, revoke_grant
 from jingjinji.catalog.service.records import read_records
@@ -37,6 +40,7 @@ from jingjinji.catalog.service.requests import (
 )
 from jingjinji.config import Settings
 from jingjinji.errors import Conflict, InvalidInput
+from jingjinji.pagination import Paged
 from jingjinji.security import Actor
 
 
@@ -54,10 +58,19 @@ class DatasetPage:
     grants: list[GrantOut]
     may_apply: bool
     preview: RecordsPage | None
+    # The entry as the API shows it (metadata, record count, last update) and its activity.
+    out: DatasetOut
+    activity: Paged[ActivityItem]
 
 
 def dataset_page(
-    session: Session, *, actor: Actor | None, code: str, preview_rows: int
+    session: Session,
+    *,
+    actor: Actor | None,
+    code: str,
+    preview_rows: int,
+    activity_cursor: str | None = None,
+    activity_rows: int = 20,
 ) -> DatasetPage:
     dataset = visible_dataset(session, actor=actor, code=code)
     access = access_for(session, actor=actor, dataset=dataset)
@@ -94,6 +107,10 @@ def dataset_page(
             has_open_request=pending is not None,
         ),
         preview=preview,
+        out=dataset_out(session, dataset),
+        activity=dataset_activity(
+            session, actor=actor, dataset=dataset, cursor=activity_cursor, limit=activity_rows
+        ),
     )
 
 

@@ -9,12 +9,12 @@ from sqlalchemy import BigInteger, ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
-from jingjinji.catalog.models import DatasetField, Record
+from jingjinji.catalog.models import Record
 from jingjinji.catalog.rows import MAX_INTEGER, MIN_INTEGER, row_errors
 from jingjinji.catalog.schemas import RecordsPage
 from jingjinji.catalog.service.access import ReadAccess, readable_fields, record_read
 from jingjinji.catalog.service.datasets import get_dataset
-from jingjinji.catalog.service.scopes import row_in_scopes
+from jingjinji.catalog.service.scopes import RowScopes, row_in_scopes
 from jingjinji.catalog.service.sources import read_source, record_source_for
 from jingjinji.catalog.service.validation import raise_if_any
 from jingjinji.db import utcnow
@@ -71,20 +71,20 @@ def count_records(session: Session, *, dataset_id: int) -> int:
     return session.scalar(select(func.count(Record.id)).where(Record.dataset_id == dataset_id)) or 0
 
 
-def _filter_clause(f: DatasetField, value: str) -> ColumnElement[bool]:
-    column = Record.payload[f.name]
+def _filter_clause(name: str, field_type: str, value: str) -> ColumnElement[bool]:
+    column = Record.payload[name]
     clause: Any
     try:
-        if f.type == "integer":
+        if field_type == "integer":
             number = int(value)
             if not MIN_INTEGER <= number <= MAX_INTEGER:
                 raise ValueError(value)
             # BIGINT: ``as_integer()`` casts to INTEGER, which is 32-bit on PostgreSQL and
             # fails on any stored value beyond it.
             clause = column.as_string().cast(BigInteger) == number
-        elif f.type == "number":
+        elif field_type == "number":
             clause = column.as_float() == float(value)
-        elif f.type == "boolean":
+        elif field_type == "boolean":
             if value not in ("true", "false"):
                 raise ValueError(value)
             clause = column.as_boolean() == (value == "true")
@@ -92,13 +92,13 @@ def _filter_clause(f: DatasetField, value: str) -> ColumnElement[bool]:
             clause = column.as_string() == value
     except ValueError as exc:
         raise InvalidInput(
-            f"filter {f.name}={value!r} is not a {f.type}",
-            errors=[field_error(["query", f.name], f"expected a {f.type} value")],
+            f"filter {name}={value!r} is not a {field_type}",
+            errors=[field_error(["query", name], f"expected a {field_type} value")],
         ) from exc
     return cast(ColumnElement[bool], clause)
 
 
-def _check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
+def check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
     """Filters name known fields the reader may read (a withheld field leaks through one)."""
     known = {f.name for f in access.dataset.fields}
     withheld = {w.field: w.reason for w in access.withheld}
@@ -113,15 +113,22 @@ def _check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
     raise_if_any(problems, "cannot filter on these fields")
 
 
-def _rows(
-    session: Session, access: ReadAccess, filters: dict[str, str], cursor: str | None, limit: int
+def rows_page(
+    session: Session,
+    *,
+    dataset_id: int,
+    dataset_code: str,
+    field_types: Mapping[str, str],
+    scopes: RowScopes,
+    filters: dict[str, str],
+    cursor: str | None,
+    limit: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of whole rows, from the registered source or the catalog's own records."""
-    dataset = access.dataset
-    scopes = access.row_scopes
+    """One page of whole rows, from the registered source or the catalog's own records (the
+    caller has checked access and the filters, and reduces the rows to the readable fields)."""
     served = read_source(
         session,
-        dataset_code=dataset.code,
+        dataset_code=dataset_code,
         filters=filters,
         cursor=cursor,
         limit=limit,
@@ -130,25 +137,24 @@ def _rows(
     if served is not None:
         # The reader was told the scopes; what it returns outside them is dropped all the same.
         return [r for r in served[0] if row_in_scopes(r, scopes)], served[1]
-    by_name = {f.name: f for f in dataset.fields}
     stmt = select(Record).where(
-        Record.dataset_id == dataset.id,
-        *(_filter_clause(by_name[n], v) for n, v in filters.items()),
+        Record.dataset_id == dataset_id,
+        *(_filter_clause(n, field_types[n], v) for n, v in filters.items()),
     )
     if scopes is not None:
-        stmt = stmt.where(_scope_clause(by_name, scopes))
+        stmt = stmt.where(_scope_clause(field_types, scopes))
     page = paginate(session, stmt, Record.id, cursor=cursor, limit=limit)
     return [r.payload for r in page.items], page.next_cursor
 
 
 def _scope_clause(
-    by_name: dict[str, DatasetField], scopes: tuple[Mapping[str, Sequence[str]], ...]
+    field_types: Mapping[str, str], scopes: tuple[Mapping[str, Sequence[str]], ...]
 ) -> ColumnElement[bool]:
     """Rows of the catalog's own records lying in one of the grants' scopes (none: no row)."""
 
     def value_clause(name: str, value: str) -> ColumnElement[bool]:
         try:  # a field no longer there, or a value not of its type, matches nothing
-            return _filter_clause(by_name[name], value)
+            return _filter_clause(name, field_types[name], value)
         except (KeyError, InvalidInput):
             return false()
 
@@ -177,8 +183,18 @@ def read_records(
     check_limit(limit)
     access = readable_fields(session, actor=actor, dataset_code=dataset_code)
     filters = dict(filters or {})
-    _check_filters(access, filters)
-    rows, next_cursor = _rows(session, access, filters, cursor, limit)
+    check_filters(access, filters)
+    dataset = access.dataset
+    rows, next_cursor = rows_page(
+        session,
+        dataset_id=dataset.id,
+        dataset_code=dataset.code,
+        field_types={f.name: f.type for f in dataset.fields},
+        scopes=access.row_scopes,
+        filters=filters,
+        cursor=cursor,
+        limit=limit,
+    )
     items = [{name: row.get(name) for name in access.readable} for row in rows]
     record_read(
         session,
