@@ -18,6 +18,7 @@ from jingjinji.air.models import Station, StationDaily
 from jingjinji.air.schemas import StationQuery
 from jingjinji.audit import service as audit
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import SYSTEM_ACTOR, Actor, ensure_can_write, province_of
@@ -133,7 +134,7 @@ def load_stations(session: Session, *, actor: Actor | None = SYSTEM_ACTOR) -> in
 def get_station(session: Session, *, code: str) -> Station:
     row = session.get(Station, code)
     if row is None:
-        raise NotFound(f"no air monitoring station with code {code!r}")
+        raise NotFound(msg("no air monitoring station with code {code}", code=repr(code)))
     return row
 
 

@@ -17,6 +17,7 @@ from jingjinji.catalog.service.sources import record_source_for
 from jingjinji.catalog.service.validation import raise_if_any
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, ensure_can_write, province_of
@@ -36,7 +37,7 @@ class Owner:
 def get_dataset(session: Session, *, code: str) -> Dataset:
     row = session.scalar(select(Dataset).where(Dataset.code == code))
     if row is None:
-        raise NotFound(f"no dataset with code {code!r}")
+        raise NotFound(msg("no dataset with code {code}", code=repr(code)))
     return row
 
 
@@ -236,7 +237,7 @@ def datasets_by_code(session: Session, *, codes: Iterable[str]) -> dict[str, Dat
     found = {d.code: d for d in session.scalars(select(Dataset).where(Dataset.code.in_(wanted)))}
     missing = sorted(wanted - set(found))
     if missing:
-        raise NotFound(f"no dataset with code {missing[0]!r}")
+        raise NotFound(msg("no dataset with code {missing}", missing=repr(missing[0])))
     return found
 
 
@@ -368,7 +369,12 @@ def dataset_outs(session: Session, datasets: Sequence[Dataset]) -> list[DatasetO
     for dataset in datasets:
         owner = owners.get(dataset.owner_organisation_id)
         if owner is None:
-            raise NotFound(f"no organisation with id {dataset.owner_organisation_id}")
+            raise NotFound(
+                msg(
+                    "no organisation with id {owner_organisation_id}",
+                    owner_organisation_id=dataset.owner_organisation_id,
+                )
+            )
         out.append(_dataset_out(dataset, owner_name_zh=owner.name_zh, owner_name_en=owner.name_en))
     return out
 

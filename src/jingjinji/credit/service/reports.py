@@ -43,6 +43,7 @@ from jingjinji.credit.schemas.reports import (
 from jingjinji.credit.service import public, subjects
 from jingjinji.db import utcnow
 from jingjinji.errors import DomainError, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor
 from jingjinji.web import environment
 
@@ -252,7 +253,9 @@ def issued_report(session: Session, *, code: str) -> IssuedReportOut:
         .where(CreditReport.verification_code == wanted)
     ).first()
     if row is None:
-        raise NotFound(f"no credit report was issued with verification code {wanted!r}")
+        raise NotFound(
+            msg("no credit report was issued with verification code {wanted}", wanted=repr(wanted))
+        )
     report, subject = row
     return IssuedReportOut(
         verification_code=report.verification_code,

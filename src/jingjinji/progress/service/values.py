@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from jingjinji.audit import service as audit
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import DomainError, InvalidInput, NotFound, PermissionDenied, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.progress import kernels, policy
 from jingjinji.progress.models import IndicatorValue, ValueRevision
@@ -350,7 +351,7 @@ def delete_value(session: Session, *, actor: Actor | None, value_id: int) -> Non
     write for its jurisdiction; audited with the removed content."""
     row = session.get(IndicatorValue, value_id) if is_db_id(value_id) else None
     if row is None:
-        raise NotFound(f"no value {value_id}")
+        raise NotFound(msg("no value {value_id}", value_id=value_id))
     checked = ensure_can_write(
         session,
         actor,
