@@ -242,9 +242,9 @@ def check_city(session: Session, *, city_code: str, loc: Sequence[str | int] | N
     """``city_code`` if some station lies in that city, else 404 (or 422 naming ``loc``)."""
     if session.scalar(select(Station.code).where(Station.city_code == city_code).limit(1)):
         return city_code
-    message = f"no air monitoring city with code {city_code!r}"
+    message = msg("no air monitoring city with code {city_code}", city_code=repr(city_code))
     if loc is not None:
-        raise InvalidInput(message, errors=[field_error(list(loc), "unknown city")])
+        raise InvalidInput(message, errors=[field_error(list(loc), msg("unknown city"))])
     raise NotFound(message)
 
 

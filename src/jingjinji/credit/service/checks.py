@@ -134,6 +134,7 @@ def _answer(
                 decision_date=entry.decision_date,
                 source_organisation_id=entry.source_organisation_id,
                 source_organisation=org.name_en if org else "",
+                source_organisation_zh=org.name_zh if org else "",
                 jurisdiction_code=entry.jurisdiction_code,
                 under_objection=entry.under_objection,
                 measures=[m.code for m in carried],

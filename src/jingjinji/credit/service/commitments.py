@@ -159,7 +159,7 @@ def decide_commitment(
                 uscc=subject.uscc,
                 source_organisation_id=org.id,
                 document_number=f"COMMITMENT-{commitment.id}",
-                title=f"Broken credit commitment: {commitment.purpose}"[:300],
+                title=f"未履行信用承诺：{commitment.purpose}"[:300],
                 legal_basis=BROKEN_BASIS,
                 facts=(data.note.strip() or None),
                 content=commitment.content[:4000],

@@ -317,6 +317,7 @@ def objection_outs(
                 subject_name=subject.name,
                 source_organisation_id=record.source_organisation_id,
                 source_organisation=org.name_en if org else "",
+                source_organisation_zh=org.name_zh if org else "",
                 source_jurisdiction_code=record.jurisdiction_code,
                 objector_name=o.objector_name,
                 objector_contact=o.objector_contact if sees else None,

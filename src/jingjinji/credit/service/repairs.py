@@ -280,6 +280,7 @@ def repair_outs(
                 subject_name=subject.name,
                 source_organisation_id=record.source_organisation_id,
                 source_organisation=org.name_en if org else "",
+                source_organisation_zh=org.name_zh if org else "",
                 applicant_name=x.applicant_name,
                 evidence=x.evidence,
                 submitted_at=x.submitted_at,

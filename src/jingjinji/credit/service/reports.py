@@ -44,6 +44,7 @@ from jingjinji.credit.service import public, subjects
 from jingjinji.db import utcnow
 from jingjinji.errors import DomainError, InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
+from jingjinji.labels import N_
 from jingjinji.security import Actor
 from jingjinji.web import environment
 
@@ -54,7 +55,7 @@ VERIFY_PATH = "/credit/verify"
 # Codes read aloud or typed: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_GROUPS = 4
-KEY_SETTINGS = (
+KEY_SETTINGS = msg(
     "no signing key is configured: set JJJ_AUDIT_KEY_DIR (default var/audit-keys, with a "
     "current key) or JJJ_AUDIT_SIGNING_KEY; `jjj audit keys generate` makes a key"
 )
@@ -64,7 +65,7 @@ class SigningKeyMissing(DomainError):
     """No key to sign with: the platform issues no unsigned report."""
 
     status = 503
-    title = "No signing key"
+    title = N_("No signing key")
     type_slug = "no-signing-key"
 
 
