@@ -51,8 +51,11 @@ ALLOWED: list[tuple[str, re.Pattern[str]]] = [
     ("web address", re.compile(r"\b(?:https?|mailto)://\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("unit", re.compile(rf"(?<![A-Za-z]){UNIT}(?:/{PER}|³|²)?(?![A-Za-z])")),
     ("brand", re.compile("|".join(re.escape(b) for b in BRANDS))),
-    # A file name, path or extension: docs/security.md, .xlsx.
+    # A file name, path or extension: docs/security.md, .xlsx, var/audit-keys.
     ("file name", re.compile(r"(?:[\w-]+/)*[\w-]*\.(?:md|csv|xlsx|xls|json|pdf|parquet|txt)\b")),
+    ("path", re.compile(r"(?<![\w/])[a-z][\w.-]*(?:/[\w.-]+)+")),
+    # A command or code quoted in backticks: `jjj credit verify-report FILE`.
+    ("command", re.compile(r"`[^`]+`")),
     # Symbols of standard quantities written in Latin letters in Chinese too.
     ("symbol", re.compile(r"(?<![A-Za-z])(?:pH|kPa|hPa)(?![A-Za-z])")),
     # A token with a digit (1001A, 91110105MA..., 2024-05-01T08:00, HJ 633's 633, SO2).

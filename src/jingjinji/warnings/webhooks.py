@@ -42,6 +42,7 @@ from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
 from jingjinji.jobs import service as jobs
+from jingjinji.labels import N_, register
 from jingjinji.security import SYSTEM_ACTOR, Actor, ensure_role
 from jingjinji.warnings import policy
 from jingjinji.warnings.models import WebhookDelivery, WebhookSubscription
@@ -63,6 +64,21 @@ EVENT_TYPES: tuple[str, ...] = (
     "warning.downgraded",
     "warning.lifted",
     "warning.withdrawn",
+)
+
+# Their names in both languages (labels.label(lang, "event", name)); other domains add theirs.
+register(
+    "event",
+    {
+        "warning.proposed": N_("warning proposed"),
+        "warning.consultation_opened": N_("warning consultation opened"),
+        "warning.answered": N_("warning consultation answered"),
+        "warning.issued": N_("warning issued"),
+        "warning.upgraded": N_("warning upgraded"),
+        "warning.downgraded": N_("warning downgraded"),
+        "warning.lifted": N_("warning lifted"),
+        "warning.withdrawn": N_("warning withdrawn"),
+    },
 )
 
 _registered_event_types: list[str] = []
