@@ -59,7 +59,7 @@ ALLOWED: list[tuple[str, re.Pattern[str]]] = [
     # Symbols of standard quantities written in Latin letters in Chinese too.
     ("symbol", re.compile(r"(?<![A-Za-z])(?:pH|kPa|hPa)(?![A-Za-z])")),
     # A token with a digit (1001A, 91110105MA..., 2024-05-01T08:00, HJ 633's 633, SO2).
-    ("code with digits", re.compile(r"[A-Za-z0-9µ._:/+-]*\d[A-Za-z0-9µ._:/+-]*")),
+    ("code with digits", re.compile(r"[A-Za-z0-9µ._:/+=-]*\d[A-Za-z0-9µ._:/+=-]*")),
     # Upper-case codes and acronyms: BJ-ENV-PERMIT, AQI, USCC, MN, DCSA, GB, CSV, PM.
     ("upper-case code", re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*(?![a-z])")),
 ]
