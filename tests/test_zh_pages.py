@@ -60,8 +60,8 @@ ALLOWED: list[tuple[str, re.Pattern[str]]] = [
     ("symbol", re.compile(r"(?<![A-Za-z])(?:pH|kPa|hPa)(?![A-Za-z])")),
     # A token with a digit (1001A, 91110105MA..., 2024-05-01T08:00, HJ 633's 633, SO2).
     ("code with digits", re.compile(r"[A-Za-z0-9µ._:/+=-]*\d[A-Za-z0-9µ._:/+=-]*")),
-    # Upper-case codes and acronyms: BJ-ENV-PERMIT, AQI, USCC, MN, DCSA, GB, CSV, PM.
-    ("upper-case code", re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*(?![a-z])")),
+    # Upper-case codes and acronyms (a plural too): BJ-ENV-PERMIT, AQI, USCC, MN, GB, VOCs.
+    ("upper-case code", re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*s?(?![a-z])")),
 ]
 # What is left: a Latin word of two letters or more is interface text in English.
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")

@@ -32,10 +32,9 @@ def register(kind: str, labels: dict[str, str]) -> dict[str, str]:
     return labels
 
 
-def english(kind: str, value: object) -> str:
-    """The English label of a value, or the value itself where it has none."""
-    text = str(value.value if hasattr(value, "value") else value)
-    return _LABELS.get(kind, {}).get(text, text)
+def kinds() -> frozenset[str]:
+    """The kinds that have labels."""
+    return frozenset(_LABELS)
 
 
 def label(lang: str, kind: str, value: object) -> str:

@@ -12,6 +12,7 @@ from jingjinji.audit import service as audit
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, NotFound
 from jingjinji.i18n import msg
+from jingjinji.labels import N_
 from jingjinji.pagination import Paged, paginate
 from jingjinji.progress import policy
 from jingjinji.progress.models import (
@@ -106,7 +107,7 @@ def create_commitment(session: Session, *, actor: Actor | None, data: Commitment
             commitment_id=row.id,
             status=row.status,
             changed_on=data.status_since or utcnow().date(),
-            note="initial status",
+            note=N_("initial status"),  # translated where shown
             recorded_by=checked.username,
         )
     )
