@@ -413,6 +413,57 @@ def _user(session: Session, username: str) -> Actor:
     return accounts.actor_of(accounts.get_user(session, username=username), channel="system")
 
 
+# The fields' descriptions in Chinese (the demo's owners describe their fields in both languages).
+FIELD_DESCRIPTIONS_ZH: dict[str, str] = {
+    "Cargo throughput": "货物吞吐量",
+    "Complainant's phone": "投诉人电话",
+    "Complaint": "投诉内容",
+    "Container throughput": "集装箱吞吐量",
+    "County": "区县",
+    "Date of birth": "出生日期",
+    "Date of the decision": "决定日期",
+    "Discharge outlet": "排放口",
+    "Disposable income": "可支配收入",
+    "Enterprise credit code": "企业统一社会信用代码",
+    "Enterprise name": "企业名称",
+    "Fine": "罚款金额",
+    "GB/T 2260 city code": "GB/T 2260 城市代码",
+    "GB/T 2260 district code": "GB/T 2260 区县代码",
+    "GB/T 4754 industry code": "GB/T 4754 行业代码",
+    "Gross domestic product": "地区生产总值",
+    "Head of household": "户主",
+    "Holder": "持证单位",
+    "Holder's credit code": "持证单位统一社会信用代码",
+    "Hour of measurement": "监测时刻（小时）",
+    "Inspecting officer's ID": "执法人员证件号",
+    "Largest shipper": "最大货主",
+    "Month, e.g. 2026-06": "月份，如 2026-06",
+    "NOx concentration": "氮氧化物浓度",
+    "Particulate concentration": "颗粒物浓度",
+    "Penalty decision number": "处罚决定书文号",
+    "Permit number": "许可证编号",
+    "Permitted annual emissions": "许可年排放量",
+    "Person": "人员",
+    "Port area": "港区",
+    "Quarter, e.g. 2026Q2": "季度，如 2026Q2",
+    "Real growth on a year earlier": "实际同比增长",
+    "Registered capital": "注册资本",
+    "Registered name": "登记名称",
+    "Registration date": "登记日期",
+    "Road freight": "公路货运量",
+    "SO2 concentration": "二氧化硫浓度",
+    "Sample household": "样本户",
+    "Share of coal": "煤炭占比",
+    "Ticket": "工单",
+    "Total energy consumption": "能源消费总量",
+    "Unified Social Credit Code": "统一社会信用代码",
+    "Valid until": "有效期至",
+    "Violation found": "违法事实",
+    "Waterway freight": "水路货运量",
+    "Year": "年份",
+}
+
+
 def demo_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
     """The demo datasets, owned by the demo organisations (keys of regions/demo.py)."""
     return [
@@ -428,7 +479,14 @@ def demo_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
             sharing_class=cls,
             open_to_public=public,
             fields=[
-                FieldIn(name=n, type=t, unit=u, description=d, sharing_class=c)
+                FieldIn(
+                    name=n,
+                    type=t,
+                    unit=u,
+                    description=d,
+                    description_zh=FIELD_DESCRIPTIONS_ZH.get(d, ""),
+                    sharing_class=c,
+                )
                 for n, t, u, d, c in fields
             ],
         )

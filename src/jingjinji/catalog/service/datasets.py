@@ -105,6 +105,7 @@ def _apply_body(dataset: Dataset, data: DatasetBody, owner: Owner) -> None:
         row.type = f.type
         row.unit = f.unit
         row.description = f.description
+        row.description_zh = f.description_zh
         row.sharing_class = f.sharing_class
         fields.append(row)
     dataset.fields = fields
