@@ -9,17 +9,21 @@ taking out what is legitimately Latin fails the test, naming the page, the perso
 What is legitimately Latin is a small set of patterns (``ALLOWED``), not a list of sentences:
 
 * codes and identifiers: a token with a digit (station ``1001A``, MN, USCC, ISO dates, HJ 633),
-  an upper-case code (``BJ-ENV-PERMIT``, ``AQI``, ``PM2.5``, ``DCSA``, ``GB``) and user names;
-* units of measure (``µg/m³``, ``mg/L``, ``km²``);
+  an upper-case code or acronym (``BJ-ENV-PERMIT``, ``AQI``, ``DCSA``, ``GB``, ``VOCs``), the demo
+  users' names, a file name or path (``docs/security.md``, ``.xlsx``);
+* units of measure and symbols (``µg/m³``, ``mg/L``, ``pH``, ``kPa``);
 * brand and product names (``BRANDS``);
-* web addresses and e-mail addresses;
-* text inside ``<code>``, ``<pre>``, ``<kbd>`` and ``<samp>`` (an API call, a command) and inside an
-  element whose ``lang`` attribute says it is another language (the language switch's
-  ``English``).
+* web and e-mail addresses;
+* code: inside ``<code>``, ``<pre>``, ``<kbd>`` or ``<samp>`` (a field name, an API call) or
+  quoted in backticks in a sentence (`` `jjj credit verify-report FILE` ``, a CSV column);
+* an element whose ``lang`` says it is not Chinese: ``lang="en"`` (the language switch's
+  ``English``, a cited English title) or ``lang=""`` (language unknown: free text a user or a
+  loader wrote, such as a note, a reason or evidence, shown as written where it has no Chinese
+  version).
 
-A marked message (``_()``, ``t()``, ``N_()`` or ``msg()``) gets its Chinese from the catalogs; an
-enum value is shown through ``labels.label``; domain data shows its Chinese name
-(CONTRIBUTING.md, "Chinese throughout").
+A marked message (``_()``, ``t()``, ``N_()`` or ``i18n.msg()``) gets its Chinese from the catalogs;
+an enum value is shown through ``label(kind, value)`` (``jingjinji.labels``); domain data with a
+Chinese name shows it (CONTRIBUTING.md, "Chinese throughout").
 """
 
 from __future__ import annotations
@@ -44,11 +48,25 @@ from tests.conftest import People, login
 USERS = [username for username, *_ in DEMO_USERS]
 ANONYMOUS = "anonymous"
 # Brand and product names, written as their makers do.
-BRANDS = ("jingjinji", "Excel", "Markdown", "Unix", "ECharts", "OpenStreetMap", "Natural Earth", "Swagger", "ReDoc", "PostgreSQL", "SQLite")
+BRANDS = (
+    "jingjinji",
+    "Excel",
+    "Markdown",
+    "Unix",
+    "ECharts",
+    "OpenStreetMap",
+    "Natural Earth",
+    "Swagger",
+    "ReDoc",
+    "PostgreSQL",
+    "SQLite",
+)
 UNIT = r"(?:µg|ug|mg|ng|g|kg|t|m|km|cm|mm|L|l|h|d|s|min|ha|kWh|MW|GW|CNY|Pa|hPa)"
 PER = r"(?:m³|m3|m²|m2|L|l|h|d|s|km²|a|year|yr)"
 ALLOWED: list[tuple[str, re.Pattern[str]]] = [
     ("web address", re.compile(r"\b(?:https?|mailto)://\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    # A token with a digit (1001A, 91110105MA..., 2024-05-01T08:00, HJ 633's 633, SO2).
+    ("code with digits", re.compile(r"[A-Za-z0-9µ._:/+=-]*\d[A-Za-z0-9µ._:/+=-]*")),
     ("unit", re.compile(rf"(?<![A-Za-z]){UNIT}(?:/{PER}|³|²)?(?![A-Za-z])")),
     ("brand", re.compile("|".join(re.escape(b) for b in BRANDS))),
     # A file name, path or extension: docs/security.md, .xlsx, var/audit-keys.
@@ -58,8 +76,6 @@ ALLOWED: list[tuple[str, re.Pattern[str]]] = [
     ("command", re.compile(r"`[^`]+`")),
     # Symbols of standard quantities written in Latin letters in Chinese too.
     ("symbol", re.compile(r"(?<![A-Za-z])(?:pH|kPa|hPa)(?![A-Za-z])")),
-    # A token with a digit (1001A, 91110105MA..., 2024-05-01T08:00, HJ 633's 633, SO2).
-    ("code with digits", re.compile(r"[A-Za-z0-9µ._:/+=-]*\d[A-Za-z0-9µ._:/+=-]*")),
     # Upper-case codes and acronyms (a plural too): BJ-ENV-PERMIT, AQI, USCC, MN, GB, VOCs.
     ("upper-case code", re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*s?(?![a-z])")),
 ]
@@ -88,7 +104,10 @@ class VisibleText(HTMLParser):
                 self._skip.append(tag)
             return
         lang = values.get("lang")
-        if tag in SKIPPED or (lang and not lang.lower().startswith("zh") and tag != "html"):
+        # lang="en": another language (the language switch); lang="": free text a user or a
+        # loader wrote, of unknown language (notes, reasons, evidence without a Chinese version).
+        other = lang is not None and not lang.lower().startswith("zh") and tag != "html"
+        if tag in SKIPPED or other:
             if tag not in VOID:
                 self._skip.append(tag)
             return
