@@ -12,10 +12,12 @@ import gettext
 import io
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from pydantic import SkipValidation
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
@@ -114,6 +116,11 @@ class Msg(str):
 
 def _rebuild(template: str, params: dict[str, object]) -> Msg:
     return Msg(template, **params)
+
+
+#: A text field of an output schema that keeps a ``Msg`` as it is, so that a page shows it in
+#: the reader's language (``{{ tr(e.reason) }}``); JSON gets the English text.
+MessageText = Annotated[str, SkipValidation]
 
 
 def msg(template: str, /, **params: object) -> Msg:

@@ -73,8 +73,8 @@ def get_subject(session: Session, *, uscc: str) -> CreditSubject:
     if subject is None:
         raise NotFound(
             msg(
-                "no credit subject with code {normalise_uscc}",
-                normalise_uscc=repr(normalise_uscc(uscc)),
+                "no credit subject with code {code}",
+                code=repr(normalise_uscc(uscc)),
             )
         )
     return subject

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from jingjinji import labels
 from jingjinji.audit import service as audit
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import DomainError, InvalidInput, NotFound, PermissionDenied, field_error
@@ -112,8 +113,13 @@ def permission_problems(
         RowProblem(
             index,
             "jurisdiction_code",
-            f"permission: {writer.role.value} {writer.username!r} may not enter values for "
-            f"jurisdiction {code}",
+            msg(
+                "permission: {role} {user} may not enter values for jurisdiction {code}",
+                role=writer.role.value,
+                role_label=labels.msg_label("role", writer.role),
+                user=repr(writer.username),
+                code=code,
+            ),
         )
         for index, cells in enumerate(rows)
         if (code := str(cells.get("jurisdiction_code") or "").strip()) in forbidden
@@ -320,7 +326,10 @@ def submit_values(
         raise refuse_values(
             session,
             permissions=permissions,
-            detail=f"{len(problems)} problem(s) in the submitted values; nothing was stored",
+            detail=msg(
+                "{count} problem(s) in the submitted values; nothing was stored",
+                count=len(problems),
+            ),
             errors=[field_error([*loc_prefix, p.index, p.column], p.reason) for p in problems],
         )
     stored = store_clean(
