@@ -16,6 +16,7 @@ What is legitimately Latin is a small set of patterns (``ALLOWED``), not a list 
 * web and e-mail addresses;
 * code: inside ``<code>``, ``<pre>``, ``<kbd>`` or ``<samp>`` (a field name, an API call) or
   quoted in backticks in a sentence (`` `jjj credit verify-report FILE` ``, a CSV column);
+* one value of the user's input quoted by a refusal (``'abc'``);
 * an element whose ``lang`` says it is not Chinese: ``lang="en"`` (the language switch's
   ``English``, a cited English title) or ``lang=""`` (language unknown: free text a user or a
   loader wrote, such as a note, a reason or evidence, shown as written where it has no Chinese
@@ -74,6 +75,8 @@ ALLOWED: list[tuple[str, re.Pattern[str]]] = [
     ("path", re.compile(r"(?<![\w/])[a-z][\w.-]*(?:/[\w.-]+)+")),
     # A command or code quoted in backticks: `jjj credit verify-report FILE`.
     ("command", re.compile(r"`[^`]+`")),
+    # One value quoted from the user's input, as a refusal echoes it: 'abc'.
+    ("quoted input", re.compile(r"'[^'\s]{1,40}'")),
     # Symbols of standard quantities written in Latin letters in Chinese too.
     ("symbol", re.compile(r"(?<![A-Za-z])(?:pH|kPa|hPa)(?![A-Za-z])")),
     # Upper-case codes and acronyms (a plural too): BJ-ENV-PERMIT, AQI, USCC, MN, GB, VOCs.
@@ -255,3 +258,55 @@ def test_every_page_in_chinese_shows_no_english(
         for (url, text), who in sorted(found.items())
     ]
     assert not report, f"{len(report)} English texts on Chinese pages:\n" + "\n".join(report)
+
+
+def _post_file(client: TestClient, url: str, name: str, content: bytes) -> Any:
+    page = client.get(url)
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    return client.post(url, data={"csrf_token": token}, files={"file": (name, content)})
+
+
+def test_refused_uploads_are_reported_in_chinese(
+    app: FastAPI, session_factory: sessionmaker[Session], people: People
+) -> None:
+    """Every reason of a refused upload (a duplicate, a row the user may not write, a bad cell)
+    is shown in Chinese, made at its source in the services."""
+    from jingjinji.air import demo as air_demo
+    from jingjinji.progress import demo as progress_demo
+
+    ctx = DemoContext(values={"organisations": people.organisations, "skip_air_history": True})
+    for module in (air_demo, progress_demo):
+        with session_factory() as session:
+            module.load(session, ctx)
+            session.commit()
+    names = re.compile(r"(?<![\w-])bj-env(?![\w-])")
+    header = "indicator_code,jurisdiction_code,period,value,unit,source,note\n"
+    values = (
+        header
+        + "bh_pm25,110000,2016,80,μg/m³,统计公报,\n"  # stored already: a duplicate
+        + "bh_pm25,120000,2019,40,μg/m³,统计公报,\n"  # Tianjin: not Beijing's to write
+        + "bh_pm25,110000,2030,abc,μg/m³,统计公报,\n"  # not a number
+        + "nope,110000,2021,1,,统计公报,\n"  # unknown indicator
+        + "bh_pm25,110000,2031,1,km,,\n"  # wrong unit, no source
+        + "bh_pm25,110000,2031,2,μg/m³,统计公报,\n"  # the same key twice in the file
+    )
+    air = (
+        b"station_code,ts,pm2_5,co\n"
+        b"NOPE,2016-12-20T00:00:00+08:00,5,1\n"
+        b"1001A,2016-12-20T00:30:00+08:00,-1,1\n"
+        b"1001A,2099-01-01T00:00:00+08:00,5,1\n"
+        b"1001A,2016-12-20T01:00:00+08:00,5,900\n"
+        b"1001A,2016-12-20T01:00:00+08:00,5,1\n"
+    )
+    with TestClient(app, headers={"accept-language": "zh-CN"}) as client:
+        login(client, "bj-env", people.password)
+        refused = {
+            "/progress/upload": _post_file(client, "/progress/upload", "v.csv", values.encode()),
+            "/air/upload": _post_file(client, "/air/upload", "o.csv", air),
+        }
+    for url, response in refused.items():
+        assert response.status_code in (403, 422), (url, response.status_code)
+        assert 'data-testid="upload-error"' in response.text or "<td" in response.text, url
+        assert "重复" in response.text, url  # the duplicate, in Chinese
+        english = english_in(response.text, names)
+        assert not english, f"{url}: English on the Chinese page: {english}"
