@@ -42,7 +42,6 @@ from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
 from jingjinji.jobs import service as jobs
-from jingjinji.labels import N_, register
 from jingjinji.security import SYSTEM_ACTOR, Actor, ensure_role
 from jingjinji.warnings import policy
 from jingjinji.warnings.models import WebhookDelivery, WebhookSubscription
@@ -64,21 +63,6 @@ EVENT_TYPES: tuple[str, ...] = (
     "warning.downgraded",
     "warning.lifted",
     "warning.withdrawn",
-)
-
-# Their names in both languages (labels.label(lang, "event", name)); other domains add theirs.
-register(
-    "event",
-    {
-        "warning.proposed": N_("warning proposed"),
-        "warning.consultation_opened": N_("warning consultation opened"),
-        "warning.answered": N_("warning consultation answered"),
-        "warning.issued": N_("warning issued"),
-        "warning.upgraded": N_("warning upgraded"),
-        "warning.downgraded": N_("warning downgraded"),
-        "warning.lifted": N_("warning lifted"),
-        "warning.withdrawn": N_("warning withdrawn"),
-    },
 )
 
 _registered_event_types: list[str] = []
@@ -143,8 +127,7 @@ def verify_signature(
     """True when ``header`` signs ``body`` with one of ``secrets_`` within ``tolerance`` seconds.
 
     For receivers: pass the raw request body (bytes, exactly as received), the value of the
-    ``X-JJJ-Signature`` header and your secret (or, while rotating, both your secrets).
-    """
+    ``X-JJJ-Signature`` header and your secret (or, while rotating, both your secrets)."""
     if not header:
         return False
     keys = [secrets_] if isinstance(secrets_, str) else list(secrets_)
@@ -264,9 +247,7 @@ def create_subscription(
 def get_subscription(session: Session, *, subscription_id: int) -> WebhookSubscription:
     row = session.get(WebhookSubscription, subscription_id) if is_db_id(subscription_id) else None
     if row is None:
-        raise NotFound(
-            msg("no webhook subscription {subscription_id}", subscription_id=subscription_id)
-        )
+        raise NotFound(msg("no webhook subscription {id}", id=subscription_id))
     return row
 
 
@@ -385,7 +366,7 @@ def attempt(
     sent. The request goes to the checked address, never to a second DNS answer."""
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None:
-        raise NotFound(msg("no webhook delivery {delivery_id}", delivery_id=delivery_id))
+        raise NotFound(msg("no webhook delivery {id}", id=delivery_id))
     if delivery.status != "pending":
         return delivery
     sub = session.get(WebhookSubscription, delivery.subscription_id)
@@ -500,7 +481,7 @@ def retry(session: Session, *, actor: Actor | None, delivery_id: int) -> Webhook
     )
     delivery = session.get(WebhookDelivery, delivery_id) if is_db_id(delivery_id) else None
     if delivery is None:
-        raise NotFound(msg("no webhook delivery {delivery_id}", delivery_id=delivery_id))
+        raise NotFound(msg("no webhook delivery {id}", id=delivery_id))
     if delivery.status != "dead":
         raise Conflict(f"delivery {delivery_id} is {delivery.status}; only dead ones are retried")
     delivery.status = "pending"

@@ -99,7 +99,7 @@ def normalise_code(code: str) -> str:
 def _signer(session: Session, *, actor: Actor | None, uscc: str) -> audit.Signer:
     try:
         signer = audit.current_config().signer()
-        problem = None if signer is not None else KEY_SETTINGS
+        problem: str | None = None if signer is not None else KEY_SETTINGS
     except audit.AuditKeyError as exc:
         signer, problem = None, f"the signing key cannot be read ({exc}); {KEY_SETTINGS}"
     if signer is None:

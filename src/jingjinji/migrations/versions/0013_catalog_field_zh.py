@@ -1,6 +1,6 @@
 """catalog: a field's description in Chinese (catalog_fields.description_zh)
 
-Revision ID: 0013_catalog_field_description_zh
+Revision ID: 0013_catalog_field_zh
 Revises: 0012_catalog_grant_scope
 Create Date: 2026-12-02 08:00:00.000000
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_catalog_field_description_zh"
+revision: str = "0013_catalog_field_zh"
 down_revision: str | Sequence[str] | None = "0012_catalog_grant_scope"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
