@@ -20,7 +20,7 @@ def marked_messages() -> dict[str, str]:
         str(SRC),
         METHOD_MAP,
         OPTIONS,
-        keywords={"_": None, "gettext": None, "N_": None, "t": (2,), "tr": (2,)},
+        keywords={"_": None, "gettext": None, "N_": None, "msg": None, "t": (2,), "tr": (2,)},
     ):
         text = message if isinstance(message, str) else message[0]
         if text:

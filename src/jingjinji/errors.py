@@ -47,7 +47,7 @@ class Busy(DomainError):
     """The database is busy with other writes; the client may retry shortly."""
 
     status = 503
-    title = "Busy"
+    title = "Busy"  # translated where shown (core_messages.po)
     type_slug = "busy"
     retry_after_seconds = 2
 

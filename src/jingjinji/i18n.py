@@ -12,10 +12,12 @@ import gettext
 import io
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from pydantic import SkipValidation
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
@@ -73,3 +75,65 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 def gettext_for(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
+
+
+def _value(lang: str, value: object) -> object:
+    """A message's value in ``lang``: a ``Msg`` translated, a list or tuple of values joined
+    with the language's list separator."""
+    if isinstance(value, Msg):
+        return translate(lang, value)
+    if isinstance(value, list | tuple):
+        return gettext_for(lang, LIST_SEPARATOR).join(str(_value(lang, v)) for v in value)
+    return value
+
+
+# The separator of the items of a list in a sentence (Chinese: the enumeration comma).
+LIST_SEPARATOR = ", "
+
+
+class Msg(str):
+    """A message marked for translation where it is made, with its values.
+
+    As a ``str`` it is the English text (the API's problem details, logs and the audit record
+    keep it); ``translate(lang, message)`` gives it in the user's language: the source string
+    translated, then filled with the values (a value that is a ``Msg`` itself, such as an enum's
+    label, is translated too). Services raise errors with one:
+    ``NotFound(msg("no warning {id}", id=warning_id))``."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, /, **params: object) -> Msg:
+        text = template.format(**params) if params else template
+        made = super().__new__(cls, text)
+        made.template = template
+        made.params = params
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:  # copies and pickles keep the values
+        return (_rebuild, (self.template, self.params))
+
+
+def _rebuild(template: str, params: dict[str, object]) -> Msg:
+    return Msg(template, **params)
+
+
+#: A text field of an output schema that keeps a ``Msg`` as it is, so that a page shows it in
+#: the reader's language (``{{ tr(e.reason) }}``); JSON gets the English text.
+MessageText = Annotated[str, SkipValidation]
+
+
+def msg(template: str, /, **params: object) -> Msg:
+    """Mark a message for translation (extracted like ``_``): English ``str.format`` source
+    text and its values."""
+    return Msg(template, **params)
+
+
+def translate(lang: str, message: object) -> str:
+    """A message in ``lang``: a ``Msg`` with its values, any other text as a source string
+    (translated when some catalog has it, else as it is)."""
+    if isinstance(message, Msg):
+        values = {k: _value(lang, v) for k, v in message.params.items()}
+        return gettext_for(lang, message.template).format(**values)
+    text = str(message)
+    return gettext_for(lang, text) if text else text

@@ -11,7 +11,9 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from jingjinji import labels
 from jingjinji.errors import NotAuthenticated, PermissionDenied
+from jingjinji.i18n import msg
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -61,7 +63,7 @@ def province_of(code: str) -> str:
 
 def require_actor(actor: Actor | None) -> Actor:
     if actor is None:
-        raise NotAuthenticated("Log in or send an API token (Authorization: Bearer ...).")
+        raise NotAuthenticated(msg("Log in or send an API token (Authorization: Bearer ...)."))
     return actor
 
 
@@ -153,11 +155,17 @@ def ensure_can_write(
         object_type=object_type,
         object_id=object_id,
         jurisdiction_code=jurisdiction_code,
-        reason=(
-            f"{actor.role.value} {actor.username!r} of jurisdiction "
-            f"{actor.jurisdiction_code or '-'} may not {action} {object_type} "
-            f"owned by jurisdiction {jurisdiction_code or '-'}"
-            + (f", organisation {organisation_id}" if organisation_id is not None else "")
+        reason=msg(
+            "{role} {user} of jurisdiction {own} may not {action} {object_type} owned by "
+            "jurisdiction {owner}{organisation}",
+            role=actor.role.value,
+            role_label=labels.msg_label("role", actor.role),
+            user=repr(actor.username),
+            own=actor.jurisdiction_code or "-",
+            action=action,
+            object_type=object_type,
+            owner=jurisdiction_code or "-",
+            organisation=f", organisation {organisation_id}" if organisation_id is not None else "",
         ),
     )
 
@@ -182,6 +190,13 @@ def ensure_role(
         object_type=object_type,
         object_id=object_id,
         jurisdiction_code=jurisdiction_code,
-        reason=f"{action} needs role {' or '.join(r.value for r in roles)}; "
-        f"{actor.username!r} is {actor.role.value}",
+        reason=msg(
+            "{action} needs role {roles}; {user} is {role}",
+            action=action,
+            roles=" or ".join(r.value for r in roles),
+            role_labels=[labels.msg_label("role", r) for r in roles],
+            user=repr(actor.username),
+            role=actor.role.value,
+            role_label=labels.msg_label("role", actor.role),
+        ),
     )

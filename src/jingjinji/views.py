@@ -66,7 +66,7 @@ def error_page(
         "errors": [
             {
                 "where": "/".join(str(p) for p in e.get("loc", []) if p not in {"body", "query"}),
-                "msg": t(request, str(e.get("msg", ""))),
+                "msg": t(request, e.get("msg", "")),
             }
             for e in errors or []
         ],

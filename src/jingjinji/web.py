@@ -20,7 +20,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from jingjinji import delivery, i18n, numbers, refusals, times
+from jingjinji import delivery, i18n, labels, numbers, refusals, times
 from jingjinji.config import Settings
 from jingjinji.errors import PermissionDenied
 from jingjinji.help import service as help_service
@@ -42,17 +42,7 @@ CSRF_REFUSED = "csrf.refused"
 MAX_NONCE = 64
 
 
-def N_(message: str) -> str:
-    """Mark a string for translation where it is defined; it is translated where shown."""
-    return message
-
-
-ROLE_LABELS = {
-    "office_admin": N_("coordination office administrator"),
-    "jurisdiction_admin": N_("jurisdiction administrator"),
-    "steward": N_("data steward"),
-    "analyst": N_("analyst"),
-}
+N_ = labels.N_
 
 
 def template_dirs() -> list[str]:
@@ -231,7 +221,11 @@ def render(
         "quote": quote,
         # The header's help link: the help of the page's area (help/service.py).
         "help_url": help_service.help_url(request.url.path),
-        "role_label": lambda role: translations.gettext(ROLE_LABELS.get(str(role), str(role))),
+        "role_label": lambda role: labels.label(lang, "role", role),
+        # An enum value's label: {{ label("credit.record_kind", r.kind) }} (labels.py).
+        "label": lambda kind, value: labels.label(lang, kind, value),
+        # A message made in Python (a service's refusal, an upload's reason): {{ tr(reason) }}.
+        "tr": lambda message: i18n.translate(lang, message),
         "_": translations.gettext,
         "gettext": translations.gettext,
         "ngettext": translations.ngettext,
@@ -270,5 +264,6 @@ def redirect(url: str, *, status_code: int = 303) -> RedirectResponse:
 
 
 def t(request: Request, message: str) -> str:
-    """Translate a message for the requesting user's language (for views)."""
-    return i18n.gettext_for(language_of(request), message)
+    """Translate a message for the requesting user's language (for views); a ``Msg``
+    (``i18n.msg``) with its values."""
+    return i18n.translate(language_of(request), message)

@@ -111,7 +111,7 @@ def test_upload_page_stores_a_csv_for_the_steward(
         data={"csrf_token": token},
         files={"file": ("o.csv", b"station_code,ts,pm2_5\n1001A,x,-1\n", "text/csv")},
     )
-    assert bad.status_code == 422 and "negative value" in bad.text
+    assert bad.status_code == 422 and "数值为负" in bad.text  # the reason, in the page's language
     no_csrf = client.post("/air/upload", files={"file": ("o.csv", content, "text/csv")})
     assert no_csrf.status_code == 403
     with session_factory() as session:

@@ -165,7 +165,8 @@ def test_gateway_page(
     assert first and second
     cells = re.findall(r"<td>(.*?)</td>", first.group(1), re.S)
     # gateway, reported, connections, packets/s, accepted, rejects, p50, p99 (ms, rounded)
-    assert cells[2:] == ["3", "12.5", "1234", "crc: 7<br>password: 2", "1", "8.6"]
+    rejects = "CRC 校验不符: 7<br>密码错误: 2" if zh else "CRC mismatch: 7<br>wrong password: 2"
+    assert cells[2:] == ["3", "12.5", "1234", rejects, "1", "8.6"]
     assert "gateway-silent" not in first.group(1)
     assert ("已停止上报" if zh else "stopped reporting") in second.group(1)
 

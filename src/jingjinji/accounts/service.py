@@ -18,6 +18,7 @@ from jingjinji.accounts.schemas import UserIn
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, Role, deny, ensure_role, province_scope, require_actor
@@ -172,7 +173,7 @@ def bootstrap_user(session: Session, *, data: UserIn, password_hash: str | None 
 def get_user(session: Session, *, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(msg("no user {username}", username=repr(username)))
     return user
 
 
@@ -306,7 +307,7 @@ def revoke_token(session: Session, *, actor: Actor | None, token_id: int) -> Api
     actor = require_actor(actor)
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound(f"no token {token_id}")
+        raise NotFound(msg("no token {token_id}", token_id=token_id))
     if not policy.may_revoke_token(actor, owner_id=token.user_id):
         raise deny(
             session,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jingjinji.i18n import MessageText
 from jingjinji.inputs import IsoDate, IsoDateTime
 
 MAX_BATCH_ROWS = 100_000
@@ -116,7 +117,7 @@ class BatchIn(BaseModel):
 class IssueOut(BaseModel):
     row: int
     column: str | None
-    reason: str
+    reason: MessageText
     value: Any = None
 
 

@@ -12,11 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from jingjinji import refusals
+from jingjinji import labels, refusals
 from jingjinji.air import kernels, policy, service, uploads
 from jingjinji.air.formats import level_info
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from jingjinji.labels import N_
 from jingjinji.regions import service as regions
 from jingjinji.web import check_csrf, language_of, render
 
@@ -162,11 +163,14 @@ def city_page(
     )
 
 
-STANDARD_LABELS = {
-    "gb3095-2012": "GB 3095-2012",
-    "gb3095-2026": "GB 3095-2026 (until 2030)",
-    "gb3095-2026-2031": "GB 3095-2026 (from 2031)",
-}
+STANDARD_LABELS = labels.register(
+    "air.standard",
+    {
+        "gb3095-2012": "GB 3095-2012",
+        "gb3095-2026": N_("GB 3095-2026 (until 2030)"),
+        "gb3095-2026-2031": N_("GB 3095-2026 (from 2031)"),
+    },
+)
 
 
 @router.get("/air/cities/{code}/compliance", response_class=HTMLResponse)
@@ -182,7 +186,7 @@ def compliance_page(
         tables.append(
             {
                 "standard": standard,
-                "label": STANDARD_LABELS[standard],
+                "label": labels.label(language_of(request), "air.standard", standard),
                 "assessed": [r for r in rows if r.statistic != "exceedance_days"],
                 "exceedance": [r for r in rows if r.statistic == "exceedance_days"],
             }

@@ -422,6 +422,85 @@ DOMAIN_TAGS: dict[str, tuple[list[str], list[str]]] = {
     "energy": (["能源"], ["energy"]),
 }
 
+# The fields' descriptions in Chinese (the demo's owners describe their fields in both languages).
+FIELD_DESCRIPTIONS_ZH: dict[str, str] = {
+    "Cargo throughput": "货物吞吐量",
+    "Complainant's phone": "投诉人电话",
+    "Complaint": "投诉内容",
+    "Container throughput": "集装箱吞吐量",
+    "County": "区县",
+    "Date of birth": "出生日期",
+    "Date of the decision": "决定日期",
+    "Discharge outlet": "排放口",
+    "Disposable income": "可支配收入",
+    "Enterprise credit code": "企业统一社会信用代码",
+    "Enterprise name": "企业名称",
+    "Fine": "罚款金额",
+    "GB/T 2260 city code": "GB/T 2260 城市代码",
+    "GB/T 2260 district code": "GB/T 2260 区县代码",
+    "GB/T 4754 industry code": "GB/T 4754 行业代码",
+    "Gross domestic product": "地区生产总值",
+    "Head of household": "户主",
+    "Holder": "持证单位",
+    "Holder's credit code": "持证单位统一社会信用代码",
+    "Hour of measurement": "监测时刻（小时）",
+    "Inspecting officer's ID": "执法人员证件号",
+    "Largest shipper": "最大货主",
+    "Month, e.g. 2026-06": "月份，如 2026-06",
+    "NOx concentration": "氮氧化物浓度",
+    "Particulate concentration": "颗粒物浓度",
+    "Penalty decision number": "处罚决定书文号",
+    "Permit number": "许可证编号",
+    "Permitted annual emissions": "许可年排放量",
+    "Person": "人员",
+    "Port area": "港区",
+    "Quarter, e.g. 2026Q2": "季度，如 2026Q2",
+    "Real growth on a year earlier": "实际同比增长",
+    "Registered capital": "注册资本",
+    "Registered name": "登记名称",
+    "Registration date": "登记日期",
+    "Road freight": "公路货运量",
+    "SO2 concentration": "二氧化硫浓度",
+    "Sample household": "样本户",
+    "Share of coal": "煤炭占比",
+    "Ticket": "工单",
+    "Total energy consumption": "能源消费总量",
+    "Unified Social Credit Code": "统一社会信用代码",
+    "Valid until": "有效期至",
+    "Violation found": "违法事实",
+    "Waterway freight": "水路货运量",
+    "Year": "年份",
+    "Achievement": "成果名称",
+    "Achievement number": "成果编号",
+    "Applications close": "申请截止日期",
+    "Asking price": "挂牌价格",
+    "Card taps": "刷卡次数",
+    "City (GB/T 2260)": "城市（GB/T 2260）",
+    "Date of the filing": "备案日期",
+    "Discipline": "学科",
+    "District of the resource": "资源所在区县",
+    "First day of the month": "月份首日",
+    "Institution in Binhai New Area": "滨海新区设站单位",
+    "Listed on": "挂牌日期",
+    "Listing number": "挂牌编号",
+    "Operating right, route or joint project": "经营权、线路或合作项目",
+    "Positions open": "招收名额",
+    "Postdoctoral research station": "博士后科研工作站",
+    "Practising licence number": "执业证书编号",
+    "Project": "项目",
+    "Province of the first practice (110000, 130000)": "第一执业地所在省份（110000、130000）",
+    "Province of the holder": "持有人所在省份",
+    "Province of the station": "工作站所在省份",
+    "Registered specialty": "注册执业专业",
+    "Registration number of the filing": "备案登记号",
+    "Taps by cards issued elsewhere": "外省市发卡的刷卡次数",
+    "Technology field": "技术领域",
+    "Technology readiness level (1-9)": "技术成熟度等级（1-9）",
+    "Trained jointly with another jurisdiction": "是否与其他省市联合培养",
+    "Transfer, licence or equity": "转让、许可或作价入股",
+    "bus or metro": "公交或地铁",
+}
+
 
 def demo_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
     """The demo datasets, owned by the demo organisations (keys of regions/demo.py); those
@@ -442,7 +521,14 @@ def demo_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
             tags_zh=DOMAIN_TAGS.get(domain, ([], []))[0],
             tags_en=DOMAIN_TAGS.get(domain, ([], []))[1],
             fields=[
-                FieldIn(name=n, type=t, unit=u, description=d, sharing_class=c)
+                FieldIn(
+                    name=n,
+                    type=t,
+                    unit=u,
+                    description=d,
+                    description_zh=FIELD_DESCRIPTIONS_ZH.get(d, ""),
+                    sharing_class=c,
+                )
                 for n, t, u, d, c in fields
             ],
         )
@@ -606,7 +692,14 @@ def register_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
             tags_zh=[*tags_zh, *SYNTHETIC_TAGS[0]],
             tags_en=[*tags_en, *SYNTHETIC_TAGS[1]],
             fields=[
-                FieldIn(name=n, type=t, unit=u, description=d, sharing_class=c)
+                FieldIn(
+                    name=n,
+                    type=t,
+                    unit=u,
+                    description=d,
+                    description_zh=FIELD_DESCRIPTIONS_ZH.get(d, ""),
+                    sharing_class=c,
+                )
                 for n, t, u, d, c in fields
             ],
         )

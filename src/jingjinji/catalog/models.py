@@ -90,6 +90,8 @@ class DatasetField(Base):
     type: Mapped[str] = mapped_column(String(16))
     unit: Mapped[str] = mapped_column(String(40), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # The description in Chinese, shown on Chinese pages ("" where the owner gave none).
+    description_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     sharing_class: Mapped[str] = mapped_column(String(16))
 
     dataset: Mapped[Dataset] = relationship(back_populates="fields")

@@ -38,6 +38,7 @@ class FieldIn(BaseModel):
     type: FieldType
     unit: str = Field(default="", max_length=40)
     description: str = Field(default="", max_length=2000)
+    description_zh: str = Field(default="", max_length=2000)
     sharing_class: SharingClass
 
 
@@ -106,6 +107,7 @@ class FieldOut(BaseModel):
     type: str
     unit: str
     description: str
+    description_zh: str = ""
     sharing_class: str
 
 

@@ -54,6 +54,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, NotFound
+from jingjinji.i18n import msg
 from jingjinji.jobs.kinds import _periodic, handler, periodic
 from jingjinji.jobs.models import Job
 from jingjinji.jobs.queue import (
@@ -105,7 +106,7 @@ def retry(session: Session, *, actor: Actor | None, job_id: int) -> Job:
     )
     job = session.get(Job, job_id)
     if job is None:
-        raise NotFound(f"no job {job_id}")
+        raise NotFound(msg("no job {job_id}", job_id=job_id))
     if job.status not in ("dead", "queued"):
         raise Conflict(f"job {job_id} is {job.status}; only dead or waiting jobs can be retried")
     job.status = "queued"

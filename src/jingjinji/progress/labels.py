@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from jingjinji import i18n
+from jingjinji import labels as shared
+from jingjinji.labels import N_
 from jingjinji.timezone import CHINA_TZ
-
-
-def N_(message: str) -> str:
-    return message
 
 
 def tr(lang: str, message: str) -> str:
@@ -88,6 +86,13 @@ UNIT_LABELS: dict[str, str] = {
     "million": N_("million"),
     "mu": N_("mu"),
     "ha": N_("ha"),
+    "events": N_("events"),
+    "sections": N_("sections"),
+}
+PERIOD_TYPE_LABELS: dict[str, str] = {
+    "year": N_("year"),
+    "quarter": N_("quarter"),
+    "month": N_("month"),
 }
 # Colours of the statuses in charts (bar fill): one colour per status, none shared, so that a
 # chart stacking indicator and commitment statuses tells every one apart (greens to red for the
@@ -121,15 +126,24 @@ def unit_label(lang: str, unit: str) -> str:
     return tr(lang, UNIT_LABELS[unit]) if unit in UNIT_LABELS else unit
 
 
+# The progress domain's kinds of the shared labels (``label("progress.unit", u)`` on any page).
+for _kind, _table in {
+    "area": AREA_LABELS,
+    "status": STATUS_LABELS,
+    "group": GROUP_LABELS,
+    "direction": DIRECTION_LABELS,
+    "method": METHOD_LABELS,
+    "unit": UNIT_LABELS,
+    "period_type": PERIOD_TYPE_LABELS,
+}.items():
+    shared.register(f"progress.{_kind}", _table)
+
+
 def label(lang: str, kind: str, key: str) -> str:
-    table = {
-        "area": AREA_LABELS,
-        "status": STATUS_LABELS,
-        "group": GROUP_LABELS,
-        "direction": DIRECTION_LABELS,
-        "method": METHOD_LABELS,
-    }[kind]
-    return tr(lang, table.get(key, key))
+    """A progress label: ``kind`` is ``area``, ``status``, ``group``, ``direction``,
+    ``method``, ``unit`` or ``period_type``; any other kind is one of the shared labels."""
+    own = f"progress.{kind}"
+    return shared.label(lang, own if own in shared.kinds() else kind, key)
 
 
 def fmt(value: float | None) -> str:

@@ -8,6 +8,7 @@ from typing import Annotated, Generic, Literal, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jingjinji.db import DbId
+from jingjinji.i18n import MessageText
 from jingjinji.inputs import Code, Cursor, IsoDate
 from jingjinji.progress.kernels import YEAR_MAX, YEAR_MIN
 
@@ -400,7 +401,7 @@ class SummaryQuery(BaseModel):
 class CellError(BaseModel):
     row: int
     column: str
-    reason: str
+    reason: MessageText
 
 
 class UploadResult(BaseModel):

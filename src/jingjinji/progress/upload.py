@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from jingjinji.errors import DomainError, InvalidInput, PermissionDenied, field_error
+from jingjinji.i18n import Msg, msg
 from jingjinji.progress import service
 from jingjinji.progress.schemas import CellError, UploadResult
 from jingjinji.progress.value_template import COLUMNS as COLUMNS
@@ -75,12 +76,20 @@ def _header_problems(header: Sequence[object]) -> list[CellError]:
     missing = [c for c in COLUMNS if c not in names]
     unknown = [n for n in names if n and n not in COLUMNS]
     problems = [
-        CellError(row=1, column=c, reason=f"column {c!r} is missing from the header")
+        CellError(
+            row=1, column=c, reason=msg("column {name} is missing from the header", name=repr(c))
+        )
         for c in missing
     ]
     problems += [
         CellError(
-            row=1, column=n, reason=f"unknown column {n!r}; the columns are {', '.join(COLUMNS)}"
+            row=1,
+            column=n,
+            reason=msg(
+                "unknown column {name}; the columns are {columns}",
+                name=repr(n),
+                columns=", ".join(COLUMNS),
+            ),
         )
         for n in unknown
     ]
@@ -115,8 +124,11 @@ def _rows(
                 CellError(
                     row=number,
                     column=_column_letter(i),
-                    reason=f"a value outside the template's columns ({str(cells[i])[:40]!r}); "
-                    "remove it, or quote a cell that contains a comma",
+                    reason=msg(
+                        "a value outside the template's columns ({value}); remove it, or quote "
+                        "a cell that contains a comma",
+                        value=repr(str(cells[i])[:40]),
+                    ),
                 )
             )
         for i, cell in enumerate(cells):
@@ -125,7 +137,7 @@ def _rows(
                     CellError(
                         row=number,
                         column=names[i] if i < len(names) and names[i] else _column_letter(i),
-                        reason="a NUL character (U+0000); text cannot hold it",
+                        reason=msg("a NUL character (U+0000); text cannot hold it"),
                     )
                 )
         if not stray and all(_blank(v) for v in values.values()):
@@ -204,7 +216,7 @@ def _limited_rows(rows: Iterator[Sequence[object]]) -> list[Sequence[object]]:
             raise UploadRejected(
                 f"the file has more than {MAX_SHEET_ROWS} rows (blank ones included); at most "
                 f"{MAX_ROWS} rows per upload. Delete the rows below your data.",
-                [CellError(row=number, column="-", reason="too many rows")],
+                [CellError(row=number, column="-", reason=msg("too many rows"))],
             )
         out.append(row)
         if number > 1 and not all(_blank(v) for v in row):
@@ -231,11 +243,11 @@ def parse_xlsx(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
         raise
     except Exception as exc:
         raise InvalidInput(
-            "the file is not a readable .xlsx workbook",
+            msg("the file is not a readable .xlsx workbook"),
             errors=[field_error(["file"], f"not an .xlsx workbook: {type(exc).__name__}: {exc}")],
         ) from exc
     if not rows:
-        return [CellError(row=1, column="-", reason="the sheet is empty")], []
+        return [CellError(row=1, column="-", reason=msg("the sheet is empty"))], []
     header = rows[0]
     body = [(i + 2, list(r)) for i, r in enumerate(rows[1:])]
     stray, parsed = _rows(header, body)
@@ -247,7 +259,8 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(
-            "the CSV file is not UTF-8 text", errors=[field_error(["file"], f"not UTF-8: {exc}")]
+            msg("the CSV file is not UTF-8 text"),
+            errors=[field_error(["file"], f"not UTF-8: {exc}")],
         ) from exc
     reader = csv.reader(io.StringIO(text))
     # The file line each record starts on: a quoted cell may hold line breaks, and problems
@@ -265,10 +278,10 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
         rows = _limited_rows(records())
     except csv.Error as exc:
         raise InvalidInput(
-            "the CSV file cannot be read", errors=[field_error(["file"], str(exc))]
+            msg("the CSV file cannot be read"), errors=[field_error(["file"], str(exc))]
         ) from exc
     if not rows:
-        return [CellError(row=1, column="-", reason="the file is empty")], []
+        return [CellError(row=1, column="-", reason=msg("the file is empty"))], []
     header = rows[0]
     body: list[tuple[int, Sequence[object]]] = [
         (lines[i + 1], [c if isinstance(c, str) and c.strip() else None for c in r])
@@ -287,7 +300,7 @@ def parse_file(filename: str, content: bytes) -> tuple[list[CellError], list[Par
     if name.endswith(".csv") or name.endswith(".txt"):
         return parse_csv(content)
     raise InvalidInput(
-        "upload an .xlsx or .csv file made from the template",
+        msg("upload an .xlsx or .csv file made from the template"),
         errors=[field_error(["file"], f"unsupported file type: {filename!r}")],
     )
 
@@ -297,20 +310,24 @@ def upload(session: Session, *, actor: Actor | None, filename: str, content: byt
     file_problems, rows = parse_file(filename, content)
     if file_problems:
         raise UploadRejected(
-            "the header row does not match the template"
+            msg("the header row does not match the template")
             if any(p.row == 1 for p in file_problems)
-            else f"{len(file_problems)} cell(s) outside the template's columns or holding a NUL "
-            "character; nothing was stored",
+            else msg(
+                "{count} cell(s) outside the template's columns or holding a NUL character; "
+                "nothing was stored",
+                count=len(file_problems),
+            ),
             file_problems,
         )
     if not rows:
         raise UploadRejected(
-            "the file has no data rows", [CellError(row=2, column="-", reason="no data rows")]
+            msg("the file has no data rows"),
+            [CellError(row=2, column="-", reason=msg("no data rows"))],
         )
     if len(rows) > MAX_ROWS:
         raise UploadRejected(
-            f"at most {MAX_ROWS} rows per upload",
-            [CellError(row=MAX_ROWS + 2, column="-", reason="too many rows")],
+            msg("at most {limit} rows per upload", limit=MAX_ROWS),
+            [CellError(row=MAX_ROWS + 2, column="-", reason=msg("too many rows"))],
         )
     channel = "upload-xlsx" if filename.lower().endswith(".xlsx") else "upload-csv"
     cells = [r.cells for r in rows]
@@ -331,8 +348,11 @@ def upload(session: Session, *, actor: Actor | None, filename: str, content: byt
         raise service.refuse_values(
             session,
             permissions=permissions,
-            detail=f"{len(cell_errors)} problem(s) in {len({e.row for e in cell_errors})} "
-            "row(s); nothing was stored",
+            detail=msg(
+                "{count} problem(s) in {rows} row(s); nothing was stored",
+                count=len(cell_errors),
+                rows=len({e.row for e in cell_errors}),
+            ),
             errors=_cell_error_dicts(cell_errors),
         )
     stored = service.store_clean(
@@ -348,6 +368,12 @@ def upload(session: Session, *, actor: Actor | None, filename: str, content: byt
 
 def _rownumbers(reason: str, rows: Sequence[ParsedRow]) -> str:
     """Turn 'entry N' (1-based batch position) into the spreadsheet row number."""
+    entry = reason.params.get("entry") if isinstance(reason, Msg) else None
+    if isinstance(entry, int) and 1 <= entry <= len(rows):
+        return msg(
+            "duplicate: the same indicator, jurisdiction and period is in row {row} already",
+            row=rows[entry - 1].row,
+        )
     marker = "is in entry "
     if marker in reason:
         head, tail = reason.split(marker, 1)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import uscc
 from jingjinji.regions.models import Jurisdiction, Organisation
@@ -60,7 +61,7 @@ def load_region(session: Session, *, name: str = REGION_DATA) -> int:
 def region_code(session: Session) -> str:
     code = session.scalar(select(Jurisdiction.code).where(Jurisdiction.level == "region"))
     if code is None:
-        raise NotFound("the region hierarchy is not loaded (run `jjj db init`)")
+        raise NotFound(msg("the region hierarchy is not loaded (run `jjj db init`)"))
     return code
 
 
@@ -82,7 +83,7 @@ def provinces(session: Session) -> list[Jurisdiction]:
 def get_jurisdiction(session: Session, *, code: str) -> Jurisdiction:
     row = session.get(Jurisdiction, code)
     if row is None:
-        raise NotFound(f"no jurisdiction with code {code!r}")
+        raise NotFound(msg("no jurisdiction with code {code}", code=repr(code)))
     return row
 
 
@@ -95,7 +96,7 @@ def jurisdictions_by_code(session: Session, *, codes: Iterable[str]) -> dict[str
     found = {row.code: row for row in session.scalars(stmt)}
     missing = sorted(wanted - set(found))
     if missing:
-        raise NotFound(f"no jurisdiction with code {missing[0]!r}")
+        raise NotFound(msg("no jurisdiction with code {missing}", missing=repr(missing[0])))
     return found
 
 
@@ -240,7 +241,9 @@ def create_organisation(
 def get_organisation(session: Session, *, organisation_id: int) -> Organisation:
     org = session.get(Organisation, organisation_id)
     if org is None:
-        raise NotFound(f"no organisation with id {organisation_id}")
+        raise NotFound(
+            msg("no organisation with id {organisation_id}", organisation_id=organisation_id)
+        )
     return org
 
 

@@ -7,12 +7,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
+from jingjinji.labels import register
 from jingjinji.sources.models import ExceedanceKind, OutletKind
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.web import N_
 
 Translate = Callable[[str], str]
 
+# Why the gateway refused a packet (its counters' keys), shown with label("sources.reject", r).
+REJECT_LABELS = register(
+    "sources.reject",
+    {
+        "framing": N_("framing error"),
+        "length": N_("wrong length"),
+        "crc": N_("CRC mismatch"),
+        "encoding": N_("not valid text"),
+        "field": N_("malformed field"),
+        "unknown_logger": N_("unknown data logger"),
+        "password": N_("wrong password"),
+        "stream_unavailable": N_("message stream unavailable"),
+    },
+)
 STATE_LABELS: Mapping[str, str] = {
     "normal": N_("Normal"),
     "exceedance": N_("Exceedance"),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import SYSTEM_ACTOR, Actor, ensure_role, province_of
 from jingjinji.warnings import kernels, policy, shipped
@@ -268,7 +269,12 @@ def criteria_codes_on(
                         current = row
                 out[day] = current.criteria_code
             return out
-    raise NotFound(f"jurisdiction {jurisdiction_code} has adopted no warning criteria")
+    raise NotFound(
+        msg(
+            "jurisdiction {jurisdiction_code} has adopted no warning criteria",
+            jurisdiction_code=jurisdiction_code,
+        )
+    )
 
 
 def criteria_for(session: Session, *, jurisdiction_code: str, on: dt.date) -> kernels.Criteria:

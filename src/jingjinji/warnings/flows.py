@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.air import service as air
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.warnings import forecast as fc
 from jingjinji.warnings import kernels, shipped
@@ -43,7 +44,7 @@ def city_daily(
             session, station_codes=air.station_codes_of_city(session, city_code=city_code)
         )
         if span is None:
-            raise NotFound(f"no air-quality data for city {city_code}")
+            raise NotFound(msg("no air-quality data for city {city_code}", city_code=city_code))
         start = start or span[0]
         end = end or span[1]
     return air.city_daily_frame(session, city_code=city_code, start=start, end=end)
@@ -56,7 +57,7 @@ def city_grid(session: Session, *, city_code: str, end: dt.date | None = None) -
     try:
         return fc.grid_from_frame(frame)
     except fc.ForecastError as exc:
-        raise NotFound(f"city {city_code}: {exc}") from exc
+        raise NotFound(msg("city {city_code}: {exc}", city_code=city_code, exc=exc)) from exc
 
 
 CHINA_TIME = dt.timedelta(hours=8)

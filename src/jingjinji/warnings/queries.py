@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.db import is_db_id
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.security import Actor
 from jingjinji.warnings import policy, schemas
@@ -26,7 +27,7 @@ EVENT_BATCH = 100
 def get_warning(session: Session, *, warning_id: int) -> PollutionWarning:
     row = session.get(PollutionWarning, warning_id) if is_db_id(warning_id) else None
     if row is None:
-        raise NotFound(f"no warning {warning_id}")
+        raise NotFound(msg("no warning {warning_id}", warning_id=warning_id))
     return row
 
 
@@ -34,7 +35,7 @@ def visible_warning(session: Session, *, actor: Actor | None, warning_id: int) -
     """The warning, or 404 when it does not exist or is not public and nobody is logged in."""
     warning = get_warning(session, warning_id=warning_id)
     if not policy.may_see_warning(actor, status=warning.status):
-        raise NotFound(f"no warning {warning_id}")
+        raise NotFound(msg("no warning {warning_id}", warning_id=warning_id))
     return warning
 
 

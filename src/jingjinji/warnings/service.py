@@ -35,6 +35,7 @@ from jingjinji.warnings.criteria import (
     load_criteria,
 )
 from jingjinji.warnings.daily import ISSUE_FORECASTS_JOB, outlook, propose_from_episodes, run_daily
+from jingjinji.warnings.event_labels import EVENT_LABELS as EVENT_LABELS
 from jingjinji.warnings.flows import cities_with_data, city_daily, city_grid, replay
 from jingjinji.warnings.forecast_store import (
     check_forecast_query,

@@ -40,6 +40,7 @@ from jingjinji.audit import service as audit
 from jingjinji.config import Settings, get_settings
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.jobs import service as jobs
 from jingjinji.security import SYSTEM_ACTOR, Actor, ensure_role
 from jingjinji.warnings import policy
@@ -126,8 +127,7 @@ def verify_signature(
     """True when ``header`` signs ``body`` with one of ``secrets_`` within ``tolerance`` seconds.
 
     For receivers: pass the raw request body (bytes, exactly as received), the value of the
-    ``X-JJJ-Signature`` header and your secret (or, while rotating, both your secrets).
-    """
+    ``X-JJJ-Signature`` header and your secret (or, while rotating, both your secrets)."""
     if not header:
         return False
     keys = [secrets_] if isinstance(secrets_, str) else list(secrets_)
@@ -247,7 +247,7 @@ def create_subscription(
 def get_subscription(session: Session, *, subscription_id: int) -> WebhookSubscription:
     row = session.get(WebhookSubscription, subscription_id) if is_db_id(subscription_id) else None
     if row is None:
-        raise NotFound(f"no webhook subscription {subscription_id}")
+        raise NotFound(msg("no webhook subscription {id}", id=subscription_id))
     return row
 
 
@@ -366,7 +366,7 @@ def attempt(
     sent. The request goes to the checked address, never to a second DNS answer."""
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None:
-        raise NotFound(f"no webhook delivery {delivery_id}")
+        raise NotFound(msg("no webhook delivery {id}", id=delivery_id))
     if delivery.status != "pending":
         return delivery
     sub = session.get(WebhookSubscription, delivery.subscription_id)
@@ -481,7 +481,7 @@ def retry(session: Session, *, actor: Actor | None, delivery_id: int) -> Webhook
     )
     delivery = session.get(WebhookDelivery, delivery_id) if is_db_id(delivery_id) else None
     if delivery is None:
-        raise NotFound(f"no webhook delivery {delivery_id}")
+        raise NotFound(msg("no webhook delivery {id}", id=delivery_id))
     if delivery.status != "dead":
         raise Conflict(f"delivery {delivery_id} is {delivery.status}; only dead ones are retried")
     delivery.status = "pending"

@@ -9,10 +9,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from jingjinji import i18n
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.water import presentation as show
 from jingjinji.water.models import IncidentTrigger
-from jingjinji.water.schemas.incidents import IncidentDetailOut
+from jingjinji.water.schemas.incidents import IncidentDetailOut, IncidentOut
 from jingjinji.water.service import sections as sections_service
 
 
@@ -37,9 +39,7 @@ def _items(detail: dict[str, Any], lang: str, tr: show.Translate) -> list[str]:
     return out
 
 
-def detected_facts(
-    incident: IncidentDetailOut, lang: str, tr: show.Translate
-) -> dict[str, Any] | None:
+def detected_facts(incident: IncidentOut, lang: str, tr: show.Translate) -> dict[str, Any] | None:
     """For an incident the platform opened: the classes, the items with their values and
     classes, and the jump that came with it; None for one an agency reported (its words)."""
     if incident.trigger == IncidentTrigger.REPORTED.value:
@@ -57,6 +57,33 @@ def detected_facts(
         "jump_multiple": jump.get("multiple") if jump else None,
         "jump_items": _items(jump, lang, tr) if jump else [],
     }
+
+
+def summary(incident: IncidentOut, lang: str, tr: show.Translate) -> str:
+    """An incident's summary in the reader's language: rebuilt from the detail of one the
+    platform detected, the agency's own words for one it reported."""
+    facts = detected_facts(incident, lang, tr)
+    if facts is None:
+        return incident.summary
+    parts = []
+    if facts["section_class"]:
+        parts.append(
+            msg(
+                "{section_class} against target {target}",
+                section_class=facts["section_class"],
+                target=facts["target"] or "-",
+            )
+        )
+    if facts["jump_multiple"]:
+        parts.append(
+            msg(
+                "values above {multiple} times their 30-day median",
+                multiple=f"{facts['jump_multiple']:g}",
+            )
+        )
+    items = facts["items"] or facts["jump_items"]
+    text = i18n.translate(lang, msg("; ")).join(i18n.translate(lang, p) for p in parts)
+    return text + (f" ({', '.join(items)})" if items else "")
 
 
 def incident_context(

@@ -19,6 +19,7 @@ from jingjinji.air.service import daily_cache
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, Role, ensure_role
 
 MAX_ISSUES_RETURNED = 10_000
@@ -160,8 +161,12 @@ def _refuse_batch(
     to raise."""
     received, rejected_rows = ingestion.rows_received, ingestion.rows_rejected
     error = InvalidInput(
-        f"{rejected_rows} of {received} rows are invalid; nothing was stored "
-        "(send ?partial=true to store the valid rows)",
+        msg(
+            "{rejected} of {received} rows are invalid; nothing was stored (send ?partial=true "
+            "to store the valid rows)",
+            rejected=rejected_rows,
+            received=received,
+        ),
         errors=[
             field_error(
                 ["body", "observations", i["row"], i["column"] or "row"],

@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, TypeVar
 import polars as pl
 
 from jingjinji.air.ingest.parsing import issue
+from jingjinji.i18n import msg
 
 #: The header's line: rows are numbered as the file's lines (data from line 2).
 HEADER_LINE = 1
@@ -196,7 +197,7 @@ def _as_duplicates(
         if not (i["row"] in again and str(i["reason"]).startswith("duplicate of row"))
     ]
     issues.extend(
-        issue(r["row"], "ts", f"duplicate of row {r['of']}", r["value"])
+        issue(r["row"], "ts", msg("duplicate of row {row}", row=r["of"]), r["value"])
         for r in found.iter_rows(named=True)
     )
     issues.sort(key=lambda i: (i["row"], str(i["column"] or "")))

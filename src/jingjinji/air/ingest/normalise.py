@@ -25,6 +25,7 @@ from jingjinji.air.ingest.parsing import (
 from jingjinji.air.ingest.uci import normalise_uci
 from jingjinji.air.models import NUMERIC, VALUE_COLUMNS
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 
 
 def normalise_records(
@@ -42,7 +43,7 @@ def normalise_records(
     allowed = {"station_code", "ts", *VALUE_COLUMNS}
     for index, record in enumerate(records, start=1):
         if not isinstance(record, Mapping):
-            issues.append(issue(index, None, "observation must be a JSON object"))
+            issues.append(issue(index, None, msg("observation must be a JSON object")))
             for values in columns.values():
                 values.append(None)
             continue
@@ -50,7 +51,7 @@ def normalise_records(
         for key, value in record.items():
             name = canonical(str(key))
             if name not in allowed:
-                issues.append(issue(index, str(key), "unknown column"))
+                issues.append(issue(index, str(key), msg("unknown column")))
                 continue
             fields[name] = value
             if name in VALUE_COLUMNS:

@@ -13,6 +13,7 @@ import polars as pl
 
 from jingjinji.air.models import POLLUTANTS
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.timezone import CHINA_TZ
 
 UNITS: dict[str, float] = {"ug/m3": 1.0, "mg/m3": 1000.0}  # factor to ug/m3
@@ -112,21 +113,21 @@ def canonical(name: str) -> str:
 
 def parse_ts(value: Any, tz: dt.tzinfo | None) -> tuple[dt.datetime | None, str | None]:
     if value is None or (isinstance(value, str) and value.strip() == ""):
-        return None, "timestamp missing"
+        return None, msg("timestamp missing")
     if not isinstance(value, str):
-        return None, "timestamp must be an ISO 8601 string"
+        return None, msg("timestamp must be an ISO 8601 string")
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        return None, "not an ISO 8601 timestamp"
+        return None, msg("not an ISO 8601 timestamp")
     if parsed.tzinfo is None:
         if tz is None:
-            return None, "timestamp has no UTC offset and the batch declares no timezone"
+            return None, msg("timestamp has no UTC offset and the batch declares no timezone")
         parsed = parsed.replace(tzinfo=tz)
     try:
         return parsed.astimezone(dt.UTC), None
     except OverflowError:  # 9999-12-31T23:00-08:00 or 0001-01-01T00:00+08:00 is no UTC time
-        return None, "timestamp out of range"
+        return None, msg("timestamp out of range")
 
 
 #: Text that means "no value" in a numeric column.
@@ -147,7 +148,7 @@ def numeric_column(
     if raw.dtype == pl.Boolean:
         bad = raw.is_not_null()
         for r, v in zip(rows.filter(bad).to_list(), raw.filter(bad).to_list(), strict=True):
-            issues.append(issue(r, name, "not a number", v))
+            issues.append(issue(r, name, msg("not a number"), v))
         return pl.Series(name, [None] * len(raw), dtype=pl.Float64)
     if raw.dtype.is_numeric():
         values = raw.cast(pl.Float64)
@@ -166,13 +167,13 @@ def numeric_column(
         values = shown.cast(pl.Float64, strict=False)
         bad = shown.is_not_null() & values.is_null()
         for r, v in zip(rows.filter(bad).to_list(), shown.filter(bad).to_list(), strict=True):
-            issues.append(issue(r, name, "not a number", v))
+            issues.append(issue(r, name, msg("not a number"), v))
     bad_nan = values.is_nan().fill_null(False) | values.is_infinite().fill_null(False)
     if bad_nan.any():
         for r, v in zip(
             rows.filter(bad_nan).to_list(), shown.filter(bad_nan).to_list(), strict=True
         ):
-            issues.append(issue(r, name, "not a finite number", v))
+            issues.append(issue(r, name, msg("not a finite number"), v))
         values = pl.DataFrame({"v": values, "bad": bad_nan}).select(
             pl.when(pl.col("bad")).then(None).otherwise(pl.col("v")).alias("v")
         )["v"]

@@ -17,6 +17,7 @@ from jingjinji.air.ingest.parsing import (
     numeric_column,
 )
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 
 UCI_COLUMNS = {
     "PM2.5": "pm2_5",
@@ -62,7 +63,7 @@ def uci_frame(
     }
     bad_ts = data["ts"].is_null()
     for r in rows.filter(bad_ts).to_list():
-        issues.append(issue(r, "ts", "year/month/day/hour do not form a valid hour"))
+        issues.append(issue(r, "ts", msg("year/month/day/hour do not form a valid hour")))
     for source, name in UCI_COLUMNS.items():
         if name == "wd":
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import polars as pl
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from jingjinji.air.ingest.parsing import Normalised, issue
 from jingjinji.air.models import POLLUTANTS, Station
 from jingjinji.db import utcnow
+from jingjinji.i18n import msg
 
 #: Plausibility bounds in stored units (ug/m3; CO mg/m3; degC, hPa, mm per hour, m/s).
 #: Values outside are rejected as physically impossible or instrument faults. Upper bounds
@@ -76,8 +78,12 @@ def validate(
     now = now or utcnow()
     known = set(session.scalars(select(Station.code)))
     checks: list[pl.DataFrame] = []
+    # The marked message of each reason (polars holds its English text).
+    messages: dict[str, str] = {}
 
     def flag(mask: pl.Expr, column: str, reason: pl.Expr | str, value: pl.Expr) -> None:
+        if isinstance(reason, str):
+            messages[str(reason)] = reason
         found = frame.filter(mask).select(
             pl.col("row"),
             pl.lit(column).alias("column"),
@@ -90,13 +96,13 @@ def validate(
     flag(
         pl.col("station_code").is_null(),
         "station_code",
-        "station code missing",
+        msg("station code missing"),
         pl.col("station_code"),
     )
     flag(
         pl.col("station_code").is_not_null() & ~pl.col("station_code").is_in(list(known)),
         "station_code",
-        "unknown station",
+        msg("unknown station"),
         pl.col("station_code"),
     )
     has_ts = pl.col("ts").is_not_null()
@@ -108,47 +114,62 @@ def validate(
             | (pl.col("ts").dt.microsecond() != 0)
         ),
         "ts",
-        "not the beginning of an hour",
+        msg("not the beginning of an hour"),
         pl.col("ts"),
     )
     flag(
         has_ts & (pl.col("ts") > pl.lit(now).dt.convert_time_zone("UTC")),
         "ts",
-        "timestamp in the future",
+        msg("timestamp in the future"),
         pl.col("ts"),
     )
     flag(
         has_ts & (pl.col("ts") < pl.lit(EARLIEST_TS).dt.convert_time_zone("UTC")),
         "ts",
-        f"timestamp before {EARLIEST_TS:%Y-%m-%d}",
+        msg("timestamp before {date}", date=f"{EARLIEST_TS:%Y-%m-%d}"),
         pl.col("ts"),
     )
     for name, (low, high) in BOUNDS.items():
         col = pl.col(name)
         if name in POLLUTANTS or name in {"rain", "wspm"}:
-            flag(col < 0, name, "negative value", col)
+            flag(col < 0, name, msg("negative value"), col)
             above = col > high
             if name == "co" and not co_declared:
                 flag(
                     col > CO_SUSPECT_MG,
                     name,
-                    f"CO above {CO_SUSPECT_MG:g} mg/m3: looks like ug/m3; declare the unit "
-                    "(units co=ug/m3)",
+                    msg(
+                        "CO above {limit} mg/m3: looks like ug/m3; declare the unit "
+                        "(units co=ug/m3)",
+                        limit=f"{CO_SUSPECT_MG:g}",
+                    ),
                     col,
                 )
                 above = above & (col <= CO_SUSPECT_MG)
-            flag(above, name, f"above the plausible maximum {high:g} {_unit(name)}", col)
+            flag(
+                above,
+                name,
+                msg(
+                    "above the plausible maximum {high} {unit}", high=f"{high:g}", unit=_unit(name)
+                ),
+                col,
+            )
         else:
             flag(
                 (col < low) | (col > high),
                 name,
-                f"outside the plausible range {low:g}..{high:g} {_unit(name)}",
+                msg(
+                    "outside the plausible range {low}..{high} {unit}",
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                    unit=_unit(name),
+                ),
                 col,
             )
     flag(
         pl.col("wd").is_not_null() & ~pl.col("wd").is_in(sorted(WIND_DIRECTIONS)),
         "wd",
-        "unknown wind direction (16-point compass or C)",
+        msg("unknown wind direction (16-point compass or C)"),
         pl.col("wd"),
     )
     first = pl.col("_first")
@@ -161,7 +182,8 @@ def validate(
     if checks:
         found = pl.concat(checks)
         issues.extend(
-            issue(r["row"], r["column"], r["reason"], r["value"]) for r in found.to_dicts()
+            issue(r["row"], r["column"], _reason(r["reason"], messages), r["value"])
+            for r in found.to_dicts()
         )
     bad_rows = {i["row"] for i in issues}
     accepted = frame.filter(~pl.col("row").is_in(list(bad_rows)) & pl.col("ts").is_not_null()).drop(
@@ -180,3 +202,13 @@ def _unit(name: str) -> str:
         "rain": "mm",
         "wspm": "m/s",
     }.get(name, "ug/m3")
+
+
+def _reason(text: str, messages: dict[str, str]) -> str:
+    """A reason polars wrote, as the marked message it came from (translated on pages)."""
+    if text in messages:
+        return messages[text]
+    duplicate = re.fullmatch(r"duplicate of row (\d+)", text)
+    if duplicate:
+        return msg("duplicate of row {row}", row=int(duplicate.group(1)))
+    return text

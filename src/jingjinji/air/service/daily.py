@@ -23,6 +23,7 @@ from jingjinji.air.service.periods import check_standard
 from jingjinji.air.service.stations import get_station, station_codes_of_city
 from jingjinji.db import copy_out_csv, is_postgres
 from jingjinji.errors import NotFound
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import province_of
 
@@ -138,7 +139,9 @@ def city_daily_frame(
     check_standard(standard)
     codes = station_codes_of_city(session, city_code=city_code)
     if not codes:
-        raise NotFound(f"no air monitoring city with code {city_code!r}")
+        raise NotFound(
+            msg("no air monitoring city with code {city_code}", city_code=repr(city_code))
+        )
     rows = station_daily_rows(session, station_codes=codes, start=start, end=end)
     city = city_aggregate(rows, ["date"])
     city = with_aqi(city, report="daily", standard=standard)

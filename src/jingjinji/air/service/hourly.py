@@ -28,6 +28,7 @@ from jingjinji.air.service.stations import (
 )
 from jingjinji.db import is_postgres
 from jingjinji.errors import NotFound
+from jingjinji.i18n import msg
 
 #: The hours before the first one of a series that feed its first moving averages.
 LOOKBACK_HOURS = 23
@@ -86,7 +87,9 @@ def city_hourly_frame(
     check_standard(standard)
     codes = station_codes_of_city(session, city_code=city_code)
     if not codes:
-        raise NotFound(f"no air monitoring city with code {city_code!r}")
+        raise NotFound(
+            msg("no air monitoring city with code {city_code}", city_code=repr(city_code))
+        )
     lo, hi = local_day_bounds_utc(start, end)
     frame = observations_frame(session, station_codes=codes, start_utc=lo - LOOKBACK, end_utc=hi)
     city = (

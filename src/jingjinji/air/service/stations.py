@@ -18,6 +18,7 @@ from jingjinji.air.models import Station, StationDaily
 from jingjinji.air.schemas import StationQuery
 from jingjinji.audit import service as audit
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import SYSTEM_ACTOR, Actor, ensure_can_write, province_of
@@ -133,7 +134,7 @@ def load_stations(session: Session, *, actor: Actor | None = SYSTEM_ACTOR) -> in
 def get_station(session: Session, *, code: str) -> Station:
     row = session.get(Station, code)
     if row is None:
-        raise NotFound(f"no air monitoring station with code {code!r}")
+        raise NotFound(msg("no air monitoring station with code {code}", code=repr(code)))
     return row
 
 
@@ -241,9 +242,9 @@ def check_city(session: Session, *, city_code: str, loc: Sequence[str | int] | N
     """``city_code`` if some station lies in that city, else 404 (or 422 naming ``loc``)."""
     if session.scalar(select(Station.code).where(Station.city_code == city_code).limit(1)):
         return city_code
-    message = f"no air monitoring city with code {city_code!r}"
+    message = msg("no air monitoring city with code {city_code}", city_code=repr(city_code))
     if loc is not None:
-        raise InvalidInput(message, errors=[field_error(list(loc), "unknown city")])
+        raise InvalidInput(message, errors=[field_error(list(loc), msg("unknown city"))])
     raise NotFound(message)
 
 

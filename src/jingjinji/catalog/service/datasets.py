@@ -26,6 +26,7 @@ from jingjinji.catalog.service.sources import record_source_for
 from jingjinji.catalog.service.validation import raise_if_any
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, ensure_can_write, province_of
@@ -45,7 +46,7 @@ class Owner:
 def get_dataset(session: Session, *, code: str) -> Dataset:
     row = session.scalar(select(Dataset).where(Dataset.code == code))
     if row is None:
-        raise NotFound(f"no dataset with code {code!r}")
+        raise NotFound(msg("no dataset with code {code}", code=repr(code)))
     return row
 
 
@@ -119,6 +120,7 @@ def _apply_body(dataset: Dataset, data: DatasetBody, owner: Owner) -> None:
         row.type = f.type
         row.unit = f.unit
         row.description = f.description
+        row.description_zh = f.description_zh
         row.sharing_class = f.sharing_class
         fields.append(row)
     dataset.fields = fields
@@ -257,7 +259,7 @@ def datasets_by_code(session: Session, *, codes: Iterable[str]) -> dict[str, Dat
     found = {d.code: d for d in session.scalars(select(Dataset).where(Dataset.code.in_(wanted)))}
     missing = sorted(wanted - set(found))
     if missing:
-        raise NotFound(f"no dataset with code {missing[0]!r}")
+        raise NotFound(msg("no dataset with code {missing}", missing=repr(missing[0])))
     return found
 
 
@@ -380,7 +382,12 @@ def dataset_outs(session: Session, datasets: Sequence[Dataset]) -> list[DatasetO
     for dataset in datasets:
         owner = owners.get(dataset.owner_organisation_id)
         if owner is None:
-            raise NotFound(f"no organisation with id {dataset.owner_organisation_id}")
+            raise NotFound(
+                msg(
+                    "no organisation with id {owner_organisation_id}",
+                    owner_organisation_id=dataset.owner_organisation_id,
+                )
+            )
         out.append(
             _dataset_out(
                 dataset,

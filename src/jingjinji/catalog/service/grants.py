@@ -20,6 +20,7 @@ from jingjinji.catalog.schemas import GrantOut
 from jingjinji.catalog.service.deadlines import today as beijing_today
 from jingjinji.catalog.service.events import append_event, not_revoked
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, Role, ensure_can_write, require_actor
@@ -79,7 +80,7 @@ def grants_of_requests(session: Session, *, request_ids: Sequence[int]) -> dict[
 def _grant_dataset(session: Session, grant_id: int) -> tuple[AccessEvent, Dataset]:
     grant = session.get(AccessEvent, grant_id)
     if grant is None or grant.kind != "granted":
-        raise NotFound(f"no access grant {grant_id}")
+        raise NotFound(msg("no access grant {grant_id}", grant_id=grant_id))
     dataset = session.get(Dataset, grant.dataset_id)
     assert dataset is not None
     return grant, dataset
@@ -272,7 +273,7 @@ def get_grant(
     actor = require_actor(actor)
     row = session.execute(_visible_grants(session, actor).where(AccessEvent.id == grant_id)).first()
     if row is None:
-        raise NotFound(f"no access grant {grant_id} visible to you")
+        raise NotFound(msg("no access grant {grant_id} visible to you", grant_id=grant_id))
     return _grant_outs(
         session, [(row[0], row[1], row[2], row[3])], beijing_today(now), actor=actor
     )[0]

@@ -22,6 +22,7 @@ from jingjinji.catalog.service.validation import raise_if_any
 from jingjinji.config import Settings
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, Role, ensure_role, require_actor
@@ -182,7 +183,7 @@ def create_access_request(
 def get_access_request(session: Session, *, request_id: int) -> AccessRequest:
     row = session.get(AccessRequest, request_id)
     if row is None:
-        raise NotFound(f"no access request {request_id}")
+        raise NotFound(msg("no access request {request_id}", request_id=request_id))
     return row
 
 
@@ -199,7 +200,7 @@ def visible_access_request(
         requester_organisation_id=request.requester_organisation_id,
         requester_jurisdiction_code=requester.jurisdiction_code,
     ):
-        raise NotFound(f"no access request {request_id} visible to you")
+        raise NotFound(msg("no access request {request_id} visible to you", request_id=request_id))
     return request
 
 

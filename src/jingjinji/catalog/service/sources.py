@@ -12,6 +12,7 @@ from typing import Any, Protocol, cast
 from sqlalchemy.orm import Session
 
 from jingjinji.errors import NotFound
+from jingjinji.i18n import msg
 
 
 class RecordReader(Protocol):
@@ -124,5 +125,5 @@ def split_provincial_code(
     rest = code[len(prefix) :] if code.startswith(prefix) else ""
     province, _, kind = rest.partition("-")
     if province not in provinces or kind not in kinds:
-        raise NotFound(f"no {what} with code {code!r}")
+        raise NotFound(msg("no {what} with code {code}", what=what, code=repr(code)))
     return province, kind

@@ -39,6 +39,7 @@ class ListEntryOut(BaseModel):
     decision_date: dt.date
     source_organisation_id: int
     source_organisation: str
+    source_organisation_zh: str = ""  # its Chinese name, for the Chinese pages
     jurisdiction_code: str
     under_objection: bool
     measures: list[str]
@@ -118,6 +119,7 @@ class ObjectionOut(BaseModel):
     subject_name: str
     source_organisation_id: int
     source_organisation: str
+    source_organisation_zh: str = ""  # its Chinese name, for the Chinese pages
     source_jurisdiction_code: str
     objector_name: str
     objector_contact: str | None  # only for those who decide it
@@ -159,6 +161,7 @@ class RepairOut(BaseModel):
     subject_name: str
     source_organisation_id: int
     source_organisation: str
+    source_organisation_zh: str = ""  # its Chinese name, for the Chinese pages
     applicant_name: str
     evidence: str
     submitted_at: dt.datetime

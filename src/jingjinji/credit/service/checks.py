@@ -23,6 +23,7 @@ from jingjinji.credit.service.scoring import supervision_frequency
 from jingjinji.credit.service.subjects import find_subject, normalise_uscc
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, deny
 from jingjinji.timezone import china_date
@@ -100,7 +101,7 @@ def joint_check(session: Session, *, actor: Actor | None, uscc: str, purpose: st
     if subject is None:
         raise audit.audited_refusal(
             session,
-            NotFound(f"no credit subject with code {code!r}"),
+            NotFound(msg("no credit subject with code {code}", code=repr(code))),
             actor=actor,
             action=ACTION,
             object_type="credit_subject",
@@ -133,6 +134,7 @@ def _answer(
                 decision_date=entry.decision_date,
                 source_organisation_id=entry.source_organisation_id,
                 source_organisation=org.name_en if org else "",
+                source_organisation_zh=org.name_zh if org else "",
                 jurisdiction_code=entry.jurisdiction_code,
                 under_objection=entry.under_objection,
                 measures=[m.code for m in carried],

@@ -30,6 +30,7 @@ from jingjinji.credit.service.scoring import recompute_subject
 from jingjinji.credit.service.subjects import find_subject
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, deny, require_actor
@@ -123,7 +124,7 @@ def decide_commitment(
     )
     subject = session.get(CreditSubject, commitment.subject_id) if commitment else None
     if commitment is None or org is None or subject is None:
-        raise NotFound(f"no commitment {commitment_id}")
+        raise NotFound(msg("no commitment {commitment_id}", commitment_id=commitment_id))
     jurisdiction = org.jurisdiction_code
     if not policy.may_write_record(
         actor, source_organisation_id=org.id, jurisdiction_code=jurisdiction
@@ -158,7 +159,7 @@ def decide_commitment(
                 uscc=subject.uscc,
                 source_organisation_id=org.id,
                 document_number=f"COMMITMENT-{commitment.id}",
-                title=f"Broken credit commitment: {commitment.purpose}"[:300],
+                title=f"未履行信用承诺：{commitment.purpose}"[:300],
                 legal_basis=BROKEN_BASIS,
                 facts=(data.note.strip() or None),
                 content=commitment.content[:4000],

@@ -19,6 +19,7 @@ from jingjinji.credit.service.forms import FormLimiter, admit_public_form
 from jingjinji.credit.service.subjects import find_subject
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, deny
 
 DECLARE = "credit.declaration.create"
@@ -83,7 +84,7 @@ def withdraw_declaration(
     declaration = session.get(CreditSelfDeclaration, declaration_id)
     subject = session.get(CreditSubject, declaration.subject_id) if declaration else None
     if declaration is None or subject is None:
-        raise NotFound(f"no self-declaration {declaration_id}")
+        raise NotFound(msg("no self-declaration {declaration_id}", declaration_id=declaration_id))
     jurisdiction = subject.jurisdiction_code
     if not policy.may_withdraw_declaration(
         actor,

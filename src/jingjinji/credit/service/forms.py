@@ -21,6 +21,7 @@ from jingjinji.credit.service import records as records_service
 from jingjinji.credit.service import subjects
 from jingjinji.db import utcnow
 from jingjinji.errors import Busy, NotFound
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.regions.models import Organisation
 from jingjinji.security import Actor, Role
@@ -185,7 +186,7 @@ def visible_record(
     if record is None or subject is None or not _sees(actor, record, subject):
         raise audit.audited_refusal(
             session,
-            NotFound(f"no credit record {record_id} that you can see"),
+            NotFound(msg("no credit record {record_id} that you can see", record_id=record_id)),
             actor=actor,
             action=action,
             object_type=object_type,

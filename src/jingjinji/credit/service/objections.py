@@ -49,6 +49,7 @@ from jingjinji.credit.service.forms import (
 from jingjinji.credit.service.scoring import recompute_subject
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, NotFound
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.security import Actor, deny, require_actor
 from jingjinji.timezone import china_date
@@ -144,7 +145,9 @@ def get_objection(session: Session, *, actor: Actor | None, objection_id: int) -
     objection = session.get(CreditObjection, objection_id)
     record_id = objection.record_id if objection is not None else None
     if objection is None or not sees_desk_item(session, actor=actor, record_id=record_id):
-        raise NotFound(f"no objection {objection_id} that you can see")
+        raise NotFound(
+            msg("no objection {objection_id} that you can see", objection_id=objection_id)
+        )
     return objection
 
 
@@ -314,6 +317,7 @@ def objection_outs(
                 subject_name=subject.name,
                 source_organisation_id=record.source_organisation_id,
                 source_organisation=org.name_en if org else "",
+                source_organisation_zh=org.name_zh if org else "",
                 source_jurisdiction_code=record.jurisdiction_code,
                 objector_name=o.objector_name,
                 objector_contact=o.objector_contact if sees else None,

@@ -30,6 +30,7 @@ from jingjinji.credit.schemas.records import (
 from jingjinji.credit.service import records
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, NotFound
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import SYSTEM_ACTOR, Actor, Role, deny, require_actor
 from jingjinji.workdays import WorkCalendar
@@ -45,7 +46,7 @@ def publish_record(
     writer = require_actor(actor)
     record = session.get(CreditRecord, record_id)
     if record is None:
-        raise NotFound(f"no credit record {record_id}")
+        raise NotFound(msg("no credit record {record_id}", record_id=record_id))
     org = regions.get_organisation(session, organisation_id=record.source_organisation_id)
     records.ensure_writer(
         session, actor=writer, org=org, action="credit.record.publish", object_id=str(record_id)

@@ -26,6 +26,7 @@ from jingjinji.credit.schemas.records import LIST_KINDS, PERSONAL_DETAILS, Recor
 from jingjinji.credit.service import subjects
 from jingjinji.db import utcnow
 from jingjinji.errors import NotFound
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, province_of
@@ -40,7 +41,7 @@ def today() -> dt.date:
 def load_record(session: Session, record_id: int) -> CreditRecord:
     record = session.get(CreditRecord, record_id)
     if record is None:
-        raise NotFound(f"no credit record {record_id}")
+        raise NotFound(msg("no credit record {record_id}", record_id=record_id))
     return record
 
 
@@ -118,7 +119,7 @@ def get_record(session: Session, *, actor: Actor | None, record_id: int) -> Cred
     record = load_record(session, record_id)
     subject = subjects.get_subject_by_id(session, subject_id=record.subject_id)
     if not may_read(actor, record, subject, today()):
-        raise NotFound(f"no credit record {record_id}")
+        raise NotFound(msg("no credit record {record_id}", record_id=record_id))
     return record
 
 

@@ -41,6 +41,7 @@ from jingjinji.credit.service.forms import (
 from jingjinji.credit.service.scoring import recompute_subject
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.security import Actor, deny, require_actor
 from jingjinji.timezone import china_date
@@ -142,7 +143,9 @@ def get_repair(session: Session, *, actor: Actor | None, repair_id: int) -> Cred
     repair = session.get(CreditRepair, repair_id)
     record_id = repair.record_id if repair is not None else None
     if repair is None or not sees_desk_item(session, actor=actor, record_id=record_id):
-        raise NotFound(f"no repair application {repair_id} that you can see")
+        raise NotFound(
+            msg("no repair application {repair_id} that you can see", repair_id=repair_id)
+        )
     return repair
 
 
@@ -277,6 +280,7 @@ def repair_outs(
                 subject_name=subject.name,
                 source_organisation_id=record.source_organisation_id,
                 source_organisation=org.name_en if org else "",
+                source_organisation_zh=org.name_zh if org else "",
                 applicant_name=x.applicant_name,
                 evidence=x.evidence,
                 submitted_at=x.submitted_at,

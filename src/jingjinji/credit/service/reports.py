@@ -43,6 +43,8 @@ from jingjinji.credit.schemas.reports import (
 from jingjinji.credit.service import public, subjects
 from jingjinji.db import utcnow
 from jingjinji.errors import DomainError, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
+from jingjinji.labels import N_
 from jingjinji.security import Actor
 from jingjinji.web import environment
 
@@ -53,7 +55,7 @@ VERIFY_PATH = "/credit/verify"
 # Codes read aloud or typed: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_GROUPS = 4
-KEY_SETTINGS = (
+KEY_SETTINGS = msg(
     "no signing key is configured: set JJJ_AUDIT_KEY_DIR (default var/audit-keys, with a "
     "current key) or JJJ_AUDIT_SIGNING_KEY; `jjj audit keys generate` makes a key"
 )
@@ -63,7 +65,7 @@ class SigningKeyMissing(DomainError):
     """No key to sign with: the platform issues no unsigned report."""
 
     status = 503
-    title = "No signing key"
+    title = N_("No signing key")
     type_slug = "no-signing-key"
 
 
@@ -97,7 +99,7 @@ def normalise_code(code: str) -> str:
 def _signer(session: Session, *, actor: Actor | None, uscc: str) -> audit.Signer:
     try:
         signer = audit.current_config().signer()
-        problem = None if signer is not None else KEY_SETTINGS
+        problem: str | None = None if signer is not None else KEY_SETTINGS
     except audit.AuditKeyError as exc:
         signer, problem = None, f"the signing key cannot be read ({exc}); {KEY_SETTINGS}"
     if signer is None:
@@ -252,7 +254,9 @@ def issued_report(session: Session, *, code: str) -> IssuedReportOut:
         .where(CreditReport.verification_code == wanted)
     ).first()
     if row is None:
-        raise NotFound(f"no credit report was issued with verification code {wanted!r}")
+        raise NotFound(
+            msg("no credit report was issued with verification code {wanted}", wanted=repr(wanted))
+        )
     report, subject = row
     return IssuedReportOut(
         verification_code=report.verification_code,

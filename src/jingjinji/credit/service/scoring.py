@@ -29,6 +29,7 @@ from jingjinji.credit.models import (
 )
 from jingjinji.db import utcnow
 from jingjinji.errors import NotFound
+from jingjinji.i18n import msg
 from jingjinji.security import province_of
 from jingjinji.timezone import china_date
 
@@ -75,7 +76,7 @@ def recompute_subject(session: Session, *, subject_id: int) -> None:
     transaction; the change that caused it is audited by its own service)."""
     subject = session.get(CreditSubject, subject_id)
     if subject is None:
-        raise NotFound(f"credit subject {subject_id} does not exist")
+        raise NotFound(msg("credit subject {subject_id} does not exist", subject_id=subject_id))
     result = score_of(session, subject_id=subject_id)
     subject.risk_class = result.risk_class
     subject.risk_score = round(result.score, 2)

@@ -25,6 +25,7 @@ from jingjinji.credit.models import CreditSubject, CreditSubjectName
 from jingjinji.credit.schemas.subjects import SubjectIn, SubjectOut
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.security import Actor, Role, ensure_role
 from jingjinji.timezone import china_date
@@ -70,14 +71,19 @@ def find_subject(session: Session, *, uscc: str) -> CreditSubject | None:
 def get_subject(session: Session, *, uscc: str) -> CreditSubject:
     subject = find_subject(session, uscc=uscc)
     if subject is None:
-        raise NotFound(f"no credit subject with code {normalise_uscc(uscc)!r}")
+        raise NotFound(
+            msg(
+                "no credit subject with code {code}",
+                code=repr(normalise_uscc(uscc)),
+            )
+        )
     return subject
 
 
 def get_subject_by_id(session: Session, *, subject_id: int) -> CreditSubject:
     subject = session.get(CreditSubject, subject_id)
     if subject is None:
-        raise NotFound(f"no credit subject {subject_id}")
+        raise NotFound(msg("no credit subject {subject_id}", subject_id=subject_id))
     return subject
 
 

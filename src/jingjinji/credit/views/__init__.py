@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from jingjinji.credit import labels  # noqa: F401  (registers the credit labels)
 from jingjinji.credit.views import agency, desks, public
 
 router = APIRouter(include_in_schema=False)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.errors import Conflict, NotFound
+from jingjinji.i18n import msg
 from jingjinji.progress.models import Agreement
 from jingjinji.progress.schemas import AgreementIn
 from jingjinji.regions import service as regions
@@ -55,5 +56,5 @@ def list_agreements(session: Session) -> list[Agreement]:
 def get_agreement(session: Session, *, code: str) -> Agreement:
     row = session.scalar(select(Agreement).where(Agreement.code == code))
     if row is None:
-        raise NotFound(f"no agreement {code!r}")
+        raise NotFound(msg("no agreement {code}", code=repr(code)))
     return row

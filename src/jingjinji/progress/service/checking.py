@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingjinji.i18n import msg
 from jingjinji.progress import kernels
 from jingjinji.progress.models import Indicator, IndicatorValue
 from jingjinji.progress.schemas import TEXT_MAX
@@ -65,38 +66,44 @@ def _text(value: object) -> str | None:
 def parse_number(value: object) -> float:
     """A finite number from a cell or JSON value; ValueError says why not."""
     if isinstance(value, bool):
-        raise ValueError("true/false is not a number")
+        raise ValueError(msg("true/false is not a number"))
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
         text = value.strip()
         if not text:
-            raise ValueError("a value is required")
+            raise ValueError(msg("a value is required"))
         try:
             number = float(text)
         except ValueError:
             raise ValueError(
-                f"{text!r} is not a number (use digits with a dot for decimals, no thousands "
-                "separators or units)"
+                msg(
+                    "{text} is not a number (use digits with a dot for decimals, no thousands "
+                    "separators or units)",
+                    text=repr(text),
+                )
             ) from None
     elif value is None:
-        raise ValueError("a value is required")
+        raise ValueError(msg("a value is required"))
     else:
-        raise ValueError(f"a {type(value).__name__} is not a number")
+        raise ValueError(msg("a {kind} is not a number", kind=type(value).__name__))
     if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError("the value must be a finite number")
+        raise ValueError(msg("the value must be a finite number"))
     return number
 
 
 def _period_text(value: object) -> tuple[str | None, str | None]:
     """The period string of a cell, or why the cell cannot be one."""
     if isinstance(value, dt.datetime | dt.date):
-        return None, (
-            f"the cell holds a date ({value:%Y-%m-%d}), not a period string: format the column "
-            "as text and type e.g. '2021-07'"
+        return None, msg(
+            "the cell holds a date ({date}), not a period string: format the column as text "
+            "and type e.g. '2021-07'",
+            date=f"{value:%Y-%m-%d}",
         )
     if isinstance(value, float) and not value.is_integer():
-        return None, f"{value} is not a period string such as '2021', '2021Q3' or '2021-07'"
+        return None, msg(
+            "{value} is not a period string such as '2021', '2021Q3' or '2021-07'", value=value
+        )
     return _text(value), None
 
 
@@ -142,21 +149,21 @@ class _Row:
 def _indicator(row: _Row, batch: _Batch) -> Indicator | None:
     code = row.text("indicator_code")
     if code is None:
-        row.bad("indicator_code", "an indicator code is required")
+        row.bad("indicator_code", msg("an indicator code is required"))
         return None
     indicator = batch.indicators.get(code)
     if indicator is None:
-        row.bad("indicator_code", f"unknown indicator code {code!r}")
+        row.bad("indicator_code", msg("unknown indicator code {code}", code=repr(code)))
     return indicator
 
 
 def _jurisdiction(row: _Row, batch: _Batch) -> str | None:
     code = row.text("jurisdiction_code")
     if code is None:
-        row.bad("jurisdiction_code", "a jurisdiction code is required")
+        row.bad("jurisdiction_code", msg("a jurisdiction code is required"))
         return None
     if code not in batch.jurisdictions:
-        row.bad("jurisdiction_code", f"unknown jurisdiction code {code!r}")
+        row.bad("jurisdiction_code", msg("unknown jurisdiction code {code}", code=repr(code)))
         return None
     return code
 
@@ -167,7 +174,7 @@ def _period(row: _Row, indicator: Indicator | None) -> kernels.Period | None:
         row.bad("period", problem)
         return None
     if text is None:
-        row.bad("period", "a period is required, e.g. '2021', '2021Q3' or '2021-07'")
+        row.bad("period", msg("a period is required, e.g. '2021', '2021Q3' or '2021-07'"))
         return None
     try:
         return kernels.parse_period(text, indicator.period_type if indicator is not None else None)
@@ -180,29 +187,36 @@ def _number(row: _Row) -> float | None:
     try:
         return parse_number(row.cells.get("value"))
     except ValueError as exc:
-        row.bad("value", str(exc))
+        row.bad("value", exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc))
         return None
 
 
 def _check_unit(row: _Row, indicator: Indicator | None) -> None:
     unit = row.text("unit")
     if unit is not None and indicator is not None and unit != indicator.unit:
-        row.bad("unit", f"unit {unit!r} does not match the indicator's unit {indicator.unit!r}")
+        row.bad(
+            "unit",
+            msg(
+                "unit {unit} does not match the indicator's unit {expected}",
+                unit=repr(unit),
+                expected=repr(indicator.unit),
+            ),
+        )
 
 
 def _source(row: _Row) -> str | None:
     source = row.text("source")
     if source is None:
-        row.bad("source", "a source is required (publication, table or office)")
+        row.bad("source", msg("a source is required (publication, table or office)"))
     elif len(source) > TEXT_MAX:
-        row.bad("source", f"at most {TEXT_MAX} characters")
+        row.bad("source", msg("at most {limit} characters", limit=TEXT_MAX))
     return source
 
 
 def _note(row: _Row) -> str | None:
     note = row.text("note")
     if note is not None and len(note) > TEXT_MAX:
-        row.bad("note", f"at most {TEXT_MAX} characters")
+        row.bad("note", msg("at most {limit} characters", limit=TEXT_MAX))
     return note
 
 
@@ -210,8 +224,11 @@ def _check_repeat(row: _Row, batch: _Batch, key: _ValueKey) -> None:
     if key in batch.seen:
         row.bad(
             "period",
-            f"duplicate: the same indicator, jurisdiction and period is in "
-            f"entry {batch.seen[key] + 1} already",
+            msg(
+                "duplicate: the same indicator, jurisdiction and period is in entry {entry} "
+                "already",
+                entry=batch.seen[key] + 1,
+            ),
         )
     else:
         batch.seen[key] = row.index
@@ -261,14 +278,19 @@ def _stored_repeats(
         if previous is None:
             checked.append(c)
             continue
-        what = f"a value of {c.indicator.code} for {c.jurisdiction_code} {c.period}"
+        what = {"indicator": c.indicator.code, "place": c.jurisdiction_code, "period": c.period}
         if not c.note:
             problems.append(
                 RowProblem(
                     c.index,
                     "period",
-                    f"duplicate: {what} is stored already ({previous.value:g}); to correct it, "
-                    "send the corrected value with the reason in note",
+                    msg(
+                        "duplicate: a value of {indicator} for {place} {period} is stored already "
+                        "({stored}); to correct it, send the corrected value with the reason in "
+                        "note",
+                        stored=f"{previous.value:g}",
+                        **what,
+                    ),
                 )
             )
         elif c.value == previous.value and c.source == previous.source:
@@ -276,7 +298,11 @@ def _stored_repeats(
                 RowProblem(
                     c.index,
                     "value",
-                    f"{what} is stored already with this value and source: nothing to correct",
+                    msg(
+                        "a value of {indicator} for {place} {period} is stored already with this "
+                        "value and source: nothing to correct",
+                        **what,
+                    ),
                 )
             )
         else:

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 from jingjinji.audit import service as audit
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, NotFound
+from jingjinji.i18n import msg
+from jingjinji.labels import N_
 from jingjinji.pagination import Paged, paginate
 from jingjinji.progress import policy
 from jingjinji.progress.models import (
@@ -41,7 +43,7 @@ def _agency_ids(session: Session, data: CommitmentIn) -> list[int]:
     for i, org_id in enumerate(data.agency_ids):
         try:
             if not is_db_id(org_id):
-                raise NotFound(f"no organisation {org_id}")
+                raise NotFound(msg("no organisation {org_id}", org_id=org_id))
             regions.get_organisation(session, organisation_id=org_id)
         except NotFound:
             raise invalid(["body", "agency_ids", i], f"unknown organisation {org_id}") from None
@@ -105,7 +107,7 @@ def create_commitment(session: Session, *, actor: Actor | None, data: Commitment
             commitment_id=row.id,
             status=row.status,
             changed_on=data.status_since or utcnow().date(),
-            note="initial status",
+            note=N_("initial status"),  # translated where shown
             recorded_by=checked.username,
         )
     )
@@ -134,7 +136,7 @@ def _commitment_query() -> Select[Commitment]:
 def get_commitment(session: Session, *, code: str) -> Commitment:
     row = session.scalar(_commitment_query().where(Commitment.code == code))
     if row is None:
-        raise NotFound(f"no commitment {code!r}")
+        raise NotFound(msg("no commitment {code}", code=repr(code)))
     return row
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.errors import Conflict, NotFound
+from jingjinji.i18n import msg
 from jingjinji.progress.models import Indicator
 from jingjinji.progress.schemas import IndicatorIn
 from jingjinji.progress.service.inputs import check_area, invalid
@@ -49,7 +50,7 @@ def list_indicators(session: Session, *, area: str | None = None) -> list[Indica
 def get_indicator(session: Session, *, code: str) -> Indicator:
     row = session.scalar(select(Indicator).where(Indicator.code == code))
     if row is None:
-        raise NotFound(f"no indicator {code!r}")
+        raise NotFound(msg("no indicator {code}", code=repr(code)))
     return row
 
 

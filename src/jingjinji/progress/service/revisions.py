@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.db import is_db_id
 from jingjinji.errors import NotFound
+from jingjinji.i18n import msg
 from jingjinji.progress import policy
 from jingjinji.progress.models import IndicatorValue, ValueRevision
 from jingjinji.progress.schemas import ValueDetailOut, ValueRevisionOut
@@ -47,7 +48,7 @@ def value_detail(session: Session, *, actor: Actor | None, value_id: int) -> Val
     when, and who corrected it, when and why."""
     row = session.get(IndicatorValue, value_id) if is_db_id(value_id) else None
     if row is None:
-        raise NotFound(f"no value {value_id}")
+        raise NotFound(msg("no value {value_id}", value_id=value_id))
     return ValueDetailOut(
         **value_out(row, actor=actor).model_dump(),
         history=[

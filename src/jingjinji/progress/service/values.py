@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from jingjinji import labels
 from jingjinji.audit import service as audit
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import DomainError, InvalidInput, NotFound, PermissionDenied, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.progress import kernels, policy
 from jingjinji.progress.models import IndicatorValue, ValueRevision
@@ -111,8 +113,13 @@ def permission_problems(
         RowProblem(
             index,
             "jurisdiction_code",
-            f"permission: {writer.role.value} {writer.username!r} may not enter values for "
-            f"jurisdiction {code}",
+            msg(
+                "permission: {role} {user} may not enter values for jurisdiction {code}",
+                role=writer.role.value,
+                role_label=labels.msg_label("role", writer.role),
+                user=repr(writer.username),
+                code=code,
+            ),
         )
         for index, cells in enumerate(rows)
         if (code := str(cells.get("jurisdiction_code") or "").strip()) in forbidden
@@ -319,7 +326,10 @@ def submit_values(
         raise refuse_values(
             session,
             permissions=permissions,
-            detail=f"{len(problems)} problem(s) in the submitted values; nothing was stored",
+            detail=msg(
+                "{count} problem(s) in the submitted values; nothing was stored",
+                count=len(problems),
+            ),
             errors=[field_error([*loc_prefix, p.index, p.column], p.reason) for p in problems],
         )
     stored = store_clean(
@@ -350,7 +360,7 @@ def delete_value(session: Session, *, actor: Actor | None, value_id: int) -> Non
     write for its jurisdiction; audited with the removed content."""
     row = session.get(IndicatorValue, value_id) if is_db_id(value_id) else None
     if row is None:
-        raise NotFound(f"no value {value_id}")
+        raise NotFound(msg("no value {value_id}", value_id=value_id))
     checked = ensure_can_write(
         session,
         actor,

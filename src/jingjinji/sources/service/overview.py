@@ -29,6 +29,7 @@ from jingjinji.audit import service as audit
 from jingjinji.config import get_settings
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, province_of, require_actor
 from jingjinji.sources.models import (
     DataCommand,
@@ -306,7 +307,7 @@ def outlet_page(
     audited. 404 for an unknown outlet."""
     outlet = session.get(Outlet, outlet_id)
     if outlet is None:
-        raise NotFound(f"no outlet {outlet_id}")
+        raise NotFound(msg("no outlet {outlet_id}", outlet_id=outlet_id))
     enterprise = session.get(Enterprise, outlet.enterprise_id)
     assert enterprise is not None  # a foreign key
     (row,) = outlet_states(session, outlet_ids=[outlet_id], now=now)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.credit.kernels.uscc import check_uscc
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.regions.models import Organisation
 from jingjinji.security import Actor, deny, province_of, require_actor
@@ -58,14 +59,14 @@ def ensure_may_write(
 def get_enterprise(session: Session, *, enterprise_id: int) -> Enterprise:
     row = session.get(Enterprise, enterprise_id)
     if row is None:
-        raise NotFound(f"no enterprise {enterprise_id}")
+        raise NotFound(msg("no enterprise {enterprise_id}", enterprise_id=enterprise_id))
     return row
 
 
 def get_outlet(session: Session, *, outlet_id: int) -> Outlet:
     row = session.get(Outlet, outlet_id)
     if row is None:
-        raise NotFound(f"no outlet {outlet_id}")
+        raise NotFound(msg("no outlet {outlet_id}", outlet_id=outlet_id))
     return row
 
 

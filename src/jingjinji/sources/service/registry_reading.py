@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, deny, province_of, require_actor
@@ -202,7 +203,7 @@ def find_logger(session: Session, *, mn: str) -> Logger:
     """The logger with this MN (a 404 otherwise); no authorisation: callers check it."""
     row = session.scalar(select(Logger).where(Logger.mn == mn)) if len(mn) <= 40 else None
     if row is None:
-        raise NotFound(f"no data logger {mn!r}")
+        raise NotFound(msg("no data logger {mn}", mn=repr(mn)))
     return row
 
 

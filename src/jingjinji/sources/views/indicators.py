@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from jingjinji import i18n
 from jingjinji.deps import DbSession
+from jingjinji.labels import N_
 from jingjinji.regions import service as regions
 from jingjinji.sources import presentation as show
 from jingjinji.sources.service import indicators
@@ -54,7 +55,7 @@ def indicators_page(
         {
             "period": chosen.text,
             "kind": chosen.kind,
-            "kinds": [("day", tr("Day")), ("month", tr("Month"))],
+            "kinds": [("day", tr(N_("Day"))), ("month", tr(N_("Month")))],
             "rows": [_row(r, names) for r in rows],
             "exceedance_kinds": [(k, tr(label)) for k, label in show.EXCEEDANCE_LABELS.items()],
         },

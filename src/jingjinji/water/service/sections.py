@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, ensure_can_write, province_of
@@ -23,7 +24,7 @@ LINKED_KINDS = frozenset({SectionKind.CROSS_BORDER.value, SectionKind.INTO_SEA.v
 def get_section(session: Session, *, code: str) -> Section:
     row = session.get(Section, code) if isinstance(code, str) and len(code) <= 20 else None
     if row is None:
-        raise NotFound(f"no monitoring section {code!r}")
+        raise NotFound(msg("no monitoring section {code}", code=repr(code)))
     return row
 
 

@@ -22,6 +22,7 @@ from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.errors import DomainError, InvalidInput, field_error
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.water.incident_presentation import incident_context
+from jingjinji.water.incident_presentation import summary as incident_summary
 from jingjinji.water.models import IncidentSeverity, IncidentStatus
 from jingjinji.water.schemas import incidents as schemas
 from jingjinji.water.service import incidents as service
@@ -72,6 +73,9 @@ def incidents_page(
             "status": status.value if status else "",
             "statuses": [s.value for s in IncidentStatus],
             "china_time": china_time,
+            "summary": lambda i: incident_summary(
+                i, language_of(request), lambda text: t(request, text)
+            ),
         },
     )
 

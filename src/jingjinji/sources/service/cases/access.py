@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import DomainError, NotFound
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, deny, require_actor
 from jingjinji.sources import policy
 from jingjinji.sources.models import Case, CaseJurisdiction, CaseStep
@@ -38,12 +39,12 @@ def visible_case(
     actor = require_actor(actor)
     case = session.get(Case, case_id) if is_db_id(case_id) else None
     if case is None:
-        raise NotFound(f"no enforcement case {case_id}")
+        raise NotFound(msg("no enforcement case {case_id}", case_id=case_id))
     involved = involvements(session, case.id)
     if not policy.may_read_case(actor, involved=[i.jurisdiction_code for i in involved]):
         raise audit.audited_refusal(
             session,
-            NotFound(f"no enforcement case {case_id}"),
+            NotFound(msg("no enforcement case {case_id}", case_id=case_id)),
             actor=actor,
             action=action,
             object_type=OBJECT_TYPE,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.db import is_db_id, utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, province_of
 from jingjinji.sources import policy
@@ -88,7 +89,11 @@ def _task_of(session: Session, actor: Actor, case: Case, task_id: int, action: s
     task = session.get(CaseTask, task_id) if is_db_id(task_id) else None
     if task is None or task.case_id != case.id:
         raise refuse_as(
-            session, actor, case, action, NotFound(f"no task {task_id} in case {case.id}")
+            session,
+            actor,
+            case,
+            action,
+            NotFound(msg("no task {task_id} in case {id}", task_id=task_id, id=case.id)),
         )
     return task
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from jingjinji.labels import N_, register
 from jingjinji.sources.models import Exceedance
 from jingjinji.warnings import service as warnings
 
@@ -14,6 +15,12 @@ EVENT_TYPES: tuple[str, ...] = (OPENED,)
 
 # Subscribers choose it by name like the warnings' own (known at import).
 warnings.register_webhook_event_types(EVENT_TYPES)
+register(
+    "event",
+    {
+        "sources.exceedance.opened": N_("emission exceedance opened"),
+    },
+)
 
 
 def exceedance_payload(event: Exceedance) -> dict[str, Any]:

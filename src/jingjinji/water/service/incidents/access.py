@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.db import is_db_id
 from jingjinji.errors import NotFound
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, require_actor
 from jingjinji.water import policy
@@ -37,12 +38,12 @@ def visible_incident(
     actor = require_actor(actor)
     incident = session.get(Incident, incident_id) if is_db_id(incident_id) else None
     if incident is None:
-        raise NotFound(f"no water incident {incident_id}")
+        raise NotFound(msg("no water incident {incident_id}", incident_id=incident_id))
     notices = notices_of(session, incident.id)
     if not policy.may_read_incident(actor, provinces=concerned(notices)):
         raise audit.audited_refusal(
             session,
-            NotFound(f"no water incident {incident_id}"),
+            NotFound(msg("no water incident {incident_id}", incident_id=incident_id)),
             actor=actor,
             action=action,
             object_type="water_incident",

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from jingjinji.db import utcnow
+from jingjinji.labels import N_, register
 from jingjinji.warnings import service as warnings
 from jingjinji.water.models import Incident, IncidentStep
 
@@ -36,6 +37,20 @@ EVENT_TYPES: tuple[str, ...] = (
 # Subscribers choose these by name like the warnings' own (known at import, before any
 # subscription is checked).
 warnings.register_webhook_event_types(EVENT_TYPES)
+register(
+    "event",
+    {
+        "water.incident.opened": N_("water incident opened"),
+        "water.incident.acknowledged": N_("water incident acknowledged"),
+        "water.incident.consultation_opened": N_("water incident consultation opened"),
+        "water.incident.answered": N_("water incident consultation answered"),
+        "water.incident.consultation_concluded": N_("water incident consultation concluded"),
+        "water.incident.sampled": N_("water incident sampled"),
+        "water.incident.measure": N_("water incident measure taken"),
+        "water.incident.escalated": N_("water incident escalated"),
+        "water.incident.closed": N_("water incident closed"),
+    },
+)
 
 
 def incident_payload(incident: Incident) -> dict[str, Any]:

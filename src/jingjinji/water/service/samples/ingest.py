@@ -20,6 +20,7 @@ from jingjinji.audit import service as audit
 from jingjinji.config import get_settings
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, Role, deny, ensure_role, require_actor
 from jingjinji.water import policy
 from jingjinji.water.models import Ingestion, Sample, SampleRevision, Section
@@ -389,5 +390,5 @@ def get_ingestion(session: Session, *, actor: Actor | None, ingestion_id: int) -
     actor = require_actor(actor)
     row = session.get(Ingestion, ingestion_id)
     if row is None or not (actor.is_office_admin or row.actor_username == actor.username):
-        raise NotFound(f"no ingestion {ingestion_id}")
+        raise NotFound(msg("no ingestion {ingestion_id}", ingestion_id=ingestion_id))
     return row
