@@ -1,7 +1,7 @@
 """catalog: a field's description in Chinese (catalog_fields.description_zh)
 
-Revision ID: 0013_catalog_field_zh
-Revises: 0012_catalog_grant_scope
+Revision ID: 0014_catalog_field_zh
+Revises: 0013_catalog_metadata
 Create Date: 2026-12-02 08:00:00.000000
 """
 
