@@ -219,6 +219,7 @@ def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]
         # No enforcement case in the demo: its page is a 404 page, in Chinese too.
         "/sources/cases/{case_id}": "999999",
         "/sources/outlets/{outlet_id}": str(outlet),
+        "/help/{topic}": "tour",
     }
 
 

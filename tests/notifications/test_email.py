@@ -96,7 +96,7 @@ def test_notifications_arrive_at_the_smtp_sink_as_each_recipient_chose(
         assert message["From"] == "platform@jjj.test"
         text = message.get_body(preferencelist=("plain",))
         assert text is not None
-        assert "he-analyst 申请字段 x" in text.get_content()
+        assert "he-analyst 申请字段 `x`" in text.get_content()
         assert "https://jjj.test/access-requests" in text.get_content()
         assert _emails(session_factory, "bj-env", people) == ["sent"]
         assert _emails(session_factory, "bj-admin", people) == ["none"]

@@ -94,7 +94,8 @@ def _values(params: Mapping[str, Any], lang: str) -> dict[str, str]:
         elif key in _DATES and isinstance(value, str):
             values[key] = times.cst_date(value)
         elif isinstance(value, list):
-            values[key] = ("、" if lang == "zh_CN" else ", ").join(str(v) for v in value)
+            # Field names and other codes, quoted as code (`uscc`) in both languages.
+            values[key] = ("、" if lang == "zh_CN" else ", ").join(f"`{v}`" for v in value)
         else:
             values[key] = "" if value is None else str(value)
     # "Title (CODE)" in the reader's language where the domain gave both names.
@@ -102,6 +103,11 @@ def _values(params: Mapping[str, Any], lang: str) -> dict[str, str]:
         name = params.get(f"{key}_title_{'zh' if lang == 'zh_CN' else 'en'}")
         if name and key in values:
             values[key] = f"{name} ({values[key]})"
+    # Text the domain wrote in both languages (an incident's summary): the reader's.
+    for key in ("summary",):
+        text = params.get(f"{key}_{'zh' if lang == 'zh_CN' else 'en'}")
+        if text:
+            values[key] = str(text)
     return values
 
 

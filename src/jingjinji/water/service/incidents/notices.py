@@ -5,11 +5,27 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from jingjinji import i18n
 from jingjinji.notifications import service as notifications
 from jingjinji.notifications.service import Audience, Kind
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
 from jingjinji.water.models import Incident, IncidentNotice, NoticeRelation, Section
+from jingjinji.water.schemas.incidents import IncidentOut
+
+
+def _summaries(incident: Incident) -> dict[str, str]:
+    """The summary in both languages (a detected incident's is rebuilt from its detail; a
+    reported one keeps the agency's words), so the inbox shows the reader's."""
+    from jingjinji.water.incident_presentation import summary
+
+    out = IncidentOut.model_validate(incident)
+    return {
+        f"summary_{suffix}": summary(
+            out, lang, lambda text, lang=lang: i18n.gettext_for(lang, text)
+        )
+        for suffix, lang in (("zh", "zh_CN"), ("en", "en"))
+    }
 
 
 def incident_opened(
@@ -38,6 +54,7 @@ def incident_opened(
             "section_title_en": section.name_en,
             "severity": incident.severity,
             "summary": incident.summary,
+            **_summaries(incident),
             "due_at": min(n.due_at for n in notices).isoformat() if notices else None,
         },
         link=f"/water/incidents/{incident.id}",
