@@ -17,15 +17,18 @@ from jingjinji.water.schemas.incidents import IncidentOut
 def _summaries(incident: Incident) -> dict[str, str]:
     """The summary in both languages (a detected incident's is rebuilt from its detail; a
     reported one keeps the agency's words), so the inbox shows the reader's."""
+    # Imported here: incident_presentation imports the water service (a cycle at import time).
     from jingjinji.water.incident_presentation import summary
 
     out = IncidentOut.model_validate(incident)
-    return {
-        f"summary_{suffix}": summary(
-            out, lang, lambda text, lang=lang: i18n.gettext_for(lang, text)
-        )
-        for suffix, lang in (("zh", "zh_CN"), ("en", "en"))
-    }
+    texts: dict[str, str] = {}
+    for suffix, lang in (("zh", "zh_CN"), ("en", "en")):
+
+        def translate(text: str, lang: str = lang) -> str:
+            return i18n.gettext_for(lang, text)
+
+        texts[f"summary_{suffix}"] = summary(out, lang, translate)
+    return texts
 
 
 def incident_opened(
