@@ -502,6 +502,21 @@ FIELD_DESCRIPTIONS_ZH: dict[str, str] = {
 }
 
 
+def _field_ins(fields: list[tuple[Any, ...]]) -> list[FieldIn]:
+    """Fields given as (name, type, unit, description, class), described in both languages."""
+    return [
+        FieldIn(
+            name=n,
+            type=t,
+            unit=u,
+            description=d,
+            description_zh=FIELD_DESCRIPTIONS_ZH.get(d, ""),
+            sharing_class=c,
+        )
+        for n, t, u, d, c in fields
+    ]
+
+
 def demo_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
     """The demo datasets, owned by the demo organisations (keys of regions/demo.py); those
     open to the public under CC BY 4.0."""
@@ -520,17 +535,7 @@ def demo_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
             licence="CC-BY-4.0" if public else "",
             tags_zh=DOMAIN_TAGS.get(domain, ([], []))[0],
             tags_en=DOMAIN_TAGS.get(domain, ([], []))[1],
-            fields=[
-                FieldIn(
-                    name=n,
-                    type=t,
-                    unit=u,
-                    description=d,
-                    description_zh=FIELD_DESCRIPTIONS_ZH.get(d, ""),
-                    sharing_class=c,
-                )
-                for n, t, u, d, c in fields
-            ],
+            fields=_field_ins(fields),
         )
         for code, owner, domain, cycle, cls, public, tzh, ten, dzh, den, fields in DATASETS
     ]
@@ -691,17 +696,7 @@ def register_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
             temporal_end=dt.date(2021, 12, 31),
             tags_zh=[*tags_zh, *SYNTHETIC_TAGS[0]],
             tags_en=[*tags_en, *SYNTHETIC_TAGS[1]],
-            fields=[
-                FieldIn(
-                    name=n,
-                    type=t,
-                    unit=u,
-                    description=d,
-                    description_zh=FIELD_DESCRIPTIONS_ZH.get(d, ""),
-                    sharing_class=c,
-                )
-                for n, t, u, d, c in fields
-            ],
+            fields=_field_ins(fields),
         )
         for (
             code,
