@@ -47,11 +47,13 @@ PAGES: list[tuple[str, str, str]] = [
     ("access-requests", "/access-requests", "Access requests with their deadlines"),
     ("air", "/air", "Air quality: stations by AQI level, city ranking"),
     ("air-city", "/air/cities/110000", "Beijing: daily AQI series and calendar"),
+    ("air-public", "/air/public", "Public air page: city ranking, health advice, forecast"),
     ("warnings", "/warnings", "Heavy-pollution warnings: forecasts and consultations"),
     ("progress", "/progress", "Coordinated-development progress dashboard"),
     ("credit", "/credit", "Public credit window"),
     ("water", "/water", "Cross-border river sections by water-quality class"),
     ("sources", "/sources", "Key pollution sources by state"),
+    ("notifications", "/notifications", "Inbox: notifications of requests, decisions, incidents"),
     ("help", "/help/tour", "Help: the tour of the demo"),
 ]
 
