@@ -98,7 +98,9 @@ def test_air_upload_shows_every_refusal(
     page.click("form[action='/air/upload'] button[type=submit]")
     expect(result).not_to_contain_text("station_code")  # the earlier answer was replaced
     expect(result).to_contain_text(rejected)
-    expect(result).to_contain_text("may not air.observations.write")
+    # the service's refusal, in the page's language (marked at its source with i18n.msg)
+    refusal = "无权写入辖区 110000" if lang == "zh_CN" else "may not air.observations.write"
+    expect(result).to_contain_text(refusal)
     expect(result).to_contain_text("110000")
 
     # over the body limit: refused before the application, still shown in the form
