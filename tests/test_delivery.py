@@ -252,7 +252,7 @@ def test_charts_draw_after_the_deferred_echarts(
     )
     page.wait_for_selector("#late-chart canvas")
     page.goto(f"{live_server.url}/warnings")
-    page.wait_for_selector("[data-testid=warning-map] svg")
+    page.wait_for_selector("[data-testid=warning-map][data-map-ready=true] svg path")
     assert page.evaluate("typeof window.echarts") == "object"
     assert errors == []
 

@@ -37,7 +37,7 @@ def _errors(page: Any) -> list[str]:
 def test_overview_map_and_ranking(page: Any, live_server: LiveServer, imported: None) -> None:
     errors = _errors(page)
     page.goto(f"{live_server.url}/air")
-    page.wait_for_selector("[data-testid=station-map] svg")
+    page.wait_for_selector("[data-testid=station-map][data-map-ready=true] svg path")
     assert page.locator("[data-testid=ranking] tbody tr").count() >= 1
     assert errors == []
 

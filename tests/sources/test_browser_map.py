@@ -38,7 +38,7 @@ def test_map_and_outlet_charts(
     store_outlet_data(session_factory, registry)
     errors = _errors(page)
     page.goto(f"{live_server.url}/sources")
-    page.wait_for_selector("[data-testid=sources-map] svg")
+    page.wait_for_selector("[data-testid=sources-map][data-map-ready=true] svg path")
     legend = page.evaluate(
         "() => echarts.getInstanceByDom(document.getElementById('sources-map'))"
         ".getOption().legend[0].data"

@@ -33,7 +33,7 @@ def _errors(page: Any) -> list[str]:
 def test_network_chart_draws(page: Any, live_server: LiveServer, network: list[str]) -> None:
     errors = _errors(page)
     page.goto(f"{live_server.url}/water")
-    page.wait_for_selector("[data-testid=network-chart] svg")
+    page.wait_for_selector("[data-testid=network-chart][data-map-ready=true] svg path")
     assert page.locator("[data-testid=class-legend]").inner_text().count("Class") == 5
     assert "Inferior V" in page.locator("[data-testid=class-legend]").inner_text()
     assert page.locator("[data-testid=section-table] tbody tr").count() == 3
