@@ -27,6 +27,7 @@ from jingjinji.catalog.schemas import DatasetIn, FieldIn
 from jingjinji.credit.models import CreditRecord, CreditSubject, RecordStatus
 from jingjinji.credit.service import records, subjects
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
@@ -175,8 +176,8 @@ def read_records(
             day_filter = dt.date.fromisoformat(filters["decision_date"])
         except ValueError as exc:
             raise InvalidInput(
-                "decision_date must be an ISO date",
-                errors=[field_error(["query", "decision_date"], "expected YYYY-MM-DD")],
+                msg("decision_date must be an ISO date"),
+                errors=[field_error(["query", "decision_date"], msg("expected YYYY-MM-DD"))],
             ) from exc
         stmt = stmt.where(CreditRecord.decision_date == day_filter)
     page = paginate(session, stmt, CreditRecord.id, cursor=cursor, limit=limit)

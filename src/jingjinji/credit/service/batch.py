@@ -35,6 +35,7 @@ from jingjinji.credit.schemas.records import (
 )
 from jingjinji.credit.service import records
 from jingjinji.errors import InvalidInput, PermissionDenied, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions.models import Organisation
 from jingjinji.security import Actor, deny, require_actor
 
@@ -189,7 +190,11 @@ def _partial_problems(
                 RowError(
                     row=number,
                     column="decision_date",
-                    reason=f"decision date {day} is in the future (today is {today})",
+                    reason=msg(
+                        "decision date {day} is in the future (today is {today})",
+                        day=day,
+                        today=today,
+                    ),
                 )
             )
     return out
@@ -203,13 +208,19 @@ def _header_problems(header: Sequence[object]) -> list[RowError]:
     names = [_text(h) for h in header]
     required = ("kind", "uscc", "document_number", "title", "legal_basis", "decision_date")
     problems = [
-        RowError(row=1, column=c, reason=f"column {c!r} is missing from the header")
+        RowError(row=1, column=c, reason=msg("column {c} is missing from the header", c=repr(c)))
         for c in required
         if c not in names
     ]
     problems += [
         RowError(
-            row=1, column=n, reason=f"unknown column {n!r}; the columns are " + ", ".join(COLUMNS)
+            row=1,
+            column=n,
+            reason=msg(
+                "unknown column {n}; the columns are {columns}",
+                n=repr(n),
+                columns=", ".join(COLUMNS),
+            ),
         )
         for n in names
         if n and n not in COLUMNS
@@ -225,12 +236,14 @@ def _rows(header: Sequence[object], body: Iterator[tuple[int, Sequence[object]]]
             continue
         if len(out) >= MAX_BATCH:
             raise BatchRejected(
-                f"at most {MAX_BATCH} records per upload",
-                [RowError(row=number, column="-", reason="too many rows")],
+                msg("at most {max_batch} records per upload", max_batch=MAX_BATCH),
+                [RowError(row=number, column="-", reason=msg("too many rows"))],
                 where="file",
             )
         stray = [
-            RowError(row=number, column=f"#{i + 1}", reason="a value outside the header's columns")
+            RowError(
+                row=number, column=f"#{i + 1}", reason=msg("a value outside the header's columns")
+            )
             for i, c in enumerate(cells)
             if not _blank(c) and (i >= len(names) or not names[i])
         ]
@@ -245,24 +258,28 @@ def parse_csv(content: bytes) -> list[Row]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(
-            "the CSV file is not UTF-8 text", errors=[field_error(["file"], f"not UTF-8: {exc}")]
+            msg("the CSV file is not UTF-8 text"),
+            errors=[field_error(["file"], msg("not UTF-8: {exc}", exc=exc))],
         ) from exc
     if "\x00" in text:
         raise InvalidInput(
-            "the file holds NUL characters", errors=[field_error(["file"], "NUL character")]
+            msg("the file holds NUL characters"),
+            errors=[field_error(["file"], msg("NUL character"))],
         )
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader, None)
         if header is None:
             raise BatchRejected(
-                "the file is empty",
-                [RowError(row=1, column="-", reason="empty file")],
+                msg("the file is empty"),
+                [RowError(row=1, column="-", reason=msg("empty file"))],
                 where="file",
             )
         problems = _header_problems(header)
         if problems:
-            raise BatchRejected("the header row does not match the columns", problems, where="file")
+            raise BatchRejected(
+                msg("the header row does not match the columns"), problems, where="file"
+            )
 
         def body() -> Iterator[tuple[int, Sequence[object]]]:
             for cells in reader:
@@ -271,7 +288,7 @@ def parse_csv(content: bytes) -> list[Row]:
         return _rows(header, body())
     except csv.Error as exc:
         raise InvalidInput(
-            "the CSV file cannot be read", errors=[field_error(["file"], str(exc))]
+            msg("the CSV file cannot be read"), errors=[field_error(["file"], str(exc))]
         ) from exc
 
 
@@ -282,8 +299,16 @@ def _refuse_bomb(content: bytes) -> None:
         return
     if sum(m.file_size for m in members) > XLSX_MAX_UNCOMPRESSED:
         raise InvalidInput(
-            "the workbook expands beyond what an upload needs; nothing was read",
-            errors=[field_error(["file"], f"uncompressed size above {XLSX_MAX_UNCOMPRESSED}")],
+            msg("the workbook expands beyond what an upload needs; nothing was read"),
+            errors=[
+                field_error(
+                    ["file"],
+                    msg(
+                        "uncompressed size above {xlsx_max_uncompressed}",
+                        xlsx_max_uncompressed=XLSX_MAX_UNCOMPRESSED,
+                    ),
+                )
+            ],
         )
 
 
@@ -297,8 +322,11 @@ def parse_xlsx(content: bytes) -> list[Row]:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if number > MAX_SHEET_ROWS:
                     raise BatchRejected(
-                        f"the sheet has more than {MAX_SHEET_ROWS} rows",
-                        [RowError(row=number, column="-", reason="too many rows")],
+                        msg(
+                            "the sheet has more than {max_sheet_rows} rows",
+                            max_sheet_rows=MAX_SHEET_ROWS,
+                        ),
+                        [RowError(row=number, column="-", reason=msg("too many rows"))],
                         where="file",
                     )
                 raw.append(list(values))
@@ -308,16 +336,22 @@ def parse_xlsx(content: bytes) -> list[Row]:
         raise
     except Exception as exc:
         raise InvalidInput(
-            "the file is not a readable .xlsx workbook",
-            errors=[field_error(["file"], f"not an .xlsx workbook: {type(exc).__name__}")],
+            msg("the file is not a readable .xlsx workbook"),
+            errors=[
+                field_error(["file"], msg("not an .xlsx workbook: {name}", name=type(exc).__name__))
+            ],
         ) from exc
     if not raw:
         raise BatchRejected(
-            "the sheet is empty", [RowError(row=1, column="-", reason="empty sheet")], where="file"
+            msg("the sheet is empty"),
+            [RowError(row=1, column="-", reason=msg("empty sheet"))],
+            where="file",
         )
     problems = _header_problems(raw[0])
     if problems:
-        raise BatchRejected("the header row does not match the columns", problems, where="file")
+        raise BatchRejected(
+            msg("the header row does not match the columns"), problems, where="file"
+        )
     return _rows(raw[0], ((i + 2, r) for i, r in enumerate(raw[1:])))
 
 
@@ -328,8 +362,13 @@ def read_upload(file: BinaryIO) -> bytes:
         size += len(block)
         if size > MAX_BYTES:
             raise InvalidInput(
-                f"the file is larger than {MAX_BYTES} bytes",
-                errors=[field_error(["file"], f"file too large: at most {MAX_BYTES} bytes")],
+                msg("the file is larger than {max_bytes} bytes", max_bytes=MAX_BYTES),
+                errors=[
+                    field_error(
+                        ["file"],
+                        msg("file too large: at most {max_bytes} bytes", max_bytes=MAX_BYTES),
+                    )
+                ],
             )
         parts.append(block)
     return b"".join(parts)
@@ -342,8 +381,10 @@ def parse_file(filename: str, content: bytes) -> list[Row]:
     if name.endswith((".csv", ".txt")):
         return parse_csv(content)
     raise InvalidInput(
-        "upload an .xlsx or .csv file",
-        errors=[field_error(["file"], f"unsupported file type: {filename!r}")],
+        msg("upload an .xlsx or .csv file"),
+        errors=[
+            field_error(["file"], msg("unsupported file type: {filename}", filename=repr(filename)))
+        ],
     )
 
 
@@ -378,8 +419,11 @@ def _check_rows(
                 RowError(
                     row=row.number,
                     column="document_number",
-                    reason=f"document {row.record.document_number!r} is also in row "
-                    f"{seen[key][0]} with different content",
+                    reason=msg(
+                        "document {document_number} is also in row {seen} with different content",
+                        document_number=repr(row.record.document_number),
+                        seen=seen[key][0],
+                    ),
                 )
             )
         seen.setdefault(key, (row.number, row.record))
@@ -394,11 +438,16 @@ def store_rows(
     writer = require_actor(actor)
     problems, checked = _check_rows(session, actor=writer, rows=rows)
     if not rows:
-        problems.append(RowError(row=2 if where == "file" else 1, column="-", reason="no rows"))
+        problems.append(
+            RowError(row=2 if where == "file" else 1, column="-", reason=msg("no rows"))
+        )
     if problems:
         error = BatchRejected(
-            f"{len(problems)} problem(s) in {len({p.row for p in problems})} row(s); nothing was "
-            "stored",
+            msg(
+                "{count} problem(s) in {count2} row(s); nothing was stored",
+                count=len(problems),
+                count2=len({p.row for p in problems}),
+            ),
             problems,
             where=where,
         )
@@ -422,8 +471,14 @@ def store_rows(
                 object_type="credit_record",
                 object_id=None,
                 jurisdiction_code=org.jurisdiction_code,
-                reason=f"{writer.username!r} may not write records of {org.name_en} "
-                f"(organisation {org.id}); nothing was stored",
+                reason=msg(
+                    "{username} may not write records of {name_en} "
+                    "(organisation {org_id}); nothing "
+                    "was stored",
+                    username=repr(writer.username),
+                    name_en=org.name_en,
+                    org_id=org.id,
+                ),
             )
     cal = records.calendar()
     counts = {"created": 0, "revised": 0, "unchanged": 0}

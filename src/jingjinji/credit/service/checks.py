@@ -83,7 +83,7 @@ def joint_check(session: Session, *, actor: Actor | None, uscc: str, purpose: st
             object_type="credit_subject",
             object_id=code[:40],
             jurisdiction_code=None,
-            reason="the joint check is for agencies of Beijing, Tianjin and Hebei",
+            reason=msg("the joint check is for agencies of Beijing, Tianjin and Hebei"),
             detail={"purpose": purpose[:40]},
         )
     purposes = measures_service.purposes()
@@ -93,7 +93,9 @@ def joint_check(session: Session, *, actor: Actor | None, uscc: str, purpose: st
             session,
             actor,
             loc="purpose",
-            reason=f"unknown purpose {purpose!r}; one of: {known}",
+            reason=msg(
+                "unknown purpose {purpose}; one of: {known}", purpose=repr(purpose), known=known
+            ),
             uscc=code,
             purpose=purpose,
         )

@@ -65,17 +65,24 @@ def sign_commitment(
     org = regions.get_organisation_or_none(session, organisation_id=data.organisation_id)
     errors = []
     if subject is None:
-        errors.append(field_error(["body", "uscc"], f"no credit subject with code {data.uscc!r}"))
+        errors.append(
+            field_error(
+                ["body", "uscc"], msg("no credit subject with code {uscc}", uscc=repr(data.uscc))
+            )
+        )
     if org is None:
         errors.append(
-            field_error(["body", "organisation_id"], f"no agency with id {data.organisation_id}")
+            field_error(
+                ["body", "organisation_id"],
+                msg("no agency with id {organisation_id}", organisation_id=data.organisation_id),
+            )
         )
     if data.due_date is not None and data.due_date < today():
-        errors.append(field_error(["body", "due_date"], "the due date is in the past"))
+        errors.append(field_error(["body", "due_date"], msg("the due date is in the past")))
     if errors or subject is None or org is None:
         raise audit.audited_refusal(
             session,
-            InvalidInput("the commitment cannot be signed as given", errors=errors),
+            InvalidInput(msg("the commitment cannot be signed as given"), errors=errors),
             actor=actor,
             action=SIGN,
             object_type="credit_commitment",
@@ -136,13 +143,19 @@ def decide_commitment(
             object_type="credit_commitment",
             object_id=str(commitment_id),
             jurisdiction_code=jurisdiction,
-            reason="a commitment is judged by the agency it was made to",
+            reason=msg("a commitment is judged by the agency it was made to"),
         )
     if commitment.status != CommitmentStatus.ACTIVE:
         status = commitment.status
         raise audit.audited_refusal(
             session,
-            Conflict(f"commitment {commitment_id} is already {status}"),
+            Conflict(
+                msg(
+                    "commitment {commitment_id} is already {status}",
+                    commitment_id=commitment_id,
+                    status=status,
+                )
+            ),
             actor=actor,
             action=DECIDE,
             object_type="credit_commitment",
@@ -208,7 +221,7 @@ def list_commitments(
                 object_type="credit_commitment",
                 object_id=None,
                 jurisdiction_code=None,
-                reason="the commitment desk is for agencies",
+                reason=msg("the commitment desk is for agencies"),
             )
         if not who.is_office_admin:
             if who.organisation_id is not None:

@@ -98,13 +98,20 @@ def withdraw_declaration(
             object_type="credit_declaration",
             object_id=str(declaration_id),
             jurisdiction_code=jurisdiction,
-            reason="a self-declaration is withdrawn by whoever declared it, signed in, or by "
-            "the administrators of the subject's jurisdiction",
+            reason=msg(
+                "a self-declaration is withdrawn by whoever declared it, signed in, or by the "
+                "administrators of the subject's jurisdiction"
+            ),
         )
     if declaration.withdrawn_at is not None:
         raise audit.audited_refusal(
             session,
-            Conflict(f"self-declaration {declaration_id} is already withdrawn"),
+            Conflict(
+                msg(
+                    "self-declaration {declaration_id} is already withdrawn",
+                    declaration_id=declaration_id,
+                )
+            ),
             actor=actor,
             action=WITHDRAW,
             object_type="credit_declaration",

@@ -114,7 +114,9 @@ def admit_public_form(
         raise audit.audited_refusal(
             session,
             TooManyRequests(
-                f"too many submissions from this address; try again in {wait} seconds",
+                msg(
+                    "too many submissions from this address; try again in {wait} seconds", wait=wait
+                ),
                 retry_after_seconds=wait,
             ),
             actor=actor,

@@ -102,7 +102,13 @@ def submit_objection(
         record_id = record.id
         raise audit.audited_refusal(
             session,
-            Conflict(f"record {record_id} already has a pending objection ({pending})"),
+            Conflict(
+                msg(
+                    "record {record_id} already has a pending objection ({pending})",
+                    record_id=record_id,
+                    pending=pending,
+                )
+            ),
             actor=actor,
             action=SUBMIT,
             object_type="credit_objection",
@@ -183,13 +189,19 @@ def answer_objection(
             object_type="credit_objection",
             object_id=str(objection_id),
             jurisdiction_code=source_jur,
-            reason="objections are answered by the record's source agency",
+            reason=msg("objections are answered by the record's source agency"),
         )
     if objection.status != ObjectionStatus.PENDING:
         status = objection.status
         raise audit.audited_refusal(
             session,
-            Conflict(f"objection {objection_id} is already answered ({status})"),
+            Conflict(
+                msg(
+                    "objection {objection_id} is already answered ({status})",
+                    objection_id=objection_id,
+                    status=status,
+                )
+            ),
             actor=actor,
             action=ANSWER,
             object_type="credit_objection",
@@ -266,7 +278,7 @@ def list_objections(
             object_type="credit_objection",
             object_id=None,
             jurisdiction_code=None,
-            reason="the objection desk is for agencies",
+            reason=msg("the objection desk is for agencies"),
         )
     stmt = (
         select(CreditObjection)

@@ -51,6 +51,7 @@ from jingjinji.credit.service.forms import TooManyRequests as TooManyRequests
 from jingjinji.credit.service.measures import measures_of_record
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
 from jingjinji.timezone import china_date
@@ -109,8 +110,12 @@ def checked_day(as_of: dt.date | None, *, loc: list[str | int]) -> dt.date:
     if as_of is None:
         return now
     if as_of > now:
-        msg = f"{as_of.isoformat()} is in the future (today is {now.isoformat()})"
-        raise InvalidInput(msg, errors=[field_error(loc, msg)])
+        reason = msg(
+            "{as_of} is in the future (today is {today})",
+            as_of=as_of.isoformat(),
+            today=now.isoformat(),
+        )
+        raise InvalidInput(reason, errors=[field_error(loc, reason)])
     return as_of
 
 
@@ -141,7 +146,7 @@ def search(
     text = q.strip()
     if not text:
         raise InvalidInput(
-            "enter a name or a code", errors=[field_error(["query", "q"], "empty query")]
+            msg("enter a name or a code"), errors=[field_error(["query", "q"], msg("empty query"))]
         )
     page = subjects.search_subjects(session, q=text, cursor=cursor, limit=limit)
     former = _names_by_subject(session, (s.id for s in page.items))

@@ -54,7 +54,13 @@ def publish_record(
     if record.status != RecordStatus.PENDING.value:
         raise audit.audited_refusal(
             session,
-            Conflict(f"record {record_id} is {record.status}; only a pending record is published"),
+            Conflict(
+                msg(
+                    "record {record_id} is {record_status}; only a pending record is published",
+                    record_id=record_id,
+                    record_status=record.status,
+                )
+            ),
             actor=writer,
             action="credit.record.publish",
             object_type="credit_record",
@@ -134,7 +140,7 @@ def timeliness(
             object_type="credit_record",
             object_id=None,
             jurisdiction_code=None,
-            reason="publication timeliness is for agency staff",
+            reason=msg("publication timeliness is for agency staff"),
         )
     day = today or records.today()
     rows = session.execute(

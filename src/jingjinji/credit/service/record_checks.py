@@ -21,6 +21,7 @@ from jingjinji.credit.schemas.records import DETAIL_FIELDS, RecordIn, RowError
 from jingjinji.credit.service import measures as measures_service
 from jingjinji.credit.service import subjects
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.regions.models import Organisation
 from jingjinji.security import Actor, deny
@@ -46,7 +47,10 @@ def resolve_source(
             return None, RowError(
                 row=0,
                 column="source_organisation_id",
-                reason=f"unknown agency: no organisation {data.source_organisation_id}",
+                reason=msg(
+                    "unknown agency: no organisation {source_organisation_id}",
+                    source_organisation_id=data.source_organisation_id,
+                ),
             )
         return org, None
     if data.source_agency_uscc:
@@ -55,7 +59,10 @@ def resolve_source(
             return None, RowError(
                 row=0,
                 column="source_agency_uscc",
-                reason=f"unknown agency: no organisation with code {data.source_agency_uscc!r}",
+                reason=msg(
+                    "unknown agency: no organisation with code {source_agency_uscc}",
+                    source_agency_uscc=repr(data.source_agency_uscc),
+                ),
             )
         return org, None
     if actor.organisation_id is not None:
@@ -63,7 +70,7 @@ def resolve_source(
     return None, RowError(
         row=0,
         column="source_agency_uscc",
-        reason="name the source agency (source_agency_uscc or source_organisation_id)",
+        reason=msg("name the source agency (source_agency_uscc or source_organisation_id)"),
     )
 
 
@@ -78,13 +85,16 @@ def _uscc_problem(session: Session, data: RecordIn) -> RowError | None:
         return RowError(
             row=0,
             column="uscc",
-            reason=f"registered in region {check.region_code}, outside Beijing, Tianjin and Hebei",
+            reason=msg(
+                "registered in region {region_code}, outside Beijing, Tianjin and Hebei",
+                region_code=check.region_code,
+            ),
         )
     if not data.subject_name and subjects.find_subject(session, uscc=code) is None:
         return RowError(
             row=0,
             column="subject_name",
-            reason=f"subject {code} is not registered: give its name to register it",
+            reason=msg("subject {code} is not registered: give its name to register it", code=code),
         )
     return None
 
@@ -94,11 +104,19 @@ def _measure_problems(data: RecordIn) -> list[RowError]:
         return []
     unknown = measures_service.unknown_codes(data.measures)
     if unknown:
-        return [RowError(row=0, column="measures", reason=f"unknown measure(s): {unknown}")]
+        return [
+            RowError(
+                row=0,
+                column="measures",
+                reason=msg("unknown measure(s): {unknown}", unknown=unknown),
+            )
+        ]
     colour = MEASURE_COLOUR.get(data.kind.value)
     if colour is None:
         if data.kind is not RecordKind.COURT_ENFORCEMENT:
-            return [RowError(row=0, column="measures", reason="only list entries carry measures")]
+            return [
+                RowError(row=0, column="measures", reason=msg("only list entries carry measures"))
+            ]
         return []
     wrong = [m.code for m in measures_service.measures_for(data.measures) if m.kind != colour]
     if wrong:
@@ -106,7 +124,11 @@ def _measure_problems(data: RecordIn) -> list[RowError]:
             RowError(
                 row=0,
                 column="measures",
-                reason=f"measure(s) {wrong} do not belong to a {data.kind.value} entry",
+                reason=msg(
+                    "measure(s) {wrong} do not belong to a {kind} entry",
+                    wrong=wrong,
+                    kind=data.kind.value,
+                ),
             )
         ]
     return []
@@ -123,22 +145,34 @@ def check_record(session: Session, *, data: RecordIn, today: dt.date) -> list[Ro
             RowError(
                 row=0,
                 column="decision_date",
-                reason=f"decision date {data.decision_date} is in the future (today is {today})",
+                reason=msg(
+                    "decision date {decision_date} is in the future (today is {today})",
+                    decision_date=data.decision_date,
+                    today=today,
+                ),
             )
         )
     if data.valid_from and data.valid_to and data.valid_to < data.valid_from:
-        problems.append(RowError(row=0, column="valid_to", reason="valid_to is before valid_from"))
+        problems.append(
+            RowError(row=0, column="valid_to", reason=msg("valid_to is before valid_from"))
+        )
     unknown = sorted(set(data.details) - set(DETAIL_FIELDS))
     if unknown:
         problems.append(
             RowError(
                 row=0,
                 column="details",
-                reason=f"unknown detail field(s) {unknown}; known: {', '.join(DETAIL_FIELDS)}",
+                reason=msg(
+                    "unknown detail field(s) {unknown}; known: {detail_fields}",
+                    unknown=unknown,
+                    detail_fields=", ".join(DETAIL_FIELDS),
+                ),
             )
         )
     if data.kind is RecordKind.PENALTY and not data.content:
-        problems.append(RowError(row=0, column="content", reason="a penalty needs its content"))
+        problems.append(
+            RowError(row=0, column="content", reason=msg("a penalty needs its content"))
+        )
     problems.extend(_measure_problems(data))
     return problems
 
@@ -174,7 +208,11 @@ def ensure_writer(
             object_type="credit_record",
             object_id=object_id,
             jurisdiction_code=org.jurisdiction_code,
-            reason=f"{actor.username!r} may not write records of {org.name_en} "
-            f"(organisation {org.id}): only its stewards, its province's administrator "
-            "or the office",
+            reason=msg(
+                "{username} may not write records of {name_en} (organisation {org_id}): only its "
+                "stewards, its province's administrator or the office",
+                username=repr(actor.username),
+                name_en=org.name_en,
+                org_id=org.id,
+            ),
         )

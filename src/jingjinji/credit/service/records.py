@@ -50,6 +50,7 @@ from jingjinji.credit.service.record_checks import ensure_writer as ensure_write
 from jingjinji.credit.service.record_checks import problems_error as problems_error
 from jingjinji.credit.service.record_checks import resolve_source as resolve_source
 from jingjinji.db import utcnow
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.regions.models import Organisation
 from jingjinji.security import Actor, require_actor
@@ -298,8 +299,13 @@ def lift_entry(
         raise audit.audited_refusal(
             session,
             Conflict(
-                f"record {record_id} is a {record.status} {record.kind}; only a published "
-                "list entry can be lifted"
+                msg(
+                    "record {record_id} is a {record_status} {record_kind}; only a published list "
+                    "entry can be lifted",
+                    record_id=record_id,
+                    record_status=record.status,
+                    record_kind=record.kind,
+                )
             ),
             actor=writer,
             action="credit.record.lift",

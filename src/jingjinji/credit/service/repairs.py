@@ -121,13 +121,28 @@ def apply_for_repair(
 
 def _refusal(session: Session, record: CreditRecord, on: dt.date) -> Conflict | None:
     if record.kind not in REPAIRABLE:
-        return Conflict(f"a {record.kind} record is not repaired (only blemishes are)")
+        return Conflict(
+            msg(
+                "a {record_kind} record is not repaired (only blemishes are)",
+                record_kind=record.kind,
+            )
+        )
     if record.status != RecordStatus.PUBLISHED:
-        return Conflict(f"record {record.id} is {record.status}, not on public display")
+        return Conflict(
+            msg(
+                "record {record_id} is {record_status}, not on public display",
+                record_id=record.id,
+                record_status=record.status,
+            )
+        )
     if record.publicity_min_end is not None and on < record.publicity_min_end:
         return Conflict(
-            f"credit repair of record {record.id} is possible from "
-            f"{record.publicity_min_end.isoformat()}, after its minimum publicity period"
+            msg(
+                "credit repair of record {record_id} is possible from {publicity_min_end}, after "
+                "its minimum publicity period",
+                record_id=record.id,
+                publicity_min_end=record.publicity_min_end.isoformat(),
+            )
         )
     pending = session.scalar(
         select(CreditRepair.id).where(
@@ -135,7 +150,13 @@ def _refusal(session: Session, record: CreditRecord, on: dt.date) -> Conflict | 
         )
     )
     if pending is not None:
-        return Conflict(f"record {record.id} already has a pending repair application ({pending})")
+        return Conflict(
+            msg(
+                "record {record_id} already has a pending repair application ({pending})",
+                record_id=record.id,
+                pending=pending,
+            )
+        )
     return None
 
 
@@ -177,18 +198,30 @@ def decide_repair(
             object_type="credit_repair",
             object_id=str(repair_id),
             jurisdiction_code=source_jur,
-            reason="credit repair is decided by the record's source agency",
+            reason=msg("credit repair is decided by the record's source agency"),
         )
     error: Conflict | InvalidInput | None = None
     if repair.status != RepairStatus.PENDING:
-        error = Conflict(f"repair application {repair_id} is already decided ({repair.status})")
+        error = Conflict(
+            msg(
+                "repair application {repair_id} is already decided ({repair_status})",
+                repair_id=repair_id,
+                repair_status=repair.status,
+            )
+        )
     elif data.outcome == "rejected" and not data.note.strip():
         error = InvalidInput(
-            "a rejection needs a note",
-            errors=[field_error(["body", "note"], "say why the application is rejected")],
+            msg("a rejection needs a note"),
+            errors=[field_error(["body", "note"], msg("say why the application is rejected"))],
         )
     elif data.outcome == "approved" and record.status != RecordStatus.PUBLISHED:
-        error = Conflict(f"record {record.id} is {record.status}, not on public display")
+        error = Conflict(
+            msg(
+                "record {record_id} is {record_status}, not on public display",
+                record_id=record.id,
+                record_status=record.status,
+            )
+        )
     if error is not None:
         raise audit.audited_refusal(
             session,
@@ -242,7 +275,7 @@ def list_repairs(
             object_type="credit_repair",
             object_id=None,
             jurisdiction_code=None,
-            reason="the repair desk is for agencies",
+            reason=msg("the repair desk is for agencies"),
         )
     stmt = (
         select(CreditRepair)

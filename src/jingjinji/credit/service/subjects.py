@@ -52,7 +52,11 @@ def checked_uscc(code: str, *, loc: list[str | int]) -> UsccCheck:
             extra["expected"] = check.expected
         reason = check.reason or "invalid code"
         raise InvalidInput(
-            f"invalid Unified Social Credit Code {code!r}: {reason}",
+            msg(
+                "invalid Unified Social Credit Code {code}: {reason}",
+                code=repr(code),
+                reason=reason,
+            ),
             errors=[field_error(loc, reason, **extra)],
         )
     if check.province_code not in PROVINCES:
