@@ -25,6 +25,7 @@ from jingjinji.air.models import NUMERIC, Observation, Station, StationDaily
 from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import DatasetIn, FieldIn
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import KeyColumn, Paged, check_limit, paginate
 from jingjinji.security import Actor
 
@@ -181,8 +182,8 @@ def _parse_filter_date(value: str, name: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise InvalidInput(
-            f"{name} must be an ISO date",
-            errors=[field_error(["query", name], "expected YYYY-MM-DD")],
+            msg("{name} must be an ISO date", name=name),
+            errors=[field_error(["query", name], msg("expected YYYY-MM-DD"))],
         ) from exc
 
 
@@ -191,8 +192,8 @@ def _parse_filter_ts(value: str, name: str) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise InvalidInput(
-            f"{name} must be an ISO timestamp",
-            errors=[field_error(["query", name], "expected ISO 8601")],
+            msg("{name} must be an ISO timestamp", name=name),
+            errors=[field_error(["query", name], msg("expected ISO 8601"))],
         ) from exc
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=dt.UTC)
@@ -200,8 +201,8 @@ def _parse_filter_ts(value: str, name: str) -> dt.datetime:
         return parsed.astimezone(dt.UTC)
     except OverflowError as exc:  # 0001-01-01T00:00+08:00 is no UTC time
         raise InvalidInput(
-            f"{name} is out of range",
-            errors=[field_error(["query", name], "timestamp out of range")],
+            msg("{name} is out of range", name=name),
+            errors=[field_error(["query", name], msg("timestamp out of range"))],
         ) from exc
 
 

@@ -35,6 +35,7 @@ from jingjinji.air.models import POLLUTANTS, Observation
 from jingjinji.air.schemas import ExportKind, ExportQuery
 from jingjinji.air.service.series import HOURLY_COLUMNS, Scope
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor
 from jingjinji.timezone import china_date
 
@@ -80,8 +81,8 @@ class ExportPlan:
 def _station_or_city(station: str | None, city: str | None) -> tuple[Scope, str]:
     if (station is None) == (city is None):
         raise InvalidInput(
-            "name exactly one of station or city",
-            errors=[field_error(["query", "station"], "give station or city (not both)")],
+            msg("name exactly one of station or city"),
+            errors=[field_error(["query", "station"], msg("give station or city (not both)"))],
         )
     return ("station", station) if station is not None else ("city", city or "")
 
@@ -109,8 +110,8 @@ def plan_export(session: Session, *, actor: Actor | None, query: ExportQuery) ->
     codes = service.scope_codes(session, scope=scope, code=code)
     if query.kind == "raw" and scope != "station":
         raise InvalidInput(
-            "raw export is per station",
-            errors=[field_error(["query", "kind"], "raw needs station=")],
+            msg("raw export is per station"),
+            errors=[field_error(["query", "kind"], msg("raw needs station="))],
         )
     start, end = service.resolve_range(
         session, query.start, query.end, codes=codes, default_days=DEFAULT_DAYS, max_days=None

@@ -32,6 +32,7 @@ from jingjinji.air.service import daily_cache
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor
 
 FILE_GLOB = "PRSA_Data_*.csv"
@@ -58,8 +59,8 @@ def data_files(directory: Path) -> list[Path]:
     files = sorted(directory.glob(FILE_GLOB))
     if not files:
         raise InvalidInput(
-            f"no {FILE_GLOB} files in {directory}",
-            errors=[field_error(["directory"], f"no {FILE_GLOB} files")],
+            msg("no {file_glob} files in {directory}", file_glob=FILE_GLOB, directory=directory),
+            errors=[field_error(["directory"], msg("no {file_glob} files", file_glob=FILE_GLOB))],
         )
     return files
 
@@ -83,8 +84,13 @@ def verify_checksums(directory: Path, files: list[Path]) -> int:
             digest = hashlib.file_digest(fh, "sha256").hexdigest()
         if digest != want:
             raise InvalidInput(
-                f"{path.name}: SHA-256 {digest} does not match SHA256SUMS ({want})",
-                errors=[field_error(["directory", path.name], "checksum mismatch")],
+                msg(
+                    "{path_name}: SHA-256 {digest} does not match SHA256SUMS ({want})",
+                    path_name=path.name,
+                    digest=digest,
+                    want=want,
+                ),
+                errors=[field_error(["directory", path.name], msg("checksum mismatch"))],
             )
         verified += 1
     return verified
@@ -245,7 +251,11 @@ def _import_chunk(
         item["file"] = path.name
     if issues and strict:
         raise InvalidInput(
-            f"{path.name}: {len({i['row'] for i in issues})} invalid rows (strict import)",
+            msg(
+                "{path_name}: {count} invalid rows (strict import)",
+                path_name=path.name,
+                count=len({i["row"] for i in issues}),
+            ),
             errors=[
                 field_error([path.name, i["row"], i["column"] or "row"], i["reason"])
                 for i in issues[: ingest.MAX_ISSUES_RETURNED]

@@ -21,6 +21,7 @@ from jingjinji.air.models import NUMERIC, Observation, Station
 from jingjinji.air.schemas import RawPage
 from jingjinji.catalog import service as catalog
 from jingjinji.errors import InvalidInput, NotFound, PermissionDenied, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import check_limit, decode_key, paginate
 from jingjinji.security import Actor
 
@@ -51,8 +52,13 @@ def raw_access(session: Session, *, actor: Actor | None, station: Station) -> Ra
     except NotFound:
         if not policy.may_read_raw(actor, station):
             raise PermissionDenied(
-                f"raw hourly data of station {station.code} is not shared: dataset {code} "
-                "is not registered in the catalog"
+                msg(
+                    "raw hourly data of station {station_code} is not "
+                    "shared: dataset {code} is not "
+                    "registered in the catalog",
+                    station_code=station.code,
+                    code=code,
+                )
             ) from None
         return RawAccess(RAW_FIELDS)
     access = catalog.readable_fields(session, actor=actor, dataset_code=code)
@@ -60,7 +66,7 @@ def raw_access(session: Session, *, actor: Actor | None, station: Station) -> Ra
     withheld = [{"field": w.field, "reason": w.reason} for w in access.withheld]
     if not values:
         raise PermissionDenied(
-            f"no raw hourly value of dataset {code} is readable for you",
+            msg("no raw hourly value of dataset {code} is readable for you", code=code),
             errors=[field_error(["fields", w["field"]], w["reason"]) for w in withheld],
         )
     return RawAccess(values, withheld, code)
@@ -82,8 +88,8 @@ def _check_cursor_time(cursor: str | None) -> None:
     first, after_last = service.local_day_bounds_utc(service.MIN_DATE, service.MAX_DATE)
     if not first <= key[0] < after_last:
         raise InvalidInput(
-            "cursor is not one this API issued",
-            errors=[field_error(["query", "cursor"], "malformed cursor")],
+            msg("cursor is not one this API issued"),
+            errors=[field_error(["query", "cursor"], msg("malformed cursor"))],
         )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from jingjinji.air import ingest
 from jingjinji.air.schemas import MAX_BATCH_ROWS, BatchIn, IngestOut
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -53,12 +54,13 @@ def parse_units_field(text: str | None) -> dict[str, str]:
             value = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise InvalidInput(
-                "units is not valid JSON", errors=[field_error(["body", "units"], "invalid JSON")]
+                msg("units is not valid JSON"),
+                errors=[field_error(["body", "units"], msg("invalid JSON"))],
             ) from exc
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise InvalidInput(
-                "units must map columns to unit strings",
-                errors=[field_error(["body", "units"], "expected an object")],
+                msg("units must map columns to unit strings"),
+                errors=[field_error(["body", "units"], msg("expected an object"))],
             )
         return {str(k): v for k, v in value.items()}
     out: dict[str, str] = {}
@@ -68,8 +70,8 @@ def parse_units_field(text: str | None) -> dict[str, str]:
         column, sep, unit = part.partition("=")
         if not sep:
             raise InvalidInput(
-                "units must look like co=ug/m3",
-                errors=[field_error(["body", "units"], "expected column=unit")],
+                msg("units must look like co=ug/m3"),
+                errors=[field_error(["body", "units"], msg("expected column=unit"))],
             )
         out[column.strip()] = unit.strip()
     return out
@@ -104,8 +106,17 @@ def ingest_upload(
     size = _size(file)
     if size > MAX_UPLOAD_BYTES:
         raise InvalidInput(
-            f"file too large: {size} bytes, at most {MAX_UPLOAD_BYTES}",
-            errors=[field_error(["body", "file"], f"at most {MAX_UPLOAD_BYTES} bytes")],
+            msg(
+                "file too large: {size} bytes, at most {max_upload_bytes}",
+                size=size,
+                max_upload_bytes=MAX_UPLOAD_BYTES,
+            ),
+            errors=[
+                field_error(
+                    ["body", "file"],
+                    msg("at most {max_upload_bytes} bytes", max_upload_bytes=MAX_UPLOAD_BYTES),
+                )
+            ],
         )
     declared = parse_units_field(units)
     normalised, header_line = ingest.normalise_csv_file(

@@ -17,6 +17,7 @@ from jingjinji.air import kernels, policy, service, uploads
 from jingjinji.air.formats import level_info
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from jingjinji.i18n import msg
 from jingjinji.labels import N_
 from jingjinji.regions import service as regions
 from jingjinji.web import check_csrf, language_of, render
@@ -220,7 +221,7 @@ def compliance_page(
 @router.get("/air/upload", response_class=HTMLResponse)
 def upload_form(request: Request, session: DbSession, actor: OptionalActor) -> Response:
     if actor is None:
-        raise NotAuthenticated("log in to upload observations")
+        raise NotAuthenticated(msg("log in to upload observations"))
     return render(
         request,
         "air/upload.html",
@@ -247,7 +248,7 @@ def upload_submit(
 ) -> Response:
     check_csrf(request, csrf_token)
     if actor is None:
-        raise NotAuthenticated("log in to upload observations")
+        raise NotAuthenticated(msg("log in to upload observations"))
     template = (
         "air/_upload_result.html" if request.headers.get("hx-request") else ("air/upload.html")
     )

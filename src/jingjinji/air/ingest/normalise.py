@@ -122,10 +122,13 @@ def normalise_csv(
         text_content = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(
-            "the file is not UTF-8 text", errors=[field_error(["body", "file"], "not UTF-8 text")]
+            msg("the file is not UTF-8 text"),
+            errors=[field_error(["body", "file"], msg("not UTF-8 text"))],
         ) from exc
     if not text_content.strip():
-        raise InvalidInput("the file is empty", errors=[field_error(["body", "file"], "empty")])
+        raise InvalidInput(
+            msg("the file is empty"), errors=[field_error(["body", "file"], msg("empty"))]
+        )
     try:
         raw = pl.read_csv(
             io.StringIO(text_content),
@@ -135,15 +138,15 @@ def normalise_csv(
         )
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise InvalidInput(
-            f"the file is not readable CSV: {str(exc).splitlines()[0]}",
-            errors=[field_error(["body", "file"], "not readable CSV")],
+            msg("the file is not readable CSV: {splitlines}", splitlines=str(exc).splitlines()[0]),
+            errors=[field_error(["body", "file"], msg("not readable CSV"))],
         ) from exc
     header = [h.strip() for h in raw.columns]
     lowered = {h.lower() for h in header}
     if raw.height == 0:
         raise InvalidInput(
-            "the file has no data rows",
-            errors=[field_error(["body", "file"], "header only, no data rows")],
+            msg("the file has no data rows"),
+            errors=[field_error(["body", "file"], msg("header only, no data rows"))],
         )
     if {"year", "month", "day", "hour", "station"} <= lowered:
         return normalise_uci(raw, units=units)
@@ -159,21 +162,21 @@ def normalise_csv(
         renames[original] = canonical(name)
     if len(set(renames.values())) != len(renames):
         raise InvalidInput(
-            "the CSV header names a column twice",
-            errors=[field_error(["body", "file"], "duplicate column")],
+            msg("the CSV header names a column twice"),
+            errors=[field_error(["body", "file"], msg("duplicate column"))],
         )
     raw = raw.rename(renames)
     missing = [c for c in ("station_code", "ts") if c not in raw.columns]
     if missing:
         raise InvalidInput(
-            f"the CSV header lacks {', '.join(missing)}",
-            errors=[field_error(["body", "file"], f"missing column {c}") for c in missing],
+            msg("the CSV header lacks {missing}", missing=", ".join(missing)),
+            errors=[field_error(["body", "file"], msg("missing column {c}", c=c)) for c in missing],
         )
     unknown = [c for c in raw.columns if c not in {"station_code", "ts", *VALUE_COLUMNS}]
     if unknown:
         raise InvalidInput(
-            f"unknown CSV columns: {', '.join(unknown)}",
-            errors=[field_error(["body", "file", c], "unknown column") for c in unknown],
+            msg("unknown CSV columns: {unknown}", unknown=", ".join(unknown)),
+            errors=[field_error(["body", "file", c], msg("unknown column")) for c in unknown],
         )
     declared = dict(header_units)
     declared.update({canonical(k): v for k, v in (units or {}).items()})
@@ -231,11 +234,14 @@ def _nul_cell(header: bytes, data: bytes, first_row: int, at: int) -> InvalidInp
     column = names[index].strip() if index < len(names) else f"column {index + 1}"
     where = "the header" if row == HEADER_LINE else f"row {row}, column {column}"
     return InvalidInput(
-        f"a NUL character (U+0000) in {where}; text cannot hold it. Nothing was stored.",
+        msg(
+            "a NUL character (U+0000) in {where}; text cannot hold it. Nothing was stored.",
+            where=where,
+        ),
         errors=[
             field_error(
                 ["body", "file", row, column],
-                "contains a NUL character (U+0000)",
+                msg("contains a NUL character (U+0000)"),
                 row=row,
                 column=column,
             )
@@ -264,12 +270,17 @@ def normalise_csv_file(
     if b"\x00" in header:
         raise _nul_cell(header, header, HEADER_LINE, header.index(b"\x00"))
     if not header.strip():
-        raise InvalidInput("the file is empty", errors=[field_error(["body", "file"], "empty")])
+        raise InvalidInput(
+            msg("the file is empty"), errors=[field_error(["body", "file"], msg("empty"))]
+        )
     if not header.endswith(b"\n"):
         if len(header) >= MAX_HEADER_BYTES:
             raise InvalidInput(
-                f"the header line is longer than {MAX_HEADER_BYTES} bytes",
-                errors=[field_error(["body", "file"], "header line too long")],
+                msg(
+                    "the header line is longer than {max_header_bytes} bytes",
+                    max_header_bytes=MAX_HEADER_BYTES,
+                ),
+                errors=[field_error(["body", "file"], msg("header line too long"))],
             )
         header += b"\n"
     parts: list[Normalised] = []
@@ -289,9 +300,17 @@ def normalise_csv_file(
         rows += part.frame.height
         if rows > max_rows:
             raise InvalidInput(
-                f"at most {max_rows} rows per upload; the file has more (reading stopped at "
-                f"row {HEADER_LINE + rows}). Split it, or import it with `jjj air import`.",
-                errors=[field_error(["body", "file"], f"more than {max_rows} rows")],
+                msg(
+                    "at most {max_rows} rows per upload; the file has more (reading stopped at row "
+                    "{header_line}). Split it, or import it with `jjj air import`.",
+                    max_rows=max_rows,
+                    header_line=HEADER_LINE + rows,
+                ),
+                errors=[
+                    field_error(
+                        ["body", "file"], msg("more than {max_rows} rows", max_rows=max_rows)
+                    )
+                ],
             )
         parts.append(part)
     if not parts:

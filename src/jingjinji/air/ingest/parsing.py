@@ -78,9 +78,9 @@ def parse_timezone(value: str | None) -> dt.tzinfo | None:
             sign * dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
         )
     raise InvalidInput(
-        f"unknown time zone {value!r}",
+        msg("unknown time zone {value}", value=repr(value)),
         errors=[
-            field_error(["body", "timezone"], "use an offset like +08:00, or UTC", input=value)
+            field_error(["body", "timezone"], msg("use an offset like +08:00, or UTC"), input=value)
         ],
     )
 
@@ -93,13 +93,18 @@ def declared_units(units: Mapping[str, str] | None, loc: list[str | int]) -> dic
         norm = normalise_unit(unit)
         if column not in POLLUTANTS:
             raise InvalidInput(
-                f"units declared for {raw_column!r}, which is not a pollutant column",
-                errors=[field_error([*loc, raw_column], "not a pollutant column")],
+                msg(
+                    "units declared for {raw_column}, which is not a pollutant column",
+                    raw_column=repr(raw_column),
+                ),
+                errors=[field_error([*loc, raw_column], msg("not a pollutant column"))],
             )
         if norm is None:
             raise InvalidInput(
-                f"unknown unit {unit!r} for {raw_column}",
-                errors=[field_error([*loc, raw_column], "unit must be ug/m3 or mg/m3", input=unit)],
+                msg("unknown unit {unit} for {raw_column}", unit=repr(unit), raw_column=raw_column),
+                errors=[
+                    field_error([*loc, raw_column], msg("unit must be ug/m3 or mg/m3"), input=unit)
+                ],
             )
         factors[column] = UNITS[norm] / UNITS[STORED_UNIT[column]]
     return factors

@@ -87,8 +87,10 @@ def normalise_uci(raw: pl.DataFrame, *, units: Mapping[str, str] | None) -> Norm
             norm = normalise_unit(unit)
             if norm is None:
                 raise InvalidInput(
-                    f"unknown unit {unit!r} for co",
-                    errors=[field_error(["body", "units", key], "unit must be ug/m3 or mg/m3")],
+                    msg("unknown unit {unit} for co", unit=repr(unit)),
+                    errors=[
+                        field_error(["body", "units", key], msg("unit must be ug/m3 or mg/m3"))
+                    ],
                 )
             co_unit = norm
     raw = raw.rename({c: c.strip() for c in raw.columns})

@@ -36,6 +36,7 @@ from jingjinji.air.service.periods import (
 )
 from jingjinji.air.service.stations import list_stations
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 
 HOUR = dt.timedelta(hours=1)
@@ -121,7 +122,7 @@ def check_hour(hour: dt.datetime | None) -> dt.datetime | None:
         reason = "must be the beginning of an hour"
     if reason is not None:
         raise InvalidInput(
-            f"hour {hour.isoformat()}: {reason}",
+            msg("hour {hour}: {reason}", hour=hour.isoformat(), reason=reason),
             errors=[field_error(["query", "hour"], reason, input=hour.isoformat())],
         )
     return hour.astimezone(dt.UTC)

@@ -13,6 +13,7 @@ import polars as pl
 
 from jingjinji.air.kernels import STANDARDS
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.timezone import CHINA_TZ
 
 # Dates outside these bounds are typing errors, and arithmetic on them (a default start before
@@ -47,13 +48,17 @@ def local_day_bounds_utc(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.
 def check_range(start: dt.date, end: dt.date, *, max_days: int | None = None) -> None:
     if end < start:
         raise InvalidInput(
-            f"end {end} is before start {start}",
-            errors=[field_error(["query", "end"], "must not be before start")],
+            msg("end {end} is before start {start}", end=end, start=start),
+            errors=[field_error(["query", "end"], msg("must not be before start"))],
         )
     if max_days is not None and (end - start).days + 1 > max_days:
         raise InvalidInput(
-            f"at most {max_days} days per request",
-            errors=[field_error(["query", "end"], f"range longer than {max_days} days")],
+            msg("at most {max_days} days per request", max_days=max_days),
+            errors=[
+                field_error(
+                    ["query", "end"], msg("range longer than {max_days} days", max_days=max_days)
+                )
+            ],
         )
 
 
@@ -61,8 +66,17 @@ def check_date_bounds(day: dt.date | None, name: str) -> None:
     """A 422 naming ``query.<name>`` when ``day`` lies outside MIN_DATE..MAX_DATE."""
     if day is not None and not MIN_DATE <= day <= MAX_DATE:
         raise InvalidInput(
-            f"{name} {day} is out of range",
-            errors=[field_error(["query", name], f"must lie between {MIN_DATE} and {MAX_DATE}")],
+            msg("{name} {day} is out of range", name=name, day=day),
+            errors=[
+                field_error(
+                    ["query", name],
+                    msg(
+                        "must lie between {min_date} and {max_date}",
+                        min_date=MIN_DATE,
+                        max_date=MAX_DATE,
+                    ),
+                )
+            ],
         )
 
 
@@ -70,8 +84,13 @@ def check_year(year: int) -> int:
     """A year of the compliance assessment (1990..2100), or a 422 naming ``query.year``."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidInput(
-            "year out of range",
-            errors=[field_error(["query", "year"], f"must be {MIN_YEAR}..{MAX_YEAR}")],
+            msg("year out of range"),
+            errors=[
+                field_error(
+                    ["query", "year"],
+                    msg("must be {min_year}..{max_year}", min_year=MIN_YEAR, max_year=MAX_YEAR),
+                )
+            ],
         )
     return year
 
@@ -86,7 +105,13 @@ def check_standard(
         return None
     if standard not in allowed:
         raise InvalidInput(
-            f"unknown standard {standard!r}",
-            errors=[field_error(list(loc), f"must be one of {', '.join(allowed)}", input=standard)],
+            msg("unknown standard {standard}", standard=repr(standard)),
+            errors=[
+                field_error(
+                    list(loc),
+                    msg("must be one of {allowed}", allowed=", ".join(allowed)),
+                    input=standard,
+                )
+            ],
         )
     return standard

@@ -13,6 +13,7 @@ from jingjinji.air.service.periods import check_date_bounds, check_range, check_
 from jingjinji.air.service.stations import check_city, station_codes_of_city
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.timezone import china_date
 
 #: Longest range of a daily series or download, and of an hourly series.
@@ -89,7 +90,8 @@ def page_period(
     chosen = year or default_end.year
     if years and chosen not in years:
         raise InvalidInput(
-            f"no data in {chosen}", errors=[field_error(["query", "year"], "no data that year")]
+            msg("no data in {chosen}", chosen=chosen),
+            errors=[field_error(["query", "year"], msg("no data that year"))],
         )
     window_has_data = days is not None and (
         not explicit or has_data_between(session, station_codes=codes, start=start, end=end)

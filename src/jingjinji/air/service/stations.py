@@ -164,7 +164,7 @@ def parse_bbox(
             problem = "minimum exceeds maximum"
     if problem is not None:
         raise InvalidInput(
-            f"invalid bbox {text!r}: {problem}",
+            msg("invalid bbox {text}: {problem}", text=repr(text), problem=problem),
             errors=[field_error(list(loc), problem, input=text)],
         )
     return values[0], values[1], values[2], values[3]
