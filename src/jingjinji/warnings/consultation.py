@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, Role, deny, require_actor
 from jingjinji.warnings.criteria import check_level, get_criteria
@@ -98,8 +99,12 @@ def answer(
             object_type="warning",
             object_id=str(warning_id),
             jurisdiction_code=actor.jurisdiction_code,
-            reason=f"{actor.username!r} is not a steward of the environment agency of a "
-            f"consulted jurisdiction ({', '.join(warning.jurisdictions)})",
+            reason=msg(
+                "{username} is not a steward of the environment agency of a consulted "
+                "jurisdiction ({jurisdictions})",
+                username=repr(actor.username),
+                jurisdictions=", ".join(warning.jurisdictions),
+            ),
         )
     now = now or utcnow()
     refusal = _why_no_answer(session, warning, jurisdiction, now)
@@ -172,17 +177,17 @@ def _check_counter_proposal(
     criteria = get_criteria(session, code=warning.criteria_code, version=warning.criteria_version)
     if not proposed_level:
         raise InvalidInput(
-            "proposing another level needs the level",
-            errors=[field_error(["body", "proposed_level"], "required")],
+            msg("proposing another level needs the level"),
+            errors=[field_error(["body", "proposed_level"], msg("required"))],
         )
     check_level(criteria, proposed_level, ["body", "proposed_level"])
     if proposed_level == warning.level:
         raise InvalidInput(
-            "that is the proposed level: answer agree instead",
-            errors=[field_error(["body", "proposed_level"], "same as the proposed level")],
+            msg("that is the proposed level: answer agree instead"),
+            errors=[field_error(["body", "proposed_level"], msg("same as the proposed level"))],
         )
     if not reason.strip():
         raise InvalidInput(
-            "proposing another level needs a reason",
-            errors=[field_error(["body", "reason"], "required")],
+            msg("proposing another level needs a reason"),
+            errors=[field_error(["body", "reason"], msg("required"))],
         )

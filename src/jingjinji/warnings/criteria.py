@@ -51,8 +51,13 @@ def load_criteria(session: Session, *, actor: Actor | None = SYSTEM_ACTOR) -> in
         if row is not None:
             if row.sha256 != digest:
                 raise Conflict(
-                    f"criteria {criteria.code} version {criteria.version} is loaded with other "
-                    "content: give the changed file a new version"
+                    msg(
+                        "criteria {criteria_code} version {version} is "
+                        "loaded with other content: give "
+                        "the changed file a new version",
+                        criteria_code=criteria.code,
+                        version=criteria.version,
+                    )
                 )
         else:
             session.add(
@@ -162,7 +167,11 @@ def get_criteria(session: Session, *, code: str, version: int | None = None) -> 
         stmt = stmt.where(CriteriaSet.version == version)
     row = session.scalar(stmt.order_by(CriteriaSet.version.desc()).limit(1))
     if row is None:
-        raise NotFound(f"no criteria set {code!r}" + (f" version {version}" if version else ""))
+        raise NotFound(
+            msg("no criteria set {code} version {version}", code=repr(code), version=version)
+            if version
+            else msg("no criteria set {code}", code=repr(code))
+        )
     return kernels.criteria_from_dict(row.definition)
 
 
@@ -170,8 +179,17 @@ def check_level(criteria: kernels.Criteria, level: str, loc: list[str | int]) ->
     """``level`` if the criteria set has it, else a 422 naming ``loc``."""
     if level not in criteria.level_names:
         raise InvalidInput(
-            f"level {level!r} is not one of {criteria.code}: {', '.join(criteria.level_names)}",
-            errors=[field_error(loc, f"must be one of {criteria.level_names}")],
+            msg(
+                "level {level} is not one of {criteria_code}: {level_names}",
+                level=repr(level),
+                criteria_code=criteria.code,
+                level_names=", ".join(criteria.level_names),
+            ),
+            errors=[
+                field_error(
+                    loc, msg("must be one of {level_names}", level_names=criteria.level_names)
+                )
+            ],
         )
     return level
 
@@ -199,8 +217,8 @@ def adopt_criteria(
     )
     if session.scalar(select(CriteriaSet.id).where(CriteriaSet.code == criteria_code)) is None:
         raise InvalidInput(
-            f"unknown criteria set {criteria_code!r}",
-            errors=[field_error(["body", "criteria_code"], "unknown criteria set")],
+            msg("unknown criteria set {criteria_code}", criteria_code=repr(criteria_code)),
+            errors=[field_error(["body", "criteria_code"], msg("unknown criteria set"))],
         )
     if (
         session.scalar(
@@ -211,7 +229,13 @@ def adopt_criteria(
         )
         is not None
     ):
-        raise Conflict(f"{jurisdiction_code} already adopted a criteria set from {effective_from}")
+        raise Conflict(
+            msg(
+                "{jurisdiction_code} already adopted a criteria set from {effective_from}",
+                jurisdiction_code=jurisdiction_code,
+                effective_from=effective_from,
+            )
+        )
     row = CriteriaAdoption(
         jurisdiction_code=jurisdiction_code,
         criteria_code=criteria_code,

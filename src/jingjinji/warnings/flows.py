@@ -273,12 +273,15 @@ def replay(
         criteria = get_criteria(session, code=criteria_code)
     if quantile not in fc.QUANTILES:
         raise InvalidInput(
-            f"quantile must be one of {list(fc.QUANTILES)}",
-            errors=[field_error(["quantile"], f"one of {list(fc.QUANTILES)}")],
+            msg("quantile must be one of {quantiles}", quantiles=list(fc.QUANTILES)),
+            errors=[
+                field_error(["quantile"], msg("one of {quantiles}", quantiles=list(fc.QUANTILES)))
+            ],
         )
     if end < start:
         raise InvalidInput(
-            "the replay ends before it starts", errors=[field_error(["to"], "before --from")]
+            msg("the replay ends before it starts"),
+            errors=[field_error(["to"], msg("before --from"))],
         )
     if use_forecast:
         grid = city_grid(session, city_code=city_code, end=end)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, ensure_role
 from jingjinji.warnings import forecast as fc
@@ -158,11 +159,15 @@ def ensure_weather_model(
 def load_model(row: ForecastModelRow) -> fc.ForecastModel | issue_time.IssueTimeModel:
     """The stored model: the issue-time model, or a baseline model stored before it."""
     if hashlib.sha256(row.artifact).hexdigest() != row.sha256:
-        raise Conflict(f"model artifact {row.version} does not match its checksum")
+        raise Conflict(
+            msg("model artifact {version} does not match its checksum", version=row.version)
+        )
     try:
         model: fc.ForecastModel | issue_time.IssueTimeModel = issue_time.load_artifact(row.artifact)
     except fc.ForecastError as exc:
-        raise Conflict(f"model artifact {row.version}: {exc}") from exc
+        raise Conflict(
+            msg("model artifact {version}: {exc}", version=row.version, exc=exc)
+        ) from exc
     return model
 
 
@@ -239,9 +244,12 @@ def store_forecasts(
     model = model or load_model(row)
     if isinstance(model, issue_time.IssueTimeModel) and model.weather_input:
         raise InvalidInput(
-            f"{row.version} is a weather-input variant: issue with the city's model, the variant "
-            "is used where weather forecasts exist",
-            errors=[field_error(["model"], "a weather-input variant")],
+            msg(
+                "{version} is a weather-input variant: issue with the city's model, the variant "
+                "is used where weather forecasts exist",
+                version=row.version,
+            ),
+            errors=[field_error(["model"], msg("a weather-input variant"))],
         )
     daily = grid.daily if isinstance(grid, timing.CityData) else grid
     candidates = [d for d in issue_dates if 0 <= daily.index_of(d) < daily.size and d > row.cutoff]
@@ -331,21 +339,39 @@ def check_forecast_query(
     for name, day in (("start", start), ("end", end)):
         if day is not None and not MIN_DATE <= day <= MAX_DATE:
             raise InvalidInput(
-                f"{name} {day} is out of range",
+                msg("{name} {day} is out of range", name=name, day=day),
                 errors=[
-                    field_error(["query", name], f"must lie between {MIN_DATE} and {MAX_DATE}")
+                    field_error(
+                        ["query", name],
+                        msg(
+                            "must lie between {min_date} and {max_date}",
+                            min_date=MIN_DATE,
+                            max_date=MAX_DATE,
+                        ),
+                    )
                 ],
             )
     if start is not None and end is not None:
         if end < start:
             raise InvalidInput(
-                f"end {end} is before start {start}",
-                errors=[field_error(["query", "end"], "must not be before start")],
+                msg("end {end} is before start {start}", end=end, start=start),
+                errors=[field_error(["query", "end"], msg("must not be before start"))],
             )
         if (end - start).days + 1 > MAX_FORECAST_DAYS:
             raise InvalidInput(
-                f"at most {MAX_FORECAST_DAYS} days per request",
-                errors=[field_error(["query", "end"], f"longer than {MAX_FORECAST_DAYS} days")],
+                msg(
+                    "at most {max_forecast_days} days per request",
+                    max_forecast_days=MAX_FORECAST_DAYS,
+                ),
+                errors=[
+                    field_error(
+                        ["query", "end"],
+                        msg(
+                            "longer than {max_forecast_days} days",
+                            max_forecast_days=MAX_FORECAST_DAYS,
+                        ),
+                    )
+                ],
             )
 
 

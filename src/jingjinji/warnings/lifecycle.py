@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, ensure_role
 from jingjinji.warnings import notices, policy
@@ -86,7 +87,8 @@ def propose(
     )
     if not cities:
         raise InvalidInput(
-            "a warning names at least one city", errors=[field_error(["body", "cities"], "empty")]
+            msg("a warning names at least one city"),
+            errors=[field_error(["body", "cities"], msg("empty"))],
         )
     for city in cities:
         regions.jurisdiction_or_invalid(session, code=city, loc=["body", "cities"])
@@ -95,8 +97,8 @@ def propose(
     check_level(criteria, level, ["body", "level"])
     if end < start:
         raise InvalidInput(
-            "the warning ends before it starts",
-            errors=[field_error(["body", "end_date"], "before start_date")],
+            msg("the warning ends before it starts"),
+            errors=[field_error(["body", "end_date"], msg("before start_date"))],
         )
     warning = PollutionWarning(
         status="proposed",
@@ -131,20 +133,20 @@ def _consultation_deadline(deadline: dt.datetime, now: dt.datetime) -> dt.dateti
     """The deadline in UTC, or a 422: it needs a time zone and must lie in the future."""
     if deadline.tzinfo is None:
         raise InvalidInput(
-            "the deadline needs a time zone",
-            errors=[field_error(["body", "deadline"], "naive datetime")],
+            msg("the deadline needs a time zone"),
+            errors=[field_error(["body", "deadline"], msg("naive datetime"))],
         )
     try:
         deadline = deadline.astimezone(dt.UTC)
     except OverflowError:  # 9999-12-31T23:00-12:00 is no instant in UTC
         raise InvalidInput(
-            "the deadline is out of range",
-            errors=[field_error(["body", "deadline"], "not a representable time")],
+            msg("the deadline is out of range"),
+            errors=[field_error(["body", "deadline"], msg("not a representable time"))],
         ) from None
     if deadline <= now:
         raise InvalidInput(
-            "the deadline must lie in the future",
-            errors=[field_error(["body", "deadline"], "not in the future")],
+            msg("the deadline must lie in the future"),
+            errors=[field_error(["body", "deadline"], msg("not in the future"))],
         )
     return deadline
 
@@ -193,7 +195,7 @@ def issue(
         )
         raise audit.audited_refusal(
             session,
-            Conflict(f"the consultation is still open: {reason}"),
+            Conflict(msg("the consultation is still open: {reason}", reason=reason)),
             actor=actor,
             action="warning.issue",
             object_type="warning",
@@ -237,7 +239,8 @@ def change_level(
     check_level(criteria, level, ["body", "level"])
     if criteria.rank_of(level) == criteria.rank_of(warning.level):
         raise InvalidInput(
-            f"the warning is {level} already", errors=[field_error(["body", "level"], "unchanged")]
+            msg("the warning is {level} already", level=level),
+            errors=[field_error(["body", "level"], msg("unchanged"))],
         )
     step = "upgrade" if criteria.rank_of(level) > criteria.rank_of(warning.level) else "downgrade"
     if warning.status not in TRANSITIONS[step][0]:

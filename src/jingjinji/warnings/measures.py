@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput
+from jingjinji.i18n import msg
 from jingjinji.security import SYSTEM_ACTOR, Actor, ensure_role
 from jingjinji.warnings import policy, shipped
 from jingjinji.warnings.models import ResponseMeasureSet
@@ -35,7 +36,9 @@ def load_measures(session: Session, *, actor: Actor | None = SYSTEM_ACTOR) -> in
         scope, version = str(data["scope"]), int(data["version"])
         unknown = set(data["levels"]) - set(LEVELS)
         if unknown:
-            raise InvalidInput(f"measures {name}: unknown levels {sorted(unknown)}")
+            raise InvalidInput(
+                msg("measures {name}: unknown levels {unknown}", name=name, unknown=sorted(unknown))
+            )
         digest = shipped.content_digest(data)
         row = session.scalar(
             select(ResponseMeasureSet).where(
@@ -45,8 +48,12 @@ def load_measures(session: Session, *, actor: Actor | None = SYSTEM_ACTOR) -> in
         if row is not None:
             if row.sha256 != digest:
                 raise Conflict(
-                    f"measures {scope} version {version} is loaded with other "
-                    "content: give the changed file a new version"
+                    msg(
+                        "measures {scope} version {version} is loaded with other content: give the "
+                        "changed file a new version",
+                        scope=scope,
+                        version=version,
+                    )
                 )
             continue
         session.add(

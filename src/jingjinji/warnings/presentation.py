@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput
+from jingjinji.i18n import msg
 from jingjinji.security import Actor
 from jingjinji.warnings import kernels, policy, schemas
 from jingjinji.warnings.consultation import (
@@ -116,7 +117,7 @@ def overview(
     forecast_cities = sorted(set(with_data) | {m.city_code for m in list_models(session)})
     chosen = city or (forecast_cities[0] if forecast_cities else None)
     if horizon not in HORIZONS:
-        raise InvalidInput("horizon must be 1, 2 or 3")
+        raise InvalidInput(msg("horizon must be 1, 2 or 3"))
     chart = (
         forecast_chart(session, city_code=chosen, horizon=horizon)
         if chosen

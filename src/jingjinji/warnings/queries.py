@@ -65,8 +65,13 @@ def list_warnings_page(
     unknown = sorted(set(status or []) - set(STATUSES))
     if unknown:
         raise InvalidInput(
-            f"unknown status {', '.join(unknown)}",
-            errors=[field_error(["query", "status"], f"must be one of {', '.join(STATUSES)}")],
+            msg("unknown status {unknown}", unknown=", ".join(unknown)),
+            errors=[
+                field_error(
+                    ["query", "status"],
+                    msg("must be one of {statuses}", statuses=", ".join(STATUSES)),
+                )
+            ],
         )
     stmt = select(PollutionWarning)
     visible = policy.visible_statuses(actor, status)

@@ -14,6 +14,7 @@ from jingjinji import times
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import InvalidInput
+from jingjinji.i18n import msg
 from jingjinji.inputs import IsoDateTime
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.warnings import service, webhooks
@@ -240,7 +241,7 @@ def answer(
 ) -> Response:
     check_csrf(request, csrf_token)
     if answer not in ("agree", "propose"):
-        raise InvalidInput("answer must be agree or propose")
+        raise InvalidInput(msg("answer must be agree or propose"))
     service.answer(
         session,
         actor=actor,

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.errors import Conflict, InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, Role, deny, province_of, require_actor
@@ -219,9 +220,13 @@ def _ensure_writer(session: Session, actor: Actor | None, city_codes: set[str]) 
         object_type="weather_forecast",
         object_id=None,
         jurisdiction_code=actor.jurisdiction_code,
-        reason=f"{actor.username!r} may not send weather forecasts for "
-        f"{', '.join(sorted(city_codes))}: the coordination office, or a steward of an "
-        "environment or meteorology organisation for the cities of its own province",
+        reason=msg(
+            "{username} may not send weather forecasts for {city_codes}: the coordination "
+            "office, or a steward of an environment or meteorology organisation for the "
+            "cities of its own province",
+            username=repr(actor.username),
+            city_codes=", ".join(sorted(city_codes)),
+        ),
     )
 
 
@@ -278,14 +283,18 @@ def store_weather_forecasts(
     writer = _ensure_writer(session, actor, cities)
     known = regions.known_jurisdictions(session, codes=cities)
     unknown = [
-        field_error([*loc, "city_code"], f"unknown city code {r.city_code!r}")
+        field_error(
+            [*loc, "city_code"], msg("unknown city code {city_code}", city_code=repr(r.city_code))
+        )
         for r, loc in zip(rows, locs, strict=True)
         if r.city_code not in known
     ]
     if unknown:
         raise audit.audited_refusal(
             session,
-            InvalidInput(f"{len(unknown)} rows name an unknown city", errors=unknown),
+            InvalidInput(
+                msg("{count} rows name an unknown city", count=len(unknown)), errors=unknown
+            ),
             actor=writer,
             action="weather_forecast.store",
             object_type="weather_forecast",
@@ -308,10 +317,21 @@ def store_weather_forecasts(
                 raise audit.audited_refusal(
                     session,
                     Conflict(
-                        f"a weather forecast for {_describe(row)} is already "
-                        f"{'in this batch' if earlier else 'stored'} with other values "
-                        f"({', '.join(differs)}); a forecast is never overwritten: send it "
-                        "with its own issued_at"
+                        msg(
+                            "a weather forecast for {forecast} is already in this batch with "
+                            "other values ({differs}); a forecast is never overwritten: "
+                            "send it with its own issued_at",
+                            forecast=_describe(row),
+                            differs=", ".join(differs),
+                        )
+                        if earlier
+                        else msg(
+                            "a weather forecast for {forecast} is already stored with "
+                            "other values ({differs}); a forecast is never overwritten: "
+                            "send it with its own issued_at",
+                            forecast=_describe(row),
+                            differs=", ".join(differs),
+                        )
                     ),
                     actor=writer,
                     action="weather_forecast.store",
@@ -373,7 +393,10 @@ def store_weather_batch(
     if errors:
         raise audit.audited_refusal(
             session,
-            InvalidInput(f"{len(errors)} problems in the batch; nothing was stored", errors=errors),
+            InvalidInput(
+                msg("{count} problems in the batch; nothing was stored", count=len(errors)),
+                errors=errors,
+            ),
             actor=actor,
             action="weather_forecast.store",
             object_type="weather_forecast",

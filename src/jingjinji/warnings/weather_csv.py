@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, require_actor
 from jingjinji.warnings.weather import (
     MAX_BATCH_ROWS,
@@ -99,14 +100,18 @@ def parse_weather_csv(content: bytes) -> tuple[list[WeatherRow], list[int]]:
     """The rows of a CSV file and their file lines; InvalidInput listing every problem."""
     if len(content) > MAX_BYTES:
         raise _refuse(
-            "the file is too large",
-            [field_error(["file"], f"at most {MAX_BYTES // (1024 * 1024)} MiB")],
+            msg("the file is too large"),
+            [
+                field_error(
+                    ["file"], msg("at most {max_bytes} MiB", max_bytes=MAX_BYTES // (1024 * 1024))
+                )
+            ],
         )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _refuse(
-            "the file is not UTF-8 text", [field_error(["file"], "not UTF-8 text")]
+            msg("the file is not UTF-8 text"), [field_error(["file"], msg("not UTF-8 text"))]
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -116,7 +121,7 @@ def parse_weather_csv(content: bytes) -> tuple[list[WeatherRow], list[int]]:
     if len(set(header)) != len(header):
         issues.append(_issue(1, "header", "a column is named twice"))
     if issues:
-        raise _refuse("the header is not a weather forecast header", issues)
+        raise _refuse(msg("the header is not a weather forecast header"), issues)
     rows: list[WeatherRow] = []
     lines: list[int] = []
     for record in reader:
@@ -135,9 +140,11 @@ def parse_weather_csv(content: bytes) -> tuple[list[WeatherRow], list[int]]:
             issues.append(_issue(line, "row", f"at most {MAX_BATCH_ROWS} rows per file"))
             break
     if issues:
-        raise _refuse(f"{len(issues)} problems in the file; nothing was stored", issues)
+        raise _refuse(
+            msg("{count} problems in the file; nothing was stored", count=len(issues)), issues
+        )
     if not rows:
-        raise _refuse("the file has no data rows", [field_error(["file"], "header only")])
+        raise _refuse(msg("the file has no data rows"), [field_error(["file"], msg("header only"))])
     return rows, lines
 
 

@@ -173,8 +173,8 @@ def _check_url(
         raise audit.audited_refusal(
             session,
             InvalidInput(
-                f"the webhook URL is refused: {exc}",
-                errors=[field_error(["body", "url"], f"refused: {exc}")],
+                msg("the webhook URL is refused: {exc}", exc=exc),
+                errors=[field_error(["body", "url"], msg("refused: {exc}", exc=exc))],
             ),
             actor=actor,
             action="webhook.create",
@@ -189,8 +189,14 @@ def _check_events(event_types: Sequence[str]) -> list[str]:
     unknown = [e for e in event_types if e not in known and e != "*"]
     if unknown or not event_types:
         raise InvalidInput(
-            f"unknown event types {unknown}" if unknown else "name at least one event type",
-            errors=[field_error(["body", "event_types"], f"choose from {list(known)} or *")],
+            msg("unknown event types {unknown}", unknown=repr(unknown))
+            if unknown
+            else msg("name at least one event type"),
+            errors=[
+                field_error(
+                    ["body", "event_types"], msg("choose from {known} or *", known=list(known))
+                )
+            ],
         )
     return sorted(set(event_types))
 
@@ -483,7 +489,13 @@ def retry(session: Session, *, actor: Actor | None, delivery_id: int) -> Webhook
     if delivery is None:
         raise NotFound(msg("no webhook delivery {id}", id=delivery_id))
     if delivery.status != "dead":
-        raise Conflict(f"delivery {delivery_id} is {delivery.status}; only dead ones are retried")
+        raise Conflict(
+            msg(
+                "delivery {delivery_id} is {delivery_status}; only dead ones are retried",
+                delivery_id=delivery_id,
+                delivery_status=delivery.status,
+            )
+        )
     delivery.status = "pending"
     delivery.max_attempts = delivery.attempts + MAX_ATTEMPTS
     jobs.enqueue(
