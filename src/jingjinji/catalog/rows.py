@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jingjinji.errors import field_error
+from jingjinji.i18n import msg
 from jingjinji.inputs import TEXT_LIMIT
 
 # Integer values are signed 64-bit: what both databases compare and filter on exactly.
@@ -87,12 +88,12 @@ def row_errors(
     prefix = list(loc_prefix)
     for index, row in enumerate(rows):
         if not isinstance(row, Mapping):
-            errors.append(field_error([*prefix, index], "a row is a JSON object", row=index))
+            errors.append(field_error([*prefix, index], msg("a row is a JSON object"), row=index))
             continue
         for name, value in row.items():
             if name not in field_types:
                 errors.append(
-                    field_error([*prefix, index, name], "unknown field", row=index, field=name)
+                    field_error([*prefix, index, name], msg("unknown field"), row=index, field=name)
                 )
                 continue
             problem = value_problem(field_types[name], value)

@@ -17,6 +17,7 @@ from jingjinji.catalog.service.datasets import get_dataset
 from jingjinji.catalog.service.grants import current_grants
 from jingjinji.catalog.service.scopes import RowScopes, union_of
 from jingjinji.errors import NotAuthenticated, PermissionDenied, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor
 
 if TYPE_CHECKING:  # the entry ``audit.record`` returns; the catalog never queries audit's tables
@@ -121,17 +122,29 @@ def readable_fields(session: Session, *, actor: Actor | None, dataset_code: str)
     errors = [field_error(["fields", w.field], w.reason) for w in access.withheld]
     if actor is None:
         raise NotAuthenticated(
-            f"dataset {dataset_code} is not open to the public: log in", errors=errors
+            msg(
+                "dataset {dataset_code} is not open to the public: log in",
+                dataset_code=dataset_code,
+            ),
+            errors=errors,
         )
     if dataset.sharing_class == "not_shared":
         raise PermissionDenied(
-            f"dataset {dataset_code} is not shared (不予共享): only its owner organisation "
-            "reads it",
+            msg(
+                "dataset {dataset_code} is not shared (不予共享): "
+                "only its owner organisation reads "
+                "it",
+                dataset_code=dataset_code,
+            ),
             errors=errors,
         )
     raise PermissionDenied(
-        f"no field of dataset {dataset_code} is readable for {actor.username}: conditional "
-        "fields need a current grant to your organisation (apply for access)",
+        msg(
+            "no field of dataset {dataset_code} is readable for {username}: conditional "
+            "fields need a current grant to your organisation (apply for access)",
+            dataset_code=dataset_code,
+            username=actor.username,
+        ),
         errors=errors,
     )
 

@@ -54,10 +54,11 @@ def _owner_or_invalid(session: Session, organisation_id: int) -> Owner:
     org = regions.get_organisation_or_none(session, organisation_id=organisation_id)
     if org is None:
         raise InvalidInput(
-            f"unknown organisation {organisation_id}",
+            msg("unknown organisation {organisation_id}", organisation_id=organisation_id),
             errors=[
                 field_error(
-                    ["body", "owner_organisation_id"], f"unknown organisation {organisation_id}"
+                    ["body", "owner_organisation_id"],
+                    msg("unknown organisation {organisation_id}", organisation_id=organisation_id),
                 )
             ],
         )
@@ -72,23 +73,34 @@ def class_errors(data: DatasetBody) -> list[dict[str, Any]]:
         errors.append(
             field_error(
                 ["body", "open_to_public"],
-                f"only unconditional datasets can be open to the public; this one is "
-                f"{data.sharing_class}",
+                msg(
+                    "only unconditional datasets can be open to the public; this one is "
+                    "{sharing_class}",
+                    sharing_class=data.sharing_class,
+                ),
             )
         )
     seen: set[str] = set()
     for i, f in enumerate(data.fields):
         if f.name in seen:
             errors.append(
-                field_error(["body", "fields", i, "name"], f"field name {f.name!r} is used twice")
+                field_error(
+                    ["body", "fields", i, "name"],
+                    msg("field name {f_name} is used twice", f_name=repr(f.name)),
+                )
             )
         seen.add(f.name)
         if OPENNESS[f.sharing_class] < OPENNESS[data.sharing_class]:
             errors.append(
                 field_error(
                     ["body", "fields", i, "sharing_class"],
-                    f"a {f.sharing_class} field cannot be in a {data.sharing_class} dataset: "
-                    "a field may not be more open than its dataset",
+                    msg(
+                        "a {sharing_class} field cannot be in a "
+                        "{sharing_class2} dataset: a field may "
+                        "not be more open than its dataset",
+                        sharing_class=f.sharing_class,
+                        sharing_class2=data.sharing_class,
+                    ),
                 )
             )
     return errors
@@ -158,9 +170,9 @@ def create_dataset(session: Session, *, actor: Actor | None, data: DatasetIn) ->
         jurisdiction_code=owner.jurisdiction_code,
         organisation_id=owner.organisation_id,
     )
-    raise_if_any(class_errors(data) + metadata_errors(data), "inconsistent sharing classes")
+    raise_if_any(class_errors(data) + metadata_errors(data), msg("inconsistent sharing classes"))
     if session.scalar(select(Dataset.id).where(Dataset.code == data.code)) is not None:
-        raise Conflict(f"a dataset with code {data.code} exists already")
+        raise Conflict(msg("a dataset with code {code} exists already", code=data.code))
     now = utcnow()
     dataset = Dataset(code=data.code, created_at=now, updated_at=now)
     _apply_body(dataset, data, owner)
@@ -196,7 +208,11 @@ def _type_change_errors(
     return [
         field_error(
             ["body", "fields", i, "type"],
-            f"the dataset holds records: field {f.name!r} stays {types[f.name]}",
+            msg(
+                "the dataset holds records: field {f_name} stays {types}",
+                f_name=repr(f.name),
+                types=types[f.name],
+            ),
         )
         for i, f in enumerate(data.fields)
         if f.name in types and types[f.name] != f.type
@@ -230,7 +246,7 @@ def update_dataset(
     errors = (
         class_errors(data) + metadata_errors(data) + _type_change_errors(session, dataset, data)
     )
-    raise_if_any(errors, "invalid dataset update")
+    raise_if_any(errors, msg("invalid dataset update"))
     before = _snapshot(dataset)
     _apply_body(dataset, data, owner)
     after = _snapshot(dataset)
@@ -300,7 +316,7 @@ def ensure_dataset(session: Session, *, actor: Actor | None, data: DatasetIn) ->
 def visible_dataset(session: Session, *, actor: Actor | None, code: str) -> Dataset:
     dataset = get_dataset(session, code=code)
     if not policy.may_see_metadata(actor, open_to_public=dataset.open_to_public):
-        raise NotAuthenticated(f"log in to see dataset {code}")
+        raise NotAuthenticated(msg("log in to see dataset {code}", code=code))
     return dataset
 
 
@@ -321,9 +337,12 @@ def jurisdiction_clause(
 def _sharing_class_or_invalid(sharing_class: str) -> str:
     if sharing_class not in SHARING_CLASSES:
         raise InvalidInput(
-            f"unknown sharing class {sharing_class!r}",
+            msg("unknown sharing class {sharing_class}", sharing_class=repr(sharing_class)),
             errors=[
-                field_error(["query", "sharing_class"], f"one of {', '.join(SHARING_CLASSES)}")
+                field_error(
+                    ["query", "sharing_class"],
+                    msg("one of {sharing_classes}", sharing_classes=", ".join(SHARING_CLASSES)),
+                )
             ],
         )
     return sharing_class

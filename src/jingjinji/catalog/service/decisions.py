@@ -20,6 +20,7 @@ from jingjinji.catalog.service.requests import get_access_request
 from jingjinji.catalog.service.validation import raise_if_any
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.jobs import service as jobs
 from jingjinji.security import SYSTEM_ACTOR, Actor, deny, ensure_can_write, require_actor
 from jingjinji.timezone import china_date
@@ -49,7 +50,7 @@ def _authorise_decision(session: Session, actor: Actor, request: AccessRequest) 
             object_type="access_request",
             object_id=str(request.id),
             jurisdiction_code=dataset.jurisdiction_code,
-            reason="the coordination office decides a request only once it is escalated",
+            reason=msg("the coordination office decides a request only once it is escalated"),
         )
     if actor.is_office_admin:
         return actor
@@ -71,22 +72,27 @@ def _approval(request: AccessRequest, data: DecisionIn) -> Approval:
     errors: list[dict[str, Any]] = []
     for i, name in enumerate(fields):
         if name not in request.fields:
-            errors.append(field_error(["body", "fields", i], f"{name!r} was not requested"))
+            errors.append(
+                field_error(["body", "fields", i], msg("{name} was not requested", name=repr(name)))
+            )
         elif classes.get(name) != "conditional":
             errors.append(
-                field_error(["body", "fields", i], f"{name!r} is no longer a conditional field")
+                field_error(
+                    ["body", "fields", i],
+                    msg("{name} is no longer a conditional field", name=repr(name)),
+                )
             )
     if len(set(fields)) != len(fields):
-        errors.append(field_error(["body", "fields"], "a field is listed twice"))
+        errors.append(field_error(["body", "fields"], msg("a field is listed twice")))
     start = data.period_start or request.period_start
     end = data.period_end or request.period_end
     if start < request.period_start:
-        errors.append(field_error(["body", "period_start"], "before the requested period"))
+        errors.append(field_error(["body", "period_start"], msg("before the requested period")))
     if end > request.period_end:
-        errors.append(field_error(["body", "period_end"], "after the requested period"))
+        errors.append(field_error(["body", "period_end"], msg("after the requested period")))
     if end < start:
-        errors.append(field_error(["body", "period_end"], "ends before period_start"))
-    raise_if_any(errors, "invalid approval")
+        errors.append(field_error(["body", "period_end"], msg("ends before period_start")))
+    raise_if_any(errors, msg("invalid approval"))
     return Approval(fields=fields, period_start=start, period_end=end)
 
 
@@ -104,8 +110,8 @@ def _reject(
 ) -> None:
     if not (reason and reason.strip()):
         raise InvalidInput(
-            "a rejection states its reason",
-            errors=[field_error(["body", "reason"], "required to reject")],
+            msg("a rejection states its reason"),
+            errors=[field_error(["body", "reason"], msg("required to reject"))],
         )
     dataset = request.dataset
     _close(request, actor, "rejected", reason.strip(), now)
@@ -195,7 +201,13 @@ def decide_access_request(
     request = get_access_request(session, request_id=request_id)
     actor = _authorise_decision(session, require_actor(actor), request)
     if request.status not in policy.OPEN_STATUSES:
-        raise Conflict(f"access request {request.id} was {request.status} already")
+        raise Conflict(
+            msg(
+                "access request {request_id} was {request_status} already",
+                request_id=request.id,
+                request_status=request.status,
+            )
+        )
     now = now or utcnow()
     if data.decision == "reject":
         _reject(session, actor, request, data.reason, now)

@@ -107,15 +107,21 @@ def revoke_grant(
     )
     if not reason.strip():
         raise InvalidInput(
-            "a revocation states its reason", errors=[field_error(["body", "reason"], "required")]
+            msg("a revocation states its reason"),
+            errors=[field_error(["body", "reason"], msg("required"))],
         )
     if len(reason) > REASON_MAX:
         raise InvalidInput(
-            f"a revocation's reason has at most {REASON_MAX} characters",
-            errors=[field_error(["body", "reason"], f"at most {REASON_MAX} characters")],
+            msg("a revocation's reason has at most {reason_max} characters", reason_max=REASON_MAX),
+            errors=[
+                field_error(
+                    ["body", "reason"],
+                    msg("at most {reason_max} characters", reason_max=REASON_MAX),
+                )
+            ],
         )
     if session.scalar(select(AccessEvent.id).where(AccessEvent.revokes_event_id == grant.id)):
-        raise Conflict(f"grant {grant.id} was revoked already")
+        raise Conflict(msg("grant {grant_id} was revoked already", grant_id=grant.id))
     try:
         with session.begin_nested():
             event = append_event(
@@ -134,7 +140,7 @@ def revoke_grant(
                 now=now,
             )
     except IntegrityError as exc:  # a concurrent revocation won
-        raise Conflict(f"grant {grant.id} was revoked already") from exc
+        raise Conflict(msg("grant {grant_id} was revoked already", grant_id=grant.id)) from exc
     audit.record(
         session,
         actor=actor,

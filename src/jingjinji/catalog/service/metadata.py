@@ -14,6 +14,7 @@ from jingjinji.catalog.models import Dataset, DatasetField, DatasetTag, Record
 from jingjinji.catalog.schemas import DatasetBody
 from jingjinji.catalog.service.sources import record_source_for
 from jingjinji.errors import field_error
+from jingjinji.i18n import msg
 
 TAG_LANGUAGES = ("zh", "en")
 
@@ -46,7 +47,7 @@ def apply_tags(dataset: Dataset, data: DatasetBody) -> None:
 def metadata_errors(data: DatasetBody) -> list[dict[str, object]]:
     """The temporal coverage ends on or after its start."""
     if data.temporal_start and data.temporal_end and data.temporal_end < data.temporal_start:
-        return [field_error(["body", "temporal_end"], "the coverage ends before it starts")]
+        return [field_error(["body", "temporal_end"], msg("the coverage ends before it starts"))]
     return []
 
 

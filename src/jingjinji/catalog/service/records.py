@@ -19,6 +19,7 @@ from jingjinji.catalog.service.sources import read_source, record_source_for
 from jingjinji.catalog.service.validation import raise_if_any
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import check_limit, paginate
 from jingjinji.security import Actor, ensure_can_write
 
@@ -39,14 +40,21 @@ def write_records(
     )
     if record_source_for(dataset.code) is not None:
         raise Conflict(
-            f"records of dataset {dataset.code} come from another domain's source; they are "
-            "not written through the catalog"
+            msg(
+                "records of dataset {dataset_code} come from another domain's source; they are "
+                "not written through the catalog",
+                dataset_code=dataset.code,
+            )
         )
     errors = row_errors({f.name: f.type for f in dataset.fields}, rows, loc_prefix=["body", "rows"])
     if errors:
         bad_rows = len({e["row"] for e in errors})
         raise InvalidInput(
-            f"{len(errors)} problem(s) in {bad_rows} row(s); nothing was stored",
+            msg(
+                "{count} problem(s) in {bad_rows} row(s); nothing was stored",
+                count=len(errors),
+                bad_rows=bad_rows,
+            ),
             errors=errors[:500],
         )
     now = utcnow()
@@ -92,8 +100,17 @@ def _filter_clause(name: str, field_type: str, value: str) -> ColumnElement[bool
             clause = column.as_string() == value
     except ValueError as exc:
         raise InvalidInput(
-            f"filter {name}={value!r} is not a {field_type}",
-            errors=[field_error(["query", name], f"expected a {field_type} value")],
+            msg(
+                "filter {name}={value} is not a {field_type}",
+                name=name,
+                value=repr(value),
+                field_type=field_type,
+            ),
+            errors=[
+                field_error(
+                    ["query", name], msg("expected a {field_type} value", field_type=field_type)
+                )
+            ],
         ) from exc
     return cast(ColumnElement[bool], clause)
 
@@ -105,12 +122,15 @@ def check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
     problems = []
     for name in filters:
         if name not in known:
-            problems.append(field_error(["query", name], "unknown field"))
+            problems.append(field_error(["query", name], msg("unknown field")))
         elif name in withheld:
             problems.append(
-                field_error(["query", name], f"field is withheld from you ({withheld[name]})")
+                field_error(
+                    ["query", name],
+                    msg("field is withheld from you ({withheld})", withheld=withheld[name]),
+                )
             )
-    raise_if_any(problems, "cannot filter on these fields")
+    raise_if_any(problems, msg("cannot filter on these fields"))
 
 
 def rows_page(

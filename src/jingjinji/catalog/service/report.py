@@ -17,6 +17,7 @@ from jingjinji.catalog.schemas import SharingReport
 from jingjinji.catalog.service.deadlines import DeadlinePolicy, deadline_policy, today
 from jingjinji.config import Settings
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.timezone import china_date
 
@@ -114,9 +115,15 @@ def sharing_report(
     province = provinces.get(jurisdiction_code)
     if province is None:
         raise InvalidInput(
-            f"{jurisdiction_code!r} is not a provincial-level jurisdiction of the region",
+            msg(
+                "{jurisdiction_code} is not a provincial-level jurisdiction of the region",
+                jurisdiction_code=repr(jurisdiction_code),
+            ),
             errors=[
-                field_error(["query", "jurisdiction"], f"one of {', '.join(sorted(provinces))}")
+                field_error(
+                    ["query", "jurisdiction"],
+                    msg("one of {provinces}", provinces=", ".join(sorted(provinces))),
+                )
             ],
         )
     counts = _class_counts(session, province.code)

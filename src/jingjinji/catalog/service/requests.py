@@ -47,25 +47,28 @@ def _requestable_dataset(session: Session, actor: Actor, dataset_code: str) -> D
     """The dataset named in a request, if an organisation other than its owner may apply."""
     if actor.organisation_id is None:
         raise InvalidInput(
-            "you belong to no organisation",
-            errors=[field_error(["body"], "requester has no organisation")],
+            msg("you belong to no organisation"),
+            errors=[field_error(["body"], msg("requester has no organisation"))],
         )
     dataset = session.scalar(select(Dataset).where(Dataset.code == dataset_code))
     loc_code: list[str | int] = ["body", "dataset_code"]
     if dataset is None:
         raise InvalidInput(
-            f"unknown dataset {dataset_code!r}",
-            errors=[field_error(loc_code, "unknown dataset code")],
+            msg("unknown dataset {dataset_code}", dataset_code=repr(dataset_code)),
+            errors=[field_error(loc_code, msg("unknown dataset code"))],
         )
     if dataset.sharing_class == "not_shared":
         raise InvalidInput(
-            f"dataset {dataset.code} is not shared (不予共享): access cannot be requested",
-            errors=[field_error(loc_code, "dataset is not_shared")],
+            msg(
+                "dataset {dataset_code} is not shared (不予共享): access cannot be requested",
+                dataset_code=dataset.code,
+            ),
+            errors=[field_error(loc_code, msg("dataset is not_shared"))],
         )
     if dataset.owner_organisation_id == actor.organisation_id:
         raise InvalidInput(
-            "your organisation owns this dataset and reads all of it",
-            errors=[field_error(loc_code, "requester owns the dataset")],
+            msg("your organisation owns this dataset and reads all of it"),
+            errors=[field_error(loc_code, msg("requester owns the dataset"))],
         )
     return dataset
 
@@ -76,21 +79,31 @@ def _field_errors(dataset: Dataset, fields: list[str]) -> list[dict[str, Any]]:
     errors: list[dict[str, Any]] = []
     if "conditional" not in classes.values():
         errors.append(
-            field_error(["body", "dataset_code"], "the dataset has no conditional fields")
+            field_error(["body", "dataset_code"], msg("the dataset has no conditional fields"))
         )
     seen: set[str] = set()
     for i, name in enumerate(fields):
         if name not in classes:
-            errors.append(field_error(["body", "fields", i], f"unknown field {name!r}"))
+            errors.append(
+                field_error(["body", "fields", i], msg("unknown field {name}", name=repr(name)))
+            )
         elif classes[name] != "conditional":
             errors.append(
                 field_error(
                     ["body", "fields", i],
-                    f"field {name!r} is {classes[name]}: only conditional fields are requested",
+                    msg(
+                        "field {name} is {classes}: only conditional fields are requested",
+                        name=repr(name),
+                        classes=classes[name],
+                    ),
                 )
             )
         elif name in seen:
-            errors.append(field_error(["body", "fields", i], f"field {name!r} listed twice"))
+            errors.append(
+                field_error(
+                    ["body", "fields", i], msg("field {name} listed twice", name=repr(name))
+                )
+            )
         seen.add(name)
     return errors
 
@@ -98,11 +111,11 @@ def _field_errors(dataset: Dataset, fields: list[str]) -> list[dict[str, Any]]:
 def _period_and_purpose_errors(data: AccessRequestIn, now: dt.datetime) -> list[dict[str, Any]]:
     errors: list[dict[str, Any]] = []
     if data.period_end < data.period_start:
-        errors.append(field_error(["body", "period_end"], "ends before period_start"))
+        errors.append(field_error(["body", "period_end"], msg("ends before period_start")))
     elif data.period_end < today(now):
-        errors.append(field_error(["body", "period_end"], "the period is already over"))
+        errors.append(field_error(["body", "period_end"], msg("the period is already over")))
     if not data.purpose.strip():
-        errors.append(field_error(["body", "purpose"], "state the purpose"))
+        errors.append(field_error(["body", "purpose"], msg("state the purpose")))
     return errors
 
 
@@ -128,9 +141,14 @@ def create_access_request(
     assert actor.organisation_id is not None  # checked with the dataset
     now = now or utcnow()
     errors = _field_errors(dataset, data.fields) + _period_and_purpose_errors(data, now)
-    raise_if_any(errors, "invalid access request")
+    raise_if_any(errors, msg("invalid access request"))
     if open_request(session, dataset_id=dataset.id, organisation_id=actor.organisation_id):
-        raise Conflict(f"your organisation has an undecided request for {dataset.code} already")
+        raise Conflict(
+            msg(
+                "your organisation has an undecided request for {dataset_code} already",
+                dataset_code=dataset.code,
+            )
+        )
     request = AccessRequest(
         dataset_id=dataset.id,
         requester_organisation_id=actor.organisation_id,
@@ -148,7 +166,10 @@ def create_access_request(
             session.add(request)
     except IntegrityError as exc:  # a concurrent submission of the same organisation won
         raise Conflict(
-            f"your organisation has an undecided request for {dataset.code} already"
+            msg(
+                "your organisation has an undecided request for {dataset_code} already",
+                dataset_code=dataset.code,
+            )
         ) from exc
     append_event(
         session,

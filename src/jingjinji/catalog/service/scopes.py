@@ -23,6 +23,7 @@ from jingjinji.catalog.service.deadlines import today as beijing_today
 from jingjinji.catalog.service.events import append_event
 from jingjinji.catalog.service.grants import REASON_MAX, current_grants
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, ensure_can_write
 
 #: One grant's rows: every field named holds one of its values.
@@ -101,13 +102,16 @@ def _checked_scope(
     problems = []
     for name, values in row_scope.items():
         if name not in known:
-            problems.append(field_error(["row_scope", name], "unknown field"))
+            problems.append(field_error(["row_scope", name], msg("unknown field")))
         elif not values or not all(isinstance(v, str) and v for v in values):
-            problems.append(field_error(["row_scope", name], "a non-empty list of values"))
+            problems.append(field_error(["row_scope", name], msg("a non-empty list of values")))
     if not row_scope:
-        problems.append(field_error(["row_scope"], "names at least one field"))
+        problems.append(field_error(["row_scope"], msg("names at least one field")))
     if problems:
-        raise InvalidInput(f"not a row scope of dataset {dataset.code}", errors=problems)
+        raise InvalidInput(
+            msg("not a row scope of dataset {dataset_code}", dataset_code=dataset.code),
+            errors=problems,
+        )
     return {name: sorted(set(values)) for name, values in row_scope.items()}
 
 
@@ -140,8 +144,10 @@ def grant_scoped(
     )
     if not reason.strip() or len(reason) > REASON_MAX:
         raise InvalidInput(
-            "a grant without a request states its reason",
-            errors=[field_error(["reason"], f"1 to {REASON_MAX} characters")],
+            msg("a grant without a request states its reason"),
+            errors=[
+                field_error(["reason"], msg("1 to {reason_max} characters", reason_max=REASON_MAX))
+            ],
         )
     scope = _checked_scope(dataset, row_scope)
     start = period_start or beijing_today(now)

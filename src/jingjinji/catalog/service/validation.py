@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from jingjinji.errors import InvalidInput
+from jingjinji.i18n import msg
 
 
 def raise_if_any(errors: list[dict[str, Any]], summary: str) -> None:
     """Raise InvalidInput naming every problem (the first three in its detail), if any."""
     if errors:
         raise InvalidInput(
-            f"{summary}: " + "; ".join(str(e["msg"]) for e in errors[:3]), errors=errors
+            msg(
+                "{summary}: {problems}",
+                summary=summary,
+                problems="; ".join(str(e["msg"]) for e in errors[:3]),
+            ),
+            errors=errors,
         )
