@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, require_actor
 from jingjinji.water import policy
 from jingjinji.water.models import Ingestion, SampleKind, SampleOrigin
@@ -270,7 +271,7 @@ def load_samples_csv(
             received=0,
             channel=channel,
             source=source,
-            detail=f"{error.detail}; nothing was stored",
+            detail=msg("{detail}; nothing was stored", detail=error.detail),
             rejected=0,
         ) from None
     if parsed.issues and not parsed.rows:
@@ -285,9 +286,9 @@ def load_samples_csv(
             channel=channel,
             source=source,
             detail=(
-                "the header is not one of a samples file; nothing was stored"
+                msg("the header is not one of a samples file; nothing was stored")
                 if header
-                else "the file has no data rows; nothing was stored"
+                else msg("the file has no data rows; nothing was stored")
                 if empty
                 else None
             ),

@@ -58,8 +58,8 @@ def list_sections(
     if jurisdiction:
         if not regions.known_jurisdictions(session, codes=[jurisdiction]):
             raise InvalidInput(
-                f"unknown jurisdiction {jurisdiction!r}",
-                errors=[field_error(["query", "jurisdiction"], "not a jurisdiction code")],
+                msg("unknown jurisdiction {jurisdiction}", jurisdiction=repr(jurisdiction)),
+                errors=[field_error(["query", "jurisdiction"], msg("not a jurisdiction code"))],
             )
         province = province_of(jurisdiction)
         stmt = stmt.where(
@@ -86,9 +86,11 @@ def _check_jurisdictions(session: Session, data: SectionIn) -> None:
     bad = [name for name, code in fields.items() if code is not None and code not in known]
     if bad:
         raise InvalidInput(
-            "unknown jurisdiction",
+            msg("unknown jurisdiction"),
             errors=[
-                field_error(["body", name], f"unknown jurisdiction {fields[name]!r}")
+                field_error(
+                    ["body", name], msg("unknown jurisdiction {fields}", fields=repr(fields[name]))
+                )
                 for name in bad
             ],
         )
@@ -96,18 +98,25 @@ def _check_jurisdictions(session: Session, data: SectionIn) -> None:
         data.upstream_jurisdiction_code and data.downstream_jurisdiction_code
     ):
         raise InvalidInput(
-            "a cross-border section names the jurisdictions on both sides of the border",
+            msg("a cross-border section names the jurisdictions on both sides of the border"),
             errors=[
-                field_error(["body", "upstream_jurisdiction_code"], "required for cross_border"),
-                field_error(["body", "downstream_jurisdiction_code"], "required for cross_border"),
+                field_error(
+                    ["body", "upstream_jurisdiction_code"], msg("required for cross_border")
+                ),
+                field_error(
+                    ["body", "downstream_jurisdiction_code"], msg("required for cross_border")
+                ),
             ],
         )
     if data.organisation_id is not None:
         org = regions.get_organisation_or_none(session, organisation_id=data.organisation_id)
         if org is None or province_of(org.jurisdiction_code) != province_of(data.jurisdiction_code):
             raise InvalidInput(
-                "the monitoring organisation must be an organisation of the section's jurisdiction",
-                errors=[field_error(["body", "organisation_id"], "not an organisation there")],
+                msg(
+                    "the monitoring organisation must be an organisation of the section's "
+                    "jurisdiction"
+                ),
+                errors=[field_error(["body", "organisation_id"], msg("not an organisation there"))],
             )
 
 
@@ -117,15 +126,22 @@ def _check_downstream(session: Session, code: str, downstream: str | None) -> No
         return
     loc: list[str | int] = ["body", "downstream_section_code"]
     if downstream == code:
-        raise InvalidInput("a section cannot flow into itself", errors=[field_error(loc, "self")])
+        raise InvalidInput(
+            msg("a section cannot flow into itself"), errors=[field_error(loc, msg("self"))]
+        )
     if session.get(Section, downstream) is None:
         raise InvalidInput(
-            f"no monitoring section {downstream!r}", errors=[field_error(loc, "unknown section")]
+            msg("no monitoring section {downstream}", downstream=repr(downstream)),
+            errors=[field_error(loc, msg("unknown section"))],
         )
     if any(s.code == code for s in downstream_path(session, code=downstream)):
         raise InvalidInput(
-            f"{downstream!r} is upstream of {code!r}: the river network would have a loop",
-            errors=[field_error(loc, "would make a loop")],
+            msg(
+                "{downstream} is upstream of {code}: the river network would have a loop",
+                downstream=repr(downstream),
+                code=repr(code),
+            ),
+            errors=[field_error(loc, msg("would make a loop"))],
         )
 
 
@@ -191,8 +207,8 @@ def set_target(
     )
     if not 1 <= target_class <= 5 or not 1900 <= year <= 2200:
         raise InvalidInput(
-            "a target is a class 1-5 for a year",
-            errors=[field_error(["body", "target_class"], "choose 1 to 5")],
+            msg("a target is a class 1-5 for a year"),
+            errors=[field_error(["body", "target_class"], msg("choose 1 to 5"))],
         )
     row = session.get(SectionTarget, (code, year))
     if row is None:

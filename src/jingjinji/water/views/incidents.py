@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.errors import DomainError, InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.water.incident_presentation import incident_context
 from jingjinji.water.incident_presentation import summary as incident_summary
@@ -275,8 +276,8 @@ def parse_values(text: str) -> dict[str, float]:
             values[item.strip().lower()] = float("nan")
     if any(v != v for v in values.values()) or not values:
         raise InvalidInput(
-            "write the values as item=value pairs, e.g. nh3n=2.1, cod=30",
-            errors=[field_error(["body", "values"], "item=value pairs, e.g. nh3n=2.1")],
+            msg("write the values as item=value pairs, e.g. nh3n=2.1, cod=30"),
+            errors=[field_error(["body", "values"], msg("item=value pairs, e.g. nh3n=2.1"))],
         )
     return values
 

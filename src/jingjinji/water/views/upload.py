@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from jingjinji import refusals
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from jingjinji.i18n import msg
 from jingjinji.water import policy
 from jingjinji.water import presentation as show
 from jingjinji.water.schemas.samples import SAMPLE_ITEMS
@@ -67,7 +68,7 @@ def _context(request: Request, session: DbSession, actor: OptionalActor) -> dict
 @router.get("/water/upload", response_class=HTMLResponse)
 def upload_form(request: Request, session: DbSession, actor: OptionalActor) -> Response:
     if actor is None:
-        raise NotAuthenticated("log in to upload samples")
+        raise NotAuthenticated(msg("log in to upload samples"))
     return render(request, "water/upload.html", _context(request, session, actor))
 
 
@@ -81,7 +82,7 @@ def upload_submit(
 ) -> Response:
     check_csrf(request, csrf_token)
     if actor is None:
-        raise NotAuthenticated("log in to upload samples")
+        raise NotAuthenticated(msg("log in to upload samples"))
     htmx = bool(request.headers.get("hx-request"))
     template = "water/_upload_result.html" if htmx else "water/upload.html"
     context: dict[str, Any] = _context(request, session, actor) if not htmx else {}

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.config import get_settings
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.water import kernels
 from jingjinji.water.models import SampleKind, SampleOrigin, Section, Waterbody
@@ -70,8 +71,8 @@ def _utc_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]
     """[start 00:00, end + 1 day 00:00) China time, as UTC moments."""
     if end < start:
         raise InvalidInput(
-            "the end of a period comes on or after its start",
-            errors=[field_error(["query", "end"], "must not be before start")],
+            msg("the end of a period comes on or after its start"),
+            errors=[field_error(["query", "end"], msg("must not be before start"))],
         )
     first = dt.datetime.combine(start, dt.time(), CHINA_TZ).astimezone(dt.UTC)
     after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), CHINA_TZ)
@@ -348,9 +349,12 @@ def class_history(session: Session, *, section_code: str, year: int) -> list[Mon
 def _check_item(item: str) -> None:
     if item not in kernels.ITEM_NAMES:
         raise InvalidInput(
-            f"unknown water item {item[:40]!r}",
+            msg("unknown water item {item}", item=repr(item[:40])),
             errors=[
-                field_error(["query", "item"], f"choose one of {', '.join(kernels.ITEM_NAMES)}")
+                field_error(
+                    ["query", "item"],
+                    msg("choose one of {item_names}", item_names=", ".join(kernels.ITEM_NAMES)),
+                )
             ],
         )
 
@@ -364,8 +368,13 @@ def item_series(
     _check_item(item)
     if (end - start).days > SERIES_DAYS:
         raise InvalidInput(
-            f"a series spans at most {SERIES_DAYS} days",
-            errors=[field_error(["query", "end"], f"at most {SERIES_DAYS} days after start")],
+            msg("a series spans at most {series_days} days", series_days=SERIES_DAYS),
+            errors=[
+                field_error(
+                    ["query", "end"],
+                    msg("at most {series_days} days after start", series_days=SERIES_DAYS),
+                )
+            ],
         )
     first, after = _utc_bounds(start, end)
     frame = samples.samples_frame(session, codes=[section.code], start=first, end=after)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.config import get_settings
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import province_of
 from jingjinji.water import kernels
@@ -92,8 +93,16 @@ def status_table(
     fewer: each item averaged over the sections and classified like one section."""
     if by not in _KEYS:
         raise InvalidInput(
-            f"unknown grouping {by[:40]!r}",
-            errors=[field_error(["query", "by"], f"choose one of {', '.join(STATUS_GROUPINGS)}")],
+            msg("unknown grouping {by}", by=repr(by[:40])),
+            errors=[
+                field_error(
+                    ["query", "by"],
+                    msg(
+                        "choose one of {status_groupings}",
+                        status_groupings=", ".join(STATUS_GROUPINGS),
+                    ),
+                )
+            ],
         )
     found = [
         a

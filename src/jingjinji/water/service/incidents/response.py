@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
 from jingjinji.water import policy
@@ -38,8 +39,11 @@ def _participant(
             actor,
             incident,
             action,
-            f"{action}: the office, or administrators and stewards of "
-            f"{', '.join(sorted(provinces))}",
+            msg(
+                "{action}: the office, or administrators and stewards of {provinces}",
+                action=action,
+                provinces=", ".join(sorted(provinces)),
+            ),
         )
     states.move(session, actor=actor, incident=incident, action=action)
     code = regions.region_code(session) if actor.is_office_admin else actor.province_code
@@ -55,8 +59,8 @@ def record_sampling(
         raise audit.audited_refusal(
             session,
             InvalidInput(
-                f"no monitoring section {data.section_code!r}",
-                errors=[field_error(["body", "section_code"], "unknown section")],
+                msg("no monitoring section {section_code}", section_code=repr(data.section_code)),
+                errors=[field_error(["body", "section_code"], msg("unknown section"))],
             ),
             actor=actor,
             action="water.incident.sampling",
@@ -149,8 +153,10 @@ def close_incident(
             actor,
             incident,
             "close",
-            "the coordination office or the administrator of the monitoring province closes "
-            "an incident",
+            msg(
+                "the coordination office or the administrator of the monitoring province closes "
+                "an incident"
+            ),
         )
     states.move(session, actor=actor, incident=incident, action="close")
     incident.closed_at = utcnow()

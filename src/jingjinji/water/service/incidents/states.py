@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
 from jingjinji.errors import Conflict
+from jingjinji.i18n import msg
 from jingjinji.security import Actor
 from jingjinji.water.models import Incident, IncidentStatus
 
@@ -46,8 +47,14 @@ def move(session: Session, *, actor: Actor, incident: Incident, action: str) -> 
         raise audit.audited_refusal(
             session,
             Conflict(
-                f"incident {incident_id} is {status}; {action.replace('_', ' ')} is possible "
-                f"only when it is {' or '.join(sorted(statuses))}"
+                msg(
+                    "incident {incident_id} is {status}; {action} is possible only when it is "
+                    "{statuses}",
+                    incident_id=incident_id,
+                    status=status,
+                    action=action.replace("_", " "),
+                    statuses=" or ".join(sorted(statuses)),
+                )
             ),
             actor=actor,
             action=f"water.incident.{action}",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, PermissionDenied, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, deny, require_actor
 from jingjinji.water import policy
 from jingjinji.water.models import (
@@ -54,8 +55,8 @@ def report_incident(session: Session, *, actor: Actor | None, data: IncidentIn) 
         raise audit.audited_refusal(
             session,
             InvalidInput(
-                f"no monitoring section {data.section_code!r}",
-                errors=[field_error(["body", "section_code"], "unknown section")],
+                msg("no monitoring section {section_code}", section_code=repr(data.section_code)),
+                errors=[field_error(["body", "section_code"], msg("unknown section"))],
             ),
             actor=actor,
             action="water.incident.report",
@@ -82,8 +83,13 @@ def report_incident(session: Session, *, actor: Actor | None, data: IncidentIn) 
             object_type="water_section",
             object_id=section.code,
             jurisdiction_code=section.jurisdiction_code,
-            reason=f"{actor.username!r} neither monitors section {section.code} nor acts for "
-            f"a province it concerns ({', '.join(sorted(provinces))})",
+            reason=msg(
+                "{username} neither monitors section {section_code} nor acts for a province it "
+                "concerns ({provinces})",
+                username=repr(actor.username),
+                section_code=section.code,
+                provinces=", ".join(sorted(provinces)),
+            ),
         )
     return open_incident(
         session,
@@ -127,15 +133,26 @@ def acknowledge(session: Session, *, actor: Actor | None, incident_id: int) -> I
             actor,
             incident,
             "acknowledge",
-            f"{actor.username!r} acts for no notified jurisdiction of incident {incident.id} "
-            "(administrators and stewards of a notified province; the office for its own)",
+            msg(
+                "{username} acts for no notified jurisdiction of incident {incident_id} "
+                "(administrators and stewards of a notified province; the office for its own)",
+                username=repr(actor.username),
+                incident_id=incident.id,
+            ),
         )
     states.move(session, actor=actor, incident=incident, action="acknowledge")
     if notice.acknowledged_at is not None:
         incident_id, code, by = incident.id, notice.jurisdiction_code, notice.acknowledged_by
         raise audit.audited_refusal(
             session,
-            Conflict(f"the notice of incident {incident_id} to {code} was acknowledged by {by}"),
+            Conflict(
+                msg(
+                    "the notice of incident {incident_id} to {code} was acknowledged by {by}",
+                    incident_id=incident_id,
+                    code=code,
+                    by=by,
+                )
+            ),
             actor=actor,
             action="water.incident.acknowledge",
             object_type="water_incident",
@@ -186,7 +203,7 @@ def _office_step(
     )
     if not actor.is_office_admin:
         raise refuse(
-            session, actor, incident, action, "the coordination office leads the consultation"
+            session, actor, incident, action, msg("the coordination office leads the consultation")
         )
     states.move(session, actor=actor, incident=incident, action=action)
     events.add_step(
@@ -260,15 +277,24 @@ def answer(
             actor,
             incident,
             "answer",
-            f"{actor.username!r} answers for no concerned province "
-            f"({', '.join(sorted(concerned(notices)))})",
+            msg(
+                "{username} answers for no concerned province ({concerned})",
+                username=repr(actor.username),
+                concerned=", ".join(sorted(concerned(notices))),
+            ),
         )
     states.move(session, actor=actor, incident=incident, action="answer")
     if notice.jurisdiction_code in answered_provinces(session, incident.id):
         incident_id, code = incident.id, notice.jurisdiction_code
         raise audit.audited_refusal(
             session,
-            Conflict(f"{code} has answered the consultation on incident {incident_id}"),
+            Conflict(
+                msg(
+                    "{code} has answered the consultation on incident {incident_id}",
+                    code=code,
+                    incident_id=incident_id,
+                )
+            ),
             actor=actor,
             action="water.incident.answer",
             object_type="water_incident",
@@ -278,8 +304,8 @@ def answer(
         raise audit.audited_refusal(
             session,
             InvalidInput(
-                "a proposal says what is proposed",
-                errors=[field_error(["body", "text"], "required when proposing")],
+                msg("a proposal says what is proposed"),
+                errors=[field_error(["body", "text"], msg("required when proposing"))],
             ),
             actor=actor,
             action="water.incident.answer",

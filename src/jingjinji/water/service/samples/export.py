@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji import numbers
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.water.models import Sample
 from jingjinji.water.service.samples.reading import check_period
 
@@ -62,9 +63,12 @@ def export_frame(
     if len(rows) > MAX_EXPORT_ROWS:
         # A cut export would look complete: refuse it and say how to get the rest.
         raise InvalidInput(
-            f"more than {MAX_EXPORT_ROWS} samples in the period: export a shorter period or "
-            "one section at a time",
-            errors=[field_error(["query", "end"], "the period holds too many samples")],
+            msg(
+                "more than {max_export_rows} samples in the period: export a shorter period or "
+                "one section at a time",
+                max_export_rows=MAX_EXPORT_ROWS,
+            ),
+            errors=[field_error(["query", "end"], msg("the period holds too many samples"))],
         )
     return pl.DataFrame([tuple(r) for r in rows], schema=EXPORT_SCHEMA, orient="row")
 

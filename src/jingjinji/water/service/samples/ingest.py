@@ -156,8 +156,14 @@ def authorise(
         object_id=codes[0] if len(codes) == 1 else None,
         jurisdiction_code=sections[codes[0]].jurisdiction_code,
         reason=(
-            f"{actor.role.value} {actor.username!r} may not write samples of section(s) "
-            f"{', '.join(codes)} (monitored by another agency); rows {shown}; nothing was stored"
+            msg(
+                "{role} {username} may not write samples of section(s) {codes} (monitored by "
+                "another agency); rows {shown}; nothing was stored",
+                role=actor.role.value,
+                username=repr(actor.username),
+                codes=", ".join(codes),
+                shown=shown,
+            )
         ),
         detail={"sections": codes, "rows": rows_named[:MAX_ISSUES]},
     )
@@ -247,8 +253,10 @@ def merge(session: Session, rows: Sequence[SampleIn], *, actor: Actor, ingestion
         raise audit.audited_refusal(
             session,
             Conflict(
-                "another batch stored some of these samples at the same moment; "
-                "send this one again (the same values are not stored twice)"
+                msg(
+                    "another batch stored some of these samples at the same moment; send this one "
+                    "again (the same values are not stored twice)"
+                )
             ),
             actor=actor,
             action="water.samples.ingest",

@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.security import Actor
 from jingjinji.water import policy
@@ -33,8 +34,8 @@ FRAME_SCHEMA: dict[str, Any] = {
 def check_period(start: dt.datetime | None, end: dt.datetime | None) -> None:
     if start is not None and end is not None and end <= start:
         raise InvalidInput(
-            "the end of a period comes after its start",
-            errors=[field_error(["query", "end"], "must be later than start")],
+            msg("the end of a period comes after its start"),
+            errors=[field_error(["query", "end"], msg("must be later than start"))],
         )
 
 
