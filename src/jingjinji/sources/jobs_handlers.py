@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.jobs import service as jobs
 from jingjinji.sources import flows
 from jingjinji.sources.service import exceedances
@@ -29,8 +30,12 @@ def detect_exceedances(session: Session, payload: dict[str, Any]) -> None:
     batch_id = payload.get("batch_id")
     if not isinstance(batch_id, int) or isinstance(batch_id, bool):
         raise InvalidInput(
-            f"{exceedances.DETECT_JOB} needs an integer batch_id, got {batch_id!r}",
-            errors=[field_error(["payload", "batch_id"], "an integer batch id")],
+            msg(
+                "{detect_job} needs an integer batch_id, got {batch_id}",
+                detect_job=exceedances.DETECT_JOB,
+                batch_id=repr(batch_id),
+            ),
+            errors=[field_error(["payload", "batch_id"], msg("an integer batch id"))],
         )
     exceedances.detect_for_batch(session, batch_id=batch_id)
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import DatasetIn, FieldIn
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import check_limit, paginate
 from jingjinji.sources.flows.datasets import PREFIX, PROVINCES
 from jingjinji.sources.models import (
@@ -113,8 +114,14 @@ def read_records(
     unknown = sorted(set(filters) - set(_FILTERS))
     if unknown:
         raise InvalidInput(
-            f"dataset {dataset_code} is filtered on {', '.join(_FILTERS)} only",
-            errors=[field_error(["query", n], "not a filter of this dataset") for n in unknown],
+            msg(
+                "dataset {dataset_code} is filtered on {filters} only",
+                dataset_code=dataset_code,
+                filters=", ".join(_FILTERS),
+            ),
+            errors=[
+                field_error(["query", n], msg("not a filter of this dataset")) for n in unknown
+            ],
         )
     stmt = (
         select(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import province_of
 from jingjinji.sources.models import (
@@ -59,8 +60,8 @@ class Period:
 def _check_kind(kind: str) -> None:
     if kind not in PERIOD_KINDS:
         raise InvalidInput(
-            f"unknown period kind {kind!r}",
-            errors=[field_error(["query", "kind"], "day or month")],
+            msg("unknown period kind {kind}", kind=repr(kind)),
+            errors=[field_error(["query", "kind"], msg("day or month"))],
         )
 
 
@@ -75,8 +76,12 @@ def parse_period(kind: str, text: str, *, loc: str = "period") -> Period:
         first = dt.date.fromisoformat(text if kind == "day" else f"{text}-01")
     except ValueError:
         raise InvalidInput(
-            f"{text!r} is not a {kind}",
-            errors=[field_error(["query", loc], f"a {kind} like {example}")],
+            msg("{text} is not a {kind}", text=repr(text), kind=kind),
+            errors=[
+                field_error(
+                    ["query", loc], msg("a {kind} like {example}", kind=kind, example=example)
+                )
+            ],
         ) from None
     if kind == "day":
         following = first + dt.timedelta(days=1)

@@ -102,13 +102,25 @@ def is_offline(
 def _check_filters(state: str | None, kind: str | None, province: str | None) -> None:
     bad = []
     if state and state not in set(SourceState):
-        bad.append(field_error(["query", "state"], f"one of {', '.join(SourceState)}"))
+        bad.append(
+            field_error(
+                ["query", "state"], msg("one of {sourcestate}", sourcestate=", ".join(SourceState))
+            )
+        )
     if kind and kind not in set(OutletKind):
-        bad.append(field_error(["query", "kind"], f"one of {', '.join(OutletKind)}"))
+        bad.append(
+            field_error(
+                ["query", "kind"], msg("one of {outletkind}", outletkind=", ".join(OutletKind))
+            )
+        )
     if province and province not in PROVINCES:
-        bad.append(field_error(["query", "jurisdiction"], f"one of {', '.join(PROVINCES)}"))
+        bad.append(
+            field_error(
+                ["query", "jurisdiction"], msg("one of {provinces}", provinces=", ".join(PROVINCES))
+            )
+        )
     if bad:
-        raise InvalidInput("unknown filter value", errors=bad)
+        raise InvalidInput(msg("unknown filter value"), errors=bad)
 
 
 def outlet_states(

@@ -49,9 +49,15 @@ def ensure_may_write(
         object_id=object_id,
         jurisdiction_code=jurisdiction_code,
         reason=(
-            f"{actor.role.value} {actor.username!r} may not {action} for jurisdiction "
-            f"{jurisdiction_code}: the office, the jurisdiction's administrator and its "
-            "environment agency's stewards may"
+            msg(
+                "{role} {username} may not {action} for jurisdiction {jurisdiction_code}: the "
+                "office, the jurisdiction's administrator and its environment agency's stewards "
+                "may",
+                role=actor.role.value,
+                username=repr(actor.username),
+                action=action,
+                jurisdiction_code=jurisdiction_code,
+            )
         ),
     )
 
@@ -86,7 +92,11 @@ def save_enterprise(session: Session, *, actor: Actor | None, data: EnterpriseIn
     checked = check_uscc(data.uscc)
     if not checked.valid:
         raise InvalidInput(
-            f"{data.uscc!r} is not a unified social credit code: {checked.reason}",
+            msg(
+                "{uscc} is not a unified social credit code: {reason}",
+                uscc=repr(data.uscc),
+                reason=checked.reason,
+            ),
             errors=[field_error(["body", "uscc"], checked.reason or "invalid")],
         )
     codes = {"jurisdiction_code": data.jurisdiction_code, "city_code": data.city_code}
@@ -94,13 +104,16 @@ def save_enterprise(session: Session, *, actor: Actor | None, data: EnterpriseIn
     bad = [name for name, code in codes.items() if code is not None and code not in known]
     if bad:
         raise InvalidInput(
-            "unknown jurisdiction",
-            errors=[field_error(["body", n], f"unknown jurisdiction {codes[n]!r}") for n in bad],
+            msg("unknown jurisdiction"),
+            errors=[
+                field_error(["body", n], msg("unknown jurisdiction {codes}", codes=repr(codes[n])))
+                for n in bad
+            ],
         )
     if data.park_code is not None and session.get(Park, data.park_code) is None:
         raise InvalidInput(
-            f"no industrial park {data.park_code!r}",
-            errors=[field_error(["body", "park_code"], "unknown park")],
+            msg("no industrial park {park_code}", park_code=repr(data.park_code)),
+            errors=[field_error(["body", "park_code"], msg("unknown park"))],
         )
     row = session.scalar(select(Enterprise).where(Enterprise.uscc == data.uscc))
     created = row is None
@@ -147,8 +160,10 @@ def save_outlet(
             data.neighbour_jurisdiction_code
         ) == province_of(enterprise.jurisdiction_code):
             raise InvalidInput(
-                "the neighbour must be another of the three jurisdictions",
-                errors=[field_error(["body", "neighbour_jurisdiction_code"], "not a neighbour")],
+                msg("the neighbour must be another of the three jurisdictions"),
+                errors=[
+                    field_error(["body", "neighbour_jurisdiction_code"], msg("not a neighbour"))
+                ],
             )
     row = session.scalar(
         select(Outlet).where(Outlet.enterprise_id == enterprise.id, Outlet.code == data.code)
@@ -267,8 +282,8 @@ def save_factors(
     )
     if len(set(codes)) != len(codes):
         raise InvalidInput(
-            "a factor is given twice",
-            errors=[field_error(["body", "factors"], "each code once")],
+            msg("a factor is given twice"),
+            errors=[field_error(["body", "factors"], msg("each code once"))],
         )
     existing = {
         row.code: row
@@ -311,17 +326,21 @@ def _check_park_jurisdictions(session: Session, host: str, partners: list[str]) 
     known = regions.known_jurisdictions(session, codes=[host, *partners])
     errors = []
     if host not in known:
-        errors.append(field_error(["body", "host_jurisdiction_code"], f"unknown {host!r}"))
+        errors.append(
+            field_error(["body", "host_jurisdiction_code"], msg("unknown {host}", host=repr(host)))
+        )
     for index, code in enumerate(partners):
         if code not in known or (host in known and province_of(code) == province_of(host)):
             errors.append(
                 field_error(
                     ["body", "partner_jurisdiction_codes", index],
-                    f"{code!r} is not a jurisdiction of another province",
+                    msg("{code} is not a jurisdiction of another province", code=repr(code)),
                 )
             )
     if errors:
-        raise InvalidInput("a park joins the host and partners of other provinces", errors=errors)
+        raise InvalidInput(
+            msg("a park joins the host and partners of other provinces"), errors=errors
+        )
 
 
 def save_park(
@@ -344,7 +363,7 @@ def save_park(
             object_type="source_park",
             object_id=code,
             jurisdiction_code=host_jurisdiction_code,
-            reason="only the coordination office registers cross-jurisdiction parks",
+            reason=msg("only the coordination office registers cross-jurisdiction parks"),
         )
     _check_park_jurisdictions(session, host_jurisdiction_code, partner_jurisdiction_codes)
     row = session.get(Park, code)

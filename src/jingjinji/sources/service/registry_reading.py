@@ -67,9 +67,15 @@ def ensure_may_read_data(
             object_id=object_id,
             jurisdiction_code=jurisdiction,
             reason=(
-                f"{actor.username!r} may not read the monitoring data of enterprise "
-                f"{enterprise.id}: the office, members of {province_of(jurisdiction)} and "
-                "an organisation holding a catalog grant covering it may"
+                msg(
+                    "{username} may not read the monitoring data of "
+                    "enterprise {enterprise_id}: the "
+                    "office, members of {province_of} and an organisation holding a catalog grant "
+                    "covering it may",
+                    username=repr(actor.username),
+                    enterprise_id=enterprise.id,
+                    province_of=province_of(jurisdiction),
+                )
             ),
         )
     if not actor.is_office_admin and actor.province_code != province_of(jurisdiction):
@@ -88,8 +94,8 @@ def ensure_may_read_data(
 def _known_or_invalid(session: Session, code: str, parameter: str) -> str:
     if not regions.known_jurisdictions(session, codes=[code]):
         raise InvalidInput(
-            f"unknown jurisdiction {code!r}",
-            errors=[field_error(["query", parameter], "not a jurisdiction code")],
+            msg("unknown jurisdiction {code}", code=repr(code)),
+            errors=[field_error(["query", parameter], msg("not a jurisdiction code"))],
         )
     return code
 
@@ -122,8 +128,8 @@ def list_enterprises(
     if park:
         if session.get(Park, park) is None:
             raise InvalidInput(
-                f"no industrial park {park!r}",
-                errors=[field_error(["query", "park"], "unknown park")],
+                msg("no industrial park {park}", park=repr(park)),
+                errors=[field_error(["query", "park"], msg("unknown park"))],
             )
         stmt = stmt.where(Enterprise.park_code == park)
     if kind:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict
+from jingjinji.i18n import msg
 from jingjinji.security import Actor
 from jingjinji.sources.models import (
     Case,
@@ -38,8 +39,11 @@ def close_case(session: Session, *, actor: Actor | None, case_id: int, data: Cas
             actor,
             case,
             action,
-            f"a case is closed by its lead jurisdiction ({case.lead_jurisdiction_code}) or the "
-            "office",
+            msg(
+                "a case is closed by its lead jurisdiction ({lead_jurisdiction_code}) or the "
+                "office",
+                lead_jurisdiction_code=case.lead_jurisdiction_code,
+            ),
         )
     ensure_open(session, actor, case, action)
     open_tasks = list(
@@ -55,7 +59,13 @@ def close_case(session: Session, *, actor: Actor | None, case_id: int, data: Cas
             actor,
             case,
             action,
-            Conflict(f"case {case.id} still has open tasks {open_tasks}; complete them first"),
+            Conflict(
+                msg(
+                    "case {case_id} still has open tasks {open_tasks}; complete them first",
+                    case_id=case.id,
+                    open_tasks=open_tasks,
+                )
+            ),
         )
     case.status = CaseStatus.CLOSED.value
     case.closed_at = utcnow()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.config import get_settings
 from jingjinji.errors import Conflict, InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, deny, province_of, require_actor
 from jingjinji.sources import policy
@@ -82,8 +83,13 @@ def _events_or_invalid(
         raise audit.audited_refusal(
             session,
             InvalidInput(
-                f"no exceedance event {missing[0]}",
-                errors=[field_error(["body", "exceedance_ids"], f"unknown event(s) {missing}")],
+                msg("no exceedance event {missing}", missing=missing[0]),
+                errors=[
+                    field_error(
+                        ["body", "exceedance_ids"],
+                        msg("unknown event(s) {missing}", missing=missing),
+                    )
+                ],
             ),
             actor=actor,
             action="sources.case.open",
@@ -93,8 +99,10 @@ def _events_or_invalid(
         raise audit.audited_refusal(
             session,
             InvalidInput(
-                "a case is about one enterprise: the events belong to several",
-                errors=[field_error(["body", "exceedance_ids"], "events of several enterprises")],
+                msg("a case is about one enterprise: the events belong to several"),
+                errors=[
+                    field_error(["body", "exceedance_ids"], msg("events of several enterprises"))
+                ],
             ),
             actor=actor,
             action="sources.case.open",
@@ -124,16 +132,27 @@ def open_case(session: Session, *, actor: Actor | None, data: CaseOpenIn) -> Cas
             object_id=None,
             jurisdiction_code=enterprise.jurisdiction_code,
             reason=(
-                f"{actor.role.value} {actor.username!r} may not open a case about an enterprise "
-                f"of {enterprise.jurisdiction_code}: the office, its administrator and its "
-                "environment agency's stewards may"
+                msg(
+                    "{role} {username} may not open a case about an enterprise of "
+                    "{jurisdiction_code}: the office, its "
+                    "administrator and its environment agency's "
+                    "stewards may",
+                    role=actor.role.value,
+                    username=repr(actor.username),
+                    jurisdiction_code=enterprise.jurisdiction_code,
+                )
             ),
         )
     taken = [e.id for e in events if e.status != ExceedanceStatus.OPEN.value]
     if taken:
         raise audit.audited_refusal(
             session,
-            Conflict(f"exceedance event(s) {taken} are no longer open (in a case or closed)"),
+            Conflict(
+                msg(
+                    "exceedance event(s) {taken} are no longer open (in a case or closed)",
+                    taken=taken,
+                )
+            ),
             actor=actor,
             action="sources.case.open",
             object_type=OBJECT_TYPE,
@@ -204,7 +223,7 @@ def involve(
             actor,
             case,
             "sources.case.involve",
-            "only the coordination office adds a jurisdiction to a case",
+            msg("only the coordination office adds a jurisdiction to a case"),
         )
     ensure_open(session, actor, case, "sources.case.involve")
     province = province_of(data.jurisdiction_code)
@@ -216,8 +235,11 @@ def involve(
             case,
             "sources.case.involve",
             InvalidInput(
-                f"{data.jurisdiction_code!r} is not one of the three jurisdictions",
-                errors=[field_error(["body", "jurisdiction_code"], "not a province code")],
+                msg(
+                    "{jurisdiction_code} is not one of the three jurisdictions",
+                    jurisdiction_code=repr(data.jurisdiction_code),
+                ),
+                errors=[field_error(["body", "jurisdiction_code"], msg("not a province code"))],
             ),
         )
     if province in {i.jurisdiction_code for i in involved}:
@@ -226,7 +248,13 @@ def involve(
             actor,
             case,
             "sources.case.involve",
-            Conflict(f"{province} is already involved in case {case.id}"),
+            Conflict(
+                msg(
+                    "{province} is already involved in case {case_id}",
+                    province=province,
+                    case_id=case.id,
+                )
+            ),
         )
     _involve(session, case, actor=actor, code=province, reason="added")
     session.flush()

@@ -40,8 +40,10 @@ def add_task(session: Session, *, actor: Actor | None, case_id: int, data: TaskI
             actor,
             case,
             action,
-            f"tasks are given by the lead jurisdiction ({case.lead_jurisdiction_code}) or the "
-            "office",
+            msg(
+                "tasks are given by the lead jurisdiction ({lead_jurisdiction_code}) or the office",
+                lead_jurisdiction_code=case.lead_jurisdiction_code,
+            ),
         )
     ensure_open(session, actor, case, action)
     org = regions.get_organisation_or_none(session, organisation_id=data.organisation_id)
@@ -53,9 +55,15 @@ def add_task(session: Session, *, actor: Actor | None, case_id: int, data: TaskI
             case,
             action,
             InvalidInput(
-                f"organisation {data.organisation_id} is no agency of a jurisdiction involved "
-                f"in case {case.id} ({', '.join(sorted(provinces))})",
-                errors=[field_error(["body", "organisation_id"], "not an involved agency")],
+                msg(
+                    "organisation {organisation_id} is no agency of a "
+                    "jurisdiction involved in case "
+                    "{case_id} ({provinces})",
+                    organisation_id=data.organisation_id,
+                    case_id=case.id,
+                    provinces=", ".join(sorted(provinces)),
+                ),
+                errors=[field_error(["body", "organisation_id"], msg("not an involved agency"))],
             ),
         )
     task = CaseTask(
@@ -114,12 +122,22 @@ def complete_task(
             actor,
             case,
             action,
-            f"task {task.id} is completed by its agency's stewards, the administrator of "
-            f"{task.jurisdiction_code} or the office",
+            msg(
+                "task {task_id} is completed by its agency's stewards, the administrator of "
+                "{jurisdiction_code} or the office",
+                task_id=task.id,
+                jurisdiction_code=task.jurisdiction_code,
+            ),
         )
     ensure_open(session, actor, case, action)
     if task.status != TaskStatus.OPEN.value:
-        raise refuse_as(session, actor, case, action, Conflict(f"task {task.id} is already done"))
+        raise refuse_as(
+            session,
+            actor,
+            case,
+            action,
+            Conflict(msg("task {task_id} is already done", task_id=task.id)),
+        )
     now = utcnow()
     task.status = TaskStatus.DONE.value
     task.result = data.result

@@ -7,6 +7,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, province_of, require_actor
@@ -78,8 +79,8 @@ def list_exceedances(
     if enterprise_id is not None:
         if session.get(Enterprise, enterprise_id) is None:
             raise InvalidInput(
-                f"no enterprise {enterprise_id}",
-                errors=[field_error(["query", "enterprise_id"], "unknown enterprise")],
+                msg("no enterprise {enterprise_id}", enterprise_id=enterprise_id),
+                errors=[field_error(["query", "enterprise_id"], msg("unknown enterprise"))],
             )
         stmt = stmt.where(Exceedance.enterprise_id == enterprise_id)
     return paginate(
