@@ -16,6 +16,7 @@ from jingjinji.accounts.throttle import Attempt, ThrottleRules
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotAuthenticated, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, Role, deny, require_actor
 
 # --- password change, reset, deactivation ---------------------------------------------------
@@ -74,8 +75,8 @@ def _verify_secret_or_refuse(
     raise audit.audited_refusal(
         session,
         InvalidInput(
-            f"the {field.replace('_', ' ')} is wrong",
-            errors=[field_error(["body", field], "does not match")],
+            msg("the {field} is wrong", field=field.replace("_", " ")),
+            errors=[field_error(["body", field], msg("does not match"))],
         ),
         actor=actor,
         action=action,
@@ -101,7 +102,7 @@ def change_password(
     actor = require_actor(actor)
     user = session.get(User, actor.user_id)
     if user is None or not user.is_active:
-        raise NotAuthenticated("The account is not active.")
+        raise NotAuthenticated(msg("The account is not active."))
     throttle.check(
         session, Attempt(username=user.username, address=address), rules=rules, now=utcnow()
     )
@@ -166,8 +167,20 @@ def _managed_user(session: Session, *, actor: Actor | None, username: str, actio
             object_type="user",
             object_id=str(user.id),
             jurisdiction_code=user.jurisdiction_code,
-            reason=f"{actor.username!r} may not {action.split('.', 1)[1]} user {username!r} "
-            f"of jurisdiction {user.jurisdiction_code or 'the region'}",
+            reason=msg(
+                "{username} may not {verb} user {target} of jurisdiction {jurisdiction}",
+                username=repr(actor.username),
+                verb=action.split(".", 1)[1],
+                target=repr(username),
+                jurisdiction=user.jurisdiction_code,
+            )
+            if user.jurisdiction_code
+            else msg(
+                "{username} may not {verb} user {target} of the region",
+                username=repr(actor.username),
+                verb=action.split(".", 1)[1],
+                target=repr(username),
+            ),
         )
     return user
 
@@ -196,7 +209,7 @@ def set_active(session: Session, *, actor: Actor | None, username: str, active: 
     if not active and user.id == actor.user_id:
         raise audit.audited_refusal(
             session,
-            Conflict("you cannot deactivate your own account"),
+            Conflict(msg("you cannot deactivate your own account")),
             actor=actor,
             action=action,
             object_type="user",
@@ -226,7 +239,7 @@ def set_active(session: Session, *, actor: Actor | None, username: str, active: 
 def _own_user(session: Session, actor: Actor) -> User:
     user = session.get(User, actor.user_id)
     if user is None or not user.is_active:
-        raise NotAuthenticated("The account is not active.")
+        raise NotAuthenticated(msg("The account is not active."))
     return user
 
 
@@ -243,12 +256,12 @@ def begin_totp(session: Session, *, actor: Actor | None, vault: totp.Vault) -> t
             object_type="user",
             object_id=str(user.id),
             jurisdiction_code=user.jurisdiction_code,
-            reason="a TOTP second factor is for administrators",
+            reason=msg("a TOTP second factor is for administrators"),
         )
     if user.totp_enabled_at is not None:
         raise audit.audited_refusal(
             session,
-            Conflict("a TOTP second factor is in force already; disable it first"),
+            Conflict(msg("a TOTP second factor is in force already; disable it first")),
             actor=actor,
             action="user.totp.enrol",
             object_type="user",
@@ -283,7 +296,7 @@ def confirm_totp(session: Session, *, actor: Actor | None, code: str, vault: tot
     if user.totp_secret is None or user.totp_enabled_at is not None:
         raise audit.audited_refusal(
             session,
-            Conflict("no TOTP enrolment is waiting for a code; start one first"),
+            Conflict(msg("no TOTP enrolment is waiting for a code; start one first")),
             actor=actor,
             action="user.totp.enable",
             object_type="user",
@@ -295,8 +308,8 @@ def confirm_totp(session: Session, *, actor: Actor | None, code: str, vault: tot
         raise audit.audited_refusal(
             session,
             InvalidInput(
-                "the code does not match the new secret",
-                errors=[field_error(["body", "code"], "does not match")],
+                msg("the code does not match the new secret"),
+                errors=[field_error(["body", "code"], msg("does not match"))],
             ),
             actor=actor,
             action="user.totp.enable",
@@ -333,7 +346,7 @@ def disable_totp(
     if user.totp_enabled_at is None or user.totp_secret is None:
         raise audit.audited_refusal(
             session,
-            Conflict("no TOTP second factor is in force"),
+            Conflict(msg("no TOTP second factor is in force")),
             actor=actor,
             action="user.totp.disable",
             object_type="user",

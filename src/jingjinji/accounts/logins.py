@@ -16,6 +16,7 @@ from jingjinji.accounts.throttle import Attempt, ThrottleRules
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import NotAuthenticated
+from jingjinji.i18n import msg
 from jingjinji.security import Role
 
 # How long the second step of a login (the TOTP code) may follow the password.
@@ -93,7 +94,9 @@ def challenge_user(session: Session, *, challenge: str) -> User:
     """The user of a pending TOTP step; 401 when it is unknown, used or expired."""
     row = session.get(LoginChallenge, service.sha256(challenge))
     if row is None or row.expires_at <= utcnow() or not row.user.is_active:
-        raise NotAuthenticated("The login has expired; enter your username and password again.")
+        raise NotAuthenticated(
+            msg("The login has expired; enter your username and password again.")
+        )
     return row.user
 
 

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from jingjinji import labels
 from jingjinji.accounts import policy
 from jingjinji.accounts.models import ApiToken, User, WebSession
 from jingjinji.accounts.schemas import UserIn
@@ -75,22 +76,22 @@ def _check_user_placement(session: Session, data: UserIn) -> str | None:
     if data.role is Role.JURISDICTION_ADMIN:
         if not data.jurisdiction_code:
             raise InvalidInput(
-                "a jurisdiction administrator needs a jurisdiction",
-                errors=[field_error(["body", "jurisdiction_code"], "required for this role")],
+                msg("a jurisdiction administrator needs a jurisdiction"),
+                errors=[field_error(["body", "jurisdiction_code"], msg("required for this role"))],
             )
         return regions.jurisdiction_or_invalid(
             session, code=data.jurisdiction_code, loc=["body", "jurisdiction_code"]
         ).code
     if data.organisation_id is None:
         raise InvalidInput(
-            f"a {data.role.value} belongs to an organisation",
-            errors=[field_error(["body", "organisation_id"], "required for this role")],
+            msg("a {role} belongs to an organisation", role=data.role.value),
+            errors=[field_error(["body", "organisation_id"], msg("required for this role"))],
         )
     org = regions.get_organisation_or_none(session, organisation_id=data.organisation_id)
     if org is None:
         raise InvalidInput(
-            f"unknown organisation {data.organisation_id}",
-            errors=[field_error(["body", "organisation_id"], "unknown organisation")],
+            msg("unknown organisation {organisation_id}", organisation_id=data.organisation_id),
+            errors=[field_error(["body", "organisation_id"], msg("unknown organisation"))],
         )
     return org.jurisdiction_code
 
@@ -105,7 +106,7 @@ def check_new_user(session: Session, *, data: UserIn) -> None:
 
 def _require_username_free(session: Session, username: str) -> None:
     if session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(f"user {username!r} exists already")
+        raise Conflict(msg("user {username} exists already", username=repr(username)))
 
 
 def create_user(session: Session, *, actor: Actor | None, data: UserIn) -> User:
@@ -125,8 +126,20 @@ def _create_user(
             object_type="user",
             object_id=data.username,
             jurisdiction_code=jurisdiction,
-            reason=f"{actor.username!r} may not create a {data.role.value} in "
-            f"jurisdiction {jurisdiction or 'the region'}",
+            reason=msg(
+                "{username} may not create a {role} in jurisdiction {jurisdiction}",
+                username=repr(actor.username),
+                role=data.role.value,
+                role_label=labels.msg_label("role", data.role),
+                jurisdiction=jurisdiction,
+            )
+            if jurisdiction
+            else msg(
+                "{username} may not create a {role} in the region",
+                username=repr(actor.username),
+                role=data.role.value,
+                role_label=labels.msg_label("role", data.role),
+            ),
         )
     _require_username_free(session, data.username)
     check_password(
@@ -316,7 +329,9 @@ def revoke_token(session: Session, *, actor: Actor | None, token_id: int) -> Api
             object_type="api_token",
             object_id=str(token_id),
             jurisdiction_code=actor.jurisdiction_code,
-            reason=f"{actor.username!r} may revoke only their own API tokens",
+            reason=msg(
+                "{username} may revoke only their own API tokens", username=repr(actor.username)
+            ),
         )
     if token.revoked_at is None:
         token.revoked_at = utcnow()
@@ -365,7 +380,8 @@ def check_password(
         raise audit.audited_refusal(
             session,
             InvalidInput(
-                f"{loc[-1]} {problem}", errors=[field_error(list(loc), problem, rule=problem)]
+                msg("{loc} {problem}", loc=loc[-1], problem=problem),
+                errors=[field_error(list(loc), problem, rule=problem)],
             ),
             actor=actor,
             action=action,

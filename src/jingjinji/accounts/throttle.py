@@ -22,6 +22,7 @@ from jingjinji.accounts.models import LoginThrottle
 from jingjinji.audit import service as audit
 from jingjinji.db import is_postgres
 from jingjinji.errors import Busy
+from jingjinji.i18n import msg
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -143,8 +144,11 @@ def check(
     if wait > 0:
         seconds = max(1, math.ceil(wait))
         raise TooManyAttempts(
-            f"Too many failed attempts for this account or from this address; "
-            f"try again in {seconds} s.",
+            msg(
+                "Too many failed attempts for this account or from this address; try again in "
+                "{seconds} s.",
+                seconds=seconds,
+            ),
             retry_after_seconds=seconds,
         )
     return rows
