@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.pagination import Page
 from jingjinji.progress import report as report_mod
 from jingjinji.progress import rules as rules_mod
@@ -247,13 +248,23 @@ def report(
     PDF."""
     if format not in report_mod.FORMATS:
         raise InvalidInput(
-            "unknown report format",
-            errors=[field_error(["query", "format"], f"one of {', '.join(report_mod.FORMATS)}")],
+            msg("unknown report format"),
+            errors=[
+                field_error(
+                    ["query", "format"],
+                    msg("one of {formats}", formats=", ".join(report_mod.FORMATS)),
+                )
+            ],
         )
     if lang not in report_mod.LANGUAGES:
         raise InvalidInput(
-            f"unknown report language {lang!r}",
-            errors=[field_error(["query", "lang"], f"one of {', '.join(report_mod.LANGUAGES)}")],
+            msg("unknown report language {lang}", lang=repr(lang)),
+            errors=[
+                field_error(
+                    ["query", "lang"],
+                    msg("one of {languages}", languages=", ".join(report_mod.LANGUAGES)),
+                )
+            ],
         )
     built = report_mod.build_report(session, year=year, jurisdiction=jurisdiction, lang=lang)
     if format == "pdf":

@@ -29,6 +29,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 from jingjinji.progress import kernels
 
 Severity = Literal["error", "warning"]
@@ -123,13 +124,15 @@ def parse_ruleset(text: str, *, source: str = "rule set") -> RuleSet:
         errors = [
             field_error(["rules", *[str(p) for p in e["loc"]]], e["msg"]) for e in exc.errors()
         ]
-        raise InvalidInput(f"{source} is not a valid rule set", errors=errors) from exc
+        raise InvalidInput(
+            msg("{source} is not a valid rule set", source=source), errors=errors
+        ) from exc
     ids = [r.id for r in ruleset.rules]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise InvalidInput(
-            f"{source} repeats rule ids {dupes}",
-            errors=[field_error(["rules", "id"], f"duplicate id {d}") for d in dupes],
+            msg("{source} repeats rule ids {dupes}", source=source, dupes=dupes),
+            errors=[field_error(["rules", "id"], msg("duplicate id {d}", d=d)) for d in dupes],
         )
     return ruleset
 

@@ -171,8 +171,12 @@ def read_upload(file: BinaryIO) -> bytes:
 
 def _too_large() -> InvalidInput:
     return InvalidInput(
-        f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB",
-        errors=[field_error(["file"], f"file too large: at most {MAX_BYTES} bytes")],
+        msg("the file is larger than {max_bytes} MiB", max_bytes=MAX_BYTES // (1024 * 1024)),
+        errors=[
+            field_error(
+                ["file"], msg("file too large: at most {max_bytes} bytes", max_bytes=MAX_BYTES)
+            )
+        ],
     )
 
 
@@ -191,16 +195,40 @@ def _refuse_bomb(content: bytes) -> None:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > XLSX_MIN_CHECKED_BYTES and ratio > XLSX_MAX_RATIO:
             raise InvalidInput(
-                f"the workbook part {member.filename} expands {ratio:.0f} times (at most "
-                f"{XLSX_MAX_RATIO}); nothing was read",
-                errors=[field_error(["file"], f"compression ratio above {XLSX_MAX_RATIO}")],
+                msg(
+                    "the workbook part {filename} expands {ratio:.0f} times (at most "
+                    "{xlsx_max_ratio}); nothing was read",
+                    filename=member.filename,
+                    ratio=ratio,
+                    xlsx_max_ratio=XLSX_MAX_RATIO,
+                ),
+                errors=[
+                    field_error(
+                        ["file"],
+                        msg(
+                            "compression ratio above {xlsx_max_ratio}",
+                            xlsx_max_ratio=XLSX_MAX_RATIO,
+                        ),
+                    )
+                ],
             )
     if total > XLSX_MAX_UNCOMPRESSED:
         raise InvalidInput(
-            f"the workbook expands to {total} bytes, more than the {XLSX_MAX_UNCOMPRESSED} "
-            f"that {MAX_ROWS} rows need; nothing was read",
+            msg(
+                "the workbook expands to {total} bytes, more than the {xlsx_max_uncompressed} "
+                "that {max_rows} rows need; nothing was read",
+                total=total,
+                xlsx_max_uncompressed=XLSX_MAX_UNCOMPRESSED,
+                max_rows=MAX_ROWS,
+            ),
             errors=[
-                field_error(["file"], f"uncompressed size above {XLSX_MAX_UNCOMPRESSED} bytes")
+                field_error(
+                    ["file"],
+                    msg(
+                        "uncompressed size above {xlsx_max_uncompressed} bytes",
+                        xlsx_max_uncompressed=XLSX_MAX_UNCOMPRESSED,
+                    ),
+                )
             ],
         )
 
@@ -214,8 +242,12 @@ def _limited_rows(rows: Iterator[Sequence[object]]) -> list[Sequence[object]]:
     for number, row in enumerate(rows, start=1):
         if number > MAX_SHEET_ROWS:
             raise UploadRejected(
-                f"the file has more than {MAX_SHEET_ROWS} rows (blank ones included); at most "
-                f"{MAX_ROWS} rows per upload. Delete the rows below your data.",
+                msg(
+                    "the file has more than {max_sheet_rows} rows (blank ones included); at most "
+                    "{max_rows} rows per upload. Delete the rows below your data.",
+                    max_sheet_rows=MAX_SHEET_ROWS,
+                    max_rows=MAX_ROWS,
+                ),
                 [CellError(row=number, column="-", reason=msg("too many rows"))],
             )
         out.append(row)
@@ -244,7 +276,12 @@ def parse_xlsx(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
     except Exception as exc:
         raise InvalidInput(
             msg("the file is not a readable .xlsx workbook"),
-            errors=[field_error(["file"], f"not an .xlsx workbook: {type(exc).__name__}: {exc}")],
+            errors=[
+                field_error(
+                    ["file"],
+                    msg("not an .xlsx workbook: {name}: {exc}", name=type(exc).__name__, exc=exc),
+                )
+            ],
         ) from exc
     if not rows:
         return [CellError(row=1, column="-", reason=msg("the sheet is empty"))], []
@@ -260,7 +297,7 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             msg("the CSV file is not UTF-8 text"),
-            errors=[field_error(["file"], f"not UTF-8: {exc}")],
+            errors=[field_error(["file"], msg("not UTF-8: {exc}", exc=exc))],
         ) from exc
     reader = csv.reader(io.StringIO(text))
     # The file line each record starts on: a quoted cell may hold line breaks, and problems
@@ -301,7 +338,9 @@ def parse_file(filename: str, content: bytes) -> tuple[list[CellError], list[Par
         return parse_csv(content)
     raise InvalidInput(
         msg("upload an .xlsx or .csv file made from the template"),
-        errors=[field_error(["file"], f"unsupported file type: {filename!r}")],
+        errors=[
+            field_error(["file"], msg("unsupported file type: {filename}", filename=repr(filename)))
+        ],
     )
 
 

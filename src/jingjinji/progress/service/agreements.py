@@ -27,7 +27,7 @@ def create_agreement(session: Session, *, actor: Actor | None, data: AgreementIn
     for i, code in enumerate(data.parties):
         regions.jurisdiction_or_invalid(session, code=code, loc=["body", "parties", i])
     if session.scalar(select(Agreement.id).where(Agreement.code == data.code)):
-        raise Conflict(f"an agreement with code {data.code!r} exists already")
+        raise Conflict(msg("an agreement with code {code} exists already", code=repr(data.code)))
     row = Agreement(
         code=data.code,
         title_zh=data.title_zh,

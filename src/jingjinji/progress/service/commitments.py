@@ -79,7 +79,7 @@ def create_commitment(session: Session, *, actor: Actor | None, data: Commitment
         for i, code in enumerate(data.indicator_codes)
     ]
     if session.scalar(select(Commitment.id).where(Commitment.code == data.code)):
-        raise Conflict(f"a commitment with code {data.code!r} exists already")
+        raise Conflict(msg("a commitment with code {code} exists already", code=repr(data.code)))
     row = Commitment(
         agreement_id=agreement.id,
         code=data.code,

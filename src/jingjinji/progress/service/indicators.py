@@ -24,7 +24,7 @@ def create_indicator(session: Session, *, actor: Actor | None, data: IndicatorIn
         object_id=data.code,
     )
     if session.scalar(select(Indicator.id).where(Indicator.code == data.code)):
-        raise Conflict(f"an indicator with code {data.code!r} exists already")
+        raise Conflict(msg("an indicator with code {code} exists already", code=repr(data.code)))
     row = Indicator(**data.model_dump())
     session.add(row)
     session.flush()
