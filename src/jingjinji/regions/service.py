@@ -104,8 +104,8 @@ def jurisdiction_or_invalid(session: Session, *, code: str, loc: list[str | int]
     row = session.get(Jurisdiction, code)
     if row is None:
         raise InvalidInput(
-            f"unknown jurisdiction code {code!r}",
-            errors=[field_error(loc, f"unknown jurisdiction code {code!r}")],
+            msg("unknown jurisdiction code {code}", code=repr(code)),
+            errors=[field_error(loc, msg("unknown jurisdiction code {code}", code=repr(code)))],
         )
     return row
 
@@ -181,7 +181,7 @@ def validate_uscc(code: str, *, loc: list[str | int]) -> None:
     if problem.expected is not None:
         extra["expected"] = problem.expected
     raise InvalidInput(
-        f"invalid Unified Social Credit Code: {problem.message}",
+        msg("invalid Unified Social Credit Code: {message}", message=problem.message),
         errors=[field_error(loc, problem.message, **extra)],
     )
 
@@ -206,17 +206,25 @@ def create_organisation(
     region_in_code = uscc.region_code(data.uscc)
     if province_of(region_in_code) != province_of(jurisdiction.code):
         raise InvalidInput(
-            f"USCC region code {region_in_code} is not in jurisdiction {jurisdiction.code}",
+            msg(
+                "USCC region code {region_in_code} is not in jurisdiction {jurisdiction_code}",
+                region_in_code=region_in_code,
+                jurisdiction_code=jurisdiction.code,
+            ),
             errors=[
                 field_error(
                     ["body", "uscc"],
-                    f"positions 3-8 ({region_in_code}) name another province than "
-                    f"jurisdiction {jurisdiction.code}",
+                    msg(
+                        "positions 3-8 ({region_in_code}) name another province than jurisdiction "
+                        "{jurisdiction_code}",
+                        region_in_code=region_in_code,
+                        jurisdiction_code=jurisdiction.code,
+                    ),
                 )
             ],
         )
     if session.scalar(select(Organisation.id).where(Organisation.uscc == data.uscc)):
-        raise Conflict(f"an organisation with USCC {data.uscc} exists already")
+        raise Conflict(msg("an organisation with USCC {uscc} exists already", uscc=data.uscc))
     org = Organisation(
         uscc=data.uscc,
         name_zh=data.name_zh,
