@@ -25,6 +25,7 @@ from jingjinji.audit import service as audit
 from jingjinji.config import Settings, get_settings
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
 from jingjinji.jobs import service as jobs
 from jingjinji.notifications import mail, policy
 from jingjinji.notifications.kinds import Kind, Rendered, render
@@ -175,7 +176,7 @@ def mark_read(session: Session, *, actor: Actor | None, notification_id: int) ->
     if note is None or not policy.may_read(actor, recipient_user_id=note.user_id):
         raise audit.audited_refusal(
             session,
-            NotFound(f"no notification {notification_id}"),
+            NotFound(msg("no notification {notification_id}", notification_id=notification_id)),
             actor=actor,
             action="notification.read",
             object_type="notification",
@@ -219,8 +220,10 @@ def set_preferences(
     actor = require_actor(actor)
     if data.email_kinds and not data.email:
         raise InvalidInput(
-            "give an e-mail address to receive e-mail",
-            errors=[field_error(["body", "email"], "required when kinds are chosen for e-mail")],
+            msg("give an e-mail address to receive e-mail"),
+            errors=[
+                field_error(["body", "email"], msg("required when kinds are chosen for e-mail"))
+            ],
         )
     pref = session.get(NotificationPreference, actor.user_id)
     if pref is None:
