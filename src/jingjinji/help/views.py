@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from jingjinji.deps import OptionalActor
 from jingjinji.errors import NotFound
 from jingjinji.help import service
+from jingjinji.i18n import msg
 from jingjinji.web import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +28,7 @@ def help_page(request: Request, topic: str, actor: OptionalActor) -> HTMLRespons
     try:
         body = service.page(topic, language_of(request))
     except service.UnknownTopic:
-        raise NotFound(f"no help page {topic!r}") from None
+        raise NotFound(msg("no help page {topic}", topic=repr(topic))) from None
     return render(
         request,
         "help/page.html",
