@@ -108,7 +108,13 @@ def retry(session: Session, *, actor: Actor | None, job_id: int) -> Job:
     if job is None:
         raise NotFound(msg("no job {job_id}", job_id=job_id))
     if job.status not in ("dead", "queued"):
-        raise Conflict(f"job {job_id} is {job.status}; only dead or waiting jobs can be retried")
+        raise Conflict(
+            msg(
+                "job {job_id} is {job_status}; only dead or waiting jobs can be retried",
+                job_id=job_id,
+                job_status=job.status,
+            )
+        )
     job.status = "queued"
     job.run_after = utcnow()
     job.max_attempts = job.attempts + max(1, job.max_attempts - job.attempts, 3)
