@@ -43,6 +43,7 @@ HELPERS: dict[str, Carrier] = {
     "_refuse_input": Carrier(None, ("reason",)),
     "_refuse": Carrier(0, ("message",)),
     "refuse_values": Carrier(None, ("detail",)),
+    "raise_if_any": Carrier(1, ("summary",)),
     # upload rows: progress' _Row.bad, credit's RowError, water's problem/_issue msgids
     "bad": Carrier(1, ("reason",)),
     "RowError": Carrier(None, ("reason",)),

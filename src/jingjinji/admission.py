@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jingjinji import problems
 from jingjinji.errors import Busy
+from jingjinji.i18n import msg
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +222,7 @@ async def run_in_slot(request: Request, func: Callable[..., T], *args: Any, **kw
     if admission is None:
         return await run_in_threadpool(func, *args, **kwargs)
     if not await admission.acquire():
-        raise Busy("The server is at capacity; nothing was done. Try again shortly.")
+        raise Busy(msg("The server is at capacity; nothing was done. Try again shortly."))
     try:
         return await run_in_threadpool(func, *args, **kwargs)
     finally:

@@ -30,6 +30,7 @@ from jingjinji.errors import (
     NotAuthenticated,
     PermissionDenied,
 )
+from jingjinji.i18n import msg
 from jingjinji.jobs.registry import load_handlers
 from jingjinji.web import N_, SESSION_COOKIE
 
@@ -277,8 +278,10 @@ async def _data_error(request: Request, exc: Exception) -> Response:
     return await _domain_error(
         request,
         InvalidInput(
-            "A value in the request cannot be stored or compared by the database "
-            "(a NUL character, or a number out of range); nothing was changed."
+            msg(
+                "A value in the request cannot be stored or compared by the database (a NUL "
+                "character, or a number out of range); nothing was changed."
+            )
         ),
     )
 
@@ -290,8 +293,10 @@ async def _integrity_error(request: Request, exc: Exception) -> Response:
     return await _domain_error(
         request,
         Conflict(
-            "The write conflicts with data stored at the same moment (a duplicate or a "
-            "missing reference); nothing was stored. Reload and try again."
+            msg(
+                "The write conflicts with data stored at the same moment (a duplicate or a "
+                "missing reference); nothing was stored. Reload and try again."
+            )
         ),
     )
 
@@ -300,7 +305,7 @@ async def _operational_error(request: Request, exc: Exception) -> Response:
     if "locked" in str(exc).lower():
         return await _domain_error(
             request,
-            Busy("The database is busy with other writes; nothing was stored. Try again."),
+            Busy(msg("The database is busy with other writes; nothing was stored. Try again.")),
         )
     problems.log.error("database error on %s: %s", request.url.path, exc)
     if _wants_html(request):
@@ -319,7 +324,7 @@ async def _pool_timeout(request: Request, exc: Exception) -> Response:
     problems.log.warning("no database connection for %s: %s", request.url.path, exc)
     return await _domain_error(
         request,
-        Busy("The server is at capacity; nothing was stored. Try again shortly."),
+        Busy(msg("The server is at capacity; nothing was stored. Try again shortly.")),
     )
 
 

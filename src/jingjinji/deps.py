@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.accounts import service as accounts
 from jingjinji.errors import NotAuthenticated
+from jingjinji.i18n import msg
 from jingjinji.security import Actor
 from jingjinji.web import SESSION_COOKIE, check_csrf
 
@@ -67,7 +68,7 @@ def resolve_actor(request: Request, session: Session) -> Actor | None:
     if secret is not None:
         actor = accounts.actor_for_token(session, secret=secret)
         if actor is None:
-            raise NotAuthenticated("The API token is unknown, expired or revoked.")
+            raise NotAuthenticated(msg("The API token is unknown, expired or revoked."))
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
@@ -90,7 +91,7 @@ def get_actor(request: Request, session: DbSession) -> Actor | None:
 def get_required_actor(request: Request, session: DbSession) -> Actor:
     actor = resolve_actor(request, session)
     if actor is None:
-        raise NotAuthenticated("Log in or send an API token (Authorization: Bearer ...).")
+        raise NotAuthenticated(msg("Log in or send an API token (Authorization: Bearer ...)."))
     return actor
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from jingjinji.db import MAX_DB_INT
 from jingjinji.errors import InvalidInput, field_error
+from jingjinji.i18n import msg
 
 T = TypeVar("T")
 MAX_LIMIT = 1000
@@ -52,7 +53,7 @@ class Paged(NamedTuple, Generic[T]):
 
 def _bad_cursor(why: str = "malformed cursor") -> InvalidInput:
     return InvalidInput(
-        "cursor is not one this API issued",
+        msg("cursor is not one this API issued"),
         errors=[field_error(["query", "cursor"], why)],
     )
 
@@ -114,8 +115,13 @@ def decode_key(cursor: str | None, types: Sequence[KeyType]) -> tuple[Any, ...] 
 def check_limit(limit: int) -> int:
     if limit < 1 or limit > MAX_LIMIT:
         raise InvalidInput(
-            f"limit must be between 1 and {MAX_LIMIT}",
-            errors=[field_error(["query", "limit"], f"must be between 1 and {MAX_LIMIT}")],
+            msg("limit must be between 1 and {max_limit}", max_limit=MAX_LIMIT),
+            errors=[
+                field_error(
+                    ["query", "limit"],
+                    msg("must be between 1 and {max_limit}", max_limit=MAX_LIMIT),
+                )
+            ],
         )
     return limit
 
