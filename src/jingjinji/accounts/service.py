@@ -84,7 +84,11 @@ def _check_user_placement(session: Session, data: UserIn) -> str | None:
         ).code
     if data.organisation_id is None:
         raise InvalidInput(
-            msg("a {role} belongs to an organisation", role=data.role.value),
+            msg(
+                "a {role} belongs to an organisation",
+                role=data.role.value,
+                role_label=labels.msg_label("role", data.role),
+            ),
             errors=[field_error(["body", "organisation_id"], msg("required for this role"))],
         )
     org = regions.get_organisation_or_none(session, organisation_id=data.organisation_id)

@@ -444,9 +444,9 @@ def store_rows(
     if problems:
         error = BatchRejected(
             msg(
-                "{count} problem(s) in {count2} row(s); nothing was stored",
+                "{count} problem(s) in {rows} row(s); nothing was stored",
                 count=len(problems),
-                count2=len({p.row for p in problems}),
+                rows=len({p.row for p in problems}),
             ),
             problems,
             where=where,
@@ -477,6 +477,7 @@ def store_rows(
                     "was stored",
                     username=repr(writer.username),
                     name_en=org.name_en,
+                    name_zh=org.name_zh,
                     org_id=org.id,
                 ),
             )

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from jingjinji import labels
 from jingjinji.credit import policy
 from jingjinji.credit.kernels.uscc import check_uscc
 from jingjinji.credit.models import RecordKind
@@ -128,6 +129,7 @@ def _measure_problems(data: RecordIn) -> list[RowError]:
                     "measure(s) {wrong} do not belong to a {kind} entry",
                     wrong=wrong,
                     kind=data.kind.value,
+                    kind_label=labels.msg_label("credit.record_kind", data.kind),
                 ),
             )
         ]
@@ -213,6 +215,7 @@ def ensure_writer(
                 "stewards, its province's administrator or the office",
                 username=repr(actor.username),
                 name_en=org.name_en,
+                name_zh=org.name_zh,
                 org_id=org.id,
             ),
         )

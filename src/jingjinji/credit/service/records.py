@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingjinji import labels
 from jingjinji.audit import service as audit
 from jingjinji.config import get_settings
 from jingjinji.credit.kernels.publicity import is_late, publication_deadline, publicity_period
@@ -305,6 +306,7 @@ def lift_entry(
                     record_id=record_id,
                     record_status=record.status,
                     record_kind=record.kind,
+                    record_kind_label=labels.msg_label("credit.record_kind", record.kind),
                 )
             ),
             actor=writer,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingjinji import labels
 from jingjinji.audit import service as audit
 from jingjinji.config import get_settings
 from jingjinji.credit import policy
@@ -125,6 +126,7 @@ def _refusal(session: Session, record: CreditRecord, on: dt.date) -> Conflict | 
             msg(
                 "a {record_kind} record is not repaired (only blemishes are)",
                 record_kind=record.kind,
+                record_kind_label=labels.msg_label("credit.record_kind", record.kind),
             )
         )
     if record.status != RecordStatus.PUBLISHED:
