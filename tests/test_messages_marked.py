@@ -4,9 +4,9 @@ A refusal, a 403/404 text, an upload row's reason or a validation problem writte
 string literal (or an f-string) reaches a Chinese page in English: ``translate`` only knows a
 ``msg(...)`` (or an ``N_``-marked msgid). This scan reads the source and lists, file:line, every
 call of the error classes, ``field_error``, the refusal helpers and the upload-row reason helpers
-whose message argument is such a literal. A variable or a ``msg(...)`` call passes: the variable
-is checked where its value is made. That each marked text has its Chinese is
-``tests/test_i18n.py``'s test.
+whose message argument is such a literal, or a local variable the function assigns one to. A
+``msg(...)`` call passes, and so does a parameter (checked where its caller makes it). That each
+marked text has its Chinese is ``tests/test_i18n.py``'s test.
 """
 
 from __future__ import annotations
@@ -119,24 +119,62 @@ def _carried(call: ast.Call, carrier: Carrier) -> Iterator[ast.expr]:
             yield keyword.value
 
 
+def _plain_locals(scope: ast.AST) -> dict[str, list[ast.expr]]:
+    """The local names of a function (or module) that are assigned plain text somewhere in it,
+    with each such text: ``reason = f"..."`` and later ``Conflict(reason)`` is as plain as the
+    literal in place."""
+    plain: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Assign) and is_plain_text(node.value):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    plain.setdefault(target.id, []).append(node.value)
+        elif (
+            isinstance(node, ast.AnnAssign)
+            and node.value is not None
+            and isinstance(node.target, ast.Name)
+            and is_plain_text(node.value)
+        ):
+            plain.setdefault(node.target.id, []).append(node.value)
+    return plain
+
+
+def _scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, list[ast.Call]]]:
+    """Each function with the calls made directly in it (not in a nested function)."""
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    for scope in [tree, *(n for n in ast.walk(tree) if isinstance(n, functions))]:
+        calls: list[ast.Call] = []
+        todo = list(ast.iter_child_nodes(scope))
+        while todo:
+            node = todo.pop()
+            if isinstance(node, functions):
+                continue
+            if isinstance(node, ast.Call):
+                calls.append(node)
+            todo.extend(ast.iter_child_nodes(node))
+        yield scope, calls
+
+
 def unmarked_messages() -> list[str]:
     trees = _trees()
     carriers = dict(HELPERS)
     for name in error_classes(trees):
         carriers[name] = ERROR_CARRIER
-    found: list[str] = []
+    found: set[str] = set()
     for path, tree in trees.items():
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            callee = _name(node.func)
-            carrier = carriers.get(callee) if callee else None
-            if carrier is None:
-                continue
-            for arg in _carried(node, carrier):
-                if is_plain_text(arg):
-                    where = path.relative_to(PACKAGE.parent)
-                    found.append(f"{where}:{arg.lineno}: {callee}({ast.unparse(arg)[:70]})")
+        where = path.relative_to(PACKAGE.parent)
+        for scope, calls in _scopes(tree):
+            plain = _plain_locals(scope) if scope is not tree else {}
+            for node in calls:
+                callee = _name(node.func)
+                carrier = carriers.get(callee) if callee else None
+                if carrier is None:
+                    continue
+                for arg in _carried(node, carrier):
+                    texts = plain.get(arg.id, []) if isinstance(arg, ast.Name) else [arg]
+                    for text in texts:
+                        if is_plain_text(text):
+                            found.add(f"{where}:{text.lineno}: {callee}({ast.unparse(text)[:70]})")
     return sorted(found)
 
 
@@ -148,6 +186,7 @@ def test_the_scan_finds_a_plain_message() -> None:
         'deny(s, a, action="x", reason="not yours")\n'
         'row.bad("unit", "unit " + repr(u))\n'
     )
+    assigned = ast.parse('def f():\n    reason = f"no {x}"\n    raise Conflict(reason)\n')
     marked = ast.parse(
         'raise NotFound(msg("no warning {wid}", wid=wid))\n'
         'deny(s, a, action="x", reason=msg("not yours"))\n'
@@ -165,6 +204,9 @@ def test_the_scan_finds_a_plain_message() -> None:
 
     assert flagged(plain) == 3
     assert flagged(marked) == 0
+    scope, calls = next((s, c) for s, c in _scopes(assigned) if s is not assigned)
+    assert isinstance(calls[0].args[0], ast.Name)
+    assert is_plain_text(_plain_locals(scope)[calls[0].args[0].id][0])
 
 
 def test_the_error_classes_include_the_domains_own() -> None:

@@ -36,9 +36,12 @@ def _refuse_transition(
     session: Session, actor: Actor, warning: PollutionWarning, step: str
 ) -> Conflict:
     allowed_from, _ = TRANSITIONS[step]
-    reason = (
-        f"warning {warning.id} is {warning.status}: {step.replace('_', ' ')} needs it to be "
-        f"{' or '.join(allowed_from)}"
+    reason = msg(
+        "warning {warning_id} is {status}: {step} needs it to be {allowed}",
+        warning_id=warning.id,
+        status=warning.status,
+        step=step.replace("_", " "),
+        allowed=" or ".join(allowed_from),
     )
     return audit.audited_refusal(
         session,

@@ -115,11 +115,13 @@ def check_hour(hour: dt.datetime | None) -> dt.datetime | None:
         return None
     reason = None
     if hour.tzinfo is None:
-        reason = "needs a UTC offset, e.g. 2016-12-20T08:00+08:00"
+        reason = msg("needs a UTC offset, e.g. 2016-12-20T08:00+08:00")
     elif not MIN_DATE <= hour.astimezone(dt.UTC).date() <= MAX_DATE:
-        reason = f"must lie between {MIN_DATE} and {MAX_DATE}"
+        reason = msg(
+            "must lie between {min_date} and {max_date}", min_date=MIN_DATE, max_date=MAX_DATE
+        )
     elif (hour.minute, hour.second, hour.microsecond) != (0, 0, 0):
-        reason = "must be the beginning of an hour"
+        reason = msg("must be the beginning of an hour")
     if reason is not None:
         raise InvalidInput(
             msg("hour {hour}: {reason}", hour=hour.isoformat(), reason=reason),

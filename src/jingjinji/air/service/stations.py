@@ -146,22 +146,22 @@ def parse_bbox(
     problem: str | None = None
     values: list[float] = []
     if len(parts) != 4:
-        problem = "expected four numbers: minlon,minlat,maxlon,maxlat"
+        problem = msg("expected four numbers: minlon,minlat,maxlon,maxlat")
     else:
         try:
             values = [float(p) for p in parts]
         except ValueError:
-            problem = "every part must be a number"
+            problem = msg("every part must be a number")
     if problem is None:
         minlon, minlat, maxlon, maxlat = values
         if not all(np.isfinite(values)):
-            problem = "coordinates must be finite"
+            problem = msg("coordinates must be finite")
         elif not (-180 <= minlon <= 180 and -180 <= maxlon <= 180):
-            problem = "longitudes must lie within -180..180"
+            problem = msg("longitudes must lie within -180..180")
         elif not (-90 <= minlat <= 90 and -90 <= maxlat <= 90):
-            problem = "latitudes must lie within -90..90"
+            problem = msg("latitudes must lie within -90..90")
         elif minlon > maxlon or minlat > maxlat:
-            problem = "minimum exceeds maximum"
+            problem = msg("minimum exceeds maximum")
     if problem is not None:
         raise InvalidInput(
             msg("invalid bbox {text}: {problem}", text=repr(text), problem=problem),

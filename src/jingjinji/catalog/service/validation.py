@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from jingjinji.errors import InvalidInput
@@ -15,7 +16,11 @@ def raise_if_any(errors: list[dict[str, Any]], summary: str) -> None:
             msg(
                 "{summary}: {problems}",
                 summary=summary,
-                problems="; ".join(str(e["msg"]) for e in errors[:3]),
+                # the first three reasons as one message, each translated on a page
+                problems=functools.reduce(
+                    lambda left, right: msg("{left}; {right}", left=left, right=right),
+                    (e["msg"] for e in errors[:3]),
+                ),
             ),
             errors=errors,
         )

@@ -154,7 +154,9 @@ def row_from_cells(number: int, cells: dict[str, object]) -> Row:
             column = str(err["loc"][0]) if err["loc"] else "-"
             reason = err["msg"]
             if column in ("fine_10k_cny", "confiscated_10k_cny"):
-                reason = f"bad amount {cells.get(column)!r}: {reason}"
+                reason = msg(
+                    "bad amount {value}: {reason}", value=repr(cells.get(column)), reason=reason
+                )
             problems.append(RowError(row=number, column=column, reason=reason))
         return Row(number, None, problems + _partial_problems(number, data, problems))
 

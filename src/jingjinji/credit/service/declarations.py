@@ -45,7 +45,7 @@ def declare(
     )
     subject = find_subject(session, uscc=data.uscc)
     if subject is None:
-        reason = f"no credit subject with code {data.uscc!r}"
+        reason = msg("no credit subject with code {uscc}", uscc=repr(data.uscc))
         raise audit.audited_refusal(
             session,
             InvalidInput(reason, errors=[field_error(["body", "uscc"], reason)]),

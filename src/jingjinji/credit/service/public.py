@@ -87,9 +87,10 @@ def ensure_search_allowed(connection: HTTPConnection, *, actor: Actor | None) ->
     retry_after = limiter.admit(refusals.client_address(connection))
     if retry_after is None:
         return
-    reason = (
-        f"more than {limiter.limit} searches a minute from this address; "
-        f"try again in {retry_after} seconds"
+    reason = msg(
+        "more than {limit} searches a minute from this address; try again in {seconds} seconds",
+        limit=limiter.limit,
+        seconds=retry_after,
     )
     refusals.record(
         connection,

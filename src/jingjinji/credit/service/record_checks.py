@@ -9,6 +9,7 @@ source agency, unknown or mismatched measures (``credit/data/measures.json``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -183,9 +184,17 @@ def problems_error(problems: Sequence[RowError], *, where: str) -> InvalidInput:
     """The 422 listing every problem (loc: where, row, column)."""
     rows = len({p.row for p in problems})
     detail = (
-        f"{len(problems)} problem(s) in {rows} row(s); nothing was stored"
+        msg(
+            "{count} problem(s) in {rows} row(s); nothing was stored",
+            count=len(problems),
+            rows=rows,
+        )
         if where != "body"
-        else "; ".join(f"{p.column}: {p.reason}" for p in problems)
+        # one message of all the reasons, each translated on a page
+        else functools.reduce(
+            lambda left, right: msg("{left}; {right}", left=left, right=right),
+            (msg("{column}: {reason}", column=p.column, reason=p.reason) for p in problems),
+        )
     )
     errors = []
     for p in problems:

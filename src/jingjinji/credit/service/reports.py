@@ -274,8 +274,10 @@ def check_code(code: str) -> str:
     """A verification code as typed, or a 422 naming ``code``."""
     wanted = normalise_code(code)
     if not re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", wanted):
-        msg = "a verification code is four groups of four letters or digits (XXXX-XXXX-XXXX-XXXX)"
-        raise InvalidInput(msg, errors=[field_error(["path", "code"], msg)])
+        reason = msg(
+            "a verification code is four groups of four letters or digits (XXXX-XXXX-XXXX-XXXX)"
+        )
+        raise InvalidInput(reason, errors=[field_error(["path", "code"], reason)])
     return wanted
 
 

@@ -60,9 +60,10 @@ def checked_uscc(code: str, *, loc: list[str | int]) -> UsccCheck:
             errors=[field_error(loc, reason, **extra)],
         )
     if check.province_code not in PROVINCES:
-        reason = (
-            f"registered in region {check.region_code}, outside Beijing, Tianjin and Hebei; "
-            "the registry holds subjects registered in the three jurisdictions"
+        reason = msg(
+            "registered in region {region_code}, outside Beijing, Tianjin and Hebei; "
+            "the registry holds subjects registered in the three jurisdictions",
+            region_code=check.region_code,
         )
         raise InvalidInput(reason, errors=[field_error(loc, reason)])
     return check
