@@ -118,3 +118,29 @@ def test_registry_demo(session: Session, people: People) -> None:
     black = session.get(CreditRecord, demo["records"]["冀市监黑〔2026〕1号"])
     assert black is not None and black.status == "published" and black.measures
     assert demo["black_list_uscc"][2:4] == "13"
+
+
+def test_upload_form_shows_the_refusals_in_the_readers_language(
+    client: TestClient, people: People
+) -> None:
+    """A row's reason is a message made in the service (``RowError.reason`` keeps it): the
+    Chinese page shows its Chinese, the English page the English."""
+    login(client, "bj-samr", people.password)
+    token = _csrf(client.get("/credit/agency").text)
+    content = (
+        "kind,uscc,subject_name,document_number,title,legal_basis,content,decision_date\n"
+        f"penalty,{HE_CO},示例,D-2,t,b,c,2099-10-01\n"
+    ).encode()
+    pages = {
+        lang: client.post(
+            "/credit/agency/upload",
+            data={"csrf_token": token},
+            files={"file": ("r.csv", content, "text/csv")},
+            headers={"Accept-Language": lang},
+        )
+        for lang in ("zh-CN", "en")
+    }
+    assert {p.status_code for p in pages.values()} == {422}
+    assert "决定日期 2099-10-01 晚于今天" in pages["zh-CN"].text
+    assert "is in the future" not in pages["zh-CN"].text
+    assert "decision date 2099-10-01 is in the future" in pages["en"].text

@@ -138,7 +138,7 @@ def normalise_csv(
         )
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise InvalidInput(
-            msg("the file is not readable CSV: {splitlines}", splitlines=str(exc).splitlines()[0]),
+            msg("the file is not readable CSV: {problem}", problem=str(exc).splitlines()[0]),
             errors=[field_error(["body", "file"], msg("not readable CSV"))],
         ) from exc
     header = [h.strip() for h in raw.columns]

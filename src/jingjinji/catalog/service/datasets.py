@@ -86,7 +86,7 @@ def class_errors(data: DatasetBody) -> list[dict[str, Any]]:
             errors.append(
                 field_error(
                     ["body", "fields", i, "name"],
-                    msg("field name {f_name} is used twice", f_name=repr(f.name)),
+                    msg("field name {field} is used twice", field=repr(f.name)),
                 )
             )
         seen.add(f.name)
@@ -209,8 +209,8 @@ def _type_change_errors(
         field_error(
             ["body", "fields", i, "type"],
             msg(
-                "the dataset holds records: field {f_name} stays {types}",
-                f_name=repr(f.name),
+                "the dataset holds records: field {field} stays {types}",
+                field=repr(f.name),
                 types=types[f.name],
             ),
         )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jingjinji.credit.models import RecordKind, RecordStatus
 from jingjinji.db import DbId
+from jingjinji.i18n import MessageText
 from jingjinji.inputs import IsoDate, StrictBool
 
 #: Published fields without a column of their own, kept in ``details``.
@@ -93,7 +94,8 @@ class RowError(BaseModel):
 
     row: int
     column: str
-    reason: str
+    # kept a message, so that the upload page shows it in the reader's language
+    reason: MessageText
     expected: str | None = None
 
 

@@ -104,13 +104,13 @@ def _check_filters(state: str | None, kind: str | None, province: str | None) ->
     if state and state not in set(SourceState):
         bad.append(
             field_error(
-                ["query", "state"], msg("one of {sourcestate}", sourcestate=", ".join(SourceState))
+                ["query", "state"], msg("one of {states}", states=", ".join(SourceState))
             )
         )
     if kind and kind not in set(OutletKind):
         bad.append(
             field_error(
-                ["query", "kind"], msg("one of {outletkind}", outletkind=", ".join(OutletKind))
+                ["query", "kind"], msg("one of {kinds}", kinds=", ".join(OutletKind))
             )
         )
     if province and province not in PROVINCES:

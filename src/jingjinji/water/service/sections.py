@@ -89,7 +89,7 @@ def _check_jurisdictions(session: Session, data: SectionIn) -> None:
             msg("unknown jurisdiction"),
             errors=[
                 field_error(
-                    ["body", name], msg("unknown jurisdiction {fields}", fields=repr(fields[name]))
+                    ["body", name], msg("unknown jurisdiction {code}", code=repr(fields[name]))
                 )
                 for name in bad
             ],
