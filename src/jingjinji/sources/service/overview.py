@@ -103,15 +103,11 @@ def _check_filters(state: str | None, kind: str | None, province: str | None) ->
     bad = []
     if state and state not in set(SourceState):
         bad.append(
-            field_error(
-                ["query", "state"], msg("one of {states}", states=", ".join(SourceState))
-            )
+            field_error(["query", "state"], msg("one of {states}", states=", ".join(SourceState)))
         )
     if kind and kind not in set(OutletKind):
         bad.append(
-            field_error(
-                ["query", "kind"], msg("one of {kinds}", kinds=", ".join(OutletKind))
-            )
+            field_error(["query", "kind"], msg("one of {kinds}", kinds=", ".join(OutletKind)))
         )
     if province and province not in PROVINCES:
         bad.append(
