@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from jingjinji.i18n import msg
 from jingjinji.security import Actor, Role, administers, province_of
 
 # Who may list users (the service audits a refusal).
@@ -74,13 +75,21 @@ def password_problem(password: str, *, username: str) -> str | None:
     """
     length = len(password)
     if length < PASSWORD_MIN_CHARS:
-        return f"must be at least {PASSWORD_MIN_CHARS} characters long (has {length})"
+        return msg(
+            "must be at least {min_chars} characters long (has {length})",
+            min_chars=PASSWORD_MIN_CHARS,
+            length=length,
+        )
     if length > PASSWORD_MAX_CHARS:
-        return f"must be at most {PASSWORD_MAX_CHARS} characters long (has {length})"
+        return msg(
+            "must be at most {max_chars} characters long (has {length})",
+            max_chars=PASSWORD_MAX_CHARS,
+            length=length,
+        )
     folded = password.casefold()
     if folded in common_passwords() or password.lower() in common_passwords():
-        return "is one of the most common passwords"
+        return msg("is one of the most common passwords")
     name = username.casefold()
     if name and name in folded:
-        return "must not contain the username"
+        return msg("must not contain the username")
     return None

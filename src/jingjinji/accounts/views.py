@@ -87,7 +87,7 @@ def _refusal(request: Request, exc: InvalidInput) -> str:
     field = exc.errors[0]["loc"][-1] if exc.errors else None
     if field == "current_password":
         return t(request, "The current password is wrong.")
-    return t(request, "The new password is not acceptable:") + " " + exc.detail
+    return t(request, "The new password is not acceptable:") + " " + t(request, exc.detail)
 
 
 @router.post("/account/password", response_class=HTMLResponse)

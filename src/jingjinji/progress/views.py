@@ -365,7 +365,7 @@ def commitment_status_form(
     try:
         service.change_status(session, actor=actor, code=code, data=data)
     except InvalidInput as exc:
-        return commitment_page(request, code, session, actor, error=exc.detail)
+        return commitment_page(request, code, session, actor, error=t(request, exc.detail))
     return redirect(f"/progress/commitments/{code}")
 
 

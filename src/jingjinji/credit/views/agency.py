@@ -117,7 +117,7 @@ async def create_record_form(
             session,
             actor,
             problems=problems,
-            detail=exc.detail,
+            detail=t(request, exc.detail),
             form=fields,
             status_code=422,
         )
@@ -127,7 +127,7 @@ async def create_record_form(
             session,
             actor,
             problems=[RowError(row=1, column="-", reason=exc.detail)],
-            detail=exc.detail,
+            detail=t(request, exc.detail),
             form=fields,
             status_code=403,
         )
