@@ -30,6 +30,7 @@ Chinese name shows it (CONTRIBUTING.md, "Chinese throughout").
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -82,6 +83,10 @@ ALLOWED: list[tuple[str, re.Pattern[str]]] = [
     # Upper-case codes and acronyms (a plural too): BJ-ENV-PERMIT, AQI, USCC, MN, GB, VOCs.
     ("upper-case code", re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*s?(?![a-z])")),
 ]
+# In a JSON data block: a value a script looks up (a state, a chart type, a language code), and
+# the properties whose values are text to show whatever they look like.
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*(?:_[A-Z]{2})?|#[0-9a-fA-F]{3,8}")
+TEXT_KEYS = frozenset({"name", "names", "label", "labels", "title", "unit", "units"})
 # What is left: a Latin word of two letters or more is interface text in English.
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 SKIPPED = {"script", "style", "code", "pre", "kbd", "samp", "template", "svg"}
@@ -147,6 +152,66 @@ def english_in(html: str, allowed_words: re.Pattern[str]) -> list[str]:
     return found
 
 
+class DataBlocks(HTMLParser):
+    """The JSON data blocks of a page (``<script type="application/json">``): what a page's
+    script draws from them (series names, legends, axis names) is read too."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._open = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._open = tag == "script" and dict(attrs).get("type") == "application/json"
+        if self._open:
+            self.blocks.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._open = False
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self.blocks[-1] += data
+
+
+def _shown_strings(value: object, text_key: bool = False) -> Iterator[str]:
+    """The strings of a JSON value a script may show. A one-identifier string that is the value
+    of a property (``"type": "bar"``, ``"state": "offline"``, ``"lang": "zh_CN"``) is one the
+    script looks up, not text it shows, unless the property (or the object it is in) names a
+    text (``TEXT_KEYS``); a string in a list (a category, a pie slice's name) may be shown as
+    it is."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str):
+                if text_key or key in TEXT_KEYS or not IDENTIFIER.fullmatch(item):
+                    yield item
+            else:
+                yield from _shown_strings(item, text_key or key in TEXT_KEYS)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, str):
+                yield item
+            else:  # an object in a list (a series, a legend's entry) says again what is text
+                yield from _shown_strings(item)
+
+
+def english_in_data(html: str, allowed_words: re.Pattern[str]) -> list[str]:
+    """The strings of a page's JSON data blocks (chart series names, legends, axis names) that
+    hold English interface text, by the rules of the visible text (``english_in``)."""
+    parser = DataBlocks()
+    parser.feed(html)
+    parser.close()
+    found = []
+    for block in parser.blocks:
+        for text in _shown_strings(json.loads(block)):
+            rest = allowed_words.sub(" ", text)
+            for _why, pattern in ALLOWED:
+                rest = pattern.sub(" ", rest)
+            if LATIN_WORD.search(rest):
+                found.append(text)
+    return found
+
+
 def test_the_detector_finds_english_and_lets_codes_pass() -> None:
     names = re.compile(r"(?<![\w-])(?:bj-env)(?![\w-])")
     page = """<html lang="zh-CN"><head><title>空气</title><style>.a{}</style></head><body>
@@ -157,6 +222,24 @@ def test_the_detector_finds_english_and_lets_codes_pass() -> None:
       <img src="/x.png" alt="Map of Beijing"><p>用 ECharts 绘制</p></body></html>"""
     assert english_in(page, names) == ["Search datasets", "annual_mean", "duplicate row",
                                        "Map of Beijing"]  # fmt: skip
+
+
+def test_the_data_detector_reads_what_a_chart_shows() -> None:
+    names = re.compile(r"(?<![\w-])(?:bj-env)(?![\w-])")
+    data = {
+        "lang": "zh_CN",
+        "series": [{"name": "observed", "type": "line", "color": "#fff", "data": [1, 2]}],
+        "classes": [["A", 3], ["unclassified", 1]],
+        "labels": {"time": "China time", "unit": "µg/m³"},
+        "legend": [{"state": "offline", "label": "离线"}],
+        "axis": {"name": "PM2.5（µg/m³）"},
+        "note": "bj-env 的数据",
+    }
+    page = f"""<p>数据</p><script type="application/json" id="d">{json.dumps(data)}</script>
+      <script type="application/json">["Search datasets"]</script>"""
+    assert english_in_data(page, names) == [
+        "observed", "unclassified", "China time", "Search datasets"
+    ]  # fmt: skip
 
 
 def _page_routes(app: FastAPI) -> list[str]:
@@ -252,7 +335,8 @@ def test_every_page_in_chinese_shows_no_english(
                 response = client.get(url, headers={"accept": "text/html"})
                 if not response.headers.get("content-type", "").startswith("text/html"):
                     continue  # a download (the credit report's PDF)
-                for text in english_in(response.text, names):
+                shown = english_in(response.text, names) + english_in_data(response.text, names)
+                for text in shown:
                     found.setdefault((url, text), set()).add(persona)
     report = [
         f"{url} [{', '.join(sorted(who)) if len(who) < 4 else f'{len(who)} personas'}]: {text!r}"

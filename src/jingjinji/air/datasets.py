@@ -38,8 +38,8 @@ PROVINCES: dict[str, tuple[str, str]] = {
 KINDS = ("AQI-DAILY", "AQI-HOURLY", "HOURLY-RAW")
 UNITS = {
     "co": "mg/m3",
-    "temp": "degC",
-    "dewp": "degC",
+    "temp": "°C",
+    "dewp": "°C",
     "pres": "hPa",
     "rain": "mm",
     "wspm": "m/s",
@@ -59,16 +59,41 @@ def parse_code(code: str) -> tuple[str, str]:
     return province, kind
 
 
-def _field(name: str, type_: str, sharing: str, description: str, unit: str = "") -> FieldIn:
+#: The values' names in the fields' Chinese descriptions.
+VALUE_NAMES_ZH = {
+    "pm2_5": "PM2.5",
+    "pm10": "PM10",
+    "so2": "二氧化硫",
+    "no2": "二氧化氮",
+    "co": "一氧化碳",
+    "o3": "臭氧",
+    "o3_1h": "臭氧日最大1小时平均",
+    "o3_8h": "臭氧日最大8小时滑动平均",
+    "temp": "气温",
+    "pres": "气压",
+    "dewp": "露点温度",
+    "rain": "降水量",
+    "wspm": "风速",
+    "wd": "风向（16方位）",
+}
+
+
+def _field(
+    name: str, type_: str, sharing: str, description: str, description_zh: str, unit: str = ""
+) -> FieldIn:
     return FieldIn.model_validate(
         {
             "name": name,
             "type": type_,
             "unit": unit,
             "description": description,
+            "description_zh": description_zh,
             "sharing_class": sharing,
         }
     )
+
+
+_HOUR_ZH = "小时起始时刻（协调世界时 UTC）"
 
 
 def _pollutant_unit(name: str) -> str:
@@ -79,14 +104,29 @@ def _pollutant_unit(name: str) -> str:
 def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
     name_zh, name_en = PROVINCES[province_code]
     keys = [
-        ("station_code", "string", "monitoring station code (national list)"),
-        ("city_code", "string", "GB/T 2260 code of the station's city"),
+        ("station_code", "string", "monitoring station code (national list)", "国控监测站点编码"),
+        (
+            "city_code",
+            "string",
+            "GB/T 2260 code of the station's city",
+            "站点所在城市的 GB/T 2260 代码",
+        ),
     ]
     daily_values = ["pm2_5", "pm10", "so2", "no2", "co", "o3_1h", "o3_8h"]
     aqi_fields = [
-        ("aqi", "integer", "AQI (HJ 633 in force on the date); empty when not published"),
-        ("level", "integer", "AQI level 1-6, 0 when no AQI"),
-        ("primary_pollutants", "string", "primary pollutants, ';'-separated"),
+        (
+            "aqi",
+            "integer",
+            "AQI (HJ 633 in force on the date); empty when not published",
+            "空气质量指数（按当日有效的 HJ 633 计算），未发布时为空",
+        ),
+        ("level", "integer", "AQI level 1-6, 0 when no AQI", "空气质量指数级别 1-6，无指数时为 0"),
+        (
+            "primary_pollutants",
+            "string",
+            "primary pollutants, ';'-separated",
+            "首要污染物，以“;”分隔",
+        ),
     ]
     daily = DatasetIn(
         code=dataset_code(province_code, "AQI-DAILY"),
@@ -102,11 +142,24 @@ def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
         sharing_class="unconditional",
         open_to_public=True,
         fields=[
-            _field("date", "date", "unconditional", "local date (China Standard Time)"),
-            *(_field(n, t, "unconditional", d) for n, t, d in keys),
-            *(_field(n, t, "unconditional", d) for n, t, d in aqi_fields),
+            _field(
+                "date",
+                "date",
+                "unconditional",
+                "local date (China Standard Time)",
+                "日期（北京时间）",
+            ),
+            *(_field(n, t, "unconditional", d, dzh) for n, t, d, dzh in keys),
+            *(_field(n, t, "unconditional", d, dzh) for n, t, d, dzh in aqi_fields),
             *(
-                _field(n, "number", "unconditional", f"daily {n}", _pollutant_unit(n))
+                _field(
+                    n,
+                    "number",
+                    "unconditional",
+                    f"daily {n}",
+                    f"{VALUE_NAMES_ZH[n]}日均浓度",
+                    _pollutant_unit(n),
+                )
                 for n in daily_values
             ),
         ],
@@ -123,9 +176,9 @@ def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
         sharing_class="unconditional",
         open_to_public=True,
         fields=[
-            _field("ts", "datetime", "unconditional", "beginning of the hour, UTC"),
-            *(_field(n, t, "unconditional", d) for n, t, d in keys),
-            *(_field(n, t, "unconditional", d) for n, t, d in aqi_fields),
+            _field("ts", "datetime", "unconditional", "beginning of the hour, UTC", _HOUR_ZH),
+            *(_field(n, t, "unconditional", d, dzh) for n, t, d, dzh in keys),
+            *(_field(n, t, "unconditional", d, dzh) for n, t, d, dzh in aqi_fields),
         ],
     )
     raw = DatasetIn(
@@ -141,14 +194,15 @@ def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
         sharing_class="conditional",
         open_to_public=False,
         fields=[
-            _field("ts", "datetime", "conditional", "beginning of the hour, UTC"),
-            *(_field(n, t, "conditional", d) for n, t, d in keys),
+            _field("ts", "datetime", "conditional", "beginning of the hour, UTC", _HOUR_ZH),
+            *(_field(n, t, "conditional", d, dzh) for n, t, d, dzh in keys),
             *(
                 _field(
                     n,
                     "number" if n != "wd" else "string",
                     "conditional",
                     f"hourly {n}",
+                    f"{VALUE_NAMES_ZH[n]}小时值",
                     UNITS.get(n, _pollutant_unit(n)),
                 )
                 for n in (*NUMERIC, "wd")

@@ -45,27 +45,69 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "RED-LIST": ("red_list", "守信激励（红名单）", "red list (joint incentives)"),
     "BLACK-LIST": ("black_list", "严重失信主体名单", "black list (seriously untrustworthy)"),
 }
-#: (name, type, sharing class, description)
-FIELDS: tuple[tuple[str, str, str, str], ...] = (
-    ("record_id", "integer", "unconditional", "platform record id"),
-    ("uscc", "string", "unconditional", "Unified Social Credit Code of the subject"),
-    ("subject_name", "string", "unconditional", "registered name of the subject"),
-    ("document_number", "string", "unconditional", "decision document number"),
-    ("title", "string", "unconditional", "licence / penalty / list name"),
-    ("category", "string", "unconditional", "licence or penalty category"),
-    ("legal_basis", "string", "unconditional", "legal basis"),
-    ("content", "string", "unconditional", "content of the decision"),
-    ("fine_10k_cny", "number", "unconditional", "fine, 10k CNY"),
-    ("licence_number", "string", "unconditional", "licence number"),
-    ("measures", "string", "unconditional", "measures of a list entry, ';'-separated"),
-    ("decision_date", "date", "unconditional", "decision date"),
-    ("publicity_end", "date", "unconditional", "first day no longer public"),
-    ("source_agency", "string", "unconditional", "data source agency"),
-    ("source_agency_uscc", "string", "unconditional", "USCC of the data source agency"),
-    ("facts", "string", "conditional", "facts of the case"),
-    ("legal_representative", "string", "conditional", "legal representative (name)"),
-    ("id_type", "string", "not_shared", "identity document type of a natural person"),
-    ("id_number", "string", "not_shared", "identity document number of a natural person"),
+#: (name, type, sharing class, description, description in Chinese)
+FIELDS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("record_id", "integer", "unconditional", "platform record id", "平台记录编号"),
+    (
+        "uscc",
+        "string",
+        "unconditional",
+        "Unified Social Credit Code of the subject",
+        "主体统一社会信用代码",
+    ),
+    ("subject_name", "string", "unconditional", "registered name of the subject", "主体登记名称"),
+    ("document_number", "string", "unconditional", "decision document number", "决定文书号"),
+    ("title", "string", "unconditional", "licence / penalty / list name", "许可、处罚或名单名称"),
+    ("category", "string", "unconditional", "licence or penalty category", "许可或处罚类别"),
+    ("legal_basis", "string", "unconditional", "legal basis", "法律依据"),
+    ("content", "string", "unconditional", "content of the decision", "决定内容"),
+    ("fine_10k_cny", "number", "unconditional", "fine, 10k CNY", "罚款金额（万元）"),
+    ("licence_number", "string", "unconditional", "licence number", "许可证编号"),
+    (
+        "measures",
+        "string",
+        "unconditional",
+        "measures of a list entry, ';'-separated",
+        "名单所列措施，以“;”分隔",
+    ),
+    ("decision_date", "date", "unconditional", "decision date", "决定日期"),
+    (
+        "publicity_end",
+        "date",
+        "unconditional",
+        "first day no longer public",
+        "公示期满后不再公示的第一天",
+    ),
+    ("source_agency", "string", "unconditional", "data source agency", "数据来源单位"),
+    (
+        "source_agency_uscc",
+        "string",
+        "unconditional",
+        "USCC of the data source agency",
+        "数据来源单位的统一社会信用代码",
+    ),
+    ("facts", "string", "conditional", "facts of the case", "案件事实"),
+    (
+        "legal_representative",
+        "string",
+        "conditional",
+        "legal representative (name)",
+        "法定代表人（姓名）",
+    ),
+    (
+        "id_type",
+        "string",
+        "not_shared",
+        "identity document type of a natural person",
+        "自然人身份证件类型",
+    ),
+    (
+        "id_number",
+        "string",
+        "not_shared",
+        "identity document number of a natural person",
+        "自然人身份证件号码",
+    ),
 )
 FILTERS = ("uscc", "decision_date")
 
@@ -101,9 +143,15 @@ def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
                 open_to_public=True,
                 fields=[
                     FieldIn.model_validate(
-                        {"name": n, "type": t, "description": d, "sharing_class": c}
+                        {
+                            "name": n,
+                            "type": t,
+                            "description": d,
+                            "description_zh": dzh,
+                            "sharing_class": c,
+                        }
                     )
-                    for n, t, c, d in FIELDS
+                    for n, t, c, d, dzh in FIELDS
                 ],
             )
         )

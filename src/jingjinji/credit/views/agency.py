@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from jingjinji import labels
 from jingjinji.credit.schemas.records import PENALTY_TYPES, BatchOut, RecordIn, RowError
 from jingjinji.credit.service import batch, measures, publication, records, scoring
 from jingjinji.db import DbId
@@ -201,7 +202,11 @@ def dashboard(request: Request, session: DbSession, actor: OptionalActor) -> Res
         "on_time": [r.on_time for r in rows],
         "late": [r.late for r in rows],
         "overdue": [r.pending_overdue for r in rows],
-        "classes": list(classes.items()),
+        # The pie's slices are named by the classes' labels (``unclassified`` has one).
+        "classes": [
+            [labels.label(language_of(request), "credit.risk_class", c), n]
+            for c, n in classes.items()
+        ],
         "labels": {
             "on_time": t(request, "Published on time"),
             "late": t(request, "Published late"),

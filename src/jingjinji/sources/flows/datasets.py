@@ -31,18 +31,61 @@ PROVINCES: dict[str, tuple[str, str]] = {
     "120000": ("天津市", "Tianjin"),
     "130000": ("河北省", "Hebei"),
 }
-_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("period", "string", "China-time day YYYY-MM-DD or month YYYY-MM"),
-    ("jurisdiction_code", "string", "the province, or one of its cities"),
-    ("level", "string", "province or city"),
-    ("loggers", "integer", "active loggers registered before the period ended"),
-    ("online", "integer", "of which stored at least one data packet in the period"),
-    ("online_rate", "number", "online / loggers, 0-1"),
-    ("expected_packets", "number", "real-time packets expected from the loggers' intervals"),
-    ("valid_packets", "number", "valid real-time packets stored (each logger at most expected)"),
-    ("transmission_effectiveness", "number", "valid / expected packets, 0-1"),
+#: The exceedance kinds as the fields' Chinese descriptions name them.
+_EXCEEDANCES_ZH: dict[ExceedanceKind, str] = {
+    ExceedanceKind.HOURLY_LIMIT: "小时均值超过小时限值",
+    ExceedanceKind.DAILY_LIMIT: "日均值超过日限值",
+    ExceedanceKind.SILENT: "数采仪超时未上报",
+    ExceedanceKind.INVALID_FLAGS: "连续异常数据标记（D/F/M/C）",
+}
+#: (name, type, description, description in Chinese)
+_FIELDS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "period",
+        "string",
+        "China-time day YYYY-MM-DD or month YYYY-MM",
+        "北京时间的日（YYYY-MM-DD）或月（YYYY-MM）",
+    ),
+    ("jurisdiction_code", "string", "the province, or one of its cities", "省级行政区或其下属城市"),
+    ("level", "string", "province or city", "层级：`province`（省级）或 `city`（市级）"),
+    (
+        "loggers",
+        "integer",
+        "active loggers registered before the period ended",
+        "统计期结束前登记的在用数采仪数",
+    ),
+    (
+        "online",
+        "integer",
+        "of which stored at least one data packet in the period",
+        "其中统计期内至少存储了一个数据包的数采仪数",
+    ),
+    ("online_rate", "number", "online / loggers, 0-1", "联网率：在线数采仪数/数采仪数，0-1"),
+    (
+        "expected_packets",
+        "number",
+        "real-time packets expected from the loggers' intervals",
+        "按数采仪上报间隔应收到的实时数据包数",
+    ),
+    (
+        "valid_packets",
+        "number",
+        "valid real-time packets stored (each logger at most expected)",
+        "已存储的有效实时数据包数（每台数采仪不超过应收数）",
+    ),
+    (
+        "transmission_effectiveness",
+        "number",
+        "valid / expected packets, 0-1",
+        "传输有效率：有效数据包数/应收数据包数，0-1",
+    ),
     *(
-        (f"exceedances_{k.value}", "integer", f"exceedance events ({k.value}) that began")
+        (
+            f"exceedances_{k.value}",
+            "integer",
+            f"exceedance events ({k.value}) that began",
+            f"统计期内开始的{_EXCEEDANCES_ZH[k]}事件数",
+        )
         for k in ExceedanceKind
     ),
 )
@@ -96,8 +139,14 @@ def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
             sharing_class="unconditional",
             open_to_public=True,
             fields=[
-                FieldIn(name=n, type=t, description=d, sharing_class="unconditional")
-                for n, t, d in _FIELDS
+                FieldIn(
+                    name=n,
+                    type=t,
+                    description=d,
+                    description_zh=dzh,
+                    sharing_class="unconditional",
+                )
+                for n, t, d, dzh in _FIELDS
             ],
         )
         for kind, (title_zh, title_en, cycle, _) in KINDS.items()

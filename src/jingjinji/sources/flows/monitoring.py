@@ -35,16 +35,71 @@ from jingjinji.timezone import CHINA_TZ
 KIND = "MONITORING"
 #: The field of the dataset naming the enterprise (the row scope of a case's grant).
 ENTERPRISE_FIELD = "enterprise_uscc"
-_FIELDS: tuple[tuple[str, str, str, str], ...] = (
-    (ENTERPRISE_FIELD, "string", "", "unified social credit code of the enterprise"),
-    ("enterprise_name", "string", "", "the enterprise's registered name (Chinese)"),
-    ("outlet", "string", "", "the enterprise's outlet number, e.g. DA001"),
-    ("factor", "string", "", "HJ 212-2017 factor code, e.g. a21026"),
-    ("hour", "datetime", "", "the hour the average is for, China time (ISO 8601, +08:00)"),
-    ("value", "number", "", "hourly average (HJ 212 -Avg), in the factor's unit"),
-    ("corrected_value", "number", "", "corrected hourly average (-ZsAvg) where sent"),
-    ("data_flag", "string", "", "HJ 212 data flag (N normal, F stopped, M maintenance, ...)"),
-    ("hourly_limit", "number", "", "the permit's hourly concentration limit, if any"),
+#: (name, type, unit, description, description in Chinese)
+_FIELDS: tuple[tuple[str, str, str, str, str], ...] = (
+    (
+        ENTERPRISE_FIELD,
+        "string",
+        "",
+        "unified social credit code of the enterprise",
+        "企业统一社会信用代码",
+    ),
+    (
+        "enterprise_name",
+        "string",
+        "",
+        "the enterprise's registered name (Chinese)",
+        "企业登记名称（中文）",
+    ),
+    (
+        "outlet",
+        "string",
+        "",
+        "the enterprise's outlet number, e.g. DA001",
+        "企业排放口编号，如 DA001",
+    ),
+    (
+        "factor",
+        "string",
+        "",
+        "HJ 212-2017 factor code, e.g. a21026",
+        "HJ 212-2017 监测因子编码，如 a21026",
+    ),
+    (
+        "hour",
+        "datetime",
+        "",
+        "the hour the average is for, China time (ISO 8601, +08:00)",
+        "均值所属小时，北京时间（ISO 8601，+08:00）",
+    ),
+    (
+        "value",
+        "number",
+        "",
+        "hourly average (HJ 212 -Avg), in the factor's unit",
+        "小时均值（HJ 212 -Avg），单位为该因子的单位",
+    ),
+    (
+        "corrected_value",
+        "number",
+        "",
+        "corrected hourly average (-ZsAvg) where sent",
+        "折算小时均值（-ZsAvg），有上报时提供",
+    ),
+    (
+        "data_flag",
+        "string",
+        "",
+        "HJ 212 data flag (N normal, F stopped, M maintenance, ...)",
+        "HJ 212 数据标记（N 正常、F 停运、M 维护等）",
+    ),
+    (
+        "hourly_limit",
+        "number",
+        "",
+        "the permit's hourly concentration limit, if any",
+        "排污许可的小时浓度限值（如有）",
+    ),
 )
 #: Fields the reader filters on: field -> column.
 _FILTERS: dict[str, Any] = {
@@ -79,8 +134,15 @@ def definition(province_code: str, owner_id: int) -> DatasetIn:
         sharing_class="conditional",
         open_to_public=False,
         fields=[
-            FieldIn(name=n, type=t, unit=u, description=d, sharing_class="conditional")
-            for n, t, u, d in _FIELDS
+            FieldIn(
+                name=n,
+                type=t,
+                unit=u,
+                description=d,
+                description_zh=dzh,
+                sharing_class="conditional",
+            )
+            for n, t, u, d, dzh in _FIELDS
         ],
     )
 

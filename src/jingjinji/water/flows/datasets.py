@@ -36,25 +36,51 @@ PROVINCES: dict[str, tuple[str, str]] = {
     "120000": ("天津市", "Tianjin"),
     "130000": ("河北省", "Hebei"),
 }
-#: Dataset kind -> (zh title, en title, update cycle, fields: (name, type, description)).
-KINDS: dict[str, tuple[str, str, str, tuple[tuple[str, str, str], ...]]] = {
+#: Dataset kind -> (zh title, en title, update cycle, fields: (name, type, description,
+#: description in Chinese)).
+KINDS: dict[str, tuple[str, str, str, tuple[tuple[str, str, str, str], ...]]] = {
     "SECTION-MONTHLY": (
         "地表水断面月度水质类别",
         "surface-water sections, monthly class",
         "monthly",
         (
-            ("month", "string", "month, YYYY-MM (China time)"),
-            ("section_code", "string", "monitoring section code"),
-            ("section_name_zh", "string", "section name (Chinese)"),
-            ("section_name_en", "string", "section name (English)"),
-            ("river_en", "string", "river"),
-            ("kind", "string", "national, provincial, cross_border, into_sea"),
-            ("section_class", "integer", "GB 3838 class 1-5, 6 = inferior V"),
-            ("grade", "string", "excellent ... heavily_polluted"),
-            ("target_class", "integer", "target class of the year"),
-            ("meets_target", "boolean", "class no worse than the target"),
-            ("main_pollutants", "string", "items above class III, ';'-separated"),
-            ("origins", "string", "measured / published / synthetic, ';'-separated"),
+            ("month", "string", "month, YYYY-MM (China time)", "月份，YYYY-MM（北京时间）"),
+            ("section_code", "string", "monitoring section code", "监测断面编码"),
+            ("section_name_zh", "string", "section name (Chinese)", "断面名称（中文）"),
+            ("section_name_en", "string", "section name (English)", "断面名称（英文）"),
+            ("river_en", "string", "river", "所在河流（英文名称）"),
+            (
+                "kind",
+                "string",
+                "national, provincial, cross_border, into_sea",
+                "断面类型：`national`（国控）、`provincial`（省控）、`cross_border`（跨界）、`into_sea`（入海）",
+            ),
+            (
+                "section_class",
+                "integer",
+                "GB 3838 class 1-5, 6 = inferior V",
+                "GB 3838 水质类别 1-5，6 表示劣V类",
+            ),
+            (
+                "grade",
+                "string",
+                "excellent ... heavily_polluted",
+                "水质状况：`excellent`（优）至 `heavily_polluted`（重度污染）",
+            ),
+            ("target_class", "integer", "target class of the year", "当年水质目标类别"),
+            ("meets_target", "boolean", "class no worse than the target", "水质类别不劣于目标类别"),
+            (
+                "main_pollutants",
+                "string",
+                "items above class III, ';'-separated",
+                "超过III类标准的项目，以“;”分隔",
+            ),
+            (
+                "origins",
+                "string",
+                "measured / published / synthetic, ';'-separated",
+                "数据来源：`measured`（实测）、`published`（公布）、`synthetic`（合成），以“;”分隔",
+            ),
         ),
     ),
     "COMPLIANCE": (
@@ -62,12 +88,32 @@ KINDS: dict[str, tuple[str, str, str, tuple[tuple[str, str, str], ...]]] = {
         "surface-water sections meeting their targets",
         "yearly",
         (
-            ("year", "integer", "calendar year"),
-            ("scope", "string", "all, or cross_border sections only"),
-            ("sections_assessed", "integer", "sections with a class and a target"),
-            ("sections_meeting", "integer", "sections meeting their target"),
-            ("share_meeting", "number", "share meeting their target, 0-1"),
-            ("inferior_v", "integer", "sections worse than class V"),
+            ("year", "integer", "calendar year", "年份"),
+            (
+                "scope",
+                "string",
+                "all, or cross_border sections only",
+                "范围：`all`（全部断面）或 `cross_border`（仅跨界断面）",
+            ),
+            (
+                "sections_assessed",
+                "integer",
+                "sections with a class and a target",
+                "有水质类别和目标的断面数",
+            ),
+            (
+                "sections_meeting",
+                "integer",
+                "sections meeting their target",
+                "达到水质目标的断面数",
+            ),
+            (
+                "share_meeting",
+                "number",
+                "share meeting their target, 0-1",
+                "达到水质目标的断面比例，0-1",
+            ),
+            ("inferior_v", "integer", "sections worse than class V", "劣V类断面数"),
         ),
     ),
     "INCIDENTS": (
@@ -75,13 +121,33 @@ KINDS: dict[str, tuple[str, str, str, tuple[tuple[str, str, str], ...]]] = {
         "cross-border water-pollution incidents and response times",
         "monthly",
         (
-            ("month", "string", "month the incidents were opened, YYYY-MM (China time)"),
-            ("incidents", "integer", "incidents opened"),
-            ("serious", "integer", "of which serious"),
-            ("closed", "integer", "of which closed"),
-            ("acknowledged", "integer", "incidents every notified jurisdiction acknowledged"),
-            ("median_hours_to_acknowledge", "number", "median hours, opening to last ack"),
-            ("late_notices", "integer", "notices acknowledged after their deadline"),
+            (
+                "month",
+                "string",
+                "month the incidents were opened, YYYY-MM (China time)",
+                "事件登记月份，YYYY-MM（北京时间）",
+            ),
+            ("incidents", "integer", "incidents opened", "登记的事件数"),
+            ("serious", "integer", "of which serious", "其中重大事件数"),
+            ("closed", "integer", "of which closed", "其中已关闭事件数"),
+            (
+                "acknowledged",
+                "integer",
+                "incidents every notified jurisdiction acknowledged",
+                "所有被通报辖区均已确认的事件数",
+            ),
+            (
+                "median_hours_to_acknowledge",
+                "number",
+                "median hours, opening to last ack",
+                "从登记到最后一个辖区确认的小时数中位数",
+            ),
+            (
+                "late_notices",
+                "integer",
+                "notices acknowledged after their deadline",
+                "超过期限才确认的通报数",
+            ),
         ),
     ),
 }
@@ -115,8 +181,14 @@ def definitions(province_code: str, owner_id: int) -> list[DatasetIn]:
             sharing_class="unconditional",
             open_to_public=True,
             fields=[
-                FieldIn(name=n, type=t, description=d, sharing_class="unconditional")
-                for n, t, d in fields
+                FieldIn(
+                    name=n,
+                    type=t,
+                    description=d,
+                    description_zh=dzh,
+                    sharing_class="unconditional",
+                )
+                for n, t, d, dzh in fields
             ],
         )
         for kind, (title_zh, title_en, cycle, fields) in KINDS.items()
