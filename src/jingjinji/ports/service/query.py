@@ -140,7 +140,13 @@ def list_events(session: Session, *, actor: Actor | None, query: EventQuery) -> 
     limit = check_limit(query.limit)
     stmt = select(Event).where(visible(read_scope(session, actor)), and_(true(), *filters(query)))
     return paginate(
-        session, stmt, Event.event_created_at, Event.id, cursor=query.cursor, limit=limit
+        session,
+        stmt,
+        Event.event_created_at,
+        Event.id,
+        cursor=query.cursor,
+        limit=limit,
+        descending=query.descending,
     )
 
 
