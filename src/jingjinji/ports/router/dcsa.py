@@ -24,7 +24,7 @@ from fastapi.routing import APIRoute
 
 from jingjinji import problems
 from jingjinji.db import utcnow
-from jingjinji.deps import DbSession, OptionalActor
+from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.errors import InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
 from jingjinji.ports import service
@@ -99,7 +99,7 @@ def _check_version(requested: str | None) -> None:
 def get_events(
     request: Request,
     session: DbSession,
-    actor: OptionalActor,
+    actor: RequiredActor,
     params: Annotated[DcsaEventFilter, Query()],
     api_version: ApiVersion = None,
 ) -> Response:
@@ -117,7 +117,7 @@ def get_events(
 
 @router.get("/v2/events/{eventID}", response_model=dcsa.DcsaEvent)
 def get_event(
-    session: DbSession, actor: OptionalActor, eventID: uuid.UUID, api_version: ApiVersion = None
+    session: DbSession, actor: RequiredActor, eventID: uuid.UUID, api_version: ApiVersion = None
 ) -> Response:
     _check_version(api_version)
     event = service.get_event(session, actor=actor, event_id=eventID)

@@ -197,11 +197,8 @@ def _clashes(
                 field_error([*prefix, position, "eventID"], f"repeats item {seen[event_id]}")
             )
         seen.setdefault(event_id, position)
-    stored: dict[uuid.UUID, Any] = dict(
-        session.execute(
-            select(Event.event_id, Event.payload).where(Event.event_id.in_(ids))
-        ).tuples()
-    )
+    rows = session.execute(select(Event.event_id, Event.payload).where(Event.event_id.in_(ids)))
+    stored: dict[uuid.UUID, Any] = {event_id: payload for event_id, payload in rows}
     duplicates: set[uuid.UUID] = set()
     for position, event_id in enumerate(ids):
         if event_id not in stored:
