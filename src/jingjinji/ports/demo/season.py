@@ -72,11 +72,12 @@ class _Maker:
     ) -> dict[str, Any]:
         out: dict[str, Any] = {
             "transportCallID": self.uuid(),
-            "carrierServiceCode": service,
             "exportVoyageNumber": voyage,
             "UNLocationCode": locode,
             "modeOfTransport": mode,
         }
+        if service:
+            out["carrierServiceCode"] = service
         if mode == "VESSEL":
             out["vessel"] = {
                 "vesselIMONumber": self.season.vessels[vessel],
@@ -101,7 +102,7 @@ class _Maker:
 
     def equipment(
         self, writer: str, code: str, moment: dt.datetime, box: str, locode: str,
-        call: dict[str, Any] | None, booking: str, laden: bool = True,
+        call: dict[str, Any], booking: str, laden: bool = True,
     ) -> None:  # fmt: skip
         event: dict[str, Any] = {
             "eventID": self.uuid(),
@@ -117,9 +118,8 @@ class _Maker:
             "documentReferences": [
                 {"documentReferenceType": "BKG", "documentReferenceValue": booking}
             ],
+            "transportCall": call,
         }
-        if call is not None:
-            event["transportCall"] = call
         self.season.add(writer, event)
 
 
@@ -164,10 +164,14 @@ def _week(make: _Maker, week: int) -> None:
         landed = sail + dt.timedelta(hours=11 + n)
         make.equipment(writer, "DISC", landed, box, destination, in_call, booking)
         gone = landed + dt.timedelta(days=1 + rng.randrange(4), hours=rng.randrange(12))
-        make.equipment(writer, "GTOT", gone, box, destination, None, booking)
-        if destination == "CNHHA" and n % 2 == 0:
-            make.equipment("he_sjz", "GTIN", gone + dt.timedelta(hours=14), box, "CNSJW", None,
-                           booking)  # fmt: skip
+        inland = destination == "CNHHA" and n % 2 == 0
+        # The inland leg: a block train to the Shijiazhuang dry port, else a truck.
+        leg = make.call("", destination, f"R{week + 1:02d}", "", "RAIL" if inland else "TRUCK")
+        make.equipment(writer, "GTOT", gone, box, destination, leg, booking)
+        if inland:
+            arrived = {**leg, "UNLocationCode": "CNSJW", "transportCallID": make.uuid()}
+            make.equipment("he_sjz", "GTIN", gone + dt.timedelta(hours=14), box, "CNSJW",
+                           arrived, booking)  # fmt: skip
 
 
 def make_season(seed: int = SEED, weeks: int = WEEKS) -> Season:

@@ -201,7 +201,8 @@ class EquipmentEvent(_Event):
     emptyIndicatorCode: EmptyIndicatorCode
     eventLocation: Location | None = None
     transportCallID: T100 | None = None  # deprecated in 2.2: transportCall
-    transportCall: TransportCall | None = None
+    # Required by DCSA's event domain (a gate move names its truck or train as the call).
+    transportCall: TransportCall
     documentReferences: list[DocumentReference] | None = None
     references: list[Reference] | None = None
     seals: list[Seal] | None = None
