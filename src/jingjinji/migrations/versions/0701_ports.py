@@ -52,7 +52,7 @@ def upgrade() -> None:
         sa.Column("carrier_service_code", sa.String(length=5), nullable=False),
         sa.Column("export_voyage_number", sa.String(length=50), nullable=False),
         sa.Column("import_voyage_number", sa.String(length=50), nullable=False),
-        sa.Column("mode_of_transport", sa.String(length=5), nullable=False),
+        sa.Column("mode_of_transport", sa.String(length=6), nullable=False),
         sa.Column("vessel_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.ForeignKeyConstraint(
             ["vessel_id"],
