@@ -18,7 +18,8 @@ Reading (``GET /v2/events``), the first rule that holds:
    ``BKG`` references on events it wrote);
 5. the administrator of a province reads the events at the locations in that province;
 6. any other organisation reads the events at the UN/LOCODEs a current catalog grant on
-   ``PORTS-EVENTS`` covers (a grant scoped to ``UNLocationCode`` values, or the whole dataset).
+   ``PORTS-EVENTS`` covers (a grant scoped to ``un_location_code`` values, or the whole
+   dataset; ``flows.register_events_dataset`` registers it).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from jingjinji.security import Actor, Role
 #: The catalog dataset whose grants open port events to other organisations.
 EVENTS_DATASET = "PORTS-EVENTS"
 #: The field of that dataset a grant's row scope names.
-LOCATION_FIELD = "UNLocationCode"
+LOCATION_FIELD = "un_location_code"
 
 
 @dataclass(frozen=True)

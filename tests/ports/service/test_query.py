@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.catalog import service as catalog
 from jingjinji.errors import NotFound
-from jingjinji.ports import service
+from jingjinji.ports import flows, policy, service
 from jingjinji.ports.schemas.api import EventQuery
-from jingjinji.security import Actor
+from jingjinji.security import SYSTEM_ACTOR, Actor
 from tests.ports.conftest import Ports, equipment_event, examples
 
 BOX_X = "CSQU3054383"  # Tianjin -> Caofeidian (transhipped)
@@ -109,6 +110,32 @@ def test_others_read_nothing_without_a_grant(
 ) -> None:
     assert _seen(session_factory, traffic.people["tj-analyst"]) == []
     assert _seen(session_factory, None) == []
+
+
+def test_a_catalog_grant_opens_the_events_at_its_ports(
+    session_factory: sessionmaker[Session], traffic: Ports
+) -> None:
+    analyst = traffic.people["tj-analyst"]
+    with session_factory() as session:
+        code = flows.register_events_dataset(
+            session, actor=SYSTEM_ACTOR, owner_organisation_id=traffic.organisations["tj_port"]
+        )
+        grant = catalog.grant_scoped(
+            session,
+            actor=traffic.people["office"],
+            dataset_code=code,
+            organisation_id=analyst.organisation_id or 0,
+            row_scope={policy.LOCATION_FIELD: ["CNHHA"]},
+            reason="port statistics of Huanghua",
+        )
+        session.commit()
+    assert _seen(session_factory, analyst) == ["4"]
+    with session_factory() as session:
+        catalog.revoke_grant(
+            session, actor=traffic.people["office"], grant_id=grant.id, reason="study done"
+        )
+        session.commit()
+    assert _seen(session_factory, analyst) == []
 
 
 def test_an_event_one_may_not_read_is_not_found(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from jingjinji.accounts.demo import DEMO_PASSWORD, DEMO_PASSWORD_HASH
 from jingjinji.accounts.schemas import UserIn
 from jingjinji.accounts.service import actor_of, bootstrap_user
-from jingjinji.ports import service
+from jingjinji.ports import flows, service
 from jingjinji.ports.demo import places, season
 from jingjinji.ports.models import EventSource
 from jingjinji.ports.schemas.api import CarrierIn, LocationIn
@@ -110,6 +110,9 @@ def load(session: Session, ctx: DemoContext) -> None:
     orgs = organisations(session)
     reference_data(session, orgs)
     actors = writers(session, orgs)
+    flows.register_events_dataset(
+        session, actor=SYSTEM_ACTOR, owner_organisation_id=orgs["tj_port"]
+    )
     made = season.make_season()
     count = 0
     for writer, payloads in made.events.items():

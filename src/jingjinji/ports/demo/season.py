@@ -30,7 +30,7 @@ MAINLINE = ("JINGJIN STAR", "HAIHE EXPRESS", "BOHAI HARMONY")
 FEEDERS = ("XIN CAOFEIDIAN", "HUANGHUA SPIRIT")
 OWNER_CODES = ("BHFU", "JJJU", "TJPU")
 # The one container whose check digit is wrong on purpose (kept with a warning).
-BAD_BOX = "JJJU1234560"
+BAD_BOX = "JJJU1234561"  # its check digit is 0
 
 
 def imo_number(rng: random.Random) -> str:
