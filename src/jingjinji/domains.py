@@ -27,6 +27,7 @@ DOMAINS: tuple[str, ...] = (
     "credit",
     "water",
     "sources",
+    "ports",
 )
 
 

@@ -81,6 +81,7 @@ from jingjinji.catalog.service.scopes import (
     RowScopes,
     grant_covers,
     grant_scoped,
+    scopes_of,
 )
 from jingjinji.catalog.service.sources import (
     RecordReader,
@@ -143,6 +144,7 @@ __all__ = [
     "request_outs",
     "requests_page",
     "revoke_grant",
+    "scopes_of",
     "sharing_report",
     "sharing_reports",
     "split_provincial_code",

@@ -73,6 +73,24 @@ def scopes_for(
     )
 
 
+def scopes_of(
+    session: Session,
+    *,
+    dataset_code: str,
+    organisation_id: int | None,
+    today: dt.date | None = None,
+) -> RowScopes:
+    """The rows of a dataset, by its code, that an organisation's current grants cover (an
+    empty tuple for an unknown dataset or no organisation): for a domain that turns the scopes
+    into its own query condition (the ports' visibility rule)."""
+    if organisation_id is None:
+        return ()
+    dataset_id = session.scalar(select(Dataset.id).where(Dataset.code == dataset_code))
+    if dataset_id is None:
+        return ()
+    return scopes_for(session, dataset_id=dataset_id, organisation_id=organisation_id, today=today)
+
+
 def grant_covers(
     session: Session,
     *,

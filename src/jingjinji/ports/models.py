@@ -1,0 +1,199 @@
+"""Tables of the ports domain (all prefixed ``ports_``): the DCSA Track & Trace 2.2 event store
+and the reference rows events point to.
+
+*Locations* are the ports, terminals, dry ports and land ports of the region by UN/LOCODE (a
+terminal also by its SMDG facility code), each with the platform organisation that operates it:
+that organisation writes the events at its UN/LOCODE. *Carriers*, *vessels*, *transport calls*
+and *equipment* are derived from accepted events (first seen wins; an event never rewrites
+them), so that pages and indicators can join to them; the events stay the record.
+
+*Events* are one table for every DCSA 2.2 event type (SHIPMENT, TRANSPORT, EQUIPMENT): the
+exact accepted JSON in ``payload`` plus the values ``GET /v2/events`` filters on as indexed
+columns, denormalised from the transport call (vessel, voyage, service) so that a filtered page
+is one index range scan without joins. Events are immutable: there is no update path; a
+correction is a new event whose ``supersedes_id`` names the one it corrects (DCSA 3.0's
+retractions fit the same link). The booking and transport-document references and the
+shipper's references an event carries are rows of ``ports_event_references`` for the reference
+filters. The index design is written down in docs/ports.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jingjinji.db import Base, JSONType, UTCDateTime, utcnow
+
+# 64-bit keys (SQLite: INTEGER PRIMARY KEY is 64-bit already; the variant keeps it the rowid).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class LocationKind(enum.StrEnum):
+    SEAPORT = "seaport"  # a port as a whole (its UN/LOCODE)
+    TERMINAL = "terminal"  # a container terminal inside a port (SMDG facility code)
+    DRY_PORT = "dry_port"  # 无水港 / inland port linked to a seaport by rail or road
+    LAND_PORT = "land_port"  # Beijing's land ports (陆港): rail/road hubs with customs clearance
+
+
+class EventSource(enum.StrEnum):
+    API = "api"  # DCSA JSON posted by the terminal or carrier
+    EDIFACT = "edifact"  # mapped from a CODECO/COARRI file
+
+
+class ReferenceKind(enum.StrEnum):
+    """What a row of ``ports_event_references`` is: the two document references DCSA filters
+    on, and the reference types of DCSA's ``references`` list."""
+
+    BOOKING = "BKG"  # carrierBookingReference
+    TRANSPORT_DOCUMENT = "TRD"  # transportDocumentReference
+    FREIGHT_FORWARDER = "FF"
+    SHIPPER = "SI"
+    PURCHASE_ORDER = "PO"
+    CUSTOMER = "CR"
+    CONSIGNEE = "AAO"
+    EQUIPMENT = "EQ"
+
+
+class Location(Base):
+    __tablename__ = "ports_locations"
+    __table_args__ = (UniqueConstraint("un_location_code", "facility_code"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    un_location_code: Mapped[str] = mapped_column(String(5), index=True)
+    # SMDG terminal code (without the UN/LOCODE); empty for a port, dry port or land port.
+    facility_code: Mapped[str] = mapped_column(String(6), default="")
+    name_en: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(12))  # LocationKind
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    longitude: Mapped[float] = mapped_column(Float)
+    latitude: Mapped[float] = mapped_column(Float)
+    # The organisation that operates it and writes its events (None: nobody writes yet).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # True where the UN/LOCODE is the platform's assumption, not checked in the UN list.
+    code_assumed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Carrier(Base):
+    __tablename__ = "ports_carriers"
+    __table_args__ = (UniqueConstraint("code", "code_list_provider"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(10))  # SMDG (e.g. COS) or SCAC (e.g. COSU)
+    code_list_provider: Mapped[str] = mapped_column(String(5))  # SMDG | NMFTA (SCAC)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    # The platform organisation acting for the carrier (reads events of its bookings).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+
+
+class Vessel(Base):
+    __tablename__ = "ports_vessels"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    imo_number: Mapped[str] = mapped_column(String(7), unique=True)
+    name: Mapped[str] = mapped_column(String(35), default="")
+    flag: Mapped[str] = mapped_column(String(2), default="")
+    call_sign: Mapped[str] = mapped_column(String(10), default="")
+    operator_carrier_code: Mapped[str] = mapped_column(String(10), default="")
+    # Whether the IMO check digit holds (a bad one is a warning on the event, not a refusal).
+    imo_valid: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class TransportCall(Base):
+    __tablename__ = "ports_transport_calls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    transport_call_id: Mapped[str] = mapped_column(String(100), unique=True)
+    un_location_code: Mapped[str] = mapped_column(String(5), default="", index=True)
+    facility_code: Mapped[str] = mapped_column(String(6), default="")
+    carrier_service_code: Mapped[str] = mapped_column(String(5), default="")
+    export_voyage_number: Mapped[str] = mapped_column(String(50), default="")
+    import_voyage_number: Mapped[str] = mapped_column(String(50), default="")
+    mode_of_transport: Mapped[str] = mapped_column(String(6))  # VESSEL RAIL TRUCK BARGE
+    vessel_id: Mapped[int | None] = mapped_column(ForeignKey("ports_vessels.id"), index=True)
+
+
+class Equipment(Base):
+    __tablename__ = "ports_equipment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(15), unique=True)
+    iso_equipment_code: Mapped[str] = mapped_column(String(4), default="")  # e.g. 22G1, 45G1
+    # valid | bad_check_digit | not_iso (kernels.iso6346): a warning, never a refusal.
+    check_status: Mapped[str] = mapped_column(String(16))
+    check_digit_valid: Mapped[bool] = mapped_column(Boolean)
+
+
+class Event(Base):
+    __tablename__ = "ports_events"
+    __table_args__ = (
+        # The cursor order of GET /v2/events: (eventCreatedDateTime, id). Every filter index
+        # ends with the same two columns so that a filtered page is one range scan in order.
+        Index("ix_ports_events_created", "event_created_at", "id"),
+        Index("ix_ports_events_equipment", "equipment_reference", "event_created_at", "id"),
+        Index("ix_ports_events_location", "un_location_code", "event_created_at", "id"),
+        Index("ix_ports_events_transport_call", "transport_call_id", "event_created_at", "id"),
+        Index("ix_ports_events_vessel", "vessel_imo_number", "event_created_at", "id"),
+        Index("ix_ports_events_voyage", "export_voyage_number", "event_created_at", "id"),
+        Index("ix_ports_events_service", "carrier_service_code", "event_created_at", "id"),
+        Index("ix_ports_events_document", "document_id", "event_created_at", "id"),
+        Index("ix_ports_events_writer", "organisation_id", "event_created_at", "id"),
+        # The code filters are low-cardinality: led by the type they belong to.
+        Index("ix_ports_events_type", "event_type", "event_created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    event_type: Mapped[str] = mapped_column(String(9))  # SHIPMENT | TRANSPORT | EQUIPMENT
+    event_classifier_code: Mapped[str] = mapped_column(String(3))  # ACT PLN EST REQ
+    event_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # eventDateTime
+    event_created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # eventCreatedDateTime
+    shipment_event_type_code: Mapped[str | None] = mapped_column(String(4))
+    transport_event_type_code: Mapped[str | None] = mapped_column(String(4))
+    equipment_event_type_code: Mapped[str | None] = mapped_column(String(4))
+    document_type_code: Mapped[str | None] = mapped_column(String(3))
+    document_id: Mapped[str | None] = mapped_column(String(100))
+    equipment_reference: Mapped[str | None] = mapped_column(String(15))
+    empty_indicator_code: Mapped[str | None] = mapped_column(String(5))
+    # The transport call's id as sent, and the call's values the filters need (denormalised).
+    transport_call_id: Mapped[str | None] = mapped_column(String(100))
+    transport_call_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("ports_transport_calls.id"), index=True
+    )
+    vessel_imo_number: Mapped[str | None] = mapped_column(String(7))
+    export_voyage_number: Mapped[str | None] = mapped_column(String(50))
+    carrier_service_code: Mapped[str | None] = mapped_column(String(5))
+    # Where the event happened: the event location's UN/LOCODE, else the transport call's.
+    un_location_code: Mapped[str | None] = mapped_column(String(5))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    source: Mapped[str] = mapped_column(String(8))  # EventSource
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # Warnings kept with the event (a bad ISO 6346 or IMO check digit): English texts.
+    warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("ports_events.id"), index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EventReference(Base):
+    __tablename__ = "ports_event_references"
+    __table_args__ = (Index("ix_ports_event_references_value", "kind", "value", "event_pk"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("ports_events.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(3))  # ReferenceKind
+    value: Mapped[str] = mapped_column(String(100))

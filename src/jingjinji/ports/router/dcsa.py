@@ -1,0 +1,124 @@
+"""The DCSA Track & Trace 2.2 API under ``/api/v1/ports/dcsa``: ``GET /v2/events`` and
+``GET /v2/events/{eventID}``.
+
+As DCSA 2.2 defines it: the events are a bare JSON array of the events as they were accepted;
+paging by a ``cursor`` query parameter, with the links in the ``Current-Page``, ``Next-Page``
+and ``First-Page`` response headers; ``API-Version`` on every response (a request may send the
+major version, ``2``). Errors are problem+json (RFC 9457) that also carry DCSA's error fields
+(``httpMethod``, ``requestUri``, ``statusCode``, ``statusCodeText``, ``errorDateTime`` and
+``errors[].reason``/``message``), so both kinds of client read them; a bad query is a 400 as
+DCSA clients expect.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Coroutine
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from jingjinji import problems
+from jingjinji.db import utcnow
+from jingjinji.deps import DbSession, RequiredActor
+from jingjinji.errors import InvalidInput, NotFound, field_error
+from jingjinji.i18n import msg
+from jingjinji.ports import service
+from jingjinji.ports.schemas import dcsa
+from jingjinji.ports.schemas.api import DcsaEventFilter
+
+API_VERSION = "2.2.0"
+MAJOR = "2"
+
+
+def _dcsa_error(
+    request: Request, status: int, title: str, detail: str, errors: list[dict[str, Any]]
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": problems.PROBLEM_BASE + ("bad-request" if status == 400 else "not-found"),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "errors": [
+            {**e, "reason": e.get("type", "invalidQuery"), "message": _message(e)} for e in errors
+        ],
+        "httpMethod": request.method,
+        "requestUri": str(request.url),
+        "statusCode": str(status),
+        "statusCodeText": HTTPStatus(status).phrase,
+        "errorDateTime": utcnow().isoformat(),
+    }
+    return JSONResponse(body, status_code=status, media_type=problems.MEDIA_TYPE)
+
+
+def _message(error: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in error.get("loc", []))
+    return f"{where}: {error.get('msg', '')}"
+
+
+class DcsaRoute(APIRoute):
+    """Answers bad requests and unknown events in DCSA's error shape and adds ``API-Version``."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def dcsa_handler(request: Request) -> Response:
+            try:
+                response = await handle(request)
+            except RequestValidationError as exc:
+                errors = problems.validation_errors(exc)
+                response = _dcsa_error(request, 400, "Bad Request", "invalid query", errors)
+            except InvalidInput as exc:
+                response = _dcsa_error(request, 400, "Bad Request", exc.detail, exc.errors)
+            except NotFound as exc:
+                response = _dcsa_error(request, 404, "Not Found", exc.detail, exc.errors)
+            response.headers["API-Version"] = API_VERSION
+            return response
+
+        return dcsa_handler
+
+
+router = APIRouter(prefix="/dcsa", route_class=DcsaRoute)
+ApiVersion = Annotated[str | None, Header(alias="API-Version", max_length=20)]
+
+
+def _check_version(requested: str | None) -> None:
+    if requested is not None and requested.strip() != MAJOR:
+        raise InvalidInput(
+            msg("API-Version must be the major version {major}", major=MAJOR),
+            errors=[field_error(["header", "API-Version"], f"{requested!r} is not {MAJOR!r}")],
+        )
+
+
+@router.get("/v2/events", response_model=list[dcsa.DcsaEvent])
+def get_events(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    params: Annotated[DcsaEventFilter, Query()],
+    api_version: ApiVersion = None,
+) -> Response:
+    _check_version(api_version)
+    page = service.list_events(session, actor=actor, query=params.query())
+    headers = {
+        "Current-Page": str(request.url),
+        "First-Page": str(request.url.remove_query_params("cursor")),
+    }
+    if page.next_cursor:
+        headers["Next-Page"] = str(request.url.include_query_params(cursor=page.next_cursor))
+    # The events exactly as accepted: no model in between that could reorder or reformat them.
+    return JSONResponse([event.payload for event in page.items], headers=headers)
+
+
+@router.get("/v2/events/{eventID}", response_model=dcsa.DcsaEvent)
+def get_event(
+    session: DbSession, actor: RequiredActor, eventID: uuid.UUID, api_version: ApiVersion = None
+) -> Response:
+    _check_version(api_version)
+    event = service.get_event(session, actor=actor, event_id=eventID)
+    return JSONResponse(event.payload)

@@ -1,0 +1,159 @@
+"""Reading events: who sees which (``policy.read_scope`` turned into one SQL condition) and the
+filters of DCSA's ``GET /v2/events``, paged by (eventCreatedDateTime, id)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from jingjinji.catalog import service as catalog
+from jingjinji.errors import NotFound
+from jingjinji.i18n import msg
+from jingjinji.pagination import Paged, check_limit, paginate
+from jingjinji.ports import policy
+from jingjinji.ports.models import Event, EventReference, ReferenceKind
+from jingjinji.ports.schemas.api import EventQuery
+from jingjinji.ports.service import reference
+from jingjinji.security import Actor, Role
+
+
+def _granted_locations(session: Session, actor: Actor) -> set[str] | None:
+    """UN/LOCODEs the actor's organisation's current grants on PORTS-EVENTS cover (None: the
+    whole dataset)."""
+    scopes = catalog.scopes_of(
+        session, dataset_code=policy.EVENTS_DATASET, organisation_id=actor.organisation_id
+    )
+    if scopes is None:
+        return None
+    return {value for scope in scopes for value in scope.get(policy.LOCATION_FIELD, ())}
+
+
+def read_scope(session: Session, actor: Actor | None) -> policy.ReadScope:
+    if actor is None:
+        return policy.ReadScope()
+    if actor.is_office_admin:
+        return policy.ReadScope(everything=True)
+    province = actor.province_code if actor.role is Role.JURISDICTION_ADMIN else None
+    return policy.read_scope(
+        actor,
+        own_locations=reference.locations_of(session, organisation_id=actor.organisation_id),
+        province_locations=reference.locations_in_province(session, province_code=province),
+        granted_locations=_granted_locations(session, actor),
+        is_carrier=reference.is_carrier(session, organisation_id=actor.organisation_id),
+    )
+
+
+def _with_reference(kind: str, values: Select[Any] | list[str]) -> ColumnElement[bool]:
+    refs = select(EventReference.event_pk).where(
+        EventReference.kind == kind, EventReference.value.in_(values)
+    )
+    return Event.id.in_(refs)
+
+
+def visible(scope: policy.ReadScope) -> ColumnElement[bool]:
+    """The SQL condition of the events ``scope`` reads."""
+    if scope.everything:
+        return true()
+    if scope.nothing:
+        return false()
+    clauses: list[ColumnElement[bool]] = []
+    if scope.organisation_id is not None:
+        clauses.append(Event.organisation_id == scope.organisation_id)
+    if scope.locations:
+        clauses.append(Event.un_location_code.in_(sorted(scope.locations)))
+    if scope.equipment_locations:
+        # The transhipment partner: equipment that has an event at one of its locations.
+        boxes = select(Event.equipment_reference).where(
+            Event.un_location_code.in_(sorted(scope.equipment_locations)),
+            Event.equipment_reference.is_not(None),
+        )
+        clauses.append(Event.equipment_reference.in_(boxes))
+    if scope.booking_writer is not None:
+        own_bookings = (
+            select(EventReference.value)
+            .join(Event, Event.id == EventReference.event_pk)
+            .where(
+                Event.organisation_id == scope.booking_writer,
+                EventReference.kind == ReferenceKind.BOOKING.value,
+            )
+        )
+        clauses.append(_with_reference(ReferenceKind.BOOKING.value, own_bookings))
+    return or_(*clauses)
+
+
+_OPERATORS = {
+    "gte": lambda c, v: c >= v,
+    "gt": lambda c, v: c > v,
+    "lte": lambda c, v: c <= v,
+    "lt": lambda c, v: c < v,
+    "eq": lambda c, v: c == v,
+}
+
+# (query attribute, column) of the filters that match one value exactly, and of the list ones.
+_EXACT = (
+    ("transport_call_id", Event.transport_call_id),
+    ("vessel_imo_number", Event.vessel_imo_number),
+    ("export_voyage_number", Event.export_voyage_number),
+    ("carrier_service_code", Event.carrier_service_code),
+    ("un_location_code", Event.un_location_code),
+    ("equipment_reference", Event.equipment_reference),
+)
+_ANY_OF = (
+    ("event_types", Event.event_type),
+    ("shipment_event_type_codes", Event.shipment_event_type_code),
+    ("document_type_codes", Event.document_type_code),
+    ("transport_event_type_codes", Event.transport_event_type_code),
+    ("equipment_event_type_codes", Event.equipment_event_type_code),
+)
+
+
+def filters(query: EventQuery) -> list[ColumnElement[bool]]:
+    """The SQL conditions of DCSA's filters (AND across filters, OR within a list)."""
+    out: list[ColumnElement[bool]] = []
+    for name, column in _EXACT:
+        value = getattr(query, name)
+        if value is not None:
+            out.append(column == value)
+    for name, column in _ANY_OF:
+        values = getattr(query, name)
+        if values:
+            out.append(column.in_(values))
+    if query.carrier_booking_reference is not None:
+        out.append(_with_reference(ReferenceKind.BOOKING.value, [query.carrier_booking_reference]))
+    if query.transport_document_reference is not None:
+        out.append(
+            _with_reference(
+                ReferenceKind.TRANSPORT_DOCUMENT.value, [query.transport_document_reference]
+            )
+        )
+    for operator, moment in query.created:
+        out.append(_OPERATORS[operator](Event.event_created_at, moment))
+    return out
+
+
+def list_events(session: Session, *, actor: Actor | None, query: EventQuery) -> Paged[Event]:
+    """One page of the events ``actor`` may read that match ``query``, oldest
+    eventCreatedDateTime first (``next_cursor`` pages on)."""
+    limit = check_limit(query.limit)
+    stmt = select(Event).where(visible(read_scope(session, actor)), and_(true(), *filters(query)))
+    return paginate(
+        session,
+        stmt,
+        Event.event_created_at,
+        Event.id,
+        cursor=query.cursor,
+        limit=limit,
+        descending=query.descending,
+    )
+
+
+def get_event(session: Session, *, actor: Actor | None, event_id: uuid.UUID) -> Event:
+    """One event by its eventID; 404 when unknown or not readable (never telling which)."""
+    stmt = select(Event).where(Event.event_id == event_id, visible(read_scope(session, actor)))
+    event = session.scalar(stmt)
+    if event is None:
+        raise NotFound(msg("no event {event_id}", event_id=str(event_id)))
+    return event
