@@ -1,0 +1,1 @@
+"""Pure functions of the ports domain (no database, no network)."""
