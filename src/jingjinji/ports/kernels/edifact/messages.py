@@ -219,7 +219,7 @@ def _equipment_fields(eqd: Located, findings: Findings) -> dict[str, str] | None
             eqd,
             "6",
             msg(
-                "full/empty indicator {code!r} is not 4 (empty) or 5 (full)",
+                "full/empty indicator {code!r} is not one of the codes 1 to 8 (4 empty, 5 full)",
                 code=indicator,
             ),
         )
