@@ -264,3 +264,13 @@ def test_mangled_interchanges_raise_only_the_kernels_error(draw: st.DataObject) 
     rejected = {e.message_index for e in result.errors if e.message_index is not None}
     assert len(rejected) == result.messages_rejected
     assert len(result.events) == len(result.sources)
+
+
+def test_a_released_line_break_terminator_stops_reading_with_an_error() -> None:
+    # With a line break as the segment terminator, "?\n" releases it; pydifact cannot read
+    # that, so the kernel reports where reading stopped instead of losing the rest silently.
+    text = "UNA:+.? \n" + PLAIN.replace("'\n", "\n").replace("BK?'01", "BK?\n01")
+    result = parse_interchange(text.encode())
+    assert result.events == []
+    assert "segment 5 cannot be read" in result.errors[-2].reason
+    assert [e.segment_tag for e in result.errors][-1] == "UNZ"

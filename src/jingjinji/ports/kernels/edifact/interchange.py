@@ -242,7 +242,17 @@ def parse_interchange(
     if result.interchange is None:
         raise EdifactError(msg("the file ends before its UNB segment is complete"))
     if truncated:
-        reader.envelope.error(None, None, msg("the file ends inside a segment: it is truncated"))
+        # pydifact stops at the end of the text inside a segment, or at a line break released
+        # where a line break is the segment terminator: either way nothing after is read.
+        reader.envelope.error(
+            None,
+            None,
+            msg(
+                "segment {number} cannot be read to its end: the file is truncated or malformed "
+                "there, and nothing after it is read",
+                number=number + 1,
+            ),
+        )
     if reader.open is not None:
         reader.close(complete=False)
     if not reader.unz_seen:
