@@ -428,3 +428,18 @@ def test_a_message_is_taken_whole_or_not_at_all() -> None:
     result = parse(codeco(extra=tuple(second)))
     assert result.events == []
     assert [(e.segment_index, e.segment_tag) for e in result.errors] == [(9, "DTM")]
+
+
+def test_a_header_problem_is_reported_once_for_all_containers() -> None:
+    body = [
+        *GOOD_CODECO[:1],
+        "RFF+BN",
+        *GOOD_CODECO[1:],
+        "EQD+CN+BHHU2000104+45G1++2+4",
+        "DTM+7:202611300755:203",
+        "LOC+165+CNTXG",
+    ]
+    result = parse(Interchange([Msg(body)]))
+    assert [(e.segment_index, e.segment_tag, e.element) for e in result.errors] == [
+        (3, "RFF", "1:2")
+    ]

@@ -50,12 +50,17 @@ class Findings:
     def error(
         self, at: Located | None, element: str | None, reason: Msg, *, tag: str | None = None
     ) -> None:
-        self.errors.append(self._make(at, tag, element, reason))
+        # a header segment (RFF) is read once per container: its problem is said once
+        made = self._make(at, tag, element, reason)
+        if made not in self.errors:
+            self.errors.append(made)
 
     def warning(
         self, at: Located | None, element: str | None, reason: Msg, *, tag: str | None = None
     ) -> None:
-        self.warnings.append(self._make(at, tag, element, reason))
+        made = self._make(at, tag, element, reason)
+        if made not in self.warnings:
+            self.warnings.append(made)
 
 
 def _zone(text: str) -> dt.tzinfo | None:
