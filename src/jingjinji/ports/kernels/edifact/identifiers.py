@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from jingjinji.ports.kernels.imo import is_valid_imo
+from jingjinji.ports.kernels.iso6346 import iso6346_check_digit
+
 __all__ = [
     "container_check_digit",
     "container_syntax_ok",
@@ -21,23 +24,6 @@ __all__ = [
 _CONTAINER = re.compile(r"[A-Z]{4}[0-9]{7}")
 _LOCODE = re.compile(r"[A-Z]{2}[A-Z2-9]{3}")
 _SIZE_TYPE = re.compile(r"[0-9A-Z]{4}")
-_IMO = re.compile(r"[0-9]{7}")
-
-
-def _letter_values() -> dict[str, int]:
-    """ISO 6346 letter values: A=10 upward, skipping the multiples of 11 (11, 22, 33), so that
-    no letter has the value of a check-digit remainder collision: A=10, B=12 ... K=21, L=23."""
-    values: dict[str, int] = {}
-    value = 10
-    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
-        if value % 11 == 0:
-            value += 1
-        values[letter] = value
-        value += 1
-    return values
-
-
-_LETTER_VALUES = _letter_values()
 
 
 def container_syntax_ok(number: str) -> bool:
@@ -47,22 +33,15 @@ def container_syntax_ok(number: str) -> bool:
 
 def container_check_digit(number: str) -> int:
     """The ISO 6346 check digit of the first 10 characters of ``number`` (owner code, category,
-    serial): each character's value weighted by 2**position, the sum modulo 11, 10 counting
-    as 0. ``number`` must pass ``container_syntax_ok`` (or be its first 10 characters)."""
-    total = 0
-    for position, char in enumerate(number[:10]):
-        value = _LETTER_VALUES[char] if char.isalpha() else int(char)
-        total += value * 2**position
-    return total % 11 % 10
+    serial), from the platform's one implementation (``ports.kernels.iso6346``). ``number``
+    must pass ``container_syntax_ok`` (or be its first 10 characters)."""
+    return int(iso6346_check_digit(number[:10]))
 
 
 def imo_check_ok(number: str) -> bool:
-    """An IMO ship number: 7 digits, the last the sum of the first six weighted 7 down to 2,
-    modulo 10."""
-    if _IMO.fullmatch(number) is None:
-        return False
-    total = sum(int(d) * w for d, w in zip(number[:6], range(7, 1, -1), strict=True))
-    return total % 10 == int(number[6])
+    """An IMO ship number: 7 digits, the last the check digit of the first six
+    (``ports.kernels.imo``)."""
+    return is_valid_imo(number)
 
 
 def unlocode_ok(code: str) -> bool:
