@@ -127,6 +127,10 @@ key_entry(const char *s, Py_ssize_t n)
             return e;
         i = (i + 1) & (KEY_SLOTS - 1);
     }
+    if (keys_used >= KEY_SLOTS - 1) { /* only if clearing were put off for a whole table */
+        PyErr_SetString(PyExc_MemoryError, "jjj_hj212: the key cache is full");
+        return NULL;
+    }
     KeyEntry *e = &keys[i];
     PyObject *key = ascii_str(s, n);
     if (key == NULL)
@@ -319,19 +323,19 @@ static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* The float of a plain number, correctly rounded as Python's float() reads it; NULL without an
- * exception when it is not plain or not finite (the reference decides).
+/* The double of a plain number in *out, correctly rounded as Python's float() reads it: 1; 0
+ * when it is not plain or not finite (the reference decides).
  *
  * Exactness: float() rounds the decimal to the nearest double (David Gay's dtoa). Here a
  * number of at most 2**53 as an integer of digits, scaled by 10**k with |k| <= 22, is one
  * multiplication or division of two exact doubles, which IEEE 754 rounds correctly (Clinger's
  * fast path, the one dtoa takes too); any other goes to glibc's strtod_l in the C locale,
  * which is correctly rounded as well. Both therefore give float()'s double. */
-static PyObject *
-read_number(const char *s, Py_ssize_t n)
+static int
+read_double(const char *s, Py_ssize_t n, double *out)
 {
     if (!plain_number(s, n))
-        return NULL;
+        return 0;
     Py_ssize_t i = 0;
     int negative = 0;
     if (s[i] == '+' || s[i] == '-')
@@ -370,17 +374,18 @@ read_number(const char *s, Py_ssize_t n)
     } else {
         char text[400];
         if (n >= (Py_ssize_t)sizeof(text))
-            return NULL;
+            return 0;
         memcpy(text, s, (size_t)n);
         text[n] = '\0';
         char *end = NULL;
         v = strtod_l(text, &end, c_locale);
         if (end != text + n)
-            return NULL;
+            return 0;
     }
     if (!isfinite(v))
-        return NULL;
-    return PyFloat_FromDouble(v);
+        return 0;
+    *out = v;
+    return 1;
 }
 
 /* The aware datetime of a DataTime text (an ASCII str), as packet.parse_time gives it: 14 or
@@ -411,6 +416,258 @@ read_time(PyObject *stamp)
     if (moment == NULL && PyErr_ExceptionMatches(PyExc_ValueError))
         PyErr_Clear();
     return moment;
+}
+
+/* ---------------------------------------------------------------- the data area */
+
+/* One pass over a data area [p, end): name=value items split by ';' or ','.
+ * Checking (`fields` given, at parse time): the other fields go to `fields` (the first of a
+ * name counts), every name and every number of a value field is checked, nothing else is made;
+ * a number is checked even where it repeats a field (only the first counts), so such a frame
+ * goes to the reference rather than being decided here on a guess.
+ * Reading (`values` given, on first access to Packet.values): the value fields go to `values`
+ * by 2017 code, the first of a repeated code and suffix counting, as packet._read_values does;
+ * the other fields are skipped.
+ * 0: done; 1: the reference must decide (checking only); -1: an exception is set. */
+static int
+read_area(const char *p, const char *end, PyObject *fields, PyObject *values)
+{
+    PyObject *last_code = NULL, *entry = NULL; /* borrowed */
+    while (p < end) {
+        const char *stop = p;
+        while (stop < end && *stop != ';' && *stop != ',')
+            stop++;
+        if (stop > p) {
+            const char *eq = memchr(p, '=', (size_t)(stop - p));
+            if (eq == NULL || eq == p)
+                goto unchecked;
+            KeyEntry *e = key_entry(p, eq - p);
+            if (e == NULL)
+                return -1;
+            if (e->kind == K_BAD)
+                goto unchecked;
+            const char *v = eq + 1;
+            Py_ssize_t vn = stop - v;
+            double number;
+            if (fields != NULL) {
+                if (e->kind == K_FIELD) {
+                    PyObject *value = text_of(v, vn);
+                    if (value == NULL)
+                        return -1;
+                    PyObject *kept = PyDict_SetDefault(fields, e->key, value);
+                    Py_DECREF(value);
+                    if (kept == NULL)
+                        return -1;
+                } else if (e->kind == K_NUMBER && !read_double(v, vn, &number)) {
+                    return 1;
+                }
+            } else if (e->kind != K_FIELD) {
+                if (e->code != last_code) {
+                    last_code = e->code;
+                    entry = PyDict_GetItemWithError(values, e->code);
+                    if (entry == NULL) {
+                        if (PyErr_Occurred())
+                            return -1;
+                        entry = PyDict_New();
+                        if (entry == NULL)
+                            return -1;
+                        int bad = PyDict_SetItem(values, e->code, entry);
+                        Py_DECREF(entry); /* values holds it */
+                        if (bad)
+                            return -1;
+                    }
+                }
+                int seen = PyDict_Contains(entry, e->suffix);
+                if (seen < 0)
+                    return -1;
+                if (!seen) { /* a repeated field: the first one counts */
+                    PyObject *value;
+                    if (e->kind == K_NUMBER) {
+                        if (!read_double(v, vn, &number))
+                            goto unchecked;
+                        value = PyFloat_FromDouble(number);
+                    } else {
+                        value = text_of(v, vn);
+                    }
+                    if (value == NULL)
+                        return -1;
+                    int bad = PyDict_SetItem(entry, e->suffix, value);
+                    Py_DECREF(value);
+                    if (bad)
+                        return -1;
+                }
+            }
+        }
+        p = stop + 1;
+    }
+    return 0;
+unchecked:
+    if (fields != NULL)
+        return 1;
+    PyErr_SetString(PyExc_SystemError, "jjj_hj212: a data area checked at parse time does not read");
+    return -1;
+}
+
+/* ---------------------------------------------------------------- values read on first use
+ * A valid Packet built here holds a Pending in its `values` slot: its frame and where the
+ * data area lies, the area checked already (read_area). The Packet class's `values` is a
+ * LazySlot, put there by configure() in place of the slot's member descriptor: the first read
+ * of packet.values reads the area into the dict of dicts and floats, puts the dict in the slot
+ * and returns it; later reads return the dict. So a consumer that never looks at the values
+ * (the gateway: header fields, fields["DataTime"], raw) never makes them - they were most of the
+ * cost of a Packet. Whatever decides valid, reason and detail was decided at parse time, so
+ * reading cannot fail but for memory. Every other slot behaves as the member descriptor did
+ * (set and delete through object.__setattr__, AttributeError when empty). */
+typedef struct {
+    PyObject_HEAD
+    PyObject *raw;        /* the frame (bytes), Packet.raw */
+    Py_ssize_t start, end; /* the data area: raw[start:end], between "CP=&&" and "&&" */
+} Pending;
+
+static void
+pending_dealloc(Pending *self)
+{
+    Py_XDECREF(self->raw);
+    PyObject_Free(self);
+}
+
+static PyTypeObject PendingType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "jjj_hj212._native.Pending",
+    .tp_basicsize = sizeof(Pending),
+    .tp_dealloc = (destructor)pending_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The checked data area of a Packet whose values are not read yet.",
+};
+
+static int keys_busy = 0; /* a parse or a read is using borrowed key entries: do not clear */
+
+static PyObject *
+pending_new(PyObject *raw, const char *start, const char *end)
+{
+    Pending *p = PyObject_New(Pending, &PendingType);
+    if (p == NULL)
+        return NULL;
+    const char *f = PyBytes_AS_STRING(raw);
+    p->raw = Py_NewRef(raw);
+    p->start = start - f;
+    p->end = end - f;
+    return (PyObject *)p;
+}
+
+/* The values dict of a Pending: a new reference, NULL with an exception set. */
+static PyObject *
+pending_read(Pending *p)
+{
+    PyObject *values = PyDict_New();
+    if (values == NULL)
+        return NULL;
+    Py_INCREF(p); /* its frame stays while being read, whatever the slot holds meanwhile */
+    const char *f = PyBytes_AS_STRING(p->raw);
+    keys_busy++;
+    int bad = read_area(f + p->start, f + p->end, NULL, values);
+    keys_busy--;
+    Py_DECREF(p);
+    if (bad) {
+        Py_DECREF(values);
+        return NULL;
+    }
+    return values;
+}
+
+typedef struct {
+    PyObject_HEAD
+    PyTypeObject *owner; /* the Packet class */
+    PyObject *name;      /* "values" */
+    Py_ssize_t offset;   /* of the slot in a Packet */
+} LazySlot;
+
+static PyObject **
+lazy_slot(LazySlot *d, PyObject *obj)
+{
+    if (!PyObject_TypeCheck(obj, d->owner)) {
+        PyErr_Format(PyExc_TypeError, "descriptor '%U' for '%.100s' objects doesn't apply to a '%.100s' object",
+                     d->name, d->owner->tp_name, Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    return (PyObject **)((char *)obj + d->offset);
+}
+
+static PyObject *
+lazy_get(LazySlot *d, PyObject *obj, PyObject *type)
+{
+    if (obj == NULL)
+        return Py_NewRef(d);
+    PyObject **slot = lazy_slot(d, obj);
+    if (slot == NULL)
+        return NULL;
+    PyObject *value = *slot;
+    if (value == NULL) {
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute '%U'",
+                     Py_TYPE(obj)->tp_name, d->name);
+        return NULL;
+    }
+    if (!Py_IS_TYPE(value, &PendingType))
+        return Py_NewRef(value);
+    PyObject *values = pending_read((Pending *)value);
+    if (values == NULL)
+        return NULL;
+    Py_SETREF(*slot, Py_NewRef(values));
+    return values;
+}
+
+static int
+lazy_set(LazySlot *d, PyObject *obj, PyObject *value)
+{
+    PyObject **slot = lazy_slot(d, obj);
+    if (slot == NULL)
+        return -1;
+    if (value == NULL && *slot == NULL) {
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute '%U'",
+                     Py_TYPE(obj)->tp_name, d->name);
+        return -1;
+    }
+    Py_XSETREF(*slot, Py_XNewRef(value));
+    return 0;
+}
+
+static int
+lazy_traverse(LazySlot *d, visitproc visit, void *arg)
+{
+    Py_VISIT(d->owner);
+    return 0;
+}
+
+static void
+lazy_dealloc(LazySlot *d)
+{
+    PyObject_GC_UnTrack(d);
+    Py_XDECREF(d->owner);
+    Py_XDECREF(d->name);
+    PyObject_GC_Del(d);
+}
+
+static PyTypeObject LazySlotType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "jjj_hj212._native.LazySlot",
+    .tp_basicsize = sizeof(LazySlot),
+    .tp_dealloc = (destructor)lazy_dealloc,
+    .tp_traverse = (traverseproc)lazy_traverse,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_descr_get = (descrgetfunc)lazy_get,
+    .tp_descr_set = (descrsetfunc)lazy_set,
+    .tp_doc = "A Packet slot whose value is made on first read (see _native.c).",
+};
+
+static PyObject *
+lazy_new(PyTypeObject *owner, PyObject *name, Py_ssize_t offset)
+{
+    LazySlot *d = PyObject_GC_New(LazySlot, &LazySlotType);
+    if (d == NULL)
+        return NULL;
+    d->owner = (PyTypeObject *)Py_NewRef(owner);
+    d->name = Py_NewRef(name);
+    d->offset = offset;
+    PyObject_GC_Track(d);
+    return (PyObject *)d;
 }
 
 /* ---------------------------------------------------------------- one frame */
@@ -467,8 +724,6 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     if (cp == NULL || (seg + len) - cp < 7 || seg[len - 1] != '&' || seg[len - 2] != '&')
         return FALLBACK;
 
-    if (keys_used >= KEYS_KEPT)
-        keys_clear();
     PyObject *packet = NULL, *values = NULL, *fields = NULL, *value = NULL;
     PyObject *state[N_FIELDS] = {NULL};
     const char *hs[N_HEADER];
@@ -476,8 +731,7 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     for (int k = 0; k < N_HEADER; k++)
         hs[k] = NULL, hn[k] = 0;
     fields = PyDict_New();
-    values = PyDict_New();
-    if (fields == NULL || values == NULL)
+    if (fields == NULL)
         goto fail;
 
     /* the header area: name=value items split by ';' */
@@ -536,69 +790,15 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     if (hs[H_PNO] && (pno = small_int(hs[H_PNO], hn[H_PNO], 9999)) < 0)
         goto fallback;
 
-    /* the data area: name=value items split by ';' or ',' */
-    const char *area_end = seg + len - 2;
-    PyObject *last_code = NULL, *entry = NULL; /* borrowed */
-    for (const char *p = cp + 5; p < area_end;) {
-        const char *stop = p;
-        while (stop < area_end && *stop != ';' && *stop != ',')
-            stop++;
-        if (stop > p) {
-            const char *eq = memchr(p, '=', (size_t)(stop - p));
-            if (eq == NULL || eq == p)
-                goto fallback;
-            KeyEntry *e = key_entry(p, eq - p);
-            if (e == NULL)
-                goto fail;
-            const char *v = eq + 1;
-            Py_ssize_t vn = stop - v;
-            if (e->kind == K_BAD)
-                goto fallback;
-            if (e->kind == K_FIELD) {
-                value = text_of(v, vn);
-                if (value == NULL || PyDict_SetDefault(fields, e->key, value) == NULL)
-                    goto fail;
-                Py_CLEAR(value);
-            } else {
-                if (e->code != last_code) {
-                    last_code = e->code;
-                    entry = PyDict_GetItemWithError(values, e->code);
-                    if (entry == NULL) {
-                        if (PyErr_Occurred())
-                            goto fail;
-                        entry = PyDict_New();
-                        if (entry == NULL)
-                            goto fail;
-                        int bad = PyDict_SetItem(values, e->code, entry);
-                        Py_DECREF(entry); /* values holds it */
-                        if (bad)
-                            goto fail;
-                    }
-                }
-                int seen = PyDict_Contains(entry, e->suffix);
-                if (seen < 0)
-                    goto fail;
-                if (!seen) { /* a repeated field: the first one counts */
-                    if (e->kind == K_NUMBER) {
-                        value = read_number(v, vn);
-                        if (value == NULL) {
-                            if (PyErr_Occurred())
-                                goto fail;
-                            goto fallback;
-                        }
-                    } else {
-                        value = text_of(v, vn);
-                        if (value == NULL)
-                            goto fail;
-                    }
-                    if (PyDict_SetItem(entry, e->suffix, value))
-                        goto fail;
-                    Py_CLEAR(value);
-                }
-            }
-        }
-        p = stop + 1;
-    }
+    /* the data area: its fields are kept; its values are checked, read later (Pending) */
+    int area = read_area(cp + 5, seg + len - 2, fields, NULL);
+    if (area < 0)
+        goto fail;
+    if (area > 0)
+        goto fallback;
+    values = pending_new(raw, cp + 5, seg + len - 2);
+    if (values == NULL)
+        goto fail;
 
     /* DataTime: YYYYMMDDhhmmss[zzz] in China time, as packet.parse_time reads it */
     PyObject *stamp = PyDict_GetItemWithError(fields, datatime_key);
@@ -683,7 +883,11 @@ fail:
 static PyObject *
 parse_one(PyObject *raw)
 {
+    if (keys_used >= KEYS_KEPT && !keys_busy)
+        keys_clear();
+    keys_busy++;
     PyObject *packet = fast_parse(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), raw);
+    keys_busy--;
     if (packet != FALLBACK)
         return packet;
     fallback_count++;
@@ -865,6 +1069,11 @@ native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
             return NULL;
         }
         PyObject *descr = PyDict_GetItemWithError(((PyTypeObject *)type)->tp_dict, name);
+        if (descr != NULL && i == F_VALUES && Py_IS_TYPE(descr, &LazySlotType) &&
+            ((LazySlot *)descr)->owner == (PyTypeObject *)type) {
+            offs[i] = ((LazySlot *)descr)->offset; /* configured before */
+            continue;
+        }
         if (descr == NULL || Py_TYPE(descr) != &PyMemberDescr_Type ||
             ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX) {
             if (!PyErr_Occurred())
@@ -873,6 +1082,20 @@ native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
             return NULL;
         }
         offs[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+    }
+    /* Packet.values: read on first access (see LazySlot) */
+    PyObject *values_name = PyTuple_GET_ITEM(field_names, F_VALUES);
+    PyObject *current = PyDict_GetItemWithError(((PyTypeObject *)type)->tp_dict, values_name);
+    if (current == NULL)
+        return NULL;
+    if (!Py_IS_TYPE(current, &LazySlotType)) {
+        PyObject *lazy = lazy_new((PyTypeObject *)type, values_name, offs[F_VALUES]);
+        if (lazy == NULL)
+            return NULL;
+        int bad = PyObject_SetAttr(type, values_name, lazy);
+        Py_DECREF(lazy);
+        if (bad)
+            return NULL;
     }
     Py_XSETREF(packet_type, (PyTypeObject *)Py_NewRef(type));
     memcpy(offsets, offs, sizeof(offs));
@@ -890,6 +1113,20 @@ native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
     PyDict_Clear(times);
     configured = 1;
     Py_RETURN_NONE;
+}
+
+static PyObject *
+native_pending(PyObject *module, PyObject *packet)
+{
+    if (!check_configured())
+        return NULL;
+    if (!PyObject_TypeCheck(packet, packet_type)) {
+        PyErr_Format(PyExc_TypeError, "pending() takes a Packet, not %.100s",
+                     Py_TYPE(packet)->tp_name);
+        return NULL;
+    }
+    PyObject *values = *(PyObject **)((char *)packet + offsets[F_VALUES]);
+    return PyBool_FromLong(values != NULL && Py_IS_TYPE(values, &PendingType));
 }
 
 static PyObject *
@@ -918,6 +1155,8 @@ static PyMethodDef methods[] = {
     {"parse", native_parse, METH_O, "parse(frame: bytes) -> Packet, as parse_packet(frame)."},
     {"scan", native_scan, METH_O,
      "scan(buffer: bytes) -> (items, consumed): Framer._scan with each frame parsed."},
+    {"pending", native_pending, METH_O,
+     "pending(packet) -> bool: whether packet.values is still to be read (first access)."},
     {"fallbacks", native_fallbacks, METH_NOARGS,
      "How many frames were handed to the reference parse_packet so far."},
     {"crc16", native_crc16, METH_O, "crc16(data: bytes) -> int, the HJ 212 CRC (table loop)."},
@@ -944,6 +1183,8 @@ PyInit__native(void)
         PyErr_SetString(PyExc_OSError, "newlocale(C) failed");
         return NULL;
     }
+    if (PyType_Ready(&PendingType) < 0 || PyType_Ready(&LazySlotType) < 0)
+        return NULL;
     PyDateTime_IMPORT;
     if (PyDateTimeAPI == NULL)
         return NULL;
