@@ -57,6 +57,72 @@ static unsigned long long fallback_count = 0;
 static uint16_t STEP[256];
 static PyObject *crc_text[256]; /* the CRC text of STEP[y], made on first use */
 
+/* The CRC's register after a byte b is STEP[(register >> 8) ^ b]: only its high byte carries
+ * on, through H(v) = STEP[v] >> 8, which is linear over GF(2) (shifts and XORs of a constant).
+ * So 8 bytes fold into 8 independent look-ups (slicing-by-8) instead of a chain of 8:
+ * h' = H^8(h ^ b1) ^ H^7(b2) ^ ... ^ H(b8), with SLICE[k] = H^(k+1). */
+static uint8_t SLICE[8][256];
+
+/* The register after the bytes s[0:n] (the CRC), and in *last the index of its last step. */
+static unsigned int
+crc_register(const unsigned char *s, Py_ssize_t n, unsigned int *last)
+{
+    if (n == 0) {
+        *last = 0;
+        return 0xFFFF;
+    }
+    unsigned int h = 0xFF;
+    Py_ssize_t i = 0, m = n - 1; /* the bytes before the last feed the high byte */
+    for (; i + 8 <= m; i += 8)
+        h = SLICE[7][h ^ s[i]] ^ SLICE[6][s[i + 1]] ^ SLICE[5][s[i + 2]] ^ SLICE[4][s[i + 3]] ^
+            SLICE[3][s[i + 4]] ^ SLICE[2][s[i + 5]] ^ SLICE[1][s[i + 6]] ^ SLICE[0][s[i + 7]];
+    for (; i < m; i++)
+        h = SLICE[0][h ^ s[i]];
+    *last = h ^ s[m];
+    return STEP[*last];
+}
+
+/* Whether s[0:n] is ASCII, 8 bytes at a time. */
+static int
+all_ascii(const char *s, Py_ssize_t n)
+{
+    uint64_t high = 0, word;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&word, s + i, 8);
+        high |= word;
+    }
+    for (; i < n; i++)
+        high |= (unsigned char)s[i];
+    return (high & 0x8080808080808080ULL) == 0;
+}
+
+/* ---------------------------------------------------------------- short texts
+ * Names and short values are hashed and compared as 3 zero-padded words (with their length,
+ * since NUL is ASCII too), not byte by byte: most names are 2-12 bytes, an MN 14-24. */
+#define WORDS_TEXT 24
+typedef struct {
+    uint64_t w[3];
+} Words;
+
+/* The words of s[0:n] (n <= WORDS_TEXT) in *t, and their hash. */
+static inline uint64_t
+words_of(const char *s, Py_ssize_t n, Words *t)
+{
+    t->w[0] = t->w[1] = t->w[2] = 0;
+    memcpy(t->w, s, (size_t)n);
+    uint64_t h = (t->w[0] ^ (uint64_t)n) * 0x9E3779B97F4A7C15ULL;
+    h = (h ^ (h >> 29) ^ t->w[1]) * 0xBF58476D1CE4E5B9ULL;
+    h = (h ^ (h >> 32) ^ t->w[2]) * 0x94D049BB133111EBULL;
+    return h ^ (h >> 31);
+}
+
+static inline int
+words_equal(const Words *a, const Words *b)
+{
+    return a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2];
+}
+
 /* ---------------------------------------------------------------- the key cache
  * A data-area or header-area name (bytes) -> its str and meaning. Loggers repeat a few hundred
  * names; each is split and mapped once. Emptied (between frames only, so that borrowed
@@ -67,6 +133,8 @@ enum { K_FIELD = 0, K_TEXT = 1, K_NUMBER = 2, K_BAD = 3 };
 
 typedef struct {
     uint64_t hash;
+    Words text;       /* the name, when of at most WORDS_TEXT bytes */
+    Py_ssize_t len;
     PyObject *key;    /* the name as str (NULL: empty slot) */
     PyObject *code;   /* 2017 code (K_TEXT, K_NUMBER) */
     PyObject *suffix; /* suffix (K_TEXT, K_NUMBER) */
@@ -116,14 +184,17 @@ ascii_str(const char *s, Py_ssize_t n)
 static KeyEntry *
 key_entry(const char *s, Py_ssize_t n)
 {
-    uint64_t h = fnv1a(s, n);
+    Words text = {{0, 0, 0}};
+    int short_name = n <= WORDS_TEXT;
+    uint64_t h = short_name ? words_of(s, n, &text) : fnv1a(s, n);
     size_t i = (size_t)h & (KEY_SLOTS - 1);
     for (;;) {
         KeyEntry *e = &keys[i];
         if (e->key == NULL)
             break;
-        if (e->hash == h && PyUnicode_GET_LENGTH(e->key) == n &&
-            memcmp(PyUnicode_1BYTE_DATA(e->key), s, (size_t)n) == 0)
+        if (e->hash == h && e->len == n &&
+            (short_name ? words_equal(&e->text, &text)
+                        : memcmp(PyUnicode_1BYTE_DATA(e->key), s, (size_t)n) == 0))
             return e;
         i = (i + 1) & (KEY_SLOTS - 1);
     }
@@ -167,6 +238,8 @@ key_entry(const char *s, Py_ssize_t n)
         kind = numeric ? K_NUMBER : K_TEXT;
     }
     e->hash = h;
+    e->text = text;
+    e->len = n;
     e->key = key;
     e->code = code;
     e->suffix = suffix;
@@ -187,13 +260,12 @@ fail:
  * objects shared between packets are indistinguishable from fresh equal ones. (Numbers are
  * not kept: their variety made the table's misses cost more than new floats.) */
 #define VALUE_SLOTS 8192
-#define VALUE_TEXT 22
 
 typedef struct {
     uint64_t hash;
     PyObject *obj; /* NULL: empty */
-    unsigned char len;
-    char text[VALUE_TEXT];
+    Py_ssize_t len;
+    Words text;
 } ValueEntry;
 
 static ValueEntry texts[VALUE_SLOTS];
@@ -211,14 +283,12 @@ static inline ValueEntry *
 value_slot(ValueEntry *table, const char *s, Py_ssize_t n, int *hit)
 {
     *hit = 0;
-    if (n > VALUE_TEXT)
+    if (n > WORDS_TEXT)
         return NULL;
-    uint64_t h = fnv1a(s, n);
+    Words text;
+    uint64_t h = words_of(s, n, &text);
     ValueEntry *e = &table[h & (VALUE_SLOTS - 1)];
-    if (e->obj != NULL && e->hash == h && e->len == n && memcmp(e->text, s, (size_t)n) == 0)
-        *hit = 1;
-    else
-        e->hash = h;
+    *hit = e->obj != NULL && e->hash == h && e->len == n && words_equal(&e->text, &text);
     return e;
 }
 
@@ -228,8 +298,8 @@ value_keep(ValueEntry *e, const char *s, Py_ssize_t n, PyObject *obj)
     if (e == NULL)
         return;
     Py_XSETREF(e->obj, Py_NewRef(obj));
-    e->len = (unsigned char)n;
-    memcpy(e->text, s, (size_t)n);
+    e->hash = words_of(s, n, &e->text);
+    e->len = n;
 }
 
 /* ---------------------------------------------------------------- small readers */
@@ -694,15 +764,9 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     Py_ssize_t len = n - 10;
     if (declared > max_segment || len != declared)
         return FALLBACK;
-    unsigned int reg = 0xFFFF, y = 0;
-    unsigned char high = 0;
-    for (Py_ssize_t i = 0; i < len; i++) {
-        unsigned char b = (unsigned char)seg[i];
-        high |= b;
-        y = (reg >> 8) ^ b;
-        reg = STEP[y];
-    }
-    if (high & 0x80)
+    unsigned int y;
+    unsigned int reg = crc_register((const unsigned char *)seg, len, &y);
+    if (!all_ascii(seg, len))
         return FALLBACK; /* not ASCII: the reference decodes UTF-8 */
     unsigned int crc = 0;
     for (int i = 0; i < 4; i++) {
@@ -1142,11 +1206,9 @@ native_crc16(PyObject *module, PyObject *data)
         PyErr_Format(PyExc_TypeError, "crc16() takes bytes, not %.100s", Py_TYPE(data)->tp_name);
         return NULL;
     }
-    const unsigned char *s = (const unsigned char *)PyBytes_AS_STRING(data);
-    unsigned int reg = 0xFFFF;
-    for (Py_ssize_t i = 0; i < PyBytes_GET_SIZE(data); i++)
-        reg = STEP[(reg >> 8) ^ s[i]];
-    return PyLong_FromUnsignedLong(reg);
+    unsigned int last;
+    return PyLong_FromUnsignedLong(crc_register(
+        (const unsigned char *)PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), &last));
 }
 
 static PyMethodDef methods[] = {
@@ -1159,7 +1221,7 @@ static PyMethodDef methods[] = {
      "pending(packet) -> bool: whether packet.values is still to be read (first access)."},
     {"fallbacks", native_fallbacks, METH_NOARGS,
      "How many frames were handed to the reference parse_packet so far."},
-    {"crc16", native_crc16, METH_O, "crc16(data: bytes) -> int, the HJ 212 CRC (table loop)."},
+    {"crc16", native_crc16, METH_O, "crc16(data: bytes) -> int, the HJ 212 CRC (sliced by 8)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1177,6 +1239,11 @@ PyInit__native(void)
         for (int k = 0; k < 8; k++)
             x = (x & 1) ? (x >> 1) ^ 0xA001 : x >> 1;
         STEP[y] = (uint16_t)x;
+    }
+    for (unsigned int v = 0; v < 256; v++) {
+        unsigned int h = v;
+        for (int k = 0; k < 8; k++)
+            SLICE[k][v] = (uint8_t)(h = STEP[h] >> 8);
     }
     c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     if (c_locale == (locale_t)0) {
