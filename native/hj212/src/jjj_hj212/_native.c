@@ -610,6 +610,7 @@ static PyTypeObject PendingType = {
 };
 
 static int keys_busy = 0; /* a parse or a read is using borrowed key entries: do not clear */
+static unsigned long long values_read_count = 0; /* Pendings read into values */
 
 static PyObject *
 pending_new(PyObject *raw, const char *start, const char *end)
@@ -681,6 +682,7 @@ lazy_get(LazySlot *d, PyObject *obj, PyObject *type)
     PyObject *values = pending_read((Pending *)value);
     if (values == NULL)
         return NULL;
+    values_read_count++;
     Py_SETREF(*slot, Py_NewRef(values));
     return values;
 }
@@ -1194,6 +1196,12 @@ native_pending(PyObject *module, PyObject *packet)
 }
 
 static PyObject *
+native_values_read(PyObject *module, PyObject *unused)
+{
+    return PyLong_FromUnsignedLongLong(values_read_count);
+}
+
+static PyObject *
 native_fallbacks(PyObject *module, PyObject *unused)
 {
     return PyLong_FromUnsignedLongLong(fallback_count);
@@ -1219,6 +1227,8 @@ static PyMethodDef methods[] = {
      "scan(buffer: bytes) -> (items, consumed): Framer._scan with each frame parsed."},
     {"pending", native_pending, METH_O,
      "pending(packet) -> bool: whether packet.values is still to be read (first access)."},
+    {"values_read", native_values_read, METH_NOARGS,
+     "How many Packets had their values read on first access so far."},
     {"fallbacks", native_fallbacks, METH_NOARGS,
      "How many frames were handed to the reference parse_packet so far."},
     {"crc16", native_crc16, METH_O, "crc16(data: bytes) -> int, the HJ 212 CRC (sliced by 8)."},
