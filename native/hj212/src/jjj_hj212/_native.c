@@ -232,7 +232,8 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     state[F_REASON] = Py_NewRef(Py_None);
     state[F_DETAIL] = Py_NewRef(Py_None);
     state[F_VERSION] = Py_NewRef(flag >= 0 ? versions[flag] : no_flag_version);
-    state[F_QN] = hs[H_QN] ? text_of(hs[H_QN], hn[H_QN]) : Py_NewRef(Py_None);
+    /* a QN is a request's own time stamp, unique: kept in the cache it would only evict */
+    state[F_QN] = hs[H_QN] ? ascii_str(hs[H_QN], hn[H_QN]) : Py_NewRef(Py_None);
     state[F_ST] = text_of(hs[H_ST], hn[H_ST]);
     state[F_CN] = text_of(hs[H_CN], hn[H_CN]);
     state[F_PW] = text_of(hs[H_PW], hn[H_PW]);

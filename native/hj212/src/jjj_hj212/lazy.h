@@ -63,25 +63,22 @@ read_area(const char *p, const char *end, PyObject *fields, PyObject *values)
                             return -1;
                     }
                 }
-                int seen = PyDict_Contains(entry, e->suffix);
-                if (seen < 0)
-                    return -1;
-                if (!seen) { /* a repeated field: the first one counts */
-                    PyObject *value;
-                    if (e->kind == K_NUMBER) {
-                        if (!read_double(v, vn, &number))
-                            goto unchecked;
-                        value = PyFloat_FromDouble(number);
-                    } else {
-                        value = text_of(v, vn);
-                    }
-                    if (value == NULL)
-                        return -1;
-                    int bad = PyDict_SetItem(entry, e->suffix, value);
-                    Py_DECREF(value);
-                    if (bad)
-                        return -1;
+                /* one look-up: set unless the suffix is there (a repeated field: the first
+                 * one counts; repeats are rare but for 2005's -Flag, a cached str) */
+                PyObject *value;
+                if (e->kind == K_NUMBER) {
+                    if (!read_double(v, vn, &number))
+                        goto unchecked;
+                    value = PyFloat_FromDouble(number);
+                } else {
+                    value = text_of(v, vn);
                 }
+                if (value == NULL)
+                    return -1;
+                PyObject *kept = PyDict_SetDefault(entry, e->suffix, value);
+                Py_DECREF(value);
+                if (kept == NULL)
+                    return -1;
             }
         }
         p = stop + 1;
