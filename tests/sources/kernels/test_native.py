@@ -143,6 +143,14 @@ def test_the_cases_of_parse_packet_and_parse_batch() -> None:
         "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=20240229235959999&&",
         "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=20230229000000&&",  # no such day: invalid
         "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=00010101075959&&",  # no UTC time: invalid
+        # the first DataTime counts, the header's before the data area's
+        "ST=32;CN=2011;PW=1;MN=M1;DataTime=20240101000000;CP=&&DataTime=20240102000000&&",
+        "ST=32;CN=2011;PW=1;MN=M1;DataTime=2024;CP=&&DataTime=20240102000000&&",
+        "ST=32;CN=2011;PW=1;MN=M1;DataTime=20240101000000;CP=&&DataTime=2024&&",
+        "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=20240101000000;DataTime=x,DataTime=&&",
+        "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=x;DataTime=20240101000000&&",
+        "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=;a-Rtd=1&&",
+        "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTimes=20240101000000;Datatime=x&&",
         "ST=32;CN=2011;PW=1;MN=M1;CP=&&-Rtd=1&&",
         "ST=32;CN=2011;PW=1;MN=M1;CP=&&w01018-=1&&",
         "ST=32;CN=2011;PW=1;MN=M1;-x=1;CP=&&&&",  # a bad name is an error in CP only

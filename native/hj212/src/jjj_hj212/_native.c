@@ -57,9 +57,6 @@ static PyObject *old_to_new = NULL;    /* dict */
 static PyObject *numeric_suffixes = NULL; /* frozenset */
 static PyObject *versions[256];        /* version of each Flag 0..255 */
 static PyObject *no_flag_version = NULL;
-static PyObject *datatime_key = NULL;  /* "DataTime" */
-static PyObject *times = NULL;         /* DataTime text -> datetime, of valid times */
-#define TIMES_KEPT 4096
 static Py_ssize_t max_segment = 1024;
 static int configured = 0;
 static unsigned long long fallback_count = 0;
@@ -119,7 +116,7 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     if (cp == NULL || (seg + len) - cp < 7 || seg[len - 1] != '&' || seg[len - 2] != '&')
         return FALLBACK;
 
-    PyObject *packet = NULL, *values = NULL, *fields = NULL, *value = NULL;
+    PyObject *packet = NULL, *values = NULL, *fields = NULL, *moment = NULL;
     PyObject *state[N_FIELDS] = {NULL};
     const char *hs[N_HEADER];
     Py_ssize_t hn[N_HEADER];
@@ -162,10 +159,11 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
                 KeyEntry *e = key_entry(p, kn);
                 if (e == NULL)
                     goto fail;
-                value = text_of(eq + 1, stop - eq - 1);
-                if (value == NULL || PyDict_SetDefault(fields, e->key, value) == NULL)
+                int kept = keep_field(e, eq + 1, stop - eq - 1, fields, &moment);
+                if (kept < 0)
                     goto fail;
-                Py_CLEAR(value);
+                if (kept > 0)
+                    goto fallback;
             }
         }
         if (semi == NULL)
@@ -186,7 +184,7 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
         goto fallback;
 
     /* the data area: its fields are kept; its values are checked, read later (Pending) */
-    int area = read_area(cp + 5, seg + len - 2, fields, NULL);
+    int area = read_area(cp + 5, seg + len - 2, fields, &moment, NULL);
     if (area < 0)
         goto fail;
     if (area > 0)
@@ -195,32 +193,10 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     if (values == NULL)
         goto fail;
 
-    /* DataTime: YYYYMMDDhhmmss[zzz] in China time, as packet.parse_time reads it */
-    PyObject *stamp = PyDict_GetItemWithError(fields, datatime_key);
-    if (stamp != NULL) {
-        PyObject *moment = PyDict_GetItemWithError(times, stamp);
-        if (moment == NULL) {
-            if (PyErr_Occurred())
-                goto fail;
-            moment = read_time(stamp);
-            if (moment == NULL) {
-                if (PyErr_Occurred())
-                    goto fail;
-                goto fallback; /* not a time: the reference says why */
-            }
-            if (PyDict_GET_SIZE(times) >= TIMES_KEPT)
-                PyDict_Clear(times);
-            int bad = PyDict_SetItem(times, stamp, moment);
-            Py_DECREF(moment);
-            if (bad)
-                goto fail;
-        }
-        state[F_DATA_TIME] = Py_NewRef(moment);
-    } else if (PyErr_Occurred()) {
-        goto fail;
-    } else {
-        state[F_DATA_TIME] = Py_NewRef(Py_None);
-    }
+    /* DataTime (YYYYMMDDhhmmss[zzz] in China time, as packet.parse_time reads it): the time
+     * of fields["DataTime"], read by keep_field */
+    state[F_DATA_TIME] = moment != NULL ? moment : Py_NewRef(Py_None);
+    moment = NULL;
 
     if (crc_text[y] == NULL) {
         char hex[8];
@@ -261,13 +237,14 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     return packet;
 
 fallback:
+    Py_XDECREF(moment);
     Py_XDECREF(values);
     Py_XDECREF(fields);
     for (int i = 0; i < N_FIELDS; i++)
         Py_XDECREF(state[i]);
     return FALLBACK;
 fail:
-    Py_XDECREF(value);
+    Py_XDECREF(moment);
     Py_XDECREF(values);
     Py_XDECREF(fields);
     for (int i = 0; i < N_FIELDS; i++)
@@ -506,7 +483,7 @@ native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
     max_segment = maxseg;
     keys_clear();
     values_clear();
-    PyDict_Clear(times);
+    times_clear();
     configured = 1;
     Py_RETURN_NONE;
 }
@@ -594,10 +571,6 @@ PyInit__native(void)
         return NULL;
     PyDateTime_IMPORT;
     if (PyDateTimeAPI == NULL)
-        return NULL;
-    datatime_key = PyUnicode_InternFromString("DataTime");
-    times = PyDict_New();
-    if (datatime_key == NULL || times == NULL)
         return NULL;
     PyObject *m = PyModule_Create(&moduledef);
     if (m == NULL)

@@ -6,9 +6,33 @@
 
 /* ---------------------------------------------------------------- the data area */
 
+/* Keep the field e = v[0:vn] in `fields` unless the name is there (the first one counts). The
+ * first DataTime is read as a time too, into *moment (a new reference) through the DataTime
+ * cache. 0: done; 1: that DataTime is not a time (the reference says why); -1: an exception. */
+static int
+keep_field(KeyEntry *e, const char *v, Py_ssize_t vn, PyObject *fields, PyObject **moment)
+{
+    PyObject *value;
+    if (e->datatime && *moment == NULL) {
+        int time = time_of(v, vn, &value, moment);
+        if (time < 0)
+            return -1;
+        if (time == 0) {
+            Py_DECREF(value);
+            return 1;
+        }
+    } else if ((value = text_of(v, vn)) == NULL) {
+        return -1;
+    }
+    PyObject *kept = PyDict_SetDefault(fields, e->key, value);
+    Py_DECREF(value);
+    return kept == NULL ? -1 : 0;
+}
+
 /* One pass over a data area [p, end): name=value items split by ';' or ','.
  * Checking (`fields` given, at parse time): the other fields go to `fields` (the first of a
- * name counts), every name and every number of a value field is checked, nothing else is made;
+ * name counts; keep_field, which reads the first DataTime into *moment), every name and every
+ * number of a value field is checked, nothing else is made;
  * a number is checked even where it repeats a field (only the first counts), so such a frame
  * goes to the reference rather than being decided here on a guess.
  * Reading (`values` given, on first access to Packet.values): the value fields go to `values`
@@ -16,7 +40,7 @@
  * the other fields are skipped.
  * 0: done; 1: the reference must decide (checking only); -1: an exception is set. */
 static int
-read_area(const char *p, const char *end, PyObject *fields, PyObject *values)
+read_area(const char *p, const char *end, PyObject *fields, PyObject **moment, PyObject *values)
 {
     PyObject *last_code = NULL, *entry = NULL; /* borrowed */
     while (p < end) {
@@ -37,13 +61,9 @@ read_area(const char *p, const char *end, PyObject *fields, PyObject *values)
             double number;
             if (fields != NULL) {
                 if (e->kind == K_FIELD) {
-                    PyObject *value = text_of(v, vn);
-                    if (value == NULL)
-                        return -1;
-                    PyObject *kept = PyDict_SetDefault(fields, e->key, value);
-                    Py_DECREF(value);
-                    if (kept == NULL)
-                        return -1;
+                    int kept = keep_field(e, v, vn, fields, moment);
+                    if (kept)
+                        return kept;
                 } else if (e->kind == K_NUMBER && !read_double(v, vn, &number)) {
                     return 1;
                 }
@@ -148,7 +168,7 @@ pending_read(Pending *p)
     Py_INCREF(p); /* its frame stays while being read, whatever the slot holds meanwhile */
     const char *f = PyBytes_AS_STRING(p->raw);
     keys_busy++;
-    int bad = read_area(f + p->start, f + p->end, NULL, values);
+    int bad = read_area(f + p->start, f + p->end, NULL, NULL, values);
     keys_busy--;
     Py_DECREF(p);
     if (bad) {

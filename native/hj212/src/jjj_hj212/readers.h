@@ -143,17 +143,15 @@ read_double(const char *s, Py_ssize_t n, double *out)
     return 1;
 }
 
-/* The aware datetime of a DataTime text (an ASCII str), as packet.parse_time gives it: 14 or
+/* The aware datetime of a DataTime text t[0:n] (ASCII), as packet.parse_time gives it: 14 or
  * 17 digits (milliseconds), a real date and time, and one with a UTC time (not before 08:00 on
  * 0001-01-01); NULL without an exception otherwise. The datetime constructor checks the
  * ranges (days of the month, leap years) exactly as Python's does, being the same code. */
 static PyObject *
-read_time(PyObject *stamp)
+read_time(const char *t, Py_ssize_t n)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(stamp);
-    if (!PyUnicode_IS_ASCII(stamp) || (n != 14 && n != 17))
+    if (n != 14 && n != 17)
         return NULL;
-    const char *t = (const char *)PyUnicode_1BYTE_DATA(stamp);
     int d[17];
     for (Py_ssize_t i = 0; i < n; i++) {
         if (!is_digit(t[i]))
@@ -171,6 +169,72 @@ read_time(PyObject *stamp)
     if (moment == NULL && PyErr_ExceptionMatches(PyExc_ValueError))
         PyErr_Clear();
     return moment;
+}
+
+/* ---------------------------------------------------------------- the DataTime cache
+ * Loggers send the same minutes: a direct-mapped table, DataTime text (bytes) -> its str and
+ * datetime, of valid times only; a collision replaces the slot. Keyed by the bytes, a hit costs
+ * no str, no str hash and no dict look-up. */
+#define TIME_SLOTS 4096
+
+typedef struct {
+    uint64_t hash;
+    Words text;
+    Py_ssize_t len;
+    PyObject *str;    /* NULL: empty */
+    PyObject *moment; /* its datetime */
+} TimeEntry;
+
+static TimeEntry time_cache[TIME_SLOTS];
+
+static void
+times_clear(void)
+{
+    for (Py_ssize_t i = 0; i < TIME_SLOTS; i++) {
+        Py_CLEAR(time_cache[i].str);
+        Py_CLEAR(time_cache[i].moment);
+    }
+}
+
+/* The str of the DataTime text s[0:n] in *str and its datetime in *moment (new references):
+ * 1; 0 when it is not a time (*str set, *moment untouched); -1 with an exception set. */
+static int
+time_of(const char *s, Py_ssize_t n, PyObject **str, PyObject **moment)
+{
+    TimeEntry *e = NULL;
+    Words text = {{0, 0, 0}};
+    uint64_t h = 0;
+    if (n <= WORDS_TEXT) {
+        h = words_of(s, n, &text);
+        e = &time_cache[h & (TIME_SLOTS - 1)];
+        if (e->str != NULL && e->hash == h && e->len == n && words_equal(&e->text, &text)) {
+            *str = Py_NewRef(e->str);
+            *moment = Py_NewRef(e->moment);
+            return 1;
+        }
+    }
+    PyObject *u = ascii_str(s, n);
+    if (u == NULL)
+        return -1;
+    PyObject *m = read_time(s, n);
+    if (m == NULL) {
+        if (PyErr_Occurred()) {
+            Py_DECREF(u);
+            return -1;
+        }
+        *str = u;
+        return 0;
+    }
+    if (e != NULL) {
+        Py_XSETREF(e->str, Py_NewRef(u));
+        Py_XSETREF(e->moment, Py_NewRef(m));
+        e->hash = h;
+        e->text = text;
+        e->len = n;
+    }
+    *str = u;
+    *moment = m;
+    return 1;
 }
 
 

@@ -46,6 +46,7 @@ typedef struct {
     PyObject *code;   /* 2017 code (K_TEXT, K_NUMBER) */
     PyObject *suffix; /* suffix (K_TEXT, K_NUMBER) */
     int kind;
+    int datatime;     /* the name is "DataTime" */
 } KeyEntry;
 
 static KeyEntry keys[KEY_SLOTS];
@@ -151,6 +152,7 @@ key_entry(const char *s, Py_ssize_t n)
     e->code = code;
     e->suffix = suffix;
     e->kind = kind;
+    e->datatime = n == 8 && memcmp(s, "DataTime", 8) == 0;
     keys_used++;
     return e;
 fail:
