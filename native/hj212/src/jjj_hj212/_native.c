@@ -62,6 +62,7 @@ static int configured = 0;
 static unsigned long long fallback_count = 0;
 
 static PyObject *crc_text[256]; /* the CRC text of STEP[y], made on first use */
+static PyObject *lengths[10000]; /* the int of each declared length, made on first use */
 
 #include "crc.h"
 #include "texts.h"
@@ -219,7 +220,9 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     state[F_PNO] = pno >= 0 ? PyLong_FromLong(pno) : Py_NewRef(Py_None);
     state[F_CRC_DECLARED] = Py_NewRef(crc_text[y]);
     state[F_CRC_COMPUTED] = Py_NewRef(crc_text[y]);
-    state[F_LENGTH_DECLARED] = PyLong_FromSsize_t(declared);
+    if (lengths[declared] == NULL && (lengths[declared] = PyLong_FromSsize_t(declared)) == NULL)
+        goto fail;
+    state[F_LENGTH_DECLARED] = Py_NewRef(lengths[declared]);
     state[F_VALUES] = values;
     state[F_FIELDS] = fields;
     state[F_RAW] = Py_NewRef(raw);

@@ -64,7 +64,7 @@ read_area(const char *p, const char *end, PyObject *fields, PyObject **moment, P
                     int kept = keep_field(e, v, vn, fields, moment);
                     if (kept)
                         return kept;
-                } else if (e->kind == K_NUMBER && !read_double(v, vn, &number)) {
+                } else if (e->kind == K_NUMBER && !number_ok(v, vn)) {
                     return 1;
                 }
             } else if (e->kind != K_FIELD) {

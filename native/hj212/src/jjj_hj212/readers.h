@@ -143,6 +143,29 @@ read_double(const char *s, Py_ssize_t n, double *out)
     return 1;
 }
 
+/* Whether s[0:n] is a plain number whose double is finite: what checking needs, the double
+ * itself being made on first access to the values (read_double). Without an exponent, a plain
+ * number of at most 308 integer digits is below DBL_MAX (1.8e308); any other is read. */
+static int
+number_ok(const char *s, Py_ssize_t n)
+{
+    Py_ssize_t i = 0, whole = 0, frac = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    while (i < n && is_digit(s[i])) {
+        i++;
+        whole++;
+    }
+    if (i < n && s[i] == '.') {
+        for (i++; i < n && is_digit(s[i]); i++)
+            frac++;
+    }
+    if (whole == 0 && frac == 0)
+        return 0;
+    double number;
+    return (i == n && whole <= 308) || read_double(s, n, &number);
+}
+
 /* The aware datetime of a DataTime text t[0:n] (ASCII), as packet.parse_time gives it: 14 or
  * 17 digits (milliseconds), a real date and time, and one with a UTC time (not before 08:00 on
  * 0001-01-01); NULL without an exception otherwise. The datetime constructor checks the
