@@ -25,7 +25,7 @@ Contenders, interleaved round by round (order rotated), median of R rounds, one 
   a gateway connection gets at once, so only a chunk's Packets are alive together); also on
   whole files and ``parse_native`` on the cut frames, each with every value. Checked to agree
   first: every item equal (values included) to Framer + parse_packet's on the whole
-  recording;
+  recording, and no values built by the gateway's reads (``values_read``, first file);
 * ``batch parse``: the framer, then ``parse_batch`` (kernels/batch.py: numpy and polars,
   columns instead of Packets) on each file's frames. Polars is pinned to one thread
   (POLARS_MAX_THREADS=1, set before it is imported). It counts only where it agrees with
@@ -102,7 +102,7 @@ from dataclasses import dataclass, field
 
 from jingjinji.sources.kernels import Framer, FramingError, Packet, crc16, parse_packet
 from jingjinji.sources.kernels.batch import parse_batch
-from jingjinji.sources.kernels.native import PacketFramer, fallbacks, parse_native
+from jingjinji.sources.kernels.native import PacketFramer, fallbacks, parse_native, values_read
 from jingjinji.sources.kernels.samples import hebei_recording
 
 TARGET_RATE = 20_000.0
@@ -326,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
         f"native agrees with Framer + parse_packet on every item: {native_ok} "
         f"({fallbacks() - before} frames decided by parse_packet)"
     )
+    read = values_read()
+    native_chunked(blobs[:1], gateway_reads)
+    print(f"values built on the gateway's path (first file): {values_read() - read}")
     for round_ in range(args.repeat):
         shift = round_ % len(contenders)
         for timed in contenders[shift:] + contenders[:shift]:
