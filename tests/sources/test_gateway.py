@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.sources.kernels import parse_packet
+from jingjinji.sources.kernels.native import values_read
 from jingjinji.sources.stream import StreamNames
 from tests.aio import run_async
 from tests.sources.conftest import Registry
@@ -28,6 +29,7 @@ def test_split_glued_and_garbage_separated_frames_are_all_published_and_acknowle
     first = packet(qn="20260101120000001", cp="DataTime=20260101120000;w01018-Rtd=1.0")
     second = packet(qn="20260101120100002", cp="DataTime=20260101120100;w01018-Rtd=2.0")
     third = packet(qn="20260101120200003", cp="DataTime=20260101120200;w01018-Rtd=3.0")
+    read = values_read()
     with running_gateway(stream_names, session_factory) as gateway:
         logger = LoggerSocket(gateway.port)
         for byte in first:
@@ -35,6 +37,9 @@ def test_split_glued_and_garbage_separated_frames_are_all_published_and_acknowle
         logger.send(b"noise\r\n#" + second + b"\x00garbage" + third)
         replies = [parse_packet(r) for r in logger.replies(3)]
         logger.close()
+    # The gateway checks, answers and publishes the raw frame: it never builds the values
+    # (the compiled parser builds them on first access only; the gateway thread is in-process).
+    assert values_read() == read
     assert [(r.cn, r.qn) for r in replies] == [
         ("9014", "20260101120000001"),
         ("9014", "20260101120100002"),

@@ -3,10 +3,13 @@ Packet (every field, dict order, float bits) for every frame, and PacketFramer g
 Framer then parse_packet give for every stream - on the real Hebei traffic (skipped when the
 shared folder is absent), on test_packet's and test_batch's cases and on generated frames,
 streams and mutations. The common case must be decided by the C code itself (``fallbacks``
-counts the frames it hands to parse_packet)."""
+counts the frames it hands to parse_packet). Every comparison reads a packet's other fields
+first, checks its values are still unread, then reads them (on first access) and compares
+the whole packet."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import sys
 from collections import Counter
@@ -29,7 +32,7 @@ from jingjinji.sources.kernels import (
     parse_native,
     parse_packet,
 )
-from jingjinji.sources.kernels.native import fallbacks
+from jingjinji.sources.kernels.native import fallbacks, values_read
 from jingjinji.sources.kernels.samples import hebei_recording
 from jingjinji.timezone import CHINA_TZ
 from tests.sources.kernels import test_batch as batch_cases
@@ -37,16 +40,33 @@ from tests.sources.kernels import test_packet as cases
 
 FILES = hebei_recording()
 Item = Packet | FramingError
+#: every field but the values, and the properties: what is decided when the frame is parsed
+EAGER = [f.name for f in dataclasses.fields(Packet) if f.name != "values"]
+EAGER += ["reply_required", "split"]
 
 
 def assert_same(frame: bytes) -> Packet:
-    """parse_native(frame) is parse_packet(frame): equal, and equal reprs (dict order, float
-    bits such as -0.0, str against float)."""
-    native, reference = parse_native(frame), parse_packet(frame)
+    """parse_native(frame) is parse_packet(frame)."""
+    native = parse_native(frame)
+    assert_lazily_same(native, parse_packet(frame))
+    return native
+
+
+def assert_lazily_same(native: Packet, reference: Packet) -> None:
+    """Every field but the values is there and equal (type and value) while the values are
+    unread - only a valid packet of the C code has unread values -, then the values read on
+    first access are equal too: the whole packets equal, with equal reprs (dict order, float
+    bits such as -0.0, str against float) and JSON."""
+    pending = _native.pending(native)
+    assert native.valid or not pending
+    for name in EAGER:
+        got, expected = getattr(native, name), getattr(reference, name)
+        assert (type(got), got) == (type(expected), expected), name
+    assert _native.pending(native) == pending
     assert native == reference
     assert repr(native) == repr(reference)
     assert native.to_json() == reference.to_json()
-    return native
+    assert not _native.pending(native)
 
 
 def reference_items(chunks: list[bytes]) -> list[Item]:
@@ -68,10 +88,19 @@ def native_items(chunks: list[bytes]) -> list[Item]:
 
 
 def assert_same_stream(chunks: list[bytes]) -> list[Item]:
-    native, reference = native_items(chunks), reference_items(chunks)
-    assert native == reference
-    assert repr(native) == repr(reference)
+    native = native_items(chunks)
+    assert_same_items(native, reference_items(chunks))
     return native
+
+
+def assert_same_items(native: list[Item], reference: list[Item]) -> None:
+    assert len(native) == len(reference)
+    for got, expected in zip(native, reference, strict=True):
+        if isinstance(got, Packet) and isinstance(expected, Packet):
+            assert_lazily_same(got, expected)
+        else:
+            assert got == expected
+    assert repr(native) == repr(reference)
 
 
 def test_a_valid_frame_is_read_by_the_compiled_code() -> None:
@@ -108,6 +137,14 @@ def test_the_cases_of_parse_packet_and_parse_batch() -> None:
         "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=20240229235959999&&",
         "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=20230229000000&&",  # no such day: invalid
         "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=00010101075959&&",  # no UTC time: invalid
+        # the first DataTime counts, the header's before the data area's
+        "ST=32;CN=2011;PW=1;MN=M1;DataTime=20240101000000;CP=&&DataTime=20240102000000&&",
+        "ST=32;CN=2011;PW=1;MN=M1;DataTime=2024;CP=&&DataTime=20240102000000&&",
+        "ST=32;CN=2011;PW=1;MN=M1;DataTime=20240101000000;CP=&&DataTime=2024&&",
+        "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=20240101000000;DataTime=x,DataTime=&&",
+        "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=x;DataTime=20240101000000&&",
+        "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTime=;a-Rtd=1&&",
+        "ST=32;CN=2011;PW=1;MN=M1;CP=&&DataTimes=20240101000000;Datatime=x&&",
         "ST=32;CN=2011;PW=1;MN=M1;CP=&&-Rtd=1&&",
         "ST=32;CN=2011;PW=1;MN=M1;CP=&&w01018-=1&&",
         "ST=32;CN=2011;PW=1;MN=M1;-x=1;CP=&&&&",  # a bad name is an error in CP only
@@ -281,12 +318,15 @@ def test_no_references_are_leaked() -> None:
     stream = b"garbage" + b"".join(frames) + b"##0100short\r\n" + _GOOD[0]
 
     def work() -> None:
-        for _ in range(200):
+        for round_ in range(200):
             for frame in frames:
-                parse_native(frame)
+                packet = parse_native(frame)
+                if round_ % 2:
+                    assert packet.values is packet.values
             framer = PacketFramer()
-            framer.feed(stream)
-            framer.flush()
+            for item in framer.feed(stream) + framer.flush():
+                if round_ % 2 and isinstance(item, Packet):
+                    assert item.values is not None
 
     work()
     gc.collect()
@@ -300,18 +340,26 @@ def test_no_references_are_leaked() -> None:
     assert packet.raw is frame
     del packet
     assert sys.getrefcount(frame) == count
+    packet = parse_native(frame)
+    assert packet.values
+    del packet
+    assert sys.getrefcount(frame) == count
 
 
 @pytest.mark.skipif(not FILES, reason="shared/data/hj212/hebei-2016-08-24 is absent")
 @pytest.mark.slow
 def test_the_whole_recording() -> None:
     """Every item of every file, read whole and in 4 KiB chunks, as Framer then parse_packet
-    read it; the C code decides all but the one frame whose CRC is wrong."""
-    before = fallbacks()
+    read it, values included; the C code decides all but the one frame whose CRC is wrong,
+    and builds each valid packet's values only when they are first read."""
+    before, read = fallbacks(), values_read()
     counts: Counter[tuple[str, str | None]] = Counter()
+    unread = 0
     for path in FILES:
         data = path.read_bytes()
-        items = assert_same_stream([data])
+        items = native_items([data])
+        unread += sum(isinstance(item, Packet) and _native.pending(item) for item in items)
+        assert_same_items(items, reference_items([data]))
         for item in items:
             if isinstance(item, FramingError):
                 counts["framer", item.reason] += 1
@@ -321,5 +369,6 @@ def test_the_whole_recording() -> None:
         {("valid", None): 190_365, ("framer", "length"): 71, ("framer", "framing"): 14}
     ) + Counter({("invalid", "crc"): 1})
     assert fallbacks() - before == 1
+    assert unread == values_read() - read == 190_365
     data = FILES[0].read_bytes()
     assert_same_stream([data[at : at + 4096] for at in range(0, len(data), 4096)])

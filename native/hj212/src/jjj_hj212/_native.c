@@ -9,8 +9,18 @@
  * parse_packet, whose Packet is returned as is: its reason, detail and diagnostics are the
  * reference's by construction. Framing errors are made by a Python callback too.
  *
+ * Everything that decides valid, reason and detail is decided when the frame is parsed (every
+ * name and number of the data area included); the header fields and `fields` are made then.
+ * The values (a dict per pollutant, a float per number) are made on first access to
+ * Packet.values, from the checked frame (lazy.h): most of a Packet's cost, and what the gateway
+ * never reads.
+ *
  * Tables (2005 -> 2017 codes, numeric suffixes, Flag versions) and the classes are given by the
  * Python side once, through configure(), so that each stays defined in one place.
+ *
+ * One translation unit in topic parts: crc.h (the CRC, sliced by 8), texts.h (name and value
+ * caches), readers.h (digits, numbers, DataTime), lazy.h (the data area, read now or later);
+ * this file: one frame, framing a stream, configuration, the module.
  */
 #define _GNU_SOURCE
 #define PY_SSIZE_T_CLEAN
@@ -47,371 +57,17 @@ static PyObject *old_to_new = NULL;    /* dict */
 static PyObject *numeric_suffixes = NULL; /* frozenset */
 static PyObject *versions[256];        /* version of each Flag 0..255 */
 static PyObject *no_flag_version = NULL;
-static PyObject *datatime_key = NULL;  /* "DataTime" */
-static PyObject *times = NULL;         /* DataTime text -> datetime, of valid times */
-#define TIMES_KEPT 4096
 static Py_ssize_t max_segment = 1024;
 static int configured = 0;
 static unsigned long long fallback_count = 0;
 
-static uint16_t STEP[256];
 static PyObject *crc_text[256]; /* the CRC text of STEP[y], made on first use */
+static PyObject *lengths[10000]; /* the int of each declared length, made on first use */
 
-/* ---------------------------------------------------------------- the key cache
- * A data-area or header-area name (bytes) -> its str and meaning. Loggers repeat a few hundred
- * names; each is split and mapped once. Emptied (between frames only, so that borrowed
- * references stay alive within one frame) once it holds KEYS_KEPT names. */
-#define KEY_SLOTS 8192
-#define KEYS_KEPT 4096
-enum { K_FIELD = 0, K_TEXT = 1, K_NUMBER = 2, K_BAD = 3 };
-
-typedef struct {
-    uint64_t hash;
-    PyObject *key;    /* the name as str (NULL: empty slot) */
-    PyObject *code;   /* 2017 code (K_TEXT, K_NUMBER) */
-    PyObject *suffix; /* suffix (K_TEXT, K_NUMBER) */
-    int kind;
-} KeyEntry;
-
-static KeyEntry keys[KEY_SLOTS];
-static Py_ssize_t keys_used = 0;
-
-static void
-keys_clear(void)
-{
-    for (Py_ssize_t i = 0; i < KEY_SLOTS; i++) {
-        if (keys[i].key) {
-            Py_CLEAR(keys[i].key);
-            Py_CLEAR(keys[i].code);
-            Py_CLEAR(keys[i].suffix);
-        }
-    }
-    keys_used = 0;
-}
-
-static inline uint64_t
-fnv1a(const char *s, Py_ssize_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-/* a str of ASCII bytes */
-static inline PyObject *
-ascii_str(const char *s, Py_ssize_t n)
-{
-    PyObject *u = PyUnicode_New(n, 127);
-    if (u == NULL)
-        return NULL;
-    memcpy(PyUnicode_1BYTE_DATA(u), s, (size_t)n);
-    return u;
-}
-
-/* The entry of the name s[0:n] (ASCII), made on first sight; NULL with an exception set on
- * failure (memory). */
-static KeyEntry *
-key_entry(const char *s, Py_ssize_t n)
-{
-    uint64_t h = fnv1a(s, n);
-    size_t i = (size_t)h & (KEY_SLOTS - 1);
-    for (;;) {
-        KeyEntry *e = &keys[i];
-        if (e->key == NULL)
-            break;
-        if (e->hash == h && PyUnicode_GET_LENGTH(e->key) == n &&
-            memcmp(PyUnicode_1BYTE_DATA(e->key), s, (size_t)n) == 0)
-            return e;
-        i = (i + 1) & (KEY_SLOTS - 1);
-    }
-    KeyEntry *e = &keys[i];
-    PyObject *key = ascii_str(s, n);
-    if (key == NULL)
-        return NULL;
-    const char *dash = memchr(s, '-', (size_t)n);
-    PyObject *code = NULL, *suffix = NULL;
-    int kind;
-    if (dash == NULL) {
-        kind = K_FIELD;
-    } else if (dash == s || dash == s + n - 1) {
-        kind = K_BAD; /* "-Rtd" or "w01018-": not <code>-<suffix> in the data area */
-    } else {
-        PyObject *raw_code = ascii_str(s, dash - s);
-        if (raw_code == NULL)
-            goto fail;
-        code = PyDict_GetItemWithError(old_to_new, raw_code);
-        if (code != NULL) {
-            Py_INCREF(code);
-            Py_DECREF(raw_code);
-        } else if (PyErr_Occurred()) {
-            Py_DECREF(raw_code);
-            goto fail;
-        } else {
-            code = raw_code;
-        }
-        PyUnicode_InternInPlace(&code);
-        suffix = ascii_str(dash + 1, n - (dash - s) - 1);
-        if (suffix == NULL)
-            goto fail;
-        PyUnicode_InternInPlace(&suffix);
-        int numeric = PySet_Contains(numeric_suffixes, suffix);
-        if (numeric < 0)
-            goto fail;
-        kind = numeric ? K_NUMBER : K_TEXT;
-    }
-    e->hash = h;
-    e->key = key;
-    e->code = code;
-    e->suffix = suffix;
-    e->kind = kind;
-    keys_used++;
-    return e;
-fail:
-    Py_DECREF(key);
-    Py_XDECREF(code);
-    Py_XDECREF(suffix);
-    return NULL;
-}
-
-/* ---------------------------------------------------------------- the value cache
- * Short texts repeat: a logger's MN, PW, ST and CN, the minute of DataTime, "N" flags. A
- * direct-mapped table (text bytes -> the str) gives the same
- * immutable object again instead of a new one; a collision replaces the slot. Immutable str
- * objects shared between packets are indistinguishable from fresh equal ones. (Numbers are
- * not kept: their variety made the table's misses cost more than new floats.) */
-#define VALUE_SLOTS 8192
-#define VALUE_TEXT 22
-
-typedef struct {
-    uint64_t hash;
-    PyObject *obj; /* NULL: empty */
-    unsigned char len;
-    char text[VALUE_TEXT];
-} ValueEntry;
-
-static ValueEntry texts[VALUE_SLOTS];
-
-static void
-values_clear(void)
-{
-    for (Py_ssize_t i = 0; i < VALUE_SLOTS; i++) {
-        Py_CLEAR(texts[i].obj);
-    }
-}
-
-/* The slot of s[0:n] in `table`, and whether it holds s (NULL: too long to be kept). */
-static inline ValueEntry *
-value_slot(ValueEntry *table, const char *s, Py_ssize_t n, int *hit)
-{
-    *hit = 0;
-    if (n > VALUE_TEXT)
-        return NULL;
-    uint64_t h = fnv1a(s, n);
-    ValueEntry *e = &table[h & (VALUE_SLOTS - 1)];
-    if (e->obj != NULL && e->hash == h && e->len == n && memcmp(e->text, s, (size_t)n) == 0)
-        *hit = 1;
-    else
-        e->hash = h;
-    return e;
-}
-
-static inline void
-value_keep(ValueEntry *e, const char *s, Py_ssize_t n, PyObject *obj)
-{
-    if (e == NULL)
-        return;
-    Py_XSETREF(e->obj, Py_NewRef(obj));
-    e->len = (unsigned char)n;
-    memcpy(e->text, s, (size_t)n);
-}
-
-/* ---------------------------------------------------------------- small readers */
-
-/* A new reference to the str of the ASCII text s[0:n], shared while it stays in the cache. */
-static PyObject *
-text_of(const char *s, Py_ssize_t n)
-{
-    int hit;
-    ValueEntry *e = value_slot(texts, s, n, &hit);
-    if (hit)
-        return Py_NewRef(e->obj);
-    PyObject *u = ascii_str(s, n);
-    if (u != NULL)
-        value_keep(e, s, n, u);
-    return u;
-}
-
-
-static inline int
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static inline int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* An integer 0..largest of 1-4 ASCII digits (as _small_int), -1 otherwise. */
-static inline long
-small_int(const char *s, Py_ssize_t n, long largest)
-{
-    if (n < 1 || n > 4)
-        return -1;
-    long v = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v <= largest ? v : -1;
-}
-
-/* Whether s[0:n] is a plain decimal number: [+-]?(digits[.digits]|.digits)([eE][+-]?digits)? */
-static int
-plain_number(const char *s, Py_ssize_t n)
-{
-    Py_ssize_t i = 0, whole = 0, frac = 0;
-    if (i < n && (s[i] == '+' || s[i] == '-'))
-        i++;
-    while (i < n && is_digit(s[i])) {
-        i++;
-        whole++;
-    }
-    if (i < n && s[i] == '.') {
-        i++;
-        while (i < n && is_digit(s[i])) {
-            i++;
-            frac++;
-        }
-    }
-    if (whole == 0 && frac == 0)
-        return 0;
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        Py_ssize_t exp = 0;
-        while (i < n && is_digit(s[i])) {
-            i++;
-            exp++;
-        }
-        if (exp == 0)
-            return 0;
-    }
-    return i == n;
-}
-
-static locale_t c_locale = (locale_t)0;
-
-static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-/* The float of a plain number, correctly rounded as Python's float() reads it; NULL without an
- * exception when it is not plain or not finite (the reference decides).
- *
- * Exactness: float() rounds the decimal to the nearest double (David Gay's dtoa). Here a
- * number of at most 2**53 as an integer of digits, scaled by 10**k with |k| <= 22, is one
- * multiplication or division of two exact doubles, which IEEE 754 rounds correctly (Clinger's
- * fast path, the one dtoa takes too); any other goes to glibc's strtod_l in the C locale,
- * which is correctly rounded as well. Both therefore give float()'s double. */
-static PyObject *
-read_number(const char *s, Py_ssize_t n)
-{
-    if (!plain_number(s, n))
-        return NULL;
-    Py_ssize_t i = 0;
-    int negative = 0;
-    if (s[i] == '+' || s[i] == '-')
-        negative = s[i++] == '-';
-    uint64_t mantissa = 0;
-    int digits = 0, scale = 0, fast = 1;
-    for (; i < n && is_digit(s[i]); i++) {
-        if (mantissa || s[i] != '0')
-            digits++;
-        if (digits > 19) {
-            fast = 0;
-            break;
-        }
-        mantissa = mantissa * 10 + (uint64_t)(s[i] - '0');
-    }
-    if (fast && i < n && s[i] == '.') {
-        for (i++; i < n && is_digit(s[i]); i++) {
-            if (mantissa || s[i] != '0')
-                digits++;
-            if (digits > 19) {
-                fast = 0;
-                break;
-            }
-            mantissa = mantissa * 10 + (uint64_t)(s[i] - '0');
-            scale--;
-        }
-    }
-    if (fast && i < n) { /* an exponent: strtod_l reads it */
-        fast = 0;
-    }
-    double v;
-    if (fast && mantissa <= (1ULL << 53) && scale >= -22) {
-        v = scale < 0 ? (double)mantissa / POW10[-scale] : (double)mantissa;
-        if (negative)
-            v = -v;
-    } else {
-        char text[400];
-        if (n >= (Py_ssize_t)sizeof(text))
-            return NULL;
-        memcpy(text, s, (size_t)n);
-        text[n] = '\0';
-        char *end = NULL;
-        v = strtod_l(text, &end, c_locale);
-        if (end != text + n)
-            return NULL;
-    }
-    if (!isfinite(v))
-        return NULL;
-    return PyFloat_FromDouble(v);
-}
-
-/* The aware datetime of a DataTime text (an ASCII str), as packet.parse_time gives it: 14 or
- * 17 digits (milliseconds), a real date and time, and one with a UTC time (not before 08:00 on
- * 0001-01-01); NULL without an exception otherwise. The datetime constructor checks the
- * ranges (days of the month, leap years) exactly as Python's does, being the same code. */
-static PyObject *
-read_time(PyObject *stamp)
-{
-    Py_ssize_t n = PyUnicode_GET_LENGTH(stamp);
-    if (!PyUnicode_IS_ASCII(stamp) || (n != 14 && n != 17))
-        return NULL;
-    const char *t = (const char *)PyUnicode_1BYTE_DATA(stamp);
-    int d[17];
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (!is_digit(t[i]))
-            return NULL;
-        d[i] = t[i] - '0';
-    }
-    int year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
-    int month = d[4] * 10 + d[5], day = d[6] * 10 + d[7];
-    int hour = d[8] * 10 + d[9], minute = d[10] * 10 + d[11], second = d[12] * 10 + d[13];
-    int micro = n == 17 ? (d[14] * 100 + d[15] * 10 + d[16]) * 1000 : 0;
-    if (year == 1 && month == 1 && day == 1 && hour < 8)
-        return NULL; /* no UTC time: astimezone overflows */
-    PyObject *moment = PyDateTimeAPI->DateTime_FromDateAndTime(
-        year, month, day, hour, minute, second, micro, china_tz, PyDateTimeAPI->DateTimeType);
-    if (moment == NULL && PyErr_ExceptionMatches(PyExc_ValueError))
-        PyErr_Clear();
-    return moment;
-}
+#include "crc.h"
+#include "texts.h"
+#include "readers.h"
+#include "lazy.h"
 
 /* ---------------------------------------------------------------- one frame */
 
@@ -437,15 +93,9 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     Py_ssize_t len = n - 10;
     if (declared > max_segment || len != declared)
         return FALLBACK;
-    unsigned int reg = 0xFFFF, y = 0;
-    unsigned char high = 0;
-    for (Py_ssize_t i = 0; i < len; i++) {
-        unsigned char b = (unsigned char)seg[i];
-        high |= b;
-        y = (reg >> 8) ^ b;
-        reg = STEP[y];
-    }
-    if (high & 0x80)
+    unsigned int y;
+    unsigned int reg = crc_register((const unsigned char *)seg, len, &y);
+    if (!all_ascii(seg, len))
         return FALLBACK; /* not ASCII: the reference decodes UTF-8 */
     unsigned int crc = 0;
     for (int i = 0; i < 4; i++) {
@@ -467,17 +117,14 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     if (cp == NULL || (seg + len) - cp < 7 || seg[len - 1] != '&' || seg[len - 2] != '&')
         return FALLBACK;
 
-    if (keys_used >= KEYS_KEPT)
-        keys_clear();
-    PyObject *packet = NULL, *values = NULL, *fields = NULL, *value = NULL;
+    PyObject *packet = NULL, *values = NULL, *fields = NULL, *moment = NULL;
     PyObject *state[N_FIELDS] = {NULL};
     const char *hs[N_HEADER];
     Py_ssize_t hn[N_HEADER];
     for (int k = 0; k < N_HEADER; k++)
         hs[k] = NULL, hn[k] = 0;
     fields = PyDict_New();
-    values = PyDict_New();
-    if (fields == NULL || values == NULL)
+    if (fields == NULL)
         goto fail;
 
     /* the header area: name=value items split by ';' */
@@ -513,10 +160,11 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
                 KeyEntry *e = key_entry(p, kn);
                 if (e == NULL)
                     goto fail;
-                value = text_of(eq + 1, stop - eq - 1);
-                if (value == NULL || PyDict_SetDefault(fields, e->key, value) == NULL)
+                int kept = keep_field(e, eq + 1, stop - eq - 1, fields, &moment);
+                if (kept < 0)
                     goto fail;
-                Py_CLEAR(value);
+                if (kept > 0)
+                    goto fallback;
             }
         }
         if (semi == NULL)
@@ -536,96 +184,20 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     if (hs[H_PNO] && (pno = small_int(hs[H_PNO], hn[H_PNO], 9999)) < 0)
         goto fallback;
 
-    /* the data area: name=value items split by ';' or ',' */
-    const char *area_end = seg + len - 2;
-    PyObject *last_code = NULL, *entry = NULL; /* borrowed */
-    for (const char *p = cp + 5; p < area_end;) {
-        const char *stop = p;
-        while (stop < area_end && *stop != ';' && *stop != ',')
-            stop++;
-        if (stop > p) {
-            const char *eq = memchr(p, '=', (size_t)(stop - p));
-            if (eq == NULL || eq == p)
-                goto fallback;
-            KeyEntry *e = key_entry(p, eq - p);
-            if (e == NULL)
-                goto fail;
-            const char *v = eq + 1;
-            Py_ssize_t vn = stop - v;
-            if (e->kind == K_BAD)
-                goto fallback;
-            if (e->kind == K_FIELD) {
-                value = text_of(v, vn);
-                if (value == NULL || PyDict_SetDefault(fields, e->key, value) == NULL)
-                    goto fail;
-                Py_CLEAR(value);
-            } else {
-                if (e->code != last_code) {
-                    last_code = e->code;
-                    entry = PyDict_GetItemWithError(values, e->code);
-                    if (entry == NULL) {
-                        if (PyErr_Occurred())
-                            goto fail;
-                        entry = PyDict_New();
-                        if (entry == NULL)
-                            goto fail;
-                        int bad = PyDict_SetItem(values, e->code, entry);
-                        Py_DECREF(entry); /* values holds it */
-                        if (bad)
-                            goto fail;
-                    }
-                }
-                int seen = PyDict_Contains(entry, e->suffix);
-                if (seen < 0)
-                    goto fail;
-                if (!seen) { /* a repeated field: the first one counts */
-                    if (e->kind == K_NUMBER) {
-                        value = read_number(v, vn);
-                        if (value == NULL) {
-                            if (PyErr_Occurred())
-                                goto fail;
-                            goto fallback;
-                        }
-                    } else {
-                        value = text_of(v, vn);
-                        if (value == NULL)
-                            goto fail;
-                    }
-                    if (PyDict_SetItem(entry, e->suffix, value))
-                        goto fail;
-                    Py_CLEAR(value);
-                }
-            }
-        }
-        p = stop + 1;
-    }
-
-    /* DataTime: YYYYMMDDhhmmss[zzz] in China time, as packet.parse_time reads it */
-    PyObject *stamp = PyDict_GetItemWithError(fields, datatime_key);
-    if (stamp != NULL) {
-        PyObject *moment = PyDict_GetItemWithError(times, stamp);
-        if (moment == NULL) {
-            if (PyErr_Occurred())
-                goto fail;
-            moment = read_time(stamp);
-            if (moment == NULL) {
-                if (PyErr_Occurred())
-                    goto fail;
-                goto fallback; /* not a time: the reference says why */
-            }
-            if (PyDict_GET_SIZE(times) >= TIMES_KEPT)
-                PyDict_Clear(times);
-            int bad = PyDict_SetItem(times, stamp, moment);
-            Py_DECREF(moment);
-            if (bad)
-                goto fail;
-        }
-        state[F_DATA_TIME] = Py_NewRef(moment);
-    } else if (PyErr_Occurred()) {
+    /* the data area: its fields are kept; its values are checked, read later (Pending) */
+    int area = read_area(cp + 5, seg + len - 2, fields, &moment, NULL);
+    if (area < 0)
         goto fail;
-    } else {
-        state[F_DATA_TIME] = Py_NewRef(Py_None);
-    }
+    if (area > 0)
+        goto fallback;
+    values = pending_new(raw, cp + 5, seg + len - 2);
+    if (values == NULL)
+        goto fail;
+
+    /* DataTime (YYYYMMDDhhmmss[zzz] in China time, as packet.parse_time reads it): the time
+     * of fields["DataTime"], read by keep_field */
+    state[F_DATA_TIME] = moment != NULL ? moment : Py_NewRef(Py_None);
+    moment = NULL;
 
     if (crc_text[y] == NULL) {
         char hex[8];
@@ -637,7 +209,8 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     state[F_REASON] = Py_NewRef(Py_None);
     state[F_DETAIL] = Py_NewRef(Py_None);
     state[F_VERSION] = Py_NewRef(flag >= 0 ? versions[flag] : no_flag_version);
-    state[F_QN] = hs[H_QN] ? text_of(hs[H_QN], hn[H_QN]) : Py_NewRef(Py_None);
+    /* a QN is a request's own time stamp, unique: kept in the cache it would only evict */
+    state[F_QN] = hs[H_QN] ? ascii_str(hs[H_QN], hn[H_QN]) : Py_NewRef(Py_None);
     state[F_ST] = text_of(hs[H_ST], hn[H_ST]);
     state[F_CN] = text_of(hs[H_CN], hn[H_CN]);
     state[F_PW] = text_of(hs[H_PW], hn[H_PW]);
@@ -647,7 +220,9 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     state[F_PNO] = pno >= 0 ? PyLong_FromLong(pno) : Py_NewRef(Py_None);
     state[F_CRC_DECLARED] = Py_NewRef(crc_text[y]);
     state[F_CRC_COMPUTED] = Py_NewRef(crc_text[y]);
-    state[F_LENGTH_DECLARED] = PyLong_FromSsize_t(declared);
+    if (lengths[declared] == NULL && (lengths[declared] = PyLong_FromSsize_t(declared)) == NULL)
+        goto fail;
+    state[F_LENGTH_DECLARED] = Py_NewRef(lengths[declared]);
     state[F_VALUES] = values;
     state[F_FIELDS] = fields;
     state[F_RAW] = Py_NewRef(raw);
@@ -665,13 +240,14 @@ fast_parse(const char *f, Py_ssize_t n, PyObject *raw)
     return packet;
 
 fallback:
+    Py_XDECREF(moment);
     Py_XDECREF(values);
     Py_XDECREF(fields);
     for (int i = 0; i < N_FIELDS; i++)
         Py_XDECREF(state[i]);
     return FALLBACK;
 fail:
-    Py_XDECREF(value);
+    Py_XDECREF(moment);
     Py_XDECREF(values);
     Py_XDECREF(fields);
     for (int i = 0; i < N_FIELDS; i++)
@@ -683,7 +259,11 @@ fail:
 static PyObject *
 parse_one(PyObject *raw)
 {
+    if (keys_used >= KEYS_KEPT && !keys_busy)
+        keys_clear();
+    keys_busy++;
     PyObject *packet = fast_parse(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), raw);
+    keys_busy--;
     if (packet != FALLBACK)
         return packet;
     fallback_count++;
@@ -865,6 +445,11 @@ native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
             return NULL;
         }
         PyObject *descr = PyDict_GetItemWithError(((PyTypeObject *)type)->tp_dict, name);
+        if (descr != NULL && i == F_VALUES && Py_IS_TYPE(descr, &LazySlotType) &&
+            ((LazySlot *)descr)->owner == (PyTypeObject *)type) {
+            offs[i] = ((LazySlot *)descr)->offset; /* configured before */
+            continue;
+        }
         if (descr == NULL || Py_TYPE(descr) != &PyMemberDescr_Type ||
             ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX) {
             if (!PyErr_Occurred())
@@ -873,6 +458,20 @@ native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
             return NULL;
         }
         offs[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+    }
+    /* Packet.values: read on first access (see LazySlot) */
+    PyObject *values_name = PyTuple_GET_ITEM(field_names, F_VALUES);
+    PyObject *current = PyDict_GetItemWithError(((PyTypeObject *)type)->tp_dict, values_name);
+    if (current == NULL)
+        return NULL;
+    if (!Py_IS_TYPE(current, &LazySlotType)) {
+        PyObject *lazy = lazy_new((PyTypeObject *)type, values_name, offs[F_VALUES]);
+        if (lazy == NULL)
+            return NULL;
+        int bad = PyObject_SetAttr(type, values_name, lazy);
+        Py_DECREF(lazy);
+        if (bad)
+            return NULL;
     }
     Py_XSETREF(packet_type, (PyTypeObject *)Py_NewRef(type));
     memcpy(offsets, offs, sizeof(offs));
@@ -887,9 +486,29 @@ native_configure(PyObject *module, PyObject *args, PyObject *kwargs)
     max_segment = maxseg;
     keys_clear();
     values_clear();
-    PyDict_Clear(times);
+    times_clear();
     configured = 1;
     Py_RETURN_NONE;
+}
+
+static PyObject *
+native_pending(PyObject *module, PyObject *packet)
+{
+    if (!check_configured())
+        return NULL;
+    if (!PyObject_TypeCheck(packet, packet_type)) {
+        PyErr_Format(PyExc_TypeError, "pending() takes a Packet, not %.100s",
+                     Py_TYPE(packet)->tp_name);
+        return NULL;
+    }
+    PyObject *values = *(PyObject **)((char *)packet + offsets[F_VALUES]);
+    return PyBool_FromLong(values != NULL && Py_IS_TYPE(values, &PendingType));
+}
+
+static PyObject *
+native_values_read(PyObject *module, PyObject *unused)
+{
+    return PyLong_FromUnsignedLongLong(values_read_count);
 }
 
 static PyObject *
@@ -905,11 +524,9 @@ native_crc16(PyObject *module, PyObject *data)
         PyErr_Format(PyExc_TypeError, "crc16() takes bytes, not %.100s", Py_TYPE(data)->tp_name);
         return NULL;
     }
-    const unsigned char *s = (const unsigned char *)PyBytes_AS_STRING(data);
-    unsigned int reg = 0xFFFF;
-    for (Py_ssize_t i = 0; i < PyBytes_GET_SIZE(data); i++)
-        reg = STEP[(reg >> 8) ^ s[i]];
-    return PyLong_FromUnsignedLong(reg);
+    unsigned int last;
+    return PyLong_FromUnsignedLong(crc_register(
+        (const unsigned char *)PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), &last));
 }
 
 static PyMethodDef methods[] = {
@@ -918,9 +535,13 @@ static PyMethodDef methods[] = {
     {"parse", native_parse, METH_O, "parse(frame: bytes) -> Packet, as parse_packet(frame)."},
     {"scan", native_scan, METH_O,
      "scan(buffer: bytes) -> (items, consumed): Framer._scan with each frame parsed."},
+    {"pending", native_pending, METH_O,
+     "pending(packet) -> bool: whether packet.values is still to be read (first access)."},
+    {"values_read", native_values_read, METH_NOARGS,
+     "How many Packets had their values read on first access so far."},
     {"fallbacks", native_fallbacks, METH_NOARGS,
      "How many frames were handed to the reference parse_packet so far."},
-    {"crc16", native_crc16, METH_O, "crc16(data: bytes) -> int, the HJ 212 CRC (table loop)."},
+    {"crc16", native_crc16, METH_O, "crc16(data: bytes) -> int, the HJ 212 CRC (sliced by 8)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -939,17 +560,20 @@ PyInit__native(void)
             x = (x & 1) ? (x >> 1) ^ 0xA001 : x >> 1;
         STEP[y] = (uint16_t)x;
     }
+    for (unsigned int v = 0; v < 256; v++) {
+        unsigned int h = v;
+        for (int k = 0; k < 8; k++)
+            SLICE[k][v] = (uint8_t)(h = STEP[h] >> 8);
+    }
     c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     if (c_locale == (locale_t)0) {
         PyErr_SetString(PyExc_OSError, "newlocale(C) failed");
         return NULL;
     }
+    if (PyType_Ready(&PendingType) < 0 || PyType_Ready(&LazySlotType) < 0)
+        return NULL;
     PyDateTime_IMPORT;
     if (PyDateTimeAPI == NULL)
-        return NULL;
-    datatime_key = PyUnicode_InternFromString("DataTime");
-    times = PyDict_New();
-    if (datatime_key == NULL || times == NULL)
         return NULL;
     PyObject *m = PyModule_Create(&moduledef);
     if (m == NULL)

@@ -7,11 +7,16 @@ and parsing in one pass over the bytes, producing the same ``Packet`` objects as
 
 The C code decides the common case itself: a frame whose framing, declared length, CRC and
 fields check out, with an ASCII data segment and numbers in plain decimal notation, becomes a
-valid Packet built there (header fields, values by 2017 code, first of a repeated field, the
-float Python's own float() makes, DataTime as ``parse_time`` reads it). Any other frame - a
-failed check of any kind, a non-ASCII segment, a number only float()'s leniency reads
-(``" 1"``, ``"1_0"``) - is handed to the reference ``parse_packet``, so invalid packets carry
-the reference's reason, detail and diagnostics by construction; ``fallbacks()`` counts them.
+valid Packet built there (header fields, ``fields``, DataTime as ``parse_time`` reads it; every
+name and number of the data area checked). Its ``values`` (by 2017 code, first of a repeated
+field, the float Python's own float() makes) are read from the checked frame on first access:
+``Packet.values`` is the extension's descriptor over the slot (installed by ``configure``),
+so a consumer that never reads them - the gateway - never builds their dicts and floats, and
+one that does sees the same dict as ``parse_packet``'s (``values_read`` counts them). Any
+other frame - a failed check of any kind, a non-ASCII segment, a number only float()'s
+leniency reads (``" 1"``, ``"1_0"``) - is handed to the reference ``parse_packet``, so
+invalid packets carry the reference's reason, detail and diagnostics by construction;
+``fallbacks()`` counts them.
 The tables (codes, numeric suffixes, Flag versions, the maximum segment, China time) are given
 to the C code here, from codes.py, framing.py, packet.py and timezone.py.
 
@@ -32,7 +37,7 @@ from jingjinji.sources.kernels.framing import MAX_SEGMENT, FramingError, dropped
 from jingjinji.sources.kernels.packet import Packet, parse_packet
 from jingjinji.timezone import CHINA_TZ
 
-__all__ = ["PacketFramer", "fallbacks", "parse_native"]
+__all__ = ["PacketFramer", "fallbacks", "parse_native", "values_read"]
 
 _native.configure(
     packet_type=Packet,
@@ -56,6 +61,12 @@ _scan = cast(Callable[[bytes], tuple[list[Packet | FramingError], int]], _native
 def fallbacks() -> int:
     """How many frames the compiled parser handed to ``parse_packet`` in this process."""
     return _native.fallbacks()
+
+
+def values_read() -> int:
+    """How many Packets of the compiled parser had their ``values`` read (built on first
+    access) in this process."""
+    return _native.values_read()
 
 
 class PacketFramer:
