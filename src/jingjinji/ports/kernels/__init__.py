@@ -1,5 +1,6 @@
-"""Pure checks of the identifiers that port events carry: ISO 6346 container numbers and IMO
-ship numbers. No database, no I/O; a failed check is reported, never raised, because real
+"""Pure functions of the ports domain: checks of the identifiers that port events carry (ISO 6346
+container numbers, IMO ship numbers), EDIFACT CODECO/COARRI to DCSA events (``edifact``) and callback
+signing (``signing``). No database, no I/O; a failed check is reported, never raised, because real
 traffic carries some bad numbers and the platform keeps the event with a warning."""
 
 from __future__ import annotations
