@@ -197,8 +197,10 @@ def read_records(
     keys = KINDS[kind][2]
     after = decode_key(cursor, [str] * len(keys))
     month = filters.get("month")
-    if month is not None:
-        indicators.check_month(month, ["query", "month"])
+    if month is not None and not indicators.is_month(month):
+        # An equality filter no row matches (a download has started streaming when the
+        # filters are read: a refusal could no longer be sent).
+        return [], None
     rows = [
         r
         for r in dataset_rows(session, kind=kind, month=month)

@@ -60,6 +60,15 @@ def port_provinces(session: Session) -> dict[str, str]:
     }
 
 
+def is_month(text: str) -> bool:
+    """Whether ``text`` is a month ``YYYY-MM``."""
+    try:
+        dt.datetime.strptime(text, "%Y-%m")
+    except ValueError:
+        return False
+    return len(text) == 7
+
+
 def check_month(month: str, loc: list[str | int]) -> tuple[dt.datetime, dt.datetime]:
     """The UTC bounds [start, end) of a China-time month ``YYYY-MM``; a 422 at ``loc`` for any
     other text."""
