@@ -27,6 +27,7 @@ from tests.ports.conftest import Ports, equipment_event
 FEEDER_TEU = season.WEEKS // 2 * season.BOXES_PER_CALL * 2
 EMPTY_RETURNS = season.WEEKS
 GREEN_TEU = season.WEEKS * 5
+SIZE_20 = {"ISOEquipmentCode": "22G1"}
 
 
 def _load(session_factory: sessionmaker[Session], ports: Ports) -> None:
@@ -151,11 +152,11 @@ def test_publishing_feeds_the_review_indicators_once_and_corrects_on_change(
     with session_factory() as session:
         moved = [
             equipment_event("5f0c8a1e-1d0c-4a35-9d8e-0a1b2c3d4e5f", "BHFU1000013", "CNHHA",
-                            code="GTOT", created="2026-12-01T10:00:00+08:00") | {"ISOEquipmentCode": "22G1"},
+                            code="GTOT", created="2026-12-01T10:00:00+08:00") | SIZE_20,
         ]  # fmt: skip
         arrived = [
             equipment_event("6f0c8a1e-1d0c-4a35-9d8e-0a1b2c3d4e5f", "BHFU1000013", "CNTXG",
-                            code="GTIN", created="2026-12-01T18:00:00+08:00") | {"ISOEquipmentCode": "22G1"},
+                            code="GTIN", created="2026-12-01T18:00:00+08:00") | SIZE_20,
         ]  # fmt: skip
         for writer, payloads in (("he_hha", moved), ("tj_port", arrived)):
             events, payloads = service.parse_events(payloads)
@@ -170,6 +171,8 @@ def test_publishing_feeds_the_review_indicators_once_and_corrects_on_change(
 
 
 def test_only_the_office_publishes(session_factory: sessionmaker[Session], ports: Ports) -> None:
-    with session_factory() as session:
-        with pytest.raises(PermissionDenied, match="needs role office_admin"):
-            flows.publish_indicators(session, actor=ports.actors["tj_port"])
+    with (
+        session_factory() as session,
+        pytest.raises(PermissionDenied, match="needs role office_admin"),
+    ):
+        flows.publish_indicators(session, actor=ports.actors["tj_port"])

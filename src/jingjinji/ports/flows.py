@@ -45,7 +45,8 @@ _VOLUME = (
     ("containers", "integer", "", "container moves counted", "计入的集装箱箱次"),
     ("teu", "number", "TEU", "TEU, empty and laden", "标准箱（含空箱和重箱）"),
     ("laden_teu", "number", "TEU", "of which laden", "其中重箱"),
-    ("unsized", "integer", "", "moves without a 20/40/45 ft size code (no TEU)", "无20/40/45英尺箱型代码的箱次（不计标准箱）"),
+    ("unsized", "integer", "", "moves without a 20/40/45 ft size code (no TEU)",
+     "无20/40/45英尺箱型代码的箱次（不计标准箱）"),
 )  # fmt: skip
 _PORT = "UN/LOCODE"
 #: kind -> (zh title, en title, key columns, fields: (name, type, unit, en, zh)).
@@ -56,7 +57,7 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...], tuple[tuple[str, str, str, str
         ("month", "from_port", "to_port"),
         (
             _MONTH,
-            ("from_port", "string", "", f"port the containers left ({_PORT})", "起运港（UN/LOCODE）"),
+            ("from_port", "string", "", f"port the boxes left ({_PORT})", "起运港（UN/LOCODE）"),
             ("from_name_zh", "string", "", "its name in Chinese", "起运港中文名"),
             ("to_port", "string", "", f"port they arrived at ({_PORT})", "到达港（UN/LOCODE）"),
             ("to_name_zh", "string", "", "its name in Chinese", "到达港中文名"),
@@ -77,8 +78,10 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...], tuple[tuple[str, str, str, str
             _MONTH,
             ("location", "string", "", f"terminal ({_PORT})", "码头（UN/LOCODE）"),
             ("name_zh", "string", "", "its name in Chinese", "码头中文名"),
-            ("stays", "integer", "", "stays ended by a departure in the month", "当月以离港结束的堆存次数"),
-            ("mean_hours", "number", "h", "mean hours, first arrival to departure", "平均小时数（首次到达至离开）"),
+            ("stays", "integer", "", "stays ended by a departure in the month",
+             "当月以离港结束的堆存次数"),
+            ("mean_hours", "number", "h", "mean hours, first arrival to departure",
+             "平均小时数（首次到达至离开）"),
             ("median_hours", "number", "h", "median hours", "中位小时数"),
             ("max_hours", "number", "h", "longest stay, hours", "最长堆存小时数"),
         ),
@@ -129,10 +132,18 @@ def definitions(owner_id: int) -> list[DatasetIn]:
             sharing_class="unconditional",
             open_to_public=True,
             fields=[
-                FieldIn(name=n, type=t, unit=u, description=en, description_zh=zh,  # type: ignore[arg-type]
-                        sharing_class="unconditional")
+                FieldIn.model_validate(
+                    {
+                        "name": n,
+                        "type": t,
+                        "unit": u,
+                        "description": en,
+                        "description_zh": zh,
+                        "sharing_class": "unconditional",
+                    }
+                )
                 for n, t, u, en, zh in fields
-            ],  # fmt: skip
+            ],
         )
         for kind, (title_zh, title_en, _, fields) in KINDS.items()
     ]
@@ -141,9 +152,7 @@ def definitions(owner_id: int) -> list[DatasetIn]:
 def register_datasets(session: Session, *, actor: Actor | None) -> list[str]:
     """Register (idempotently) the indicator datasets, owned by the coordination office (none
     where there is no office organisation)."""
-    office = next(
-        (o for o in regions.list_organisations(session) if o.kind == OFFICE_KIND), None
-    )
+    office = next((o for o in regions.list_organisations(session) if o.kind == OFFICE_KIND), None)
     if office is None:
         return []
     return [
@@ -262,10 +271,15 @@ def source_text(months: list[str], events: int) -> str:
 def yearly_totals(found: indicators.PortIndicators) -> dict[str, dict[str, float]]:
     """indicator -> year -> value (in the indicator's unit) of the computed tables."""
     out: dict[str, dict[str, float]] = {}
-    tables = {"bh_container_transit": found.transits, "bh_xiongan_green_channel": found.green_channel}
+    tables = {
+        "bh_container_transit": found.transits,
+        "bh_xiongan_green_channel": found.green_channel,
+    }
     for code, frame in tables.items():
         divisor = INDICATORS[code][3]
-        by_year = frame.group_by(pl.col("month").str.slice(0, 4).alias("year")).agg(pl.col("teu").sum())
+        by_year = frame.group_by(pl.col("month").str.slice(0, 4).alias("year")).agg(
+            pl.col("teu").sum()
+        )
         out[code] = {y: round(t / divisor, 6) for y, t in by_year.iter_rows()}
     return out  # fmt: skip
 

@@ -73,7 +73,8 @@ def _transits(events: pl.DataFrame) -> list[tuple[Any, ...]]:
         pytest.param(
             (ev(1, "G", "LOAD", 0, "CNTXG", iso="L5G1"), ev(2, "G", "DISC", 9, "CNHHA", iso="L5G1"),
              ev(3, "H", "LOAD", 0, "CNTXG", iso=None), ev(4, "H", "DISC", 9, "CNHHA", iso=None),
-             ev(5, "J", "LOAD", 0, "CNTXG", iso="22G1"), ev(6, "J", "DISC", 9, "CNHHA", iso="22G1")),
+             ev(5, "J", "LOAD", 0, "CNTXG", iso="22G1"),
+             ev(6, "J", "DISC", 9, "CNHHA", iso="22G1")),
             [("2026-09", "CNTXG", "CNHHA", 3, 3.0, 3.0, 1)],
             id="45 ft is 2 TEU, no size code adds none",
         ),
@@ -158,5 +159,5 @@ def test_teu_from_the_length_code(code: str | None, teu: float | None) -> None:
 
 
 def test_a_frame_without_the_columns_is_refused_naming_them() -> None:
-    with pytest.raises(ValueError, match="lacks the column.*supersedes"):
+    with pytest.raises(ValueError, match=r"lacks the column.*supersedes"):
         k.moves(frame(*FEEDER).drop("supersedes"))

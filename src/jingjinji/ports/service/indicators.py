@@ -149,12 +149,40 @@ def compute(session: Session, *, month: str | None = None) -> PortIndicators:
         since = start - LOOK_BACK
     events = event_frame(session, since=since, until=until)
     ports = port_provinces(session)
-    found = (
-        kernel.transits(events, port_provinces=ports),
-        kernel.green_channel(events, location=GREEN_CHANNEL),
-        kernel.dwell(events),
-    )
+    transits = kernel.transits(events, port_provinces=ports)
+    green = kernel.green_channel(events, location=GREEN_CHANNEL)
+    dwell = kernel.dwell(events)
     if month is not None:
-        found = tuple(f.filter(pl.col("month") == month) for f in found)
+        in_month = pl.col("month") == month
+        transits, green, dwell = (
+            transits.filter(in_month),
+            green.filter(in_month),
+            dwell.filter(in_month),
+        )
     first, last = event_span(session)
-    return PortIndicators(*found, first=first, last=last, events=events.height)
+    return PortIndicators(transits, green, dwell, first=first, last=last, events=events.height)
+
+
+@dataclass(frozen=True)
+class FlowMonth:
+    """What the flow page shows: the chosen month (the latest with events unless asked), the
+    months to choose from, the month's indicators and the names of the places in them."""
+
+    month: str | None
+    months: list[str]
+    found: PortIndicators | None
+    names: dict[str, tuple[str, str]]  # UN/LOCODE -> (name zh, name en)
+
+
+def flow_month(session: Session, *, month: str | None) -> FlowMonth:
+    """The port-pair flows of ``month`` (checked: 422 at ``["query", "month"]``), or of the
+    latest month with events."""
+    choices = months(session)
+    chosen = month or (choices[-1] if choices else None)
+    found = compute(session, month=chosen) if chosen is not None else None
+    names: dict[str, tuple[str, str]] = {}
+    for row in session.execute(
+        select(Location.un_location_code, Location.name_zh, Location.name_en).order_by(Location.id)
+    ):
+        names.setdefault(row[0], (row[1], row[2]))
+    return FlowMonth(month=chosen, months=choices, found=found, names=names)
