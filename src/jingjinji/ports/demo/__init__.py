@@ -140,11 +140,12 @@ def load(session: Session, ctx: DemoContext) -> None:
     count += load_green_channel(session, actors, made.vessels)
     # The indicators computed once from the season (`jjj ports indicators` recomputes them).
     flows.register_datasets(session, actor=SYSTEM_ACTOR)
-    flows.publish_indicators(session, actor=SYSTEM_ACTOR)
+    published = flows.publish_indicators(session, actor=SYSTEM_ACTOR)
     for username, key in places.TERMINAL_USERS.items():
         ctx.logins.append((username, DEMO_PASSWORD, places.OPERATORS[key][2]))
     ctx.values["ports_demo"] = {
         "organisations": orgs,
         "events": count,
+        "indicators": published.totals,
         "seconds": round(time.perf_counter() - started, 2),
     }

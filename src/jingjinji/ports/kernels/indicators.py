@@ -133,10 +133,13 @@ def transits(events: pl.DataFrame, *, port_provinces: Mapping[str, str]) -> pl.D
         {"port": list(port_provinces), "province": list(port_provinces.values())},
         schema={"port": pl.String, "province": pl.String},
     )
+    # Moves are sorted by container: the previous row is the same box's previous move when
+    # its reference matches (a shift is much cheaper than a window over the references).
+    same_box = pl.col("equipment_reference") == pl.col("equipment_reference").shift(1)
     frame = moves(events).with_columns(
-        from_port=pl.col("location").shift(1).over("equipment_reference"),
-        from_departure=(~pl.col("arrival")).shift(1).over("equipment_reference"),
-        departure_empty=pl.col("empty").shift(1).over("equipment_reference"),
+        from_port=pl.when(same_box).then(pl.col("location").shift(1)),
+        from_departure=pl.when(same_box).then(~pl.col("arrival").shift(1)).otherwise(False),
+        departure_empty=pl.when(same_box).then(pl.col("empty").shift(1)),
     )
     found = (
         frame.filter(pl.col("arrival"), pl.col("from_departure"))
@@ -158,17 +161,22 @@ def green_channel(events: pl.DataFrame, *, location: str) -> pl.DataFrame:
 def dwell(events: pl.DataFrame) -> pl.DataFrame:
     """Completed stays by month of departure and location: ``month``, ``location``, ``stays``,
     ``mean_hours``, ``median_hours``, ``max_hours``."""
-    box = "equipment_reference"
-    frame = moves(events).with_columns(
-        stay=(pl.col("location") != pl.col("location").shift(1)).fill_null(True).cum_sum().over(box)
-    )
-    frame = frame.with_columns(
-        arrived=pl.when(pl.col("arrival")).then(pl.col("event_at")).min().over(box, "stay")
+    box = pl.col("equipment_reference")
+    # A new stay starts where the box or the location changes (moves are sorted by box).
+    starts = (box != box.shift(1)) | (pl.col("location") != pl.col("location").shift(1))
+    frame = moves(events).with_columns(stay=starts.fill_null(True).cum_sum())
+    arrivals = (
+        frame.filter(pl.col("arrival"))
+        .group_by("stay")
+        .agg(arrived=pl.col("event_at").min(), location=pl.col("location").first())
     )
     stays = (
-        frame.filter(~pl.col("arrival"), pl.col("event_at") >= pl.col("arrived"))
-        .group_by(box, "stay", "location")
-        .agg(arrived=pl.col("arrived").first(), left=pl.col("event_at").min())
+        frame.filter(~pl.col("arrival"))
+        .select("stay", left=pl.col("event_at"))
+        .join(arrivals, on="stay")
+        .filter(pl.col("left") >= pl.col("arrived"))
+        .group_by("stay", "location")
+        .agg(arrived=pl.col("arrived").first(), left=pl.col("left").min())
         .with_columns(
             month=_china_month(pl.col("left")),
             hours=(pl.col("left") - pl.col("arrived")).dt.total_seconds() / 3600.0,
