@@ -86,13 +86,18 @@ def flows_page(
                     "mean": _hours(mean), "median": _hours(median), "max": _hours(longest),
                 }
             )  # fmt: skip
+    # Ports that send and receive in the same month would make a cycle, which a Sankey cannot
+    # draw: each port is a node on the left (leaving) and one on the right (arriving).
+    nodes = {f"from:{p['from']}": p["from_name"] for p in pairs}
+    nodes |= {f"to:{p['to']}": p["to_name"] for p in pairs}
     chart = {
-        "nodes": sorted({p["from_name"] for p in pairs} | {p["to_name"] for p in pairs}),
+        "nodes": [{"key": key, "label": label} for key, label in sorted(nodes.items())],
         "links": [
-            {"source": p["from_name"], "target": p["to_name"], "value": p["teu"]} for p in pairs
+            {"source": f"from:{p['from']}", "target": f"to:{p['to']}", "value": p["teu"]}
+            for p in pairs
         ],
         "unit": "TEU",
-    }  # fmt: skip
+    }
     return render(
         request,
         "ports/flows.html",
