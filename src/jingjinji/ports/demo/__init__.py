@@ -5,6 +5,7 @@ port calls and container events (``season``), all written through the services."
 from __future__ import annotations
 
 import time
+import uuid
 from typing import TYPE_CHECKING
 
 # The demo password and its precomputed hash are the accounts demo's (public, demo only).
@@ -12,7 +13,7 @@ from jingjinji.accounts.demo import DEMO_PASSWORD, DEMO_PASSWORD_HASH
 from jingjinji.accounts.schemas import UserIn
 from jingjinji.accounts.service import actor_of, bootstrap_user
 from jingjinji.ports import flows, service
-from jingjinji.ports.demo import places, season
+from jingjinji.ports.demo import green_channel, places, season
 from jingjinji.ports.models import EventSource
 from jingjinji.ports.schemas.api import CarrierIn, LocationIn
 from jingjinji.regions import service as regions
@@ -105,6 +106,23 @@ def writers(session: Session, orgs: dict[str, int]) -> dict[str, Actor]:
     return out
 
 
+def load_green_channel(session: Session, actors: dict[str, Actor], vessels: dict[str, str]) -> int:
+    """The synthetic Xiong'an trains and empty returns (``green_channel``), the dry port's
+    gate-ins written by the office, and one correction of them; the number of events."""
+    by_writer, (wrong, fixed) = green_channel.make(vessels)
+    count = 0
+    for writer, payloads in by_writer.items():
+        actor = SYSTEM_ACTOR if writer == "office" else actors[writer]
+        events, payloads = service.parse_events(payloads)
+        service.record_events(session, actor=actor, events=events, payloads=payloads)
+        count += len(events)
+    events, payloads = service.parse_events(fixed)
+    service.record_events(
+        session, actor=SYSTEM_ACTOR, events=events, payloads=payloads, supersedes=uuid.UUID(wrong)
+    )
+    return count + 1
+
+
 def load(session: Session, ctx: DemoContext) -> None:
     started = time.perf_counter()
     orgs = organisations(session)
@@ -122,10 +140,15 @@ def load(session: Session, ctx: DemoContext) -> None:
             source=EventSource.API,
         )  # fmt: skip
         count += len(events)
+    count += load_green_channel(session, actors, made.vessels)
+    # The indicators computed once from the season (`jjj ports indicators` recomputes them).
+    flows.register_datasets(session, actor=SYSTEM_ACTOR)
+    published = flows.publish_indicators(session, actor=SYSTEM_ACTOR)
     for username, key in places.TERMINAL_USERS.items():
         ctx.logins.append((username, DEMO_PASSWORD, places.OPERATORS[key][2]))
     ctx.values["ports_demo"] = {
         "organisations": orgs,
         "events": count,
+        "indicators": published.totals,
         "seconds": round(time.perf_counter() - started, 2),
     }
