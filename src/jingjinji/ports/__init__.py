@@ -1,1 +1,2 @@
-"""Port and logistics information exchange (issue 14): DCSA Track & Trace events between the region's ports."""
+"""Port and logistics information exchange (issue 14): DCSA Track & Trace events between the
+region's ports."""
