@@ -55,9 +55,14 @@ def ports(session_factory: sessionmaker[Session], people: People) -> Ports:
 
 
 def equipment_event(
-    event_id: str, box: str, locode: str, *, code: str = "DISC", created: str = "2026-09-01T10:00:00+08:00",
+    event_id: str,
+    box: str,
+    locode: str,
+    *,
+    code: str = "DISC",
+    created: str = "2026-09-01T10:00:00+08:00",
     booking: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """A minimal valid EQUIPMENT event at ``locode``."""
     event: dict[str, Any] = {
         "eventID": event_id,

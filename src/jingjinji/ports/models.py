@@ -124,7 +124,7 @@ class TransportCall(Base):
     carrier_service_code: Mapped[str] = mapped_column(String(5), default="")
     export_voyage_number: Mapped[str] = mapped_column(String(50), default="")
     import_voyage_number: Mapped[str] = mapped_column(String(50), default="")
-    mode_of_transport: Mapped[str] = mapped_column(String(5))  # VESSEL RAIL TRUCK BARGE
+    mode_of_transport: Mapped[str] = mapped_column(String(6))  # VESSEL RAIL TRUCK BARGE
     vessel_id: Mapped[int | None] = mapped_column(ForeignKey("ports_vessels.id"), index=True)
 
 
