@@ -18,6 +18,8 @@ from jingjinji.audit.models import AuditEntry
 from jingjinji.config import get_settings
 from jingjinji.ports import service
 from jingjinji.ports.models import Delivery, Subscription
+from jingjinji.ports.schemas.subscriptions import SubscriptionBody
+from jingjinji.ports.service import sealing
 from jingjinji.security import Actor
 from tests.ports.conftest import Ports, equipment_event
 
@@ -101,7 +103,7 @@ def test_the_secret_is_sealed_at_rest(
         )
         assert row is not None
         assert SECRET not in row.sealed_secret
-        assert service.subscriptions.sealer().open(row.sealed_secret) == SECRET
+        assert sealing.sealer().open(row.sealed_secret) == SECRET
 
 
 def test_another_organisation_is_refused_and_audited(
@@ -183,9 +185,7 @@ def test_put_refuses_a_secret_and_another_id(
 
 
 def _subscribe(session: Session, actor: Actor, **filters: Any) -> Subscription:
-    body = service.subscriptions.SubscriptionBody.model_validate(
-        {"callbackUrl": "https://rx.example/cb", **filters}
-    )
+    body = SubscriptionBody.model_validate({"callbackUrl": "https://rx.example/cb", **filters})
     return service.create_subscription(session, actor=actor, body=body, secret=SECRET)
 
 

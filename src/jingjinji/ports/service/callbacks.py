@@ -130,13 +130,12 @@ def _callbacks(session: Session, due: Sequence[Delivery]) -> tuple[list[Callback
         s.id: s for s in session.scalars(select(Subscription).where(Subscription.id.in_(by_sub)))
     }
     taken = {pk: sorted(ds, key=lambda d: d.event_pk)[:BATCH] for pk, ds in by_sub.items()}
-    payloads: dict[int, Any] = dict(
-        session.execute(
-            select(Event.id, Event.payload).where(
-                Event.id.in_([d.event_pk for ds in taken.values() for d in ds])
-            )
-        ).tuples()
+    rows = session.execute(
+        select(Event.id, Event.payload).where(
+            Event.id.in_([d.event_pk for ds in taken.values() for d in ds])
+        )
     )
+    payloads: dict[int, Any] = {event_pk: payload for event_pk, payload in rows}
     out: list[Callback] = []
     for pk, deliveries in taken.items():
         sub = subs[pk]
