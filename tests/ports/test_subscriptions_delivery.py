@@ -262,3 +262,28 @@ def test_a_delivery_is_dead_after_its_attempts(
     assert callbacks.BASE_DELAY / 2 <= seconds[0] <= callbacks.BASE_DELAY
     assert seconds[-1] > seconds[0] * 8
     assert max(seconds) <= callbacks.CAP_DELAY
+
+
+def test_a_secret_that_does_not_open_holds_only_its_own_subscription(
+    session_factory: sessionmaker[Session], ports: Ports, receivers: list[Receiver]
+) -> None:
+    live = Receiver().start()
+    receivers.append(live)
+    tj = ports.actors["tj_port"]
+    with session_factory() as session:
+        broken = subscribe(session, tj, live.url, secret(7))
+        # As if the key file had been replaced: this token opens with no key there is.
+        broken.sealed_secret = "gAAAAABnot-a-token-of-this-key"
+        working = subscribe(session, tj, live.url, secret(8))
+        record(session, tj, equipment_event(str(uuid.uuid4()), BOX, "CNTXG"))
+        session.commit()
+        assert callbacks.run(session) == 1
+        session.commit()
+        [held] = deliveries_of(session, broken)
+        assert broken.secret_reset_needed
+        assert (held.status, held.next_attempt_at) == ("pending", None)
+        assert "cannot be opened" in (held.last_error or "")
+        [sent] = deliveries_of(session, working)
+        assert sent.status == "delivered"
+    assert len(live.received) == 1
+    assert signed(secret(8), live.received[0])

@@ -142,7 +142,13 @@ def _callbacks(session: Session, due: Sequence[Delivery]) -> tuple[list[Callback
         events = [payloads[d.event_pk] for d in deliveries]
         # Compact UTF-8 JSON: these exact bytes are signed and sent, never serialised again.
         body = json.dumps(events, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        key = signing.decode_secret(sealer().open(sub.sealed_secret))
+        try:
+            key = signing.decode_secret(sealer().open(sub.sealed_secret))
+        except (RuntimeError, signing.SecretError) as exc:
+            # The key file was replaced or lost: hold this subscription's callbacks until its
+            # secret is reset (as after a 401) instead of failing every subscription's run.
+            _hold(sub, deliveries, f"the secret cannot be opened: {exc}")
+            continue
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: signing.signature(body, key),
@@ -151,6 +157,13 @@ def _callbacks(session: Session, due: Sequence[Delivery]) -> tuple[list[Callback
         }
         out.append(Callback(sub, deliveries, body, headers))
     return out, any(len(ds) > BATCH for ds in by_sub.values())
+
+
+def _hold(sub: Subscription, deliveries: Sequence[Delivery], error: str) -> None:
+    sub.secret_reset_needed = True
+    for delivery in deliveries:
+        delivery.last_error = error[:500]
+        delivery.next_attempt_at = None
 
 
 def _send(client: httpx.Client, callback: Callback, allow: net.AllowList) -> Outcome:
