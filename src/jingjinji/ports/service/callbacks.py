@@ -236,17 +236,23 @@ def run(session: Session, *, now: dt.datetime | None = None) -> int:
     for callback, outcome in zip(callbacks, outcomes, strict=True):
         _record(callback, outcome, now)
     session.flush()
-    if more:
-        # A second on: a run due this very second may be this one (same dedupe key).
-        schedule(session, at=now + dt.timedelta(seconds=1))
-    else:
-        later = session.scalar(
-            select(func.min(Delivery.next_attempt_at)).where(
-                Delivery.status == DeliveryStatus.PENDING.value, Delivery.next_attempt_at > now
-            )
+    # The next run: at the earliest pending delivery, and a second on at the soonest (a run due
+    # this very second may be this one, whose dedupe key it shares). That also takes any
+    # delivery this run did not see: committed by an intake after this run read the due ones
+    # (its own job shared this run's key), or locked by a concurrent run.
+    soonest = now + dt.timedelta(seconds=1)
+    later = session.scalar(
+        select(func.min(Delivery.next_attempt_at))
+        .join(Subscription, Subscription.id == Delivery.subscription_pk)
+        .where(
+            Delivery.status == DeliveryStatus.PENDING.value,
+            Delivery.next_attempt_at.is_not(None),
+            # Held ones wait for a secret reset, which queues its own run.
+            Subscription.secret_reset_needed.is_(False),
         )
-        if later is not None:
-            schedule(session, at=later)
+    )
+    if more or later is not None:
+        schedule(session, at=soonest if more or later is None else max(later, soonest))
     return len(callbacks)
 
 
