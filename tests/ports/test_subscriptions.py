@@ -92,6 +92,22 @@ def test_create_read_update_delete(
     assert client.get(f"{BASE}/{sid}", headers=headers).status_code == 404
 
 
+def test_the_list_pages_with_links_in_headers(
+    client: TestClient, session_factory: sessionmaker[Session], ports: Ports
+) -> None:
+    headers = ports.headers(session_factory, "tj_port")
+    made = [
+        client.post(BASE, json=_body(), headers=headers).json()["subscriptionID"] for _ in "abc"
+    ]
+    first = client.get(BASE, params={"limit": 2}, headers=headers)
+    assert [s["subscriptionID"] for s in first.json()] == made[:2]
+    second = client.get(first.headers["Next-Page"], headers=headers)
+    assert [s["subscriptionID"] for s in second.json()] == made[2:]
+    assert "Next-Page" not in second.headers
+    newest = client.get(BASE, params={"sort": "createdDateTime:DESC"}, headers=headers)
+    assert [s["subscriptionID"] for s in newest.json()] == made[::-1]
+
+
 def test_the_secret_is_sealed_at_rest(
     client: TestClient, session_factory: sessionmaker[Session], ports: Ports
 ) -> None:
