@@ -173,6 +173,13 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
             "eventID": "00000000-0000-4000-8000-000000000000"
         },
         "/api/v1/credit/reports/{code}": {"code": "AAAA-AAAA-AAAA-AAAA"},
+        # DCSA ids no demo event or subscription has: their 404s carry the headers too.
+        "/api/v1/ports/dcsa/v2/events/{eventID}": {
+            "eventID": "00000000-0000-4000-8000-000000000001"
+        },
+        "/api/v1/ports/dcsa/v2/event-subscriptions/{subscriptionID}": {
+            "subscriptionID": "00000000-0000-4000-8000-000000000002"
+        },
         "/api/v1/credit/records/{record_id}": {
             "record_id": _first(client, "/api/v1/credit/records", "id")
         },

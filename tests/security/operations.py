@@ -10,6 +10,7 @@ from typing import Any
 from jingjinji.credit.kernels.uscc import synthetic_uscc
 from jingjinji.regions.demo import demo_uscc
 from tests.air.support import obs
+from tests.security.ports_world import ports_reads, ports_writes
 from tests.security.sources_world import sources_reads, sources_writes
 from tests.security.support import (
     BJ_COMMITMENT,
@@ -339,6 +340,7 @@ def writes(world: World) -> list[Write]:
         *credit_writes(world),
         *water_writes(world),
         *sources_writes(world),
+        *ports_writes(world),
         Write(
             "POST",
             "/access-requests",
@@ -410,4 +412,5 @@ def reads() -> list[str]:
         "/water/incidents/{water_incident}",
         "/water/ingestions/{water_ingestion}",
         *sources_reads(),
+        *ports_reads(),
     ]

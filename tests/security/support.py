@@ -45,6 +45,7 @@ from jingjinji.warnings import webhooks
 from jingjinji.warnings.models import PollutionWarning as Warning
 from tests.catalog.support import apply_and_approve
 from tests.conftest import People
+from tests.security.ports_world import ports_objects
 from tests.security.sources_world import sources_objects
 from tests.security.water_world import water_objects
 
@@ -143,6 +144,7 @@ def build_world(
     ids.update(_credit_objects(session_factory, people))
     ids.update(water_objects(session_factory, people))
     ids.update(sources_objects(session_factory, people))
+    ids.update(ports_objects(session_factory, people))
     assert all(value is not None for value in ids.values()), ids
     return world
 

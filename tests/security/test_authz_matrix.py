@@ -176,6 +176,22 @@ WRITE_RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/sources/cases/{sources_case}/close"): Rule(BJ_OWNER, "bj-env", NOT_INVOLVED),
     ("POST", "/sources/cases/{sources_case_b}/jurisdictions"): Rule(OFFICE, "office", NOT_INVOLVED),
+    # An event at a port no persona operates: the office records any event (corrections).
+    ("POST", "/ports/events"): Rule(OFFICE, "office"),
+    # DCSA subscriptions belong to an organisation (or the office): province administrators
+    # have none; the Beijing ecology bureau's subscription is its own alone.
+    ("POST", "/ports/dcsa/v2/event-subscriptions"): Rule(
+        EVERYONE - {"bj-admin", "tj-admin", "he-admin"}, "bj-env"
+    ),
+    ("PUT", "/ports/dcsa/v2/event-subscriptions/{ports_subscription}"): Rule(
+        frozenset({"bj-env"}), "bj-env"
+    ),
+    ("PUT", "/ports/dcsa/v2/event-subscriptions/{ports_subscription}/secret"): Rule(
+        frozenset({"bj-env"}), "bj-env"
+    ),
+    ("DELETE", "/ports/dcsa/v2/event-subscriptions/{ports_subscription}"): Rule(
+        frozenset({"bj-env"}), "bj-env"
+    ),
     # made anonymously: withdrawn by the office or the subject's province administrator
     ("POST", "/credit/declarations/{credit_declaration}/withdraw"): Rule(BJ_ADMIN, "bj-admin"),
     # Applying is for analysts and stewards of other organisations; the owner is told it reads
@@ -249,6 +265,8 @@ READ_RULES: dict[str, tuple[frozenset[str], dict[str, int]]] = {
     "/water/incidents/{water_incident}": (INCIDENT_READERS, NOT_TOLD),
     # a batch is its sender's and the office's: nobody else learns it exists
     "/water/ingestions/{water_ingestion}": (frozenset({"office", "bj-env"}), HIDDEN),
+    # a DCSA subscription: its organisation's alone (the office's reach does not extend to it)
+    "/ports/dcsa/v2/event-subscriptions/{ports_subscription}": (frozenset({"bj-env"}), {}),
     # the Beijing enterprise's logger and data: Tianjin gets an audited 403
     "/sources/loggers/{sources_mn}": (SOURCE_DATA_READERS, {}),
     "/sources/values?enterprise={sources_enterprise}": (SOURCE_DATA_READERS, {}),

@@ -197,3 +197,53 @@ class EventReference(Base):
     event_pk: Mapped[int] = mapped_column(ForeignKey("ports_events.id"), index=True)
     kind: Mapped[str] = mapped_column(String(3))  # ReferenceKind
     value: Mapped[str] = mapped_column(String(100))
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for its (next) attempt
+    DELIVERED = "delivered"  # the receiver answered 2xx
+    DEAD = "dead"  # out of attempts, or the receiver's address is refused
+
+
+class Subscription(Base):
+    """A DCSA 2.2 event subscription of one organisation (None: the coordination office).
+
+    ``filters`` holds the DCSA filter fields exactly as the subscriber gave them (lists of codes,
+    single references); ``sealed_secret`` the Base64 secret sealed with the platform's key
+    (``service.subscriptions``): a copy of the database alone cannot sign callbacks."""
+
+    __tablename__ = "ports_subscriptions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    subscription_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    callback_url: Mapped[str] = mapped_column(String(2000))
+    filters: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    sealed_secret: Mapped[str] = mapped_column(String(500))
+    # Set when the receiver answered 401: callbacks wait until the subscriber resets the secret.
+    secret_reset_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Delivery(Base):
+    """One event for one subscription: made in the transaction that records the event, sent
+    (batched with the subscription's other due events) by the ``ports.callbacks`` job."""
+
+    __tablename__ = "ports_deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_pk", "event_pk"),
+        # The job's query: pending deliveries by due time.
+        Index("ix_ports_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    subscription_pk: Mapped[int] = mapped_column(ForeignKey("ports_subscriptions.id"))
+    event_pk: Mapped[int] = mapped_column(ForeignKey("ports_events.id"), index=True)
+    status: Mapped[str] = mapped_column(String(9), default=DeliveryStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_status: Mapped[int | None] = mapped_column(Integer)  # the receiver's HTTP status
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -107,3 +107,49 @@ def read_scope(
         equipment_locations=frozenset(own_locations),
         booking_writer=actor.organisation_id if is_carrier else None,
     )
+
+
+# ------------------------------------------------------------------------------ subscriptions
+#
+# A DCSA event subscription belongs to an organisation (``organisation_id``) or, made by a
+# coordination office administrator, to the office (``None``). Its owner alone reads, changes
+# and deletes it. It receives only events its owner reads: the organisation's rules above (2, 3,
+# 4 and 6) evaluated when the event is recorded, never the reach of the person who made it (a
+# province administrator's rule 5 belongs to that person, not to an organisation).
+
+
+def may_subscribe(actor: Actor | None) -> bool:
+    """Whether ``actor`` may keep subscriptions: a member of an organisation, or the office."""
+    return actor is not None and (actor.is_office_admin or actor.organisation_id is not None)
+
+
+def subscription_owner(actor: Actor) -> int | None:
+    """The owner a subscription made by ``actor`` gets (None: the coordination office)."""
+    return None if actor.is_office_admin else actor.organisation_id
+
+
+def owns_subscription(actor: Actor | None, *, organisation_id: int | None) -> bool:
+    """Whether ``actor`` is of the subscription's owner."""
+    return (
+        may_subscribe(actor)
+        and actor is not None
+        and (subscription_owner(actor) == organisation_id)
+    )
+
+
+def subscription_scope(
+    organisation_id: int | None,
+    *,
+    own_locations: Collection[str],
+    granted_locations: Collection[str] | None,
+    is_carrier: bool,
+) -> ReadScope:
+    """The events a subscription of ``organisation_id`` (None: the office) receives."""
+    if organisation_id is None or granted_locations is None:
+        return ReadScope(everything=True)
+    return ReadScope(
+        organisation_id=organisation_id,
+        locations=frozenset(set(own_locations) | set(granted_locations)),
+        equipment_locations=frozenset(own_locations),
+        booking_writer=organisation_id if is_carrier else None,
+    )

@@ -1,8 +1,8 @@
 """Pure functions of the ports domain: checks of the identifiers that port events carry (ISO
-6346 container numbers, IMO ship numbers), EDIFACT CODECO/COARRI to DCSA events (``edifact``)
-and callback signing (``signing``). No database, no I/O; a failed check is reported, never
-raised, because real traffic carries some bad numbers and the platform keeps the event with a
-warning."""
+6346 container numbers, IMO ship numbers), EDIFACT CODECO/COARRI to DCSA events (``edifact``),
+callback signing (``signing``), subscription matching (``matching``) and the indicators
+(``indicators``). No database, no I/O; a failed check is reported, never raised, because real
+traffic carries some bad numbers and the platform keeps the event with a warning."""
 
 from __future__ import annotations
 

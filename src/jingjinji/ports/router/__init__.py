@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from jingjinji.ports.router import dcsa, intake
+from jingjinji.ports.router import dcsa, intake, subscriptions
 
 router = APIRouter(prefix="/ports", tags=["ports"])
 router.include_router(intake.router)
 router.include_router(dcsa.router)
+router.include_router(subscriptions.router)

@@ -72,7 +72,8 @@ class DcsaRoute(APIRoute):
                 response = await handle(request)
             except RequestValidationError as exc:
                 errors = problems.validation_errors(exc)
-                response = _dcsa_error(request, 400, "Bad Request", "invalid query", errors)
+                detail = "invalid query" if request.method == "GET" else "invalid request"
+                response = _dcsa_error(request, 400, "Bad Request", detail, errors)
             except InvalidInput as exc:
                 response = _dcsa_error(request, 400, "Bad Request", exc.detail, exc.errors)
             except NotFound as exc:
@@ -87,7 +88,7 @@ router = APIRouter(prefix="/dcsa", route_class=DcsaRoute)
 ApiVersion = Annotated[str | None, Header(alias="API-Version", max_length=20)]
 
 
-def _check_version(requested: str | None) -> None:
+def check_version(requested: str | None) -> None:
     if requested is not None and requested.strip() != MAJOR:
         raise InvalidInput(
             msg("API-Version must be the major version {major}", major=MAJOR),
@@ -103,7 +104,7 @@ def get_events(
     params: Annotated[DcsaEventFilter, Query()],
     api_version: ApiVersion = None,
 ) -> Response:
-    _check_version(api_version)
+    check_version(api_version)
     page = service.list_events(session, actor=actor, query=params.query())
     headers = {
         "Current-Page": str(request.url),
@@ -119,6 +120,6 @@ def get_events(
 def get_event(
     session: DbSession, actor: RequiredActor, eventID: uuid.UUID, api_version: ApiVersion = None
 ) -> Response:
-    _check_version(api_version)
+    check_version(api_version)
     event = service.get_event(session, actor=actor, event_id=eventID)
     return JSONResponse(event.payload)

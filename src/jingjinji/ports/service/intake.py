@@ -25,7 +25,7 @@ from jingjinji.i18n import msg
 from jingjinji.ports import kernels, policy
 from jingjinji.ports.models import Event, EventReference, EventSource, ReferenceKind
 from jingjinji.ports.schemas import dcsa
-from jingjinji.ports.service import reference
+from jingjinji.ports.service import reference, subscriptions
 from jingjinji.security import Actor, require_actor
 
 _EVENT: TypeAdapter[dcsa.ShipmentEvent | dcsa.TransportEvent | dcsa.EquipmentEvent] = TypeAdapter(
@@ -324,6 +324,8 @@ def record_events(
         for kind, value in _references(event)
     )
     session.flush()
+    # Subscribers' callbacks are queued with the events: both commit or neither.
+    subscriptions.queue_deliveries(session, rows)
     result = IntakeResult()
     warnings_of = {row.event_id: row.warnings for row in rows}
     for event_id in ids:

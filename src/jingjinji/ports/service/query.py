@@ -20,11 +20,11 @@ from jingjinji.ports.service import reference
 from jingjinji.security import Actor, Role
 
 
-def _granted_locations(session: Session, actor: Actor) -> set[str] | None:
-    """UN/LOCODEs the actor's organisation's current grants on PORTS-EVENTS cover (None: the
-    whole dataset)."""
+def _granted_locations(session: Session, organisation_id: int | None) -> set[str] | None:
+    """UN/LOCODEs the organisation's current grants on PORTS-EVENTS cover (None: the whole
+    dataset)."""
     scopes = catalog.scopes_of(
-        session, dataset_code=policy.EVENTS_DATASET, organisation_id=actor.organisation_id
+        session, dataset_code=policy.EVENTS_DATASET, organisation_id=organisation_id
     )
     if scopes is None:
         return None
@@ -41,8 +41,21 @@ def read_scope(session: Session, actor: Actor | None) -> policy.ReadScope:
         actor,
         own_locations=reference.locations_of(session, organisation_id=actor.organisation_id),
         province_locations=reference.locations_in_province(session, province_code=province),
-        granted_locations=_granted_locations(session, actor),
+        granted_locations=_granted_locations(session, actor.organisation_id),
         is_carrier=reference.is_carrier(session, organisation_id=actor.organisation_id),
+    )
+
+
+def organisation_scope(session: Session, organisation_id: int | None) -> policy.ReadScope:
+    """What a subscription of ``organisation_id`` (None: the office) receives: its
+    organisation's reach now (``policy.subscription_scope``)."""
+    if organisation_id is None:
+        return policy.ReadScope(everything=True)
+    return policy.subscription_scope(
+        organisation_id,
+        own_locations=reference.locations_of(session, organisation_id=organisation_id),
+        granted_locations=_granted_locations(session, organisation_id),
+        is_carrier=reference.is_carrier(session, organisation_id=organisation_id),
     )
 
 
