@@ -168,10 +168,6 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/api/v1/sources/outlets/{outlet_id}/series": {"outlet_id": "999999"},
         "/api/v1/sources/loggers/{mn}": {"mn": "NO-SUCH-MN"},
         "/sources/outlets/{outlet_id}": {"outlet_id": "999999"},
-        # A DCSA eventID no event carries: the 404 carries the headers too.
-        "/api/v1/ports/dcsa/v2/events/{eventID}": {
-            "eventID": "00000000-0000-4000-8000-000000000000"
-        },
         "/api/v1/credit/reports/{code}": {"code": "AAAA-AAAA-AAAA-AAAA"},
         # DCSA ids no demo event or subscription has: their 404s carry the headers too.
         "/api/v1/ports/dcsa/v2/events/{eventID}": {

@@ -1,8 +1,8 @@
 """Work of the ports domain that spans the catalog and the progress tracker.
 
-    events.py      the port events as the catalog dataset ``PORTS-EVENTS`` (grants open events)
-    indicators.py  the indicators computed from the events as ``PORTS-IND-*`` datasets, and
-                   their yearly totals submitted to the progress tracker
+events.py      the port events as the catalog dataset ``PORTS-EVENTS`` (grants open events)
+indicators.py  the indicators computed from the events as ``PORTS-IND-*`` datasets, and
+               their yearly totals submitted to the progress tracker
 """
 
 from jingjinji.ports.flows.events import register_events_dataset
