@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.demo import DemoContext
 from jingjinji.ports import demo, kernels, service
-from jingjinji.ports.demo import season
+from jingjinji.ports.demo import green_channel, season
 from jingjinji.ports.models import Event
 from tests.conftest import People
 
@@ -43,7 +43,9 @@ def test_the_loader_records_the_season(
         demo.load(session, ctx)
         session.commit()
     made = season.make_season()
-    total = sum(len(v) for v in made.events.values())
+    # The season, then the Xiong'an green channel's trains and empty returns and one correction.
+    channel, _ = green_channel.make(made.vessels)
+    total = sum(len(v) for v in made.events.values()) + sum(len(v) for v in channel.values()) + 1
     assert ctx.values["ports_demo"]["events"] == total
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Event)) == total
