@@ -339,6 +339,27 @@ def writes(world: World) -> list[Write]:
         *credit_writes(world),
         *water_writes(world),
         *sources_writes(world),
+        # A DCSA event at Tianjin Xingang: no persona operates a port, so only the office
+        # records it (ports/policy.py).
+        Write(
+            "POST",
+            "/ports/events",
+            {
+                "eventID": "a77ac000-0000-4000-8000-000000000001",
+                "eventType": "EQUIPMENT",
+                "eventClassifierCode": "ACT",
+                "eventCreatedDateTime": "2026-09-01T10:00:00+08:00",
+                "eventDateTime": "2026-09-01T10:00:00+08:00",
+                "equipmentEventTypeCode": "DISC",
+                "equipmentReference": "CSQU3054383",
+                "emptyIndicatorCode": "LADEN",
+                "transportCall": {
+                    "transportCallID": "attack",
+                    "UNLocationCode": "CNTXG",
+                    "modeOfTransport": "VESSEL",
+                },
+            },
+        ),
         Write(
             "POST",
             "/access-requests",
