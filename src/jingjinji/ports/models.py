@@ -37,10 +37,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from jingjinji import labels
 from jingjinji.db import Base, JSONType, UTCDateTime, utcnow
 
 # 64-bit keys (SQLite: INTEGER PRIMARY KEY is 64-bit already; the variant keeps it the rowid).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+# The ports' objects as the audit record names them (its object_type).
+labels.register(
+    "object",
+    {
+        "port_location": labels.N_("port or inland port"),
+        "port_carrier": labels.N_("carrier"),
+        "port_event": labels.N_("port logistics event"),
+    },
+)
 
 
 class LocationKind(enum.StrEnum):

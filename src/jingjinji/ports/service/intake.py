@@ -156,8 +156,7 @@ def _check_writer(
                 f"{event.eventType} event at {where or 'no UN/LOCODE'}: "
                 f"{actor.username} writes only events at {', '.join(sorted(own)) or 'none'}"
             )
-            loc = [*prefix, position] if len(events) > 1 else list(prefix)
-            errors.append(field_error(loc, reason))
+            errors.append(field_error([*prefix, position], reason))
     if errors:
         raise audit.audited_refusal(
             session,
@@ -272,7 +271,8 @@ def record_events(
     source: EventSource = EventSource.API,
     supersedes: uuid.UUID | None = None,
 ) -> IntakeResult:
-    """Record DCSA events written by ``actor``'s organisation, all or nothing.
+    """Record DCSA events written by ``actor``'s organisation, all or nothing. Refusals name
+    each item by its position in ``events`` (``["body", 2, ...]``; 0 for a single event).
 
     ``payloads``: the JSON of each event exactly as received (stored and served unchanged);
     without it (EDIFACT intake) the event's own JSON is stored. ``supersedes``: the eventID of

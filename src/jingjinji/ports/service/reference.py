@@ -23,7 +23,11 @@ def register_location(session: Session, *, actor: Actor | None, data: LocationIn
     """Register a port, terminal, dry port or land port (office only: it decides who writes
     the events at a UN/LOCODE)."""
     ensure_role(
-        session, actor, Role.OFFICE_ADMIN, action="ports.location.create", object_type="location"
+        session,
+        actor,
+        Role.OFFICE_ADMIN,
+        action="ports.location.create",
+        object_type="port_location",
     )
     regions.jurisdiction_or_invalid(
         session, code=data.jurisdiction_code, loc=["body", "jurisdiction_code"]
@@ -48,7 +52,7 @@ def register_location(session: Session, *, actor: Actor | None, data: LocationIn
             ),
             actor=actor,
             action="ports.location.create",
-            object_type="location",
+            object_type="port_location",
             object_id=data.un_location_code,
         )
     location = Location(**data.model_dump())
@@ -58,7 +62,7 @@ def register_location(session: Session, *, actor: Actor | None, data: LocationIn
         session,
         actor=actor,
         action="ports.location.create",
-        object_type="location",
+        object_type="port_location",
         object_id=location.id,
         jurisdiction_code=data.jurisdiction_code,
         detail=data.model_dump(),
@@ -69,7 +73,7 @@ def register_location(session: Session, *, actor: Actor | None, data: LocationIn
 def register_carrier(session: Session, *, actor: Actor | None, data: CarrierIn) -> Carrier:
     """Register a carrier by its SMDG or SCAC code (office only)."""
     ensure_role(
-        session, actor, Role.OFFICE_ADMIN, action="ports.carrier.create", object_type="carrier"
+        session, actor, Role.OFFICE_ADMIN, action="ports.carrier.create", object_type="port_carrier"
     )
     if data.organisation_id is not None:
         regions.get_organisation(session, organisation_id=data.organisation_id)
@@ -80,7 +84,7 @@ def register_carrier(session: Session, *, actor: Actor | None, data: CarrierIn) 
         session,
         actor=actor,
         action="ports.carrier.create",
-        object_type="carrier",
+        object_type="port_carrier",
         object_id=carrier.id,
         detail=data.model_dump(),
     )
