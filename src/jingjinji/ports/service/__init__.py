@@ -2,12 +2,21 @@
 point of the JSON API and of the EDIFACT mapping) and the DCSA event queries.
 
 Modules by topic: ``reference`` (locations, carriers, who operates what), ``intake`` (parsing
-and recording DCSA events), ``query`` (visibility and ``GET /v2/events``).
+and recording DCSA events), ``query`` (visibility and ``GET /v2/events``), ``orders``
+(transport orders and their timelines), ``dwell`` (dwell notices, a periodic job).
 """
 
 from __future__ import annotations
 
+from jingjinji.ports.service.dwell import check_dwells, dwell_notices
 from jingjinji.ports.service.intake import IntakeResult, parse_events, record_events
+from jingjinji.ports.service.orders import (
+    OrderView,
+    create_order,
+    get_order,
+    list_orders,
+    order_timeline,
+)
 from jingjinji.ports.service.query import get_event, list_events
 from jingjinji.ports.service.reference import (
     list_locations,
@@ -18,10 +27,17 @@ from jingjinji.ports.service.reference import (
 
 __all__ = [
     "IntakeResult",
+    "OrderView",
+    "check_dwells",
+    "create_order",
+    "dwell_notices",
     "get_event",
+    "get_order",
     "list_events",
     "list_locations",
+    "list_orders",
     "locations_of",
+    "order_timeline",
     "parse_events",
     "record_events",
     "register_carrier",
