@@ -12,7 +12,6 @@ from alembic import op
 
 import jingjinji.db
 
-
 revision: str = "0703_ports_orders"
 down_revision: str | Sequence[str] | None = "0701_ports"
 branch_labels: str | Sequence[str] | None = None
