@@ -12,10 +12,13 @@ from jingjinji.ports.service.dwell import check_dwells, dwell_notices
 from jingjinji.ports.service.intake import IntakeResult, parse_events, record_events
 from jingjinji.ports.service.orders import (
     OrderView,
+    container_events,
     create_order,
     get_order,
     list_orders,
     order_timeline,
+    orders_of_container,
+    timeline_of,
 )
 from jingjinji.ports.service.query import get_event, list_events
 from jingjinji.ports.service.reference import (
@@ -29,6 +32,7 @@ __all__ = [
     "IntakeResult",
     "OrderView",
     "check_dwells",
+    "container_events",
     "create_order",
     "dwell_notices",
     "get_event",
@@ -38,8 +42,10 @@ __all__ = [
     "list_orders",
     "locations_of",
     "order_timeline",
+    "orders_of_container",
     "parse_events",
     "record_events",
     "register_carrier",
     "register_location",
+    "timeline_of",
 ]

@@ -23,6 +23,7 @@ from jingjinji.ports import policy
 from jingjinji.ports.kernels import timeline as kernel
 from jingjinji.ports.models import Event, Order, OrderContainer, OrderLeg, OrderParty, TransportCall
 from jingjinji.ports.schemas.orders import OrderIn
+from jingjinji.ports.service.query import read_scope, visible
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, deny, require_actor
 
@@ -267,3 +268,37 @@ def order_timeline(
     """An order and its timeline (the parties and the office)."""
     view = get_order(session, actor=actor, order_id=order_id)
     return view, timeline_of(session, view)
+
+
+#: The most events a container's page shows (its newest ones).
+CONTAINER_EVENTS_LIMIT = 500
+
+
+def container_events(session: Session, *, actor: Actor | None, reference: str) -> list[Event]:
+    """The events of one container that ``actor`` may read (``query.visible``), in the order
+    they happened; the newest ``CONTAINER_EVENTS_LIMIT`` of them."""
+    stmt = (
+        select(Event)
+        .where(Event.equipment_reference == reference, visible(read_scope(session, actor)))
+        .order_by(Event.event_at.desc(), Event.id.desc())
+        .limit(CONTAINER_EVENTS_LIMIT)
+    )
+    return list(reversed(session.scalars(stmt).all()))
+
+
+def orders_of_container(session: Session, *, actor: Actor | None, reference: str) -> list[Order]:
+    """The orders carrying this container that ``actor`` is a party to, newest first."""
+    stmt = (
+        select(Order)
+        .where(
+            _visible(actor),
+            Order.id.in_(
+                select(OrderContainer.order_id).where(
+                    OrderContainer.equipment_reference == reference
+                )
+            ),
+        )
+        .order_by(Order.id.desc())
+        .limit(50)
+    )
+    return list(session.scalars(stmt))
