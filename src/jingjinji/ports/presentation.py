@@ -1,5 +1,5 @@
-"""Labels of the ports pages' enum values (both languages through the catalogs) and the
-shaping of an order's timeline and a container's events into rows for the templates."""
+"""Labels of the ports pages' enum values (both languages through the catalogs), place names
+and a container's events as rows for the templates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 from jingjinji import labels
 from jingjinji.labels import N_
 from jingjinji.ports.models import Event, Location
-from jingjinji.ports.schemas.orders import TimelineOut
 
 labels.register(
     "ports.leg_mode",
@@ -65,30 +64,6 @@ def place_names(locations: list[Location], lang: str) -> dict[str, str]:
     for loc in locations:
         out.setdefault(loc.un_location_code, loc.name_zh if lang == "zh_CN" else loc.name_en)
     return out
-
-
-def timeline_chart(timeline: TimelineOut, names: dict[str, str], lang: str) -> dict[str, Any]:
-    """The chart's data: one bar per leg, planned and actual (or estimated), in epoch ms."""
-
-    def ms(moment: Any) -> int | None:
-        return int(moment.timestamp() * 1000) if moment is not None else None
-
-    legs = []
-    for leg in timeline.legs:
-        legs.append(
-            {
-                "name": f"{leg.sequence}. {labels.label(lang, 'ports.leg_mode', leg.mode)} "
-                f"{names.get(leg.origin_code, leg.origin_code)} → "
-                f"{names.get(leg.destination_code, leg.destination_code)}",
-                "planned": [ms(leg.planned_departure), ms(leg.planned_arrival)],
-                "actual": [
-                    ms(leg.departed_at or leg.planned_departure),
-                    ms(leg.arrived_at or leg.estimated_arrival),
-                ],
-                "status": leg.status,
-            }
-        )
-    return {"legs": legs}
 
 
 def event_rows(events: list[Event], names: dict[str, str]) -> list[dict[str, Any]]:
