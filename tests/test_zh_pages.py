@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji import domains
 from jingjinji.accounts.demo import DEMO_USERS
 from jingjinji.demo import DemoContext
+from jingjinji.ports.demo import places as ports_places
 from jingjinji.water import demo as water_demo
 from tests.conftest import People, login
 
@@ -202,9 +203,7 @@ def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]
         uscc = session.scalar(select(Subject.uscc).order_by(Subject.id))
         outlet = session.scalar(select(Outlet.id).order_by(Outlet.id))
         order = session.scalar(select(Order.id).order_by(Order.id))
-        box = session.scalar(
-            select(OrderContainer.equipment_reference).order_by(OrderContainer.id)
-        )
+        box = session.scalar(select(OrderContainer.equipment_reference).order_by(OrderContainer.id))
     return {
         "/catalog/{code}": "BJ-ENV-PENALTY",
         "/air/stations/{code}": "1001A",
@@ -249,7 +248,11 @@ def test_every_page_in_chinese_shows_no_english(
     ctx = _load_demo(session_factory, people)
     urls = _urls(app, _samples(session_factory, ctx))
     assert len(urls) >= 50, urls  # every domain's pages are in the list
-    names = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, USERS)) + r")(?![\w-])")
+    # Usernames are identifiers: the personas' and the ports demo's writers (its terminals).
+    usernames = [*USERS, *ports_places.TERMINAL_USERS] + [
+        f"demo-{key.replace('_', '-')}" for key in ports_places.OPERATORS
+    ]
+    names = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, usernames)) + r")(?![\w-])")
     found: dict[tuple[str, str], set[str]] = {}
     for persona in (ANONYMOUS, *USERS):
         with TestClient(app, headers={"accept-language": "zh-CN"}) as client:

@@ -9,6 +9,16 @@ from jingjinji import labels
 from jingjinji.labels import N_
 from jingjinji.ports.models import Event, Location
 
+# The ports domain's objects in the audit record.
+labels.register(
+    "object",
+    {
+        "location": N_("port location"),
+        "carrier": N_("carrier"),
+        "port_event": N_("port event"),
+        "transport_order": N_("transport order"),
+    },
+)
 labels.register(
     "ports.leg_mode",
     {"vessel": N_("Sea"), "feeder": N_("Feeder"), "rail": N_("Rail"), "truck": N_("Truck")},
