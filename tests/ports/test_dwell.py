@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.notifications import kinds
 from jingjinji.notifications import service as notifications
 from jingjinji.ports import service
 from jingjinji.security import Actor
@@ -92,3 +93,16 @@ def test_containers_of_no_open_order_are_not_watched(
         # Long after the order's window closed, nothing is checked any more.
         assert service.check_dwells(session, now=NOW + dt.timedelta(days=90)) == []
         assert len(service.check_dwells(session, now=NOW)) == 1
+
+
+def test_the_notice_reads_in_the_readers_language() -> None:
+    params = {
+        "order": "BHF-DEMO-0101", "container": BOX, "location": "CNHHA",
+        "location_title_zh": "黄骅港", "location_title_en": "Huanghua", "hours": 72,
+        "stayed": 100, "threshold": 72, "since": "2026-09-04T07:00:00+00:00",
+    }  # fmt: skip
+    zh = kinds.render("dwell_exceeded", params, "zh_CN")
+    assert zh.title == f"集装箱 {BOX} 在 黄骅港 (CNHHA) 停留已超过 72 小时"
+    assert zh.body == "运输订单 BHF-DEMO-0101：自 2026-09-04 15:00 起停留；阈值为 72 小时。"
+    en = kinds.render("dwell_exceeded", params, "en")
+    assert en.title == f"Container {BOX} has stayed over 72 hours at Huanghua (CNHHA)"
