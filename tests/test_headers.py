@@ -169,6 +169,11 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/api/v1/sources/loggers/{mn}": {"mn": "NO-SUCH-MN"},
         "/sources/outlets/{outlet_id}": {"outlet_id": "999999"},
         "/api/v1/credit/reports/{code}": {"code": "AAAA-AAAA-AAAA-AAAA"},
+        # No ports demo here: an order that does not exist (404) and a container of no event.
+        "/ports/orders/{order_id}": {"order_id": "999999"},
+        "/api/v1/ports/orders/{order_id}": {"order_id": "999999"},
+        "/api/v1/ports/orders/{order_id}/timeline": {"order_id": "999999"},
+        "/ports/containers/{reference}": {"reference": "BHFU1234567"},
         # DCSA ids no demo event or subscription has: their 404s carry the headers too.
         "/api/v1/ports/dcsa/v2/events/{eventID}": {
             "eventID": "00000000-0000-4000-8000-000000000001"

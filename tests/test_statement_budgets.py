@@ -132,6 +132,9 @@ BUDGETS: dict[str, int] = {
     # sources pages (tests/sources/test_pages.py counts them with outlets and stored data)
     "/sources": 5,
     "/sources/indicators": 8,
+    # ports pages (tests/ports/test_pages.py counts them with orders and events)
+    "/ports": 4,
+    "/ports/orders": 8,
 }
 
 DAY = dt.date(2016, 12, 20)

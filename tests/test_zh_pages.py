@@ -277,6 +277,7 @@ def _load_demo(factory: sessionmaker[Session], people: People) -> DemoContext:
 def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]:
     """A value of each path parameter, from the demo data; a new one fails here first."""
     from jingjinji.credit.models import CreditSubject as Subject
+    from jingjinji.ports.models import Order, OrderContainer
     from jingjinji.sources.models import Outlet
     from jingjinji.warnings.models import PollutionWarning
 
@@ -284,6 +285,8 @@ def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]
         warning = session.scalar(select(PollutionWarning.id).order_by(PollutionWarning.id))
         uscc = session.scalar(select(Subject.uscc).order_by(Subject.id))
         outlet = session.scalar(select(Outlet.id).order_by(Outlet.id))
+        order = session.scalar(select(Order.id).order_by(Order.id))
+        box = session.scalar(select(OrderContainer.equipment_reference).order_by(OrderContainer.id))
     return {
         "/catalog/{code}": "BJ-ENV-PENALTY",
         "/air/stations/{code}": "1001A",
@@ -304,6 +307,8 @@ def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]
         "/sources/cases/{case_id}": "999999",
         "/sources/outlets/{outlet_id}": str(outlet),
         "/help/{topic}": "tour",
+        "/ports/orders/{order_id}": str(order),
+        "/ports/containers/{reference}": str(box),
     }
 
 

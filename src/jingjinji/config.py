@@ -118,6 +118,9 @@ class Settings:
     water_jump_multiple: float = 3.0
     # Samples older than this when they arrive are history: they open no incident.
     water_incident_window_days: int = 30
+    # Transport orders (docs/ports.md): a container staying longer than this at a terminal
+    # (between its DISC/GTIN and its LOAD/GTOT) raises one notice to the order's parties.
+    ports_dwell_hours: int = 72
     water_below_detection: str = "half"
     water_status_edge_inclusive: bool = True
     # Pollution sources (docs/sources.md). NATS with JetStream carries the HJ 212 packets from
@@ -222,6 +225,7 @@ def load_settings() -> Settings:
         water_notice_hours_serious=_positive_int("JJJ_WATER_NOTICE_HOURS_SERIOUS", 2),
         water_jump_multiple=_positive_float("JJJ_WATER_JUMP_MULTIPLE", 3.0),
         water_incident_window_days=_positive_int("JJJ_WATER_INCIDENT_WINDOW_DAYS", 30),
+        ports_dwell_hours=_positive_int("JJJ_PORTS_DWELL_HOURS", 72),
         water_below_detection=_choice(
             "JJJ_WATER_BELOW_DETECTION", "half", ("half", "zero", "limit")
         ),

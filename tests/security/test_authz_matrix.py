@@ -199,8 +199,6 @@ WRITE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/access-requests"): Rule(
         EVERYONE - {"office", "bj-admin", "tj-admin", "he-admin"}, "tj-env", {"bj-env": 422}
     ),
-    # a terminal writes at its own UN/LOCODE; no persona operates one, so the office only
-    ("POST", "/ports/events"): Rule(OFFICE, "office"),
     ("POST", "/tokens"): Rule(EVERYONE, "bj-env"),  # a user's own tokens
     ("POST", "/me/password"): Rule(EVERYONE),  # one's own (a change revokes the sessions)
     ("POST", "/users/bj-stats/deactivate"): Rule(BJ_ADMIN, "bj-admin"),

@@ -23,6 +23,7 @@ class Kind(enum.StrEnum):
     DEADLINE_APPROACHING = "deadline_approaching"
     INCIDENT_OPENED = "incident_opened"
     CASE_OPENED = "case_opened"
+    DWELL_EXCEEDED = "dwell_exceeded"
 
 
 LABELS: dict[Kind, str] = {
@@ -33,6 +34,7 @@ LABELS: dict[Kind, str] = {
     Kind.DEADLINE_APPROACHING: N_("Deadline approaching"),
     Kind.INCIDENT_OPENED: N_("Incident"),
     Kind.CASE_OPENED: N_("Enforcement case opened"),
+    Kind.DWELL_EXCEEDED: N_("Container dwell"),
 }
 
 # Every text has named placeholders filled from the notification's parameters.
@@ -46,6 +48,7 @@ TITLES: dict[str, str] = {
     "deadline_consultation": N_("Deadline approaching: consultation on warning %(warning)s"),
     "incident_opened": N_("Water incident at section %(section)s"),
     "case_opened": N_("Pollution source case %(case)s opened: %(title)s"),
+    "dwell_exceeded": N_("Container %(container)s has stayed over %(hours)s hours at %(location)s"),
 }
 BODIES: dict[str, str] = {
     "access_requested": N_("%(requested_by)s asks for the fields %(fields)s. Decide by %(due)s."),
@@ -61,10 +64,13 @@ BODIES: dict[str, str] = {
     ),
     "incident_opened": N_("%(summary)s Acknowledge by %(due_at)s."),
     "case_opened": N_("Opened by %(opened_by)s."),
+    "dwell_exceeded": N_(
+        "Transport order %(order)s: there since %(since)s; the threshold is %(threshold)s hours."
+    ),
 }
 
 # Parameters that are instants or dates: shown in China Standard Time.
-_INSTANTS = ("deadline", "due_at")
+_INSTANTS = ("deadline", "due_at", "since")
 _DATES = ("due", "period_end")
 
 
@@ -99,7 +105,7 @@ def _values(params: Mapping[str, Any], lang: str) -> dict[str, str]:
         else:
             values[key] = "" if value is None else str(value)
     # "Title (CODE)" in the reader's language where the domain gave both names.
-    for key in ("dataset", "section"):
+    for key in ("dataset", "section", "location"):
         name = params.get(f"{key}_title_{'zh' if lang == 'zh_CN' else 'en'}")
         if name and key in values:
             values[key] = f"{name} ({values[key]})"

@@ -259,3 +259,79 @@ class Delivery(Base):
     last_status: Mapped[int | None] = mapped_column(Integer)  # the receiver's HTTP status
     last_error: Mapped[str | None] = mapped_column(String(500))
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- Transport orders ("one order to the end"; ports-orders) -------------------------------
+# An order is a plan: its containers by equipment reference and its legs in order. The events
+# stay the record; the timeline is assembled from them when read (kernels.timeline).
+
+
+class LegMode(enum.StrEnum):
+    VESSEL = "vessel"  # a mainline sea leg
+    FEEDER = "feeder"  # a Bohai feeder between the region's ports
+    RAIL = "rail"
+    TRUCK = "truck"
+
+
+class Order(Base):
+    __tablename__ = "ports_orders"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(35), unique=True)
+    owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OrderParty(Base):
+    """An organisation that sees the order (the owner is one too)."""
+
+    __tablename__ = "ports_order_parties"
+    __table_args__ = (UniqueConstraint("order_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("ports_orders.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+
+
+class OrderContainer(Base):
+    __tablename__ = "ports_order_containers"
+    __table_args__ = (UniqueConstraint("order_id", "equipment_reference"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("ports_orders.id"), index=True)
+    equipment_reference: Mapped[str] = mapped_column(String(15), index=True)
+
+
+class OrderLeg(Base):
+    __tablename__ = "ports_order_legs"
+    __table_args__ = (UniqueConstraint("order_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("ports_orders.id"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)  # 1, 2, ... in travel order
+    mode: Mapped[str] = mapped_column(String(6))  # LegMode
+    origin_code: Mapped[str] = mapped_column(String(5))  # UN/LOCODE
+    destination_code: Mapped[str] = mapped_column(String(5))
+    # The carrier's SMDG/SCAC code or the operator's name (a rail or trucking company).
+    carrier: Mapped[str] = mapped_column(String(100), default="")
+    planned_departure: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    planned_arrival: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class DwellNotice(Base):
+    """A dwell of an order's container beyond the threshold that its parties were told of:
+    the unique key makes it one notice per stay, however often the check runs."""
+
+    __tablename__ = "ports_dwell_notices"
+    __table_args__ = (
+        UniqueConstraint("order_id", "equipment_reference", "un_location_code", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("ports_orders.id"), index=True)
+    equipment_reference: Mapped[str] = mapped_column(String(15))
+    un_location_code: Mapped[str] = mapped_column(String(5))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    hours: Mapped[int] = mapped_column(Integer)  # how long it had stayed when noticed
+    noticed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

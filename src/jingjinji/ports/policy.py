@@ -153,3 +153,26 @@ def subscription_scope(
         equipment_locations=frozenset(own_locations),
         booking_writer=organisation_id if is_carrier else None,
     )
+
+
+# --- Transport orders (ports-orders) --------------------------------------------------------
+
+
+def may_create_order(actor: Actor | None, *, owner_organisation_id: int) -> bool:
+    """The coordination office for any owner; a steward for its own organisation."""
+    if actor is None:
+        return False
+    if actor.is_office_admin:
+        return True
+    return actor.role is Role.STEWARD and actor.organisation_id == owner_organisation_id
+
+
+def may_read_order(actor: Actor | None, *, party_organisation_ids: Collection[int]) -> bool:
+    """The coordination office, and the members of the order's parties (the owner is one).
+    A party sees the whole timeline of its order: the events of every party for the order's
+    containers, whoever wrote them; that is what an order is for."""
+    if actor is None:
+        return False
+    if actor.is_office_admin:
+        return True
+    return actor.organisation_id is not None and actor.organisation_id in party_organisation_ids

@@ -1,6 +1,7 @@
 """Demo data of the ports domain: the region's ports and their (demo) operators, carriers, a
 user for a Tianjin and a Hebei terminal and for the feeder line, and a synthetic season of
-port calls and container events (``season``), all written through the services."""
+port calls and container events (``season``) and transport orders over them (``orders``), all
+written through the services."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from jingjinji.accounts.demo import DEMO_PASSWORD, DEMO_PASSWORD_HASH
 from jingjinji.accounts.schemas import UserIn
 from jingjinji.accounts.service import actor_of, bootstrap_user
 from jingjinji.ports import flows, service
-from jingjinji.ports.demo import green_channel, places, season
+from jingjinji.ports.demo import green_channel, orders, places, season
 from jingjinji.ports.models import EventSource
 from jingjinji.ports.schemas.api import CarrierIn, LocationIn
 from jingjinji.regions import service as regions
@@ -144,11 +145,13 @@ def load(session: Session, ctx: DemoContext) -> None:
     # The indicators computed once from the season (`jjj ports indicators` recomputes them).
     flows.register_datasets(session, actor=SYSTEM_ACTOR)
     published = flows.publish_indicators(session, actor=SYSTEM_ACTOR)
+    made_orders = orders.load(session, made, orgs)
     for username, key in places.TERMINAL_USERS.items():
         ctx.logins.append((username, DEMO_PASSWORD, places.OPERATORS[key][2]))
     ctx.values["ports_demo"] = {
         "organisations": orgs,
         "events": count,
         "indicators": published.totals,
+        **made_orders,
         "seconds": round(time.perf_counter() - started, 2),
     }

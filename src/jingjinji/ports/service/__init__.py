@@ -4,13 +4,25 @@ point of the JSON API and of the EDIFACT mapping) and the DCSA event queries.
 Modules by topic: ``reference`` (locations, carriers, who operates what), ``intake`` (parsing
 and recording DCSA events), ``query`` (visibility and ``GET /v2/events``), ``subscriptions``
 (DCSA event subscriptions and the deliveries events make for them) and ``callbacks`` (the job
-that sends them, signed).
+that sends them, signed), ``orders``
+(transport orders and their timelines) and ``dwell`` (dwell notices, a periodic job).
 """
 
 from __future__ import annotations
 
 from jingjinji.ports.service import callbacks
+from jingjinji.ports.service.dwell import check_dwells, dwell_notices
 from jingjinji.ports.service.intake import IntakeResult, parse_events, record_events
+from jingjinji.ports.service.orders import (
+    OrderView,
+    container_events,
+    create_order,
+    get_order,
+    list_orders,
+    order_timeline,
+    orders_of_container,
+    timeline_of,
+)
 from jingjinji.ports.service.query import get_event, list_events
 from jingjinji.ports.service.reference import (
     list_locations,
@@ -29,19 +41,29 @@ from jingjinji.ports.service.subscriptions import (
 
 __all__ = [
     "IntakeResult",
+    "OrderView",
     "callbacks",
+    "check_dwells",
+    "container_events",
+    "create_order",
     "create_subscription",
     "delete_subscription",
+    "dwell_notices",
     "get_event",
+    "get_order",
     "get_subscription",
     "list_events",
     "list_locations",
+    "list_orders",
     "list_subscriptions",
     "locations_of",
+    "order_timeline",
+    "orders_of_container",
     "parse_events",
     "record_events",
     "register_carrier",
     "register_location",
     "reset_secret",
+    "timeline_of",
     "update_subscription",
 ]

@@ -1,10 +1,13 @@
-"""Pages of the ports domain, one sub-router per topic composed here."""
+"""Pages of the ports domain, one sub-router per topic composed here: the overview of the
+region's ports, transport orders and their timelines, a container's events (``orders``) and the
+container flows between the ports (``flows``)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from jingjinji.ports.views import flows
+from jingjinji.ports.views import flows, orders
 
 router = APIRouter(include_in_schema=False)
+router.include_router(orders.router)
 router.include_router(flows.router)
