@@ -80,6 +80,8 @@ ROUTE_CLASSES: dict[tuple[str, str], str] = {
     # Water sample files are capped at 5 MiB too (water.service.samples_csv.MAX_CSV_BYTES).
     ("POST", "/api/v1/water/samples.csv"): "progress_upload",
     ("POST", "/water/upload"): "progress_upload",
+    # EDIFACT interchanges: the kernel refuses more than 5,000,000 bytes itself.
+    ("POST", "/api/v1/ports/edifact"): "progress_upload",
 }
 
 

@@ -1,11 +1,13 @@
 """The ports domain's objects under attack and its writes: a DCSA event subscription of the
 Beijing ecology bureau (only its own organisation reads, changes or deletes it) and the intake
-of an event at a port no persona operates (only the office may record it)."""
+of an event or an EDIFACT file at a port no persona operates (only the office may record it),
+and a transport order of the Beijing ecology bureau (its steward or the office)."""
 
 from __future__ import annotations
 
 import base64
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.ports import service
 from jingjinji.ports.schemas.subscriptions import SubscriptionBody
 from tests.conftest import People
+from tests.ports.orders_support import sea_feeder_rail
 
 if TYPE_CHECKING:
     from tests.security.operations import Write
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
 
 SECRET = base64.b64encode(b"s" * 32).decode()
 SUBSCRIPTION = "/ports/dcsa/v2/event-subscriptions/{ports_subscription}"
+# A Tianjin Xingang gate-in file (synthetic sample shipped with the ports domain).
+GATE_IN = Path(__file__).parents[2] / "src/jingjinji/ports/data/edifact/codeco_gatein_cntxg.edi"
 
 
 def ports_objects(factory: sessionmaker[Session], people: People) -> dict[str, Any]:
@@ -60,6 +65,15 @@ def ports_writes(world: World) -> list[Write]:
     body = {"callbackUrl": "https://receiver.example/other", "eventType": ["EQUIPMENT"]}
     return [
         Write("POST", "/ports/events", _event()),
+        Write("POST", "/ports/edifact", content=(GATE_IN.read_bytes(), "application/edifact")),
+        # An order of the Beijing ecology bureau: its own steward or the office records it.
+        Write(
+            "POST",
+            "/ports/orders",
+            sea_feeder_rail(
+                "SEC-ORDER-1", owner_organisation_id=world.people.organisations["bj_env"]
+            ),
+        ),
         Write(
             "POST",
             "/ports/dcsa/v2/event-subscriptions",

@@ -178,6 +178,9 @@ WRITE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/sources/cases/{sources_case_b}/jurisdictions"): Rule(OFFICE, "office", NOT_INVOLVED),
     # An event at a port no persona operates: the office records any event (corrections).
     ("POST", "/ports/events"): Rule(OFFICE, "office"),
+    ("POST", "/ports/edifact"): Rule(OFFICE, "office"),
+    # a steward records its own organisation's orders; the office any organisation's
+    ("POST", "/ports/orders"): Rule(frozenset({"office", "bj-env"}), "bj-env"),
     # DCSA subscriptions belong to an organisation (or the office): province administrators
     # have none; the Beijing ecology bureau's subscription is its own alone.
     ("POST", "/ports/dcsa/v2/event-subscriptions"): Rule(

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from jingjinji.db import DbId
 from jingjinji.errors import InvalidInput, field_error
-from jingjinji.i18n import msg
+from jingjinji.i18n import MessageText, msg
 from jingjinji.inputs import Cursor
 from jingjinji.ports.schemas import dcsa
 from jingjinji.ports.schemas.dcsa import Locode
@@ -59,6 +59,33 @@ class IntakeOut(BaseModel):
     recorded: int
     duplicates: int
     items: list[IntakeItem]
+
+
+class EdifactProblem(BaseModel):
+    """A message problem or warning of an interchange, where the terminal's EDI staff find it:
+    the message's reference and number (None: the envelope), the segment's number and tag, the
+    element (``2:1``: second element, first component) and the reason."""
+
+    message_ref: str | None
+    message_index: int | None
+    segment_index: int | None
+    segment_tag: str | None
+    element: str | None
+    reason: MessageText
+
+
+class EdifactOut(BaseModel):
+    """What ``POST /ports/edifact`` did with one interchange."""
+
+    sender: str
+    control_ref: str
+    messages: int
+    messages_accepted: int
+    recorded: int
+    duplicates: int
+    event_ids: list[uuid.UUID]
+    errors: list[EdifactProblem]
+    warnings: list[EdifactProblem]
 
 
 Operator = Literal["gte", "gt", "lte", "lt", "eq"]

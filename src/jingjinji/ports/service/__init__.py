@@ -2,16 +2,18 @@
 point of the JSON API and of the EDIFACT mapping) and the DCSA event queries.
 
 Modules by topic: ``reference`` (locations, carriers, who operates what), ``intake`` (parsing
-and recording DCSA events), ``query`` (visibility and ``GET /v2/events``), ``subscriptions``
-(DCSA event subscriptions and the deliveries events make for them) and ``callbacks`` (the job
-that sends them, signed), ``orders``
-(transport orders and their timelines) and ``dwell`` (dwell notices, a periodic job).
+and recording DCSA events), ``edifact`` (CODECO/COARRI interchanges recorded as events),
+``query`` (visibility and ``GET /v2/events``), ``subscriptions`` (DCSA event subscriptions and
+the deliveries events make for them), ``callbacks`` (the job that sends them, signed),
+``orders`` (transport orders and their timelines) and ``dwell`` (dwell notices, a periodic
+job).
 """
 
 from __future__ import annotations
 
 from jingjinji.ports.service import callbacks
 from jingjinji.ports.service.dwell import check_dwells, dwell_notices
+from jingjinji.ports.service.edifact import EdifactIntake, record_edifact
 from jingjinji.ports.service.intake import IntakeResult, parse_events, record_events
 from jingjinji.ports.service.orders import (
     OrderView,
@@ -40,6 +42,7 @@ from jingjinji.ports.service.subscriptions import (
 )
 
 __all__ = [
+    "EdifactIntake",
     "IntakeResult",
     "OrderView",
     "callbacks",
@@ -60,6 +63,7 @@ __all__ = [
     "order_timeline",
     "orders_of_container",
     "parse_events",
+    "record_edifact",
     "record_events",
     "register_carrier",
     "register_location",
