@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken
+
+from jingjinji.sealing import Sealer, key_in
 
 ISSUER = "jingjinji"
 # Steps of clock drift accepted either side of now.
@@ -58,32 +59,19 @@ def matching_step(secret: str, code: str, *, now: dt.datetime, last_step: int | 
 KEY_FILE = "totp.key"
 
 
-class Vault:
-    """Seals TOTP secrets for the database and opens them again."""
+class Vault(Sealer):
+    """Seals TOTP secrets for the database and opens them again (``jingjinji.sealing``)."""
 
     def __init__(self, key: bytes) -> None:
-        self._fernet = Fernet(key)
-
-    def seal(self, secret: str) -> str:
-        return self._fernet.encrypt(secret.encode()).decode()
-
-    def open(self, sealed: str) -> str:
-        try:
-            return self._fernet.decrypt(sealed.encode()).decode()
-        except InvalidToken:
-            raise RuntimeError(
-                f"a stored TOTP secret does not open with the key in {KEY_FILE}: the key file "
-                "was replaced or lost (restore it, or remove the user's second factor with "
-                "`jjj accounts totp-off`)"
-            ) from None
+        super().__init__(
+            key,
+            key_file=KEY_FILE,
+            what="a stored TOTP secret",
+            remedy="restore it, or remove the user's second factor with `jjj accounts totp-off`",
+        )
 
 
 @lru_cache(maxsize=8)
 def vault_in(var_dir: Path) -> Vault:
     """The vault whose key is ``var_dir/totp.key``, made (mode 0600) on first use."""
-    path = var_dir / KEY_FILE
-    if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(Fernet.generate_key())
-        path.chmod(0o600)
-    return Vault(path.read_bytes().strip())
+    return Vault(key_in(var_dir, KEY_FILE))
