@@ -91,6 +91,19 @@ def launch_browser(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
+def page_errors(page: Any) -> list[str]:
+    """Script errors, console errors and failed requests (status >= 400) of the page, collected
+    as they happen: a test ends with ``assert errors == []``."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "response",
+        lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    return errors
+
+
 def browser_login(page: Any, server: LiveServer, username: str, password: str) -> None:
     page.goto(f"{server.url}/login")
     page.fill("input[name=username]", username)

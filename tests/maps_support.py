@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.browser_support import LiveServer
+from tests.browser_support import LiveServer, page_errors
 
 LOCALES = {"en-US": ["Beijing", "Tianjin", "Hebei"], "zh-CN": ["北京市", "天津市", "河北省"]}
 WIDTHS = (1280, 390)
@@ -56,18 +56,6 @@ FACTS = """
 """
 
 
-def _errors(page: Any) -> list[str]:
-    """Script errors, console errors and failed requests of the page, as they happen."""
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on(
-        "response",
-        lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    return errors
-
-
 @dataclass(frozen=True)
 class MapCheck:
     locale: str
@@ -84,7 +72,7 @@ def check_region_map(browser: Any, server: LiveServer, path: str, testid: str) -
             context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
             page = context.new_page()
             page.set_default_timeout(15_000)
-            errors = _errors(page)
+            errors = page_errors(page)
             try:
                 page.goto(f"{server.url}{path}")
                 page.wait_for_selector(f"[data-testid={testid}][data-map-ready=true] svg path")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji import delivery
 from jingjinji.demo import DemoContext
 from jingjinji.progress import demo as progress_demo
-from tests.browser_support import LiveServer
+from tests.browser_support import LiveServer, page_errors
 from tests.conftest import People, login
 
 GZIP = {"Accept-Encoding": "gzip"}
@@ -222,14 +222,6 @@ def test_scripts_are_deferred_and_echarts_only_where_charts_are(
 # ------------------------------------------------------------------------------ in a browser
 
 
-def _errors(page: Any) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    return errors
-
-
 @pytest.mark.browser
 def test_charts_draw_after_the_deferred_echarts(
     page: Any, live_server: LiveServer, people: People
@@ -237,7 +229,7 @@ def test_charts_draw_after_the_deferred_echarts(
     with live_server.session_factory() as session:
         progress_demo.load(session, DemoContext(values={"organisations": people.organisations}))
         session.commit()
-    errors = _errors(page)
+    errors = page_errors(page)
     page.goto(f"{live_server.url}/progress")
     for chart in ("chart-area", "chart-commitments", "chart-jurisdiction"):
         page.wait_for_selector(f"[data-testid={chart}] canvas")

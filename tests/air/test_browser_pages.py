@@ -10,7 +10,7 @@ import pytest
 
 from jingjinji.air.importer import import_beijing_multisite
 from jingjinji.security import SYSTEM_ACTOR
-from tests.browser_support import LiveServer
+from tests.browser_support import LiveServer, page_errors
 from tests.conftest import People
 
 pytestmark = pytest.mark.browser
@@ -23,19 +23,8 @@ def imported(live_server: LiveServer, air: People, slice_dir: Path) -> None:
         session.commit()
 
 
-def _errors(page: Any) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on(
-        "response",
-        lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    return errors
-
-
 def test_overview_map_and_ranking(page: Any, live_server: LiveServer, imported: None) -> None:
-    errors = _errors(page)
+    errors = page_errors(page)
     page.goto(f"{live_server.url}/air")
     page.wait_for_selector("[data-testid=station-map][data-map-ready=true] svg path")
     assert page.locator("[data-testid=ranking] tbody tr").count() >= 1
@@ -43,7 +32,7 @@ def test_overview_map_and_ranking(page: Any, live_server: LiveServer, imported: 
 
 
 def test_city_series_and_calendar(page: Any, live_server: LiveServer, imported: None) -> None:
-    errors = _errors(page)
+    errors = page_errors(page)
     page.goto(f"{live_server.url}/air/cities/110000?start=2013-03-01&end=2013-03-10&year=2013")
     page.wait_for_selector("[data-testid=pollutant-charts] canvas")
     page.wait_for_selector("[data-testid=aqi-calendar] canvas")

@@ -9,22 +9,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.accounts.demo import DEMO_PASSWORD
-from tests.browser_support import LiveServer, browser_login
+from tests.browser_support import LiveServer, browser_login, page_errors
 from tests.ports.conftest import Ports
 from tests.ports.orders_support import box_event, make_order, record, sea_feeder_rail
 
 pytestmark = pytest.mark.browser
-
-
-def _errors(page: Any) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on(
-        "response",
-        lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    return errors
 
 
 def test_order_page_shows_legs_and_position(
@@ -40,7 +29,7 @@ def test_order_page_shows_legs_and_position(
         session_factory, ports.actors["he_hha"],
         box_event("DISC", "2026-09-04T15:00:00+08:00", "CNHHA"),
     )  # fmt: skip
-    errors = _errors(page)
+    errors = page_errors(page)
     browser_login(page, live_server, "tj-port", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/ports/orders/{order_id}")
     page.wait_for_selector("[data-testid=route-map][data-map-ready=true] svg path")

@@ -9,23 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser_support import LiveServer, browser_login
+from tests.browser_support import LiveServer, browser_login, page_errors
 from tests.conftest import People
 from tests.sources.conftest import Registry
 from tests.sources.pages_support import store_outlet_data
 
 pytestmark = pytest.mark.browser
-
-
-def _errors(page: Any) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on(
-        "response",
-        lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    return errors
 
 
 def test_map_and_outlet_charts(
@@ -36,7 +25,7 @@ def test_map_and_outlet_charts(
     people: People,
 ) -> None:
     store_outlet_data(session_factory, registry)
-    errors = _errors(page)
+    errors = page_errors(page)
     page.goto(f"{live_server.url}/sources")
     page.wait_for_selector("[data-testid=sources-map][data-map-ready=true] svg path")
     legend = page.evaluate(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import LiveServer
+from tests.browser_support import LiveServer, page_errors
 from tests.conftest import People
 from tests.water.test_pages import build_network
 
@@ -19,19 +19,8 @@ def network(live_server: LiveServer, people: People) -> list[str]:
     return build_network(live_server.session_factory, people)
 
 
-def _errors(page: Any) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on(
-        "response",
-        lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    return errors
-
-
 def test_network_chart_draws(page: Any, live_server: LiveServer, network: list[str]) -> None:
-    errors = _errors(page)
+    errors = page_errors(page)
     page.goto(f"{live_server.url}/water")
     page.wait_for_selector("[data-testid=network-chart][data-map-ready=true] svg path")
     assert page.locator("[data-testid=class-legend]").inner_text().count("Class") == 5
@@ -49,7 +38,7 @@ def test_network_chart_draws(page: Any, live_server: LiveServer, network: list[s
 def test_section_calendar_and_series(
     page: Any, live_server: LiveServer, network: list[str]
 ) -> None:
-    errors = _errors(page)
+    errors = page_errors(page)
     page.goto(f"{live_server.url}/water/sections/{network[1]}")
     calendar = page.locator("[data-testid=class-calendar] > div")
     assert calendar.count() == 12
