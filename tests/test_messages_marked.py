@@ -20,7 +20,7 @@ from jingjinji import i18n
 
 PACKAGE = Path(i18n.__file__).parent
 # Parsers and kernels that speak protocol or native code, not people; their texts are codes.
-SKIPPED = (PACKAGE / "ports", PACKAGE / "sources" / "kernels", PACKAGE / "migrations")
+SKIPPED = (PACKAGE / "sources" / "kernels", PACKAGE / "migrations")
 
 ERROR_BASES = {"DomainError"}
 

@@ -92,7 +92,12 @@ def check_version(requested: str | None) -> None:
     if requested is not None and requested.strip() != MAJOR:
         raise InvalidInput(
             msg("API-Version must be the major version {major}", major=MAJOR),
-            errors=[field_error(["header", "API-Version"], f"{requested!r} is not {MAJOR!r}")],
+            errors=[
+                field_error(
+                    ["header", "API-Version"],
+                    msg("{requested} is not {major}", requested=repr(requested), major=repr(MAJOR)),
+                )
+            ],
         )
 
 

@@ -97,7 +97,12 @@ def update_subscription(
     if body.subscriptionID is not None and body.subscriptionID != subscriptionID:
         raise InvalidInput(
             msg("the body's subscriptionID is not the one in the path"),
-            errors=[field_error(["body", "subscriptionID"], f"must be {subscriptionID}")],
+            errors=[
+                field_error(
+                    ["body", "subscriptionID"],
+                    msg("must be {expected}", expected=str(subscriptionID)),
+                )
+            ],
         )
     row = service.update_subscription(
         session, actor=actor, subscription_id=subscriptionID, body=body

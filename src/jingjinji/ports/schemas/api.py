@@ -190,7 +190,7 @@ class DcsaEventFilter(BaseModel):
             moment = _moment(text)
             if moment is None:
                 errors.append(
-                    field_error(["query", name], "not an ISO 8601 date-time with a UTC offset")
+                    field_error(["query", name], msg("not an ISO 8601 date-time with a UTC offset"))
                 )
             else:
                 created.append((operator, moment))

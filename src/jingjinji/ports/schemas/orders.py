@@ -51,25 +51,34 @@ class OrderIn(BaseModel):
         for i, leg in enumerate(self.legs):
             if leg.planned_arrival <= leg.planned_departure:
                 errors.append(
-                    field_error(["body", "legs", i, "planned_arrival"], "not after the departure")
+                    field_error(
+                        ["body", "legs", i, "planned_arrival"], msg("not after the departure")
+                    )
                 )
             if leg.origin == leg.destination:
-                errors.append(field_error(["body", "legs", i, "destination"], "same as origin"))
+                errors.append(
+                    field_error(["body", "legs", i, "destination"], msg("same as origin"))
+                )
             if i and leg.origin != self.legs[i - 1].destination:
                 errors.append(
                     field_error(
                         ["body", "legs", i, "origin"],
-                        f"{leg.origin} is not where leg {i} ends ({self.legs[i - 1].destination})",
+                        msg(
+                            "{origin} is not where leg {leg} ends ({end})",
+                            origin=leg.origin,
+                            leg=i,
+                            end=self.legs[i - 1].destination,
+                        ),
                     )
                 )
             if i and leg.planned_departure < self.legs[i - 1].planned_arrival:
                 errors.append(
                     field_error(
-                        ["body", "legs", i, "planned_departure"], "before the previous arrival"
+                        ["body", "legs", i, "planned_departure"], msg("before the previous arrival")
                     )
                 )
         if len(set(self.containers)) != len(self.containers):
-            errors.append(field_error(["body", "containers"], "a container is named twice"))
+            errors.append(field_error(["body", "containers"], msg("a container is named twice")))
         if errors:
             raise InvalidInput(msg("the order's legs do not form one journey"), errors=errors)
         return self

@@ -77,7 +77,7 @@ def check_month(month: str, loc: list[str | int]) -> tuple[dt.datetime, dt.datet
     except ValueError:
         raise InvalidInput(
             msg("{month} is not a month (YYYY-MM)", month=repr(month)),
-            errors=[field_error(loc, "expected YYYY-MM, e.g. 2026-09")],
+            errors=[field_error(loc, msg("expected YYYY-MM, e.g. 2026-09"))],
         ) from None
     end = (start + dt.timedelta(days=32)).replace(day=1)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)

@@ -61,16 +61,21 @@ def parse_events(raw: object) -> tuple[list[AnyEvent], list[dict[str, Any]]]:
     if not single and not isinstance(raw, list):
         raise InvalidInput(
             msg("the body must be one DCSA event object or an array of them"),
-            errors=[field_error(["body"], "expected an object or an array")],
+            errors=[field_error(["body"], msg("expected an object or an array"))],
         )
     if not items:
         raise InvalidInput(
-            msg("the array holds no events"), errors=[field_error(["body"], "empty")]
+            msg("the array holds no events"), errors=[field_error(["body"], msg("empty"))]
         )
     if len(items) > MAX_BATCH:
         raise InvalidInput(
             msg("at most {limit} events per request", limit=MAX_BATCH),
-            errors=[field_error(["body"], f"{len(items)} items; at most {MAX_BATCH}")],
+            errors=[
+                field_error(
+                    ["body"],
+                    msg("{count} items; at most {limit}", count=len(items), limit=MAX_BATCH),
+                )
+            ],
         )
     events: list[AnyEvent] = []
     errors: list[dict[str, Any]] = []
@@ -152,9 +157,12 @@ def _check_writer(
             actor, event_type=event.eventType, un_location_code=where, own_locations=own,
             is_carrier=carrier,
         ):  # fmt: skip
-            reason = (
-                f"{event.eventType} event at {where or 'no UN/LOCODE'}: "
-                f"{actor.username} writes only events at {', '.join(sorted(own)) or 'none'}"
+            reason = msg(
+                "{event_type} event at {where}: {user} writes only events at {own}",
+                event_type=event.eventType,
+                where=where or "-",
+                user=actor.username,
+                own=", ".join(sorted(own)) or "-",
             )
             errors.append(field_error([*prefix, position], reason))
     if errors:
@@ -193,7 +201,10 @@ def _clashes(
     for position, event_id in enumerate(ids):
         if event_id in seen:
             errors.append(
-                field_error([*prefix, position, "eventID"], f"repeats item {seen[event_id]}")
+                field_error(
+                    [*prefix, position, "eventID"],
+                    msg("repeats item {position}", position=seen[event_id]),
+                )
             )
         seen.setdefault(event_id, position)
     rows = session.execute(select(Event.event_id, Event.payload).where(Event.event_id.in_(ids)))
@@ -208,8 +219,11 @@ def _clashes(
             errors.append(
                 field_error(
                     [*prefix, position, "eventID"],
-                    f"event {event_id} is stored already with other content; events are "
-                    "immutable: send a new event that supersedes it",
+                    msg(
+                        "event {event_id} is stored already with other content; events are "
+                        "immutable: send a new event that supersedes it",
+                        event_id=str(event_id),
+                    ),
                 )
             )
     return duplicates, errors
@@ -222,7 +236,7 @@ def _superseded(session: Session, actor: Actor, supersedes: uuid.UUID | None) ->
     if old is None or not (actor.is_office_admin or old.organisation_id == actor.organisation_id):
         raise InvalidInput(
             msg("no event {event_id} of yours to supersede", event_id=str(supersedes)),
-            errors=[field_error(["query", "supersedes"], "unknown, or written by another")],
+            errors=[field_error(["query", "supersedes"], msg("unknown, or written by another"))],
         )
     return old.id
 
@@ -287,7 +301,7 @@ def record_events(
     if supersedes is not None and len(events) != 1:
         raise InvalidInput(
             msg("supersedes names one earlier event: send the correction alone"),
-            errors=[field_error(["query", "supersedes"], "only with a single event")],
+            errors=[field_error(["query", "supersedes"], msg("only with a single event"))],
         )
     supersedes_id = _superseded(session, actor, supersedes)
     ids_payloads = [_payload_with_id(p, e) for p, e in zip(payloads, events, strict=True)]

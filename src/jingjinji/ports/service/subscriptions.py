@@ -68,7 +68,9 @@ def _check_url(session: Session, actor: Actor, url: str, action: str) -> str:
             session,
             InvalidInput(
                 msg("the callback URL is refused: {reason}", reason=str(exc)),
-                errors=[field_error(["body", "callbackUrl"], f"refused: {exc}")],
+                errors=[
+                    field_error(["body", "callbackUrl"], msg("refused: {reason}", reason=str(exc)))
+                ],
             ),
             actor=actor,
             action=action,
