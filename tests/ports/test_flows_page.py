@@ -39,8 +39,8 @@ def test_a_month_of_flows(
     assert len(chart["links"]) == 3 and all(link["value"] > 0 for link in chart["links"])
     # Tianjin Xingang sends and receives: a node on each side (a Sankey has no cycles).
     nodes = {n["key"]: n["label"] for n in chart["nodes"]}
-    assert set(nodes) == {"from:CNTXG", "from:CNCFD", "to:CNCFD", "to:CNHHA", "to:CNTXG"}
-    assert nodes["from:CNTXG"] == nodes["to:CNTXG"] == ("天津新港" if zh else "Tianjin Xingang")
+    assert set(nodes) == {"from_cntxg", "from_cncfd", "to_cncfd", "to_cnhha", "to_cntxg"}
+    assert nodes["from_cntxg"] == nodes["to_cntxg"] == ("天津新港" if zh else "Tianjin Xingang")
     assert 'data-testid="green-channel"' in html and 'data-testid="dwell-table"' in html
     assert "vendor/echarts.min.js" in html and "ports-flows.js" in html
 

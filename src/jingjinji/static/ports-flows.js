@@ -1,6 +1,6 @@
 // The port-pair flow page's Sankey diagram: <div data-flows="ID"> draws the block #ID
 // ({nodes: [{key, label}], links: [{source, target, value}], unit}); a port that both sends
-// and receives has two nodes (from:CODE on the left, to:CODE on the right), as a Sankey has no
+// and receives has two nodes (from_code on the left, to_code on the right), as a Sankey has no
 // cycles. The table under it carries the same figures as text.
 jjjOnLoad(function (root) {
   root.querySelectorAll("[data-flows]").forEach(function (el) {

@@ -52,6 +52,10 @@ def _why_empty(request: Request, view: indicators.FlowMonth) -> str:
     )
 
 
+def _key(side: str, code: str) -> str:
+    return f"{side}_{code.lower()}"
+
+
 @router.get("/ports/flows", response_class=HTMLResponse)
 def flows_page(
     request: Request, session: DbSession, actor: OptionalActor, month: Month = None
@@ -88,12 +92,13 @@ def flows_page(
             )  # fmt: skip
     # Ports that send and receive in the same month would make a cycle, which a Sankey cannot
     # draw: each port is a node on the left (leaving) and one on the right (arriving).
-    nodes = {f"from:{p['from']}": p["from_name"] for p in pairs}
-    nodes |= {f"to:{p['to']}": p["to_name"] for p in pairs}
+    # Node keys are identifiers (from_cntxg), never shown: the labels are the ports' names.
+    nodes = {_key("from", p["from"]): p["from_name"] for p in pairs}
+    nodes |= {_key("to", p["to"]): p["to_name"] for p in pairs}
     chart = {
         "nodes": [{"key": key, "label": label} for key, label in sorted(nodes.items())],
         "links": [
-            {"source": f"from:{p['from']}", "target": f"to:{p['to']}", "value": p["teu"]}
+            {"source": _key("from", p["from"]), "target": _key("to", p["to"]), "value": p["teu"]}
             for p in pairs
         ],
         "unit": "TEU",
