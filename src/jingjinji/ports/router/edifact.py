@@ -1,5 +1,5 @@
 """``POST /api/v1/ports/edifact``: a terminal's UN/EDIFACT CODECO or COARRI interchange, the file's
-bytes as the body (``application/edifact``); its messages become DCSA events."""
+bytes as the body (``text/plain`` or ``application/edifact``); its messages become DCSA events."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ async def edifact_body(request: Request) -> bytes:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/edifact": {"schema": {"type": "string"}}},
+            # The interchange as text; the route reads the raw bytes whatever the type says, so
+            # `application/edifact` (RFC 1767) works too. Only text/plain is declared: generic
+            # OpenAPI clients and the fuzzer know how to send it.
+            "content": {"text/plain": {"schema": {"type": "string"}}},
         }
     },
 )
