@@ -332,6 +332,11 @@ def demo(
     from jingjinji import bootstrap
     from jingjinji.app import create_app, server_engine
 
+    # The ports demo's two callback subscribers are on loopback (its live one is this server's
+    # demo receiver, its dead one a closed port): the demo process alone allows 127.0.0.1 as a
+    # callback address, unless the administrator's own allow-list is set.
+    os.environ.setdefault("JJJ_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
+    get_settings.cache_clear()
     settings = _demo_settings(get_settings(), host)
     engine = server_engine(settings)
     _prepare(engine)
@@ -347,7 +352,9 @@ def demo(
             f"demo: the data is loaded already in {_shown(settings.database_url)}; kept as it "
             "is, with what was changed since. To start clean: make demo-reset"
         )
-    logins = demo_data.ensure_loaded(factory, console=console)
+    logins = demo_data.ensure_loaded(
+        factory, console=console, options={"ports_receiver_base": f"http://127.0.0.1:{port}"}
+    )
     if load_only:
         engine.dispose()
         demo_data.print_logins(console, logins, url=None)
