@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
@@ -88,20 +88,16 @@ def _counts(session: Session, pks: Sequence[int]) -> dict[int, dict[str, int]]:
     }
     if not pks:
         return out
+    tried = func.sum(case((Delivery.attempts > 0, 1), else_=0))
     stmt = (
-        select(
-            Delivery.subscription_pk,
-            Delivery.status,
-            Delivery.attempts > 0,
-            func.count(),
-        )
+        select(Delivery.subscription_pk, Delivery.status, func.count(), tried)
         .where(Delivery.subscription_pk.in_(list(pks)))
-        .group_by(Delivery.subscription_pk, Delivery.status, Delivery.attempts > 0)
+        .group_by(Delivery.subscription_pk, Delivery.status)
     )
-    for pk, status, tried, count in session.execute(stmt):
-        out[pk][status] = out[pk].get(status, 0) + count
-        if status == DeliveryStatus.PENDING.value and tried:
-            out[pk]["retrying"] += count
+    for pk, status, count, retried in session.execute(stmt):
+        out[pk][status] = count
+        if status == DeliveryStatus.PENDING.value:
+            out[pk]["retrying"] = int(retried or 0)
     return out
 
 
