@@ -20,6 +20,7 @@ from jingjinji.config import get_settings
 from jingjinji.ports.models import Subscription
 from tests.conftest import csrf_from, login
 from tests.ports.conftest import Ports
+from tests.statements import count_request
 
 HX = {"HX-Request": "true", "HX-Target": "subscription-result"}
 URL = "https://rx.example/dcsa/callback"
@@ -69,9 +70,7 @@ def test_create_shows_the_secret_once_and_the_list_shows_health(
     empty = client.get("/ports/subscriptions")
     assert empty.status_code == 200
     assert "事件订阅" in empty.text and 'data-testid="no-subscriptions"' in empty.text
-    sid, secret = _create(
-        client, event_type=["EQUIPMENT"], equipment_event_type_code="gtot, disc"
-    )
+    sid, secret = _create(client, event_type=["EQUIPMENT"], equipment_event_type_code="gtot, disc")
     assert len(secret) == 44  # 32 bytes, Base64
     listed = client.get("/ports/subscriptions")
     assert f'data-testid="subscription-{sid}" data-state="waiting"' in listed.text
@@ -230,3 +229,18 @@ def test_pause_resume_and_delete_only_when_confirmed(
         ("ports.subscription.delete", "refused"),
         ("ports.subscription.delete", "ok"),
     ]
+
+
+def test_the_list_reads_a_bounded_number_of_statements(
+    client: TestClient, session_factory: sessionmaker[Session], ports: Ports
+) -> None:
+    """The health comes from the subscription rows and one grouped count of deliveries: the
+    list's statements do not grow with its subscriptions (no query per row)."""
+    login(client, "tj-port", ports.people.password)
+    _create(client)
+    small = count_request(client, "/ports/subscriptions").count
+    for _ in range(5):
+        _create(client)
+    large = count_request(client, "/ports/subscriptions")
+    assert large.response.text.count('data-testid="subscription-') == 6
+    assert large.count <= small, (small, large.count)
