@@ -332,11 +332,13 @@ def demo(
     from jingjinji import bootstrap
     from jingjinji.app import create_app, server_engine
 
-    # The ports demo's two callback subscribers are on loopback (its live one is this server's
-    # demo receiver, its dead one a closed port): the demo process alone allows 127.0.0.1 as a
-    # callback address, unless the administrator's own allow-list is set.
-    os.environ.setdefault("JJJ_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
-    get_settings.cache_clear()
+    if not load_only:
+        # The ports demo's two callback subscribers are on loopback (its live one is this
+        # server's demo receiver, its dead one a closed port): the serving demo process alone
+        # allows 127.0.0.1 as a callback address, unless an allow-list is set already. A
+        # --load-only run serves nothing, so it registers them only if one allows loopback.
+        os.environ.setdefault("JJJ_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
+        get_settings.cache_clear()
     settings = _demo_settings(get_settings(), host)
     engine = server_engine(settings)
     _prepare(engine)
