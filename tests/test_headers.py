@@ -181,6 +181,9 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/api/v1/ports/dcsa/v2/event-subscriptions/{subscriptionID}": {
             "subscriptionID": "00000000-0000-4000-8000-000000000002"
         },
+        "/ports/subscriptions/{subscription_id}": {
+            "subscription_id": "00000000-0000-4000-8000-000000000003"
+        },
         "/api/v1/credit/records/{record_id}": {
             "record_id": _first(client, "/api/v1/credit/records", "id")
         },

@@ -309,6 +309,9 @@ def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]
         "/help/{topic}": "tour",
         "/ports/orders/{order_id}": str(order),
         "/ports/containers/{reference}": str(box),
+        # The demo's callback subscribers need loopback allowed (jjj demo does): none here, so
+        # an unknown subscription's 404 page, in Chinese too.
+        "/ports/subscriptions/{subscription_id}": "00000000-0000-4000-8000-000000000000",
     }
 
 

@@ -138,8 +138,10 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     if _wants_html(request):
         from jingjinji import views as core_views
 
+        # The field errors too (a form's refused filter names its field), as the API's
+        # problem+json lists them.
         return await run_in_threadpool(
-            core_views.error_page, request, exc.status, exc.title, exc.detail
+            core_views.error_page, request, exc.status, exc.title, exc.detail, exc.errors
         )
     return problems.domain_problem(request, exc)
 

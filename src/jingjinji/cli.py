@@ -332,6 +332,13 @@ def demo(
     from jingjinji import bootstrap
     from jingjinji.app import create_app, server_engine
 
+    if not load_only:
+        # The ports demo's two callback subscribers are on loopback (its live one is this
+        # server's demo receiver, its dead one a closed port): the serving demo process alone
+        # allows 127.0.0.1 as a callback address, unless an allow-list is set already. A
+        # --load-only run serves nothing, so it registers them only if one allows loopback.
+        os.environ.setdefault("JJJ_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
+        get_settings.cache_clear()
     settings = _demo_settings(get_settings(), host)
     engine = server_engine(settings)
     _prepare(engine)
@@ -347,7 +354,9 @@ def demo(
             f"demo: the data is loaded already in {_shown(settings.database_url)}; kept as it "
             "is, with what was changed since. To start clean: make demo-reset"
         )
-    logins = demo_data.ensure_loaded(factory, console=console)
+    logins = demo_data.ensure_loaded(
+        factory, console=console, options={"ports_receiver_base": f"http://127.0.0.1:{port}"}
+    )
     if load_only:
         engine.dispose()
         demo_data.print_logins(console, logins, url=None)

@@ -235,8 +235,17 @@ class Subscription(Base):
     sealed_secret: Mapped[str] = mapped_column(String(500))
     # Set when the receiver answered 401: callbacks wait until the subscriber resets the secret.
     secret_reset_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Paused by its owner: deliveries are still made (nothing is lost) but not sent until resumed.
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Delivery health, written by every callback the job sends (``service.callbacks``): the
+    # management page reads them without scanning the deliveries.
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
 
 
 class Delivery(Base):
@@ -259,6 +268,21 @@ class Delivery(Base):
     last_status: Mapped[int | None] = mapped_column(Integer)  # the receiver's HTTP status
     last_error: Mapped[str | None] = mapped_column(String(500))
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class DemoReceipt(Base):
+    """A callback the platform's own demo receiver accepted (``POST
+    /api/v1/ports/dcsa/demo-receiver``): its signature verified with the subscription's secret.
+    Demo and test use only; a real subscriber runs its own receiver."""
+
+    __tablename__ = "ports_demo_receipts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    subscription_pk: Mapped[int] = mapped_column(ForeignKey("ports_subscriptions.id"), index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    event_count: Mapped[int] = mapped_column(Integer)
+    body_sha256: Mapped[str] = mapped_column(String(64))
 
 
 # --- Transport orders ("one order to the end"; ports-orders) -------------------------------

@@ -137,6 +137,14 @@ def owns_subscription(actor: Actor | None, *, organisation_id: int | None) -> bo
     )
 
 
+def may_see_subscription(actor: Actor | None, *, organisation_id: int | None) -> bool:
+    """Whether ``actor`` reads a subscription and its delivery health: its owner, and the
+    coordination office, which oversees every organisation's (changing stays the owner's)."""
+    if actor is not None and actor.is_office_admin:
+        return True
+    return owns_subscription(actor, organisation_id=organisation_id)
+
+
 def subscription_scope(
     organisation_id: int | None,
     *,

@@ -1,7 +1,8 @@
 """Demo data of the ports domain: the region's ports and their (demo) operators, carriers, a
 user for a Tianjin and a Hebei terminal and for the feeder line, and a synthetic season of
-port calls and container events (``season``) and transport orders over them (``orders``), all
-written through the services."""
+port calls and container events (``season``), transport orders over them (``orders``) and a
+live and a dead subscriber of event callbacks (``subscribers``), all written through the
+services."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from jingjinji.accounts.demo import DEMO_PASSWORD, DEMO_PASSWORD_HASH
 from jingjinji.accounts.schemas import UserIn
 from jingjinji.accounts.service import actor_of, bootstrap_user
 from jingjinji.ports import flows, service
-from jingjinji.ports.demo import green_channel, orders, places, season
+from jingjinji.ports.demo import green_channel, orders, places, season, subscribers
 from jingjinji.ports.models import EventSource
 from jingjinji.ports.schemas.api import CarrierIn, LocationIn
 from jingjinji.regions import service as regions
@@ -141,6 +142,11 @@ def load(session: Session, ctx: DemoContext) -> None:
             source=EventSource.API,
         )  # fmt: skip
         count += len(events)
+    # The two demo subscribers (one live, one dead) before the green channel's events, which
+    # then make their callbacks for the worker to send.
+    subscribed = subscribers.load(
+        session, actors, str(ctx.values.get("ports_receiver_base") or subscribers.DEFAULT_BASE)
+    )
     count += load_green_channel(session, actors, made.vessels)
     # The indicators computed once from the season (`jjj ports indicators` recomputes them).
     flows.register_datasets(session, actor=SYSTEM_ACTOR)
@@ -153,5 +159,6 @@ def load(session: Session, ctx: DemoContext) -> None:
         "events": count,
         "indicators": published.totals,
         **made_orders,
+        "subscribers": subscribed,
         "seconds": round(time.perf_counter() - started, 2),
     }

@@ -5,13 +5,15 @@ Modules by topic: ``reference`` (locations, carriers, who operates what), ``inta
 and recording DCSA events), ``edifact`` (CODECO/COARRI interchanges recorded as events),
 ``query`` (visibility and ``GET /v2/events``), ``subscriptions`` (DCSA event subscriptions and
 the deliveries events make for them), ``callbacks`` (the job that sends them, signed),
+``subscription_admin`` (the management pages' side: delivery health, pause, secrets made
+here, the demo receiver),
 ``orders`` (transport orders and their timelines) and ``dwell`` (dwell notices, a periodic
 job).
 """
 
 from __future__ import annotations
 
-from jingjinji.ports.service import callbacks
+from jingjinji.ports.service import callbacks, subscription_admin
 from jingjinji.ports.service.dwell import check_dwells, dwell_notices
 from jingjinji.ports.service.edifact import EdifactIntake, record_edifact
 from jingjinji.ports.service.intake import IntakeResult, parse_events, record_events
@@ -68,6 +70,7 @@ __all__ = [
     "register_carrier",
     "register_location",
     "reset_secret",
+    "subscription_admin",
     "timeline_of",
     "update_subscription",
 ]

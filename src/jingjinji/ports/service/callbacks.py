@@ -8,6 +8,10 @@ others' requests. The body is a JSON array of the events exactly as they were ac
 the bytes that were signed: ``Notification-Signature: sha256=<HMAC-SHA256 of the body with the
 Base64-decoded secret>``, ``Subscription-ID`` and ``API-Version`` headers.
 
+Every callback writes the subscription's health (last attempt, last success, consecutive
+failures, last status and error) for the management page; a paused subscription's deliveries
+wait, as held ones do, until it is resumed.
+
 Outcomes: any 2xx delivers (DCSA's receiver answers 204). A 401 means the receiver no longer
 knows the secret: the subscription is marked, and its callbacks wait, until the subscriber
 resets the secret (``PUT .../secret``). Anything else (another status, a refused connection, a
@@ -73,6 +77,11 @@ def schedule(session: Session, *, at: dt.datetime) -> None:
     )
 
 
+def release_paused(session: Session) -> None:
+    """A subscription was resumed: a run now sends what waited (due times were kept)."""
+    schedule(session, at=utcnow())
+
+
 def release_held(session: Session, *, subscription_pk: int) -> None:
     """Make the callbacks a 401 held back due now (the secret was reset)."""
     now = utcnow()
@@ -113,6 +122,7 @@ def _due(session: Session, now: dt.datetime) -> list[Delivery]:
             Delivery.status == DeliveryStatus.PENDING.value,
             Delivery.next_attempt_at <= now,
             Subscription.secret_reset_needed.is_(False),
+            Subscription.paused.is_(False),
         )
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(RUN_LIMIT)
@@ -204,8 +214,18 @@ def _record(callback: Callback, outcome: Outcome, now: dt.datetime) -> dt.dateti
     next_at: dt.datetime | None = None
     if outcome.status == 401:
         sub.secret_reset_needed = True
+    # The subscription's health, as its management page shows it.
+    sub.last_attempt_at = now
+    sub.last_status = outcome.status
+    if outcome.error is None:
+        sub.last_success_at = now
+        sub.consecutive_failures = 0
+    else:
+        sub.consecutive_failures += 1
+        sub.last_error = outcome.error[:500]
     for delivery in callback.deliveries:
         delivery.attempts += 1
+        delivery.last_attempt_at = now
         delivery.last_status = outcome.status
         delivery.last_error = outcome.error
         if outcome.error is None:
@@ -247,8 +267,9 @@ def run(session: Session, *, now: dt.datetime | None = None) -> int:
         .where(
             Delivery.status == DeliveryStatus.PENDING.value,
             Delivery.next_attempt_at.is_not(None),
-            # Held ones wait for a secret reset, which queues its own run.
+            # Held ones wait for a secret reset, paused ones for a resume: each queues its run.
             Subscription.secret_reset_needed.is_(False),
+            Subscription.paused.is_(False),
         )
     )
     if more or later is not None:

@@ -29,6 +29,7 @@ from jingjinji.ports.kernels import matching, signing
 from jingjinji.ports.models import (
     Delivery,
     DeliveryStatus,
+    DemoReceipt,
     Event,
     EventReference,
     ReferenceKind,
@@ -192,6 +193,7 @@ def delete_subscription(
     """Stop the subscription; its deliveries not yet sent are dropped with it."""
     row = get_subscription(session, actor=actor, subscription_id=subscription_id, action="delete")
     session.execute(delete(Delivery).where(Delivery.subscription_pk == row.id))
+    session.execute(delete(DemoReceipt).where(DemoReceipt.subscription_pk == row.id))
     session.delete(row)
     audit.record(
         session,
