@@ -338,6 +338,7 @@ def demo(
         # allows 127.0.0.1 as a callback address, unless an allow-list is set already. A
         # --load-only run serves nothing, so it registers them only if one allows loopback.
         os.environ.setdefault("JJJ_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
+        os.environ.setdefault("JJJ_PORTS_DEMO_RECEIVER", "1")
         get_settings.cache_clear()
     settings = _demo_settings(get_settings(), host)
     engine = server_engine(settings)

@@ -97,6 +97,9 @@ class Settings:
     # Webhook receivers (docs/security.md: outbound requests): hosts or CIDR networks allowed
     # although they are loopback or private (JJJ_WEBHOOK_ALLOWED_HOSTS, comma-separated).
     webhook_allowed_hosts: tuple[str, ...] = ()
+    # The ports demo's own callback receiver (POST /api/v1/ports/demo-receiver) answers only
+    # where this is on (JJJ_PORTS_DEMO_RECEIVER=1, which `jjj demo` sets); elsewhere it is a 404.
+    ports_demo_receiver: bool = False
     # Audit checkpoints (docs/operations.md: audit keys and witnesses): sign the chain head every
     # N entries and at least every M minutes while entries come in; the Ed25519 keys live in
     # audit_key_dir (default var/audit-keys) or JJJ_AUDIT_SIGNING_KEY (hex raw private key);
@@ -212,6 +215,7 @@ def load_settings() -> Settings:
             for h in os.environ.get("JJJ_WEBHOOK_ALLOWED_HOSTS", "").split(",")
             if h.strip()
         ),
+        ports_demo_receiver=os.environ.get("JJJ_PORTS_DEMO_RECEIVER", "0") == "1",
         # Audit checkpoints
         audit_checkpoint_every=_positive_int("JJJ_AUDIT_CHECKPOINT_EVERY", 100),
         audit_checkpoint_minutes=float(os.environ.get("JJJ_AUDIT_CHECKPOINT_MINUTES", "10")),

@@ -41,6 +41,7 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[No
     monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("JJJ_SECRET_KEY", "test-secret-key")
     monkeypatch.setenv("JJJ_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("JJJ_PORTS_DEMO_RECEIVER", "1")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -145,3 +146,35 @@ def test_the_demo_receiver_accepts_only_a_correctly_signed_callback(
         assert [(r.event_count, r.body_sha256) for r in receipts] == [
             (1, hashlib.sha256(body).hexdigest())
         ]
+
+
+def test_the_demo_receiver_is_a_404_unless_switched_on(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    ports: Ports,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Outside ``jjj demo`` (JJJ_PORTS_DEMO_RECEIVER unset) a correctly signed callback to the
+    demo receiver is a 404 and leaves no receipt."""
+    monkeypatch.delenv("JJJ_PORTS_DEMO_RECEIVER")
+    get_settings.cache_clear()
+    key = secret(5)
+    with session_factory() as session:
+        sid = subscribe(session, ports.actors["tj_port"], "http://127.0.0.1:9/cb", key)
+        sid_text = str(sid.subscription_id)
+        session.commit()
+    body = b'[{"eventID":"x"}]'
+    good = "sha256=" + hmac.new(base64.b64decode(key), body, hashlib.sha256).hexdigest()
+    headers = {
+        "Content-Type": "application/json",
+        "Subscription-ID": sid_text,
+        "Notification-Signature": good,
+    }
+    answer = client.post("/api/v1/ports/demo-receiver", content=body, headers=headers)
+    assert answer.status_code == 404
+    assert "JJJ_PORTS_DEMO_RECEIVER" in answer.json()["detail"]
+    with session_factory() as session:
+        assert (
+            service.subscription_admin.receipts_of(session, subscription_id=uuid.UUID(sid_text))
+            == []
+        )

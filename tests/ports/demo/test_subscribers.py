@@ -32,6 +32,7 @@ def demo_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("JJJ_SECRET_KEY", "test-secret-key")
     monkeypatch.setenv("JJJ_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("JJJ_PORTS_DEMO_RECEIVER", "1")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
