@@ -5,8 +5,9 @@ Modules by topic: ``reference`` (locations, carriers, who operates what), ``inta
 and recording DCSA events), ``edifact`` (CODECO/COARRI interchanges recorded as events),
 ``query`` (visibility and ``GET /v2/events``), ``subscriptions`` (DCSA event subscriptions and
 the deliveries events make for them), ``callbacks`` (the job that sends them, signed),
-``orders`` (transport orders and their timelines) and ``dwell`` (dwell notices, a periodic
-job).
+``orders`` (transport orders and their timelines), ``dwell`` (dwell notices, a periodic
+job), ``submissions`` (EDIFACT interchanges taken in by a background job) and ``indicators``
+(the port indicators, stored and refreshed by a job).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from jingjinji.ports.service import callbacks
 from jingjinji.ports.service.dwell import check_dwells, dwell_notices
 from jingjinji.ports.service.edifact import EdifactIntake, record_edifact
+from jingjinji.ports.service.indicators import refresh as refresh_indicators
 from jingjinji.ports.service.intake import IntakeResult, parse_events, record_events
 from jingjinji.ports.service.orders import (
     OrderView,
@@ -32,6 +34,15 @@ from jingjinji.ports.service.reference import (
     register_carrier,
     register_location,
 )
+from jingjinji.ports.service.submissions import (
+    EDIFACT_JOB,
+    get_submission,
+    job_statuses,
+    list_submissions,
+    run_submission,
+    shown_status,
+    submit_edifact,
+)
 from jingjinji.ports.service.subscriptions import (
     create_subscription,
     delete_subscription,
@@ -42,6 +53,7 @@ from jingjinji.ports.service.subscriptions import (
 )
 
 __all__ = [
+    "EDIFACT_JOB",
     "EdifactIntake",
     "IntakeResult",
     "OrderView",
@@ -54,10 +66,13 @@ __all__ = [
     "dwell_notices",
     "get_event",
     "get_order",
+    "get_submission",
     "get_subscription",
+    "job_statuses",
     "list_events",
     "list_locations",
     "list_orders",
+    "list_submissions",
     "list_subscriptions",
     "locations_of",
     "order_timeline",
@@ -65,9 +80,13 @@ __all__ = [
     "parse_events",
     "record_edifact",
     "record_events",
+    "refresh_indicators",
     "register_carrier",
     "register_location",
     "reset_secret",
+    "run_submission",
+    "shown_status",
+    "submit_edifact",
     "timeline_of",
     "update_subscription",
 ]
