@@ -396,7 +396,7 @@ class EdifactSubmission(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
-class IndicatorValue(Base):
+class StoredIndicator(Base):
     """One stored row of a computed port indicator table (``kind``: transits, green_channel,
     dwell; ``row``: the kernel's columns), written whole by each refresh so that reads never
     recompute from the events."""

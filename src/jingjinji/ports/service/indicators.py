@@ -27,7 +27,7 @@ from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
 from jingjinji.jobs import service as jobs
 from jingjinji.ports.kernels import indicators as kernel
-from jingjinji.ports.models import Equipment, Event, IndicatorValue, Location, LocationKind
+from jingjinji.ports.models import Equipment, Event, Location, LocationKind, StoredIndicator
 from jingjinji.security import province_of
 from jingjinji.timezone import CHINA_TZ
 
@@ -238,8 +238,8 @@ def refresh(session: Session) -> int:
     span = [m.isoformat() if m is not None else None for m in (found.first, found.last)]
     meta = {"events": found.events, "first": span[0], "last": span[1]}
     rows.append({"kind": _META, "month": "", "row": meta, "computed_at": now})
-    session.execute(delete(IndicatorValue))
-    session.execute(insert(IndicatorValue), rows)
+    session.execute(delete(StoredIndicator))
+    session.execute(insert(StoredIndicator), rows)
     return len(rows)
 
 
@@ -255,10 +255,10 @@ def _moment(text: object) -> dt.datetime | None:
 def stored(session: Session, *, month: str | None = None) -> PortIndicators:
     """The stored indicators of one China-time month (checked: 422 at ``["query", "month"]``)
     or of every month, as the last refresh computed them (nothing before the first refresh)."""
-    stmt = select(IndicatorValue.kind, IndicatorValue.row).order_by(IndicatorValue.id)
+    stmt = select(StoredIndicator.kind, StoredIndicator.row).order_by(StoredIndicator.id)
     if month is not None:
         check_month(month, ["query", "month"])
-        stmt = stmt.where(IndicatorValue.month.in_((month, "")))
+        stmt = stmt.where(StoredIndicator.month.in_((month, "")))
     by_kind: dict[str, list[dict[str, object]]] = {kind: [] for kind in (*SCHEMAS, _META)}
     for kind, row in session.execute(stmt):
         by_kind.setdefault(kind, []).append(row)
@@ -282,7 +282,7 @@ def stored(session: Session, *, month: str | None = None) -> PortIndicators:
 
 def stored_months(session: Session) -> list[str]:
     """Every China-time month from the first to the last event the last refresh read."""
-    meta = session.scalar(select(IndicatorValue.row).where(IndicatorValue.kind == _META))
+    meta = session.scalar(select(StoredIndicator.row).where(StoredIndicator.kind == _META))
     first, last = _moment((meta or {}).get("first")), _moment((meta or {}).get("last"))
     if first is None or last is None:
         return []

@@ -32,6 +32,7 @@ from jingjinji.ports import policy
 from jingjinji.ports.kernels import edifact
 from jingjinji.ports.models import EdifactSubmission, SubmissionStatus
 from jingjinji.ports.service.edifact import record_edifact
+from jingjinji.ports.service.indicators import queue_refresh
 from jingjinji.ports.service.reference import locations_of
 from jingjinji.ports.stored_messages import freeze_message
 from jingjinji.security import Actor, Role, deny, require_actor
@@ -175,8 +176,6 @@ def run_submission(session: Session, payload: dict[str, Any]) -> None:
     row.warnings = _problems(intake.warnings)
     row.finished_at = utcnow()
     if intake.recorded:
-        from jingjinji.ports.service.indicator_store import queue_refresh
-
         queue_refresh(session)
 
 
