@@ -143,7 +143,7 @@ def test_another_terminals_file_fails_in_the_job_and_is_audited(
         refused = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "ports.events.record")
         ).all()
-        X
+        assert [e.outcome for e in refused] == ["refused"]
     # Caofeidian's own steward records it; Tianjin's does not read Caofeidian's submission.
     cfd = ports.headers(session_factory, "he_cfd")
     own = submit_and_run(client, session_factory, cfd, "codeco_gateout_cncfd.edi")
@@ -164,4 +164,4 @@ def test_who_operates_no_port_may_not_submit(
         refused = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "ports.edifact.submit")
         ).all()
-        X
+        assert [e.outcome for e in refused] == ["denied"]
