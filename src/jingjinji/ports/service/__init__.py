@@ -39,8 +39,10 @@ from jingjinji.ports.service.submissions import (
     get_submission,
     job_statuses,
     list_submissions,
+    may_submit,
     run_submission,
     shown_status,
+    submission_events,
     submit_edifact,
 )
 from jingjinji.ports.service.subscriptions import (
@@ -75,6 +77,7 @@ __all__ = [
     "list_submissions",
     "list_subscriptions",
     "locations_of",
+    "may_submit",
     "order_timeline",
     "orders_of_container",
     "parse_events",
@@ -86,6 +89,7 @@ __all__ = [
     "reset_secret",
     "run_submission",
     "shown_status",
+    "submission_events",
     "submit_edifact",
     "timeline_of",
     "update_subscription",

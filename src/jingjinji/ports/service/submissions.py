@@ -17,6 +17,7 @@ ids are derived from the interchange: every event is a duplicate).
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -30,7 +31,7 @@ from jingjinji.jobs import service as jobs
 from jingjinji.pagination import Paged, paginate
 from jingjinji.ports import policy
 from jingjinji.ports.kernels import edifact
-from jingjinji.ports.models import EdifactSubmission, SubmissionStatus
+from jingjinji.ports.models import EdifactSubmission, Event, SubmissionStatus
 from jingjinji.ports.service.edifact import record_edifact
 from jingjinji.ports.service.indicators import queue_refresh
 from jingjinji.ports.service.reference import locations_of
@@ -206,7 +207,7 @@ def get_submission(
     return row
 
 
-def _readable(actor: Actor) -> Select[tuple[EdifactSubmission]]:
+def _readable(actor: Actor) -> Select[EdifactSubmission]:
     stmt = select(EdifactSubmission)
     if actor.is_office_admin:
         return stmt
@@ -228,3 +229,27 @@ def list_submissions(
         limit=limit,
         descending=True,
     )
+
+
+#: The most events a submission's page lists (a file may hold 10,000 messages).
+EVENTS_SHOWN = 500
+
+
+def submission_events(session: Session, *, row: EdifactSubmission) -> list[Event]:
+    """The stored events of a submission's file (first ``EVENTS_SHOWN``, in file order); the
+    reader was checked by ``get_submission``: these are the submitter organisation's events."""
+    wanted = [uuid.UUID(i) for i in row.event_ids[:EVENTS_SHOWN]]
+    if not wanted:
+        return []
+    found = {
+        e.event_id: e for e in session.scalars(select(Event).where(Event.event_id.in_(wanted)))
+    }
+    return [found[i] for i in wanted if i in found]
+
+
+def may_submit(session: Session, *, actor: Actor | None) -> bool:
+    """Whether ``actor`` may submit interchanges (for the upload page's form)."""
+    if actor is None:
+        return False
+    own = locations_of(session, organisation_id=actor.organisation_id)
+    return policy.may_submit_edifact(actor, own_locations=own)
