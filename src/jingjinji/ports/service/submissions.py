@@ -133,13 +133,13 @@ def submitter(row: EdifactSubmission) -> Actor:
 
 
 def _fail(session: Session, submission_id: int, error: DomainError) -> None:
-    # The error's own work was rolled back (by ``audited_refusal``, or here): only the report
-    # is written, in the job's transaction.
-    session.rollback()
+    # The error's own work was rolled back (its savepoint, or ``audited_refusal``, which also
+    # committed its entry): only the report is written, in the job's transaction.
     row = session.get(EdifactSubmission, submission_id)
     if row is None:
         return
     row.status = SubmissionStatus.FAILED.value
+    row.started_at = row.started_at or utcnow()
     row.failure = str(error.detail)[:2000]
     where = ("message_ref", "message_index", "segment_index", "segment_tag", "element")
     problems = [
@@ -163,11 +163,17 @@ def run_submission(session: Session, payload: dict[str, Any]) -> None:
     actor = submitter(row)
     data, received = bytes(row.content), row.submitted_at
     row.started_at = utcnow()
+    # A savepoint: a refused file undoes only its own work, not the caller's transaction (the
+    # demo runs this handler inside its load). An audited refusal rolls back everything anyway.
+    savepoint = session.begin_nested()
     try:
         intake = record_edifact(session, actor=actor, data=data, received_at=received)
     except DomainError as exc:
+        if savepoint.is_active:
+            savepoint.rollback()
         _fail(session, submission_id, exc)
         return
+    savepoint.commit()
     row.status = SubmissionStatus.DONE.value
     row.sender, row.control_ref = intake.sender[:35], intake.control_ref[:14]
     row.messages, row.messages_accepted = intake.messages, intake.messages_accepted
