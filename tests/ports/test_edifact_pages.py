@@ -14,6 +14,7 @@ from jingjinji.accounts.demo import DEMO_PASSWORD
 from jingjinji.jobs import service as jobs
 from tests.conftest import csrf_from, login
 from tests.ports.conftest import Ports
+from tests.statements import count_request
 
 FILES = Path(__file__).parents[2] / "src" / "jingjinji" / "ports" / "data" / "edifact"
 ZH = {"accept-language": "zh-CN"}
@@ -106,3 +107,30 @@ def test_who_operates_no_port_sees_no_form_and_is_refused(
     )
     assert answer.status_code == 403
     assert 'id="edifact-result"' in answer.text and "may not submit" in answer.text
+
+
+def test_the_pages_statements_do_not_grow_with_the_submissions(
+    client: TestClient, session_factory: sessionmaker[Session], ports: Ports
+) -> None:
+    headers = ports.headers(session_factory, "tj_port")
+    first = _api_submit(client, headers, "bad_mixed_messages.edi")
+    urls = ["/ports/edifact", f"/ports/edifact/{first}"]
+    small = {u: count_request(client, u, headers=headers).count for u in urls}
+    for name in ("codeco_gatein_cntxg.edi", "coarri_discharge_cntxg.edi", "warn_check_digit.edi"):
+        _api_submit(client, headers, name)
+    jobs.run_pending(session_factory)
+    large = {u: count_request(client, u, headers=headers).count for u in urls}
+    # The token's last-use stamp is written at most once a minute: compare without growth.
+    assert all(large[u] <= small[u] for u in urls), (small, large)
+    assert small["/ports/edifact"] <= 8 and small[f"/ports/edifact/{first}"] <= 8, small
+
+
+def _api_submit(client: TestClient, headers: dict[str, str], name: str) -> int:
+    answer = client.post(
+        "/api/v1/ports/edifact",
+        content=(FILES / name).read_bytes(),
+        headers={**headers, "Content-Type": "application/edifact"},
+    )
+    assert answer.status_code == 202, answer.text
+    submission_id: int = answer.json()["id"]
+    return submission_id
