@@ -95,7 +95,7 @@ def submit_edifact(
         jurisdiction_code=actor.jurisdiction_code,
         organisation_id=actor.organisation_id,
         channel=actor.channel,
-        filename=filename[:255],
+        filename=filename.replace("\x00", "")[:255],  # a browser sends it as given
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         content=data,
