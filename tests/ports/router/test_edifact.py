@@ -165,3 +165,22 @@ def test_who_operates_no_port_may_not_submit(
             select(AuditEntry).where(AuditEntry.action == "ports.edifact.submit")
         ).all()
         assert [e.outcome for e in refused] == ["denied"]
+
+
+def test_a_submission_is_running_while_a_worker_holds_its_job(
+    client: TestClient, session_factory: sessionmaker[Session], ports: Ports
+) -> None:
+    headers = ports.headers(session_factory, "tj_port")
+    accepted = client.post(
+        URL,
+        content=(FILES / "codeco_gatein_cntxg.edi").read_bytes(),
+        headers={**headers, **EDI},
+    )
+    location = accepted.headers["location"]
+    with session_factory() as session:
+        [claimed] = jobs.claim(session, worker_id="test-worker", limit=1)
+    assert claimed.kind == "ports.edifact"
+    assert client.get(location, headers=headers).json()["status"] == "running"
+    # the claiming worker runs it: done
+    assert jobs.run_job(session_factory, claimed)
+    assert client.get(location, headers=headers).json()["status"] == "done"
