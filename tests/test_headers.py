@@ -174,6 +174,8 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/api/v1/ports/orders/{order_id}": {"order_id": "999999"},
         "/api/v1/ports/orders/{order_id}/timeline": {"order_id": "999999"},
         "/ports/containers/{reference}": {"reference": "BHFU1234567"},
+        "/ports/edifact/{submission_id}": {"submission_id": "999999"},
+        "/api/v1/ports/edifact/{submission_id}": {"submission_id": "999999"},
         # DCSA ids no demo event or subscription has: their 404s carry the headers too.
         "/api/v1/ports/dcsa/v2/events/{eventID}": {
             "eventID": "00000000-0000-4000-8000-000000000001"

@@ -277,7 +277,7 @@ def _load_demo(factory: sessionmaker[Session], people: People) -> DemoContext:
 def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]:
     """A value of each path parameter, from the demo data; a new one fails here first."""
     from jingjinji.credit.models import CreditSubject as Subject
-    from jingjinji.ports.models import Order, OrderContainer
+    from jingjinji.ports.models import EdifactSubmission, Order, OrderContainer
     from jingjinji.sources.models import Outlet
     from jingjinji.warnings.models import PollutionWarning
 
@@ -287,6 +287,12 @@ def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]
         outlet = session.scalar(select(Outlet.id).order_by(Outlet.id))
         order = session.scalar(select(Order.id).order_by(Order.id))
         box = session.scalar(select(OrderContainer.equipment_reference).order_by(OrderContainer.id))
+        # the demo's submission with bad messages: its report lists them
+        edi = session.scalar(
+            select(EdifactSubmission.id).where(
+                EdifactSubmission.filename == "bad_mixed_messages.edi"
+            )
+        )
     return {
         "/catalog/{code}": "BJ-ENV-PENALTY",
         "/air/stations/{code}": "1001A",
@@ -312,6 +318,7 @@ def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]
         # The demo's callback subscribers need loopback allowed (jjj demo does): none here, so
         # an unknown subscription's 404 page, in Chinese too.
         "/ports/subscriptions/{subscription_id}": "00000000-0000-4000-8000-000000000000",
+        "/ports/edifact/{submission_id}": str(edi),
     }
 
 

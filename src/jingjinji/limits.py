@@ -82,6 +82,7 @@ ROUTE_CLASSES: dict[tuple[str, str], str] = {
     ("POST", "/water/upload"): "progress_upload",
     # EDIFACT interchanges: the kernel refuses more than 5,000,000 bytes itself.
     ("POST", "/api/v1/ports/edifact"): "progress_upload",
+    ("POST", "/ports/edifact"): "progress_upload",
 }
 
 

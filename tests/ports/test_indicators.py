@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.catalog import service as catalog
 from jingjinji.errors import InvalidInput, PermissionDenied
+from jingjinji.jobs import service as jobs
 from jingjinji.ports import demo, flows, service
 from jingjinji.ports.demo import green_channel, season
 from jingjinji.ports.service import indicators
@@ -39,6 +40,8 @@ def _load(session_factory: sessionmaker[Session], ports: Ports) -> None:
                 session, actor=ports.actors[writer], events=events, payloads=payloads
             )
         demo.load_green_channel(session, ports.actors, made.vessels)
+        # pages and datasets read the stored values: refreshed as the intake's job would
+        indicators.refresh(session)
         session.commit()
 
 
@@ -82,6 +85,50 @@ def test_a_month_reads_only_its_figures_and_a_bad_month_is_refused(
     assert september.transits.equals(whole.transits.filter(month="2026-09"))
     assert september.dwell.equals(whole.dwell.filter(month="2026-09"))
     assert empty.transits.is_empty() and empty.green_channel.is_empty()
+
+
+def test_stored_values_equal_a_fresh_recomputation_after_the_refresh(
+    session_factory: sessionmaker[Session], ports: Ports
+) -> None:
+    _load(session_factory, ports)
+    with session_factory() as session:
+        before = indicators.stored(session)
+        fresh = indicators.compute(session)
+        for kind in ("transits", "green_channel", "dwell"):
+            assert getattr(before, kind).equals(getattr(fresh, kind)), kind
+        assert (before.events, before.first, before.last) == (fresh.events, fresh.first, fresh.last)
+        # New events: the stored values stay as they were until the refresh job runs.
+        moved = [
+            equipment_event("7f0c8a1e-1d0c-4a35-9d8e-0a1b2c3d4e5f", "BHFU1000013", "CNHHA",
+                            code="GTOT", created="2026-12-01T10:00:00+08:00") | SIZE_20,
+        ]  # fmt: skip
+        arrived = [
+            equipment_event("8f0c8a1e-1d0c-4a35-9d8e-0a1b2c3d4e5f", "BHFU1000013", "CNTXG",
+                            code="GTIN", created="2026-12-01T18:00:00+08:00") | SIZE_20,
+        ]  # fmt: skip
+        for writer, payloads in (("he_hha", moved), ("tj_port", arrived)):
+            events, payloads = service.parse_events(payloads)
+            service.record_events(
+                session, actor=ports.actors[writer], events=events, payloads=payloads
+            )
+        indicators.queue_refresh(session)
+        session.commit()
+        stale = indicators.stored(session)
+        assert stale.transits.equals(before.transits)
+        assert not stale.transits.equals(indicators.compute(session).transits)
+    assert jobs.run_pending(session_factory) >= 1
+    with session_factory() as session:
+        after = indicators.stored(session)
+        fresh = indicators.compute(session)
+        december = indicators.stored(session, month="2026-12")
+        assert indicators.stored_months(session)[-1] == "2026-12"
+    for kind in ("transits", "green_channel", "dwell"):
+        assert getattr(after, kind).equals(getattr(fresh, kind)), kind
+    assert after.events == fresh.events == before.events + 2
+    assert december.transits.to_dicts() == [
+        {"month": "2026-12", "from_port": "CNHHA", "to_port": "CNTXG", "containers": 1,
+         "teu": 1.0, "laden_teu": 1.0, "unsized": 0},
+    ]  # fmt: skip
 
 
 def test_the_datasets_download_through_the_catalog(

@@ -69,6 +69,7 @@ ACTIONS = register(
         "notification.read": N_("mark a notification read"),
         "organisation.create": N_("create an organisation"),
         "ports.carrier.create": N_("register a carrier"),
+        "ports.edifact.submit": N_("submit an EDIFACT interchange"),
         "ports.events.record": N_("record port events"),
         "ports.location.create": N_("register a port location"),
         "ports.order.create": N_("record a transport order"),

@@ -86,6 +86,7 @@ __all__ = [
     "retry",
     "run_job",
     "run_pending",
+    "statuses",
     "work_forever",
     "worker_id",
 ]
@@ -144,3 +145,12 @@ def list_jobs(
     if status:
         stmt = stmt.where(Job.status == status)
     return paginate(session, stmt, Job.id, cursor=cursor, limit=limit, descending=True)
+
+
+def statuses(session: Session, *, job_ids: list[int]) -> dict[int, str]:
+    """The status of each of ``job_ids`` (one query; unknown ids are left out), for a domain
+    that shows the progress of its own jobs (say, an upload running now)."""
+    if not job_ids:
+        return {}
+    rows = session.execute(select(Job.id, Job.status).where(Job.id.in_(job_ids)))
+    return {job_id: status for job_id, status in rows}

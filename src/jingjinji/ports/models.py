@@ -31,6 +31,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     Uuid,
@@ -51,6 +52,7 @@ labels.register(
         "port_location": labels.N_("port or inland port"),
         "port_carrier": labels.N_("carrier"),
         "port_event": labels.N_("port logistics event"),
+        "port_edifact_submission": labels.N_("EDIFACT submission"),
     },
 )
 
@@ -359,3 +361,75 @@ class DwellNotice(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     hours: Mapped[int] = mapped_column(Integer)  # how long it had stayed when noticed
     noticed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SubmissionStatus(enum.StrEnum):
+    QUEUED = "queued"  # stored, its job not yet run
+    RUNNING = "running"  # shown while the job holds it (the job's own status; never stored)
+    DONE = "done"  # parsed; its events recorded (or already there)
+    FAILED = "failed"  # refused whole: unreadable, or an event the submitter may not write
+
+
+labels.register(
+    "ports.submission_status",
+    {
+        SubmissionStatus.QUEUED.value: labels.N_("queued"),
+        SubmissionStatus.RUNNING.value: labels.N_("running"),
+        SubmissionStatus.DONE.value: labels.N_("done"),
+        SubmissionStatus.FAILED.value: labels.N_("failed"),
+    },
+)
+
+
+class EdifactSubmission(Base):
+    """One EDIFACT interchange as it was submitted, and what its job made of it. The file's
+    bytes stay (the record of what was sent); the submitter is kept as the job acts as them
+    (role and organisation as they were at submission)."""
+
+    __tablename__ = "ports_edifact_submissions"
+    __table_args__ = (Index("ix_ports_edifact_submissions_org", "organisation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(40))
+    jurisdiction_code: Mapped[str | None] = mapped_column(String(12))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    channel: Mapped[str] = mapped_column(String(10), default="api")
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(10), default=SubmissionStatus.QUEUED.value)
+    job_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    sender: Mapped[str] = mapped_column(String(35), default="")
+    control_ref: Mapped[str] = mapped_column(String(14), default="")
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    messages_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    recorded: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    # The DCSA eventIDs of the file's events (recorded now or already stored), in file order.
+    event_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Per-message problems: message_ref, message_index, segment_index, segment_tag, element,
+    # reason (English; pages translate it). ``failure`` is the reason a whole file was refused.
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    failure: Mapped[str | None] = mapped_column(String(2000))
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class StoredIndicator(Base):
+    """One stored row of a computed port indicator table (``kind``: transits, green_channel,
+    dwell; ``row``: the kernel's columns), written whole by each refresh so that reads never
+    recompute from the events."""
+
+    __tablename__ = "ports_indicator_values"
+    __table_args__ = (Index("ix_ports_indicator_values_kind_month", "kind", "month"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    month: Mapped[str] = mapped_column(String(7))
+    row: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

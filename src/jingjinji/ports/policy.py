@@ -184,3 +184,30 @@ def may_read_order(actor: Actor | None, *, party_organisation_ids: Collection[in
     if actor.is_office_admin:
         return True
     return actor.organisation_id is not None and actor.organisation_id in party_organisation_ids
+
+
+# ------------------------------------------------------------------------ EDIFACT submissions
+#
+# A terminal's stewards (an organisation that operates a location) and the office submit
+# interchanges; which events of a file they may write is decided by ``may_write_event`` when the
+# job records them. A submission is read by the office, the submitter's organisation and the
+# submitter.
+
+
+def may_submit_edifact(actor: Actor | None, *, own_locations: Collection[str]) -> bool:
+    """Whether ``actor`` may submit an EDIFACT interchange (``own_locations``: the UN/LOCODEs
+    its organisation operates)."""
+    if actor is None:
+        return False
+    if actor.is_office_admin:
+        return True
+    return actor.role is Role.STEWARD and actor.organisation_id is not None and bool(own_locations)
+
+
+def may_read_submission(actor: Actor | None, *, organisation_id: int | None, user_id: int) -> bool:
+    """Whether ``actor`` reads a submission made by ``user_id`` of ``organisation_id``."""
+    if actor is None:
+        return False
+    if actor.is_office_admin or actor.user_id == user_id:
+        return True
+    return organisation_id is not None and actor.organisation_id == organisation_id

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.demo import DemoContext
 from jingjinji.ports import demo, kernels, service
 from jingjinji.ports.demo import green_channel, season
-from jingjinji.ports.models import Event
+from jingjinji.ports.models import EdifactSubmission, Event
 from tests.conftest import People
 
 
@@ -48,7 +48,13 @@ def test_the_loader_records_the_season(
     total = sum(len(v) for v in made.events.values()) + sum(len(v) for v in channel.values()) + 1
     assert ctx.values["ports_demo"]["events"] == total
     with session_factory() as session:
-        assert session.scalar(select(func.count()).select_from(Event)) == total
+        # and the EDIFACT samples' events, recorded by their submissions' jobs
+        from_files = session.scalar(select(func.sum(EdifactSubmission.recorded)))
+        assert from_files and from_files == session.scalar(
+            select(func.count()).select_from(Event).where(Event.source == "edifact")
+        )
+        assert session.scalar(select(func.count()).select_from(Event)) == total + from_files
         rows = session.execute(select(Event.equipment_reference, Event.warnings)).all()
-        assert {box for box, warnings in rows if warnings} == {season.BAD_BOX}
+        # the season's bad box and the sample file made to warn of a check digit
+        assert {box for box, warnings in rows if warnings} == {season.BAD_BOX, "APNR7744962"}
     assert [u for u, _, _ in ctx.logins] == list(demo.places.TERMINAL_USERS)

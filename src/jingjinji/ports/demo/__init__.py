@@ -1,7 +1,8 @@
 """Demo data of the ports domain: the region's ports and their (demo) operators, carriers, a
 user for a Tianjin and a Hebei terminal and for the feeder line, and a synthetic season of
-port calls and container events (``season``), transport orders over them (``orders``) and a
-live and a dead subscriber of event callbacks (``subscribers``), all written through the
+port calls and container events (``season``), transport orders over them (``orders``), a
+live and a dead subscriber of event callbacks (``subscribers``) and the EDIFACT sample files
+submitted through the intake's job (``edifact``), all written through the
 services."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from jingjinji.accounts.demo import DEMO_PASSWORD, DEMO_PASSWORD_HASH
 from jingjinji.accounts.schemas import UserIn
 from jingjinji.accounts.service import actor_of, bootstrap_user
 from jingjinji.ports import flows, service
-from jingjinji.ports.demo import green_channel, orders, places, season, subscribers
+from jingjinji.ports.demo import edifact, green_channel, orders, places, season, subscribers
 from jingjinji.ports.models import EventSource
 from jingjinji.ports.schemas.api import CarrierIn, LocationIn
 from jingjinji.regions import service as regions
@@ -152,11 +153,15 @@ def load(session: Session, ctx: DemoContext) -> None:
     flows.register_datasets(session, actor=SYSTEM_ACTOR)
     published = flows.publish_indicators(session, actor=SYSTEM_ACTOR)
     made_orders = orders.load(session, made, orgs)
+    # After the published season: the samples' events (November) go to the stored indicators.
+    submissions = edifact.load(session, actors)
+    service.refresh_indicators(session)
     for username, key in places.TERMINAL_USERS.items():
         ctx.logins.append((username, DEMO_PASSWORD, places.OPERATORS[key][2]))
     ctx.values["ports_demo"] = {
         "organisations": orgs,
         "events": count,
+        "edifact_submissions": submissions,
         "indicators": published.totals,
         **made_orders,
         "subscribers": subscribed,

@@ -1,7 +1,8 @@
 """Port indicators in the data catalog and the progress tracker.
 
-Catalog: three datasets of the coordination office, open to the public, computed from the
-stored events on every read through a record source (``register_record_source("PORTS-IND-",
+Catalog: three datasets of the coordination office, open to the public, read from the stored
+indicator values (``service.indicators.stored``, refreshed from the events by a job and by
+``jjj ports indicators``) through a record source (``register_record_source("PORTS-IND-",
 ...)``, registered when this module is imported: ``ports.jobs_handlers`` imports it in every
 process):
 
@@ -178,7 +179,7 @@ def _rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def dataset_rows(session: Session, *, kind: str, month: str | None) -> list[dict[str, Any]]:
     """Every record of one dataset kind (of one month, or of all), in key order."""
-    found = indicators.compute(session, month=month)
+    found = indicators.stored(session, month=month)
     names = _names(session)
     if kind == "TRANSIT-MONTHLY":
         frame = found.transits.with_columns(
@@ -288,12 +289,15 @@ def publish_indicators(
     session: Session, *, actor: Actor | None, year: int | None = None
 ) -> PublishedIndicators:
     """Submit each year's (or ``year``'s) computed totals to the review's indicators (creating
-    them first if need be). A value stored already with the same figure is left alone; another
-    figure replaces it as a correction saying it was recomputed from the events."""
+    them first if need be). The stored indicators are refreshed from the events first, so what
+    is published is never older than the events. A value stored already with the same figure is
+    left alone; another figure replaces it as a correction saying it was recomputed from the
+    events."""
     created = ensure_indicators(session, actor=actor)
-    found = indicators.compute(session)
+    indicators.refresh(session)
+    found = indicators.stored(session)
     totals = yearly_totals(found)
-    months = indicators.months(session)
+    months = indicators.stored_months(session)
     values: list[ValueIn] = []
     unchanged = 0
     for code, by_year in totals.items():

@@ -74,20 +74,6 @@ class EdifactProblem(BaseModel):
     reason: MessageText
 
 
-class EdifactOut(BaseModel):
-    """What ``POST /ports/edifact`` did with one interchange."""
-
-    sender: str
-    control_ref: str
-    messages: int
-    messages_accepted: int
-    recorded: int
-    duplicates: int
-    event_ids: list[uuid.UUID]
-    errors: list[EdifactProblem]
-    warnings: list[EdifactProblem]
-
-
 Operator = Literal["gte", "gt", "lte", "lt", "eq"]
 
 

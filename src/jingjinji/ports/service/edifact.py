@@ -117,7 +117,7 @@ def record_edifact(
     try:
         result = edifact.parse_interchange(data)
     except edifact.EdifactError as exc:
-        raise InvalidInput(exc.reason, errors=[field_error(["body"], str(exc.reason))]) from exc
+        raise InvalidInput(exc.reason, errors=[field_error(["body"], exc.reason)]) from exc
     header = result.interchange
     intake = EdifactIntake(
         sender=header.sender if header else "",
@@ -133,7 +133,11 @@ def record_edifact(
             raise InvalidInput(
                 msg("no message of the interchange could be read: {count} problems",
                     count=len(intake.errors)),
-                errors=[field_error(["body"], str(e["reason"])) for e in intake.errors],
+                errors=[
+                    field_error(["body"], e.reason, **{k: v for k, v in e.to_json().items()
+                                                      if k != "reason"})
+                    for e in result.errors
+                ],
             )  # fmt: skip
         return intake
     ids = [uuid.UUID(p["eventID"]) for p in payloads]
