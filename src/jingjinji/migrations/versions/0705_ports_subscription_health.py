@@ -1,7 +1,7 @@
 """ports subscriptions: pause, delivery health per subscription and delivery, demo receipts
 
 Revision ID: 0705_ports_subscription_health
-Revises: 0703_ports_orders
+Revises: 0704_ports_edifact_submissions
 Create Date: 2026-12-02 15:50:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import jingjinji.db
 
 revision: str = "0705_ports_subscription_health"
-down_revision: str | Sequence[str] | None = "0703_ports_orders"
+down_revision: str | Sequence[str] | None = "0704_ports_edifact_submissions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
