@@ -68,7 +68,7 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 #: ``msg`` is English only): the type, with the values of its ``ctx`` where the sentence names
 #: them. A type not listed reads as :data:`_INVALID`.
 _TYPE_MESSAGES: dict[str, Msg] = {
-    "missing": msg("a value is required"),
+    "missing": msg("this field is required"),
     "string_type": msg("text is required"),
     "int_type": msg("a whole number is required"),
     "int_parsing": msg("a whole number is required"),
