@@ -292,8 +292,7 @@ def parse_xlsx(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
 
 
 def _csv_problem(exc: csv.Error, *, line: int) -> Msg:
-    """Why the csv module could not read a file, for a person: its own texts are English and
-    name its internals (``universal-newline mode``)."""
+    """Why the csv module could not read a file, for a person (its own texts are English)."""
     text = str(exc)
     if text.startswith("field larger than field limit"):
         return msg(
@@ -307,8 +306,6 @@ def _csv_problem(exc: csv.Error, *, line: int) -> Msg:
             "with ordinary line ends, or quote the cell",
             line=line,
         )
-    if "NUL" in text:
-        return msg("line {line}: the file holds a NUL character: it is not a text file", line=line)
     return msg("line {line}: the CSV structure is broken (quotes or separators)", line=line)
 
 
@@ -318,15 +315,7 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             msg("the CSV file is not UTF-8 text"),
-            errors=[
-                field_error(
-                    ["file"],
-                    msg(
-                        "not UTF-8: the byte at position {position} cannot be decoded",
-                        position=exc.start,
-                    ),
-                )
-            ],
+            errors=[field_error(["file"], msg("not UTF-8 from byte {at}", at=exc.start))],
         ) from exc
     reader = csv.reader(io.StringIO(text))
     # The file line each record starts on: a quoted cell may hold line breaks, and problems
