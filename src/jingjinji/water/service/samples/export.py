@@ -3,10 +3,10 @@ whatever the period's length.
 
 An export is checked first (:func:`plan_export`: a bad period is a 422 naming ``end`` before the
 first byte), then written by :func:`export_chunks`, a lazy generator: the samples are read in key
-order (section, time, kind, item: the table's unique key) :data:`EXPORT_WINDOW_ROWS` at a time by
-keyset (:func:`jingjinji.pagination.keyset_batches`), each window encoded and sent before the
-next is read, so memory depends on the window, not on the period. There is no cap on the period
-or on the number of samples.
+order (section, time, kind, item: the table's unique key), a section at a time and
+:data:`EXPORT_WINDOW_ROWS` at a time by keyset (:func:`jingjinji.pagination.keyset_batches`),
+each window encoded and sent before the next is read, so memory depends on the window, not on
+the period. There is no cap on the period or on the number of samples.
 
 The CSV is for people (:func:`jingjinji.numbers.frame_csv`): values rounded to the default
 precision of :func:`jingjinji.numbers.num` (two decimals, three significant digits below 1: the
@@ -82,23 +82,34 @@ def export_frames(session: Session, plan: SamplesExport) -> Iterator[pl.DataFram
     asked for; one empty frame (for the columns) when there are none."""
     columns = [getattr(Sample, name) for name in EXPORT_SCHEMA]
     stmt = select(*columns).where(Sample.sampled_at >= plan.start, Sample.sampled_at < plan.end)
-    if plan.section_code is not None:
-        stmt = stmt.where(Sample.section_code == plan.section_code)
     if plan.kind is not None:
         stmt = stmt.where(Sample.kind == plan.kind)
+    sections = (
+        [plan.section_code]
+        if plan.section_code is not None
+        else session.scalars(
+            select(Sample.section_code)
+            .where(Sample.sampled_at >= plan.start, Sample.sampled_at < plan.end)
+            .distinct()
+            .order_by(Sample.section_code)
+        ).all()
+    )
     sent = False
-    for rows in keyset_batches(
-        session,
-        stmt,
-        Sample.section_code,
-        Sample.sampled_at,
-        Sample.kind,
-        Sample.item,
-        size=EXPORT_WINDOW_ROWS,
-        key=lambda r: (r.section_code, r.sampled_at, r.kind, r.item),
-    ):
-        sent = True
-        yield pl.DataFrame([tuple(r) for r in rows], schema=EXPORT_SCHEMA, orient="row")
+    # A section at a time, keyed on the rest of the unique key: each window is one range on
+    # the key's index (a key that starts with the section would make every window's condition
+    # an OR that SQLite reads from the first row on).
+    for section in sections:
+        for rows in keyset_batches(
+            session,
+            stmt.where(Sample.section_code == section),
+            Sample.sampled_at,
+            Sample.kind,
+            Sample.item,
+            size=EXPORT_WINDOW_ROWS,
+            key=lambda r: (r.sampled_at, r.kind, r.item),
+        ):
+            sent = True
+            yield pl.DataFrame([tuple(r) for r in rows], schema=EXPORT_SCHEMA, orient="row")
     if not sent:
         yield pl.DataFrame(schema=EXPORT_SCHEMA)
 
