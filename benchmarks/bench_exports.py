@@ -18,6 +18,12 @@ one station's raw hourly values, the city's daily series and its monthly means. 
 case: rows, MB, seconds, rows/s, peak RSS of the child and its RSS before the export (imports),
 time and RSS ratios (whole / streamed: above 1 = the streamed one is faster / smaller) and the
 load average (``os.getloadavg()``). Nothing asserts on time.
+
+Two more cases, in the same database, stream the stored values of the other domains (synthetic
+rows, bulk-inserted; ``--rows`` each): **sources values** (one logger's hourly values of ten
+factors, ``values_export``) and **water samples** (one section's 4-hourly values of ten items,
+``samples.export``); their baseline is what those exports did before (one query for every row,
+one frame, the same CSV for people in one buffer; refused past 1,000,000 rows then).
 """
 
 from __future__ import annotations
@@ -48,6 +54,10 @@ from jingjinji.regions import demo as regions_demo
 from jingjinji.security import SYSTEM_ACTOR
 
 START, END = dt.date(2013, 3, 1), dt.date(2017, 2, 28)
+#: The sources and water cases (their data is synthetic, made by :func:`prepare_values`).
+VALUE_CASES = ("sources values", "water samples")
+VALUE_START = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+FACTORS = tuple(f"w{n:05d}" for n in range(10))
 CASES: dict[str, dict[str, str]] = {
     "city hourly": {"city": "110000", "kind": "hourly"},
     "station raw": {"station": "1001A", "kind": "raw"},
@@ -80,6 +90,154 @@ def prepare(url: str, directory: Path) -> None:
         importer.import_beijing_multisite(session, directory, actor=SYSTEM_ACTOR, verify=False)
         session.commit()
     engine.dispose()
+
+
+def prepare_values(url: str, rows: int) -> None:
+    """A logger (enterprise, outlet) and a water section, and ``rows`` synthetic values of
+    each, bulk-inserted (a benchmark's data, not a test's)."""
+    from sqlalchemy import insert
+
+    from jingjinji.credit.kernels.uscc import synthetic_uscc
+    from jingjinji.sources.models import OutletKind, Value
+    from jingjinji.sources.schemas.registry import EnterpriseIn, LoggerIn, OutletIn
+    from jingjinji.sources.service import registry
+    from jingjinji.water.models import Sample, Section
+
+    factory = make_session_factory(make_engine(url))
+    with factory() as session:
+        enterprise = registry.save_enterprise(
+            session,
+            actor=SYSTEM_ACTOR,
+            data=EnterpriseIn(
+                uscc=synthetic_uscc("91", "130100", 9),
+                name_zh="基准企业",
+                name_en="Benchmark enterprise",
+                jurisdiction_code="130000",
+                city_code="130100",
+                synthetic=True,
+            ),
+        )
+        outlet = registry.save_outlet(
+            session,
+            actor=SYSTEM_ACTOR,
+            enterprise_id=enterprise.id,
+            data=OutletIn.model_validate(
+                {
+                    "code": "DW001",
+                    "name_zh": "基准排放口",
+                    "name_en": "Benchmark outlet",
+                    "kind": OutletKind.WASTEWATER,
+                    "longitude": 114.5,
+                    "latitude": 38.0,
+                }
+            ),
+        )
+        logger = registry.save_logger(
+            session,
+            actor=SYSTEM_ACTOR,
+            outlet_id=outlet.id,
+            data=LoggerIn.model_validate(
+                {"mn": "BENCH-W-001", "password": "123456", "protocol_version": 2017, "st": "32"}
+            ),
+        )
+        session.add(
+            Section(
+                code="BENCH-01",
+                name_zh="基准断面",
+                name_en="Benchmark section",
+                river_zh="北运河",
+                river_en="North Canal",
+                river_system="north_three_rivers",
+                kind="provincial",
+                longitude=116.8,
+                latitude=39.8,
+                jurisdiction_code="110000",
+            )
+        )
+        session.commit()
+        for first in range(0, rows, 50_000):
+            numbers = range(first, min(first + 50_000, rows))
+            session.execute(
+                insert(Value),
+                [
+                    {
+                        "logger_id": logger.id,
+                        "cn": 2061,
+                        "data_time": VALUE_START + dt.timedelta(hours=n // len(FACTORS)),
+                        "factor": FACTORS[n % len(FACTORS)],
+                        "avg": 40.0 + (n % 97) / 7,
+                        "min": 30.0,
+                        "max": 70.123,
+                        "flag": "N",
+                    }
+                    for n in numbers
+                ],
+            )
+            session.execute(
+                insert(Sample),
+                [
+                    {
+                        "section_code": "BENCH-01",
+                        "sampled_at": VALUE_START + dt.timedelta(hours=4 * (n // len(FACTORS))),
+                        "kind": "automatic",
+                        "item": FACTORS[n % len(FACTORS)],
+                        "value": 1.0 + (n % 89) / 13,
+                        "recorded_by": "bench",
+                    }
+                    for n in numbers
+                ],
+            )
+            session.commit()
+
+
+def value_file(session: Any, reader: Any, case: str, mode: str) -> tuple[int, int]:
+    """A sources or water export of every row: streamed, or whole (one query, one frame, one
+    CSV buffer of the same CSV for people, as the export was before it streamed)."""
+    from sqlalchemy import select
+
+    from jingjinji import streaming
+    from jingjinji.sources.models import Logger, Value
+    from jingjinji.sources.service import values_export
+    from jingjinji.sources.service.data import VALUE_COLUMNS
+    from jingjinji.water.models import Sample
+    from jingjinji.water.service.samples import export as samples_export
+
+    end = VALUE_START + dt.timedelta(days=365 * 200)
+    if case == "sources values":
+        plan = values_export.plan_export(
+            session, actor=SYSTEM_ACTOR, start=VALUE_START, end=end, mn="BENCH-W-001"
+        )
+        session.commit()
+        if mode == "streamed":
+            return _drained(values_export.export_chunks(reader, plan))
+        schema = values_export.EXPORT_SCHEMA
+        columns = [getattr(Value, name) for name in VALUE_COLUMNS]
+        stmt = (
+            select(Logger.mn, Logger.outlet_id, *columns)
+            .join(Logger, Logger.id == Value.logger_id)
+            .order_by(Logger.mn, Value.cn, Value.data_time, Value.factor)
+        )
+    else:
+        plan_w = samples_export.plan_export(start=VALUE_START, end=end)
+        if mode == "streamed":
+            return _drained(samples_export.export_chunks(reader, plan_w))
+        schema = samples_export.EXPORT_SCHEMA
+        stmt = select(*[getattr(Sample, n) for n in schema]).order_by(
+            Sample.section_code, Sample.sampled_at, Sample.kind, Sample.item
+        )
+    rows = session.execute(stmt).all()
+    frame = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    # The same CSV for people, written from the whole frame into one buffer.
+    buffer = b"".join(streaming.frame_csv_chunks([frame], chunk_rows=max(frame.height, 1)))
+    return frame.height, len(buffer)
+
+
+def _drained(chunks: Any) -> tuple[int, int]:
+    size = lines = 0
+    for chunk in chunks:
+        size += len(chunk)
+        lines += chunk.count(b"\r\n")
+    return lines - 1, size
 
 
 def whole_file(session: Any, query: ExportQuery) -> tuple[int, int]:
@@ -119,13 +277,18 @@ def streamed(session: Any, reader: Any, query: ExportQuery) -> tuple[int, int]:
 def child(url: str, mode: str, case: str) -> dict[str, Any]:
     engine = make_engine(url)
     factory = make_session_factory(engine)
-    query = ExportQuery.model_validate({**CASES[case], "start": START, "end": END})
     before = rss_mb()
     started = time.perf_counter()
     with factory() as session, factory() as reader:
-        rows, size = (
-            streamed(session, reader, query) if mode == "streamed" else whole_file(session, query)
-        )
+        if case in VALUE_CASES:
+            rows, size = value_file(session, reader, case, mode)
+        else:
+            query = ExportQuery.model_validate({**CASES[case], "start": START, "end": END})
+            rows, size = (
+                streamed(session, reader, query)
+                if mode == "streamed"
+                else whole_file(session, query)
+            )
     seconds = time.perf_counter() - started
     return {"rows": rows, "bytes": size, "seconds": seconds, "rss": rss_mb(), "base": before}
 
@@ -142,12 +305,12 @@ def in_child(url: str, mode: str, case: str) -> dict[str, Any]:
     return result
 
 
-def run(url: str, rounds: int) -> None:
+def run(url: str, rounds: int, cases: tuple[str, ...] = (*CASES, *VALUE_CASES)) -> None:
     print(
         f"{'case':14} {'mode':9} {'rows':>8} {'MB':>6} {'s':>6} {'rows/s':>9} {'RSS MB':>7} "
         f"{'(base)':>7}  load"
     )
-    for case in CASES:
+    for case in cases:
         time_ratios, rss_ratios = [], []
         for _ in range(rounds):
             got = {mode: in_child(url, mode, case) for mode in ("streamed", "whole")}
@@ -177,9 +340,26 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--dir", type=Path, default=None, help="beijing-multisite folder")
     parser.add_argument("--url", default=None, help="a database already holding the data")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--rows", type=int, default=1_200_000, help="sources and water rows")
+    parser.add_argument(
+        "--values-only", action="store_true", help="only the sources and water cases"
+    )
     args = parser.parse_args(argv)
+    if args.values_only:
+        with tempfile.TemporaryDirectory() as name:
+            url = f"sqlite:///{Path(name) / 'bench.db'}"
+            engine = make_engine(url)
+            bootstrap.prepare_database(engine)
+            with make_session_factory(engine)() as session:
+                regions_demo.load(session, DemoContext())
+                session.commit()
+            started = time.perf_counter()
+            prepare_values(url, args.rows)
+            print(f"made {args.rows:,} rows each in {time.perf_counter() - started:.1f} s")
+            run(url, args.rounds, VALUE_CASES)
+        return 0
     if args.url:
-        run(args.url, args.rounds)
+        run(args.url, args.rounds, tuple(CASES))  # a database of the air data only
         return 0
     directory = args.dir or demo.history_dir()
     if directory is None or not directory.is_dir():
@@ -189,6 +369,7 @@ def main(argv: list[str]) -> int:
         url = f"sqlite:///{Path(name) / 'bench.db'}"
         started = time.perf_counter()
         prepare(url, directory)
+        prepare_values(url, args.rows)
         print(f"loaded {directory} in {time.perf_counter() - started:.1f} s ({load()})")
         run(url, args.rounds)
     return 0

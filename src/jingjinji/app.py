@@ -188,7 +188,7 @@ def _install_page_errors(app: FastAPI) -> None:
             return await _answer(api_validation, request, exc)
         from jingjinji import views as core_views
 
-        errors = problems.validation_errors(exc)
+        errors = problems.page_validation_errors(exc)
         return await run_in_threadpool(
             core_views.error_page, request, 422, "Invalid input", UNREADABLE_FORM, errors
         )

@@ -16,7 +16,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
@@ -215,3 +215,28 @@ def paginate(
     paged = keyset(stmt, *key_columns, cursor=cursor, limit=limit, descending=descending)
     rows: Sequence[Any] = session.scalars(paged).all() if scalars else session.execute(paged).all()
     return page_of(rows, limit=limit, key=key or _attribute_key(key_columns))
+
+
+def keyset_batches(
+    session: Session,
+    stmt: Select[Any],
+    *key_columns: KeyColumn,
+    size: int,
+    key: Callable[[Any], tuple[Any, ...]],
+) -> Iterator[Sequence[Any]]:
+    """Every row of ``stmt`` in the order of ``key_columns`` (ascending; together they must be
+    unique), ``size`` rows at a time: each batch is one query starting after the key of the
+    previous batch's last row (``key`` reads it from a row), run when the batch is asked for.
+    For a streamed export: memory holds one batch, however many rows there are."""
+    if not key_columns:
+        raise TypeError("keyset_batches needs at least one key column")
+    ordered = stmt.order_by(*(c.asc() for c in key_columns)).limit(size)
+    last: tuple[Any, ...] | None = None
+    while True:
+        page = ordered if last is None else ordered.where(_after(key_columns, last, False))
+        rows = session.execute(page).all()
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        last = key(rows[-1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
 from jingjinji.errors import Busy, DomainError
+from jingjinji.i18n import Msg, msg
 
 PROBLEM_BASE = "https://jingjinji.example/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -60,6 +62,78 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             entry["input"] = value
         out.append(entry)
     return out
+
+
+#: Pydantic's error types as a sentence a person reads, in their language (pydantic's own
+#: ``msg`` is English only): the type, with the values of its ``ctx`` where the sentence names
+#: them. A type not listed reads as :data:`_INVALID`.
+_TYPE_MESSAGES: dict[str, Msg] = {
+    "missing": msg("this field is required"),
+    "string_type": msg("text is required"),
+    "int_type": msg("a whole number is required"),
+    "int_parsing": msg("a whole number is required"),
+    "int_from_float": msg("a whole number is required"),
+    "float_type": msg("a number is required"),
+    "float_parsing": msg("a number is required"),
+    "finite_number": msg("the value must be a finite number"),
+    "decimal_parsing": msg("a number is required"),
+    "bool_type": msg("true or false is required"),
+    "bool_parsing": msg("true or false is required"),
+    "date_type": msg("a date such as 2021-07-01 is required"),
+    "date_parsing": msg("a date such as 2021-07-01 is required"),
+    "date_from_datetime_parsing": msg("a date such as 2021-07-01 is required"),
+    "date_from_datetime_inexact": msg("a date without a time of day is required"),
+    "datetime_type": msg("a date and time such as 2021-07-01T08:00 is required"),
+    "datetime_parsing": msg("a date and time such as 2021-07-01T08:00 is required"),
+    "datetime_from_date_parsing": msg("a date and time such as 2021-07-01T08:00 is required"),
+    "enum": msg("not one of the allowed values"),
+    "literal_error": msg("not one of the allowed values"),
+    "string_pattern_mismatch": msg("the text does not have the expected form"),
+    "json_invalid": msg("not valid JSON"),
+    "extra_forbidden": msg("this field is not expected"),
+    "url_parsing": msg("not a valid URL"),
+    "url_scheme": msg("not a valid URL"),
+    "uuid_parsing": msg("not a valid identifier"),
+}
+#: Types whose sentence names a bound: the ``ctx`` key, and the sentence made with it.
+_BOUND_MESSAGES: dict[str, tuple[str, Callable[[object], Msg]]] = {
+    "string_too_long": ("max_length", lambda n: msg("at most {limit} characters", limit=n)),
+    "string_too_short": ("min_length", lambda n: msg("at least {limit} characters", limit=n)),
+    "too_long": ("max_length", lambda n: msg("at most {limit} items", limit=n)),
+    "too_short": ("min_length", lambda n: msg("at least {limit} items", limit=n)),
+    "greater_than": ("gt", lambda n: msg("must be greater than {limit}", limit=n)),
+    "greater_than_equal": ("ge", lambda n: msg("must be at least {limit}", limit=n)),
+    "less_than": ("lt", lambda n: msg("must be less than {limit}", limit=n)),
+    "less_than_equal": ("le", lambda n: msg("must be at most {limit}", limit=n)),
+}
+_INVALID = msg("the value is not valid")
+
+
+def error_message(error: Mapping[str, Any]) -> Msg:
+    """One pydantic error (an item of ``ValidationError.errors()``) as a message a page shows
+    in the reader's language: a ``value_error`` raised with a :func:`~jingjinji.i18n.msg` keeps
+    it; a known type reads as its sentence (with the bound it names); any other as "the value
+    is not valid"."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind in ("value_error", "assertion_error"):
+        reason = ctx.get("error")
+        if isinstance(reason, BaseException) and reason.args and isinstance(reason.args[0], Msg):
+            return reason.args[0]
+        return _INVALID
+    if kind in _BOUND_MESSAGES and _BOUND_MESSAGES[kind][0] in ctx:
+        key, sentence = _BOUND_MESSAGES[kind]
+        return sentence(ctx[key])
+    return _TYPE_MESSAGES.get(kind, _INVALID)
+
+
+def page_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """:func:`validation_errors` for a page: each ``msg`` is :func:`error_message`'s (the API
+    keeps pydantic's English text)."""
+    return [
+        {**entry, "msg": error_message(raw)}
+        for entry, raw in zip(validation_errors(exc), exc.errors(), strict=True)
+    ]
 
 
 def domain_problem(request: Request, exc: DomainError) -> JSONResponse:

@@ -1,6 +1,6 @@
 """The data API: stored values (through the real loader) paged and filtered, read per policy
 (the owner's province, the office, a jurisdiction involved in a case; audited), exported as
-CSV and Parquet with the period capped, and the chart series of an outlet with its limits."""
+CSV and Parquet streamed over any period, and the chart series of an outlet with its limits."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,10 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.audit.models import AuditEntry
 from jingjinji.sources.loader import BatchLoader
 from jingjinji.sources.models import Case, CaseJurisdiction, Enterprise
-from jingjinji.sources.service import monitoring_grants
+from jingjinji.sources.service import monitoring_grants, values_export
 from tests.conftest import People
 from tests.sources.conftest import Registry
 from tests.sources.loader_support import message
+from tests.statements import counting, engine_of
 
 API = "/api/v1/sources"
 RECEIVED = dt.datetime(2025, 7, 1, 6, 0, tzinfo=dt.UTC)
@@ -179,7 +182,7 @@ def test_values_are_paged_filtered_and_read_per_policy(
     assert crossing["cross_jurisdiction"] is True
 
 
-def test_exports_and_their_period_cap(
+def test_exports_of_any_period(
     client: TestClient,
     session_factory: sessionmaker[Session],
     people: People,
@@ -206,17 +209,66 @@ def test_exports_and_their_period_cap(
         headers=hebei,
     )
     assert empty.status_code == 200 and pl.read_csv(io.BytesIO(empty.content)).height == 0
-    # The cap: 31 days of real-time data, 366 of hourly.
-    long: Params = {"start": "2025-01-01T00:00", "end": "2025-03-01T00:00"}
-    capped = client.get(f"{API}/values/export", params={**query, **long, "cn": 2011}, headers=hebei)
-    assert capped.status_code == 422 and ["query", "end"] in _locs(capped.json())
+    # No cap on the period: years of real-time data (once refused past 31 days) are streamed.
+    long: Params = {"start": "2015-01-01T00:00", "end": "2026-01-01T00:00"}
+    realtime = client.get(
+        f"{API}/values/export", params={**query, **long, "cn": 2011}, headers=hebei
+    )
+    assert realtime.status_code == 200, realtime.text
+    assert pl.read_csv(io.BytesIO(realtime.content))["rtd"].to_list() == [50.5, 51.5]
     allowed = client.get(f"{API}/values/export", params={**query, **long}, headers=hebei)
-    assert allowed.status_code == 200
+    assert allowed.status_code == 200 and pl.read_csv(io.BytesIO(allowed.content)).height == 6
+    reversed_period = {**query, "start": "2025-07-02T00:00", "end": "2025-07-01T00:00"}
+    refused = client.get(f"{API}/values/export", params=reversed_period, headers=hebei)
+    assert refused.status_code == 422 and ["query", "end"] in _locs(refused.json())
     for params in ({"format": "xlsx"}, {"start": "0"}, {"end": None}):
         bad = {k: v for k, v in {**query, **params}.items() if v is not None}
         assert client.get(f"{API}/values/export", params=bad, headers=hebei).status_code == 422
     beijing = _headers(people, session_factory, "bj-env")
     assert client.get(f"{API}/values/export", params=query, headers=beijing).status_code == 403
+
+
+def test_an_export_larger_than_a_window_is_streamed_whole_in_key_order(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    people: People,
+    registry: Registry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows of 3 values over 11: every value once, by logger (MN), command, time and factor
+    across the windows' edges, each window its own query (memory holds one window)."""
+    _load(session_factory)
+    monkeypatch.setattr(values_export, "EXPORT_WINDOW_ROWS", 3)
+    hebei = _headers(people, session_factory, "he-env")
+    query: Params = {
+        "enterprise": registry.enterprises["HE-A"],
+        "start": "2025-07-01T00:00",
+        "end": "2025-07-02T00:00",
+    }
+    with counting(engine_of(client)) as statements:
+        answer = client.get(f"{API}/values/export", params=query, headers=hebei)
+    assert answer.status_code == 200, answer.text
+    lines = answer.text.splitlines()
+    assert lines[0] == (
+        "mn,outlet_id,cn,data_time,factor,rtd,avg,min,max,cou,zs_rtd,zs_avg,zs_min,zs_max,flag"
+    )
+    rows = [r.split(",") for r in lines[1:]]
+    keys = [(r[0], int(r[2]), r[3], r[4]) for r in rows]
+    utc = [f"2025-07-01T{h - 8:02d}:00:00+0000" for h in HOURS]
+    flue_gas = [("HE-A-G-001", 2061, t, "a21026") for t in utc]
+    realtime = [("HE-A-W-001", 2011, f"2025-07-01T02:0{m}:00+0000", "w01018") for m in (0, 1)]
+    hourly = [("HE-A-W-001", 2061, t, f) for t in utc for f in ("w01018", "w21003")]
+    assert keys == flue_gas + realtime + hourly
+    assert [r[6] for r in rows[:3]] == ["30", "31", "32"] and rows[3][5] == "50.5"
+    windows = [s for s in statements if "FROM source_values" in s]
+    # HE-A-G-001: 3, then none; HE-A-W-001: 3, 3, 2.
+    assert len(windows) == 5 and all("LIMIT" in s for s in windows)
+    parquet = client.get(
+        f"{API}/values/export", params={**query, "format": "parquet"}, headers=hebei
+    )
+    assert pq.ParquetFile(io.BytesIO(parquet.content)).num_row_groups == 4
+    frame = pl.read_parquet(io.BytesIO(parquet.content))
+    assert frame.height == 11 and frame["avg"].to_list()[:3] == [30.0, 31.0, 32.0]
 
 
 def test_the_series_of_an_outlet_carries_its_limits(

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.sources.loader import BatchLoader
-from jingjinji.sources.service import data
+from jingjinji.sources.service import values_export
 from tests.conftest import People
 from tests.sources.conftest import Registry
 from tests.sources.loader_support import message
@@ -69,7 +69,7 @@ def test_csv_text_that_a_spreadsheet_would_run_is_defused() -> None:
         },
         schema_overrides={"data_time": pl.Datetime("us", "UTC")},
     )
-    text = b"".join(data.csv_chunks(frame)).decode()
+    text = b"".join(values_export.csv_chunks([frame])).decode()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["mn"], r["flag"], r["avg"]) for r in rows] == [
         ("'@SUM(A1)", "'=1+1", "-1.5"),

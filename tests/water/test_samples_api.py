@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.water.service import samples as service
 from tests.conftest import People
 from tests.malformed import Case, problems_of
+from tests.statements import counting, engine_of
 from tests.water.conftest import WaterNetwork
 
 API = "/api/v1/water"
@@ -249,24 +251,52 @@ def test_malformed_sample_requests_are_4xx_problems(
     assert problems_of(client, beijing | csv_type, csv_cases) == []
 
 
-def test_an_export_past_its_cap_is_refused_not_cut(
+def test_an_export_larger_than_a_window_is_streamed_whole_in_key_order(
     client: TestClient,
     session_factory: sessionmaker[Session],
     people: People,
     water_sections: WaterNetwork,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Windows of 5 samples over 12 (once a 422 past the cap): every sample once, by section,
+    time, kind and item across the windows' edges, each window its own query (memory holds
+    one window)."""
     from jingjinji.water.service.samples import export
 
     beijing = people.headers(session_factory, "bj-env")
-    client.post(f"{API}/samples", json={"rows": _hours(3)}, headers=beijing)
-    monkeypatch.setattr(export, "MAX_EXPORT_ROWS", 2)
-    period = {"start": "2025-07-01T00:00Z", "end": "2025-07-02T00:00Z"}
-    answer = client.get(f"{API}/samples/export", params=period)
-    assert answer.status_code == 422
-    assert "shorter period" in answer.json()["detail"]
-    monkeypatch.setattr(export, "MAX_EXPORT_ROWS", 3)
-    assert client.get(f"{API}/samples/export", params=period).status_code == 200
+    hebei = people.headers(session_factory, "he-env")
+    for section, headers in (("HE-TJ-01", hebei), ("BJ-HE-01", beijing)):
+        rows = [{**r, "section_code": section} for item in ("nh3n", "do") for r in _hours(3, item)]
+        assert client.post(f"{API}/samples", json={"rows": rows}, headers=headers).is_success
+    monkeypatch.setattr(export, "EXPORT_WINDOW_ROWS", 5)
+    period = {"start": "1990-01-01T00:00Z", "end": "2030-01-01T00:00Z"}
+    with counting(engine_of(client)) as statements:
+        answer = client.get(f"{API}/samples/export", params=period)
+    assert answer.status_code == 200, answer.text
+    lines = answer.text.splitlines()
+    assert lines[0] == (
+        "section_code,sampled_at,kind,item,value,below_detection,origin,version,recorded_at,"
+        "recorded_by,ingestion_id"
+    )
+    keys = [tuple(line.split(",")[:4]) for line in lines[1:]]
+    times = [f"2025-07-01T{4 * n:02d}:00:00+0000" for n in range(3)]
+    assert keys == [
+        (section, t, "automatic", item)
+        for section in ("BJ-HE-01", "HE-TJ-01")
+        for t in times
+        for item in ("do", "nh3n")
+    ]
+    assert [line.split(",")[4] for line in lines[1:3]] == ["1", "1"]
+    windows = [s for s in statements if "FROM water_samples" in s and "LIMIT" in s]
+    assert len(windows) == 4  # a section at a time: 5 and 1 of each
+    parquet = client.get(f"{API}/samples/export", params={**period, "format": "parquet"})
+    assert pq.ParquetFile(io.BytesIO(parquet.content)).num_row_groups == 4
+    frame = pl.read_parquet(io.BytesIO(parquet.content))
+    assert list(zip(frame["section_code"], frame["item"], strict=True))[4:7] == [
+        ("BJ-HE-01", "do"),
+        ("BJ-HE-01", "nh3n"),
+        ("HE-TJ-01", "do"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -21,14 +21,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 import polars as pl
-import pyarrow.parquet as pq
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jingjinji import numbers
+from jingjinji import numbers, streaming
 from jingjinji.air import kernels, raw, service
 from jingjinji.air.kernels.period_means import Period
 from jingjinji.air.models import POLLUTANTS, Observation
@@ -50,8 +49,6 @@ MEDIA_TYPES: dict[str, str] = {
 #: Days read, computed and sent at a time (monthly and yearly: a calendar year at a time). An
 #: hourly window of a city of 12 stations is about 26,000 station-hours.
 WINDOW_DAYS: dict[str, int] = {"daily": 366, "hourly": 92, "raw": 92}
-#: Rows encoded into one CSV chunk.
-CSV_CHUNK_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -218,68 +215,15 @@ def column_decimals(name: str, dtype: pl.DataType) -> int | None:
 
 
 def csv_chunks(parts: Iterable[pl.DataFrame]) -> Iterator[bytes]:
-    """UTF-8 CSV, the header then about CSV_CHUNK_ROWS rows a chunk; times ISO 8601 UTC."""
-    header = True
-    for frame in parts:
-        decimals = [column_decimals(n, t) for n, t in frame.schema.items()]
-        text = frame.with_columns(
-            pl.col(pl.Datetime("us", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-        )
-        for offset in range(0, text.height, CSV_CHUNK_ROWS) if text.height else [0]:
-            chunk = numbers.frame_csv(text.slice(offset, CSV_CHUNK_ROWS), decimals, header=header)
-            header = False
-            if chunk:
-                yield chunk.encode()
-
-
-class _Drain:
-    """A write-only file that hands over what was written since the last :meth:`take`."""
-
-    def __init__(self) -> None:
-        self._parts: list[bytes] = []
-        self._written = 0
-        self.closed = False
-
-    def write(self, data: Any) -> int:
-        chunk = bytes(data)
-        self._parts.append(chunk)
-        self._written += len(chunk)
-        return len(chunk)
-
-    def tell(self) -> int:
-        return self._written
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        self.closed = True
-
-    def take(self) -> bytes:
-        out, self._parts = b"".join(self._parts), []
-        return out
-
-
-def parquet_chunks(parts: Iterable[pl.DataFrame]) -> Iterator[bytes]:
-    """Parquet, one row group per window, each sent once written (the footer last)."""
-    sink = _Drain()
-    writer: pq.ParquetWriter | None = None
-    for frame in parts:
-        table = frame.to_arrow()
-        if writer is None:
-            writer = pq.ParquetWriter(sink, table.schema)
-        elif table.schema != writer.schema:
-            table = table.cast(writer.schema)
-        if table.num_rows:
-            writer.write_table(table)
-        if chunk := sink.take():
-            yield chunk
-    if writer is not None:
-        writer.close()
-    yield sink.take()
+    """UTF-8 CSV for people, the header then a chunk of rows at a time; times ISO 8601 UTC."""
+    return streaming.frame_csv_chunks(
+        parts, decimals=column_decimals, time_format=streaming.UTC_Z_FORMAT
+    )
 
 
 def export_chunks(session: Session, plan: ExportPlan) -> Iterator[bytes]:
     """The file of a plan, lazily: a window is read only when the chunks before it are sent."""
     parts = frames(session, plan)
-    return parquet_chunks(parts) if plan.format == "parquet" else csv_chunks(parts)
+    if plan.format == "parquet":
+        return streaming.frame_parquet_chunks(parts)
+    return csv_chunks(parts)

@@ -5,14 +5,12 @@ batch as the rows arrive: nothing holds the whole dataset in memory."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from jingjinji import numbers
+from jingjinji import numbers, streaming
 from jingjinji.catalog.service.downloads import DownloadPlan
 
 Batches = Iterable[list[dict[str, object]]]
@@ -50,31 +48,6 @@ def jsonl_chunks(batches: Batches) -> Iterator[str]:
             yield "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
-class _Sink(io.RawIOBase):
-    """A write-only file that hands its bytes out as they are written."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self.position = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: object) -> int:
-        chunk = bytes(memoryview(data))  # type: ignore[arg-type]
-        self.parts.append(chunk)
-        self.position += len(chunk)
-        return len(chunk)
-
-    def tell(self) -> int:
-        return self.position
-
-    def take(self) -> bytes:
-        out = b"".join(self.parts)
-        self.parts.clear()
-        return out
-
-
 def _column(values: list[object], field_type: str) -> list[object]:
     if field_type == "date":
         return [None if v is None else dt.date.fromisoformat(str(v)) for v in values]
@@ -84,22 +57,16 @@ def _column(values: list[object], field_type: str) -> list[object]:
 def parquet_chunks(plan: DownloadPlan, batches: Batches) -> Iterator[bytes]:
     """One row group per batch."""
     schema = pa.schema([(name, ARROW_TYPES[plan.field_types[name]]) for name in plan.fields])
-    sink = _Sink()
-    writer = pq.ParquetWriter(sink, schema)
-    try:
+
+    def tables() -> Iterator[pa.Table]:
         for rows in batches:
-            if rows:
-                columns = {
-                    name: pa.array(
-                        _column([r.get(name) for r in rows], plan.field_types[name]),
-                        type=schema.field(name).type,
-                    )
-                    for name in plan.fields
-                }
-                writer.write_table(pa.table(columns, schema=schema))
-            chunk = sink.take()
-            if chunk:
-                yield chunk
-    finally:
-        writer.close()
-    yield sink.take()
+            columns = {
+                name: pa.array(
+                    _column([r.get(name) for r in rows], plan.field_types[name]),
+                    type=schema.field(name).type,
+                )
+                for name in plan.fields
+            }
+            yield pa.table(columns, schema=schema)
+
+    return streaming.parquet_chunks(tables(), schema=schema)

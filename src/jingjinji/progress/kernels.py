@@ -35,6 +35,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from jingjinji.i18n import Msg, msg
+
 # Thresholds on the ratio of achieved to required pace (target known).
 RATIO_SUBSTANTIAL = 0.75
 RATIO_MODERATE = 0.40
@@ -90,7 +92,21 @@ _EXAMPLES = {PeriodType.YEAR: "2021", PeriodType.QUARTER: "2021Q3", PeriodType.M
 
 
 class PeriodError(ValueError):
-    """A period string that is not valid (for the indicator's period type)."""
+    """A period string that is not valid (for the indicator's period type); its argument is
+    the reason, a :func:`jingjinji.i18n.msg` (pages show it in the reader's language)."""
+
+    def __init__(self, reason: Msg) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _period_label(kind: PeriodType) -> Msg:
+    """A period type's name inside a sentence (year, quarter, month), translated with it."""
+    return {
+        PeriodType.YEAR: msg("year"),
+        PeriodType.QUARTER: msg("quarter"),
+        PeriodType.MONTH: msg("month"),
+    }[kind]
 
 
 @dataclass(frozen=True, order=True)
@@ -144,26 +160,51 @@ def parse_period(text: object, kind: PeriodType | str | None = None) -> Period:
     message that says what was expected.
     """
     if not isinstance(text, str):
-        raise PeriodError(f"a period is a string such as '2021', not {type(text).__name__}")
+        raise PeriodError(
+            msg("a period is a string such as '2021', not {kind}", kind=type(text).__name__)
+        )
     wanted = PeriodType(kind) if kind is not None else None
     found = detect_period_type(text)
     if found is None:
-        expected = (
-            f"'{_EXAMPLES[wanted]}' ({wanted.value})"
-            if wanted
-            else "'2021' (year), '2021Q3' (quarter) or '2021-07' (month)"
+        if wanted is None:
+            raise PeriodError(
+                msg(
+                    "{text} is not a valid period string; expected e.g. '2021' (year), "
+                    "'2021Q3' (quarter) or '2021-07' (month)",
+                    text=repr(text),
+                )
+            )
+        raise PeriodError(
+            msg(
+                "{text} is not a valid period string; expected e.g. '{example}' ({kind})",
+                text=repr(text),
+                example=_EXAMPLES[wanted],
+                kind=_period_label(wanted),
+            )
         )
-        raise PeriodError(f"{text!r} is not a valid period string; expected e.g. {expected}")
     if wanted is not None and found is not wanted:
         raise PeriodError(
-            f"{text!r} is a {found.value} but this indicator is reported by {wanted.value} "
-            f"(e.g. '{_EXAMPLES[wanted]}')"
+            msg(
+                "{text} is a {found} but this indicator is reported by {wanted} (e.g. '{example}')",
+                text=repr(text),
+                found=_period_label(found),
+                wanted=_period_label(wanted),
+                example=_EXAMPLES[wanted],
+            )
         )
     match = _PATTERNS[found].fullmatch(text)
     assert match is not None
     year = int(match.group(1))
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise PeriodError(f"year {year} in {text!r} is outside {YEAR_MIN}-{YEAR_MAX}")
+        raise PeriodError(
+            msg(
+                "year {year} in {text} is outside {first}-{last}",
+                year=year,
+                text=repr(text),
+                first=YEAR_MIN,
+                last=YEAR_MAX,
+            )
+        )
     sub = int(match.group(2)) if found is not PeriodType.YEAR else 1
     return Period(found, year, sub)
 

@@ -28,6 +28,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from jingjinji import problems
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
 from jingjinji.progress import kernels
@@ -122,7 +123,8 @@ def parse_ruleset(text: str, *, source: str = "rule set") -> RuleSet:
         ruleset = _RULESET.validate_json(text)
     except ValidationError as exc:
         errors = [
-            field_error(["rules", *[str(p) for p in e["loc"]]], e["msg"]) for e in exc.errors()
+            field_error(["rules", *[str(p) for p in e["loc"]]], problems.error_message(e))
+            for e in exc.errors()
         ]
         raise InvalidInput(
             msg("{source} is not a valid rule set", source=source), errors=errors

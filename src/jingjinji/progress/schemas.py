@@ -8,7 +8,7 @@ from typing import Annotated, Generic, Literal, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jingjinji.db import DbId
-from jingjinji.i18n import MessageText
+from jingjinji.i18n import MessageText, msg
 from jingjinji.inputs import Code, Cursor, IsoDate
 from jingjinji.progress.kernels import YEAR_MAX, YEAR_MIN
 
@@ -95,7 +95,7 @@ class EvidenceIn(_In):
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://", "urn:")):
-            raise ValueError("must be an http(s) URL or a urn: reference to a document")
+            raise ValueError(msg("must be an http(s) URL or a urn: reference to a document"))
         return value
 
 

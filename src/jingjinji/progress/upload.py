@@ -291,13 +291,31 @@ def parse_xlsx(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
     return _header_problems(header) + stray, parsed
 
 
+def _csv_problem(exc: csv.Error, *, line: int) -> Msg:
+    """Why the csv module could not read a file, for a person (its own texts are English)."""
+    text = str(exc)
+    if text.startswith("field larger than field limit"):
+        return msg(
+            "line {line}: a cell is longer than {limit} characters",
+            line=line,
+            limit=csv.field_size_limit(),
+        )
+    if text.startswith("new-line character seen in unquoted field"):
+        return msg(
+            "line {line}: a line break (CR) inside a cell that is not quoted: save the file "
+            "with ordinary line ends, or quote the cell",
+            line=line,
+        )
+    return msg("line {line}: the CSV structure is broken (quotes or separators)", line=line)
+
+
 def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             msg("the CSV file is not UTF-8 text"),
-            errors=[field_error(["file"], msg("not UTF-8: {exc}", exc=exc))],
+            errors=[field_error(["file"], msg("not UTF-8 from byte {at}", at=exc.start))],
         ) from exc
     reader = csv.reader(io.StringIO(text))
     # The file line each record starts on: a quoted cell may hold line breaks, and problems
@@ -315,7 +333,8 @@ def parse_csv(content: bytes) -> tuple[list[CellError], list[ParsedRow]]:
         rows = _limited_rows(records())
     except csv.Error as exc:
         raise InvalidInput(
-            msg("the CSV file cannot be read"), errors=[field_error(["file"], str(exc))]
+            msg("the CSV file cannot be read"),
+            errors=[field_error(["file"], _csv_problem(exc, line=reader.line_num))],
         ) from exc
     if not rows:
         return [CellError(row=1, column="-", reason=msg("the file is empty"))], []

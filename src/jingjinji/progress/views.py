@@ -7,11 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ValidationError, field_validator
 
+from jingjinji import problems
 from jingjinji.db import MAX_DB_INT
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.errors import InvalidInput
+from jingjinji.i18n import msg
 from jingjinji.progress import kernels, labels, service, upload
 from jingjinji.progress import report as report_mod
 from jingjinji.progress.schemas import AREAS, COMMITMENT_STATUSES, Group, StatusChangeIn
@@ -360,8 +362,14 @@ def commitment_status_form(
         data = StatusChangeIn.model_validate(
             {"status": status, "changed_on": changed_on, "note": note or None}
         )
-    except ValueError as exc:
-        return commitment_page(request, code, session, actor, error=str(exc).splitlines()[0])
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        problem = msg(
+            "`{field}`: {problem}",
+            field=".".join(str(p) for p in first["loc"]),
+            problem=problems.error_message(first),
+        )
+        return commitment_page(request, code, session, actor, error=t(request, problem))
     try:
         service.change_status(session, actor=actor, code=code, data=data)
     except InvalidInput as exc:

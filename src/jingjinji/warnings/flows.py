@@ -57,7 +57,7 @@ def city_grid(session: Session, *, city_code: str, end: dt.date | None = None) -
     try:
         return fc.grid_from_frame(frame)
     except fc.ForecastError as exc:
-        raise NotFound(msg("city {city_code}: {exc}", city_code=city_code, exc=exc)) from exc
+        raise NotFound(msg("city {city_code}: {exc}", city_code=city_code, exc=exc.reason)) from exc
 
 
 CHINA_TIME = dt.timedelta(hours=8)

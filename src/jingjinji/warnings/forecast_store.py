@@ -93,7 +93,7 @@ def train_model(
             concentrations=True,
         )
     except fc.ForecastError as exc:
-        raise InvalidInput(str(exc), errors=[field_error(["until"], str(exc))]) from exc
+        raise InvalidInput(exc.reason, errors=[field_error(["until"], exc.reason)]) from exc
     artifact = model.to_bytes()
     row = ForecastModelRow(
         version=model.version,
@@ -166,7 +166,7 @@ def load_model(row: ForecastModelRow) -> fc.ForecastModel | issue_time.IssueTime
         model: fc.ForecastModel | issue_time.IssueTimeModel = issue_time.load_artifact(row.artifact)
     except fc.ForecastError as exc:
         raise Conflict(
-            msg("model artifact {version}: {exc}", version=row.version, exc=exc)
+            msg("model artifact {version}: {exc}", version=row.version, exc=exc.reason)
         ) from exc
     return model
 
@@ -217,7 +217,7 @@ def evaluate_city(
             oracle_weather=oracle_weather,
         )
     except fc.ForecastError as exc:
-        raise InvalidInput(str(exc), errors=[field_error(["train_until"], str(exc))]) from exc
+        raise InvalidInput(exc.reason, errors=[field_error(["train_until"], exc.reason)]) from exc
 
 
 # ------------------------------------------------------------------------------------ forecasts

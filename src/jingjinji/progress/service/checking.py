@@ -179,7 +179,7 @@ def _period(row: _Row, indicator: Indicator | None) -> kernels.Period | None:
     try:
         return kernels.parse_period(text, indicator.period_type if indicator is not None else None)
     except kernels.PeriodError as exc:
-        row.bad("period", str(exc))
+        row.bad("period", exc.reason)
         return None
 
 

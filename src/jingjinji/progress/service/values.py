@@ -414,7 +414,7 @@ def _filtered(
         try:
             p = kernels.parse_period(text, kind)
         except kernels.PeriodError as exc:
-            raise invalid(["query", name], str(exc)) from None
+            raise invalid(["query", name], exc.reason) from None
         column, bound = (
             (IndicatorValue.year, p.year)
             if kind is None

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from jingjinji.db import DbId
-from jingjinji.deps import DbSession, RequiredActor
+from jingjinji.deps import DbSession, RequiredActor, StreamingSession
 from jingjinji.pagination import Page
 from jingjinji.sources.schemas.data import (
     ExportFilter,
@@ -22,6 +22,7 @@ from jingjinji.sources.schemas.data import (
     ValueOut,
 )
 from jingjinji.sources.service import data as service
+from jingjinji.sources.service import values_export
 
 router = APIRouter()
 
@@ -57,16 +58,19 @@ def list_values(
 
 @router.get(
     "/values/export",
-    response_class=Response,
+    response_class=StreamingResponse,
     responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()}}},
 )
 def export_values(
-    session: DbSession, actor: RequiredActor, params: Annotated[ExportFilter, Query()]
-) -> Response:
-    """The values of a period as CSV (streamed) or Parquet; times in UTC. A period longer than
-    the command allows (31 days of real-time data, 92 of minute, 366 of hourly, 3660 of daily;
-    31 without ``cn``) is a 422 naming ``end``."""
-    frame = service.export_frame(
+    session: DbSession,
+    reader: StreamingSession,
+    actor: RequiredActor,
+    params: Annotated[ExportFilter, Query()],
+) -> StreamingResponse:
+    """The values of a period (any length) as CSV or Parquet, streamed a window of values at a
+    time; times in UTC. Refusals (a bad parameter, a reader who may not read) come before the
+    first byte."""
+    plan = values_export.plan_export(
         session,
         actor=actor,
         start=params.start,
@@ -76,15 +80,13 @@ def export_values(
         mn=params.logger,
         cn=params.cn,
         factor=params.factor,
+        format=params.format.value,
     )
     name = f"sources-values.{params.format.value}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if params.format is ExportFormat.CSV:
-        return StreamingResponse(
-            service.csv_chunks(frame), media_type=MEDIA_TYPES[params.format], headers=headers
-        )
-    return Response(
-        service.parquet_bytes(frame), media_type=MEDIA_TYPES[params.format], headers=headers
+    return StreamingResponse(
+        values_export.export_chunks(reader, plan),
+        media_type=MEDIA_TYPES[params.format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

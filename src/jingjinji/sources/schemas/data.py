@@ -54,8 +54,8 @@ class ExportFormat(enum.StrEnum):
 
 
 class ExportFilter(BaseModel):
-    """The query of ``GET /sources/values/export``: as ``/values`` with a required period
-    (capped by command: see docs/sources.md) and a format."""
+    """The query of ``GET /sources/values/export``: as ``/values`` with a required period (of
+    any length: the export is streamed) and a format."""
 
     format: ExportFormat = ExportFormat.CSV
     enterprise: DbId | None = None

@@ -1,5 +1,5 @@
-"""Reading the stored monitoring data: a paged listing of values, the series of an outlet for
-the charts, and CSV/Parquet exports.
+"""Reading the stored monitoring data: a paged listing of values and the series of an outlet for
+the charts (the streamed CSV/Parquet export is :mod:`.values_export`).
 
 Every read names its scope: an enterprise, an outlet or a logger (MN), given together they must
 agree. The reader must read that enterprise's data (``registry_reading.ensure_may_read_data``:
@@ -7,23 +7,20 @@ the office, the enterprise's province, a jurisdiction involved in a case about i
 when it crosses jurisdictions, audited 403 otherwise). Periods are half open, [start, end), in
 aware UTC (the schemas turn a time without a zone into China Standard Time first).
 
-An export's period is capped by its command (:data:`EXPORT_DAYS`) and its size by
-:data:`MAX_EXPORT_ROWS`: a period past either is a 422 naming ``end``, never a cut export.
+A chart's period is capped by its command (:data:`SERIES_DAYS`) and its size by
+:data:`MAX_SERIES_VALUES` (a chart is one answer, held whole): a period past either is a 422
+naming ``end``, never a cut series. An export has no cap: it is streamed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-import polars as pl
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from jingjinji import numbers
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.pagination import Paged, check_limit, paginate
@@ -32,17 +29,16 @@ from jingjinji.sources.models import DataCommand, Enterprise, Logger, MonitoredF
 from jingjinji.sources.service.registry import get_outlet
 from jingjinji.sources.service.registry_reading import ensure_may_read_data
 
-#: The longest period one export or one chart covers, in days, by command (None: all
-#: commands, as wide as the finest). A real-time logger at 30 s sends ~2,900 packets a day.
-EXPORT_DAYS: dict[int | None, int] = {
+#: The longest period one chart covers, in days, by command. A real-time logger at 30 s sends
+#: ~2,900 packets a day.
+SERIES_DAYS: dict[int, int] = {
     DataCommand.REALTIME: 31,
     DataCommand.MINUTE: 92,
     DataCommand.HOURLY: 366,
     DataCommand.DAILY: 3660,
-    None: 31,
 }
-#: At most this many values in one export or one chart (more is refused, never cut short).
-MAX_EXPORT_ROWS = 1_000_000
+#: At most this many values in one chart (more is refused, never cut short).
+MAX_SERIES_VALUES = 1_000_000
 #: The period a chart shows when none is asked: up to the latest stored value, by command.
 DEFAULT_SERIES_DAYS: dict[int, int] = {
     DataCommand.REALTIME: 1,
@@ -51,24 +47,6 @@ DEFAULT_SERIES_DAYS: dict[int, int] = {
     DataCommand.DAILY: 92,
 }
 
-#: The columns of an export, in order (times in UTC).
-EXPORT_SCHEMA: dict[str, Any] = {
-    "mn": pl.Utf8,
-    "outlet_id": pl.Int64,
-    "cn": pl.Int64,
-    "data_time": pl.Datetime("us", "UTC"),
-    "factor": pl.Utf8,
-    "rtd": pl.Float64,
-    "avg": pl.Float64,
-    "min": pl.Float64,
-    "max": pl.Float64,
-    "cou": pl.Float64,
-    "zs_rtd": pl.Float64,
-    "zs_avg": pl.Float64,
-    "zs_min": pl.Float64,
-    "zs_max": pl.Float64,
-    "flag": pl.Utf8,
-}
 #: The value columns of :class:`Value` shared by the listing and the export.
 VALUE_COLUMNS = (
     "cn",
@@ -85,8 +63,6 @@ VALUE_COLUMNS = (
     "zs_max",
     "flag",
 )
-#: Rows per CSV chunk of a streamed export.
-CSV_CHUNK_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -160,13 +136,13 @@ def check_period(start: dt.datetime | None, end: dt.datetime | None) -> None:
         raise _invalid("end", "must be later than start")
 
 
-def _check_span(start: dt.datetime, end: dt.datetime, cn: int | None) -> None:
-    days = EXPORT_DAYS[cn]
+def _check_span(start: dt.datetime, end: dt.datetime, cn: int) -> None:
+    days = SERIES_DAYS[cn]
     if end - start > dt.timedelta(days=days):
         raise _invalid("end", f"the period is longer than {days} days: ask for shorter periods")
 
 
-def _filtered(
+def filtered_values(
     stmt: Select[Any],
     scope: Scope,
     *,
@@ -215,7 +191,7 @@ def list_values(
     )
     columns = [getattr(Value, name) for name in VALUE_COLUMNS]
     stmt = select(Logger.mn, Value.logger_id, *columns).join(Logger, Logger.id == Value.logger_id)
-    stmt = _filtered(stmt, scope, cn=cn, factor=factor, start=start, end=end)
+    stmt = filtered_values(stmt, scope, cn=cn, factor=factor, start=start, end=end)
     return paginate(
         session,
         stmt,
@@ -228,62 +204,6 @@ def list_values(
         scalars=False,
         key=lambda r: (r.data_time, r.logger_id, r.cn, r.factor),
     )
-
-
-def export_frame(
-    session: Session,
-    *,
-    actor: Actor | None,
-    start: dt.datetime,
-    end: dt.datetime,
-    enterprise_id: int | None = None,
-    outlet_id: int | None = None,
-    mn: str | None = None,
-    cn: int | None = None,
-    factor: str | None = None,
-) -> pl.DataFrame:
-    """The values of [start, end) in scope as a frame (:data:`EXPORT_SCHEMA`), by logger,
-    command, time and factor."""
-    check_period(start, end)
-    _check_span(start, end, cn)
-    scope = resolve_scope(
-        session,
-        actor=actor,
-        action="sources.values.export",
-        enterprise_id=enterprise_id,
-        outlet_id=outlet_id,
-        mn=mn,
-    )
-    columns = [getattr(Value, name) for name in VALUE_COLUMNS]
-    stmt = select(Logger.mn, Logger.outlet_id, *columns).join(Logger, Logger.id == Value.logger_id)
-    stmt = _filtered(stmt, scope, cn=cn, factor=factor, start=start, end=end)
-    stmt = stmt.order_by(Logger.mn, Value.cn, Value.data_time, Value.factor).limit(
-        MAX_EXPORT_ROWS + 1
-    )
-    rows = session.execute(stmt).all()
-    if len(rows) > MAX_EXPORT_ROWS:
-        raise _invalid("end", f"more than {MAX_EXPORT_ROWS} values: export a shorter period")
-    return pl.DataFrame([tuple(r) for r in rows], schema=EXPORT_SCHEMA, orient="row")
-
-
-def csv_chunks(frame: pl.DataFrame) -> Iterator[bytes]:
-    """The frame as UTF-8 CSV for people (times ISO 8601 UTC), a header then chunks of rows, so
-    that a large export is sent while it is written. Values are rounded to the default precision
-    of :func:`jingjinji.numbers.num` (two decimals, three significant digits below 1: stack
-    concentrations span 0.001 to thousands of mg/m3, so the ambient one-decimal rule of mg/m3
-    would erase trace metals); text a spreadsheet would run as a formula is defused
-    (:func:`jingjinji.numbers.frame_csv`). Parquet keeps full precision."""
-    text = frame.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%S%z"))
-    decimals = [0 if dtype.is_integer() else None for dtype in frame.dtypes]
-    for offset in range(0, max(frame.height, 1), CSV_CHUNK_ROWS):
-        part = text.slice(offset, CSV_CHUNK_ROWS)
-        yield numbers.frame_csv(part, decimals, header=offset == 0).encode()
-
-
-def parquet_bytes(frame: pl.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_parquet(buffer)
-    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -320,7 +240,7 @@ def _default_period(
     :data:`DEFAULT_SERIES_DAYS` when no start is."""
     if end is None:
         latest = session.scalar(
-            _filtered(
+            filtered_values(
                 select(func.max(Value.data_time)), scope, cn=cn, factor=None, start=start, end=None
             )
         )
@@ -345,7 +265,7 @@ def outlet_series(
 ) -> OutletSeries:
     """The outlet's values of one command in [start, end), one series per factor (registered
     factors first, by code): ``rtd`` for real-time data, ``avg`` otherwise; ``zs`` the
-    corrected value. The period is capped as an export's is."""
+    corrected value. The period is capped (:data:`SERIES_DAYS`, :data:`MAX_SERIES_VALUES`)."""
     check_period(start, end)
     get_outlet(session, outlet_id=outlet_id)  # the path's outlet: a 404, not a 422
     scope = resolve_scope(session, actor=actor, action="sources.series.read", outlet_id=outlet_id)
@@ -355,7 +275,7 @@ def outlet_series(
     realtime = cn == DataCommand.REALTIME
     value = Value.rtd if realtime else Value.avg
     zs = Value.zs_rtd if realtime else Value.zs_avg
-    stmt = _filtered(
+    stmt = filtered_values(
         cast(Select[Any], select(Value.factor, Value.data_time, value, zs, Value.flag)),
         scope,
         cn=cn,
@@ -363,9 +283,9 @@ def outlet_series(
         start=start,
         end=end,
     ).order_by(Value.factor, Value.data_time, Value.logger_id)
-    rows = session.execute(stmt.limit(MAX_EXPORT_ROWS + 1)).all()
-    if len(rows) > MAX_EXPORT_ROWS:
-        raise _invalid("end", f"more than {MAX_EXPORT_ROWS} values: ask for a shorter period")
+    rows = session.execute(stmt.limit(MAX_SERIES_VALUES + 1)).all()
+    if len(rows) > MAX_SERIES_VALUES:
+        raise _invalid("end", f"more than {MAX_SERIES_VALUES} values: ask for a shorter period")
     registered = {
         f.code: f
         for f in session.scalars(

@@ -33,6 +33,7 @@ import numpy.typing as npt
 import polars as pl
 from threadpoolctl import threadpool_limits
 
+from jingjinji.i18n import Msg, msg
 from jingjinji.warnings import kernels
 
 MODEL_NAME = "hgb-quantile-v1"
@@ -64,7 +65,12 @@ FloatArray = npt.NDArray[np.float64]
 
 
 class ForecastError(ValueError):
-    """Not enough or unusable data for a forecast."""
+    """Not enough or unusable data for a forecast; its reason is a
+    :func:`jingjinji.i18n.msg` (pages show it in the reader's language)."""
+
+    def __init__(self, reason: Msg) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _feature_names() -> list[str]:
@@ -127,10 +133,10 @@ class DailyGrid:
 def grid_from_frame(frame: pl.DataFrame) -> DailyGrid:
     """The daily frame of ``air.service.city_daily_frame`` (only days with data) on a grid."""
     if frame.is_empty():
-        raise ForecastError("no daily data")
+        raise ForecastError(msg("no daily data"))
     missing = [c for c in ("date", *INPUT_COLUMNS) if c not in frame.columns]
     if missing:
-        raise ForecastError(f"the daily frame lacks columns {missing}")
+        raise ForecastError(msg("the daily frame lacks columns {missing}", missing=missing))
     frame = frame.sort("date")
     dates = frame["date"].to_list()
     start: dt.date = dates[0]
@@ -243,7 +249,7 @@ class ForecastModel:
         """Forecasts for the given issue days (indices into ``grid``)."""
         idx = np.asarray(list(issue_indices), dtype=np.int64)
         if idx.size and (idx.min() < 0 or idx.max() >= grid.size):
-            raise ForecastError("issue day outside the data")
+            raise ForecastError(msg("issue day outside the data"))
         _load_learner()
         with threadpool_limits(limits=1):
             return self._predict(grid, idx)
@@ -280,7 +286,7 @@ class ForecastModel:
         # their SHA-256 is checked by the caller before unpickling.
         model = pickle.loads(data)
         if not isinstance(model, ForecastModel):
-            raise ForecastError("stored artifact is not a forecast model")
+            raise ForecastError(msg("stored artifact is not a forecast model"))
         return model
 
 
@@ -297,7 +303,7 @@ def train(grid: DailyGrid, *, cutoff: dt.date, city_code: str) -> ForecastModel:
 def _train(grid: DailyGrid, *, cutoff: dt.date, city_code: str) -> ForecastModel:
     last = min(grid.index_of(cutoff), grid.size - 1)
     if last < 0:
-        raise ForecastError(f"no data on or before {cutoff}")
+        raise ForecastError(msg("no data on or before {cutoff}", cutoff=cutoff))
     model = ForecastModel(
         cutoff=cutoff, city_code=city_code, trained_at=dt.datetime.now(dt.UTC), training_days=0
     )
@@ -309,8 +315,12 @@ def _train(grid: DailyGrid, *, cutoff: dt.date, city_code: str) -> ForecastModel
         usable = (rows + horizon <= last) & ~np.isnan(y) & ~np.isnan(x[:, 0])
         if usable.sum() < MIN_TRAINING_DAYS:
             raise ForecastError(
-                f"only {int(usable.sum())} usable training days up to {cutoff} "
-                f"(at least {MIN_TRAINING_DAYS} needed)"
+                msg(
+                    "only {days} usable training days up to {cutoff} (at least {needed} needed)",
+                    days=int(usable.sum()),
+                    cutoff=cutoff,
+                    needed=MIN_TRAINING_DAYS,
+                )
             )
         model.training_days = max(model.training_days, int(usable.sum()))
         model.models[horizon] = {q: _regressor(q).fit(x[usable], y[usable]) for q in QUANTILES}
@@ -351,13 +361,13 @@ def evaluate(
     year).
     """
     if until <= train_until:
-        raise ForecastError("the hold-out must end after the training cutoff")
+        raise ForecastError(msg("the hold-out must end after the training cutoff"))
     if model is None:
         model = train(grid, cutoff=train_until, city_code=city_code)
     first = grid.index_of(train_until) + 1
     last = min(grid.index_of(until), grid.size - 1)
     if first > last - 1:
-        raise ForecastError("no issue days in the hold-out")
+        raise ForecastError(msg("no issue days in the hold-out"))
     issue = np.arange(max(first, 0), last)
     aqi = grid.columns["aqi"]
     train_end = grid.index_of(train_until)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from jingjinji.i18n import msg
 from jingjinji.warnings import kernels
 from jingjinji.warnings.forecast import baseline, issue_time, timing
 
@@ -126,11 +127,11 @@ def evaluate(
 ) -> IssueTimeEvaluation:
     grid = data.daily
     if until <= train_until:
-        raise baseline.ForecastError("the hold-out must end after the training cutoff")
+        raise baseline.ForecastError(msg("the hold-out must end after the training cutoff"))
     first = grid.index_of(train_until) + 1
     last = min(grid.index_of(until), grid.size - 1)
     if first > last - 1:
-        raise baseline.ForecastError("no issue days in the hold-out")
+        raise baseline.ForecastError(msg("no issue days in the hold-out"))
     issue = np.arange(max(first, 0), last, dtype=np.int64)
     model = issue_time.train(
         data,

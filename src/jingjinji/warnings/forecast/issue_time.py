@@ -38,6 +38,7 @@ import numpy.typing as npt
 import polars as pl
 from threadpoolctl import threadpool_limits
 
+from jingjinji.i18n import msg
 from jingjinji.warnings.forecast import timing
 from jingjinji.warnings.forecast.baseline import (
     CONCENTRATIONS,
@@ -294,7 +295,7 @@ class IssueTimeModel:
         target_weather: dict[str, FloatArray] | None = None,
     ) -> dict[int, IssuePrediction]:
         if self.weather_input and target_weather is None:
-            raise ForecastError("this model needs the target days' weather")
+            raise ForecastError(msg("this model needs the target days' weather"))
         idx = np.asarray(issue_days, dtype=np.int64)
         dates = [data.daily.date_at(int(i)) for i in idx]
         out: dict[int, IssuePrediction] = {}
@@ -371,7 +372,7 @@ def _train(
     grid = data.daily
     last = min(grid.index_of(cutoff), grid.size - 1)
     if last < 0:
-        raise ForecastError(f"no data on or before {cutoff}")
+        raise ForecastError(msg("no data on or before {cutoff}", cutoff=cutoff))
     model = IssueTimeModel(
         cutoff=cutoff,
         city_code=city_code,
@@ -389,8 +390,12 @@ def _train(
         n = int(usable.sum())
         if n < MIN_TRAINING_DAYS:
             raise ForecastError(
-                f"only {n} usable training days up to {cutoff} (at least {MIN_TRAINING_DAYS} "
-                "needed)"
+                msg(
+                    "only {days} usable training days up to {cutoff} (at least {needed} needed)",
+                    days=n,
+                    cutoff=cutoff,
+                    needed=MIN_TRAINING_DAYS,
+                )
             )
         model.training_days = max(model.training_days, n)
         calib = usable & (rows + horizon > last - CALIBRATION_DAYS)
@@ -426,5 +431,5 @@ def load_artifact(data: bytes) -> Any:
 
     model = pickle.loads(data)
     if not isinstance(model, IssueTimeModel | ForecastModel):
-        raise ForecastError("stored artifact is not a forecast model")
+        raise ForecastError(msg("stored artifact is not a forecast model"))
     return model

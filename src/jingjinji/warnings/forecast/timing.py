@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from jingjinji.i18n import msg
 from jingjinji.warnings.forecast.baseline import DailyGrid, ForecastError
 
 FloatArray = npt.NDArray[np.float64]
@@ -118,7 +119,7 @@ class CityData:
 
     def __post_init__(self) -> None:
         if self.hourly.start != self.daily.start or self.hourly.days != self.daily.size:
-            raise ForecastError("the hourly and daily grids cover different days")
+            raise ForecastError(msg("the hourly and daily grids cover different days"))
 
 
 def _window(flat: FloatArray, ends: npt.NDArray[np.int64], length: int) -> FloatArray:

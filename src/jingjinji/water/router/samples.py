@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 
 from jingjinji.db import DbId
-from jingjinji.deps import DbSession, RequiredActor
+from jingjinji.deps import DbSession, RequiredActor, StreamingSession
 from jingjinji.pagination import Page
 from jingjinji.water.schemas.samples import (
     BatchIn,
@@ -90,14 +91,16 @@ def list_samples(session: DbSession, params: Annotated[SampleFilter, Query()]) -
 
 @router.get(
     "/samples/export",
-    response_class=Response,
+    response_class=StreamingResponse,
     responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()}}},
 )
-def export_samples(session: DbSession, params: Annotated[ExportFilter, Query()]) -> Response:
-    """The samples of a period as CSV or Parquet, with their provenance (origin, version,
-    recorded by and when, ingestion)."""
-    content = service.export_samples(
-        session,
+def export_samples(
+    reader: StreamingSession, params: Annotated[ExportFilter, Query()]
+) -> StreamingResponse:
+    """The samples of a period (any length) as CSV or Parquet, streamed a window of samples at
+    a time, with their provenance (origin, version, recorded by and when, ingestion). A bad
+    parameter is refused before the first byte."""
+    plan = service.plan_export(
         start=params.start,
         end=params.end,
         section_code=params.section,
@@ -105,8 +108,8 @@ def export_samples(session: DbSession, params: Annotated[ExportFilter, Query()])
         format=params.format.value,
     )
     name = f"water-samples.{params.format.value}"
-    return Response(
-        content,
+    return StreamingResponse(
+        service.export_chunks(reader, plan),
         media_type=MEDIA_TYPES[params.format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

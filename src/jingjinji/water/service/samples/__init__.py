@@ -2,8 +2,8 @@
 
 ``record_samples`` stores a batch whole or not at all (see :mod:`.ingest`); ``samples_frame``
 reads a period as a polars frame for the assessment and the charts; ``list_samples`` pages the
-stored values; ``latest_samples`` feeds the network map; ``export_samples`` writes CSV or
-Parquet with the provenance of every value.
+stored values; ``latest_samples`` feeds the network map; ``plan_export`` and ``export_chunks``
+stream CSV or Parquet with the provenance of every value.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from jingjinji.security import Actor
 from jingjinji.water.models import Ingestion
 from jingjinji.water.schemas.samples import SampleIn
 from jingjinji.water.service.samples import ingest
-from jingjinji.water.service.samples.export import export_samples
+from jingjinji.water.service.samples.export import export_chunks, plan_export
 from jingjinji.water.service.samples.ingest import get_ingestion
 from jingjinji.water.service.samples.reading import (
     latest_samples,
@@ -26,10 +26,11 @@ from jingjinji.water.service.samples.reading import (
 )
 
 __all__ = [
-    "export_samples",
+    "export_chunks",
     "get_ingestion",
     "latest_samples",
     "list_samples",
+    "plan_export",
     "record_samples",
     "samples_frame",
     "writable_sections",

@@ -1,31 +1,40 @@
-"""Export of stored samples as CSV or Parquet, with the provenance of every value.
+"""Export of stored samples as CSV or Parquet, with the provenance of every value, streamed
+whatever the period's length.
+
+An export is checked first (:func:`plan_export`: a bad period is a 422 naming ``end`` before the
+first byte), then written by :func:`export_chunks`, a lazy generator: the samples are read in key
+order (section, time, kind, item: the table's unique key), a section at a time and
+:data:`EXPORT_WINDOW_ROWS` at a time by keyset (:func:`jingjinji.pagination.keyset_batches`),
+each window encoded and sent before the next is read, so memory depends on the window, not on
+the period. There is no cap on the period or on the number of samples.
 
 The CSV is for people (:func:`jingjinji.numbers.frame_csv`): values rounded to the default
 precision of :func:`jingjinji.numbers.num` (two decimals, three significant digits below 1: the
 units of water quality items, mg/L and the like, fix no decimals), text a spreadsheet would run
-as a formula defused; Parquet keeps full precision.
+as a formula defused; Parquet keeps full precision (one row group per window).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jingjinji import numbers
-from jingjinji.errors import InvalidInput, field_error
-from jingjinji.i18n import msg
+from jingjinji import streaming
+from jingjinji.pagination import keyset_batches
 from jingjinji.water.models import Sample
 from jingjinji.water.service.samples.reading import check_period
 
-#: At most this many rows in one export (a year of a 4-hourly station is about 2,200 values
-#: per item); a larger period is refused, to be exported in pieces.
-MAX_EXPORT_ROWS = 1_000_000
+#: Samples read, encoded and sent at a time (a year of a 4-hourly station is about 2,200
+#: values per item).
+EXPORT_WINDOW_ROWS = 50_000
 
-EXPORT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+EXPORT_SCHEMA: dict[str, Any] = {
     "section_code": pl.Utf8,
     "sampled_at": pl.Datetime("us", "UTC"),
     "kind": pl.Utf8,
@@ -40,63 +49,80 @@ EXPORT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
-def export_frame(
-    session: Session,
-    *,
-    start: dt.datetime,
-    end: dt.datetime,
-    section_code: str | None = None,
-    kind: str | None = None,
-) -> pl.DataFrame:
-    """The samples of [start, end) with their provenance (origin, version, who and when)."""
-    check_period(start, end)
-    columns = [getattr(Sample, name) for name in EXPORT_SCHEMA]
-    stmt = select(*columns).where(Sample.sampled_at >= start, Sample.sampled_at < end)
-    if section_code is not None:
-        stmt = stmt.where(Sample.section_code == section_code)
-    if kind is not None:
-        stmt = stmt.where(Sample.kind == kind)
-    stmt = stmt.order_by(Sample.section_code, Sample.sampled_at, Sample.kind, Sample.item).limit(
-        MAX_EXPORT_ROWS + 1
-    )
-    rows = session.execute(stmt).all()
-    if len(rows) > MAX_EXPORT_ROWS:
-        # A cut export would look complete: refuse it and say how to get the rest.
-        raise InvalidInput(
-            msg(
-                "more than {max_export_rows} samples in the period: export a shorter period or "
-                "one section at a time",
-                max_export_rows=MAX_EXPORT_ROWS,
-            ),
-            errors=[field_error(["query", "end"], msg("the period holds too many samples"))],
-        )
-    return pl.DataFrame([tuple(r) for r in rows], schema=EXPORT_SCHEMA, orient="row")
+@dataclass(frozen=True)
+class SamplesExport:
+    """A checked export: the samples of [start, end), of one section or all, of one kind or
+    all, in a format (csv or parquet)."""
+
+    start: dt.datetime
+    end: dt.datetime
+    section_code: str | None
+    kind: str | None
+    format: str
 
 
-def export_samples(
-    session: Session,
+def plan_export(
     *,
     start: dt.datetime,
     end: dt.datetime,
     section_code: str | None = None,
     kind: str | None = None,
     format: str = "csv",
-) -> bytes:
-    """CSV (UTF-8, times in ISO 8601 UTC) or Parquet bytes of :func:`export_frame`."""
-    frame = export_frame(session, start=start, end=end, section_code=section_code, kind=kind)
-    buffer = io.BytesIO()
-    if format == "parquet":
-        frame.write_parquet(buffer)
-    elif format == "csv":
-        return csv_bytes(frame)
-    else:
+) -> SamplesExport:
+    """Check an export before anything is sent (a reversed period: 422 naming ``end``)."""
+    check_period(start, end)
+    if format not in ("csv", "parquet"):
         raise ValueError(f"unknown export format {format!r}")
-    return buffer.getvalue()
+    return SamplesExport(start, end, section_code, kind, format)
 
 
-def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """The frame as CSV for people: times ISO 8601 UTC, integers as they are, other numbers
-    rounded (:func:`jingjinji.numbers.num`), formula-like text defused."""
-    text = frame.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.strftime("%Y-%m-%dT%H:%M:%S%z"))
-    decimals = [0 if dtype.is_integer() else None for dtype in frame.dtypes]
-    return numbers.frame_csv(text, decimals).encode()
+def export_frames(session: Session, plan: SamplesExport) -> Iterator[pl.DataFrame]:
+    """The plan's samples with their provenance (origin, version, who and when) as frames of
+    :data:`EXPORT_SCHEMA`, at most :data:`EXPORT_WINDOW_ROWS` each, read when the next one is
+    asked for; one empty frame (for the columns) when there are none."""
+    columns = [getattr(Sample, name) for name in EXPORT_SCHEMA]
+    stmt = select(*columns).where(Sample.sampled_at >= plan.start, Sample.sampled_at < plan.end)
+    if plan.kind is not None:
+        stmt = stmt.where(Sample.kind == plan.kind)
+    sections = (
+        [plan.section_code]
+        if plan.section_code is not None
+        else session.scalars(
+            select(Sample.section_code)
+            .where(Sample.sampled_at >= plan.start, Sample.sampled_at < plan.end)
+            .distinct()
+            .order_by(Sample.section_code)
+        ).all()
+    )
+    sent = False
+    # A section at a time, keyed on the rest of the unique key: each window is one range on
+    # the key's index (a key that starts with the section would make every window's condition
+    # an OR that SQLite reads from the first row on).
+    for section in sections:
+        for rows in keyset_batches(
+            session,
+            stmt.where(Sample.section_code == section),
+            Sample.sampled_at,
+            Sample.kind,
+            Sample.item,
+            size=EXPORT_WINDOW_ROWS,
+            key=lambda r: (r.sampled_at, r.kind, r.item),
+        ):
+            sent = True
+            yield pl.DataFrame([tuple(r) for r in rows], schema=EXPORT_SCHEMA, orient="row")
+    if not sent:
+        yield pl.DataFrame(schema=EXPORT_SCHEMA)
+
+
+def csv_chunks(frames: Iterable[pl.DataFrame]) -> Iterator[bytes]:
+    """CSV for people: times ISO 8601 UTC, integers as they are, other numbers rounded
+    (:func:`jingjinji.numbers.num`), formula-like text defused; the header then chunks."""
+    return streaming.frame_csv_chunks(frames, time_format=streaming.UTC_OFFSET_FORMAT)
+
+
+def export_chunks(session: Session, plan: SamplesExport) -> Iterator[bytes]:
+    """The file of a plan, lazily: a window is read only when the chunks before it are sent."""
+    frames = export_frames(session, plan)
+    if plan.format == "parquet":
+        return streaming.frame_parquet_chunks(frames, schema=EXPORT_SCHEMA)
+    return csv_chunks(frames)
