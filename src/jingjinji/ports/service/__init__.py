@@ -25,7 +25,7 @@ from jingjinji.ports.service.orders import (
     orders_of_container,
     timeline_of,
 )
-from jingjinji.ports.service.query import get_event, list_events
+from jingjinji.ports.service.query import get_event, list_event_documents, list_events
 from jingjinji.ports.service.reference import (
     list_locations,
     locations_of,
@@ -55,6 +55,7 @@ __all__ = [
     "get_event",
     "get_order",
     "get_subscription",
+    "list_event_documents",
     "list_events",
     "list_locations",
     "list_orders",

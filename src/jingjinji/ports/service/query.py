@@ -3,10 +3,11 @@ filters of DCSA's ``GET /v2/events``, paged by (eventCreatedDateTime, id)."""
 
 from __future__ import annotations
 
+import typing
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from jingjinji.catalog import service as catalog
@@ -147,20 +148,45 @@ def filters(query: EventQuery) -> list[ColumnElement[bool]]:
     return out
 
 
+def _matching(session: Session, actor: Actor | None, query: EventQuery) -> ColumnElement[bool]:
+    return and_(visible(read_scope(session, actor)), *filters(query))
+
+
 def list_events(session: Session, *, actor: Actor | None, query: EventQuery) -> Paged[Event]:
     """One page of the events ``actor`` may read that match ``query``, oldest
     eventCreatedDateTime first (``next_cursor`` pages on)."""
     limit = check_limit(query.limit)
-    stmt = select(Event).where(visible(read_scope(session, actor)), and_(true(), *filters(query)))
     return paginate(
         session,
-        stmt,
+        select(Event).where(_matching(session, actor, query)),
         Event.event_created_at,
         Event.id,
         cursor=query.cursor,
         limit=limit,
         descending=query.descending,
     )
+
+
+def list_event_documents(session: Session, *, actor: Actor | None, query: EventQuery) -> Paged[str]:
+    """The page of :func:`list_events` as the JSON text of each event as accepted: what
+    ``GET /v2/events`` answers. The stored JSON is read as text and never parsed: building the
+    events to serialise them again took most of a page's time (benchmarks/bench_ports_events.py
+    measured it; docs/ports.md)."""
+    limit = check_limit(query.limit)
+    stmt = select(
+        cast(Event.payload, Text).label("document"), Event.event_created_at, Event.id
+    ).where(_matching(session, actor, query))
+    paged = paginate(
+        session,
+        typing.cast(Select[Any], stmt),
+        Event.event_created_at,
+        Event.id,
+        cursor=query.cursor,
+        limit=limit,
+        descending=query.descending,
+        scalars=False,
+    )
+    return Paged([row.document for row in paged.items], paged.next_cursor)
 
 
 def get_event(session: Session, *, actor: Actor | None, event_id: uuid.UUID) -> Event:
