@@ -415,6 +415,7 @@ class Filter:
     params: dict[str, str]  # the API's query parameters
     where: str  # the bare query's condition (psycopg %(name)s parameters)
     values: dict[str, Any] = field(default_factory=dict)
+    reader: str = "office"  # whose token: "office" or a demo operator's key
 
     def bare_sql(self) -> str:
         return (
@@ -531,7 +532,30 @@ def filters(conn: Connection, shape: Shape) -> list[Filter]:
             {"imo": imo},
         ),
         cursor_filter("cursor at mid-year", deep),
+        terminal_filter(conn),
     ]
+
+
+def terminal_filter(conn: Connection) -> Filter:
+    """The first page the Caofeidian terminal reads (no filter): its own events, those at its
+    locations and those of boxes that passed there (the transhipment partner's rule of
+    ``service.query.visible``), the same condition written as SQL."""
+    org, locations = conn.execute(
+        text(
+            "SELECT organisation_id, array_agg(DISTINCT un_location_code) FROM ports_locations "
+            "WHERE organisation_id = (SELECT organisation_id FROM ports_locations "
+            "WHERE un_location_code = 'CNCFD') GROUP BY organisation_id"
+        )
+    ).one()
+    return Filter(
+        "Caofeidian terminal, first page",
+        {},
+        "(organisation_id = %(org)s OR un_location_code = ANY(%(locations)s) "
+        "OR equipment_reference IN (SELECT v.equipment_reference FROM ports_events v "
+        "WHERE v.un_location_code = ANY(%(locations)s) AND v.equipment_reference IS NOT NULL))",
+        {"org": org, "locations": sorted(locations)},
+        reader="he_cfd",
+    )
 
 
 def event_ids(payloads: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> list[str]:
