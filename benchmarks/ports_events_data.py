@@ -551,8 +551,9 @@ def terminal_filter(conn: Connection) -> Filter:
         "Caofeidian terminal, first page",
         {},
         "(organisation_id = %(org)s OR un_location_code = ANY(%(locations)s) "
-        "OR equipment_reference IN (SELECT v.equipment_reference FROM ports_events v "
-        "WHERE v.un_location_code = ANY(%(locations)s) AND v.equipment_reference IS NOT NULL))",
+        "OR EXISTS (SELECT 1 FROM ports_events v "
+        "WHERE v.equipment_reference = ports_events.equipment_reference "
+        "AND v.un_location_code = ANY(%(locations)s)))",
         {"org": org, "locations": sorted(locations)},
         reader="he_cfd",
     )

@@ -7,8 +7,8 @@ import typing
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, exists, false, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from jingjinji.catalog import service as catalog
 from jingjinji.errors import NotFound
@@ -79,12 +79,17 @@ def visible(scope: policy.ReadScope) -> ColumnElement[bool]:
     if scope.locations:
         clauses.append(Event.un_location_code.in_(sorted(scope.locations)))
     if scope.equipment_locations:
-        # The transhipment partner: equipment that has an event at one of its locations.
-        boxes = select(Event.equipment_reference).where(
-            Event.un_location_code.in_(sorted(scope.equipment_locations)),
-            Event.equipment_reference.is_not(None),
+        # The transhipment partner: equipment that has an event at one of its locations. An
+        # EXISTS probe per candidate event (ix_ports_events_equipment_location), not the list of
+        # every box that ever passed there: that list is built whole for each page (millions of
+        # rows at 10 million events; benchmarks/bench_ports_events.py timed out on it).
+        passed = aliased(Event)
+        clauses.append(
+            exists().where(
+                passed.equipment_reference == Event.equipment_reference,
+                passed.un_location_code.in_(sorted(scope.equipment_locations)),
+            )
         )
-        clauses.append(Event.equipment_reference.in_(boxes))
     if scope.booking_writer is not None:
         own_bookings = (
             select(EventReference.value)
