@@ -160,6 +160,9 @@ class Event(Base):
         # ends with the same two columns so that a filtered page is one range scan in order.
         Index("ix_ports_events_created", "event_created_at", "id"),
         Index("ix_ports_events_equipment", "equipment_reference", "event_created_at", "id"),
+        # The transhipment partner's rule: did this box have an event at one of these places?
+        # (migration 0704; an EXISTS probe answered from the index alone)
+        Index("ix_ports_events_equipment_location", "equipment_reference", "un_location_code"),
         Index("ix_ports_events_location", "un_location_code", "event_created_at", "id"),
         Index("ix_ports_events_transport_call", "transport_call_id", "event_created_at", "id"),
         Index("ix_ports_events_vessel", "vessel_imo_number", "event_created_at", "id"),

@@ -110,15 +110,17 @@ def get_events(
     api_version: ApiVersion = None,
 ) -> Response:
     check_version(api_version)
-    page = service.list_events(session, actor=actor, query=params.query())
+    page = service.list_event_documents(session, actor=actor, query=params.query())
     headers = {
         "Current-Page": str(request.url),
         "First-Page": str(request.url.remove_query_params("cursor")),
     }
     if page.next_cursor:
         headers["Next-Page"] = str(request.url.include_query_params(cursor=page.next_cursor))
-    # The events exactly as accepted: no model in between that could reorder or reformat them.
-    return JSONResponse([event.payload for event in page.items], headers=headers)
+    # The events exactly as accepted (their stored JSON text): no model in between that could
+    # reorder or reformat them.
+    body = "[" + ",".join(page.items) + "]"
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/v2/events/{eventID}", response_model=dcsa.DcsaEvent)

@@ -28,7 +28,7 @@ from jingjinji.ports.service.orders import (
     orders_of_container,
     timeline_of,
 )
-from jingjinji.ports.service.query import get_event, list_events
+from jingjinji.ports.service.query import get_event, list_event_documents, list_events
 from jingjinji.ports.service.reference import (
     list_locations,
     locations_of,
@@ -72,6 +72,7 @@ __all__ = [
     "get_submission",
     "get_subscription",
     "job_statuses",
+    "list_event_documents",
     "list_events",
     "list_locations",
     "list_orders",

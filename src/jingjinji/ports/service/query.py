@@ -3,11 +3,12 @@ filters of DCSA's ``GET /v2/events``, paged by (eventCreatedDateTime, id)."""
 
 from __future__ import annotations
 
+import typing
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, exists, false, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from jingjinji.catalog import service as catalog
 from jingjinji.errors import NotFound
@@ -78,12 +79,17 @@ def visible(scope: policy.ReadScope) -> ColumnElement[bool]:
     if scope.locations:
         clauses.append(Event.un_location_code.in_(sorted(scope.locations)))
     if scope.equipment_locations:
-        # The transhipment partner: equipment that has an event at one of its locations.
-        boxes = select(Event.equipment_reference).where(
-            Event.un_location_code.in_(sorted(scope.equipment_locations)),
-            Event.equipment_reference.is_not(None),
+        # The transhipment partner: equipment that has an event at one of its locations. An
+        # EXISTS probe per candidate event (ix_ports_events_equipment_location), not the list of
+        # every box that ever passed there: that list is built whole for each page (millions of
+        # rows at 10 million events; benchmarks/bench_ports_events.py timed out on it).
+        passed = aliased(Event)
+        clauses.append(
+            exists().where(
+                passed.equipment_reference == Event.equipment_reference,
+                passed.un_location_code.in_(sorted(scope.equipment_locations)),
+            )
         )
-        clauses.append(Event.equipment_reference.in_(boxes))
     if scope.booking_writer is not None:
         own_bookings = (
             select(EventReference.value)
@@ -147,20 +153,45 @@ def filters(query: EventQuery) -> list[ColumnElement[bool]]:
     return out
 
 
+def _matching(session: Session, actor: Actor | None, query: EventQuery) -> ColumnElement[bool]:
+    return and_(visible(read_scope(session, actor)), *filters(query))
+
+
 def list_events(session: Session, *, actor: Actor | None, query: EventQuery) -> Paged[Event]:
     """One page of the events ``actor`` may read that match ``query``, oldest
     eventCreatedDateTime first (``next_cursor`` pages on)."""
     limit = check_limit(query.limit)
-    stmt = select(Event).where(visible(read_scope(session, actor)), and_(true(), *filters(query)))
     return paginate(
         session,
-        stmt,
+        select(Event).where(_matching(session, actor, query)),
         Event.event_created_at,
         Event.id,
         cursor=query.cursor,
         limit=limit,
         descending=query.descending,
     )
+
+
+def list_event_documents(session: Session, *, actor: Actor | None, query: EventQuery) -> Paged[str]:
+    """The page of :func:`list_events` as the JSON text of each event as accepted: what
+    ``GET /v2/events`` answers. The stored JSON is read as text and never parsed: building the
+    events to serialise them again took most of a page's time (benchmarks/bench_ports_events.py
+    measured it; docs/ports.md)."""
+    limit = check_limit(query.limit)
+    stmt = select(
+        cast(Event.payload, Text).label("document"), Event.event_created_at, Event.id
+    ).where(_matching(session, actor, query))
+    paged = paginate(
+        session,
+        typing.cast(Select[Any], stmt),
+        Event.event_created_at,
+        Event.id,
+        cursor=query.cursor,
+        limit=limit,
+        descending=query.descending,
+        scalars=False,
+    )
+    return Paged([row.document for row in paged.items], paged.next_cursor)
 
 
 def get_event(session: Session, *, actor: Actor | None, event_id: uuid.UUID) -> Event:
