@@ -5,10 +5,10 @@ Modules by topic: ``reference`` (locations, carriers, who operates what), ``inta
 and recording DCSA events), ``edifact`` (CODECO/COARRI interchanges recorded as events),
 ``query`` (visibility and ``GET /v2/events``), ``subscriptions`` (DCSA event subscriptions and
 the deliveries events make for them), ``callbacks`` (the job that sends them, signed),
-``subscription_admin`` (the management pages' side: delivery health, pause, secrets made
-here, the demo receiver), ``orders`` (transport orders and their timelines), ``dwell`` (dwell notices, a periodic
-job), ``submissions`` (EDIFACT interchanges taken in by a background job) and ``indicators``
-(the port indicators, stored and refreshed by a job).
+``subscription_admin`` (the management pages' side: delivery health, pause, secrets made here,
+the demo receiver), ``orders`` (transport orders and their timelines), ``dwell`` (dwell
+notices, a periodic job), ``submissions`` (EDIFACT interchanges taken in by a background job)
+and ``indicators`` (the port indicators, stored and refreshed by a job).
 """
 
 from __future__ import annotations
