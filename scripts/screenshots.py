@@ -53,6 +53,15 @@ PAGES: list[tuple[str, str, str]] = [
     ("credit", "/credit", "Public credit window"),
     ("water", "/water", "Cross-border river sections by water-quality class"),
     ("sources", "/sources", "Key pollution sources by state"),
+    ("ports", "/ports", "Ports: the region's ports and terminals, containers in transit"),
+    (
+        "ports-order",
+        "/ports/orders/1",
+        "A transport order: sea, feeder and rail legs on one timeline",
+    ),
+    ("ports-flows", "/ports/flows", "Container transit between Tianjin and Hebei ports (TEU)"),
+    ("ports-subscriptions", "/ports/subscriptions", "DCSA event subscriptions and their health"),
+    ("ports-edifact", "/ports/edifact", "EDIFACT intake: uploads and their reports"),
     ("notifications", "/notifications", "Inbox: notifications of requests, decisions, incidents"),
     ("help", "/help/tour", "Help: the tour of the demo"),
 ]
