@@ -1,5 +1,6 @@
 """The ports domain's objects under attack and its writes: a DCSA event subscription of the
-Beijing ecology bureau (only its own organisation reads, changes or deletes it) and the intake
+Beijing ecology bureau (only its own organisation reads, changes or deletes it), one of the
+office (the target of the management pages' forged forms) and the intake
 of an event or an EDIFACT file at a port no persona operates (only the office may record it),
 and a transport order of the Beijing ecology bureau (its steward or the office)."""
 
@@ -35,8 +36,18 @@ def ports_objects(factory: sessionmaker[Session], people: People) -> dict[str, A
             body=SubscriptionBody(callbackUrl="https://receiver.example/dcsa"),
             secret=SECRET,
         )
+        # The office's own, for its management forms (tests/security/test_csrf_forgery.py).
+        office_row = service.create_subscription(
+            session,
+            actor=people["office"],
+            body=SubscriptionBody(callbackUrl="https://receiver.example/office"),
+            secret=SECRET,
+        )
         session.commit()
-        return {"ports_subscription": str(row.subscription_id)}
+        return {
+            "ports_subscription": str(row.subscription_id),
+            "ports_office_subscription": str(office_row.subscription_id),
+        }
 
 
 def _event() -> dict[str, Any]:

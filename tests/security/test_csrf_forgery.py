@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji import domains, views, web
 from tests.conftest import People, csrf_from, login
+from tests.security.ports_world import GATE_IN
 from tests.security.support import (
     CREDIT_USCC,
     World,
@@ -172,6 +173,7 @@ def _sources_forms(world: World) -> list[Form]:
     """The enforcement forms: open a case, involve, give, complete a task, close."""
     ids = world.ids
     case = f"/sources/cases/{ids['sources_case']}"
+    port_subscription = f"/ports/subscriptions/{ids['ports_office_subscription']}"
     return [
         Form("/sources/cases", {"exceedance_ids": str(ids["sources_open_event"]), "title": "f"}),
         Form(f"/sources/cases/{ids['sources_case_b']}/involve", {"jurisdiction_code": "120000"}),
@@ -185,6 +187,11 @@ def _sources_forms(world: World) -> list[Form]:
         ),
         Form(f"{case}/tasks/{ids['sources_task']}/complete", {"result": "forged"}),
         Form(f"{case}/close", {"conclusion": "forged"}),
+        Form("/ports/edifact", {}, files={"file": ("g.edi", GATE_IN.read_bytes(), "text/plain")}),
+        Form("/ports/subscriptions", {"callback_url": "https://forged.example/dcsa"}),
+        Form(f"{port_subscription}/secret", {}),
+        Form(f"{port_subscription}/pause", {"paused": "true"}),
+        Form(f"{port_subscription}/delete", {"confirm": "yes"}),
     ]
 
 

@@ -4,8 +4,6 @@ the rule expects. Issue 10's attack found 0 differences in 396 requests; this ma
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -13,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.accounts.models import ApiToken, User
 from jingjinji.catalog.models import AccessEvent, AccessRequest, Dataset
+from jingjinji.catalog.service.deadlines import today as beijing_today
 from jingjinji.progress.models import IndicatorValue
 from jingjinji.regions.models import Organisation
 from jingjinji.sources.models import Case, CaseJurisdiction, Enterprise, Logger, Outlet
@@ -100,7 +99,9 @@ def _sweep_records(world: World, rule: Rule, wrong: list[str]) -> int:
     """Records of a dataset that is not for everyone: not_shared ones are the owner
     organisation's and the office's; conditional ones also its province's administrator's and
     those of an organisation holding a grant (an approved request, still running)."""
-    today = dt.date.today()
+    # The grants' periods are China dates, as the platform reads them (UTC's date differs from
+    # 16:00 to 24:00 UTC).
+    today = beijing_today()
     with world.factory() as session:
         datasets = session.execute(
             select(Dataset.id, Dataset.code, Dataset.owner_organisation_id, Dataset.sharing_class)
