@@ -38,6 +38,7 @@ from jingjinji.progress import demo as progress_demo
 from jingjinji.progress import service as progress
 from jingjinji.progress.schemas import TargetIn
 from jingjinji.security import SYSTEM_ACTOR, Actor
+from jingjinji.timezone import china_today
 from jingjinji.warnings import demo as warnings_demo
 from jingjinji.warnings import service as warnings
 from tests.conftest import People
@@ -138,7 +139,7 @@ BUDGETS: dict[str, int] = {
 }
 
 DAY = dt.date(2016, 12, 20)
-DAY_CREDIT = dt.date.today() - dt.timedelta(days=2)
+DAY_CREDIT = china_today() - dt.timedelta(days=2)
 STATIONS = ("1001A", "1003A", "1029A", "1011A", "1012A", "1030A")
 MORE_STATIONS = (
     *STATIONS,
@@ -248,7 +249,7 @@ def _catalog_copy(session: Session, people: People, suffix: str) -> None:
     def user(name: str) -> Actor:
         return accounts.actor_of(accounts.get_user(session, username=name), channel="api")
 
-    today = dt.date.today()
+    today = china_today()
     asks = [
         ("tj-analyst", "BJ-ENV-PENALTY", ["enterprise_name", "fine_amount"], None),
         ("he-analyst", "TJ-ENV-ONLINE-MONITORING", ["outlet_id", "so2_mg_m3"], "tj-env"),

@@ -29,7 +29,6 @@ Chinese name shows it (CONTRIBUTING.md, "Chinese throughout").
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -45,6 +44,7 @@ from jingjinji import domains
 from jingjinji.accounts.demo import DEMO_USERS
 from jingjinji.accounts.models import User
 from jingjinji.demo import DemoContext
+from jingjinji.timezone import china_today
 from jingjinji.water import demo as water_demo
 from tests.conftest import People, login
 
@@ -267,7 +267,7 @@ def _load_demo(factory: sessionmaker[Session], people: People) -> DemoContext:
             continue  # the personas are loaded already
         with factory() as session:
             if module is water_demo:
-                water_demo.load(session, ctx, since_year=dt.date.today().year)
+                water_demo.load(session, ctx, since_year=china_today().year)
             else:
                 module.load(session, ctx)
             session.commit()

@@ -17,3 +17,9 @@ def china_date(moment: dt.datetime) -> dt.date:
     if moment.tzinfo is None:
         raise ValueError("china_date needs an aware datetime")
     return moment.astimezone(CHINA_TZ).date()
+
+
+def china_today() -> dt.date:
+    """Today's date in China, the day every deadline, grant period and default window counts
+    from (between 16:00 and 24:00 UTC it is already the next day there)."""
+    return dt.datetime.now(CHINA_TZ).date()

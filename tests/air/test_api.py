@@ -15,6 +15,7 @@ from jingjinji.air import datasets, kernels, service
 from jingjinji.audit.models import AuditEntry
 from jingjinji.catalog import service as catalog
 from jingjinji.catalog.schemas import AccessRequestIn, DecisionIn
+from jingjinji.timezone import china_today
 from tests.air.support import day_hours, post
 from tests.conftest import People
 
@@ -247,8 +248,8 @@ def _grant(
                 dataset_code=datasets.dataset_code("110000", "HOURLY-RAW"),
                 purpose="joint analysis",
                 fields=fields,
-                period_start=dt.date.today() - dt.timedelta(days=1),
-                period_end=dt.date.today() + dt.timedelta(days=30),
+                period_start=china_today() - dt.timedelta(days=1),
+                period_end=china_today() + dt.timedelta(days=30),
             ),
         )
         catalog.decide_access_request(

@@ -50,6 +50,7 @@ from jingjinji.sources.schemas.registry import EnterpriseIn, FactorIn, LoggerIn,
 from jingjinji.sources.service import cases as source_cases
 from jingjinji.sources.service import exceedances as source_exceedances
 from jingjinji.sources.service import registry as source_registry
+from jingjinji.timezone import china_today
 from jingjinji.warnings import demo as warnings_demo
 from jingjinji.warnings import service as warnings
 from jingjinji.warnings import webhooks
@@ -160,7 +161,7 @@ def _store_payloads(
                 }
             ),
         )
-        today = dt.date.today()
+        today = china_today()
         field_names = [template.fields[0].name]
         for i in range(2):
             request = catalog.create_access_request(
@@ -268,7 +269,7 @@ def _credit_payloads(factory: sessionmaker[Session], people: People) -> list[str
                     "legal_basis": PAYLOAD,
                     "facts": PAYLOAD,
                     "content": PAYLOAD,
-                    "decision_date": dt.date.today().isoformat(),
+                    "decision_date": china_today().isoformat(),
                     "severity": "ordinary",
                 }
             ),

@@ -14,6 +14,7 @@ from jingjinji.catalog import service
 from jingjinji.catalog.schemas import AccessRequestIn, DatasetIn, DecisionIn
 from jingjinji.config import Settings
 from jingjinji.security import Actor
+from jingjinji.timezone import china_today
 from tests.conftest import People
 
 PROBLEM = "application/problem+json"
@@ -146,7 +147,7 @@ def request_in(
     end: dt.date | None = None,
     purpose: str = "Joint enforcement",
 ) -> AccessRequestIn:
-    today = dt.date.today()
+    today = china_today()
     return AccessRequestIn(
         dataset_code=code,
         purpose=purpose,

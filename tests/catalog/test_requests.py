@@ -17,6 +17,7 @@ from jingjinji.catalog.schemas import DecisionIn
 from jingjinji.catalog.service import requests as request_service
 from jingjinji.errors import Conflict, InvalidInput, PermissionDenied
 from jingjinji.jobs import service as jobs
+from jingjinji.timezone import china_today
 from tests.catalog.support import (
     PROBLEM,
     SETTINGS,
@@ -43,7 +44,7 @@ def _events(session_factory: sessionmaker[Session]) -> list[tuple[str, int | Non
 
 
 def _body(code: str, fields: list[str], **extra: Any) -> dict[str, Any]:
-    today = dt.date.today()
+    today = china_today()
     return {
         "dataset_code": code,
         "purpose": "Joint enforcement against cross-border emitters",
@@ -87,7 +88,7 @@ def test_request_lifecycle_through_the_api(
         == 3
     )
 
-    start = dt.date.today()
+    start = china_today()
     end = start + dt.timedelta(days=30)
     approved = client.post(
         f"/api/v1/access-requests/{request['id']}/decision",

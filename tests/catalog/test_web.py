@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import jingjinji.catalog
 from jingjinji.catalog import service
 from jingjinji.i18n import LOCALE_DIR
+from jingjinji.timezone import china_today
 from tests.catalog.support import SETTINGS, audit_entries, build_catalog, request_in
 from tests.conftest import People, login
 
@@ -91,7 +92,7 @@ def test_apply_approve_then_access_through_forms(
 ) -> None:
     analyst = _client(app, "he-analyst", catalog.password)
     detail = analyst.get("/catalog/BJ-COND", headers=EN)
-    today = dt.date.today()
+    today = china_today()
     applied = analyst.post(
         "/catalog/BJ-COND/apply",
         data={
@@ -157,7 +158,7 @@ def test_apply_approve_then_access_through_forms(
 
 def test_forms_need_csrf_and_valid_input(app: FastAPI, catalog: People) -> None:
     analyst = _client(app, "he-analyst", catalog.password)
-    today = dt.date.today().isoformat()
+    today = china_today().isoformat()
     forged = analyst.post(
         "/catalog/BJ-COND/apply",
         data={"fields": ["x"], "purpose": "p", "period_start": today, "period_end": today},

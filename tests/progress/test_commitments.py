@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit import service as audit
+from jingjinji.timezone import china_today
 from tests.conftest import People
 
 API = "/api/v1/progress"
@@ -105,7 +106,7 @@ def test_status_history_is_dated_and_append_only(
         ("2024-03-01", "delayed"),
         ("2025-06-30", "completed"),
     ]
-    future = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    future = (china_today() + dt.timedelta(days=5)).isoformat()
     bad = client.post(url, headers=headers, json={"status": "completed", "changed_on": future})
     assert bad.status_code == 422 and ["body", "changed_on"] in [
         e["loc"] for e in bad.json()["errors"]

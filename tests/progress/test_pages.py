@@ -3,7 +3,6 @@ domain has a zh_CN translation."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.timezone import china_today
 from tests.conftest import People, login
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "jingjinji"
@@ -112,7 +112,7 @@ def test_status_form_on_the_commitment_page(
         data={"csrf_token": token, "status": "delayed", "changed_on": "2001-01-01"},
     )
     assert r.status_code == 200 and "cannot be dated before" in r.text
-    today = dt.date.today().isoformat()
+    today = china_today().isoformat()
     r = client.post(
         "/progress/commitments/bjtj-30/status",
         data={"csrf_token": token, "status": "delayed", "changed_on": today, "note": "funding"},

@@ -40,6 +40,7 @@ from jingjinji.progress import service as progress_service
 from jingjinji.progress.models import IndicatorValue as Value
 from jingjinji.progress.schemas import ValueIn
 from jingjinji.regions import service as regions
+from jingjinji.timezone import china_today
 from jingjinji.warnings import demo as warnings_demo
 from jingjinji.warnings import webhooks
 from jingjinji.warnings.models import PollutionWarning as Warning
@@ -184,7 +185,7 @@ def _credit_objects(factory: sessionmaker[Session], people: People) -> dict[str,
     an anonymous self-declaration of the Beijing subject."""
     bj_samr = people.organisations["bj_samr"]
     steward = people["bj-samr"]
-    day = dt.date.today()
+    day = china_today()
     ids: dict[str, Any] = {"bj_samr": bj_samr, "credit_uscc": CREDIT_USCC}
     with factory() as session:
         ids["bj_samr_uscc"] = regions.get_organisation(session, organisation_id=bj_samr).uscc
@@ -296,7 +297,7 @@ def is_problem(response: Response) -> bool:
 
 
 def today_plus(days: int) -> str:
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+    return (china_today() + dt.timedelta(days=days)).isoformat()
 
 
 def summary(counts: Iterable[tuple[str, int]]) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from jingjinji.cli_output import UNBOUNDED_WIDTH, FormatOption, ListFormat
+from jingjinji.timezone import china_today
 
 if TYPE_CHECKING:
     from jingjinji.security import Actor
@@ -183,7 +184,7 @@ def daily_command(
             )
             span = service.date_span(session, station_codes=codes) if codes else None
             if end is None:
-                end = span[1] if span else dt.date.today()
+                end = span[1] if span else china_today()
             if start is None:
                 start = end - dt.timedelta(days=30)
             service.check_range(start, end)

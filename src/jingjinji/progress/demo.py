@@ -9,7 +9,6 @@ import json
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from jingjinji.db import utcnow
 from jingjinji.progress import service
 from jingjinji.progress.schemas import (
     AgreementIn,
@@ -21,6 +20,7 @@ from jingjinji.progress.schemas import (
     ValueIn,
 )
 from jingjinji.security import SYSTEM_ACTOR
+from jingjinji.timezone import china_today
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -108,4 +108,4 @@ def load(session: Session, ctx: DemoContext) -> None:
 
 
 def _today() -> dt.date:
-    return utcnow().date()
+    return china_today()

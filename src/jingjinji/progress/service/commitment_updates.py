@@ -14,6 +14,7 @@ from jingjinji.progress.schemas import EvidenceIn, StatusChangeIn
 from jingjinji.progress.service.commitments import commitment_history, get_commitment
 from jingjinji.progress.service.inputs import invalid
 from jingjinji.security import Actor, ensure_can_write
+from jingjinji.timezone import china_today
 
 
 def _ensure_commitment_writer(
@@ -43,7 +44,7 @@ def change_status(
     status. No change may be dated before the first entry or in the future."""
     row = get_commitment(session, code=code)
     actor = _ensure_commitment_writer(session, actor, row, "progress.commitment.status")
-    if data.changed_on > utcnow().date():
+    if data.changed_on > china_today():
         raise invalid(["body", "changed_on"], "a status change cannot be dated in the future")
     first = commitment_history(session, commitment=row)
     if first and data.changed_on < first[0].changed_on:

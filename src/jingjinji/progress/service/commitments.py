@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from jingjinji.audit import service as audit
-from jingjinji.db import is_db_id, utcnow
+from jingjinji.db import is_db_id
 from jingjinji.errors import Conflict, NotFound
 from jingjinji.i18n import msg
 from jingjinji.labels import N_
@@ -36,6 +36,7 @@ from jingjinji.progress.service.indicators import indicator_or_invalid
 from jingjinji.progress.service.inputs import check_area, check_commitment_status, invalid
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, ensure_can_write
+from jingjinji.timezone import china_today
 
 
 def _agency_ids(session: Session, data: CommitmentIn) -> list[int]:
@@ -106,7 +107,7 @@ def create_commitment(session: Session, *, actor: Actor | None, data: Commitment
         StatusChange(
             commitment_id=row.id,
             status=row.status,
-            changed_on=data.status_since or utcnow().date(),
+            changed_on=data.status_since or china_today(),
             note=N_("initial status"),  # translated where shown
             recorded_by=checked.username,
         )
