@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from jingjinji import labels
 from jingjinji.accounts import policy
@@ -255,7 +255,8 @@ def start_session(session: Session, *, user: User, hours: int) -> str:
 
 
 def end_session(session: Session, *, token: str) -> None:
-    row = session.get(WebSession, sha256(token))
+    # The user in the same round trip (a lazy load was a second query on every page).
+    row = session.get(WebSession, sha256(token), options=[joinedload(WebSession.user)])
     if row is None:
         return
     user = row.user
@@ -271,7 +272,8 @@ def end_session(session: Session, *, token: str) -> None:
 
 
 def actor_for_session(session: Session, *, token: str) -> Actor | None:
-    row = session.get(WebSession, sha256(token))
+    # The user in the same round trip (a lazy load was a second query on every page).
+    row = session.get(WebSession, sha256(token), options=[joinedload(WebSession.user)])
     if row is None or row.expires_at <= utcnow() or not row.user.is_active:
         return None
     return actor_of(row.user, channel="web")
@@ -353,7 +355,12 @@ def revoke_token(session: Session, *, actor: Actor | None, token_id: int) -> Api
 def actor_for_token(session: Session, *, secret: str) -> Actor | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(secret)))
+    # The user in the same round trip (a lazy load was a second query on every API call).
+    token = session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == sha256(secret))
+    )
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
