@@ -6,7 +6,7 @@ export PATH := $(HOME)/.local/bin:/root/.local/bin:$(PATH)
 PORT ?= 8000
 UV := uv
 
-.PHONY: demo demo-reset jjj demo-postgres test setup python-deps js-deps system-deps browser-deps postgres nats lint typecheck \
+.PHONY: demo demo-reset jjj demo-postgres test setup python-deps js-deps system-deps browser-deps test-tools postgres nats lint typecheck \
         pytest fuzz bench i18n-extract clean
 
 demo: setup system-deps nats
@@ -38,7 +38,7 @@ demo-postgres: setup system-deps postgres nats
 	JJJ_OWNER_DATABASE_URL=$(subst %s,jjj_owner,$(PG_DEMO)) $(UV) run jjj db grant-app-role --role jjj_app
 	JJJ_DATABASE_URL=$(subst %s,jjj_app,$(PG_DEMO)) $(UV) run jjj demo --port $(PORT)
 
-test: setup system-deps browser-deps postgres nats
+test: setup system-deps browser-deps test-tools postgres nats
 	$(UV) run ruff check src tests benchmarks
 	$(UV) run ruff format --check src tests benchmarks
 	$(UV) run mypy
@@ -68,6 +68,10 @@ system-deps:
 
 browser-deps:
 	@bash scripts/apt-install.sh chromium
+
+# libfaketime: tests/test_china_day.py runs date-sensitive tests in the Chinese evening.
+test-tools:
+	@bash scripts/apt-install.sh faketime
 
 # Tests need PostgreSQL on 127.0.0.1:5432; start the local cluster if it is installed but down.
 postgres:
