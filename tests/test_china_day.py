@@ -16,8 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[1]
