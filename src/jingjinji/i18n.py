@@ -91,6 +91,16 @@ def _value(lang: str, value: object) -> object:
 LIST_SEPARATOR = ", "
 
 
+class Items(tuple[object, ...]):
+    """Values a message lists: joined with ", " in its English text (a plain list or tuple reads
+    as Python writes it, ``['a', 'b']``), with the language's separator where translated."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return LIST_SEPARATOR.join(str(v) for v in self)
+
+
 class Msg(str):
     """A message marked for translation where it is made, with its values.
 

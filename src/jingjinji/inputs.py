@@ -16,6 +16,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, StrictBool, StringConstraints
 
+from jingjinji.i18n import msg
+
 __all__ = [
     "TEXT_LIMIT",
     "Code",
@@ -37,7 +39,9 @@ def _iso_date(value: Any) -> Any:
         return value
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         return value
-    raise ValueError(f"a date is written YYYY-MM-DD (ISO 8601), not {_shown(value)}")
+    raise ValueError(
+        msg("a date is written YYYY-MM-DD (ISO 8601), not {value}", value=_shown(value))
+    )
 
 
 def _iso_datetime(value: Any) -> Any:
@@ -46,7 +50,10 @@ def _iso_datetime(value: Any) -> Any:
     if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):
         return value
     raise ValueError(
-        f"a date and time is written YYYY-MM-DDTHH:MM[:SS][+08:00] (ISO 8601), not {_shown(value)}"
+        msg(
+            "a date and time is written YYYY-MM-DDTHH:MM[:SS][+08:00] (ISO 8601), not {value}",
+            value=_shown(value),
+        )
     )
 
 
@@ -55,7 +62,7 @@ def _query_bool(value: Any) -> Any:
         return value
     if isinstance(value, str) and value in ("true", "false"):
         return value == "true"
-    raise ValueError(f"a flag is true or false, not {_shown(value)}")
+    raise ValueError(msg("a flag is true or false, not {value}", value=_shown(value)))
 
 
 def _shown(value: Any) -> str:

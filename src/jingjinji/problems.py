@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
 from jingjinji.errors import Busy, DomainError
-from jingjinji.i18n import Msg, msg
+from jingjinji.i18n import Items, Msg, msg, translate
 
 PROBLEM_BASE = "https://jingjinji.example/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -86,7 +88,7 @@ _TYPE_MESSAGES: dict[str, Msg] = {
     "datetime_type": msg("a date and time such as 2021-07-01T08:00 is required"),
     "datetime_parsing": msg("a date and time such as 2021-07-01T08:00 is required"),
     "datetime_from_date_parsing": msg("a date and time such as 2021-07-01T08:00 is required"),
-    "enum": msg("not one of the allowed values"),
+    "enum": msg("not one of the allowed values"),  # without its ctx: see _allowed_values
     "literal_error": msg("not one of the allowed values"),
     "string_pattern_mismatch": msg("the text does not have the expected form"),
     "json_invalid": msg("not valid JSON"),
@@ -107,6 +109,18 @@ _BOUND_MESSAGES: dict[str, tuple[str, Callable[[object], Msg]]] = {
     "less_than_equal": ("le", lambda n: msg("must be at most {limit}", limit=n)),
 }
 _INVALID = msg("the value is not valid")
+#: One value as pydantic writes it in ``ctx["expected"]``: a quoted text, or a bare word/number.
+_EXPECTED_VALUE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^,\s]+")
+
+
+def _allowed_values(expected: str) -> Items:
+    """The values of pydantic's ``'a', 'b' or 'c'`` (``ctx["expected"]`` of ``literal_error``
+    and ``enum``), each as written; the whole text as one item where it cannot be split
+    unambiguously."""
+    values = _EXPECTED_VALUE.findall(expected)
+    values = [v for v in values if v != "or"]
+    joined = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
+    return Items(values if values and joined == expected else [expected])
 
 
 def error_message(error: Mapping[str, Any]) -> Msg:
@@ -124,7 +138,48 @@ def error_message(error: Mapping[str, Any]) -> Msg:
     if kind in _BOUND_MESSAGES and _BOUND_MESSAGES[kind][0] in ctx:
         key, sentence = _BOUND_MESSAGES[kind]
         return sentence(ctx[key])
+    if kind in ("literal_error", "enum") and isinstance(ctx.get("expected"), str):
+        return msg(
+            "not one of the allowed values: {allowed}",
+            allowed=_allowed_values(ctx["expected"]),
+        )
     return _TYPE_MESSAGES.get(kind, _INVALID)
+
+
+_REFUSED = msg("Refused.")
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    """Where a problem is, as a form names it: its location less ``body``, ``query``, ``path``."""
+    return ".".join(str(p) for p in _clean_loc(loc) if p not in ("body", "query", "path"))
+
+
+def form_problems(exc: ValidationError | DomainError) -> list[tuple[str, str]]:
+    """The problems of a refused form, each (field, reason): a pydantic error's reason is
+    :func:`error_message`'s, a domain error's each of its ``errors`` (or its detail alone, with
+    no field). A reason is a :class:`~jingjinji.i18n.Msg` wherever its maker marked it."""
+    if isinstance(exc, ValidationError):
+        return [(_field(e["loc"]), error_message(e)) for e in exc.errors()]
+    if exc.errors:
+        return [(_field(e.get("loc", [])), e.get("msg", "")) for e in exc.errors]
+    return [("", exc.detail or _REFUSED)]
+
+
+def problem_lines(
+    lang: str, exc: ValidationError | DomainError, labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """:func:`form_problems` as the lines a page shows in ``lang``: "field: reason", the field
+    by its form label where ``labels`` has one for it or for its first part (a source string,
+    translated)."""
+    lines = []
+    for field, reason in form_problems(exc):
+        text = translate(lang, reason)
+        if field:
+            label = (labels or {}).get(field) or (labels or {}).get(field.split(".")[0])
+            name = translate(lang, label) if label else field
+            text = translate(lang, msg("{field}: {problem}", field=name, problem=text))
+        lines.append(text)
+    return lines
 
 
 def page_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -289,7 +289,9 @@ def test_the_public_form_pages_show_refusals(
             "csrf_token": _token(page.text),
         },
     )
-    assert again.status_code == 409 and "already has a pending objection" in again.text
+    # the refusal in the page's language (Chinese by default), not the service's English
+    assert again.status_code == 409 and "已有待处理的异议" in again.text
+    assert "already has a pending objection" not in again.text
     client.app.state.credit_form_limiter = FormLimiter(limit=0)  # type: ignore[attr-defined]
     throttled = client.post(
         f"/credit/subjects/{uscc}/declare",

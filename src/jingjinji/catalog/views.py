@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from jingjinji import numbers
+from jingjinji import numbers, problems
 from jingjinji.catalog import dcat, flows, service
 from jingjinji.catalog.models import Dataset
 from jingjinji.catalog.schemas import (
@@ -23,6 +23,7 @@ from jingjinji.catalog.schemas import (
 from jingjinji.db import DbId, utcnow
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import Conflict, InvalidInput
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
 from jingjinji.timezone import CHINA_TZ, china_date
@@ -74,15 +75,19 @@ def _common(request: Request, session: DbSession) -> dict[str, Any]:
     }
 
 
-def _problems(exc: InvalidInput | Conflict | ValidationError) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    if exc.errors:
-        return [
-            f"{'.'.join(str(p) for p in e.get('loc', [])[1:] or e.get('loc', []))}: {e.get('msg')}"
-            for e in exc.errors
-        ]
-    return [exc.detail]
+#: The apply and decision forms' fields by their labels on the page.
+FORM_LABELS = {
+    "purpose": msg("Purpose"),
+    "period_start": msg("Access from"),
+    "period_end": msg("Access until"),
+    "fields": msg("Fields"),
+    "decision": msg("Decision"),
+    "reason": msg("Reason"),
+}
+
+
+def _problems(request: Request, exc: InvalidInput | Conflict | ValidationError) -> list[str]:
+    return problems.problem_lines(language_of(request), exc, FORM_LABELS)
 
 
 def _status_of(exc: InvalidInput | Conflict | ValidationError) -> int:
@@ -231,7 +236,7 @@ def apply(
             session,
             actor,
             code,
-            errors=_problems(exc),
+            errors=_problems(request, exc),
             form=form,
             status_code=_status_of(exc),
         )
@@ -293,7 +298,7 @@ def decide(
         service.submit_decision(session, actor=actor, request_id=request_id, data=data)
     except (ValidationError, InvalidInput, Conflict) as exc:
         return _requests_page(
-            request, session, actor, errors=_problems(exc), status_code=_status_of(exc)
+            request, session, actor, errors=_problems(request, exc), status_code=_status_of(exc)
         )
     notice = "approved" if decision == "approve" else "rejected"
     return redirect(f"/access-requests?notice={notice}")
@@ -313,7 +318,7 @@ def revoke(
         service.submit_revocation(session, actor=actor, grant_id=grant_id, reason=reason)
     except (InvalidInput, Conflict) as exc:
         return _requests_page(
-            request, session, actor, errors=_problems(exc), status_code=_status_of(exc)
+            request, session, actor, errors=_problems(request, exc), status_code=_status_of(exc)
         )
     return redirect("/access-requests?notice=revoked")
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from jingjinji import problems
 from jingjinji.credit.kernels.uscc import check_uscc
 from jingjinji.credit.schemas.records import DETAIL_FIELDS, MAX_BATCH, RecordIn, RowError
 from jingjinji.credit.service import records
@@ -119,16 +120,16 @@ def row_from_cells(number: int, cells: dict[str, object]) -> Row:
     try:
         return Row(number, RecordIn.model_validate(data), [])
     except ValidationError as exc:
-        problems = []
+        found: list[RowError] = []
         for err in exc.errors():
             column = str(err["loc"][0]) if err["loc"] else "-"
-            reason = err["msg"]
+            reason = problems.error_message(err)  # a message: the upload page translates it
             if column in ("fine_10k_cny", "confiscated_10k_cny"):
                 reason = msg(
                     "bad amount {value}: {reason}", value=repr(cells.get(column)), reason=reason
                 )
-            problems.append(RowError(row=number, column=column, reason=reason))
-        return Row(number, None, problems + _partial_problems(number, data, problems))
+            found.append(RowError(row=number, column=column, reason=reason))
+        return Row(number, None, found + _partial_problems(number, data, found))
 
 
 def _partial_problems(

@@ -15,6 +15,7 @@ from jingjinji.credit.service import batch, measures, publication, records, scor
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.errors import InvalidInput, PermissionDenied
+from jingjinji.problems import form_problems
 from jingjinji.web import check_csrf, language_of, redirect, render, t
 
 router = APIRouter(include_in_schema=False)
@@ -97,8 +98,8 @@ async def create_record_form(
         record = records.create_record(session, actor=actor, data=data)
     except ValidationError as exc:
         problems = [
-            RowError(row=1, column=str(e["loc"][0]) if e["loc"] else "-", reason=e["msg"])
-            for e in exc.errors()
+            RowError(row=1, column=field or "-", reason=reason)
+            for field, reason in form_problems(exc)
         ]
         return _page(
             request,

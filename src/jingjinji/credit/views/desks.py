@@ -16,6 +16,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from jingjinji import problems
+from jingjinji.credit import labels
 from jingjinji.credit.schemas.services import (
     CommitmentIn,
     CommitmentOutcomeIn,
@@ -31,21 +33,16 @@ from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import DomainError
 from jingjinji.refusals import client_address
 from jingjinji.security import Actor
-from jingjinji.web import check_csrf, redirect, render, t
+from jingjinji.web import check_csrf, language_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
 DESK_LIMIT = 100
 
 
-def _problems(request: Request, exc: ValidationError | DomainError) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    if exc.errors:
-        return [
-            f"{'.'.join(str(p) for p in e.get('loc', [])[1:] or e.get('loc', []))}: {e.get('msg')}"
-            for e in exc.errors
-        ]
-    return [exc.detail or t(request, "Refused.")]
+def _problems(
+    request: Request, exc: ValidationError | DomainError, kind: str | None = None
+) -> list[str]:
+    return problems.problem_lines(language_of(request), exc, labels.FORM_FIELDS.get(kind or ""))
 
 
 def _status(exc: ValidationError | DomainError) -> int:
@@ -124,7 +121,7 @@ def _submit(
             uscc=uscc,
             kind=kind,
             values=values,
-            errors=_problems(request, exc),
+            errors=_problems(request, exc, kind),
             status_code=_status(exc),
         )
         if isinstance(exc, forms.TooManyRequests):

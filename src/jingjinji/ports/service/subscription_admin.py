@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from jingjinji import problems
 from jingjinji.audit import service as audit
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, NotFound, PermissionDenied, field_error
@@ -193,7 +194,7 @@ def parse_body(
         errors = [
             field_error(
                 ["body", *[str(p) for p in e["loc"][:1]]],
-                msg("not accepted: {reason}", reason=e["msg"]),
+                msg("not accepted: {reason}", reason=problems.error_message(e)),
             )
             for e in exc.errors()
         ]

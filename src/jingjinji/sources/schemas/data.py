@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from jingjinji.db import DbId
+from jingjinji.i18n import msg
 from jingjinji.inputs import Cursor, IsoDateTime
 from jingjinji.sources.models import DataCommand
 from jingjinji.timezone import CHINA_TZ
@@ -25,7 +26,7 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     try:
         return value.astimezone(dt.UTC)
     except OverflowError as exc:  # 0001-01-01T00:00+08:00 is no UTC time
-        raise ValueError("the time is out of range") from exc
+        raise ValueError(msg("the time is out of range")) from exc
 
 
 QueryTime = Annotated[IsoDateTime, AfterValidator(as_utc)]

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jingjinji.db import DbId
+from jingjinji.i18n import msg
 from jingjinji.inputs import TEXT_LIMIT, Code, Cursor, IsoDateTime, QueryBool
 from jingjinji.sources.models import CaseStatus, ExceedanceKind, ExceedanceStatus, TaskKind
 from jingjinji.timezone import CHINA_TZ
@@ -15,7 +16,7 @@ from jingjinji.timezone import CHINA_TZ
 
 def _text(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be blank")
+        raise ValueError(msg("must not be blank"))
     return value.strip()
 
 
@@ -25,7 +26,7 @@ def china_time_if_naive(value: dt.datetime) -> dt.datetime:
     try:
         return aware.astimezone(dt.UTC)
     except OverflowError as exc:  # 0001-01-01T00:00+08:00 is no UTC time
-        raise ValueError("the time is out of range") from exc
+        raise ValueError(msg("the time is out of range")) from exc
 
 
 class ExceedanceFilter(BaseModel):

@@ -16,29 +16,37 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from jingjinji import problems
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.errors import DomainError
+from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.sources.models import CaseStatus, ExceedanceKind, ExceedanceStatus, TaskKind
 from jingjinji.sources.presentation import china_time, factor_name, number
 from jingjinji.sources.schemas import enforcement as schemas
 from jingjinji.sources.service import cases as case_service
 from jingjinji.sources.service import exceedances as exceedance_service
-from jingjinji.web import check_csrf, language_of, redirect, render, t
+from jingjinji.web import check_csrf, language_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
 LIST_LIMIT = 50
+#: The forms' fields by their labels on the pages, for the problems a refused form lists.
+FORM_LABELS = {
+    "title": msg("Case title"),
+    "exceedance_ids": msg("Exceedance events"),
+    "result": msg("Result"),
+    "kind": msg("Task"),
+    "organisation_id": msg("Agency"),
+    "due_at": msg("Due (China time)"),
+    "description": msg("What to do"),
+    "jurisdiction_code": msg("Jurisdiction"),
+    "conclusion": msg("Case conclusion"),
+}
 
 
 def _problems(request: Request, exc: ValidationError | DomainError) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    if exc.errors:
-        return [
-            f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}" for e in exc.errors
-        ]
-    return [exc.detail or t(request, "Refused.")]
+    return problems.problem_lines(language_of(request), exc, FORM_LABELS)
 
 
 def _names(session: DbSession, request: Request, codes: Iterable[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jingjinji.i18n import Items, msg
 from jingjinji.inputs import TEXT_LIMIT, IsoDateTime
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.water.kernels import gb3838
@@ -24,12 +25,12 @@ def china_time_if_naive(value: dt.datetime) -> dt.datetime:
     try:
         return aware.astimezone(dt.UTC)
     except OverflowError as exc:  # 0001-01-01T00:00+08:00 is no UTC time
-        raise ValueError("the time is out of range") from exc
+        raise ValueError(msg("the time is out of range")) from exc
 
 
 def _text(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be blank")
+        raise ValueError(msg("must not be blank"))
     return value.strip()
 
 
@@ -86,12 +87,17 @@ class SamplingIn(BaseModel):
         unknown = sorted(k for k in values if k not in SAMPLING_ITEMS)
         if unknown:
             raise ValueError(
-                f"unknown item code(s) {', '.join(unknown)}; "
-                f"use {', '.join(sorted(SAMPLING_ITEMS))}"
+                msg(
+                    "unknown item code(s) {codes}; use {items}",
+                    codes=Items(unknown),
+                    items=Items(sorted(SAMPLING_ITEMS)),
+                )
             )
         bad = sorted(k for k, v in values.items() if not math.isfinite(v) or v < 0)
         if bad:
-            raise ValueError(f"values must be finite and not negative: {', '.join(bad)}")
+            raise ValueError(
+                msg("values must be finite and not negative: {items}", items=Items(bad))
+            )
         return values
 
 

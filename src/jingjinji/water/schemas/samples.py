@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from jingjinji.i18n import Items, msg
 from jingjinji.inputs import Cursor, IsoDateTime, StrictBool
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.water.kernels import gb3838
@@ -29,13 +30,19 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     try:
         return value.astimezone(dt.UTC)
     except OverflowError as exc:  # 0001-01-01T00:00+08:00 is no UTC time
-        raise ValueError("the time is out of range") from exc
+        raise ValueError(msg("the time is out of range")) from exc
 
 
 def _known_item(value: str) -> str:
     item = value.strip().lower()
     if item not in SAMPLE_ITEMS:
-        raise ValueError(f"unknown item {value[:40]!r}; items are {', '.join(SAMPLE_ITEMS)}")
+        raise ValueError(
+            msg(
+                "unknown item {item}; items are {items}",
+                item=repr(value[:40]),
+                items=Items(SAMPLE_ITEMS),
+            )
+        )
     return item
 
 
@@ -63,7 +70,9 @@ class SampleIn(BaseModel):
     def _ph_range(self) -> SampleIn:
         low, high = PH_RANGE
         if self.item == "ph" and not low <= self.value <= high:
-            raise ValueError(f"a pH value lies between {low:g} and {high:g}")
+            raise ValueError(
+                msg("a pH value lies between {low} and {high}", low=f"{low:g}", high=f"{high:g}")
+            )
         return self
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from jingjinji import problems
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
 from jingjinji.security import Actor, require_actor
@@ -193,7 +194,10 @@ def _row(line: int, record: dict[str, str], parsed: Parsed) -> None:
         except ValidationError as exc:  # a section code longer than 20 characters
             for error in exc.errors():
                 column = str(error["loc"][0]) if error["loc"] else item
-                parsed.issues.append(problem(csv_locator(line, column), error["msg"]))
+                # a message (its English is the reason): the upload page translates it
+                parsed.issues.append(
+                    problem(csv_locator(line, column), problems.error_message(error))
+                )
             continue
         parsed.columns[len(parsed.rows)] = item
         parsed.rows.append(sample)

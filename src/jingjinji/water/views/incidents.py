@@ -17,6 +17,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
+from jingjinji import problems
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.errors import DomainError, InvalidInput, field_error
@@ -32,6 +33,19 @@ from jingjinji.web import check_csrf, language_of, redirect, render, t
 
 router = APIRouter(include_in_schema=False)
 LIST_LIMIT = 50
+#: The forms' fields by their labels on the pages, for the problems a refused form lists (the
+#: steps' ``text`` has a label of its own in each step's form: it is named as it is).
+FORM_LABELS = {
+    "section_code": msg("Section"),
+    "summary": msg("What was seen"),
+    "severity": msg("Severity"),
+    "observed_at": msg("Observed at"),
+    "location": msg("Where"),
+    "estimated_amount": msg("Estimated amount"),
+    "sampled_at": msg("Sampled at (China time)"),
+    "values": msg("Values (item=value, comma-separated)"),
+    "closure_report": msg("Closure report"),
+}
 
 
 def china_time(value: dt.datetime | None) -> str:
@@ -40,13 +54,7 @@ def china_time(value: dt.datetime | None) -> str:
 
 
 def _problems(request: Request, exc: ValidationError | DomainError) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    if exc.errors:
-        return [
-            f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}" for e in exc.errors
-        ]
-    return [exc.detail or t(request, "Refused.")]
+    return problems.problem_lines(language_of(request), exc, FORM_LABELS)
 
 
 @router.get("/water/incidents", response_class=HTMLResponse)
