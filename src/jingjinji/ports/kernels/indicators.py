@@ -185,6 +185,9 @@ def dwell(events: pl.DataFrame) -> pl.DataFrame:
             month=_china_month(pl.col("left")),
             hours=(pl.col("left") - pl.col("arrived")).dt.total_seconds() / 3600.0,
         )
+        # In stay order: a group_by's rows come in no fixed order, and a mean summed in another
+        # order can differ in its last bit (the same events must give the same figures).
+        .sort("stay")
     )
     return (
         stays.group_by("month", "location")

@@ -344,7 +344,12 @@ def refresh(session: Session, *, full: bool = False) -> int:
     if full or meta is None or meta.get("basis") != basis:
         written = _rebuild(session, basis, now)
     elif marks:
-        written = _recompute(session, months_.affected(marks), now)
+        # A month after the last event has no rows: an arrival, departure or count of its own
+        # is needed (one probe of ix_ports_events_type_at).
+        _, last = event_span(session)
+        last_month = months_.month_of(last) if last is not None else ""
+        reached = [m for m in months_.affected(marks) if m <= last_month]
+        written = _recompute(session, reached, now)
         session.execute(delete(StoredIndicator).where(StoredIndicator.kind == _META))
     else:
         return 0
