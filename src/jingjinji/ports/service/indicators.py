@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import DateTime, delete, func, insert, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from jingjinji.db import is_postgres, utcnow
@@ -105,13 +105,16 @@ def event_frame(
     session: Session, *, since: dt.datetime | None = None, until: dt.datetime | None = None
 ) -> pl.DataFrame:
     """The stored EQUIPMENT events (eventDateTime in [since, until)) as the kernel's input."""
+    # eventDateTime as stored (naive UTC, the kernel's input) and plain rows (no ORM loading):
+    # most of a refresh is this read, so no per-row conversion.
+    stored_at = type_coerce(Event.event_at, DateTime())
     stmt = (
         select(
             Event.id,
             Event.equipment_reference,
             Event.equipment_event_type_code,
             Event.event_classifier_code,
-            Event.event_at,
+            stored_at,
             Event.un_location_code,
             Event.empty_indicator_code,
             Equipment.iso_equipment_code,
@@ -124,13 +127,11 @@ def event_frame(
         stmt = stmt.where(Event.event_at >= since)
     if until is not None:
         stmt = stmt.where(Event.event_at < until)
-    rows = [
-        (pk, box, code, cls, at.astimezone(dt.UTC).replace(tzinfo=None), loc, empty, iso, sup)
-        for pk, box, code, cls, at, loc, empty, iso, sup in session.execute(stmt)
-    ]
+    rows = session.connection().execute(stmt).all()
     if not rows:
         return kernel.empty_events()
-    return pl.DataFrame(rows, schema=list(kernel.COLUMNS.items()), orient="row")
+    columns = dict(zip(kernel.COLUMNS, zip(*rows, strict=True), strict=True))
+    return pl.DataFrame(columns, schema=kernel.COLUMNS)
 
 
 def event_span(session: Session) -> tuple[dt.datetime | None, dt.datetime | None]:
