@@ -38,11 +38,9 @@ from jingjinji.jobs import service as jobs
 from jingjinji.ports.kernels import indicators as kernel
 from jingjinji.ports.models import Equipment, Event, Location, LocationKind, StoredIndicator
 from jingjinji.ports.service import indicator_months as months_
-from jingjinji.ports.service.indicator_months import LOOK_BACK
+from jingjinji.ports.service.indicator_months import LOOK_BACK as LOOK_BACK
 from jingjinji.security import province_of
 from jingjinji.timezone import CHINA_TZ
-
-__all__ = ["LOOK_BACK"]
 
 #: The location whose arrivals are the Xiong'an green channel's volume: the demo's (assumed)
 #: UN/LOCODE of the Xiong'an green-channel dry port (demo/places.py).
@@ -170,7 +168,9 @@ def tables(
     session: Session, events: pl.DataFrame, months: list[str]
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The three tables of ``months`` from ``events`` (which must hold their windows)."""
-    counted = events.filter(~pl.col("event_pk").is_in(pl.Series(superseded(session)).implode()))
+    counted = events.filter(
+        ~pl.col("event_pk").is_in(pl.Series(superseded(session), dtype=pl.Int64).implode())
+    )
     windows = [
         (m, _naive(since), _naive(until)) for m in months for since, until in [months_.window(m)]
     ]
