@@ -45,6 +45,8 @@ def test_the_command_publishes_once(
     assert "2 value(s) stored, 0 revised, 0 unchanged" in out
     code, again = _jjj("indicators", "--year", "2026")
     assert code == 0 and "0 value(s) stored, 0 revised, 2 unchanged" in again
+    code, rebuilt = _jjj("indicators", "--full")  # every month again: the same figures
+    assert code == 0 and "0 value(s) stored, 0 revised, 2 unchanged" in rebuilt, rebuilt
     with session_factory() as session:
         [value] = progress.list_values(session, indicator="bh_xiongan_green_channel")
         assert value.value == GREEN_TEU and "DCSA container events" in value.source

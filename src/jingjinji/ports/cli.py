@@ -17,12 +17,19 @@ def indicators_command(
     year: Annotated[
         int | None, typer.Option(help="only this year (China time); default: every year", min=2000)
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="recompute every month from every event, not only the stale months"
+        ),
+    ] = False,
 ) -> None:
     """Compute the port indicators from the stored container events and submit the yearly
     container transit throughput and Xiong'an green-channel volume to the progress tracker as
     the office (the source says they were computed from events); the catalog's monthly
     PORTS-IND- datasets are registered too. Running it again changes nothing unless the events
-    changed."""
+    changed. The stored monthly values are refreshed first: the months new events changed, or
+    every month with --full."""
     import dataclasses
 
     from jingjinji.cli import cli_session, console, fail
@@ -34,7 +41,7 @@ def indicators_command(
     try:
         with cli_session() as session:
             flows.register_datasets(session, actor=actor)
-            done = flows.publish_indicators(session, actor=actor, year=year)
+            done = flows.publish_indicators(session, actor=actor, year=year, full=full)
     except DomainError as exc:
         raise fail(exc.detail) from None
     for code, by_year in done.totals.items():

@@ -172,6 +172,8 @@ class Event(Base):
         Index("ix_ports_events_writer", "organisation_id", "event_created_at", "id"),
         # The code filters are low-cardinality: led by the type they belong to.
         Index("ix_ports_events_type", "event_type", "event_created_at", "id"),
+        # The indicators read the equipment events of a span of eventDateTime (migration 0708).
+        Index("ix_ports_events_type_at", "event_type", "event_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -436,3 +438,16 @@ class StoredIndicator(Base):
     month: Mapped[str] = mapped_column(String(7))
     row: Mapped[dict[str, Any]] = mapped_column(JSONType)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StaleIndicatorMonth(Base):
+    """A China-time month whose stored indicators new events changed: intake marks it in the
+    events' transaction, the refresh recomputes it and the months it reaches and clears the mark
+    it read (``service/indicator_months.py``). ``marks`` counts the intakes since: a month
+    marked again while a refresh ran keeps its mark."""
+
+    __tablename__ = "ports_indicator_stale_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    marked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    marks: Mapped[int] = mapped_column(Integer, default=1)

@@ -286,15 +286,16 @@ def yearly_totals(found: indicators.PortIndicators) -> dict[str, dict[str, float
 
 
 def publish_indicators(
-    session: Session, *, actor: Actor | None, year: int | None = None
+    session: Session, *, actor: Actor | None, year: int | None = None, full: bool = False
 ) -> PublishedIndicators:
     """Submit each year's (or ``year``'s) computed totals to the review's indicators (creating
-    them first if need be). The stored indicators are refreshed from the events first, so what
-    is published is never older than the events. A value stored already with the same figure is
+    them first if need be). The stored indicators are refreshed from the events first (the
+    stale months; every month with ``full``), so what is published is never older than the
+    events. A value stored already with the same figure is
     left alone; another figure replaces it as a correction saying it was recomputed from the
     events."""
     created = ensure_indicators(session, actor=actor)
-    indicators.refresh(session)
+    indicators.refresh(session, full=full)
     found = indicators.stored(session)
     totals = yearly_totals(found)
     months = indicators.stored_months(session)

@@ -27,11 +27,15 @@ The rules (docs/ports-indicators.md gives the reasons and examples):
 - **Dwell.** A stay is the container's consecutive moves at one location: from its first
   arrival to its first departure after that. The hours between them count in the China-time
   month of the departure; a stay without a departure yet (still there) is not averaged.
+- **Windows.** ``monthly`` computes each month from the events of its own window only (the
+  month and a look-back before it): a month's figures never depend on an event outside it, so
+  that stored months can be recomputed one by one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
@@ -181,6 +185,9 @@ def dwell(events: pl.DataFrame) -> pl.DataFrame:
             month=_china_month(pl.col("left")),
             hours=(pl.col("left") - pl.col("arrived")).dt.total_seconds() / 3600.0,
         )
+        # In stay order: a group_by's rows come in no fixed order, and a mean summed in another
+        # order can differ in its last bit (the same events must give the same figures).
+        .sort("stay")
     )
     return (
         stays.group_by("month", "location")
@@ -192,3 +199,23 @@ def dwell(events: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("month", "location")
     )
+
+
+def monthly(
+    events: pl.DataFrame,
+    windows: Sequence[tuple[str, dt.datetime, dt.datetime]],
+    *,
+    port_provinces: Mapping[str, str],
+    green_location: str,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The transits, green-channel and dwell rows of each ``(month, since, until)`` (naive UTC
+    bounds), each month counted from the events in [since, until) only, in month order."""
+    events = _checked(events)
+    found: tuple[list[pl.DataFrame], list[pl.DataFrame], list[pl.DataFrame]] = ([], [], [])
+    for month, since, until in windows or [("", dt.datetime.min, dt.datetime.min)]:
+        part = events.filter(pl.col("event_at") >= since, pl.col("event_at") < until)
+        in_month = pl.col("month") == month
+        found[0].append(transits(part, port_provinces=port_provinces).filter(in_month))
+        found[1].append(green_channel(part, location=green_location).filter(in_month))
+        found[2].append(dwell(part).filter(in_month))
+    return pl.concat(found[0]), pl.concat(found[1]), pl.concat(found[2])

@@ -7,8 +7,9 @@ and recording DCSA events), ``edifact`` (CODECO/COARRI interchanges recorded as 
 the deliveries events make for them), ``callbacks`` (the job that sends them, signed),
 ``subscription_admin`` (the management pages' side: delivery health, pause, secrets made here,
 the demo receiver), ``orders`` (transport orders and their timelines), ``dwell`` (dwell
-notices, a periodic job), ``submissions`` (EDIFACT interchanges taken in by a background job)
-and ``indicators`` (the port indicators, stored and refreshed by a job).
+notices, a periodic job), ``submissions`` (EDIFACT interchanges taken in by a background job),
+``indicators`` (the port indicators, stored and refreshed by a job) and ``indicator_months``
+(the months intake marks stale and the months they reach).
 """
 
 from __future__ import annotations

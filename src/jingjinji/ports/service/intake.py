@@ -25,7 +25,7 @@ from jingjinji.i18n import msg
 from jingjinji.ports import kernels, policy
 from jingjinji.ports.models import Event, EventReference, EventSource, ReferenceKind
 from jingjinji.ports.schemas import dcsa
-from jingjinji.ports.service import reference, subscriptions
+from jingjinji.ports.service import indicator_months, reference, subscriptions
 from jingjinji.security import Actor, require_actor
 
 _EVENT: TypeAdapter[dcsa.ShipmentEvent | dcsa.TransportEvent | dcsa.EquipmentEvent] = TypeAdapter(
@@ -229,7 +229,7 @@ def _clashes(
     return duplicates, errors
 
 
-def _superseded(session: Session, actor: Actor, supersedes: uuid.UUID | None) -> int | None:
+def _superseded(session: Session, actor: Actor, supersedes: uuid.UUID | None) -> Event | None:
     if supersedes is None:
         return None
     old = session.scalar(select(Event).where(Event.event_id == supersedes))
@@ -238,7 +238,7 @@ def _superseded(session: Session, actor: Actor, supersedes: uuid.UUID | None) ->
             msg("no event {event_id} of yours to supersede", event_id=str(supersedes)),
             errors=[field_error(["query", "supersedes"], msg("unknown, or written by another"))],
         )
-    return old.id
+    return old
 
 
 def _row(
@@ -303,7 +303,7 @@ def record_events(
             msg("supersedes names one earlier event: send the correction alone"),
             errors=[field_error(["query", "supersedes"], msg("only with a single event"))],
         )
-    supersedes_id = _superseded(session, actor, supersedes)
+    superseded = _superseded(session, actor, supersedes)
     ids_payloads = [_payload_with_id(p, e) for p, e in zip(payloads, events, strict=True)]
     ids = [i for i, _ in ids_payloads]
     stored_payloads = [p for _, p in ids_payloads]
@@ -327,7 +327,7 @@ def record_events(
     call_pks = reference.note_transport_calls(session, calls)
     rows = [
         _row(e, event_id=ids[i], payload=stored_payloads[i], actor=actor, source=source,
-             call_pks=call_pks, supersedes_id=supersedes_id)
+             call_pks=call_pks, supersedes_id=superseded.id if superseded else None)
         for i, e in new
     ]  # fmt: skip
     session.add_all(rows)
@@ -359,4 +359,7 @@ def record_events(
             "supersedes": str(supersedes) if supersedes else None,
         },
     )
+    # The stored indicators of the months these events reach are stale until the refresh job
+    # recomputes them; marked after the audit entry, whose lock already orders the intakes.
+    indicator_months.mark_events(session, rows, superseded)
     return result
