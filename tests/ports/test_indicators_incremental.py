@@ -243,3 +243,23 @@ def test_a_month_marked_again_while_the_refresh_ran_stays_marked(
         assert _rows(session) == _full_rows(session)
         january = indicators.stored(session, month="2026-01").transits
     assert january.select("from_port", "to_port", "containers").rows() == [("CNCFD", "CNTXG", 1)]
+
+
+def test_every_intake_that_records_events_queues_one_refresh(
+    session_factory: sessionmaker[Session], ports: Ports
+) -> None:
+    """JSON intake queued no refresh (its months waited for the hourly job); EDIFACT did."""
+    from jingjinji.jobs.models import Job
+
+    def queued(session: Session) -> int:
+        stmt = select(Job).where(Job.kind == indicators.REFRESH_JOB, Job.status == "queued")
+        return len(session.scalars(stmt).all())
+
+    at = START + dt.timedelta(days=3)
+    with session_factory() as session:
+        _record(session, ports.people["office"], [_event("RFSU1234565", "CNTXG", "DISC", at)])
+        session.commit()
+        assert queued(session) == 1
+        _record(session, ports.people["office"], [_event("RFSU1234565", "CNTXG", "LOAD", at)])
+        session.commit()
+        assert queued(session) == 1  # still one: the pending refresh covers both

@@ -26,6 +26,7 @@ from jingjinji.ports import kernels, policy
 from jingjinji.ports.models import Event, EventReference, EventSource, ReferenceKind
 from jingjinji.ports.schemas import dcsa
 from jingjinji.ports.service import indicator_months, reference, subscriptions
+from jingjinji.ports.service.indicators import queue_refresh
 from jingjinji.security import Actor, require_actor
 
 _EVENT: TypeAdapter[dcsa.ShipmentEvent | dcsa.TransportEvent | dcsa.EquipmentEvent] = TypeAdapter(
@@ -362,4 +363,8 @@ def record_events(
     # The stored indicators of the months these events reach are stale until the refresh job
     # recomputes them; marked after the audit entry, whose lock already orders the intakes.
     indicator_months.mark_events(session, rows, superseded)
+    if rows:
+        # Whatever the channel (API, EDIFACT, demo), the refresh follows the intake that made
+        # months stale, not the hourly safety net (one pending refresh at a time).
+        queue_refresh(session)
     return result

@@ -33,7 +33,6 @@ from jingjinji.ports import policy
 from jingjinji.ports.kernels import edifact
 from jingjinji.ports.models import EdifactSubmission, Event, SubmissionStatus
 from jingjinji.ports.service.edifact import record_edifact
-from jingjinji.ports.service.indicators import queue_refresh
 from jingjinji.ports.service.reference import locations_of
 from jingjinji.ports.stored_messages import freeze_message
 from jingjinji.security import Actor, Role, deny, require_actor
@@ -182,8 +181,6 @@ def run_submission(session: Session, payload: dict[str, Any]) -> None:
     row.errors = _problems(intake.errors)
     row.warnings = _problems(intake.warnings)
     row.finished_at = utcnow()
-    if intake.recorded:
-        queue_refresh(session)
 
 
 def shown_status(row: EdifactSubmission, job_statuses: dict[int, str]) -> str:
