@@ -170,6 +170,9 @@ class Event(Base):
         Index("ix_ports_events_service", "carrier_service_code", "event_created_at", "id"),
         Index("ix_ports_events_document", "document_id", "event_created_at", "id"),
         Index("ix_ports_events_writer", "organisation_id", "event_created_at", "id"),
+        # Who wrote event n, from the index alone: the carrier's rule asks it of every event
+        # sharing a booking with a candidate (migration 0707_ports_booking_view).
+        Index("ix_ports_events_id_writer", "id", "organisation_id"),
         # The code filters are low-cardinality: led by the type they belong to.
         Index("ix_ports_events_type", "event_type", "event_created_at", "id"),
     )
@@ -208,10 +211,15 @@ class Event(Base):
 
 class EventReference(Base):
     __tablename__ = "ports_event_references"
-    __table_args__ = (Index("ix_ports_event_references_value", "kind", "value", "event_pk"),)
+    __table_args__ = (
+        Index("ix_ports_event_references_value", "kind", "value", "event_pk"),
+        # An event's references by kind: the carrier's rule probes its BKG values per candidate
+        # event from the index alone (migration 0707_ports_booking_view).
+        Index("ix_ports_event_references_event", "event_pk", "kind", "value"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    event_pk: Mapped[int] = mapped_column(ForeignKey("ports_events.id"), index=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("ports_events.id"))
     kind: Mapped[str] = mapped_column(String(3))  # ReferenceKind
     value: Mapped[str] = mapped_column(String(100))
 
