@@ -64,6 +64,14 @@ class LocationKind(enum.StrEnum):
     LAND_PORT = "land_port"  # Beijing's land ports (陆港): rail/road hubs with customs clearance
 
 
+class CodeAssumption(enum.StrEnum):
+    """Why a location's code is the platform's assumption (``Location.code_assumed_reason``)."""
+
+    UNVERIFIED = "unverified"  # named by the issue and used in shipping; not checked in the list
+    NO_LOCODE = "no_locode"  # no UN/LOCODE known for the place: the platform's own code
+    FACILITY = "facility"  # the UN/LOCODE is the city's; the facility code is the platform's
+
+
 class EventSource(enum.StrEnum):
     API = "api"  # DCSA JSON posted by the terminal or carrier
     EDIFACT = "edifact"  # mapped from a CODECO/COARRI file
@@ -99,8 +107,10 @@ class Location(Base):
     latitude: Mapped[float] = mapped_column(Float)
     # The organisation that operates it and writes its events (None: nobody writes yet).
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
-    # True where the UN/LOCODE is the platform's assumption, not checked in the UN list.
+    # True where the UN/LOCODE is the platform's assumption, not checked in the UN list, and
+    # why (a CodeAssumption; empty for a checked code). Migration 0707_ports_booking_view.
     code_assumed: Mapped[bool] = mapped_column(Boolean, default=False)
+    code_assumed_reason: Mapped[str] = mapped_column(String(10), default="")
 
 
 class Carrier(Base):

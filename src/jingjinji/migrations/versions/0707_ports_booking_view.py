@@ -1,4 +1,4 @@
-"""ports: the indexes of the carrier's rule as an EXISTS probe
+"""ports: the indexes of the carrier's rule as an EXISTS probe; why a location's code is assumed
 
 Revision ID: 0707_ports_booking_view
 Revises: 0706_ports_event_indexes
@@ -12,10 +12,14 @@ alone, a prefix of it), the events carrying each value from ``ix_ports_event_ref
 and their writer from ``ix_ports_events_id_writer``: every probe from an index alone (the
 writer by the primary key read the wide event rows and took three times as long at 200,000
 events).
+
+``ports_locations.code_assumed_reason`` says why a code marked ``code_assumed`` is the
+platform's assumption (``models.CodeAssumption``); the demo's assumed codes get theirs here.
 """
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0707_ports_booking_view"
@@ -32,9 +36,27 @@ def upgrade() -> None:
         batch_op.drop_index("ix_ports_event_references_event_pk")
     with op.batch_alter_table("ports_events", schema=None) as batch_op:
         batch_op.create_index("ix_ports_events_id_writer", ["id", "organisation_id"], unique=False)
+    with op.batch_alter_table("ports_locations", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "code_assumed_reason", sa.String(length=10), nullable=False, server_default=""
+            )
+        )
+    # The demo's assumed codes (ports/demo/places.py) loaded before this column existed.
+    for reason, where in (
+        ("unverified", "un_location_code IN ('CNCFD', 'CNTGS', 'CNHHA')"),
+        ("no_locode", "un_location_code = 'CNXAN'"),
+        ("facility", "un_location_code = 'CNBJS' AND facility_code <> ''"),
+    ):
+        op.execute(
+            f"UPDATE ports_locations SET code_assumed_reason = '{reason}' "
+            f"WHERE code_assumed AND {where}"
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("ports_locations", schema=None) as batch_op:
+        batch_op.drop_column("code_assumed_reason")
     with op.batch_alter_table("ports_events", schema=None) as batch_op:
         batch_op.drop_index("ix_ports_events_id_writer")
     with op.batch_alter_table("ports_event_references", schema=None) as batch_op:
