@@ -39,6 +39,8 @@ p99 48-136 ms; bare p50 0.2-2.6 ms (each one index range scan), ratio 4.4-90; th
 floor of an empty page 11.8 ms p50. At load ~5 an earlier run had API p50 4.8-10.7 ms and p99
 10-57 ms. Intake 383 events/s against a bare INSERT's 1,340 (3.5x). Verdict: FAIL (exit 1):
 the p99 target misses under this load and the 3x overhead against 1-2 ms queries everywhere.
+The carrier case was added on 2026-12-03 and run at 200,000 events only (docs/ports.md, "The
+carrier's view"): API p50 56.3 ms at load 8.5-9.9 against 185.5 ms before the EXISTS at load ~5.
 """
 
 from __future__ import annotations

@@ -32,13 +32,18 @@ def test_every_assumed_place_says_why_and_no_other_does() -> None:
     assert assumed == {"CNCFD", "CNTGS", "CNHHA", "CNXAN"}
 
 
-def test_the_reasons_are_stored(session_factory: sessionmaker[Session], ports: Ports) -> None:
+def _stored(session_factory: sessionmaker[Session]) -> dict[tuple[str, str], tuple[bool, str]]:
     with session_factory() as session:
-        stored = {
+        return {
             (loc.un_location_code, loc.facility_code): (loc.code_assumed, loc.code_assumed_reason)
             for loc in session.scalars(select(Location))
         }
-    assert stored == {(p.code, p.facility): (p.assumed, p.reason) for p in places.PLACES}
+
+
+def test_the_reasons_are_stored(session_factory: sessionmaker[Session], ports: Ports) -> None:
+    assert _stored(session_factory) == {
+        (p.code, p.facility): (p.assumed, p.reason) for p in places.PLACES
+    }
 
 
 def _rows(html: str) -> dict[str, tuple[str | None, str | None]]:
@@ -82,4 +87,6 @@ def test_the_migration_gives_the_demo_places_loaded_before_it_their_reasons(
         columns = {c["name"] for c in inspect(connection).get_columns("ports_locations")}
         assert "code_assumed_reason" not in columns
         command.upgrade(cfg, "heads")
-    test_the_reasons_are_stored(session_factory, ports)
+    assert _stored(session_factory) == {
+        (p.code, p.facility): (p.assumed, p.reason) for p in places.PLACES
+    }
