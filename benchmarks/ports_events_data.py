@@ -533,6 +533,7 @@ def filters(conn: Connection, shape: Shape) -> list[Filter]:
         ),
         cursor_filter("cursor at mid-year", deep),
         terminal_filter(conn),
+        carrier_filter(conn),
     ]
 
 
@@ -556,6 +557,25 @@ def terminal_filter(conn: Connection) -> Filter:
         "AND v.un_location_code = ANY(%(locations)s)))",
         {"org": org, "locations": sorted(locations)},
         reader="he_cfd",
+    )
+
+
+def carrier_filter(conn: Connection) -> Filter:
+    """The first page the feeder line (the carrier writing the booking confirmations) reads (no
+    filter): its own events and those carrying a booking reference that one of its own events
+    carries (the carrier's rule of ``service.query.visible``), the same condition as SQL
+    (``OFFSET 0`` keeps it a probe per event, not a hashed list: see that function)."""
+    org = carrier_organisation(conn)
+    return Filter(
+        "carrier, first page",
+        {},
+        "(organisation_id = %(org)s OR EXISTS (SELECT 1 FROM ports_event_references r "
+        "JOIN ports_event_references s ON s.kind = 'BKG' AND s.value = r.value "
+        "JOIN ports_events o ON o.id = s.event_pk "
+        "WHERE r.event_pk = ports_events.id AND r.kind = 'BKG' AND o.organisation_id = %(org)s "
+        "OFFSET 0))",
+        {"org": org},
+        reader="carrier",
     )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.accounts import service as accounts_service
 from jingjinji.pagination import encode_key, keyset
 from jingjinji.ports.models import Event, EventReference, EventSource, TransportCall
-from jingjinji.ports.service import intake
+from jingjinji.ports.service import intake, query
 from jingjinji.security import SYSTEM_ACTOR
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "ports_events_data.py"
@@ -153,3 +153,45 @@ def test_a_cursor_page_starts_its_index_scan_at_the_cursor(
     walk(plan)
     assert scans, plan
     assert "event_created_at >=" in scans[0].get("Index Cond", ""), scans[0]
+
+
+def _plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node, *(n for child in node.get("Plans", []) for n in _plan_nodes(child))]
+
+
+def test_the_carriers_page_probes_its_bookings_event_by_event(
+    engine: Engine, session_factory: sessionmaker[Session], loaded: Any
+) -> None:
+    """The carrier's rule is a probe per event of the page's index order, from indexes alone:
+    never the list of every event sharing a booking with the carrier (a hashed SubPlan, or a
+    scan of the references), which PostgreSQL built whole for every page (picked even for the
+    EXISTS at 200,000 events; docs/ports.md)."""
+    with session_factory() as session:
+        scope = query.read_scope(session, loaded.writers["carrier"])
+        assert scope.booking_writer is not None
+        stmt = keyset(
+            select(Event.id).where(query.visible(scope)),
+            Event.event_created_at,
+            Event.id,
+            cursor=None,
+            limit=100,
+        )
+        sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(text("VACUUM ANALYZE ports_events"))  # as the benchmark does after its load
+        conn.execute(text("VACUUM ANALYZE ports_event_references"))
+        plan = conn.execute(text("EXPLAIN (FORMAT JSON) " + sql)).scalar_one()[0]["Plan"]
+    nodes = _plan_nodes(plan)
+    assert plan["Node Type"] == "Limit", plan
+    assert plan["Plans"][0].get("Index Name") == "ix_ports_events_created", plan
+    subplans = [n for n in nodes if "Subplan Name" in n]
+    assert subplans, plan
+    assert not [n for n in subplans if "hashed" in n["Subplan Name"]], plan
+    assert not [n for n in nodes if n["Node Type"] in ("Seq Scan", "Hash", "Materialize")], plan
+    indexes = {n["Index Name"] for n in nodes if n["Node Type"] == "Index Only Scan"}
+    assert {
+        "ix_ports_event_references_event",
+        "ix_ports_event_references_value",
+        "ix_ports_events_id_writer",
+    } <= indexes, plan

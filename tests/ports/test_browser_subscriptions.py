@@ -62,3 +62,36 @@ def test_create_a_subscription_and_see_its_secret_once(
     assert page.locator("[data-testid=subscriptions-table] tbody tr").count() == 1
     assert secret not in page.content()
     assert errors == []
+
+
+def test_the_filter_boxes_are_a_compact_grid_on_a_phone_and_the_edit_form_saves(
+    page: Any, live_server: LiveServer, ports: Ports
+) -> None:
+    """At 390 px the three event type boxes take two rows of a grid, each box beside its code
+    (they were one full-width box per line, the code under it); the page fits the phone's
+    width; the page's edit form changes the filters."""
+    errors = page_errors(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, live_server, "tj-port", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/ports/subscriptions?lang=en")
+    boxes = page.locator("input[name=event_type]")
+    assert boxes.count() == 3
+    tops = sorted({round(boxes.nth(i).bounding_box()["y"]) for i in range(3)})
+    # two columns at most two rows apart by about a line (a full-width box per line before)
+    assert len(tops) <= 2 and tops[-1] - tops[0] < 40, tops
+    first = boxes.nth(0).bounding_box()
+    code = page.locator(".check-grid code").nth(0).bounding_box()
+    assert abs(code["y"] - first["y"]) < first["height"] and code["x"] > first["x"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.fill("[data-testid=callback-url]", "https://rx.example/dcsa/callback")
+    page.click("[data-testid=create-subscription]")
+    page.wait_for_selector("[data-testid=secret-once]")
+    page.click("[data-testid=subscription-link]")
+    page.click("[data-testid=edit-subscription] summary")
+    form = page.locator("[data-testid=edit-subscription-form]")
+    form.locator("input[name=event_type][value=TRANSPORT]").check()
+    form.locator("input[name=transport_event_type_code]").fill("ARRI")
+    form.locator("[data-testid=save-subscription]").click()
+    page.wait_for_selector("[data-testid=subscription-facts] >> text=ARRI")
+    assert "TRANSPORT" in page.locator("[data-testid=subscription-facts]").inner_text()
+    assert errors == [], errors

@@ -192,6 +192,7 @@ def _sources_forms(world: World) -> list[Form]:
         Form(f"{port_subscription}/secret", {}),
         Form(f"{port_subscription}/pause", {"paused": "true"}),
         Form(f"{port_subscription}/delete", {"confirm": "yes"}),
+        Form(f"{port_subscription}/edit", {"callback_url": "https://forged.example/dcsa"}),
     ]
 
 

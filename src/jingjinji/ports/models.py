@@ -64,6 +64,14 @@ class LocationKind(enum.StrEnum):
     LAND_PORT = "land_port"  # Beijing's land ports (陆港): rail/road hubs with customs clearance
 
 
+class CodeAssumption(enum.StrEnum):
+    """Why a location's code is the platform's assumption (``Location.code_assumed_reason``)."""
+
+    UNVERIFIED = "unverified"  # named by the issue and used in shipping; not checked in the list
+    NO_LOCODE = "no_locode"  # no UN/LOCODE known for the place: the platform's own code
+    FACILITY = "facility"  # the UN/LOCODE is the city's; the facility code is the platform's
+
+
 class EventSource(enum.StrEnum):
     API = "api"  # DCSA JSON posted by the terminal or carrier
     EDIFACT = "edifact"  # mapped from a CODECO/COARRI file
@@ -99,8 +107,10 @@ class Location(Base):
     latitude: Mapped[float] = mapped_column(Float)
     # The organisation that operates it and writes its events (None: nobody writes yet).
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
-    # True where the UN/LOCODE is the platform's assumption, not checked in the UN list.
+    # True where the UN/LOCODE is the platform's assumption, not checked in the UN list, and
+    # why (a CodeAssumption; empty for a checked code). Migration 0707_ports_booking_view.
     code_assumed: Mapped[bool] = mapped_column(Boolean, default=False)
+    code_assumed_reason: Mapped[str] = mapped_column(String(10), default="")
 
 
 class Carrier(Base):
@@ -170,6 +180,9 @@ class Event(Base):
         Index("ix_ports_events_service", "carrier_service_code", "event_created_at", "id"),
         Index("ix_ports_events_document", "document_id", "event_created_at", "id"),
         Index("ix_ports_events_writer", "organisation_id", "event_created_at", "id"),
+        # Who wrote event n, from the index alone: the carrier's rule asks it of every event
+        # sharing a booking with a candidate (migration 0707_ports_booking_view).
+        Index("ix_ports_events_id_writer", "id", "organisation_id"),
         # The code filters are low-cardinality: led by the type they belong to.
         Index("ix_ports_events_type", "event_type", "event_created_at", "id"),
         # The indicators read the equipment events of a span of eventDateTime (migration 0708).
@@ -210,10 +223,15 @@ class Event(Base):
 
 class EventReference(Base):
     __tablename__ = "ports_event_references"
-    __table_args__ = (Index("ix_ports_event_references_value", "kind", "value", "event_pk"),)
+    __table_args__ = (
+        Index("ix_ports_event_references_value", "kind", "value", "event_pk"),
+        # An event's references by kind: the carrier's rule probes its BKG values per candidate
+        # event from the index alone (migration 0707_ports_booking_view).
+        Index("ix_ports_event_references_event", "event_pk", "kind", "value"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    event_pk: Mapped[int] = mapped_column(ForeignKey("ports_events.id"), index=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("ports_events.id"))
     kind: Mapped[str] = mapped_column(String(3))  # ReferenceKind
     value: Mapped[str] = mapped_column(String(100))
 

@@ -19,6 +19,23 @@ labels.register(
         "transport_order": N_("transport order"),
     },
 )
+# Why a location's code is assumed: the tooltip of the pages' "assumed code" marker.
+labels.register(
+    "ports.code_assumption",
+    {
+        "unverified": N_(
+            "The code is the one the issue names and shipping uses, but it could not be checked "
+            "against the UN/LOCODE list."
+        ),
+        "no_locode": N_(
+            "No UN/LOCODE is known for this place: the code is the platform's own assumption."
+        ),
+        "facility": N_(
+            "The UN/LOCODE is the city's; the facility code after it is the platform's own "
+            "assumption."
+        ),
+    },
+)
 labels.register(
     "ports.leg_mode",
     {"vessel": N_("Sea"), "feeder": N_("Feeder"), "rail": N_("Rail"), "truck": N_("Truck")},
@@ -73,6 +90,27 @@ def place_names(locations: list[Location], lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for loc in locations:
         out.setdefault(loc.un_location_code, loc.name_zh if lang == "zh_CN" else loc.name_en)
+    return out
+
+
+def assumed_reason(location: Location, lang: str) -> str | None:
+    """The tooltip of a location's "assumed code" marker in ``lang``: why its code is the
+    platform's assumption ("" when no reason is recorded); None when the code is not assumed."""
+    if not location.code_assumed:
+        return None
+    if not location.code_assumed_reason:
+        return ""
+    return labels.label(lang, "ports.code_assumption", location.code_assumed_reason)
+
+
+def assumed_codes(locations: list[Location], lang: str) -> dict[str, str]:
+    """The UN/LOCODEs that are themselves assumed (not only a facility code under them), each
+    with the tooltip of its marker in ``lang``."""
+    out: dict[str, str] = {}
+    for loc in locations:
+        reason = assumed_reason(loc, lang)
+        if reason is not None and loc.code_assumed_reason != "facility":
+            out.setdefault(loc.un_location_code, reason)
     return out
 
 

@@ -1,7 +1,7 @@
 """ports: stale months of the stored indicators; equipment events by eventDateTime
 
 Revision ID: 0708_ports_indicator_stale
-Revises: 0706_ports_event_indexes
+Revises: 0707_ports_booking_view
 Create Date: 2026-12-03 08:30:00.000000
 
 Intake marks the China-time months its equipment events fall in
@@ -19,7 +19,7 @@ from alembic import op
 from jingjinji.db import UTCDateTime
 
 revision: str = "0708_ports_indicator_stale"
-down_revision: str | Sequence[str] | None = "0706_ports_event_indexes"
+down_revision: str | Sequence[str] | None = "0707_ports_booking_view"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -71,6 +71,7 @@ def reference_data(session: Session, orgs: dict[str, int]) -> None:
                 latitude=p.latitude,
                 organisation_id=orgs[p.operator] if p.operator else None,
                 code_assumed=p.assumed,
+                code_assumed_reason=p.reason,
             ),
         )
     for code, name, operator in places.CARRIERS:

@@ -6,7 +6,8 @@ CNSJW (Shijiazhuang) are codes of the UN/LOCODE list as commonly used in shippin
 (Tangshan), CNCFD (Caofeidian) and CNHHA (Huanghua) are the codes the issue names; they could
 not be checked against the UN list here and are marked ``code_assumed``. Xiong'an has no
 UN/LOCODE known to us: CNXAN is the platform's own assumption, as are the facility codes of
-the Beijing land ports (under CNBJS). Positions are approximate (read off public maps).
+the Beijing land ports (under CNBJS). Each assumed place says why (``reason``, shown as the
+pages' "assumed code" marker's tooltip). Positions are approximate (read off public maps).
 The operating organisations are demo organisations, not the real port companies.
 """
 
@@ -26,6 +27,10 @@ class Place(NamedTuple):
     latitude: float
     operator: str | None  # key of a demo organisation in OPERATORS
     assumed: bool
+    # Why the code is assumed (models.CodeAssumption): "unverified" (named by the issue, used
+    # in shipping, not checked in the UN/LOCODE list), "no_locode" (no code known: the
+    # platform's own), "facility" (the city's UN/LOCODE, the facility code the platform's).
+    reason: str = ""
 
 
 PLACES: tuple[Place, ...] = (
@@ -36,14 +41,15 @@ PLACES: tuple[Place, ...] = (
     ),
     Place(
         "CNCFD", "", "Caofeidian (Tangshan)", "唐山港曹妃甸港区", "seaport", "130000", 118.52,
-        38.94, "he_cfd", True,
+        38.94, "he_cfd", True, "unverified",
     ),
     Place(
         "CNTGS", "", "Tangshan (Jingtang)", "唐山港京唐港区", "seaport", "130000", 119.01, 39.21,
-        "he_cfd", True,
+        "he_cfd", True, "unverified",
     ),
     Place(
         "CNHHA", "", "Huanghua", "黄骅港", "seaport", "130000", 117.87, 38.32, "he_hha", True,
+        "unverified",
     ),
     Place(
         "CNSHP", "", "Qinhuangdao", "秦皇岛港", "seaport", "130000", 119.61, 39.91, None, False,
@@ -54,15 +60,15 @@ PLACES: tuple[Place, ...] = (
     ),
     Place(
         "CNXAN", "", "Xiong'an green-channel dry port", "雄安新区绿色通道陆港", "dry_port",
-        "130000", 115.93, 39.02, None, True,
+        "130000", 115.93, 39.02, None, True, "no_locode",
     ),
     Place(
         "CNBJS", "PGLP", "Beijing Pinggu international land port", "北京平谷国际陆港",
-        "land_port", "110000", 117.12, 40.14, None, True,
+        "land_port", "110000", 117.12, 40.14, None, True, "facility",
     ),
     Place(
         "CNBJS", "CYLP", "Beijing Chaoyang land port", "北京朝阳口岸", "land_port", "110000",
-        116.55, 39.92, None, True,
+        116.55, 39.92, None, True, "facility",
     ),
 )  # fmt: skip
 

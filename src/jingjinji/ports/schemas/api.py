@@ -32,6 +32,8 @@ class LocationIn(BaseModel):
     latitude: float = Field(ge=-90, le=90)
     organisation_id: DbId | None = None
     code_assumed: bool = False
+    # Why the code is assumed (``models.CodeAssumption``); empty when it is not.
+    code_assumed_reason: Literal["", "unverified", "no_locode", "facility"] = ""
 
 
 class CarrierIn(BaseModel):

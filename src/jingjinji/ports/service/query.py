@@ -7,7 +7,19 @@ import typing
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, exists, false, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    cast,
+    exists,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, aliased
 
 from jingjinji.catalog import service as catalog
@@ -60,11 +72,40 @@ def organisation_scope(session: Session, organisation_id: int | None) -> policy.
     )
 
 
-def _with_reference(kind: str, values: Select[Any] | list[str]) -> ColumnElement[bool]:
+def _with_reference(kind: str, values: list[str]) -> ColumnElement[bool]:
     refs = select(EventReference.event_pk).where(
         EventReference.kind == kind, EventReference.value.in_(values)
     )
     return Event.id.in_(refs)
+
+
+def _carries_a_booking_of(writer: int) -> ColumnElement[bool]:
+    """The event carries a booking reference (BKG) that an event ``writer`` wrote carries: the
+    carrier's rule, as a correlated EXISTS probed per candidate event in the page's index order
+    (its BKG values from ``ix_ports_event_references_event``, the events carrying each value
+    from ``ix_ports_event_references_value``, their writer from ``ix_ports_events_id_writer``,
+    all index-only), so a page stops after ``limit`` rows. The former ``id IN (references whose
+    value IN (every booking the carrier ever wrote))`` built both lists whole for every page.
+
+    ``OFFSET 0`` keeps PostgreSQL from planning the EXISTS as a hashed IN list: it estimates
+    the probes for every row of the index, not for the page, and picked the hash (the same
+    whole list) at 200,000 events (docs/ports.md, migration 0707_ports_booking_view)."""
+    carried = aliased(EventReference)
+    same = aliased(EventReference)
+    own = aliased(Event)
+    probe = (
+        select(literal(1))
+        .where(
+            carried.event_pk == Event.id,
+            carried.kind == ReferenceKind.BOOKING.value,
+            same.kind == ReferenceKind.BOOKING.value,
+            same.value == carried.value,
+            own.id == same.event_pk,
+            own.organisation_id == writer,
+        )
+        .offset(0)
+    )
+    return probe.exists()
 
 
 def visible(scope: policy.ReadScope) -> ColumnElement[bool]:
@@ -91,15 +132,7 @@ def visible(scope: policy.ReadScope) -> ColumnElement[bool]:
             )
         )
     if scope.booking_writer is not None:
-        own_bookings = (
-            select(EventReference.value)
-            .join(Event, Event.id == EventReference.event_pk)
-            .where(
-                Event.organisation_id == scope.booking_writer,
-                EventReference.kind == ReferenceKind.BOOKING.value,
-            )
-        )
-        clauses.append(_with_reference(ReferenceKind.BOOKING.value, own_bookings))
+        clauses.append(_carries_a_booking_of(scope.booking_writer))
     return or_(*clauses)
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from jingjinji.deps import DbSession, OptionalActor
 from jingjinji.i18n import msg
+from jingjinji.ports import presentation, service
 from jingjinji.ports.service import indicators
 from jingjinji.web import language_of, render, t
 
@@ -61,7 +62,9 @@ def flows_page(
     request: Request, session: DbSession, actor: OptionalActor, month: Month = None
 ) -> Response:
     view = indicators.flow_month(session, month=month)
-    zh = language_of(request) == "zh_CN"
+    lang = language_of(request)
+    zh = lang == "zh_CN"
+    assumed = presentation.assumed_codes(service.list_locations(session), lang)
 
     def name(code: str) -> str:
         zh_name, en_name = view.names.get(code, (code, code))
@@ -78,7 +81,8 @@ def flows_page(
                     "from": start, "to": end, "from_name": name(start), "to_name": name(end),
                     "containers": containers, "teu": teu, "teu_text": _teu(teu),
                     "laden_text": _teu(laden), "empty_text": _teu(teu - laden),
-                    "unsized": unsized,
+                    "unsized": unsized, "from_assumed": assumed.get(start),
+                    "to_assumed": assumed.get(end),
                 }
             )  # fmt: skip
         for _, containers, teu, laden, _unsized in found.green_channel.iter_rows():
@@ -88,6 +92,7 @@ def flows_page(
                 {
                     "code": location, "name": name(location), "stays": stays,
                     "mean": _hours(mean), "median": _hours(median), "max": _hours(longest),
+                    "assumed": assumed.get(location),
                 }
             )  # fmt: skip
     # Ports that send and receive in the same month would make a cycle, which a Sankey cannot

@@ -31,6 +31,7 @@ def _points(session: DbSession, lang: str) -> tuple[list[Any], dict[str, Any]]:
             "name": loc.name_zh if lang == "zh_CN" else loc.name_en,
             "kind": labels.label(lang, "ports.location_kind", loc.kind),
             "assumed": loc.code_assumed,
+            "assumed_reason": presentation.assumed_reason(loc, lang),
             "lon": loc.longitude,
             "lat": loc.latitude,
         }

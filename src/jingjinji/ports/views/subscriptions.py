@@ -1,7 +1,8 @@
 """Pages of DCSA event subscriptions: ``/ports/subscriptions`` (the organisation's
 subscriptions with their delivery health, the office's view of all with the owner, and the
 form that creates one) and ``/ports/subscriptions/{id}`` (one subscription, its recent
-deliveries and the forms that reset its secret, pause or resume it and delete it).
+deliveries and the forms that change its callback URL and filters, reset its secret, pause or
+resume it and delete it).
 
 The forms post with htmx. A secret the platform makes is shown once, in the answer to the
 create or reset; it is stored sealed and never shown again. A refusal (a callback URL that is
@@ -14,7 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jingjinji.deps import DbSession, RequiredActor
@@ -54,6 +55,7 @@ DELIVERY_LABELS = {
     "dead": N_("Given up"),
 }
 EVENT_TYPES = ("SHIPMENT", "TRANSPORT", "EQUIPMENT")
+DOCUMENT_TYPES = ("BOL", "SWB")
 
 
 def filter_rows(filters: dict[str, object]) -> list[tuple[str, str, str]]:
@@ -84,6 +86,7 @@ def _context(request: Request) -> dict[str, object]:
         "state_labels": STATE_LABELS,
         "delivery_labels": DELIVERY_LABELS,
         "event_types": EVENT_TYPES,
+        "document_types": DOCUMENT_TYPES,
     }
 
 
@@ -108,34 +111,52 @@ def subscriptions_page(
     )
 
 
-@router.post("/ports/subscriptions", response_class=HTMLResponse)
-def create_subscription(
-    request: Request,
-    session: DbSession,
-    actor: RequiredActor,
+def _filter_form(
     callback_url: Annotated[str, Form(max_length=2000)] = "",
     event_type: Annotated[list[str] | None, Form(max_length=3)] = None,
     shipment_event_type_code: Annotated[str, Form(max_length=200)] = "",
     transport_event_type_code: Annotated[str, Form(max_length=50)] = "",
     equipment_event_type_code: Annotated[str, Form(max_length=200)] = "",
+    transport_document_type_code: Annotated[list[str] | None, Form(max_length=2)] = None,
     carrier_booking_reference: Annotated[str, Form(max_length=35)] = "",
+    transport_document_reference: Annotated[str, Form(max_length=20)] = "",
     transport_call_id: Annotated[str, Form(max_length=100)] = "",
     vessel_imo_number: Annotated[str, Form(max_length=7)] = "",
+    carrier_voyage_number: Annotated[str, Form(max_length=50)] = "",
+    carrier_service_code: Annotated[str, Form(max_length=5)] = "",
     equipment_reference: Annotated[str, Form(max_length=15)] = "",
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(request, csrf_token)
-    values: dict[str, object] = {
+) -> dict[str, object]:
+    """The fields of the create and edit forms (``_subscription_fields.html``) under DCSA's
+    names, for ``SubscriptionBody``: an empty field is no filter."""
+    return {
         "callbackUrl": callback_url.strip(),
         "eventType": event_type or None,
         "shipmentEventTypeCode": _codes(shipment_event_type_code),
         "transportEventTypeCode": _codes(transport_event_type_code),
         "equipmentEventTypeCode": _codes(equipment_event_type_code),
+        "transportDocumentTypeCode": transport_document_type_code or None,
         "carrierBookingReference": carrier_booking_reference.strip() or None,
+        "transportDocumentReference": transport_document_reference.strip() or None,
         "transportCallID": transport_call_id.strip() or None,
         "vesselIMONumber": vessel_imo_number.strip() or None,
+        "carrierVoyageNumber": carrier_voyage_number.strip() or None,
+        "carrierServiceCode": carrier_service_code.strip().upper() or None,
         "equipmentReference": equipment_reference.strip().upper() or None,
     }
+
+
+FilterForm = Annotated[dict[str, object], Depends(_filter_form)]
+
+
+@router.post("/ports/subscriptions", response_class=HTMLResponse)
+def create_subscription(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    values: FilterForm,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
     admin = service.subscription_admin
     body = admin.parse_body(session, actor=actor, values=values, action="ports.subscription.create")
     row, secret = admin.create_with_new_secret(session, actor=actor, body=body)
@@ -168,11 +189,30 @@ def subscription_page(
     admin = service.subscription_admin
     health = admin.health_of(session, actor=actor, subscription_id=subscription_id)
     deliveries = admin.recent_deliveries(session, actor=actor, subscription_id=subscription_id)
+    form_values = {"callbackUrl": health.row.callback_url, **health.row.filters}
     return render(
         request,
         "ports/subscription.html",
-        {**_context(request), "h": health, "deliveries": deliveries},
+        {**_context(request), "h": health, "deliveries": deliveries, "form_values": form_values},
     )
+
+
+@router.post("/ports/subscriptions/{subscription_id}/edit", response_class=HTMLResponse)
+def edit(
+    request: Request,
+    session: DbSession,
+    actor: RequiredActor,
+    subscription_id: uuid.UUID,
+    values: FilterForm,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Replace the callback URL and the filters, as the API's PUT does (the same service)."""
+    check_csrf(request, csrf_token)
+    body = service.subscription_admin.parse_body(
+        session, actor=actor, values=values, action="ports.subscription.update"
+    )
+    service.update_subscription(session, actor=actor, subscription_id=subscription_id, body=body)
+    return _back(request, f"/ports/subscriptions/{subscription_id}")
 
 
 @router.post("/ports/subscriptions/{subscription_id}/secret", response_class=HTMLResponse)
