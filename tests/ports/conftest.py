@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,29 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.accounts import service as accounts_service
+from jingjinji.config import get_settings
 from jingjinji.ports import demo
 from jingjinji.security import Actor
 from tests.conftest import People
 
 DATA = Path(__file__).parent / "data"
+
+
+def subscription_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, allowed_hosts: str, **env: str
+) -> Iterator[None]:
+    """For a test module's autouse fixture (``yield from``): the sealing key in this test's var
+    directory, the callback hosts the administrator allows (``rx.example`` stands for a public
+    receiver, never resolved; ``127.0.0.1`` lets loopback receivers through) and any other
+    ``JJJ_*`` settings; the settings cache is cleared before and after."""
+    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("JJJ_SECRET_KEY", "test-secret-key")
+    monkeypatch.setenv("JJJ_WEBHOOK_ALLOWED_HOSTS", allowed_hosts)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def examples() -> dict[str, Any]:

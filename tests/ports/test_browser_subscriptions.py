@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from jingjinji.accounts.demo import DEMO_PASSWORD
-from jingjinji.config import get_settings
 from jingjinji.web import LANG_COOKIE
 from tests.browser_support import LiveServer, browser_login, page_errors
-from tests.ports.conftest import Ports
+from tests.ports.conftest import Ports, subscription_settings
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +21,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(autouse=True)
 def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """The sealing key in this test's var directory; rx.example stands for a public receiver."""
-    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("JJJ_SECRET_KEY", "test-secret-key")
-    monkeypatch.setenv("JJJ_WEBHOOK_ALLOWED_HOSTS", "rx.example")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+    yield from subscription_settings(monkeypatch, tmp_path, allowed_hosts="rx.example")
 
 
 def test_create_a_subscription_and_see_its_secret_once(

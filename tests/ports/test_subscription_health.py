@@ -24,7 +24,7 @@ from jingjinji.jobs.models import Job
 from jingjinji.ports import service
 from jingjinji.ports.models import Delivery, DeliveryStatus, Subscription
 from jingjinji.ports.service import callbacks
-from tests.ports.conftest import Ports, equipment_event
+from tests.ports.conftest import Ports, equipment_event, subscription_settings
 from tests.ports.test_subscriptions_delivery import (
     BOX,
     Receiver,
@@ -38,13 +38,9 @@ from tests.ports.test_subscriptions_delivery import (
 @pytest.fixture(autouse=True)
 def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """The receivers run on loopback: the administrator's allow-list lets them through."""
-    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("JJJ_SECRET_KEY", "test-secret-key")
-    monkeypatch.setenv("JJJ_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
-    monkeypatch.setenv("JJJ_PORTS_DEMO_RECEIVER", "1")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+    yield from subscription_settings(
+        monkeypatch, tmp_path, allowed_hosts="127.0.0.1", JJJ_PORTS_DEMO_RECEIVER="1"
+    )
 
 
 @pytest.fixture

@@ -16,10 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit.models import AuditEntry
-from jingjinji.config import get_settings
 from jingjinji.ports.models import Subscription
 from tests.conftest import csrf_from, login
-from tests.ports.conftest import Ports
+from tests.ports.conftest import Ports, subscription_settings
 from tests.statements import count_request
 
 HX = {"HX-Request": "true", "HX-Target": "subscription-result"}
@@ -30,12 +29,7 @@ SECRET_IN_PAGE = re.compile(r'<code data-testid="secret">([A-Za-z0-9+/=]+)</code
 @pytest.fixture(autouse=True)
 def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """The sealing key in this test's var directory; rx.example stands for a public receiver."""
-    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("JJJ_SECRET_KEY", "test-secret-key")
-    monkeypatch.setenv("JJJ_WEBHOOK_ALLOWED_HOSTS", "rx.example")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+    yield from subscription_settings(monkeypatch, tmp_path, allowed_hosts="rx.example")
 
 
 def _create(client: TestClient, **fields: str | list[str]) -> tuple[str, str]:

@@ -15,13 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit.models import AuditEntry
-from jingjinji.config import get_settings
 from jingjinji.ports import service
 from jingjinji.ports.models import Delivery, Subscription
 from jingjinji.ports.schemas.subscriptions import SubscriptionBody
 from jingjinji.ports.service import sealing
 from jingjinji.security import Actor
-from tests.ports.conftest import Ports, equipment_event
+from tests.ports.conftest import Ports, equipment_event, subscription_settings
 
 BASE = "/api/v1/ports/dcsa/v2/event-subscriptions"
 SECRET = base64.b64encode(b"k" * 32).decode()
@@ -32,12 +31,7 @@ BOX = "CSQU3054383"
 def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """The sealing key lives in this test's var directory; rx.example stands for a public
     receiver (allowed by name, never resolved here)."""
-    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("JJJ_SECRET_KEY", "test-secret-key")
-    monkeypatch.setenv("JJJ_WEBHOOK_ALLOWED_HOSTS", "rx.example")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+    yield from subscription_settings(monkeypatch, tmp_path, allowed_hosts="rx.example")
 
 
 def _body(**extra: Any) -> dict[str, Any]:

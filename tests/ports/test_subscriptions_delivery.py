@@ -24,7 +24,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from jingjinji.config import get_settings
 from jingjinji.db import utcnow
 from jingjinji.jobs import service as jobs
 from jingjinji.jobs.models import Job
@@ -33,7 +32,7 @@ from jingjinji.ports.models import Delivery, Subscription
 from jingjinji.ports.schemas.subscriptions import SubscriptionBody
 from jingjinji.ports.service import callbacks
 from jingjinji.security import Actor
-from tests.ports.conftest import Ports, equipment_event
+from tests.ports.conftest import Ports, equipment_event, subscription_settings
 
 BOX = "CSQU3054383"
 
@@ -41,14 +40,9 @@ BOX = "CSQU3054383"
 @pytest.fixture(autouse=True)
 def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """The receivers run on loopback: the administrator's allow-list lets them through."""
-    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("JJJ_SECRET_KEY", "test-secret-key")
-    monkeypatch.setenv("JJJ_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
     # Short enough that the slow receiver's timeout does not make the test slow.
     monkeypatch.setattr(callbacks, "TIMEOUT", 1.0)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+    yield from subscription_settings(monkeypatch, tmp_path, allowed_hosts="127.0.0.1")
 
 
 @dataclass

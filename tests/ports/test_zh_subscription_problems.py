@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from jingjinji.config import get_settings
 from tests.conftest import csrf_from, login
-from tests.ports.conftest import Ports
+from tests.ports.conftest import Ports, subscription_settings
 
 HX = {"HX-Request": "true", "HX-Target": "subscription-result"}
 URL = "https://rx.example/dcsa/callback"
@@ -22,12 +21,7 @@ PYDANTIC = ("should have", "Input should", "Value error", "Field required")
 @pytest.fixture(autouse=True)
 def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """The sealing key in this test's var directory; rx.example stands for a public receiver."""
-    monkeypatch.setenv("JJJ_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("JJJ_SECRET_KEY", "test-secret-key")
-    monkeypatch.setenv("JJJ_WEBHOOK_ALLOWED_HOSTS", "rx.example")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+    yield from subscription_settings(monkeypatch, tmp_path, allowed_hosts="rx.example")
 
 
 def test_an_unknown_code_reads_in_chinese_with_the_allowed_values(
