@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -152,3 +153,14 @@ def test_compliance_reasons_read_in_the_pages_language(
     api = client.get("/api/v1/air/cities/110000/compliance", params={"year": 2016}).json()
     reasons = [r["reason"] for rows in api["standards"].values() for r in rows if r["reason"]]
     assert reasons and all(r.startswith("2 valid daily values (< 324)") for r in reasons)
+
+
+def test_the_upload_size_limit_reads_as_one_sentence_in_chinese(
+    client: TestClient, air: People
+) -> None:
+    """Found by trying the demo: the zh-CN page read "最大 50 MB." (an English full stop)."""
+    login(client, "bj-env", air.password)
+    zh = client.get("/air/upload", headers={"Accept-Language": "zh-CN"}).text
+    assert re.search(r'data-testid="upload-limit">最大 \d+ MB。</p>', zh)
+    en = client.get("/air/upload", headers={"Accept-Language": "en"}).text
+    assert re.search(r'data-testid="upload-limit">At most \d+ MB\.</p>', en)
