@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -134,3 +135,32 @@ def test_upload_for_another_jurisdiction_is_403(
     assert r.status_code == 403
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Observation)) == 0
+
+
+def test_compliance_reasons_read_in_the_pages_language(
+    client: TestClient, with_data: People
+) -> None:
+    """Found by trying the demo: a year not assessed said why in English on the zh-CN page.
+    Two days of December 2016: every month but December has none."""
+    url = "/air/cities/110000/compliance?year=2016"
+    zh = client.get(url, headers={"Accept-Language": "zh-CN"}).text
+    assert "有效日均值 2 个（少于 324 个）；有效日均值不足的月份：1 月 0 个（少于 27 个）" in zh
+    assert "2 月 0 个（少于 25 个）、3 月 0 个" in zh and "12 月 2 个（少于 27 个）" in zh
+    assert "valid daily values" not in zh and "months short" not in zh
+    en = client.get(url, headers={"Accept-Language": "en"}).text
+    assert "2 valid daily values (&lt; 324); months short: January 0 (&lt; 27), " in en
+    # The API keeps the English text.
+    api = client.get("/api/v1/air/cities/110000/compliance", params={"year": 2016}).json()
+    reasons = [r["reason"] for rows in api["standards"].values() for r in rows if r["reason"]]
+    assert reasons and all(r.startswith("2 valid daily values (< 324)") for r in reasons)
+
+
+def test_the_upload_size_limit_reads_as_one_sentence_in_chinese(
+    client: TestClient, air: People
+) -> None:
+    """Found by trying the demo: the zh-CN page read "最大 50 MB." (an English full stop)."""
+    login(client, "bj-env", air.password)
+    zh = client.get("/air/upload", headers={"Accept-Language": "zh-CN"}).text
+    assert re.search(r'data-testid="upload-limit">最大 \d+ MB。</p>', zh)
+    en = client.get("/air/upload", headers={"Accept-Language": "en"}).text
+    assert re.search(r'data-testid="upload-limit">At most \d+ MB\.</p>', en)

@@ -156,3 +156,38 @@ def test_a_dataset_served_by_another_domain_has_no_record_count(
     assert body["last_updated"] == body["updated_at"]
     built = client.get("/api/v1/datasets", params={"q": "AIR-CATALOG"}, headers=headers).json()
     assert [d["record_count"] for d in built["items"]] == [None]
+
+
+def test_preview_shows_moments_on_cst_and_booleans_in_words(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    """Found by trying the demo: the preview showed 2013-02-28T16:00:00+00:00 and True/False
+    (English on a zh-CN page); a moment reads on China Standard Time, a boolean as yes/no."""
+    build_catalog(session_factory, people)
+    data = dataset_in(
+        "BJ-MOMENTS",
+        people.organisations["bj_env"],
+        open_to_public=True,
+        specs=(("ts", "datetime", "unconditional"), ("ok", "boolean", "unconditional")),
+    )
+    with session_factory() as session:
+        service.ensure_dataset(session, actor=people["bj-env"], data=data)
+        service.write_records(
+            session,
+            actor=people["bj-env"],
+            dataset_code="BJ-MOMENTS",
+            rows=[
+                {"ts": "2013-02-28T16:00:00+00:00", "ok": True},
+                {"ts": "2013-02-28T17:00:00+00:00", "ok": False},
+            ],
+        )
+        session.commit()
+    zh = client.get("/catalog/BJ-MOMENTS", headers=ZH).text
+    preview = zh.split('data-testid="preview-table"', 1)[1].split("</table>", 1)[0]
+    assert '<time datetime="2013-02-28T16:00:00+00:00">2013-03-01 00:00</time>' in preview
+    assert "2013-03-01 01:00" in preview
+    assert "T16:00:00+00:00</" not in preview
+    assert "<td>是</td>" in preview and "<td>否</td>" in preview
+    assert "True" not in preview and "False" not in preview
+    en = client.get("/catalog/BJ-MOMENTS", headers=EN).text
+    assert "<td>Yes</td>" in en and "<td>No</td>" in en

@@ -79,3 +79,25 @@ def test_a_decision_outside_the_allowed_values_reads_in_chinese(
     assert answer.status_code == 422
     assert "不是允许的取值之一，可选：&#39;approve&#39;、&#39;reject&#39;" in answer.text
     assert not any(english in answer.text for english in PYDANTIC)
+
+
+def test_an_end_before_the_start_names_the_start_by_its_label(
+    app: FastAPI, catalog: People
+) -> None:
+    """Found by trying the demo: the Chinese read "结束日期早于 period_start", a bare code."""
+    client = _client(app, "he-analyst", catalog.password)
+    page = client.get("/catalog/BJ-COND", headers=ZH)
+    answer = client.post(
+        "/catalog/BJ-COND/apply",
+        data={
+            "csrf_token": _csrf(page.text),
+            "fields": "x",
+            "purpose": "研究",
+            "period_start": "2099-05-10",
+            "period_end": "2099-01-10",
+        },
+        headers=ZH,
+    )
+    assert answer.status_code == 422
+    assert "使用截止日期：早于使用起始日期" in answer.text
+    assert "period_start" not in answer.text.split('data-testid="form-errors"', 1)[1][:400]

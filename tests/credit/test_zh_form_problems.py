@@ -103,3 +103,25 @@ def test_an_uploaded_rows_schema_problems_read_in_chinese(
     reasons = {e["column"]: e["msg"] for e in api.json()["errors"]}
     assert reasons["legal_basis"] == "this field is required"
     assert reasons["document_number"] == "at most 120 characters"
+
+
+def test_an_upload_with_a_wrong_header_says_so_in_chinese(
+    client: TestClient, people: People
+) -> None:
+    """Found by trying the demo: the summary above the problems stayed English on a zh page."""
+    login(client, "he-samr", people.password)
+    token = _csrf(client.get("/credit/agency").text)
+    pages = {
+        lang: client.post(
+            "/credit/agency/upload",
+            data={"csrf_token": token},
+            files={"file": ("r.csv", b"foo,bar,baz\n1,2,3\n", "text/csv")},
+            headers={"Accept-Language": lang},
+        )
+        for lang in ("zh-CN", "en")
+    }
+    assert {p.status_code for p in pages.values()} == {422}
+    zh = pages["zh-CN"].text
+    assert "表头行与规定的列不符" in zh
+    assert "the header row does not match the columns" not in zh
+    assert "the header row does not match the columns" in pages["en"].text

@@ -4,6 +4,7 @@ its counts. The browser test does the same in a real browser."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,14 @@ def test_in_a_browser_a_refused_file_shows_its_rows_and_a_good_one_its_counts(
     page.wait_for_selector("[data-testid=upload-stored]")
     assert page.inner_text("[data-testid=inserted]") == "3"
     assert _count(session_factory) == 3
+
+
+def test_the_size_limit_reads_as_one_sentence_in_each_language(
+    client: TestClient, people: People, water_sections: WaterNetwork
+) -> None:
+    """Found by trying the demo: the zh-CN page read "最大 5 MB." (an English full stop)."""
+    login(client, "he-env", people.password)
+    zh = client.get("/water/upload", headers={"accept-language": "zh-CN"}).text
+    assert re.search(r'data-testid="upload-limit">最大 \d+ MB。</p>', zh)
+    en = client.get("/water/upload", headers={"accept-language": "en"}).text
+    assert re.search(r'data-testid="upload-limit">At most \d+ MB\.</p>', en)

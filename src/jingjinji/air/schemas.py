@@ -274,7 +274,7 @@ class ComplianceRow(BaseModel):
     valid_days: int
     valid: bool
     passed: bool | None = Field(description="null: exceedance count or not assessed")
-    reason: str | None
+    reason: MessageText | None
 
     @field_validator("value")
     @classmethod

@@ -188,6 +188,7 @@ def _detail(
             "activity": page.activity.items,
             "activity_next": activity_next,
             "decimals": numbers.field_decimals(dataset.fields),
+            "field_types": {f.name: f.type for f in dataset.fields},
             "form": {**defaults, **(form or {})},
             "errors": errors or [],
         },

@@ -110,7 +110,7 @@ MIN_DAYS_YEAR = 324
 MIN_DAYS_MONTH = 27
 MIN_DAYS_FEBRUARY = 25
 PercentileMethod = Literal["linear", "lower", "higher", "nearest", "midpoint"]
-_MONTHS = (
+MONTH_NAMES = (
     "",
     "January",
     "February",
@@ -303,7 +303,7 @@ def compliance_table(
     )
     need = pl.when(pl.col("month") == 2).then(MIN_DAYS_FEBRUARY).otherwise(MIN_DAYS_MONTH)
     month_name = pl.col("month").replace_strict(
-        list(range(1, 13)), list(_MONTHS[1:]), return_dtype=pl.String
+        list(range(1, 13)), list(MONTH_NAMES[1:]), return_dtype=pl.String
     )
     short_months = grid.group_by(keys).agg(
         [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +12,47 @@ from jingjinji.air.schemas import ComplianceOut, ComplianceRow
 from jingjinji.air.service.daily import DAILY_COLUMNS, city_daily_frame
 from jingjinji.air.service.periods import check_year
 from jingjinji.air.service.stations import check_city
+from jingjinji.i18n import Items, msg
+
+# The kernel's reason for an indicator it does not assess (kernels.gb3095.compliance_table):
+# "59 valid daily values (< 324); months short: March 0 (< 27); April 0 (< 27)".
+_REASON = re.compile(r"(\d+) valid daily values(?: \(< (\d+)\))?(?:; months short: (.+))?")
+_SHORT_MONTH = re.compile(r"([A-Za-z]+) (\d+) \(< (\d+)\)")
+_MONTH_NUMBER = {name: n for n, name in enumerate(kernels.gb3095.MONTH_NAMES) if name}
+
+
+def reason_message(reason: str | None) -> str | None:
+    """The kernel's English reason as a message a page shows in the reader's language (the
+    API keeps the English text); a reason of another form is passed on as it is."""
+    if reason is None:
+        return None
+    whole = _REASON.fullmatch(reason)
+    if whole is None:
+        return reason
+    days, needed, short = whole.groups()
+    valid = (
+        msg("{days} valid daily values (< {needed})", days=int(days), needed=int(needed))
+        if needed
+        else msg("{days} valid daily values", days=int(days))
+    )
+    if not short:
+        return valid
+    months = []
+    for part in short.split("; "):
+        month = _SHORT_MONTH.fullmatch(part)
+        if month is None or month.group(1) not in _MONTH_NUMBER:
+            return reason
+        name, count, least = month.groups()
+        months.append(
+            msg(
+                "{month_name} {days} (< {needed})",
+                month_name=name,
+                month=_MONTH_NUMBER[name],
+                days=int(count),
+                needed=int(least),
+            )
+        )
+    return msg("{valid}; months short: {months}", valid=valid, months=Items(months))
 
 
 def compliance_report(session: Session, *, city_code: str, year: int) -> ComplianceOut:
@@ -40,7 +82,10 @@ def compliance_report(session: Session, *, city_code: str, year: int) -> Complia
             frame.select("date", *DAILY_COLUMNS),
             standard=standard,
         )
-        standards[standard] = [ComplianceRow.model_validate(r) for r in table.to_dicts()]
+        standards[standard] = [
+            ComplianceRow.model_validate({**r, "reason": reason_message(r["reason"])})
+            for r in table.to_dicts()
+        ]
     return ComplianceOut(
         city_code=city_code,
         year=year,
