@@ -62,12 +62,12 @@ def test_problem_lines_name_the_field_by_its_label_and_read_in_chinese() -> None
     zh = problems.problem_lines("zh_CN", exc, labels)
     assert zh == [
         "kind：不是允许的取值之一，可选：'BOL'、'SWB'",
-        "名称：至少 1 个字符",
+        "名称：不得为空",
         "决定日期：日期应写作 YYYY-MM-DD（ISO 8601），而不是 '1.7.2021'",
     ]
     en = problems.problem_lines("en", exc, labels)
     assert en[1:] == [
-        "Title: at least 1 characters",
+        "Title: must not be blank",
         "Decision date: a date is written YYYY-MM-DD (ISO 8601), not '1.7.2021'",
     ]
     assert not any("should" in line or "Value error" in line for line in zh + en)

@@ -97,12 +97,24 @@ _TYPE_MESSAGES: dict[str, Msg] = {
     "url_scheme": msg("not a valid URL"),
     "uuid_parsing": msg("not a valid identifier"),
 }
+
+def _at_least(limit: object, unit: str) -> Msg:
+    """A lower bound's sentence; a bound of one reads as "required", not "at least 1 ..."."""
+    if unit == "characters":
+        if limit == 1:
+            return msg("must not be blank")
+        return msg("at least {limit} characters", limit=limit)
+    if limit == 1:
+        return msg("choose at least one")
+    return msg("at least {limit} items", limit=limit)
+
+
 #: Types whose sentence names a bound: the ``ctx`` key, and the sentence made with it.
 _BOUND_MESSAGES: dict[str, tuple[str, Callable[[object], Msg]]] = {
     "string_too_long": ("max_length", lambda n: msg("at most {limit} characters", limit=n)),
-    "string_too_short": ("min_length", lambda n: msg("at least {limit} characters", limit=n)),
+    "string_too_short": ("min_length", lambda n: _at_least(n, "characters")),
     "too_long": ("max_length", lambda n: msg("at most {limit} items", limit=n)),
-    "too_short": ("min_length", lambda n: msg("at least {limit} items", limit=n)),
+    "too_short": ("min_length", lambda n: _at_least(n, "items")),
     "greater_than": ("gt", lambda n: msg("must be greater than {limit}", limit=n)),
     "greater_than_equal": ("ge", lambda n: msg("must be at least {limit}", limit=n)),
     "less_than": ("lt", lambda n: msg("must be less than {limit}", limit=n)),

@@ -53,15 +53,15 @@ def _apply(client: TestClient, headers: dict[str, str]) -> str:
 
 def test_the_apply_form_lists_its_problems_in_chinese(app: FastAPI, catalog: People) -> None:
     text = _apply(_client(app, "he-analyst", catalog.password), ZH)
-    assert "用途：至少 1 个字符" in text
-    assert "字段：至少 1 项" in text
+    assert "用途：不得为空" in text
+    assert "字段：至少选择一项" in text
     assert "使用截止日期：日期应写作 YYYY-MM-DD（ISO 8601），而不是 &#39;31.12.2099&#39;" in text
     assert not any(english in text for english in PYDANTIC)
 
 
 def test_the_apply_form_lists_its_problems_in_english(app: FastAPI, catalog: People) -> None:
     text = _apply(_client(app, "he-analyst", catalog.password), EN)
-    assert "Purpose: at least 1 characters" in text
+    assert "Purpose: must not be blank" in text
     assert "Access until: a date is written YYYY-MM-DD (ISO 8601)" in text
     assert not any(english in text for english in PYDANTIC)
 

@@ -19,8 +19,8 @@ OPEN_CASE = {"HX-Request": "true", "HX-Target": "open-case"}
 @pytest.mark.parametrize(
     ("lang", "blank", "none_checked"),
     [
-        ("zh-CN", "案件名称：不得为空", "超标与异常事件：至少 1 项"),
-        ("en", "Case title: must not be blank", "Exceedance events: at least 1 items"),
+        ("zh-CN", "案件名称：不得为空", "超标与异常事件：至少选择一项"),
+        ("en", "Case title: must not be blank", "Exceedance events: choose at least one"),
     ],
 )
 def test_the_open_case_form_lists_its_problems_in_the_readers_language(

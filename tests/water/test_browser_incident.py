@@ -83,7 +83,9 @@ def test_linkage_from_detection_to_closure(
     _step(page, "record-measure")
     expect(timeline.locator("[data-testid=step-measure]")).to_contain_text("Tongzhou")
     _step(page, "close-incident")  # no report: refused on the page
-    expect(page.locator("[data-testid=incident-errors]")).to_contain_text("closure_report")
+    expect(page.locator("[data-testid=incident-errors]")).to_contain_text(
+        "Closure report: must not be blank"
+    )
     page.fill("[data-testid=closure-text]", "NH3-N back to class III on 12 June")
     _step(page, "close-incident")
     expect(page.locator("[data-testid=closure-report]")).to_contain_text("class III")
