@@ -98,6 +98,7 @@ _TYPE_MESSAGES: dict[str, Msg] = {
     "uuid_parsing": msg("not a valid identifier"),
 }
 
+
 def _at_least(limit: object, unit: str) -> Msg:
     """A lower bound's sentence; a bound of one reads as "required", not "at least 1 ..."."""
     if unit == "characters":
