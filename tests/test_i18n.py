@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from fastapi.testclient import TestClient
 
 from jingjinji import i18n
+from jingjinji.web import LANG_COOKIE
 
 SRC = Path(i18n.__file__).parent
 METHOD_MAP = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
@@ -52,3 +54,17 @@ def test_language_negotiation() -> None:
     assert i18n.from_accept_language("zh-TW,zh;q=0.9") == "zh_CN"
     assert i18n.from_accept_language("fr-FR") is None
     assert i18n.normalise("zh-CN") == "zh_CN"
+
+
+def test_lang_in_the_address_wins_over_the_cookie(client: TestClient) -> None:
+    """A link shared as ``?lang=en`` opens in English for a reader whose cookie says Chinese
+    (it used to be ignored once the cookie was set), and the other way round; without it the
+    cookie decides."""
+    client.cookies.set(LANG_COOKIE, "zh_CN")
+    assert '<html lang="en">' in client.get("/catalog?lang=en").text
+    assert '<html lang="zh-CN">' in client.get("/catalog").text
+    client.cookies.set(LANG_COOKIE, "en")
+    assert '<html lang="zh-CN">' in client.get("/catalog?lang=zh-CN").text
+    assert '<html lang="en">' in client.get("/catalog").text
+    client.cookies.set(LANG_COOKIE, "zh_CN")
+    assert '<html lang="en">' in client.get("/?lang=en").text  # the home page's redirect keeps it

@@ -84,7 +84,9 @@ def healthz(session: DbSession) -> Health:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: DbSession, actor: OptionalActor) -> Response:
-    return redirect("/region", status_code=302)
+    # The address's query (a shared ``/?lang=en``) goes along.
+    query = request.url.query
+    return redirect("/region" + ("?" + query if query else ""), status_code=302)
 
 
 # The pending second step of a login (a TOTP code is due): only the login form reads it.

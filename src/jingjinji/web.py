@@ -74,12 +74,15 @@ def environment() -> Environment:
 
 
 def language_of(request: Request) -> str:
-    cookie = request.cookies.get(LANG_COOKIE)
-    if cookie:
-        return i18n.normalise(cookie)
+    """The page's language: a ``?lang=`` in the address (a link shared in one language opens in
+    it, whatever the reader chose before), then the reader's choice (the cookie ``/lang/{code}``
+    sets), then the browser's Accept-Language, then the default."""
     query = request.query_params.get("lang")
     if query:
         return i18n.normalise(query)
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie:
+        return i18n.normalise(cookie)
     return i18n.from_accept_language(request.headers.get("accept-language")) or (
         i18n.DEFAULT_LANGUAGE
     )
