@@ -39,8 +39,6 @@ def ensure_loaded(
     options: dict[str, Any] | None = None,
 ) -> list[tuple[str, str, str]]:
     """Load the demo data unless it is there already; return the demo logins."""
-    from jingjinji.accounts.demo import demo_logins
-
     ctx = DemoContext(console=console, values=dict(options or {}))
     with factory() as session:
         loaded = is_loaded(session)
@@ -54,7 +52,21 @@ def ensure_loaded(
                 domain = module.__name__.split(".")[-2]
                 console.print(f"demo: {domain} loaded in {time.perf_counter() - started:.1f}s")
     refresh(factory, ctx)
-    return demo_logins()
+    return logins()
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """Every demo login to print: the accounts domain's people, then those a domain's demo adds
+    for its own organisations (``logins()`` in its demo module: the ports terminals), the same
+    on a fresh and on a reused demo database."""
+    from jingjinji.accounts.demo import demo_logins
+
+    found = demo_logins()
+    for module in domains.modules("demo"):
+        more = getattr(module, "logins", None)
+        if more is not None:
+            found += [login for login in more() if login not in found]
+    return found
 
 
 def refresh(factory: sessionmaker[Session], ctx: DemoContext) -> None:

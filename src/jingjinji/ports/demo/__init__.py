@@ -127,6 +127,15 @@ def load_green_channel(session: Session, actors: dict[str, Actor], vessels: dict
     return count + 1
 
 
+def logins() -> list[tuple[str, str, str]]:
+    """The terminals' and the feeder line's logins (username, password, who), printed with the
+    platform's other demo logins."""
+    return [
+        (username, DEMO_PASSWORD, places.OPERATORS[key][2])
+        for username, key in places.TERMINAL_USERS.items()
+    ]
+
+
 def load(session: Session, ctx: DemoContext) -> None:
     started = time.perf_counter()
     orgs = organisations(session)
@@ -157,8 +166,7 @@ def load(session: Session, ctx: DemoContext) -> None:
     # After the published season: the samples' events (November) go to the stored indicators.
     submissions = edifact.load(session, actors)
     service.refresh_indicators(session)
-    for username, key in places.TERMINAL_USERS.items():
-        ctx.logins.append((username, DEMO_PASSWORD, places.OPERATORS[key][2]))
+    ctx.logins.extend(logins())
     ctx.values["ports_demo"] = {
         "organisations": orgs,
         "events": count,
