@@ -19,7 +19,13 @@ def china_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(CHINA_TZ).date()
 
 
-def china_today() -> dt.date:
+def china_today(now: dt.datetime | None = None) -> dt.date:
     """Today's date in China, the day every deadline, grant period and default window counts
-    from (between 16:00 and 24:00 UTC it is already the next day there)."""
-    return dt.datetime.now(CHINA_TZ).date()
+    from (between 16:00 and 24:00 UTC it is already the next day there); with ``now`` (a
+    moment the caller fixed, aware or naive UTC as the platform stores it), that moment's date
+    there. The platform's one "today": use it, not ``date.today()`` or a local copy."""
+    if now is None:
+        return dt.datetime.now(CHINA_TZ).date()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    return now.astimezone(CHINA_TZ).date()

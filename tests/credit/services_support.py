@@ -10,16 +10,15 @@ from sqlalchemy.orm import Session
 from jingjinji.credit.models import CreditRecord
 from jingjinji.credit.schemas.records import RecordIn
 from jingjinji.credit.service import records
-from jingjinji.db import utcnow
 from jingjinji.security import Actor
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_today
 from tests.credit.records_support import BJ_CO, HE_CO, TJ_CO
 
 __all__ = ["BJ_CO", "HE_CO", "TJ_CO", "days_ago", "make_record", "today"]
 
 
 def today() -> dt.date:
-    return china_date(utcnow())
+    return china_today()
 
 
 def days_ago(n: int) -> str:

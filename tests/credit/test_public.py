@@ -16,6 +16,7 @@ from jingjinji.audit.models import AuditEntry
 from jingjinji.config import Settings
 from jingjinji.credit import policy
 from jingjinji.credit.service import public
+from jingjinji.timezone import china_today
 from tests.conftest import People
 from tests.credit.public_support import (
     CURRENT_NAME,
@@ -79,10 +80,10 @@ def test_subject_page_shows_records_in_their_publicity_period_only(
         ("守合同重信用企业", True)
     ]
     # Yesterday nothing was public yet: the records were published today.
-    yesterday = (public.today() - dt.timedelta(days=1)).isoformat()
+    yesterday = (china_today() - dt.timedelta(days=1)).isoformat()
     before = client.get(f"{API}/{public_data.uscc}", params={"as_of": yesterday}).json()
     assert before["records"] == [] and before["list_status"]["status"] == "none"
-    future = (public.today() + dt.timedelta(days=1)).isoformat()
+    future = (china_today() + dt.timedelta(days=1)).isoformat()
     refused = client.get(f"{API}/{public_data.uscc}", params={"as_of": future})
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["loc"] == ["query", "as_of"]

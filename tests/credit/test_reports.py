@@ -17,7 +17,8 @@ from jingjinji.audit import keys as audit_keys
 from jingjinji.audit.models import AuditEntry
 from jingjinji.credit.models import CreditReport
 from jingjinji.credit.schemas.reports import SignedReport
-from jingjinji.credit.service import public, reports
+from jingjinji.credit.service import reports
+from jingjinji.timezone import china_today
 from tests.credit.public_support import ID_NUMBER, REPRESENTATIVE, PublicData, configure_key
 
 API = "/api/v1/credit"
@@ -37,7 +38,7 @@ def test_json_report_is_signed_stored_and_valid(
     payload, signature = doc["payload"], doc["signature"]
     assert payload["format"] == reports.FORMAT
     assert payload["language"] == "en"
-    assert payload["as_of"] == public.today().isoformat()
+    assert payload["as_of"] == china_today().isoformat()
     assert payload["subject"]["uscc"] == public_data.uscc
     assert {r["id"] for r in payload["records"]} == {
         public_data.current_penalty,
@@ -63,7 +64,7 @@ def test_json_report_is_signed_stored_and_valid(
 def test_report_at_an_earlier_date_and_bad_parameters(
     client: TestClient, public_data: PublicData, report_key: str
 ) -> None:
-    yesterday = (public.today() - dt.timedelta(days=1)).isoformat()
+    yesterday = (china_today() - dt.timedelta(days=1)).isoformat()
     doc = json.loads(_issue(client, public_data.uscc, as_of=yesterday))
     assert doc["payload"]["as_of"] == yesterday and doc["payload"]["records"] == []
     assert doc["payload"]["language"] == "zh_CN"

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.accounts.models import ApiToken, User
 from jingjinji.catalog.models import AccessEvent, AccessRequest, Dataset
-from jingjinji.catalog.service.deadlines import today as beijing_today
 from jingjinji.progress.models import IndicatorValue
 from jingjinji.regions.models import Organisation
 from jingjinji.sources.models import Case, CaseJurisdiction, Enterprise, Logger, Outlet
+from jingjinji.timezone import china_today
 from tests.conftest import People
 from tests.security.support import (
     ANONYMOUS,
@@ -101,7 +101,7 @@ def _sweep_records(world: World, rule: Rule, wrong: list[str]) -> int:
     those of an organisation holding a grant (an approved request, still running)."""
     # The grants' periods are China dates, as the platform reads them (UTC's date differs from
     # 16:00 to 24:00 UTC).
-    today = beijing_today()
+    today = china_today()
     with world.factory() as session:
         datasets = session.execute(
             select(Dataset.id, Dataset.code, Dataset.owner_organisation_id, Dataset.sharing_class)

@@ -20,13 +20,13 @@ from jingjinji.catalog.schemas import (
     AccessRequestIn,
     DecisionIn,
 )
-from jingjinji.db import DbId, utcnow
+from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
 from jingjinji.errors import Conflict, InvalidInput
 from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
-from jingjinji.timezone import CHINA_TZ, china_date
+from jingjinji.timezone import CHINA_TZ, china_today
 from jingjinji.web import check_csrf, language_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -157,7 +157,7 @@ def _detail(
         if page.activity.next_cursor
         else None
     )
-    today = china_date(utcnow())
+    today = china_today()
     defaults = {
         "purpose": "",
         "fields": page.missing,

@@ -31,6 +31,7 @@ from jingjinji.i18n import msg
 from jingjinji.pagination import check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
+from jingjinji.timezone import china_today
 
 PREFIX = "CREDIT-"
 PROVINCES: dict[str, tuple[str, str]] = {
@@ -209,7 +210,7 @@ def read_records(
     """The record source of the ``CREDIT-`` datasets (the catalog reduces the fields)."""
     check_limit(limit)
     province, kind = parse_code(dataset_code)
-    day = records.today()
+    day = china_today()
     stmt = select(CreditRecord).where(
         CreditRecord.kind == kind,
         CreditRecord.status == RecordStatus.PUBLISHED.value,

@@ -11,8 +11,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from jingjinji.db import utcnow
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_date, china_today
 from jingjinji.water.kernels import DECIMALS, ITEM_NAMES, ITEM_UNITS, NOT_ASSESSED, WORSE_THAN_V
 from jingjinji.water.models import SampleOrigin, Section, SectionKind
 from jingjinji.web import N_
@@ -176,7 +175,7 @@ def latest_year(latest: Mapping[str, Mapping[str, tuple[dt.datetime, float]]]) -
 
 
 def china_year_now() -> int:
-    return china_date(utcnow()).year
+    return china_today().year
 
 
 def year_choices(chosen: int, newest: int | None) -> list[int]:

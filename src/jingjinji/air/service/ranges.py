@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 from jingjinji.air.service.daily import data_days, has_data_between
 from jingjinji.air.service.periods import check_date_bounds, check_range, check_year
 from jingjinji.air.service.stations import check_city, station_codes_of_city
-from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_today
 
 #: Longest range of a daily series or download, and of an hourly series.
 MAX_DAILY_DAYS = 3700
@@ -40,7 +39,7 @@ def resolve_range(
     check_date_bounds(end, "end")
     if end is None:
         days = data_days(session, station_codes=codes)
-        end = days.default_end if days else china_date(utcnow())
+        end = days.default_end if days else china_today()
     if start is None:
         start = end - dt.timedelta(days=default_days - 1)
         check_date_bounds(start, "start")
@@ -79,7 +78,7 @@ def page_period(
     check_date_bounds(start, "start")
     check_date_bounds(end, "end")
     days = data_days(session, station_codes=codes)
-    last = days.last if days else china_date(utcnow())
+    last = days.last if days else china_today()
     first = days.first if days else last
     default_end = days.default_end if days else last
     explicit = start is not None or end is not None
@@ -116,5 +115,5 @@ def compliance_years(
     check_city(session, city_code=city_code)
     days = data_days(session, station_codes=station_codes_of_city(session, city_code=city_code))
     years = list(range(days.first.year, days.last.year + 1)) if days else []
-    chosen = year or (days.default_end.year if days else china_date(utcnow()).year)
+    chosen = year or (days.default_end.year if days else china_today().year)
     return years, check_year(chosen)

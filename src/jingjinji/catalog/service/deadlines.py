@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from jingjinji.config import Settings, get_settings
-from jingjinji.db import utcnow
 from jingjinji.timezone import china_date
 from jingjinji.workdays import WorkCalendar, parse_dates
 
@@ -36,8 +35,3 @@ def deadline_policy(settings: Settings | None = None) -> DeadlinePolicy:
 def decision_deadline(submitted_at: dt.datetime, policy: DeadlinePolicy) -> dt.date:
     """Last day (Beijing calendar) on which a decision on a request submitted then is in time."""
     return policy.calendar.add_working_days(china_date(submitted_at), policy.working_days)
-
-
-def today(now: dt.datetime | None = None) -> dt.date:
-    """Today in Beijing (or the day of ``now``)."""
-    return china_date(now or utcnow())

@@ -17,20 +17,20 @@ from jingjinji.audit import service as audit
 from jingjinji.catalog import policy
 from jingjinji.catalog.models import AccessEvent, Dataset
 from jingjinji.catalog.schemas import GrantOut
-from jingjinji.catalog.service.deadlines import today as beijing_today
 from jingjinji.catalog.service.events import append_event, not_revoked
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, Role, ensure_can_write, require_actor
+from jingjinji.timezone import china_today
 
 
 def current_grants(
     session: Session, *, dataset_id: int, organisation_id: int, today: dt.date | None = None
 ) -> list[AccessEvent]:
     """Grants of an organisation on a dataset in force today (not revoked, within period)."""
-    today = today or beijing_today()
+    today = today or china_today()
     stmt = select(AccessEvent).where(
         AccessEvent.kind == "granted",
         AccessEvent.dataset_id == dataset_id,
@@ -248,7 +248,7 @@ def list_grants(
     """Grants the actor may see (as grantee, owner, their jurisdiction's admin, or office),
     with their revocation if any; ``current_only`` keeps those in force today."""
     actor = require_actor(actor)
-    today = beijing_today(now)
+    today = china_today(now)
     stmt = _visible_grants(session, actor)
     if dataset_code:
         stmt = stmt.where(Dataset.code == dataset_code)
@@ -280,6 +280,5 @@ def get_grant(
     row = session.execute(_visible_grants(session, actor).where(AccessEvent.id == grant_id)).first()
     if row is None:
         raise NotFound(msg("no access grant {grant_id} visible to you", grant_id=grant_id))
-    return _grant_outs(
-        session, [(row[0], row[1], row[2], row[3])], beijing_today(now), actor=actor
-    )[0]
+    outs = _grant_outs(session, [(row[0], row[1], row[2], row[3])], china_today(now), actor=actor)
+    return outs[0]

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from jingjinji.catalog.models import AccessRequest, Dataset
 from jingjinji.catalog.schemas import SharingReport
-from jingjinji.catalog.service.deadlines import DeadlinePolicy, deadline_policy, today
+from jingjinji.catalog.service.deadlines import DeadlinePolicy, deadline_policy
 from jingjinji.config import Settings
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_date, china_today
 
 
 @dataclass
@@ -135,7 +135,7 @@ def sharing_report(
         )
         or 0
     )
-    tally = _tally(_received(session, province.code), deadline_policy(settings), today(now))
+    tally = _tally(_received(session, province.code), deadline_policy(settings), china_today(now))
     return SharingReport(
         jurisdiction_code=province.code,
         name_zh=province.name_zh,

@@ -15,7 +15,7 @@ from jingjinji.catalog import policy
 from jingjinji.catalog.models import AccessRequest, Dataset
 from jingjinji.catalog.schemas import AccessRequestIn, AccessRequestOut, RequestBox
 from jingjinji.catalog.service import notices
-from jingjinji.catalog.service.deadlines import deadline_policy, decision_deadline, today
+from jingjinji.catalog.service.deadlines import deadline_policy, decision_deadline
 from jingjinji.catalog.service.events import append_event
 from jingjinji.catalog.service.grants import grants_of_requests
 from jingjinji.catalog.service.validation import raise_if_any
@@ -26,6 +26,7 @@ from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, Role, ensure_role, require_actor
+from jingjinji.timezone import china_today
 
 
 def open_request(
@@ -112,7 +113,7 @@ def _period_and_purpose_errors(data: AccessRequestIn, now: dt.datetime) -> list[
     errors: list[dict[str, Any]] = []
     if data.period_end < data.period_start:
         errors.append(field_error(["body", "period_end"], msg("ends before period_start")))
-    elif data.period_end < today(now):
+    elif data.period_end < china_today(now):
         errors.append(field_error(["body", "period_end"], msg("the period is already over")))
     if not data.purpose.strip():
         errors.append(field_error(["body", "purpose"], msg("state the purpose")))
@@ -313,7 +314,7 @@ def request_outs(
     grants = grants_of_requests(
         session, request_ids=[r.id for r in requests if r.status == "approved"]
     )
-    on = today(now)
+    on = china_today(now)
     return [_request_out(r, grant_id=grants.get(r.id), on=on, actor=actor) for r in requests]
 
 

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.catalog.models import AccessEvent, Dataset
 from jingjinji.catalog.service.datasets import get_dataset
-from jingjinji.catalog.service.deadlines import today as beijing_today
 from jingjinji.catalog.service.events import append_event
 from jingjinji.catalog.service.grants import REASON_MAX, current_grants
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
 from jingjinji.security import Actor, ensure_can_write
+from jingjinji.timezone import china_today
 
 #: One grant's rows: every field named holds one of its values.
 RowScope = Mapping[str, Sequence[str]]
@@ -168,7 +168,7 @@ def grant_scoped(
             ],
         )
     scope = _checked_scope(dataset, row_scope)
-    start = period_start or beijing_today(now)
+    start = period_start or china_today(now)
     event = append_event(
         session,
         actor=actor,

@@ -32,6 +32,7 @@ from jingjinji.credit.schemas.records import RecordIn
 from jingjinji.credit.schemas.subjects import SubjectIn
 from jingjinji.credit.service import publication, records, subjects
 from jingjinji.security import SYSTEM_ACTOR
+from jingjinji.timezone import china_today
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -147,7 +148,7 @@ def load(session: Session, ctx: DemoContext) -> None:
     if not all(f"{k}_samr" in orgs for k in ("bj", "tj", "he")):
         return
     made = _subjects(session)
-    today = records.today()
+    today = china_today()
     ids: dict[str, int] = {}
     pending: list[int] = []
     decisions = [dt.date(2025, 3, 12), dt.date(2025, 9, 3), dt.date(2026, 6, 10)]

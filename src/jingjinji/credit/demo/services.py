@@ -29,8 +29,8 @@ from jingjinji.credit.schemas.services import (
     RepairIn,
 )
 from jingjinji.credit.service import commitments, declarations, objections, repairs, scoring
-from jingjinji.credit.service.forms import today
 from jingjinji.security import Actor
+from jingjinji.timezone import china_today
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -133,7 +133,7 @@ def _steward_of(session: Session, organisation_id: int) -> Actor | None:
 
 
 def _repairs(session: Session, ctx: DemoContext) -> None:
-    on = today()
+    on = china_today()
     ready = [
         r
         for r, _s in _penalties(session)
@@ -169,7 +169,7 @@ def _commitments(session: Session, ctx: DemoContext, organisations: dict[str, in
     if not subjects:
         _say(ctx, "credit services demo: no subjects, no commitments")
         return
-    due = today() + dt.timedelta(days=90)
+    due = china_today() + dt.timedelta(days=90)
     made = []
     for subject, agency in zip(subjects, ("bj_samr", "tj_samr", "he_samr"), strict=False):
         made.append(

@@ -43,6 +43,7 @@ from jingjinji.errors import InvalidInput, PermissionDenied, field_error
 from jingjinji.i18n import msg
 from jingjinji.regions.models import Organisation
 from jingjinji.security import Actor, deny, require_actor
+from jingjinji.timezone import china_today
 
 MAX_BYTES = 1024 * 1024
 READ_BLOCK_BYTES = 64 * 1024
@@ -196,7 +197,7 @@ def _key(org: Organisation, data: RecordIn) -> tuple[int, str, str]:
 def _check_rows(
     session: Session, *, actor: Actor, rows: Sequence[Row]
 ) -> tuple[list[RowError], list[tuple[RecordIn, Organisation]]]:
-    day = records.today()
+    day = china_today()
     problems: list[RowError] = []
     checked: list[tuple[RecordIn, Organisation]] = []
     seen: dict[tuple[int, str, str], tuple[int, RecordIn]] = {}

@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from jingjinji import problems
 from jingjinji.credit.kernels.uscc import check_uscc
 from jingjinji.credit.schemas.records import DETAIL_FIELDS, MAX_BATCH, RecordIn, RowError
-from jingjinji.credit.service import records
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
+from jingjinji.timezone import china_today
 
 COLUMNS = (
     "kind",
@@ -157,7 +157,7 @@ def _partial_problems(
             day = dt.date.fromisoformat(decided)
         except ValueError:
             day = None
-        today = records.today()
+        today = china_today()
         if day is not None and day > today:
             out.append(
                 RowError(

@@ -26,7 +26,7 @@ from jingjinji.errors import InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, deny
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_today
 
 ACTION = "credit.check"
 LIST_KINDS = (RecordKind.RED_LIST, RecordKind.BLACK_LIST, RecordKind.COURT_ENFORCEMENT)
@@ -35,7 +35,7 @@ BLACK_KINDS = (RecordKind.BLACK_LIST, RecordKind.COURT_ENFORCEMENT)
 
 def entries_in_force(session: Session, *, subject_id: int) -> list[CreditRecord]:
     """The subject's published list entries (and court enforcement records) in force today."""
-    today = china_date(utcnow())
+    today = china_today()
     rows = session.scalars(
         select(CreditRecord)
         .where(

@@ -24,7 +24,7 @@ from jingjinji.credit.models import (
 )
 from jingjinji.credit.schemas.records import RecordIn
 from jingjinji.credit.schemas.services import CommitmentIn, CommitmentOut, CommitmentOutcomeIn
-from jingjinji.credit.service.forms import FormLimiter, admit_public_form, today
+from jingjinji.credit.service.forms import FormLimiter, admit_public_form
 from jingjinji.credit.service.records import create_record
 from jingjinji.credit.service.scoring import recompute_subject
 from jingjinji.credit.service.subjects import find_subject
@@ -34,6 +34,7 @@ from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, deny, require_actor
+from jingjinji.timezone import china_today
 
 SIGN = "credit.commitment.sign"
 DECIDE = "credit.commitment.decide"
@@ -77,7 +78,7 @@ def sign_commitment(
                 msg("no agency with id {organisation_id}", organisation_id=data.organisation_id),
             )
         )
-    if data.due_date is not None and data.due_date < today():
+    if data.due_date is not None and data.due_date < china_today():
         errors.append(field_error(["body", "due_date"], msg("the due date is in the past")))
     if errors or subject is None or org is None:
         raise audit.audited_refusal(
@@ -176,7 +177,7 @@ def decide_commitment(
                 legal_basis=BROKEN_BASIS,
                 facts=(data.note.strip() or None),
                 content=commitment.content[:4000],
-                decision_date=today(),
+                decision_date=china_today(),
             ),
         )
         record_id = record.id

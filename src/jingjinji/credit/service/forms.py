@@ -19,13 +19,12 @@ from jingjinji.credit import policy
 from jingjinji.credit.models import CreditRecord, CreditSubject
 from jingjinji.credit.service import records as records_service
 from jingjinji.credit.service import subjects
-from jingjinji.db import utcnow
 from jingjinji.errors import Busy, NotFound
 from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.regions.models import Organisation
 from jingjinji.security import Actor, Role
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_today
 
 # --- the public forms' rate limit ------------------------------------------------------------
 
@@ -130,10 +129,6 @@ def admit_public_form(
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def today() -> dt.date:
-    return china_date(utcnow())
-
-
 def sees_desk_item(session: Session, *, actor: Actor | None, record_id: int | None) -> bool:
     """Whether ``actor`` sees an objection or repair on this record: those who see the record's
     restricted data (the source agency, the province administrators of the agency and of the
@@ -204,7 +199,7 @@ def _sees(actor: Actor | None, record: CreditRecord, subject: CreditSubject) -> 
         kind=record.kind,
         publicity_start=record.publicity_start,
         publicity_end=record.publicity_end,
-        today=today(),
+        today=china_today(),
     )
     return public or policy.sees_restricted(
         actor,
@@ -262,7 +257,7 @@ class FormContext:
 def form_context(session: Session, *, uscc: str) -> FormContext:
     """The subject (404 naming the code) with its records public today (three statements)."""
     subject = subjects.get_subject(session, uscc=uscc)
-    rows = records_service.public_records(session, subject_id=subject.id, today=today())
+    rows = records_service.public_records(session, subject_id=subject.id, today=china_today())
     agencies = [(o.id, o.name_zh, o.name_en) for o in regions.list_organisations(session)]
     return FormContext(
         uscc=subject.uscc,

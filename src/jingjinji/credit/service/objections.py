@@ -43,7 +43,6 @@ from jingjinji.credit.service.forms import (
     is_overdue,
     record_context,
     sees_desk_item,
-    today,
     visible_record,
 )
 from jingjinji.credit.service.scoring import recompute_subject
@@ -52,7 +51,7 @@ from jingjinji.errors import Conflict, NotFound
 from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.security import Actor, deny, require_actor
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_date, china_today
 from jingjinji.workdays import calendar_from_settings
 
 # --- objections --------------------------------------------------------------------------------
@@ -288,7 +287,8 @@ def list_objections(
     )
     if overdue:
         stmt = stmt.where(
-            CreditObjection.status == ObjectionStatus.PENDING, CreditObjection.due_date < today()
+            CreditObjection.status == ObjectionStatus.PENDING,
+            CreditObjection.due_date < china_today(),
         )
     elif status:
         stmt = stmt.where(CreditObjection.status == status)
@@ -301,7 +301,7 @@ def objection_outs(
     """Output rows with their record, subject, agency, flags and timeline (three statements)."""
     context = record_context(session, (o.record_id for o in objections))
     records, subjects, orgs = context.records, context.subjects, context.organisations
-    on = today()
+    on = china_today()
     out: list[ObjectionOut] = []
     for o in objections:
         record = records[o.record_id]

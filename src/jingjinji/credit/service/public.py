@@ -49,12 +49,11 @@ from jingjinji.credit.service import subjects
 from jingjinji.credit.service.forms import FormLimiter
 from jingjinji.credit.service.forms import TooManyRequests as TooManyRequests
 from jingjinji.credit.service.measures import measures_of_record
-from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_date, china_today
 
 WINDOW_SECONDS = 60.0
 SEARCH_REFUSED = "credit.public.search_refused"
@@ -101,13 +100,9 @@ def ensure_search_allowed(connection: HTTPConnection, *, actor: Actor | None) ->
     raise TooManyRequests(reason, retry_after_seconds=retry_after)
 
 
-def today() -> dt.date:
-    return china_date(utcnow())
-
-
 def checked_day(as_of: dt.date | None, *, loc: list[str | int]) -> dt.date:
     """``as_of`` (default today); a future date is refused naming ``loc``."""
-    now = today()
+    now = china_today()
     if as_of is None:
         return now
     if as_of > now:

@@ -33,6 +33,7 @@ from jingjinji.errors import Conflict, NotFound
 from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import SYSTEM_ACTOR, Actor, Role, deny, require_actor
+from jingjinji.timezone import china_today
 from jingjinji.workdays import WorkCalendar
 
 WITHDRAW_JOB = "credit.withdraw_expired"
@@ -109,7 +110,7 @@ def publication_queue(
 ) -> list[QueueItemOut]:
     """Pending records the reader may publish, earliest deadline first."""
     reader = require_actor(actor)
-    day = today or records.today()
+    day = today or china_today()
     cal = records.calendar()
     stmt = (
         select(CreditRecord)
@@ -142,7 +143,7 @@ def timeliness(
             jurisdiction_code=None,
             reason=msg("publication timeliness is for agency staff"),
         )
-    day = today or records.today()
+    day = today or china_today()
     rows = session.execute(
         select(
             CreditRecord.source_organisation_id,
@@ -190,7 +191,7 @@ def timeliness(
 def withdraw_expired(session: Session, *, today: dt.date | None = None) -> int:
     """Withdraw published records whose publicity ended (``publicity_end`` <= today): one
     audit entry with the count when any was withdrawn. Returns the count."""
-    day = today or records.today()
+    day = today or china_today()
     due = list(
         session.scalars(
             select(CreditRecord).where(

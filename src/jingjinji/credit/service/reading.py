@@ -24,18 +24,12 @@ from jingjinji.credit import policy
 from jingjinji.credit.models import CreditRecord, CreditSubject, RecordStatus
 from jingjinji.credit.schemas.records import LIST_KINDS, PERSONAL_DETAILS, RecordOut
 from jingjinji.credit.service import subjects
-from jingjinji.db import utcnow
 from jingjinji.errors import NotFound
 from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, province_of
-from jingjinji.timezone import china_date
-
-
-def today() -> dt.date:
-    """Today's date in Beijing."""
-    return china_date(utcnow())
+from jingjinji.timezone import china_today
 
 
 def load_record(session: Session, record_id: int) -> CreditRecord:
@@ -118,7 +112,7 @@ def get_record(session: Session, *, actor: Actor | None, record_id: int) -> Cred
     """A record its reader may see (404 otherwise: a hidden record is not admitted to)."""
     record = load_record(session, record_id)
     subject = subjects.get_subject_by_id(session, subject_id=record.subject_id)
-    if not may_read(actor, record, subject, today()):
+    if not may_read(actor, record, subject, china_today()):
         raise NotFound(msg("no credit record {record_id}", record_id=record_id))
     return record
 
@@ -137,7 +131,7 @@ def list_records(
 ) -> Paged[CreditRecord]:
     """Records the actor reads, newest first, filtered."""
     check_limit(limit)
-    stmt = select(CreditRecord).where(visible_clause(actor, today()))
+    stmt = select(CreditRecord).where(visible_clause(actor, china_today()))
     if kind:
         stmt = stmt.where(CreditRecord.kind == kind)
     if status:

@@ -44,7 +44,6 @@ from jingjinji.credit.service.reading import province_clause as province_clause
 from jingjinji.credit.service.reading import public_records as public_records
 from jingjinji.credit.service.reading import records_out as records_out
 from jingjinji.credit.service.reading import sees_restricted as sees_restricted
-from jingjinji.credit.service.reading import today as today
 from jingjinji.credit.service.reading import visible_clause as visible_clause
 from jingjinji.credit.service.record_checks import check_record as check_record
 from jingjinji.credit.service.record_checks import ensure_writer as ensure_writer
@@ -55,7 +54,7 @@ from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.regions.models import Organisation
 from jingjinji.security import Actor, require_actor
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_date, china_today
 from jingjinji.workdays import WorkCalendar, calendar_from_settings
 
 #: Working days within which a licence or penalty must be public.
@@ -254,7 +253,7 @@ def create_record(session: Session, *, actor: Actor | None, data: RecordIn) -> C
     """Check, authorise and store one record (see the module docstring); 422 listing every
     problem, 403 for a writer outside the source agency; both audited."""
     writer = require_actor(actor)
-    day = today()
+    day = china_today()
     org, source_problem = resolve_source(session, actor=writer, data=data)
     problems = check_record(session, data=data, today=day)
     if source_problem is not None:

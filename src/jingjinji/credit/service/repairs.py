@@ -36,7 +36,6 @@ from jingjinji.credit.service.forms import (
     is_overdue,
     record_context,
     sees_desk_item,
-    today,
     visible_record,
 )
 from jingjinji.credit.service.scoring import recompute_subject
@@ -45,7 +44,7 @@ from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.security import Actor, deny, require_actor
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_date, china_today
 from jingjinji.workdays import calendar_from_settings
 
 APPLY = "credit.repair.apply"
@@ -80,7 +79,7 @@ def apply_for_repair(
     record, _subject = visible_record(
         session, actor=actor, record_id=data.record_id, action=APPLY, object_type="credit_repair"
     )
-    on = today()
+    on = china_today()
     refusal = _refusal(session, record, on)
     if refusal is not None:
         record_id, jurisdiction = record.id, record.jurisdiction_code
@@ -296,7 +295,7 @@ def repair_outs(
     """Output rows with record, subject, agency and flags (three statements)."""
     context = record_context(session, (x.record_id for x in repairs))
     records, subjects, orgs = context.records, context.subjects, context.organisations
-    on = today()
+    on = china_today()
     out: list[RepairOut] = []
     for x in repairs:
         record = records[x.record_id]

@@ -31,7 +31,7 @@ from jingjinji.db import utcnow
 from jingjinji.errors import NotFound
 from jingjinji.i18n import msg
 from jingjinji.security import province_of
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_today
 
 CLASSES = ("A", "B", "C", "D")
 
@@ -66,7 +66,7 @@ def score_of(session: Session, *, subject_id: int) -> RiskScore:
     """The subject's score today, without storing it."""
     return score_subject(
         record_facts(session, subject_id=subject_id),
-        as_of=china_date(utcnow()),
+        as_of=china_today(),
         config=load_config(),
     )
 

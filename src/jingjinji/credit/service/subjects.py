@@ -28,7 +28,7 @@ from jingjinji.errors import InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
 from jingjinji.security import Actor, Role, ensure_role
-from jingjinji.timezone import china_date
+from jingjinji.timezone import china_today
 
 #: The provinces whose subjects the registry holds.
 PROVINCES = ("110000", "120000", "130000")
@@ -197,7 +197,7 @@ def register_subject(session: Session, *, actor: Actor | None, data: SubjectIn) 
     }
     renamed = name != subject.name
     if renamed:
-        on = data.renamed_on or china_date(utcnow())
+        on = data.renamed_on or china_today()
         _rename(session, actor=checker, subject=subject, name=name, on=on)
     if changed:
         for f, (_, new) in changed.items():
