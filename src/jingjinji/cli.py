@@ -228,7 +228,7 @@ def serve(
     """Serve the web UI and API."""
 
     from jingjinji import bootstrap
-    from jingjinji.app import create_app, server_engine
+    from jingjinji.app import create_app, server_engine, warm_routes
 
     settings = get_settings()
     if workers > 1 and not settings.database_url.startswith("postgresql"):
@@ -250,7 +250,8 @@ def serve(
         live.start(factory, settings, stop=stop)
     try:
         if workers == 1:
-            _run_server(create_app(settings, session_factory=factory), host=host, port=port)
+            served = warm_routes(create_app(settings, session_factory=factory))
+            _run_server(served, host=host, port=port)
         else:
             # Each process builds its own application, engine and pool (a pool must not
             # cross a fork); this one supervises them and restarts one that dies.
@@ -330,7 +331,7 @@ def demo(
     """Create the embedded database, load the demo data, run worker and server."""
 
     from jingjinji import bootstrap
-    from jingjinji.app import create_app, server_engine
+    from jingjinji.app import create_app, server_engine, warm_routes
 
     if not load_only:
         # The ports demo's two callback subscribers are on loopback (its live one is this
@@ -367,9 +368,8 @@ def demo(
     _start_sources_pipeline(factory, settings, stop)
     demo_data.print_logins(console, logins, url=f"http://{host}:{port}/")
     try:
-        _run_server(
-            create_app(settings, session_factory=factory), host=host, port=port, log_level="warning"
-        )
+        served = warm_routes(create_app(settings, session_factory=factory))
+        _run_server(served, host=host, port=port, log_level="warning")
     finally:
         stop.set()
 
