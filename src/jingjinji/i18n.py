@@ -12,7 +12,7 @@ import gettext
 import io
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -96,9 +96,20 @@ class Items(tuple[object, ...]):
     as Python writes it, ``['a', 'b']``), with the language's separator where translated."""
 
     __slots__ = ()
+    #: What joins the items in the English text, ``str(message)``: the API's and the audit's.
+    separator: ClassVar[str] = LIST_SEPARATOR
 
     def __format__(self, spec: str) -> str:
-        return LIST_SEPARATOR.join(str(v) for v in self)
+        return self.separator.join(str(v) for v in self)
+
+
+class SemicolonItems(Items):
+    """Items whose English text keeps "; " between them: a kernel's reason that the API passes
+    on as the kernel wrote it ("March 0 (< 27); April 0 (< 27)"). A page still joins them with
+    its language's list separator."""
+
+    __slots__ = ()
+    separator = "; "
 
 
 class Msg(str):

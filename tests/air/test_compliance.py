@@ -12,6 +12,8 @@ import pytest
 from jingjinji.air import kernels
 from jingjinji.air.kernels import compliance, compliance_table
 from jingjinji.air.kernels.gb3095 import gbt8170_round
+from jingjinji.air.service.compliance import reason_message
+from jingjinji.i18n import translate
 
 # Grade II limits typed in from the fact sheet (ug/m3, CO mg/m3).
 SHEET_LIMITS = {
@@ -284,3 +286,17 @@ def test_daily_means_feed_compliance() -> None:
     assert result.indicators["pm2_5_annual"].passed is False
     assert result.exceedance_days["o3_8h"] == 365
     assert result.indicators["co_p95"].passed is True
+
+
+def test_the_api_passes_the_kernels_reason_on_as_written() -> None:
+    # The service turns the reason into a message a page translates; its English text, which
+    # the API returns, must stay the kernel's own ("; " between the short months).
+    frame = year_frame(2026, value=20.0, drop={3: 10, 4: 9})
+    reason = str(row(compliance_table(frame, standard="gb3095-2012"), "pm2_5_annual")["reason"])
+    assert "March 21 (< 27); April 21 (< 27)" in reason
+    message = reason_message(reason)
+    assert str(message) == reason
+    assert translate("zh-CN", message) == (
+        "有效日均值 346 个；有效日均值不足的月份："
+        "3 月 21 个（少于 27 个）、4 月 21 个（少于 27 个）"
+    )

@@ -12,7 +12,7 @@ from jingjinji.air.schemas import ComplianceOut, ComplianceRow
 from jingjinji.air.service.daily import DAILY_COLUMNS, city_daily_frame
 from jingjinji.air.service.periods import check_year
 from jingjinji.air.service.stations import check_city
-from jingjinji.i18n import Items, msg
+from jingjinji.i18n import SemicolonItems, msg
 
 # The kernel's reason for an indicator it does not assess (kernels.gb3095.compliance_table):
 # "59 valid daily values (< 324); months short: March 0 (< 27); April 0 (< 27)".
@@ -52,7 +52,7 @@ def reason_message(reason: str | None) -> str | None:
                 needed=int(least),
             )
         )
-    return msg("{valid}; months short: {months}", valid=valid, months=Items(months))
+    return msg("{valid}; months short: {months}", valid=valid, months=SemicolonItems(months))
 
 
 def compliance_report(session: Session, *, city_code: str, year: int) -> ComplianceOut:
