@@ -296,7 +296,13 @@ def decide(
                 "fields": (fields or []) if decision == "approve" else None,
             }
         )
-        service.submit_decision(session, actor=actor, request_id=request_id, data=data)
+        service.submit_decision(
+            session,
+            actor=actor,
+            request_id=request_id,
+            data=data,
+            settings=request.app.state.settings,
+        )
     except (ValidationError, InvalidInput, Conflict) as exc:
         return _requests_page(
             request, session, actor, errors=_problems(request, exc), status_code=_status_of(exc)
