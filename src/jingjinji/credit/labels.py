@@ -47,4 +47,12 @@ FORM_FIELDS: dict[str, dict[str, str]] = {
         "content": N_("Details"),
         "declared_by_name": N_("Declared by"),
     },
+    # the agency desks' answer forms
+    "objection_answer": {
+        "outcome": N_("Outcome"),
+        "answer": N_("Answer"),
+        "correction": N_("Corrected content (optional: a new revision instead of withdrawal)"),
+    },
+    "repair_decision": {"outcome": N_("Outcome"), "note": N_("Note")},
+    "commitment_outcome": {"outcome": N_("Outcome"), "note": N_("Note")},
 }
