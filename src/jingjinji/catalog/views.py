@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from jingjinji import numbers, problems
-from jingjinji.catalog import dcat, flows, service
+from jingjinji.catalog import dcat, flows, presentation, service
 from jingjinji.catalog.models import Dataset
 from jingjinji.catalog.schemas import (
     DOWNLOAD_FORMATS,
@@ -182,6 +182,9 @@ def _detail(
             "can_apply": page.may_apply,
             "preview": page.preview,
             "entry": page.out,
+            "tags": presentation.shown_tags(
+                language_of(request), page.out.tags_zh, page.out.tags_en
+            ),
             "dcat": dcat.dataset_document(page.out, base),
             "api_base": f"{base}/api/v1/datasets/{code}",
             "formats": DOWNLOAD_FORMATS,
