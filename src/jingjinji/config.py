@@ -45,6 +45,9 @@ class Settings:
     session_hours: int = 12
     # Working days an owner has to decide on a conditional access request.
     decision_deadline_working_days: int = 10
+    # The longest access period a conditional access request may ask for, in days (both ends
+    # counted; 1096: three years).
+    access_period_max_days: int = 1096
     # Extra non-working dates (ISO) besides weekends, e.g. public holidays.
     holidays: frozenset[str] = field(default_factory=frozenset)
     # Extra working dates (ISO) besides the official calendar, e.g. adjusted working weekends.
@@ -170,6 +173,7 @@ def load_settings() -> Settings:
         secure_cookies=_secure_cookies(),
         session_hours=int(os.environ.get("JJJ_SESSION_HOURS", "12")),
         decision_deadline_working_days=int(os.environ.get("JJJ_DECISION_DEADLINE_DAYS", "10")),
+        access_period_max_days=_positive_int("JJJ_ACCESS_PERIOD_MAX_DAYS", 1096),
         holidays=holidays,
         workdays=workdays,
         credit_objection_working_days=_positive_int("JJJ_CREDIT_OBJECTION_WORKING_DAYS", 10),

@@ -308,6 +308,8 @@ def test_decision_validation(session_factory: sessionmaker[Session], catalog: Pe
             data=request_in("BJ-COND", ["x"]),
             settings=SETTINGS,
         )
+        # a refused approval is audited, which rolls back the caller's uncommitted work
+        session.commit()
         cases: list[tuple[dict[str, Any], list[Any]]] = [
             ({"decision": "approve", "fields": ["y"]}, ["body", "fields", 0]),
             (

@@ -5,6 +5,8 @@ on the audit chain."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from jingjinji.audit.models import AuditEntry
 from jingjinji.catalog import service
 from jingjinji.catalog.schemas import AccessRequestIn, DecisionIn
 from jingjinji.errors import InvalidInput, PermissionDenied
+from jingjinji.timezone import china_today
 from tests.catalog.support import SETTINGS, dataset_in
 from tests.conftest import People, login
 
@@ -149,8 +152,8 @@ def _request() -> AccessRequestIn:
             "dataset_code": "BJ-ROWS",
             "purpose": "all districts for the annual report",
             "fields": ["district", "n"],
-            "period_start": "2020-01-01",
-            "period_end": "2099-12-31",
+            "period_start": china_today().isoformat(),
+            "period_end": (china_today() + dt.timedelta(days=365)).isoformat(),
         }
     )
 

@@ -66,7 +66,9 @@ def test_linkage_from_detection_to_closure(
     ).to_contain_text("bj-env")
     # Proposing without saying what is refused on the page.
     _step(page, "answer-propose")
-    expect(page.locator("[data-testid=incident-errors]")).to_contain_text("text")
+    expect(page.locator("[data-testid=incident-errors]")).to_contain_text(
+        "Your answer: required when proposing"
+    )
     page.fill("[data-testid=answer-text]", "Agreed: the Tongzhou outlets close tonight")
     _step(page, "answer-agree")
     expect(timeline.locator("[data-testid=step-answer]")).to_contain_text("Tongzhou")

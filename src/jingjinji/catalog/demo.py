@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from jingjinji.accounts import service as accounts
 from jingjinji.catalog import service
+from jingjinji.catalog.presentation import SYNTHETIC_SAMPLE
 from jingjinji.catalog.schemas import AccessRequestIn, DatasetIn, DecisionIn, FieldIn
 from jingjinji.db import utcnow
 from jingjinji.regions import uscc
@@ -546,7 +547,7 @@ def demo_datasets(orgs: dict[str, int]) -> list[DatasetIn]:
 # (no module of their own). Each sample is a handful of synthetic rows, and says so.
 SYNTHETIC_ZH = "示例记录为演示用合成数据，不是真实登记信息。"
 SYNTHETIC_EN = "The sample records are synthetic demo data, not real registrations."
-SYNTHETIC_TAGS = (["合成示例数据"], ["synthetic sample"])
+SYNTHETIC_TAGS = (["合成示例数据"], [SYNTHETIC_SAMPLE])  # the Chinese is its label's
 
 # (code, owner key, domain, cycle, class, public, licence, title_zh, title_en, desc_zh,
 #  desc_en, tags_zh, tags_en, fields); fields: (name, type, unit, description, class)

@@ -256,9 +256,11 @@ def get_request(session: DbSession, actor: RequiredActor, request_id: DbId) -> A
 
 @requests.post("/{request_id}/decision", response_model=AccessRequestOut)
 def decide_request(
-    session: DbSession, actor: RequiredActor, request_id: DbId, body: DecisionIn
+    request: Request, session: DbSession, actor: RequiredActor, request_id: DbId, body: DecisionIn
 ) -> AccessRequestOut:
-    row = service.decide_access_request(session, actor=actor, request_id=request_id, data=body)
+    row = service.decide_access_request(
+        session, actor=actor, request_id=request_id, data=body, settings=request.app.state.settings
+    )
     return service.request_out(session, row, actor=actor)
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from jingjinji import numbers, problems
-from jingjinji.catalog import dcat, flows, service
+from jingjinji.catalog import dcat, flows, presentation, service
 from jingjinji.catalog.models import Dataset
 from jingjinji.catalog.schemas import (
     DOWNLOAD_FORMATS,
@@ -182,6 +182,9 @@ def _detail(
             "can_apply": page.may_apply,
             "preview": page.preview,
             "entry": page.out,
+            "tags": presentation.shown_tags(
+                language_of(request), page.out.tags_zh, page.out.tags_en
+            ),
             "dcat": dcat.dataset_document(page.out, base),
             "api_base": f"{base}/api/v1/datasets/{code}",
             "formats": DOWNLOAD_FORMATS,
@@ -296,7 +299,13 @@ def decide(
                 "fields": (fields or []) if decision == "approve" else None,
             }
         )
-        service.submit_decision(session, actor=actor, request_id=request_id, data=data)
+        service.submit_decision(
+            session,
+            actor=actor,
+            request_id=request_id,
+            data=data,
+            settings=request.app.state.settings,
+        )
     except (ValidationError, InvalidInput, Conflict) as exc:
         return _requests_page(
             request, session, actor, errors=_problems(request, exc), status_code=_status_of(exc)

@@ -16,8 +16,9 @@ from jingjinji.catalog.models import AccessRequest
 from jingjinji.catalog.schemas import DecisionIn
 from jingjinji.catalog.service import notices
 from jingjinji.catalog.service.events import append_event
-from jingjinji.catalog.service.requests import get_access_request
+from jingjinji.catalog.service.requests import get_access_request, period_errors
 from jingjinji.catalog.service.validation import raise_if_any
+from jingjinji.config import Settings, get_settings
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
 from jingjinji.i18n import msg
@@ -65,8 +66,11 @@ def _authorise_decision(session: Session, actor: Actor, request: AccessRequest) 
     )
 
 
-def _approval(request: AccessRequest, data: DecisionIn) -> Approval:
-    """The approval ``data`` asks for, checked against the request (defaults: as requested)."""
+def _approval(
+    request: AccessRequest, data: DecisionIn, *, today: dt.date, max_days: int
+) -> Approval:
+    """The approval ``data`` asks for, checked against the request (defaults: as requested);
+    the dates the approver typed against the period rule (``requests.period_errors``)."""
     fields = list(data.fields) if data.fields is not None else list(request.fields)
     classes = {f.name: f.sharing_class for f in request.dataset.fields}
     errors: list[dict[str, Any]] = []
@@ -90,7 +94,17 @@ def _approval(request: AccessRequest, data: DecisionIn) -> Approval:
         errors.append(field_error(["body", "period_start"], msg("before the requested period")))
     if end > request.period_end:
         errors.append(field_error(["body", "period_end"], msg("after the requested period")))
-    if end < start:
+    if data.period_start is not None or data.period_end is not None:
+        errors.extend(
+            period_errors(
+                start,
+                end,
+                today=today,
+                max_days=max_days,
+                check_start=data.period_start is not None,
+            )
+        )
+    elif end < start:
         errors.append(field_error(["body", "period_end"], msg("ends before period_start")))
     raise_if_any(errors, msg("invalid approval"))
     return Approval(fields=fields, period_start=start, period_end=end)
@@ -144,10 +158,35 @@ def _reject(
 
 
 def _approve(
-    session: Session, actor: Actor, request: AccessRequest, data: DecisionIn, now: dt.datetime
+    session: Session,
+    actor: Actor,
+    request: AccessRequest,
+    data: DecisionIn,
+    now: dt.datetime,
+    settings: Settings,
 ) -> None:
-    approval = _approval(request, data)
     dataset = request.dataset
+    try:
+        approval = _approval(
+            request, data, today=china_date(now), max_days=settings.access_period_max_days
+        )
+    except InvalidInput as exc:
+        raise audit.audited_refusal(
+            session,
+            exc,
+            actor=actor,
+            action=DECIDE,
+            object_type="access_request",
+            object_id=request.id,
+            jurisdiction_code=dataset.jurisdiction_code,
+            detail={
+                "dataset": dataset.code,
+                "period": [
+                    None if typed is None else typed.isoformat()
+                    for typed in (data.period_start, data.period_end)
+                ],
+            },
+        ) from exc
     _close(request, actor, "approved", (data.reason or "").strip() or None, now)
     session.flush()
     grant = append_event(
@@ -195,6 +234,7 @@ def decide_access_request(
     request_id: int,
     data: DecisionIn,
     now: dt.datetime | None = None,
+    settings: Settings | None = None,
 ) -> AccessRequest:
     """The owner (its steward or jurisdiction admin) approves or rejects; once a request is
     escalated the coordination office may decide too."""
@@ -212,7 +252,7 @@ def decide_access_request(
     if data.decision == "reject":
         _reject(session, actor, request, data.reason, now)
     else:
-        _approve(session, actor, request, data, now)
+        _approve(session, actor, request, data, now, settings or get_settings())
     return request
 
 

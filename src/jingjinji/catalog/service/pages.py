@@ -191,11 +191,13 @@ def submit_access_request(
 
 
 def submit_decision(
-    session: Session, *, actor: Actor, request_id: int, data: DecisionIn
+    session: Session, *, actor: Actor, request_id: int, data: DecisionIn, settings: Settings
 ) -> AccessRequest:
     """The approve and reject forms of the requests page."""
     with _undone_when_refused(session):
-        return decide_access_request(session, actor=actor, request_id=request_id, data=data)
+        return decide_access_request(
+            session, actor=actor, request_id=request_id, data=data, settings=settings
+        )
 
 
 def submit_revocation(session: Session, *, actor: Actor, grant_id: int, reason: str) -> AccessEvent:

@@ -19,7 +19,7 @@ from jingjinji.catalog.service.deadlines import deadline_policy, decision_deadli
 from jingjinji.catalog.service.events import append_event
 from jingjinji.catalog.service.grants import grants_of_requests
 from jingjinji.catalog.service.validation import raise_if_any
-from jingjinji.config import Settings
+from jingjinji.config import Settings, get_settings
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
@@ -109,11 +109,57 @@ def _field_errors(dataset: Dataset, fields: list[str]) -> list[dict[str, Any]]:
     return errors
 
 
-def _period_and_purpose_errors(data: AccessRequestIn, now: dt.datetime) -> list[dict[str, Any]]:
+#: How far before today (Beijing) an access period may start: a day, so that a request filed
+#: just after midnight in China for "today" as the filer's calendar still showed it is taken.
+PERIOD_START_SLACK = dt.timedelta(days=1)
+
+
+def period_errors(
+    start: dt.date,
+    end: dt.date,
+    *,
+    today: dt.date,
+    max_days: int,
+    check_start: bool = True,
+) -> list[dict[str, Any]]:
+    """The access period rule: the start not before yesterday (Beijing), the end not before the
+    start, and at most ``max_days`` days (both ends counted). ``check_start=False`` (an approval
+    that keeps the requested start) leaves the start's own bound out."""
     errors: list[dict[str, Any]] = []
-    if data.period_end < data.period_start:
+    earliest = today - PERIOD_START_SLACK
+    if check_start and start < earliest:
+        errors.append(
+            field_error(
+                ["body", "period_start"],
+                msg("the period starts before {earliest}", earliest=earliest.isoformat()),
+            )
+        )
+    if end < start:
         errors.append(field_error(["body", "period_end"], msg("ends before period_start")))
-    elif data.period_end < china_today(now):
+    elif (end - start).days + 1 > max_days:
+        errors.append(
+            field_error(
+                ["body", "period_end"],
+                msg(
+                    "the period is longer than {max_days} days (both ends counted)",
+                    max_days=max_days,
+                ),
+            )
+        )
+    return errors
+
+
+def _period_and_purpose_errors(
+    data: AccessRequestIn, now: dt.datetime, settings: Settings
+) -> list[dict[str, Any]]:
+    today = china_today(now)
+    errors = period_errors(
+        data.period_start,
+        data.period_end,
+        today=today,
+        max_days=settings.access_period_max_days,
+    )
+    if data.period_start <= data.period_end < today:
         errors.append(field_error(["body", "period_end"], msg("the period is already over")))
     if not data.purpose.strip():
         errors.append(field_error(["body", "purpose"], msg("state the purpose")))
@@ -141,8 +187,24 @@ def create_access_request(
     dataset = _requestable_dataset(session, actor, data.dataset_code)
     assert actor.organisation_id is not None  # checked with the dataset
     now = now or utcnow()
-    errors = _field_errors(dataset, data.fields) + _period_and_purpose_errors(data, now)
-    raise_if_any(errors, msg("invalid access request"))
+    settings = settings or get_settings()
+    errors = _field_errors(dataset, data.fields) + _period_and_purpose_errors(data, now, settings)
+    try:
+        raise_if_any(errors, msg("invalid access request"))
+    except InvalidInput as exc:
+        raise audit.audited_refusal(
+            session,
+            exc,
+            actor=actor,
+            action="catalog.access_request.create",
+            object_type="dataset",
+            object_id=data.dataset_code,
+            jurisdiction_code=dataset.jurisdiction_code,
+            detail={
+                "fields": list(data.fields),
+                "period": [data.period_start.isoformat(), data.period_end.isoformat()],
+            },
+        ) from exc
     if open_request(session, dataset_id=dataset.id, organisation_id=actor.organisation_id):
         raise Conflict(
             msg(

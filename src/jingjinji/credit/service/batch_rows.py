@@ -122,7 +122,11 @@ def row_from_cells(number: int, cells: dict[str, object]) -> Row:
     except ValidationError as exc:
         found: list[RowError] = []
         for err in exc.errors():
-            column = str(err["loc"][0]) if err["loc"] else "-"
+            loc = err["loc"]
+            # a detail field is a column of its own in the file (``details.court`` -> ``court``)
+            column = str(
+                loc[1] if loc[:1] == ("details",) and len(loc) > 1 else loc[0] if loc else "-"
+            )
             reason = problems.error_message(err)  # a message: the upload page translates it
             if column in ("fine_10k_cny", "confiscated_10k_cny"):
                 reason = msg(

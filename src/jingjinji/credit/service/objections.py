@@ -47,7 +47,7 @@ from jingjinji.credit.service.forms import (
 )
 from jingjinji.credit.service.scoring import recompute_subject
 from jingjinji.db import utcnow
-from jingjinji.errors import Conflict, NotFound
+from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
 from jingjinji.security import Actor, deny, require_actor
@@ -206,6 +206,20 @@ def answer_objection(
             object_type="credit_objection",
             object_id=objection_id,
             jurisdiction_code=source_jur,
+        )
+    if not data.answer.strip():
+        raise audit.audited_refusal(
+            session,
+            InvalidInput(
+                msg("an answer to an objection says why"),
+                errors=[field_error(["body", "answer"], msg("must not be blank"))],
+            ),
+            actor=actor,
+            action=ANSWER,
+            object_type="credit_objection",
+            object_id=objection_id,
+            jurisdiction_code=source_jur,
+            detail={"outcome": data.outcome},
         )
     now = utcnow()
     changes = _apply_outcome(record, data, now)

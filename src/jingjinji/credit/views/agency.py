@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from jingjinji import labels
+from jingjinji.credit import labels as credit_labels
 from jingjinji.credit.schemas.records import PENALTY_TYPES, BatchOut, RecordIn, RowError
 from jingjinji.credit.service import batch, measures, publication, records, scoring
 from jingjinji.db import DbId
@@ -33,8 +34,11 @@ def _page(
     result: BatchOut | None = None,
     created: int | None = None,
     form: dict[str, str] | None = None,
+    from_file: bool = False,
     status_code: int = 200,
 ) -> Response:
+    """The agency page; ``problems`` name their columns by label (a file's also by the
+    column's name in the header, ``from_file``)."""
     lang = language_of(request)
     queue = publication.publication_queue(session, actor=actor)
     entries = records.list_records(session, actor=actor, kind=None, status="published", limit=200)
@@ -53,6 +57,8 @@ def _page(
             "penalty_types": PENALTY_TYPES,
             "measures": [(m.code, m.name(lang), m.kind) for m in measures.all_measures()],
             "problems": problems,
+            "column_labels": {k: t(request, v) for k, v in credit_labels.RECORD_COLUMNS.items()},
+            "from_file": from_file,
             "detail": detail,
             "result": result,
             "created": created,
@@ -98,7 +104,7 @@ async def create_record_form(
         record = records.create_record(session, actor=actor, data=data)
     except ValidationError as exc:
         problems = [
-            RowError(row=1, column=field or "-", reason=reason)
+            RowError(row=1, column=field.removeprefix("details.") or "-", reason=reason)
             for field, reason in form_problems(exc)
         ]
         return _page(
@@ -157,6 +163,7 @@ def upload_form(
         problems=answer.problems or None,
         detail=answer.detail,
         result=answer.result,
+        from_file=True,
         status_code=answer.status_code,
     )
 

@@ -344,7 +344,11 @@ def answer_objection(
         objections.answer_objection(session, actor=actor, objection_id=objection_id, data=data)
     except (ValidationError, DomainError) as exc:
         return _desk(
-            request, session, actor, errors=_problems(request, exc), status_code=_status(exc)
+            request,
+            session,
+            actor,
+            errors=_problems(request, exc, "objection_answer"),
+            status_code=_status(exc),
         )
     return redirect("/credit/desk/objections?notice=answered")
 
@@ -393,7 +397,11 @@ def decide_repair(
         repairs.decide_repair(session, actor=actor, repair_id=repair_id, data=data)
     except (ValidationError, DomainError) as exc:
         return _repair_desk(
-            request, session, actor, errors=_problems(request, exc), status_code=_status(exc)
+            request,
+            session,
+            actor,
+            errors=_problems(request, exc, "repair_decision"),
+            status_code=_status(exc),
         )
     return redirect("/credit/desk/repairs?notice=decided")
 
@@ -440,7 +448,11 @@ def decide_commitment(
         commitments.decide_commitment(session, actor=actor, commitment_id=commitment_id, data=data)
     except (ValidationError, DomainError) as exc:
         return _commitment_desk(
-            request, session, actor, errors=_problems(request, exc), status_code=_status(exc)
+            request,
+            session,
+            actor,
+            errors=_problems(request, exc, "commitment_outcome"),
+            status_code=_status(exc),
         )
     return redirect("/credit/desk/commitments?notice=decided")
 

@@ -34,7 +34,7 @@ from jingjinji.web import check_csrf, language_of, redirect, render, t
 router = APIRouter(include_in_schema=False)
 LIST_LIMIT = 50
 #: The forms' fields by their labels on the pages, for the problems a refused form lists (the
-#: steps' ``text`` has a label of its own in each step's form: it is named as it is).
+#: steps' ``text`` has a label of its own in each step's form: ``TEXT_LABELS``).
 FORM_LABELS = {
     "section_code": msg("Section"),
     "summary": msg("What was seen"),
@@ -46,6 +46,13 @@ FORM_LABELS = {
     "values": msg("Values (item=value, comma-separated)"),
     "closure_report": msg("Closure report"),
 }
+#: The ``text`` of each step's form by that form's label.
+TEXT_LABELS = {
+    "consultation": msg("Question to the concerned jurisdictions"),
+    "answer": msg("Your answer"),
+    "conclude": msg("Conclusion"),
+    "measure": msg("Measure taken"),
+}
 
 
 def china_time(value: dt.datetime | None) -> str:
@@ -53,8 +60,12 @@ def china_time(value: dt.datetime | None) -> str:
     return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _problems(request: Request, exc: ValidationError | DomainError) -> list[str]:
-    return problems.problem_lines(language_of(request), exc, FORM_LABELS)
+def _problems(
+    request: Request, exc: ValidationError | DomainError, step: str | None = None
+) -> list[str]:
+    """The problems of a refused form; a step's ``text`` by the label of that step's form."""
+    labels = FORM_LABELS if step not in TEXT_LABELS else {**FORM_LABELS, "text": TEXT_LABELS[step]}
+    return problems.problem_lines(language_of(request), exc, labels)
 
 
 @router.get("/water/incidents", response_class=HTMLResponse)
@@ -203,9 +214,10 @@ def _step(
     incident_id: int,
     csrf_token: str,
     action: Callable[[], Any],
+    step: str | None = None,
 ) -> Response:
     """Run one step; answer with the refreshed body (htmx) or a redirect, and with the
-    refusal and its status shown on the page when refused."""
+    refusal and its status shown on the page when refused (``step`` names its form)."""
     check_csrf(request, csrf_token)
     fragment = bool(request.headers.get("HX-Request"))
     try:
@@ -219,7 +231,7 @@ def _step(
             session,
             actor,
             incident_id,
-            errors=_problems(request, exc),
+            errors=_problems(request, exc, step),
             status_code=status_code,
             fragment=fragment,
         )
@@ -268,6 +280,7 @@ def answer(
             incident_id=incident_id,
             data=schemas.AnswerIn.model_validate({"answer": answer, "text": text}),
         ),
+        step="answer",
     )
 
 
@@ -345,4 +358,5 @@ def text_step(
             incident_id=incident_id,
             data=model.model_validate({field: given}),
         ),
+        step=step,
     )

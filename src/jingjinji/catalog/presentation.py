@@ -1,0 +1,38 @@
+"""How the dataset page shows a dataset's tags: in the reader's language first; a tag of the
+other language follows (marked with its ``lang``) unless it is a known tag, which is shown in
+the reader's language instead (the demo's "synthetic sample" reads 合成示例数据 on a Chinese page,
+once, not in English beside it)."""
+
+from __future__ import annotations
+
+from jingjinji import labels
+from jingjinji.labels import N_
+
+#: The tag the demo gives its synthetic sample records (docs/catalog.md).
+SYNTHETIC_SAMPLE = "synthetic sample"
+#: Tags with a label in both languages: the English tag, its label (translated in
+#: catalog_demo_tags.po).
+TAGS = labels.register("catalog.tag", {SYNTHETIC_SAMPLE: N_("synthetic sample")})
+
+
+def shown_tags(lang: str, tags_zh: list[str], tags_en: list[str]) -> tuple[list[str], list[str]]:
+    """(the tags in ``lang``, the other language's tags shown as they are)."""
+    zh_of = {english: labels.label("zh_CN", "catalog.tag", english) for english in TAGS}
+    if lang == "zh_CN":
+        own, other = list(tags_zh), []
+        for tag in tags_en:
+            known = zh_of.get(tag)
+            if known is None:
+                other.append(tag)
+            elif known not in own:
+                own.append(known)
+        return own, other
+    english_of = {zh: english for english, zh in zh_of.items()}
+    own, other = list(tags_en), []
+    for tag in tags_zh:
+        english = english_of.get(tag)
+        if english is None:
+            other.append(tag)
+        elif english not in own:
+            own.append(english)
+    return own, other
