@@ -2,10 +2,11 @@
 bare SQL of the same filter, and intake (POST /api/v1/ports/events) against a bare INSERT.
 
     uv run python benchmarks/bench_ports_events.py [--events 10000000] [--keep] [--explain]
-        [--requests 200] [--pg-url URL]
+        [--requests 200] [--pg-url URL] [--suffix _mine]
 
-Makes its own database ``jjj_bench_ports_<N>`` (127.0.0.1:5432 unless ``JJJ_TEST_PG_URL`` or
-``--pg-url`` says otherwise), migrates it, registers the region, the accounts demo (its office
+Makes its own database ``jjj_bench_ports_<N><suffix>`` (127.0.0.1:5432 unless
+``JJJ_TEST_PG_URL`` or ``--pg-url`` says otherwise; ``--suffix`` keeps worktrees sharing a
+server apart), migrates it, registers the region, the accounts demo (its office
 administrator) and the ports demo's organisations, locations, carriers and writers through the
 services, then generates N events set-based (``ports_events_data``: INSERT ... SELECT over
 generate_series in chunks, the events' indexes dropped first and rebuilt after, every step
