@@ -2,10 +2,11 @@
 bare SQL of the same filter, and intake (POST /api/v1/ports/events) against a bare INSERT.
 
     uv run python benchmarks/bench_ports_events.py [--events 10000000] [--keep] [--explain]
-        [--requests 200] [--pg-url URL]
+        [--requests 200] [--pg-url URL] [--suffix _mine]
 
-Makes its own database ``jjj_bench_ports_<N>`` (127.0.0.1:5432 unless ``JJJ_TEST_PG_URL`` or
-``--pg-url`` says otherwise), migrates it, registers the region, the accounts demo (its office
+Makes its own database ``jjj_bench_ports_<N><suffix>`` (127.0.0.1:5432 unless
+``JJJ_TEST_PG_URL`` or ``--pg-url`` says otherwise; ``--suffix`` keeps worktrees sharing a
+server apart), migrates it, registers the region, the accounts demo (its office
 administrator) and the ports demo's organisations, locations, carriers and writers through the
 services, then generates N events set-based (``ports_events_data``: INSERT ... SELECT over
 generate_series in chunks, the events' indexes dropped first and rebuilt after, every step
@@ -509,11 +510,12 @@ def bare_insert(conn: psycopg.Connection[Any], batch: list[dict[str, Any]], org:
             if not cur.nextset():
                 break
         refs = [
-            (pk, "BKG", e["documentReferences"][0]["documentReferenceValue"])
+            (pk, "BKG", e["documentReferences"][0]["documentReferenceValue"], org)
             for pk, e in zip(ids, batch, strict=True)
         ]
         cur.executemany(
-            "INSERT INTO ports_event_references (event_pk, kind, value) VALUES (%s, %s, %s)",
+            "INSERT INTO ports_event_references (event_pk, kind, value, writer_organisation_id) "
+            "VALUES (%s, %s, %s, %s)",
             refs,
         )
 
@@ -570,9 +572,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--batches", type=int, default=40, help="intake: batches posted")
     parser.add_argument("--batch-size", type=int, default=50, help="intake: events per batch")
     parser.add_argument("--pg-url", default=PG_ADMIN_URL, help="PostgreSQL admin URL")
+    parser.add_argument(
+        "--suffix", default="", help="appended to the database's name (one per worktree)"
+    )
     args = parser.parse_args(argv)
     shape = data.Shape.of(args.events)
-    name = f"jjj_bench_ports_{args.events}"
+    name = f"jjj_bench_ports_{args.events}{args.suffix}"
     url = database_url(args.pg_url, name)
     admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
     print(

@@ -244,11 +244,12 @@ FROM (
 
 # The references each event carries, from the same expressions of g as above.
 _REFERENCES_SQL = """
-INSERT INTO ports_event_references (event_pk, kind, value)
-SELECT id, CASE WHEN document_type_code = 'TRD' THEN 'TRD' ELSE 'BKG' END, document_id
+INSERT INTO ports_event_references (event_pk, kind, value, writer_organisation_id)
+SELECT id, CASE WHEN document_type_code = 'TRD' THEN 'TRD' ELSE 'BKG' END, document_id,
+       organisation_id
 FROM ports_events WHERE id BETWEEN :first AND :last AND event_type = 'SHIPMENT'
 UNION ALL
-SELECT id, 'BKG', payload #>> '{documentReferences,0,documentReferenceValue}'
+SELECT id, 'BKG', payload #>> '{documentReferences,0,documentReferenceValue}', organisation_id
 FROM ports_events WHERE id BETWEEN :first AND :last AND event_type = 'EQUIPMENT'
 """
 
@@ -564,16 +565,16 @@ def carrier_filter(conn: Connection) -> Filter:
     """The first page the feeder line (the carrier writing the booking confirmations) reads (no
     filter): its own events and those carrying a booking reference that one of its own events
     carries (the carrier's rule of ``service.query.visible``), the same condition as SQL
-    (``OFFSET 0`` keeps it a probe per event, not a hashed list: see that function)."""
+    (``OFFSET 0`` keeps it a probe per event, not a hashed list: see that function; the
+    references carry their writer's organisation, migration 0709_ports_reference_writer)."""
     org = carrier_organisation(conn)
     return Filter(
         "carrier, first page",
         {},
         "(organisation_id = %(org)s OR EXISTS (SELECT 1 FROM ports_event_references r "
         "JOIN ports_event_references s ON s.kind = 'BKG' AND s.value = r.value "
-        "JOIN ports_events o ON o.id = s.event_pk "
-        "WHERE r.event_pk = ports_events.id AND r.kind = 'BKG' AND o.organisation_id = %(org)s "
-        "OFFSET 0))",
+        "AND s.writer_organisation_id = %(org)s "
+        "WHERE r.event_pk = ports_events.id AND r.kind = 'BKG' OFFSET 0))",
         {"org": org},
         reader="carrier",
     )

@@ -72,8 +72,10 @@ def test_the_generated_rows_are_what_intake_stores_for_their_json(
             )
         }
         references: dict[int, list[tuple[str, str]]] = {}
+        writers: dict[int, set[int | None]] = {}
         for ref in session.scalars(select(EventReference)):
             references.setdefault(ref.event_pk, []).append((ref.kind, ref.value))
+            writers.setdefault(ref.event_pk, set()).add(ref.writer_organisation_id)
     assert len(rows) == EVENTS
     assert {r.event_type for r in rows} == {"SHIPMENT", "TRANSPORT", "EQUIPMENT"}
     for row in rows:
@@ -87,6 +89,8 @@ def test_the_generated_rows_are_what_intake_stores_for_their_json(
         assert row.event_id == event.eventID
         assert {c: getattr(row, c) for c in DERIVED} == {c: getattr(expected, c) for c in DERIVED}
         assert sorted(references.get(row.id, [])) == sorted(intake._references(event))
+        # Intake copies the writer's organisation onto each reference (the carrier's rule).
+        assert writers.get(row.id, {row.organisation_id}) == {row.organisation_id}
 
 
 def _bare_ids(engine: Engine, f: Any) -> list[str]:
@@ -165,7 +169,8 @@ def test_the_carriers_page_probes_its_bookings_event_by_event(
     """The carrier's rule is a probe per event of the page's index order, from indexes alone:
     never the list of every event sharing a booking with the carrier (a hashed SubPlan, or a
     scan of the references), which PostgreSQL built whole for every page (picked even for the
-    EXISTS at 200,000 events; docs/ports.md)."""
+    EXISTS at 200,000 events; docs/ports.md). Since migration 0709 the references carry their
+    writer's organisation: the probe no longer reads ``ports_events`` at all."""
     with session_factory() as session:
         scope = query.read_scope(session, loaded.writers["carrier"])
         assert scope.booking_writer is not None
@@ -190,8 +195,8 @@ def test_the_carriers_page_probes_its_bookings_event_by_event(
     assert not [n for n in subplans if "hashed" in n["Subplan Name"]], plan
     assert not [n for n in nodes if n["Node Type"] in ("Seq Scan", "Hash", "Materialize")], plan
     indexes = {n["Index Name"] for n in nodes if n["Node Type"] == "Index Only Scan"}
-    assert {
-        "ix_ports_event_references_event",
-        "ix_ports_event_references_value",
-        "ix_ports_events_id_writer",
-    } <= indexes, plan
+    assert {"ix_ports_event_references_event", "ix_ports_event_references_writer"} <= indexes, plan
+    # Below the page's own scan, nothing reads the events (no join for the writer).
+    probes = [n for n in nodes if "Subplan Name" in n or n.get("Parent Relationship") == "SubPlan"]
+    probed = {n.get("Relation Name") for p in probes for n in _plan_nodes(p)}
+    assert "ports_events" not in probed, plan

@@ -5,6 +5,7 @@ a refused upload shows its reason in the page."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.accounts.demo import DEMO_PASSWORD
 from jingjinji.jobs import service as jobs
+from jingjinji.ports.kernels import edifact as kernel
 from tests.conftest import csrf_from, login
 from tests.ports.conftest import Ports
 from tests.statements import count_request
@@ -134,3 +136,15 @@ def _api_submit(client: TestClient, headers: dict[str, str], name: str) -> int:
     assert answer.status_code == 202, answer.text
     submission_id: int = answer.json()["id"]
     return submission_id
+
+
+def test_the_size_limit_reads_as_one_sentence_in_chinese(client: TestClient, ports: Ports) -> None:
+    """The zh-CN page read "最大 1 MB." (two strings, an English full stop): one translated
+    sentence with the number inside it."""
+    login(client, "tj-port", DEMO_PASSWORD)
+    mb = round(kernel.MAX_BYTES / 1_000_000)
+    zh = client.get("/ports/edifact", headers=ZH).text
+    assert f'data-testid="upload-limit">最大 {mb} MB。</p>' in zh
+    assert not re.search(r"MB\.</p>", zh)
+    en = client.get("/ports/edifact", headers=EN).text
+    assert f'data-testid="upload-limit">At most {mb} MB.</p>' in en

@@ -228,12 +228,18 @@ class EventReference(Base):
         # An event's references by kind: the carrier's rule probes its BKG values per candidate
         # event from the index alone (migration 0707_ports_booking_view).
         Index("ix_ports_event_references_event", "event_pk", "kind", "value"),
+        # The carrier's rule: does a reference of this value carry one of the carrier's own
+        # events? One index-only probe (migration 0709_ports_reference_writer).
+        Index("ix_ports_event_references_writer", "kind", "value", "writer_organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     event_pk: Mapped[int] = mapped_column(ForeignKey("ports_events.id"))
     kind: Mapped[str] = mapped_column(String(3))  # ReferenceKind
     value: Mapped[str] = mapped_column(String(100))
+    # The organisation of the event's writer (``Event.organisation_id``, copied at intake; None
+    # for the office or a system actor, as there).
+    writer_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
 
 
 class DeliveryStatus(enum.StrEnum):

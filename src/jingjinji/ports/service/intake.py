@@ -334,7 +334,9 @@ def record_events(
     session.add_all(rows)
     session.flush()
     session.add_all(
-        EventReference(event_pk=row.id, kind=kind, value=value)
+        EventReference(
+            event_pk=row.id, kind=kind, value=value, writer_organisation_id=row.organisation_id
+        )
         for row, (_, event) in zip(rows, new, strict=True)
         for kind, value in _references(event)
     )

@@ -82,17 +82,17 @@ def _with_reference(kind: str, values: list[str]) -> ColumnElement[bool]:
 def _carries_a_booking_of(writer: int) -> ColumnElement[bool]:
     """The event carries a booking reference (BKG) that an event ``writer`` wrote carries: the
     carrier's rule, as a correlated EXISTS probed per candidate event in the page's index order
-    (its BKG values from ``ix_ports_event_references_event``, the events carrying each value
-    from ``ix_ports_event_references_value``, their writer from ``ix_ports_events_id_writer``,
-    all index-only), so a page stops after ``limit`` rows. The former ``id IN (references whose
-    value IN (every booking the carrier ever wrote))`` built both lists whole for every page.
+    (its BKG values from ``ix_ports_event_references_event``, then whether a reference of the
+    same value was written by ``writer`` from ``ix_ports_event_references_writer``, both
+    index-only), so a page stops after ``limit`` rows. The references carry their writer's
+    organisation (migration 0709_ports_reference_writer): one probe per BKG value of a
+    candidate, where joining ``ports_events`` for the writer took one per event sharing it.
 
     ``OFFSET 0`` keeps PostgreSQL from planning the EXISTS as a hashed IN list: it estimates
-    the probes for every row of the index, not for the page, and picked the hash (the same
-    whole list) at 200,000 events (docs/ports.md, migration 0707_ports_booking_view)."""
+    the probes for every row of the index, not for the page, and picked the hash (the whole
+    list) at 200,000 events (docs/ports.md, migration 0707_ports_booking_view)."""
     carried = aliased(EventReference)
     same = aliased(EventReference)
-    own = aliased(Event)
     probe = (
         select(literal(1))
         .where(
@@ -100,8 +100,7 @@ def _carries_a_booking_of(writer: int) -> ColumnElement[bool]:
             carried.kind == ReferenceKind.BOOKING.value,
             same.kind == ReferenceKind.BOOKING.value,
             same.value == carried.value,
-            own.id == same.event_pk,
-            own.organisation_id == writer,
+            same.writer_organisation_id == writer,
         )
         .offset(0)
     )
