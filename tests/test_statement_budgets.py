@@ -97,7 +97,7 @@ BUDGETS: dict[str, int] = {
     "/air/public": 11,
     # warnings
     # +1 since issue 16: the forecast chart says why a city has no forecast (its history)
-    "/warnings": 15,
+    "/warnings": 12,
     "/api/v1/warnings": 6,
     "/api/v1/warnings/criteria": 3,
     # regions, accounts, jobs, audit

@@ -303,7 +303,14 @@ def _start_sources_pipeline(
     """The demo's HJ 212 gateway, loader and replay of the recorded Hebei day (docs/sources.md)."""
     from jingjinji.sources import live
 
-    pipeline = live.start(factory, settings, stop=stop, gateway=True, replay_demo=True)
+    pipeline = live.start(
+        factory,
+        settings,
+        stop=stop,
+        gateway=True,
+        replay_demo=True,
+        report=lambda line: console.print(f"demo: {line}", markup=False, highlight=False),
+    )
     if pipeline is None:
         console.print(
             "demo: NATS does not answer: no pollution-source gateway (make nats starts it)"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.air import service as air
 from jingjinji.air.importer import import_beijing_multisite
+from jingjinji.air.service.daily import station_daily_rows
 from jingjinji.security import SYSTEM_ACTOR
 from jingjinji.warnings import forecast
 from jingjinji.warnings.forecast_inputs import forecast_status
@@ -99,3 +103,31 @@ def test_the_chart_of_a_city_with_a_few_days_says_how_many_it_needs(
     ) in en
     zh = _page(client, "zh_CN")
     assert f"该城市只有 {st.days_with_aqi} 天的日 AQI，预报模型至少需要 {st.needed} 天。" in zh
+
+
+def test_the_city_aqi_days_are_those_of_the_full_daily_frame(
+    session_factory: sessionmaker[Session], beijing: People
+) -> None:
+    """forecast_status and the chart read only date and AQI (air.city_aqi_days, the pollutant
+    columns alone): the same values as the full city_daily_frame, whole history and a window;
+    station_daily_rows(columns=...) is the full rows' selection of those columns."""
+    with session_factory() as s:
+        span = air.date_span(s, station_codes=air.station_codes_of_city(s, city_code="110000"))
+        assert span is not None
+        first, last = span
+        full = air.city_daily_frame(s, city_code="110000", start=first, end=last)
+        whole = air.city_aqi_days(s, city_code="110000")
+        window = (first + dt.timedelta(days=3), first + dt.timedelta(days=12))
+        part = air.city_aqi_days(s, city_code="110000", start=window[0], end=window[1])
+        codes = air.station_codes_of_city(s, city_code="110000")
+        rows = station_daily_rows(s, station_codes=codes, start=first, end=last)
+        some = station_daily_rows(
+            s, station_codes=codes, start=first, end=last, columns=["pm2_5", "co"]
+        )
+        with pytest.raises(ValueError, match="not columns of the daily cache"):
+            station_daily_rows(s, station_codes=codes, start=first, end=last, columns=["x"])
+    assert whole.height == full.height > 0
+    assert whole.equals(full.select("date", "aqi"))
+    wanted = full.filter(pl.col("date").is_between(*window)).select("date", "aqi")
+    assert part.height == 10 and part.equals(wanted)
+    assert some.equals(rows.select("station_code", "date", "pm2_5", "co"))

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit.models import AuditEntry
 from jingjinji.errors import Conflict, InvalidInput, PermissionDenied
-from jingjinji.water.models import Ingestion, Sample, SampleKind, SampleRevision
+from jingjinji.water.models import Ingestion, Sample, SampleKind, SampleOrigin, SampleRevision
 from jingjinji.water.service import samples as service
+from jingjinji.water.service.samples.reading import FRAME_SCHEMA
 from tests.conftest import People
 from tests.water.conftest import WaterNetwork, china_time, sample, samples_of
 
@@ -299,3 +300,51 @@ def test_a_key_stored_meanwhile_by_another_batch_is_a_conflict(
             select(AuditEntry.outcome).where(AuditEntry.action == "water.samples.ingest")
         ).all()
         assert outcomes == ["ok", "conflict"]
+
+
+def test_the_frame_holds_what_the_stored_rows_hold(
+    session_factory: sessionmaker[Session], people: People, water_sections: WaterNetwork
+) -> None:
+    """samples_frame reads the columns whole (no ORM objects): the frame equals one built
+    row by row from the stored Sample objects, kinds, detection flags and origins mixed."""
+    rows = [
+        *samples_of(water_sections.bj_he, JULY, {"nh3n": 1.2, "codmn": 5.5}),
+        *samples_of(water_sections.bj_he, JULY, {"nh3n": 0.9}, kind=SampleKind.AUTOMATIC),
+        *samples_of(water_sections.he_tj, china_time(2025, 7, 1, 23, 30), {"tp": 0.01}),
+        sample(water_sections.he_tj, JULY, "cod", 4.0, below_detection=True),
+        sample(water_sections.tj_sea, JULY, "do", 7.5, origin=SampleOrigin.PUBLISHED),
+    ]
+    with session_factory() as session:
+        for username, code in (
+            ("bj-env", water_sections.bj_he),
+            ("he-env", water_sections.he_tj),
+            ("tj-env", water_sections.tj_sea),
+        ):
+            mine = [r for r in rows if r.section_code == code]
+            service.record_samples(
+                session, actor=people[username], rows=mine, channel="api", source="test"
+            )
+        session.commit()
+        start = dt.datetime(2025, 6, 30, tzinfo=dt.UTC)
+        end = dt.datetime(2025, 7, 3, tzinfo=dt.UTC)
+        frame = service.samples_frame(session, codes=None, start=start, end=end)
+        stored = session.scalars(
+            select(Sample).order_by(
+                Sample.section_code, Sample.sampled_at, Sample.kind, Sample.item
+            )
+        ).all()
+        empty = service.samples_frame(
+            session, codes=["NO-SUCH"], start=start, end=end, kind="manual"
+        )
+    expected = pl.DataFrame(
+        [
+            (s.section_code, s.sampled_at, s.kind, s.item, s.value, s.below_detection, s.origin)
+            for s in stored
+        ],
+        schema=FRAME_SCHEMA,
+        orient="row",
+    )
+    assert frame.height == len(rows)
+    assert frame.schema == expected.schema
+    assert frame.equals(expected)
+    assert empty.height == 0 and empty.schema == expected.schema

@@ -19,8 +19,10 @@ import datetime as dt
 import logging
 import socket
 import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from sqlalchemy import select
@@ -42,6 +44,10 @@ log = logging.getLogger("jingjinji.sources.live")
 
 #: Seconds between two passes of the real-pace replay when one fails (gateway restarting).
 RETRY_SECONDS = 5.0
+#: After the first replay, the gateway's frame count must hold still this long (at most
+#: SETTLE_LIMIT seconds) before the summary is read: the last corrupted packets get no reply.
+SETTLE_SECONDS = 0.5
+SETTLE_LIMIT = 10.0
 
 
 def nats_reachable(url: str, *, timeout: float = 1.0) -> bool:
@@ -87,11 +93,16 @@ def start(
     corpus: Path | None = None,
     live_pace: bool = True,
     limit: int | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> LivePipeline | None:
     """Start the loader (and with ``gateway`` a gateway on ``gateway_port``, default the
     settings' port; with ``replay_demo`` the replay of the recorded day into it, its first
     ``limit`` packets when given). None, with a
-    warning logged, when NATS does not answer: the rest of the platform runs without it."""
+    warning logged, when NATS does not answer: the rest of the platform runs without it.
+
+    The gateway logs each rejected packet at DEBUG only (the recording holds corrupted packets:
+    they are no fault of the platform); the first, fast replay ends with one line of the
+    gateway's counts (:func:`replay_summary`) given to ``report`` (default: the log, INFO)."""
     from jingjinji.sources.loader.consume import start_loader_thread
 
     names = names or StreamNames.from_settings(settings)
@@ -105,6 +116,7 @@ def start(
     if not gateway:
         return pipeline
     from jingjinji.sources.gateway.runner import start_in_thread
+    from jingjinji.sources.gateway.server import GatewayConfig
     from jingjinji.sources.service.registry import LoggerEntry, logger_directory
 
     def directory() -> dict[str, LoggerEntry]:
@@ -118,6 +130,7 @@ def start(
             directory_loader=directory,
             host="127.0.0.1",
             port=port,
+            config=GatewayConfig(reject_log_level=logging.DEBUG),
         )
     except OSError as exc:
         pipeline.notes.append(f"no gateway on port {port}: {exc}")
@@ -125,7 +138,13 @@ def start(
         return pipeline
     if replay_demo:
         pipeline.replay = _start_replay(
-            factory, pipeline, corpus=corpus, stop=stop, live_pace=live_pace, limit=limit
+            factory,
+            pipeline,
+            corpus=corpus,
+            stop=stop,
+            live_pace=live_pace,
+            limit=limit,
+            report=report or log.info,
         )
     return pipeline
 
@@ -138,6 +157,7 @@ def _start_replay(
     stop: threading.Event,
     live_pace: bool,
     limit: int | None,
+    report: Callable[[str], None],
 ) -> threading.Thread | None:
     from jingjinji.sources.replay import corpus_dir, read_recording
 
@@ -145,8 +165,9 @@ def _start_replay(
     if folder is None:
         pipeline.notes.append("the Hebei recording is not in ../shared: nothing to replay")
         return None
-    assert pipeline.gateway is not None
-    port = pipeline.gateway.gateway.port
+    gateway = pipeline.gateway
+    assert gateway is not None
+    port = gateway.gateway.port
     with factory() as session:
         stored_before = session.scalar(select(Packet.logger_id).limit(1)) is not None
 
@@ -155,7 +176,9 @@ def _start_replay(
         # here, not before the server starts.
         records = read_recording([folder], limit=limit)
         if not stored_before:
+            before = gateway.snapshot()
             asyncio.run(_play(records, port=port, speed=0.0))
+            report(replay_summary(before, _settled_snapshot(gateway)))
         while live_pace and not stop.is_set():
             try:
                 asyncio.run(_play_from_now(records, port=port, stop=stop))
@@ -166,6 +189,34 @@ def _start_replay(
     thread = threading.Thread(target=run, name="jjj-sources-replay", daemon=True)
     thread.start()
     return thread
+
+
+def _settled_snapshot(gateway: GatewayThread) -> dict[str, Any]:
+    """The gateway's counters once its frame count held still for SETTLE_SECONDS."""
+    snap = gateway.snapshot()
+    deadline = time.monotonic() + SETTLE_LIMIT
+    while time.monotonic() < deadline:
+        time.sleep(SETTLE_SECONDS)
+        again = gateway.snapshot()
+        if again["packets"]["frames"] == snap["packets"]["frames"]:
+            return again
+        snap = again
+    return snap
+
+
+def replay_summary(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """One line of what the gateway did between two counter snapshots: packets read, stored
+    (acknowledged by JetStream) and rejected, by reason: "gateway read 190446 packets, stored
+    190365, rejected 81 (crc 1, framing 12, length 68)"."""
+    read = after["packets"]["frames"] - before["packets"]["frames"]
+    stored = after["packets"]["accepted"] - before["packets"]["accepted"]
+    rejects = {
+        reason: count - before["rejects"].get(reason, 0)
+        for reason, count in sorted(after["rejects"].items())
+    }
+    by_reason = ", ".join(f"{reason} {n}" for reason, n in rejects.items() if n)
+    line = f"gateway read {read} packets, stored {stored}, rejected {sum(rejects.values())}"
+    return f"{line} ({by_reason})" if by_reason else line
 
 
 async def _play(records: list[Recorded], *, port: int, speed: float) -> None:

@@ -50,6 +50,14 @@ def city_daily(
     return air.city_daily_frame(session, city_code=city_code, start=start, end=end)
 
 
+def city_aqi(
+    session: Session, *, city_code: str, start: dt.date | None = None, end: dt.date | None = None
+) -> pl.DataFrame:
+    """The city's ``date`` and daily ``aqi`` start..end (default: every day with data; empty
+    when its stations have none), without the rest of :func:`city_daily`'s columns."""
+    return air.city_aqi_days(session, city_code=city_code, start=start, end=end)
+
+
 def city_grid(session: Session, *, city_code: str, end: dt.date | None = None) -> fc.DailyGrid:
     frame = city_daily(session, city_code=city_code, end=end)
     if end is not None:

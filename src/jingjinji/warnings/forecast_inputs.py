@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji.errors import NotFound
 from jingjinji.warnings import forecast as fc
-from jingjinji.warnings.flows import city_daily
+from jingjinji.warnings.flows import city_aqi
 from jingjinji.warnings.forecast import issue_time, timing
 from jingjinji.warnings.models import ForecastModelRow, WeatherForecast
 from jingjinji.warnings.weather import weather_forecast_frame
@@ -103,11 +103,14 @@ def forecast_status(session: Session, *, city_code: str) -> ForecastStatus:
     """What a page or the API shows for a city instead of an empty forecast."""
     needed = fc.MIN_TRAINING_DAYS + max(fc.HORIZONS)
     try:
-        days = int(city_daily(session, city_code=city_code)["aqi"].drop_nulls().len())
+        frame = city_aqi(session, city_code=city_code)
     except NotFound:
+        frame = None
+    if frame is None or frame.is_empty():
         return ForecastStatus(
             city_code, "no_data", 0, needed, f"no air-quality data for city {city_code}"
         )
+    days = int(frame["aqi"].drop_nulls().len())
     if days < needed:
         return ForecastStatus(
             city_code,

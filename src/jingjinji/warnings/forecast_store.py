@@ -24,7 +24,7 @@ from jingjinji.regions import service as regions
 from jingjinji.security import Actor, ensure_role
 from jingjinji.warnings import forecast as fc
 from jingjinji.warnings import policy
-from jingjinji.warnings.flows import city_daily, city_data, city_data_of
+from jingjinji.warnings.flows import city_aqi, city_data, city_data_of
 from jingjinji.warnings.forecast import evaluation as fc_evaluation
 from jingjinji.warnings.forecast import issue_time, timing
 from jingjinji.warnings.forecast_inputs import (
@@ -442,7 +442,7 @@ def forecast_chart(
     start = start or max(first, end - dt.timedelta(days=CHART_DAYS))
     rows = forecasts_for(session, city_code=city_code, start=start, end=end, horizon=horizon)
     try:
-        obs = city_daily(session, city_code=city_code, start=start, end=end)
+        obs = city_aqi(session, city_code=city_code, start=start, end=end)
         observed = dict(zip(obs["date"].to_list(), obs["aqi"].to_list(), strict=True))
     except NotFound:
         observed = {}

@@ -49,25 +49,42 @@ _EMPTY_SCHEMA: dict[str, pl.DataType] = {
 
 
 def station_daily_rows(
-    session: Session, *, station_codes: Sequence[str], start: dt.date, end: dt.date
+    session: Session,
+    *,
+    station_codes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    columns: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """The cached daily rows of these stations for local dates start..end, typed, sorted by
     date and station, read straight into columns: PostgreSQL ``COPY (SELECT ...) TO STDOUT``
     parsed by polars, SQLite a cursor fetched into a frame (no ORM rows, no per-value
-    conversion in Python)."""
+    conversion in Python). ``columns`` (cache columns) reads only station_code, date and
+    those."""
+    schema, empty = _DAILY_SCHEMA, _EMPTY_SCHEMA
+    if columns is not None:
+        unknown = sorted(set(columns) - set(_DAILY_SCHEMA))
+        if unknown:
+            raise ValueError(f"not columns of the daily cache: {unknown}")
+        wanted = (
+            "station_code",
+            "date",
+            *(c for c in columns if c not in {"station_code", "date"}),
+        )
+        schema = empty = {c: _DAILY_SCHEMA[c] for c in wanted}
     codes = list(station_codes)
     if not codes:
-        return pl.DataFrame(schema=_EMPTY_SCHEMA)
+        return pl.DataFrame(schema=empty)
     query = (
-        f"SELECT {', '.join(_DAILY_SCHEMA)} FROM {StationDaily.__tablename__} "
+        f"SELECT {', '.join(schema)} FROM {StationDaily.__tablename__} "
         f"WHERE station_code IN ({', '.join('{}' for _ in codes)}) AND date >= {{}} "
         "AND date <= {} ORDER BY date, station_code"
     )
     if is_postgres(session):
         csv = copy_out_csv(session, query, [*codes, start, end])
         if not csv:
-            return pl.DataFrame(schema=_EMPTY_SCHEMA)
-        return pl.read_csv(csv, has_header=False, schema=_DAILY_SCHEMA)
+            return pl.DataFrame(schema=empty)
+        return pl.read_csv(csv, has_header=False, schema=schema)
     dbapi = session.connection().connection.driver_connection
     assert dbapi is not None
     cur = dbapi.cursor()
@@ -77,8 +94,8 @@ def station_daily_rows(
     finally:
         cur.close()
     if not rows:
-        return pl.DataFrame(schema=_EMPTY_SCHEMA)
-    raw = {**_DAILY_SCHEMA, "date": pl.Utf8()}
+        return pl.DataFrame(schema=empty)
+    raw = {**schema, "date": pl.Utf8()}
     frame = pl.DataFrame(rows, schema=raw, orient="row", strict=False)
     return frame.with_columns(pl.col("date").str.to_date("%Y-%m-%d"))
 
@@ -155,6 +172,32 @@ def city_daily_frame(
         "wd",
         "stations",
     )
+
+
+def city_aqi_days(
+    session: Session, *, city_code: str, start: dt.date | None = None, end: dt.date | None = None
+) -> pl.DataFrame:
+    """The ``date`` and ``aqi`` columns of :func:`city_daily_frame` (the standard in force on
+    each date) for local dates start..end (default: every day with data), sorted by date.
+
+    One statement reads only the station, date and pollutant columns of the cache (the AQI
+    needs no weather, hours or wind), and the city means and AQI are computed as
+    ``city_daily_frame`` computes them. An empty frame when the city's stations have no data.
+    """
+    codes = station_codes_of_city(session, city_code=city_code)
+    if not codes:
+        raise NotFound(
+            msg("no air monitoring city with code {city_code}", city_code=repr(city_code))
+        )
+    rows = station_daily_rows(
+        session,
+        station_codes=codes,
+        start=start or dt.date.min,
+        end=end or dt.date.max,
+        columns=DAILY_COLUMNS,
+    )
+    city = rows.group_by("date").agg(*(pl.col(c).mean() for c in DAILY_COLUMNS)).sort("date")
+    return with_aqi(city, report="daily", standard=None).select("date", "aqi")
 
 
 #: A day is "complete" for a set of stations (a city, the region) when at least this share of

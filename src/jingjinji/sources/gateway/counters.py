@@ -134,10 +134,14 @@ class Counters:
 class RejectLog:
     """Logs rejected packets, one line each (reason, peer, the first bytes), at most
     ``per_minute`` lines a minute: a flood of garbage cannot fill the disk. Suppressed lines are
-    counted and said once the minute is over."""
+    counted and said once the minute is over. ``level``: WARNING for a gateway of its own, DEBUG
+    in the embedded demo (which says the counts by reason once instead)."""
 
-    def __init__(self, per_minute: int = 60, preview: int = 80) -> None:
+    def __init__(
+        self, per_minute: int = 60, preview: int = 80, *, level: int = logging.WARNING
+    ) -> None:
         self._per_minute = per_minute
+        self._level = level
         self._preview = preview
         self._window_start = 0.0
         self._logged = 0
@@ -147,13 +151,14 @@ class RejectLog:
         now = time.monotonic()
         if now - self._window_start >= 60.0:
             if self._suppressed:
-                log.warning("%d more rejected packets were not logged", self._suppressed)
+                log.log(self._level, "%d more rejected packets were not logged", self._suppressed)
             self._window_start, self._logged, self._suppressed = now, 0, 0
         if self._logged >= self._per_minute:
             self._suppressed += 1
             return
         self._logged += 1
-        log.warning(
+        log.log(
+            self._level,
             "rejected (%s%s) from %s: %r",
             reason,
             f": {detail}" if detail else "",

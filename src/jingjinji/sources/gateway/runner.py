@@ -38,7 +38,15 @@ class GatewayThread:
         return self.gateway.port
 
     def _call(self, job: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
-        return asyncio.run_coroutine_threadsafe(job, self._loop).result(timeout)
+        """Run ``job`` on the gateway's loop and wait for its result. A closed loop (the
+        gateway stopped) refuses it with RuntimeError: ``job`` is closed here, so that it is
+        not left "never awaited"."""
+        try:
+            future = asyncio.run_coroutine_threadsafe(job, self._loop)
+        except RuntimeError:
+            job.close()
+            raise
+        return future.result(timeout)
 
     def snapshot(self) -> dict[str, Any]:
         """The counters as published (read on the gateway's own loop)."""

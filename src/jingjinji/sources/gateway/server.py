@@ -59,6 +59,9 @@ class GatewayConfig:
     stats_every: float = 5.0  # counters to the stats bucket and the stats subject
     summary_every: float = 60.0  # counters as one log line
     reject_log_per_minute: int = 60
+    # the level of those lines: the embedded demo's gateway logs them at DEBUG (the recorded day
+    # holds corrupted packets on purpose) and says their counts once (sources/live.py)
+    reject_log_level: int = logging.WARNING
     # SO_REUSEPORT: several gateway processes listen on one port (gateway/processes.py)
     reuse_port: bool = False
 
@@ -111,7 +114,7 @@ class Gateway:
         )
         self._wakeup = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self._reject_log = RejectLog(config.reject_log_per_minute)
+        self._reject_log = RejectLog(config.reject_log_per_minute, level=config.reject_log_level)
         self._stats_subject = names.stats_subject(config.name)
         self._stats_bucket = stats_bucket  # a nats KeyValue, None: counters to the stream only
         self.port = 0

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Boolean, DateTime, Integer, Select, String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from jingjinji.db import is_postgres
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, check_limit, paginate
@@ -29,6 +30,8 @@ FRAME_SCHEMA: dict[str, Any] = {
     "below_detection": pl.Boolean,
     "origin": pl.Utf8,
 }
+#: How SQLite holds a UTCDateTime: naive UTC text, microseconds optional.
+STORED_TIME = "%Y-%m-%d %H:%M:%S%.f"
 
 
 def check_period(start: dt.datetime | None, end: dt.datetime | None) -> None:
@@ -73,16 +76,20 @@ def samples_frame(
     sampled_at (aware UTC), kind, item, value, below_detection, origin; sorted by section,
     time, kind and item."""
     check_period(start, end)
+    # Plain Core rows through the session's connection (no ORM rows), the columns handed to
+    # polars whole; the time and the flag are read as stored (SQLite: text and 0/1, PostgreSQL:
+    # naive UTC and bool) and converted by polars, not value by value in Python.
+    postgres = is_postgres(session)
     stmt = _filtered(
         cast(
             Select[Any],
             select(
                 Sample.section_code,
-                Sample.sampled_at,
+                type_coerce(Sample.sampled_at, DateTime() if postgres else String()),
                 Sample.kind,
                 Sample.item,
                 Sample.value,
-                Sample.below_detection,
+                type_coerce(Sample.below_detection, Boolean() if postgres else Integer()),
                 Sample.origin,
             ),
         ),
@@ -91,12 +98,25 @@ def samples_frame(
         end=end,
         kind=kind,
     ).order_by(Sample.section_code, Sample.sampled_at, Sample.kind, Sample.item)
-    rows = session.execute(stmt).all()
-    columns: dict[str, list[Any]] = {name: [] for name in FRAME_SCHEMA}
-    for row in rows:
-        for name, value in zip(FRAME_SCHEMA, row, strict=True):
-            columns[name].append(value)
-    return pl.DataFrame(columns, schema=FRAME_SCHEMA)
+    result = session.connection().execute(stmt)
+    try:
+        # The driver's own tuples (SQLAlchemy's result processing is bypassed on purpose:
+        # the coerced columns have none to do).
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    stored: dict[str, Any] = {
+        **FRAME_SCHEMA,
+        "sampled_at": pl.Datetime("us") if postgres else pl.Utf8,
+        "below_detection": pl.Boolean if postgres else pl.Int64,
+    }
+    frame = pl.DataFrame(rows, schema=stored, orient="row")
+    moment = pl.col("sampled_at")
+    if not postgres:
+        moment = moment.str.to_datetime(STORED_TIME, time_unit="us")
+    return frame.with_columns(
+        moment.dt.replace_time_zone("UTC"), pl.col("below_detection").cast(pl.Boolean)
+    )
 
 
 def list_samples(
