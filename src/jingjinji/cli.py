@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from jingjinji.sources.live import PipelineProcess
+
 app = typer.Typer(
     help="Jing-Jin-Ji coordination platform.", no_args_is_help=True, pretty_exceptions_enable=False
 )
@@ -297,36 +299,15 @@ def _ensure_demo_audit_key(settings: Settings) -> None:
     console.print(f"demo: audit checkpoint signing key {key_id} made in {key_dir}")
 
 
-def _start_sources_pipeline(
-    factory: sessionmaker[Session], settings: Settings, stop: threading.Event
-) -> None:
-    """The demo's HJ 212 gateway, loader and replay of the recorded Hebei day (docs/sources.md)."""
+def _start_sources_pipeline(settings: Settings) -> PipelineProcess:
+    """The demo's HJ 212 gateway, loader and replay of the recorded Hebei day (docs/sources.md),
+    in a child process: they are CPU-bound Python, and as threads of this process they would
+    hold the web server's GIL while the day is loaded. The child prints its own lines."""
     from jingjinji.sources import live
 
-    pipeline = live.start(
-        factory,
-        settings,
-        stop=stop,
-        gateway=True,
-        replay_demo=True,
-        report=lambda line: console.print(f"demo: {line}", markup=False, highlight=False),
+    return live.start_process(
+        settings, live.ProcessOptions(label="demo", gateway=True, replay_demo=True)
     )
-    if pipeline is None:
-        console.print(
-            "demo: NATS does not answer: no pollution-source gateway (make nats starts it)"
-        )
-        return
-    if pipeline.gateway is not None:
-        console.print(
-            f"demo: HJ 212 gateway on 127.0.0.1:{pipeline.gateway.gateway.port}; "
-            + (
-                "replaying the recorded Hebei day (2016-08-24) into it"
-                if pipeline.replay is not None
-                else "no recording to replay"
-            )
-        )
-    for note in pipeline.notes:
-        console.print(f"demo: {note}")
 
 
 @app.command()
@@ -372,13 +353,14 @@ def demo(
         return
     stop = threading.Event()
     bootstrap.start_worker_thread(factory, stop)
-    _start_sources_pipeline(factory, settings, stop)
+    pipeline = _start_sources_pipeline(settings)
     demo_data.print_logins(console, logins, url=f"http://{host}:{port}/")
     try:
         served = warm_routes(create_app(settings, session_factory=factory))
         _run_server(served, host=host, port=port, log_level="warning")
     finally:
         stop.set()
+        pipeline.close()
 
 
 @app.command()

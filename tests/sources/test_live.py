@@ -1,18 +1,27 @@
-"""The in-process pipeline of `jjj demo` and `jjj serve --worker`: gateway, loader and the replay
-of the recorded day end in the database; without NATS nothing starts and the caller is told."""
+"""The pipeline of `jjj demo` (in a child process) and `jjj serve --worker` (in-process): gateway,
+loader and the replay of the recorded day end in the database; without NATS nothing starts and
+the caller is told. The demo's child process stops with the demo, however the demo ends."""
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import gc
 import logging
+import os
+import pickle
+import selectors
+import signal
+import subprocess
+import sys
 import threading
 import time
 import warnings
 from pathlib import Path
-from typing import cast
+from typing import IO, cast
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,9 +32,10 @@ from jingjinji.sources.gateway.counters import RejectLog
 from jingjinji.sources.gateway.runner import GatewayThread
 from jingjinji.sources.gateway.server import Gateway
 from jingjinji.sources.kernels import parse_packet
-from jingjinji.sources.models import Packet
+from jingjinji.sources.models import Batch, Packet
 from jingjinji.sources.replay import corpus_dir
 from jingjinji.sources.stream import StreamNames
+from tests.browser_support import free_port
 from tests.conftest import People
 from tests.sources.registry_support import register_recorded_loggers
 
@@ -167,3 +177,193 @@ def test_without_nats_nothing_starts(
     names = StreamNames(url="nats://127.0.0.1:1", stream="S", prefix="p")
     stop = threading.Event()
     assert live.start(session_factory, settings, stop=stop, names=names, gateway=True) is None
+
+
+# --- the demo's pipeline in a process of its own ----------------------------------------------
+
+
+def _read_until(stream: IO[bytes], wanted: str, seen: list[str], timeout: float = 120) -> str:
+    """Lines of ``stream`` (collected in ``seen``) until one holding ``wanted``, which is
+    returned; fails with what came once ``timeout`` seconds passed or the stream ended."""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while (left := deadline - time.monotonic()) > 0:
+            if not selector.select(left):
+                break
+            line = stream.readline().decode()
+            if not line:
+                break
+            seen.append(line)
+            if wanted in line:
+                return line
+    raise AssertionError(f"no line with {wanted!r} in {''.join(seen)!r}")
+
+
+def _gone(pid: int, timeout: float = 60) -> bool:
+    """Whether process ``pid`` ended (or is a zombie waiting to be reaped) within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state in {"Z", "X"}:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _pipeline_children(pid: int) -> list[int]:
+    """The processes ``pid`` spawned with multiprocessing (not its resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and b"spawn_main" in command:
+                found.append(int(entry.name))
+    return found
+
+
+def test_the_pipeline_process_stores_the_replay_outside_this_process(
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    people: People,
+    stream_names: StreamNames,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    frames = _small_recording(tmp_path)
+    _register(session_factory, people, frames)
+    expected = _expected_keys(frames)
+    options = live.ProcessOptions(
+        label="demo",
+        names=stream_names,
+        gateway=True,
+        gateway_port=0,
+        replay_demo=True,
+        corpus=tmp_path,
+        live_pace=False,
+    )
+    pipeline = live.start_process(settings, options)
+    output = ""
+    try:
+        assert pipeline.pid is not None and pipeline.pid != os.getpid()
+        deadline = time.monotonic() + 120
+        while "demo: gateway read" not in output and time.monotonic() < deadline:
+            time.sleep(0.5)
+            output += capfd.readouterr().out
+        with session_factory() as session:
+            stored = session.scalar(select(func.count()).select_from(Packet))
+            loaders = set(session.scalars(select(Batch.loader)))
+    finally:
+        code = pipeline.close()
+    output += capfd.readouterr().out
+    assert code == 0 and not pipeline.process.is_alive()
+    assert "demo: HJ 212 gateway on 127.0.0.1:" in output, output
+    assert f"demo: gateway read {sum(1 for f in frames if f)} packets, stored " in output, output
+    assert stored == expected
+    # The batches were written by the child's loader, named host:pid.
+    assert loaders and {name.rsplit(":", 1)[1] for name in loaders} == {str(pipeline.pid)}
+
+
+PARENT = """
+import pickle, sys, time
+from jingjinji.sources import live
+settings, options = pickle.loads(sys.stdin.buffer.read())
+child = live.start_process(settings, options)
+print("child", child.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_pipeline_process_stops_when_its_parent_is_killed(
+    engine: object, settings: Settings, stream_names: StreamNames
+) -> None:
+    options = live.ProcessOptions(label="demo", names=stream_names, gateway=True, gateway_port=0)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        bufsize=0,  # unbuffered: select() sees every line that came
+    )
+    assert parent.stdin is not None and parent.stdout is not None
+    seen: list[str] = []
+    try:
+        parent.stdin.write(pickle.dumps((settings, options)))
+        parent.stdin.close()
+        child = int(_read_until(parent.stdout, "child ", seen).split()[1])
+        # The child's lines reach the parent's standard output.
+        _read_until(parent.stdout, "demo: HJ 212 gateway on 127.0.0.1:", seen)
+        assert _pipeline_children(parent.pid) == [child]
+        parent.kill()  # no chance to clean up
+        parent.wait(timeout=30)
+        assert _gone(child), f"the pipeline process {child} outlived its killed parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        parent.stdout.close()
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("load")  # loads the whole demo: one at a time beside the other loads
+def test_jjj_demo_serves_with_the_pipeline_in_a_child_and_stops_it_on_ctrl_c(
+    engine: object, db_url: str, stream_names: StreamNames, tmp_path: Path
+) -> None:
+    """The real `jjj demo`: the pipeline is a child process of the server, its lines on the
+    demo's output, and it ends with the demo on Ctrl-C (SIGINT to the whole process group, as
+    a terminal sends it: the child ignores it and the server stops it after itself)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "JJJ_DATABASE_URL": db_url,
+        "JJJ_VAR_DIR": str(tmp_path / "var"),
+        "JJJ_SECRET_KEY": "test-secret-key",
+        # No air history to load (faster). The Hebei recording may still be found beside the
+        # project: then the demo is stopped while it reads or replays it, as a person would.
+        "JJJ_SHARED_DIR": str(tmp_path / "no-shared"),
+        "JJJ_NATS_URL": stream_names.url,
+        "JJJ_SOURCES_STREAM": stream_names.stream,
+        "JJJ_SOURCES_SUBJECT_PREFIX": stream_names.prefix,
+        "JJJ_SOURCES_GATEWAY_PORT": str(free_port()),
+    }
+    demo = subprocess.Popen(
+        [sys.executable, "-c", "from jingjinji.cli import app; app()", "demo", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        bufsize=0,
+        start_new_session=True,
+    )
+    assert demo.stdout is not None
+    seen: list[str] = []
+    try:
+        _read_until(demo.stdout, f"jingjinji is up: http://127.0.0.1:{port}/", seen, 300)
+        _read_until(demo.stdout, "demo: HJ 212 gateway on 127.0.0.1:", seen)
+        children = _pipeline_children(demo.pid)
+        assert len(children) == 1, seen
+        deadline = time.monotonic() + 120
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            while True:  # the line is printed just before the server binds its port
+                with contextlib.suppress(httpx.TransportError):
+                    if client.get("/healthz").status_code == 200:
+                        break
+                assert time.monotonic() < deadline, "the demo server did not come up"
+                time.sleep(0.2)
+        os.killpg(demo.pid, signal.SIGINT)
+        demo.wait(timeout=60)
+        assert _gone(children[0]), f"the pipeline process outlived the demo: {''.join(seen)}"
+        rest = demo.stdout.read().decode()
+        assert "Traceback" not in "".join(seen) + rest, "".join(seen) + rest
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+            demo.wait()
+        demo.stdout.close()

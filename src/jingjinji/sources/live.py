@@ -5,6 +5,13 @@ In production the gateway (``jjj sources gateway``) and the loader (``jjj source
 as processes of their own; this module lets the embedded demo show the whole path - TCP in,
 JetStream, loader, database, exceedance detection - without starting four programs.
 
+``jjj demo`` runs it in ONE child process (:func:`start_process`, spawned, not forked): the
+gateway, the replay and the loader are CPU-bound Python, and as threads of the web process they
+held its GIL while the recorded day was loaded, slowing every page (docs/sources.md, "The
+demo"). The child stops when :meth:`PipelineProcess.close` is called, on SIGTERM, and when the
+parent dies (its end of a pipe closes); it ignores SIGINT, which a terminal's Ctrl-C sends the
+whole process group: the parent stops it after the server.
+
 The demo's replay (``replay_demo``): the first start plays the recorded day as fast as the
 gateway takes it (every packet stored once), then plays it on at real pace from the current
 time of day, round the clock, so that the recorded loggers report as live ones do (the packets
@@ -15,13 +22,19 @@ and only refreshes when its logger was last heard).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
+import multiprocessing
+import signal
 import socket
+import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -32,7 +45,8 @@ from jingjinji.sources.stream import StreamNames
 from jingjinji.timezone import CHINA_TZ
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,6 +62,9 @@ RETRY_SECONDS = 5.0
 #: SETTLE_LIMIT seconds) before the summary is read: the last corrupted packets get no reply.
 SETTLE_SECONDS = 0.5
 SETTLE_LIMIT = 10.0
+#: Seconds the pipeline process gets to stop gracefully (the loader's batch committed and
+#: acknowledged, the gateway's acknowledged publishes answered) before it is killed.
+PROCESS_STOP_SECONDS = 30.0
 
 
 def nats_reachable(url: str, *, timeout: float = 1.0) -> bool:
@@ -176,13 +193,21 @@ def _start_replay(
         # here, not before the server starts.
         records = read_recording([folder], limit=limit)
         if not stored_before:
-            before = gateway.snapshot()
-            asyncio.run(_play(records, port=port, speed=0.0))
-            report(replay_summary(before, _settled_snapshot(gateway)))
+            try:
+                before = gateway.snapshot()
+                asyncio.run(_unless_stopped(_play(records, port=port, speed=0.0), stop))
+                if not stop.is_set():
+                    report(replay_summary(before, _settled_snapshot(gateway)))
+            except RuntimeError:
+                if stop.is_set():  # stopped meanwhile: the gateway's loop is closed
+                    return
+                raise
         while live_pace and not stop.is_set():
             try:
                 asyncio.run(_play_from_now(records, port=port, stop=stop))
             except OSError:
+                if stop.is_set():
+                    return
                 log.exception("the demo replay lost the gateway; again in %gs", RETRY_SECONDS)
                 stop.wait(RETRY_SECONDS)
 
@@ -243,11 +268,165 @@ async def _play_from_now(records: list[Recorded], *, port: int, stop: threading.
     pass starts at midnight's records)."""
     start_at = seconds_into_day(dt.datetime.now(dt.UTC))
     rest = [r for r in records if r.at >= start_at] or records
-    task = asyncio.ensure_future(_play(rest, port=port, speed=1.0))
-    while not task.done():
-        if stop.is_set():
-            task.cancel()
-            break
-        await asyncio.sleep(1.0)
-    if not task.cancelled():
+    await _unless_stopped(_play(rest, port=port, speed=1.0), stop)
+
+
+async def _unless_stopped(job: Coroutine[Any, Any, None], stop: threading.Event) -> None:
+    """Run ``job`` to its end, or cancel it (and wait for it to unwind) once ``stop`` is set,
+    which is checked every second; once stopping, its errors are no news."""
+    task = asyncio.ensure_future(job)
+    while not task.done() and not stop.is_set():
+        await asyncio.wait({task}, timeout=1.0)
+    if not stop.is_set():
         task.result()
+        return
+    task.cancel()
+    # Stopping: the gateway may have closed the replay's connections first.
+    with contextlib.suppress(asyncio.CancelledError, OSError):
+        await task
+
+
+def describe(pipeline: LivePipeline | None) -> list[str]:
+    """What a person starting the demo should know of the pipeline :func:`start` returned."""
+    if pipeline is None:
+        return ["NATS does not answer: no pollution-source gateway (make nats starts it)"]
+    lines: list[str] = []
+    if pipeline.gateway is not None:
+        lines.append(
+            f"HJ 212 gateway on 127.0.0.1:{pipeline.gateway.port}; "
+            + (
+                "replaying the recorded Hebei day (2016-08-24) into it"
+                if pipeline.replay is not None
+                else "no recording to replay"
+            )
+        )
+    return lines + pipeline.notes
+
+
+@dataclass(frozen=True)
+class ProcessOptions:
+    """What :func:`start_process` gives :func:`start` in the child; ``label`` begins each line
+    the child prints ("demo: gateway read ...")."""
+
+    label: str = "demo"
+    names: StreamNames | None = None
+    gateway: bool = False
+    gateway_port: int | None = None
+    replay_demo: bool = False
+    corpus: Path | None = None
+    live_pace: bool = True
+    limit: int | None = None
+
+
+class PipelineProcess:
+    """The pipeline running in a child process (:func:`start_process`)."""
+
+    def __init__(self, process: BaseProcess, keepalive: Connection) -> None:
+        self.process = process
+        self._keepalive = keepalive
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def close(self, timeout: float = PROCESS_STOP_SECONDS) -> int | None:
+        """Stop the child (it sees the pipe close and stops gracefully), killing it if it is
+        still running after ``timeout`` seconds; its exit code. Safe to call again."""
+        self._keepalive.close()
+        self.process.join(timeout)
+        if self.process.is_alive():
+            log.warning(
+                "the pollution-source pipeline (pid %s) did not stop in %gs: killed",
+                self.process.pid,
+                timeout,
+            )
+            self.process.kill()
+            self.process.join()
+        return self.process.exitcode
+
+
+def start_process(settings: Settings, options: ProcessOptions) -> PipelineProcess:
+    """:func:`start` in a child process of its own, with its own engine on
+    ``settings.database_url``; returns at once (the child prints what it started, and the
+    replay's summary, on this process's standard output, each line begun with
+    ``options.label``; warnings and errors on its standard error)."""
+    context = multiprocessing.get_context("spawn")
+    child_end, keepalive = context.Pipe(duplex=False)
+    # Daemonic: should this process end without close(), multiprocessing's exit handler stops
+    # the child (SIGTERM) instead of waiting for it.
+    process = context.Process(
+        target=_process_main,
+        args=(settings, options, child_end),
+        name="jjj-sources-pipeline",
+        daemon=True,
+    )
+    process.start()
+    child_end.close()
+    return PipelineProcess(process, keepalive)
+
+
+def _process_main(settings: Settings, options: ProcessOptions, parent: Connection) -> None:
+    """The child of :func:`start_process`: runs the pipeline until its parent closes the pipe
+    (or dies), or SIGTERM."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, request_stop)
+    logging.basicConfig(
+        level=logging.WARNING, format=f"{options.label}: %(levelname)s %(name)s: %(message)s"
+    )
+    threading.Thread(
+        target=_stop_with_parent, args=(parent, stop), name="jjj-parent-watch", daemon=True
+    ).start()
+    from jingjinji.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url)
+    try:
+        run_until_stopped(make_session_factory(engine), settings, options, stop=stop)
+    finally:
+        engine.dispose()
+
+
+def _stop_with_parent(parent: Connection, stop: threading.Event) -> None:
+    """Set ``stop`` once the parent's end of the pipe closed: :meth:`PipelineProcess.close`,
+    or the parent's death, however it died (kill -9 included)."""
+    with contextlib.suppress(EOFError, OSError):
+        while True:
+            parent.recv()
+    stop.set()
+
+
+def run_until_stopped(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    options: ProcessOptions,
+    *,
+    stop: threading.Event,
+) -> None:
+    """:func:`start` with ``options``, its lines printed, until ``stop`` is set; then closed."""
+
+    def say(line: str) -> None:
+        print(f"{options.label}: {line}", file=sys.stdout, flush=True)
+
+    pipeline = start(
+        factory,
+        settings,
+        stop=stop,
+        names=options.names,
+        gateway=options.gateway,
+        gateway_port=options.gateway_port,
+        replay_demo=options.replay_demo,
+        corpus=options.corpus,
+        live_pace=options.live_pace,
+        limit=options.limit,
+        report=say,
+    )
+    for line in describe(pipeline):
+        say(line)
+    if pipeline is None:
+        return
+    stop.wait()
+    pipeline.close()
