@@ -7,15 +7,17 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import Scope
 
 import jingjinji
@@ -35,6 +37,7 @@ from jingjinji.jobs.registry import load_handlers
 from jingjinji.web import N_, SESSION_COOKIE
 
 PACKAGE_DIR = Path(__file__).parent
+API_PREFIX = "/api/v1"
 
 
 def _wants_html(request: Request) -> bool:
@@ -390,12 +393,34 @@ def _serve_static_files(app: FastAPI) -> None:
     )
 
 
+class PrefixGate(APIRouter):
+    """One domain's API router behind the path prefix all its routes share.
+
+    FastAPI tries a request's path on every route in order until one matches, and a route of
+    ports (the last domain) came after some 200 routes of the others: 0.6-0.9 ms of route
+    matching on each request at load 3-5. Behind a gate, a request whose path does not start
+    with the domain's prefix skips the domain's routes with one string comparison; a path that
+    does is matched exactly as before (the same routes, in the same order)."""
+
+    def __init__(self, router: APIRouter, *, path_prefix: str) -> None:
+        super().__init__()
+        self.path_prefix = path_prefix
+        self.include_router(router)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and not get_route_path(scope).startswith(self.path_prefix):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
 def _include_routers(app: FastAPI) -> None:
-    """The core pages, then every domain's API under /api/v1 and its pages."""
+    """The core pages, then every domain's API under /api/v1 (each behind its prefix: see
+    :class:`PrefixGate`) and its pages."""
     from jingjinji import views as core_views
 
     app.include_router(core_views.router)
     for module in domains.modules("router"):
-        app.include_router(module.router, prefix="/api/v1")
+        gate = PrefixGate(module.router, path_prefix=API_PREFIX + module.router.prefix)
+        app.include_router(gate, prefix=API_PREFIX)
     for module in domains.modules("views"):
         app.include_router(module.router)

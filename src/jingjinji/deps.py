@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -18,12 +20,36 @@ __all__ = ["SESSION_COOKIE", "DbSession", "OptionalActor", "RequiredActor"]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: committed before the response is sent."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One unit of work per request: committed before the response is sent.
+
+    Made on the event loop: making a session does no I/O (its connection is taken at the
+    first statement, in the endpoint's worker thread), so only its end (commit or rollback,
+    then close) takes a worker thread. A sync generator took one thread hop to start it as
+    well, on every request. The end runs as FastAPI runs a sync dependency's exit: shielded
+    from cancellation, with its own thread limiter (never waiting for capacity while it holds
+    a pool connection)."""
     session: Session = request.app.state.session_factory()
     try:
         yield session
-        session.commit()
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(
+                _end_session, session, False, limiter=anyio.CapacityLimiter(1)
+            )
+        raise
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(
+            _end_session, session, True, limiter=anyio.CapacityLimiter(1)
+        )
+
+
+def _end_session(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise

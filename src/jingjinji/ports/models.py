@@ -180,9 +180,6 @@ class Event(Base):
         Index("ix_ports_events_service", "carrier_service_code", "event_created_at", "id"),
         Index("ix_ports_events_document", "document_id", "event_created_at", "id"),
         Index("ix_ports_events_writer", "organisation_id", "event_created_at", "id"),
-        # Who wrote event n, from the index alone: the carrier's rule asks it of every event
-        # sharing a booking with a candidate (migration 0707_ports_booking_view).
-        Index("ix_ports_events_id_writer", "id", "organisation_id"),
         # The code filters are low-cardinality: led by the type they belong to.
         Index("ix_ports_events_type", "event_type", "event_created_at", "id"),
         # The indicators read the equipment events of a span of eventDateTime (migration 0708).
