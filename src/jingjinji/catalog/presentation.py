@@ -19,20 +19,15 @@ def shown_tags(lang: str, tags_zh: list[str], tags_en: list[str]) -> tuple[list[
     """(the tags in ``lang``, the other language's tags shown as they are)."""
     zh_of = {english: labels.label("zh_CN", "catalog.tag", english) for english in TAGS}
     if lang == "zh_CN":
-        own, other = list(tags_zh), []
-        for tag in tags_en:
-            known = zh_of.get(tag)
-            if known is None:
-                other.append(tag)
-            elif known not in own:
-                own.append(known)
-        return own, other
-    english_of = {zh: english for english, zh in zh_of.items()}
-    own, other = list(tags_en), []
-    for tag in tags_zh:
-        english = english_of.get(tag)
-        if english is None:
+        own, foreign, into_own = tags_zh, tags_en, zh_of
+    else:
+        own, foreign = tags_en, tags_zh
+        into_own = {zh: english for english, zh in zh_of.items()}
+    shown, other = list(own), []
+    for tag in foreign:
+        known = into_own.get(tag)
+        if known is None:
             other.append(tag)
-        elif english not in own:
-            own.append(english)
-    return own, other
+        elif known not in shown:
+            shown.append(known)
+    return shown, other
