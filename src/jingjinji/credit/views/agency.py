@@ -104,7 +104,7 @@ async def create_record_form(
         record = records.create_record(session, actor=actor, data=data)
     except ValidationError as exc:
         problems = [
-            RowError(row=1, column=field.removeprefix("details.") or "-", reason=reason)
+            RowError(row=1, column=credit_labels.record_column(field), reason=reason)
             for field, reason in form_problems(exc)
         ]
         return _page(
