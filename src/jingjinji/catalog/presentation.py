@@ -6,6 +6,7 @@ once, not in English beside it)."""
 from __future__ import annotations
 
 from jingjinji import labels
+from jingjinji.catalog import service
 from jingjinji.labels import N_
 
 #: The tag the demo gives its synthetic sample records (docs/catalog.md).
@@ -31,3 +32,49 @@ def shown_tags(lang: str, tags_zh: list[str], tags_en: list[str]) -> tuple[list[
         elif known not in shown:
             shown.append(known)
     return shown, other
+
+
+#: The enumerations of the demo's registers (catalog/demo.py ``REGISTERS``): their rows keep
+#: the values, their dataset pages show the labels (translated in catalog_demo_values.po).
+DEMO_VALUE_LABELS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
+    "TJ-TOURISM-RESOURCE-TRADING": {
+        "kind": (
+            "catalog.demo.listing_kind",
+            {
+                "operating right": N_("operating right"),
+                "route": N_("route"),
+                "joint project": N_("joint project"),
+            },
+        ),
+    },
+    "BJ-TECH-ACHIEVEMENTS-TRANSFER": {
+        "field": (
+            "catalog.demo.technology_field",
+            {
+                "environment": N_("environment"),
+                "water": N_("water"),
+                "energy": N_("energy"),
+                "logistics": N_("logistics"),
+            },
+        ),
+        "transfer_mode": (
+            "catalog.demo.transfer_mode",
+            {"licence": N_("licence"), "transfer": N_("transfer"), "equity": N_("equity")},
+        ),
+    },
+    "HE-TRANSPORT-CARD-INTEROP": {
+        "mode": ("catalog.demo.transport_mode", {"bus": N_("bus"), "metro": N_("metro")}),
+    },
+}
+
+
+def _register_demo_value_labels() -> None:
+    for code, fields in DEMO_VALUE_LABELS.items():
+        for kind, values in fields.values():
+            labels.register(kind, values)
+        service.register_value_labels(
+            code, {field: service.ValueLabels(kind) for field, (kind, _) in fields.items()}
+        )
+
+
+_register_demo_value_labels()
