@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from jingjinji.credit.labels import RECORD_COLUMNS
+from jingjinji.credit.labels import RECORD_COLUMNS, record_column
 from jingjinji.credit.service.batch_rows import COLUMNS
 from tests.conftest import People, login
 from tests.credit.services_support import HE_CO
@@ -27,6 +27,15 @@ def _cells(html: str) -> list[str]:
 
 def test_every_column_of_a_record_has_a_label() -> None:
     assert set(COLUMNS) == set(RECORD_COLUMNS)
+
+
+def test_a_problems_field_names_its_column() -> None:
+    """One helper for the form and the upload: a detail field by its own name."""
+    assert record_column("legal_basis") == "legal_basis"
+    assert record_column("details.id_number") == "id_number"
+    assert record_column("measures.0") == "measures"
+    assert record_column("") == "-"
+    assert all(record_column(f"details.{c}") in RECORD_COLUMNS for c in COLUMNS)
 
 
 def test_the_record_form_names_a_column_by_its_label(client: TestClient, people: People) -> None:

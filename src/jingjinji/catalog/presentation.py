@@ -6,6 +6,7 @@ once, not in English beside it)."""
 from __future__ import annotations
 
 from jingjinji import labels
+from jingjinji.catalog import service
 from jingjinji.labels import N_
 
 #: The tag the demo gives its synthetic sample records (docs/catalog.md).
@@ -19,20 +20,61 @@ def shown_tags(lang: str, tags_zh: list[str], tags_en: list[str]) -> tuple[list[
     """(the tags in ``lang``, the other language's tags shown as they are)."""
     zh_of = {english: labels.label("zh_CN", "catalog.tag", english) for english in TAGS}
     if lang == "zh_CN":
-        own, other = list(tags_zh), []
-        for tag in tags_en:
-            known = zh_of.get(tag)
-            if known is None:
-                other.append(tag)
-            elif known not in own:
-                own.append(known)
-        return own, other
-    english_of = {zh: english for english, zh in zh_of.items()}
-    own, other = list(tags_en), []
-    for tag in tags_zh:
-        english = english_of.get(tag)
-        if english is None:
+        own, foreign, into_own = tags_zh, tags_en, zh_of
+    else:
+        own, foreign = tags_en, tags_zh
+        into_own = {zh: english for english, zh in zh_of.items()}
+    shown, other = list(own), []
+    for tag in foreign:
+        known = into_own.get(tag)
+        if known is None:
             other.append(tag)
-        elif english not in own:
-            own.append(english)
-    return own, other
+        elif known not in shown:
+            shown.append(known)
+    return shown, other
+
+
+#: The enumerations of the demo's registers (catalog/demo.py ``REGISTERS``): their rows keep
+#: the values, their dataset pages show the labels (translated in catalog_demo_values.po).
+DEMO_VALUE_LABELS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
+    "TJ-TOURISM-RESOURCE-TRADING": {
+        "kind": (
+            "catalog.demo.listing_kind",
+            {
+                "operating right": N_("operating right"),
+                "route": N_("route"),
+                "joint project": N_("joint project"),
+            },
+        ),
+    },
+    "BJ-TECH-ACHIEVEMENTS-TRANSFER": {
+        "field": (
+            "catalog.demo.technology_field",
+            {
+                "environment": N_("environment"),
+                "water": N_("water"),
+                "energy": N_("energy"),
+                "logistics": N_("logistics"),
+            },
+        ),
+        "transfer_mode": (
+            "catalog.demo.transfer_mode",
+            {"licence": N_("licence"), "transfer": N_("transfer"), "equity": N_("equity")},
+        ),
+    },
+    "HE-TRANSPORT-CARD-INTEROP": {
+        "mode": ("catalog.demo.transport_mode", {"bus": N_("bus"), "metro": N_("metro")}),
+    },
+}
+
+
+def _register_demo_value_labels() -> None:
+    for code, fields in DEMO_VALUE_LABELS.items():
+        for kind, values in fields.values():
+            labels.register(kind, values)
+        service.register_value_labels(
+            code, {field: service.ValueLabels(kind) for field, (kind, _) in fields.items()}
+        )
+
+
+_register_demo_value_labels()

@@ -192,6 +192,7 @@ def _detail(
             "activity_next": activity_next,
             "decimals": numbers.field_decimals(dataset.fields),
             "field_types": {f.name: f.type for f in dataset.fields},
+            "value_labels": service.value_labels_for(dataset.code),
             "form": {**defaults, **(form or {})},
             "errors": errors or [],
         },

@@ -93,3 +93,14 @@ RECORD_COLUMNS: dict[str, str] = {
     "list_reason": N_("Reason for listing"),
     "licence_category": N_("Licence category"),
 }
+
+
+def record_column(field: str) -> str:
+    """The column of :data:`RECORD_COLUMNS` a problem's field (its location, dotted) names: the
+    field itself, a detail field by its own name as a file's header writes it (``details.court``
+    -> ``court``), an item of a list by its list (``measures.0`` -> ``measures``); ``-`` for
+    none (a problem of the whole record)."""
+    parts = field.split(".")
+    if parts[0] == "details" and len(parts) > 1:
+        return parts[1]
+    return parts[0] or "-"

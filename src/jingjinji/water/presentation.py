@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from jingjinji import labels
 from jingjinji.timezone import china_date, china_today
 from jingjinji.water.kernels import DECIMALS, ITEM_NAMES, ITEM_UNITS, NOT_ASSESSED, WORSE_THAN_V
 from jingjinji.water.models import SampleOrigin, Section, SectionKind
@@ -39,21 +40,27 @@ _CLASS_WORDS = {
     WORSE_THAN_V: N_("Inferior V"),
     NOT_ASSESSED: N_("Not assessed"),
 }
-KIND_LABELS: Mapping[str, str] = {
-    SectionKind.NATIONAL.value: N_("National section"),
-    SectionKind.PROVINCIAL.value: N_("Provincial section"),
-    SectionKind.CROSS_BORDER.value: N_("Cross-border section"),
-    SectionKind.INTO_SEA.value: N_("River into the sea"),
-    SectionKind.COASTAL.value: N_("Coastal point"),
-}
-GRADE_LABELS: Mapping[str, str] = {
-    "excellent": N_("Excellent"),
-    "good": N_("Good"),
-    "lightly_polluted": N_("Lightly polluted"),
-    "moderately_polluted": N_("Moderately polluted"),
-    "heavily_polluted": N_("Heavily polluted"),
-    "": N_("Not assessed"),
-}
+KIND_LABELS: Mapping[str, str] = labels.register(
+    "water.section_kind",
+    {
+        SectionKind.NATIONAL.value: N_("National section"),
+        SectionKind.PROVINCIAL.value: N_("Provincial section"),
+        SectionKind.CROSS_BORDER.value: N_("Cross-border section"),
+        SectionKind.INTO_SEA.value: N_("River into the sea"),
+        SectionKind.COASTAL.value: N_("Coastal point"),
+    },
+)
+GRADE_LABELS: Mapping[str, str] = labels.register(
+    "water.grade",
+    {
+        "excellent": N_("Excellent"),
+        "good": N_("Good"),
+        "lightly_polluted": N_("Lightly polluted"),
+        "moderately_polluted": N_("Moderately polluted"),
+        "heavily_polluted": N_("Heavily polluted"),
+        "": N_("Not assessed"),
+    },
+)
 RIVER_SYSTEM_LABELS: Mapping[str, str] = {
     "north_three_rivers": N_("North Three Rivers (Chaobai, North Canal, Ji Canal)"),
     "yongding": N_("Yongding River"),
@@ -63,11 +70,19 @@ RIVER_SYSTEM_LABELS: Mapping[str, str] = {
     "coastal": N_("Coastal waters"),
 }
 BASIN_LABELS: Mapping[str, str] = {"haihe": N_("Hai River basin")}
-ORIGIN_LABELS: Mapping[str, str] = {
-    SampleOrigin.MEASURED.value: N_("measured"),
-    SampleOrigin.PUBLISHED.value: N_("published bulletin"),
-    SampleOrigin.SYNTHETIC.value: N_("synthetic demo data"),
-}
+ORIGIN_LABELS: Mapping[str, str] = labels.register(
+    "water.sample_origin",
+    {
+        SampleOrigin.MEASURED.value: N_("measured"),
+        SampleOrigin.PUBLISHED.value: N_("published bulletin"),
+        SampleOrigin.SYNTHETIC.value: N_("synthetic demo data"),
+    },
+)
+# The scopes of the compliance tables (the catalog's WATER-<province>-COMPLIANCE shows them).
+labels.register(
+    "water.compliance_scope",
+    {"all": N_("All sections"), "cross_border": N_("Cross-border sections")},
+)
 # Text colour readable on each class colour.
 _DARK_TEXT = frozenset({3, 4, 5, NOT_ASSESSED})
 

@@ -86,10 +86,13 @@ from jingjinji.catalog.service.scopes import (
 )
 from jingjinji.catalog.service.sources import (
     RecordReader,
+    ValueLabels,
     provincial_code,
     record_source_for,
     register_record_source,
+    register_value_labels,
     split_provincial_code,
+    value_labels_for,
 )
 
 __all__ = [
@@ -103,6 +106,7 @@ __all__ = [
     "RecordReader",
     "RequestsPage",
     "RowScopes",
+    "ValueLabels",
     "access_for",
     "activity_page",
     "catalog_feed",
@@ -142,6 +146,7 @@ __all__ = [
     "record_source_for",
     "register_provincial_datasets",
     "register_record_source",
+    "register_value_labels",
     "request_out",
     "request_outs",
     "requests_page",
@@ -154,6 +159,7 @@ __all__ = [
     "submit_decision",
     "submit_revocation",
     "update_dataset",
+    "value_labels_for",
     "visible_access_request",
     "visible_dataset",
     "write_records",

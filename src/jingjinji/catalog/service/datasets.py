@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from jingjinji.catalog.service.metadata import (
     tags_of,
 )
 from jingjinji.catalog.service.sources import record_source_for
-from jingjinji.catalog.service.validation import raise_if_any
+from jingjinji.catalog.service.validation import raise_if_any, refused_on_record
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, field_error
 from jingjinji.i18n import msg
@@ -160,17 +161,32 @@ def _snapshot(dataset: Dataset) -> dict[str, Any]:
 
 
 def create_dataset(session: Session, *, actor: Actor | None, data: DatasetIn) -> Dataset:
-    owner = _owner_or_invalid(session, data.owner_organisation_id)
+    """Register a dataset; a refusal (403, an unknown owner, inconsistent classes) is audited."""
+    action = "catalog.dataset.create"
+    with refused_on_record(
+        session, actor=actor, action=action, object_type="dataset", object_id=data.code
+    ):
+        owner = _owner_or_invalid(session, data.owner_organisation_id)
     actor = ensure_can_write(
         session,
         actor,
-        action="catalog.dataset.create",
+        action=action,
         object_type="dataset",
         object_id=data.code,
         jurisdiction_code=owner.jurisdiction_code,
         organisation_id=owner.organisation_id,
     )
-    raise_if_any(class_errors(data) + metadata_errors(data), msg("inconsistent sharing classes"))
+    with refused_on_record(
+        session,
+        actor=actor,
+        action=action,
+        object_type="dataset",
+        object_id=data.code,
+        jurisdiction_code=owner.jurisdiction_code,
+    ):
+        raise_if_any(
+            class_errors(data) + metadata_errors(data), msg("inconsistent sharing classes")
+        )
     if session.scalar(select(Dataset.id).where(Dataset.code == data.code)) is not None:
         raise Conflict(msg("a dataset with code {code} exists already", code=data.code))
     now = utcnow()
@@ -222,22 +238,35 @@ def _type_change_errors(
 def update_dataset(
     session: Session, *, actor: Actor | None, code: str, data: DatasetBody
 ) -> Dataset:
+    """Bring a dataset entry up to ``data``; a refusal (403, an unknown owner, inconsistent
+    classes, a field's type changed under its records) is audited."""
     dataset = get_dataset(session, code=code)
+    action = "catalog.dataset.update"
     actor = ensure_can_write(
         session,
         actor,
-        action="catalog.dataset.update",
+        action=action,
         object_type="dataset",
         object_id=code,
         jurisdiction_code=dataset.jurisdiction_code,
         organisation_id=dataset.owner_organisation_id,
     )
-    owner = _owner_or_invalid(session, data.owner_organisation_id)
+    refused = functools.partial(
+        refused_on_record,
+        session,
+        actor=actor,
+        action=action,
+        object_type="dataset",
+        object_id=dataset.code,
+        jurisdiction_code=dataset.jurisdiction_code,
+    )
+    with refused():
+        owner = _owner_or_invalid(session, data.owner_organisation_id)
     if owner.organisation_id != dataset.owner_organisation_id:
         ensure_can_write(
             session,
             actor,
-            action="catalog.dataset.update",
+            action=action,
             object_type="dataset",
             object_id=code,
             jurisdiction_code=owner.jurisdiction_code,
@@ -246,7 +275,8 @@ def update_dataset(
     errors = (
         class_errors(data) + metadata_errors(data) + _type_change_errors(session, dataset, data)
     )
-    raise_if_any(errors, msg("invalid dataset update"))
+    with refused():
+        raise_if_any(errors, msg("invalid dataset update"))
     before = _snapshot(dataset)
     _apply_body(dataset, data, owner)
     after = _snapshot(dataset)

@@ -122,12 +122,21 @@ def _close(
 def _reject(
     session: Session, actor: Actor, request: AccessRequest, reason: str | None, now: dt.datetime
 ) -> None:
-    if not (reason and reason.strip()):
-        raise InvalidInput(
-            msg("a rejection states its reason"),
-            errors=[field_error(["body", "reason"], msg("required to reject"))],
-        )
     dataset = request.dataset
+    if not (reason and reason.strip()):
+        raise audit.audited_refusal(
+            session,
+            InvalidInput(
+                msg("a rejection states its reason"),
+                errors=[field_error(["body", "reason"], msg("required to reject"))],
+            ),
+            actor=actor,
+            action=DECIDE,
+            object_type="access_request",
+            object_id=request.id,
+            jurisdiction_code=dataset.jurisdiction_code,
+            detail={"dataset": dataset.code, "decision": "reject"},
+        )
     _close(request, actor, "rejected", reason.strip(), now)
     session.flush()
     append_event(

@@ -18,6 +18,7 @@ from jingjinji.catalog import policy
 from jingjinji.catalog.models import AccessEvent, Dataset
 from jingjinji.catalog.schemas import GrantOut
 from jingjinji.catalog.service.events import append_event, not_revoked
+from jingjinji.catalog.service.validation import refused_on_record
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
 from jingjinji.pagination import Paged, paginate
@@ -86,6 +87,24 @@ def _grant_dataset(session: Session, grant_id: int) -> tuple[AccessEvent, Datase
     return grant, dataset
 
 
+def _check_revocation_reason(reason: str) -> None:
+    if not reason.strip():
+        raise InvalidInput(
+            msg("a revocation states its reason"),
+            errors=[field_error(["body", "reason"], msg("required"))],
+        )
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            msg("a revocation's reason has at most {reason_max} characters", reason_max=REASON_MAX),
+            errors=[
+                field_error(
+                    ["body", "reason"],
+                    msg("at most {reason_max} characters", reason_max=REASON_MAX),
+                )
+            ],
+        )
+
+
 def revoke_grant(
     session: Session,
     *,
@@ -105,21 +124,16 @@ def revoke_grant(
         jurisdiction_code=dataset.jurisdiction_code,
         organisation_id=dataset.owner_organisation_id,
     )
-    if not reason.strip():
-        raise InvalidInput(
-            msg("a revocation states its reason"),
-            errors=[field_error(["body", "reason"], msg("required"))],
-        )
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            msg("a revocation's reason has at most {reason_max} characters", reason_max=REASON_MAX),
-            errors=[
-                field_error(
-                    ["body", "reason"],
-                    msg("at most {reason_max} characters", reason_max=REASON_MAX),
-                )
-            ],
-        )
+    with refused_on_record(
+        session,
+        actor=actor,
+        action="catalog.grant.revoke",
+        object_type="access_grant",
+        object_id=str(grant.id),
+        jurisdiction_code=dataset.jurisdiction_code,
+        detail={"dataset": dataset.code},
+    ):
+        _check_revocation_reason(reason)
     if session.scalar(select(AccessEvent.id).where(AccessEvent.revokes_event_id == grant.id)):
         raise Conflict(msg("grant {grant_id} was revoked already", grant_id=grant.id))
     try:

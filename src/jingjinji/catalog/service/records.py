@@ -16,7 +16,7 @@ from jingjinji.catalog.service.access import ReadAccess, readable_fields, record
 from jingjinji.catalog.service.datasets import get_dataset
 from jingjinji.catalog.service.scopes import RowScopes, row_in_scopes
 from jingjinji.catalog.service.sources import read_source, record_source_for
-from jingjinji.catalog.service.validation import raise_if_any
+from jingjinji.catalog.service.validation import raise_if_any, refused_on_record
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
 from jingjinji.i18n import msg
@@ -49,13 +49,22 @@ def write_records(
     errors = row_errors({f.name: f.type for f in dataset.fields}, rows, loc_prefix=["body", "rows"])
     if errors:
         bad_rows = len({e["row"] for e in errors})
-        raise InvalidInput(
-            msg(
-                "{count} problem(s) in {bad_rows} row(s); nothing was stored",
-                count=len(errors),
-                bad_rows=bad_rows,
+        raise audit.audited_refusal(
+            session,
+            InvalidInput(
+                msg(
+                    "{count} problem(s) in {bad_rows} row(s); nothing was stored",
+                    count=len(errors),
+                    bad_rows=bad_rows,
+                ),
+                errors=errors[:500],
             ),
-            errors=errors[:500],
+            actor=actor,
+            action="catalog.records.write",
+            object_type="dataset",
+            object_id=dataset.code,
+            jurisdiction_code=dataset.jurisdiction_code,
+            detail={"rows": len(rows), "bad_rows": bad_rows},
         )
     now = utcnow()
     session.add_all(
@@ -203,8 +212,18 @@ def read_records(
     check_limit(limit)
     access = readable_fields(session, actor=actor, dataset_code=dataset_code)
     filters = dict(filters or {})
-    check_filters(access, filters)
     dataset = access.dataset
+    # a filter on a field withheld from the reader is a probe of it: refused on the record
+    with refused_on_record(
+        session,
+        actor=actor,
+        action="catalog.records.read",
+        object_type="dataset",
+        object_id=dataset.code,
+        jurisdiction_code=dataset.jurisdiction_code,
+        detail={"filters": sorted(filters)},
+    ):
+        check_filters(access, filters)
     rows, next_cursor = rows_page(
         session,
         dataset_id=dataset.id,

@@ -18,7 +18,7 @@ from jingjinji.catalog.service import notices
 from jingjinji.catalog.service.deadlines import deadline_policy, decision_deadline
 from jingjinji.catalog.service.events import append_event
 from jingjinji.catalog.service.grants import grants_of_requests
-from jingjinji.catalog.service.validation import raise_if_any
+from jingjinji.catalog.service.validation import raise_if_any, refused_on_record
 from jingjinji.config import Settings, get_settings
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, NotFound, field_error
@@ -184,7 +184,14 @@ def create_access_request(
         object_type="dataset",
         object_id=data.dataset_code,
     )
-    dataset = _requestable_dataset(session, actor, data.dataset_code)
+    with refused_on_record(
+        session,
+        actor=actor,
+        action="catalog.access_request.create",
+        object_type="dataset",
+        object_id=data.dataset_code,
+    ):
+        dataset = _requestable_dataset(session, actor, data.dataset_code)
     assert actor.organisation_id is not None  # checked with the dataset
     now = now or utcnow()
     settings = settings or get_settings()

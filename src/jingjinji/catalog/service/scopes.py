@@ -21,6 +21,7 @@ from jingjinji.catalog.models import AccessEvent, Dataset
 from jingjinji.catalog.service.datasets import get_dataset
 from jingjinji.catalog.service.events import append_event
 from jingjinji.catalog.service.grants import REASON_MAX, current_grants
+from jingjinji.catalog.service.validation import refused_on_record
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
 from jingjinji.security import Actor, ensure_can_write
@@ -160,14 +161,25 @@ def grant_scoped(
         jurisdiction_code=dataset.jurisdiction_code,
         organisation_id=dataset.owner_organisation_id,
     )
-    if not reason.strip() or len(reason) > REASON_MAX:
-        raise InvalidInput(
-            msg("a grant without a request states its reason"),
-            errors=[
-                field_error(["reason"], msg("1 to {reason_max} characters", reason_max=REASON_MAX))
-            ],
-        )
-    scope = _checked_scope(dataset, row_scope)
+    with refused_on_record(
+        session,
+        actor=actor,
+        action="catalog.grant.scoped",
+        object_type="dataset",
+        object_id=dataset.code,
+        jurisdiction_code=dataset.jurisdiction_code,
+        detail={"organisation_id": organisation_id},
+    ):
+        if not reason.strip() or len(reason) > REASON_MAX:
+            raise InvalidInput(
+                msg("a grant without a request states its reason"),
+                errors=[
+                    field_error(
+                        ["reason"], msg("1 to {reason_max} characters", reason_max=REASON_MAX)
+                    )
+                ],
+            )
+        scope = _checked_scope(dataset, row_scope)
     start = period_start or china_today(now)
     event = append_event(
         session,

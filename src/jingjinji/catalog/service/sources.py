@@ -7,10 +7,12 @@ still decides who reads which fields.
 from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from sqlalchemy.orm import Session
 
+from jingjinji import i18n, labels
 from jingjinji.errors import NotFound
 from jingjinji.i18n import msg
 
@@ -109,6 +111,46 @@ def record_source_for(dataset_code: str) -> RecordReader | ScopedRecordReader | 
     if not matches:
         return None
     return _record_sources[max(matches, key=len)]
+
+
+@dataclass(frozen=True)
+class ValueLabels:
+    """A field whose values are an enumeration: the dataset page shows each value by its label
+    of ``kind`` (``jingjinji.labels``) in the reader's language; ``separator`` splits a cell
+    that holds several (``measured;synthetic``). Rows keep their values (API, downloads)."""
+
+    kind: str
+    separator: str | None = None
+
+    def shown(self, lang: str, value: object) -> object:
+        """The value as the page shows it (a value that is no text as it is)."""
+        if not isinstance(value, str):
+            return value
+        if self.separator is None:
+            return labels.label(lang, self.kind, value)
+        parts = [p.strip() for p in value.split(self.separator) if p.strip()]
+        joiner = i18n.gettext_for(lang, i18n.LIST_SEPARATOR)
+        return joiner.join(labels.label(lang, self.kind, p) for p in parts)
+
+
+_value_labels: dict[str, dict[str, ValueLabels]] = {}
+
+
+def register_value_labels(dataset_code_prefix: str, fields: Mapping[str, ValueLabels]) -> None:
+    """Show the enumerations of the datasets whose code starts with the prefix (a whole code
+    does too) by their labels: ``fields`` maps a field to its values' labels. Identifiers, names
+    and numbers are left out (shown as they are); a longer prefix wins for a field both name."""
+    if not dataset_code_prefix:
+        raise ValueError("value labels need a non-empty dataset code prefix")
+    _value_labels.setdefault(dataset_code_prefix, {}).update(fields)
+
+
+def value_labels_for(dataset_code: str) -> dict[str, ValueLabels]:
+    """The fields of ``dataset_code`` shown by their values' labels."""
+    found: dict[str, ValueLabels] = {}
+    for prefix in sorted((p for p in _value_labels if dataset_code.startswith(p)), key=len):
+        found.update(_value_labels[prefix])
+    return found
 
 
 def provincial_code(prefix: str, province_code: str, kind: str) -> str:

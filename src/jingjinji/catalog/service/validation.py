@@ -1,12 +1,18 @@
-"""Raising the problems a check collected as one 422."""
+"""Raising the problems a check collected as one 422, and putting such a refusal on the record."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from jingjinji.audit import service as audit
 from jingjinji.errors import InvalidInput
 from jingjinji.i18n import msg
+from jingjinji.security import Actor
 
 
 def raise_if_any(errors: list[dict[str, Any]], summary: str) -> None:
@@ -24,3 +30,36 @@ def raise_if_any(errors: list[dict[str, Any]], summary: str) -> None:
             ),
             errors=errors,
         )
+
+
+@contextmanager
+def refused_on_record(
+    session: Session,
+    *,
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: str | int | None,
+    jurisdiction_code: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Iterator[None]:
+    """An ``InvalidInput`` raised inside is a refusal on the record: ``audit.audited_refusal``
+    (the caller's work rolled back, the attempt appended with ``outcome="refused"``).
+
+        with refused_on_record(session, actor=actor, action="catalog.records.write",
+                               object_type="dataset", object_id=code):
+            raise_if_any(errors, msg("..."))
+    """
+    try:
+        yield
+    except InvalidInput as exc:
+        raise audit.audited_refusal(
+            session,
+            exc,
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            jurisdiction_code=jurisdiction_code,
+            detail=detail,
+        ) from exc

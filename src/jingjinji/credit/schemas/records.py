@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +34,8 @@ DETAIL_FIELDS = (
     "list_reason",
     "licence_category",
 )
+#: The longest value of a detail field (as a record's facts).
+DETAIL_LIMIT = 4000
 #: Detail fields that are personal data: never shown to the public or to other agencies.
 PERSONAL_DETAILS = frozenset({"id_type", "id_number"})
 #: Kinds published on a deadline (the "double publicity" records).
@@ -75,7 +78,9 @@ class RecordIn(BaseModel):
     valid_to: IsoDate | None = None
     measures: list[str] = Field(default_factory=list, max_length=30)
     decision_date: IsoDate
-    details: dict[str, str] = Field(default_factory=dict, max_length=len(DETAIL_FIELDS))
+    details: dict[str, Annotated[str, Field(max_length=DETAIL_LIMIT)]] = Field(
+        default_factory=dict, max_length=len(DETAIL_FIELDS)
+    )
     publish: StrictBool = False  # publish at once (list entries and court records always are)
     synthetic: StrictBool = False
 

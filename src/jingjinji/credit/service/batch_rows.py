@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from jingjinji import problems
 from jingjinji.credit.kernels.uscc import check_uscc
+from jingjinji.credit.labels import record_column
 from jingjinji.credit.schemas.records import DETAIL_FIELDS, MAX_BATCH, RecordIn, RowError
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
@@ -122,11 +123,8 @@ def row_from_cells(number: int, cells: dict[str, object]) -> Row:
     except ValidationError as exc:
         found: list[RowError] = []
         for err in exc.errors():
-            loc = err["loc"]
             # a detail field is a column of its own in the file (``details.court`` -> ``court``)
-            column = str(
-                loc[1] if loc[:1] == ("details",) and len(loc) > 1 else loc[0] if loc else "-"
-            )
+            column = record_column(".".join(str(part) for part in err["loc"]))
             reason = problems.error_message(err)  # a message: the upload page translates it
             if column in ("fine_10k_cny", "confiscated_10k_cny"):
                 reason = msg(

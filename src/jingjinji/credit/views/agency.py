@@ -11,7 +11,13 @@ from pydantic import ValidationError
 
 from jingjinji import labels
 from jingjinji.credit import labels as credit_labels
-from jingjinji.credit.schemas.records import PENALTY_TYPES, BatchOut, RecordIn, RowError
+from jingjinji.credit.schemas.records import (
+    DETAIL_LIMIT,
+    PENALTY_TYPES,
+    BatchOut,
+    RecordIn,
+    RowError,
+)
 from jingjinji.credit.service import batch, measures, publication, records, scoring
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor
@@ -22,6 +28,8 @@ from jingjinji.web import check_csrf, language_of, redirect, render, t
 router = APIRouter(include_in_schema=False)
 
 KINDS = ("penalty", "licence", "red_list", "black_list", "court_enforcement")
+#: The detail fields the record form has inputs for (stored in the record's ``details``).
+FORM_DETAILS = ("legal_representative", "id_number")
 
 
 def _page(
@@ -55,6 +63,7 @@ def _page(
             "lists": lists,
             "kinds": KINDS,
             "penalty_types": PENALTY_TYPES,
+            "detail_limit": DETAIL_LIMIT,
             "measures": [(m.code, m.name(lang), m.kind) for m in measures.all_measures()],
             "problems": problems,
             "column_labels": {k: t(request, v) for k, v in credit_labels.RECORD_COLUMNS.items()},
@@ -79,7 +88,7 @@ def _form_record(fields: dict[str, str], measure_codes: list[str]) -> dict[str, 
     data: dict[str, Any] = {k: v.strip() for k, v in fields.items() if v and v.strip()}
     data["measures"] = measure_codes
     data["publish"] = fields.get("publish") == "on"
-    details = {k: data.pop(k) for k in ("legal_representative", "id_number") if k in data}
+    details = {k: data.pop(k) for k in FORM_DETAILS if k in data}
     if details:
         data["details"] = details
     return data
@@ -104,7 +113,7 @@ async def create_record_form(
         record = records.create_record(session, actor=actor, data=data)
     except ValidationError as exc:
         problems = [
-            RowError(row=1, column=field.removeprefix("details.") or "-", reason=reason)
+            RowError(row=1, column=credit_labels.record_column(field), reason=reason)
             for field, reason in form_problems(exc)
         ]
         return _page(

@@ -382,3 +382,14 @@ def read_records(
 
 
 catalog.register_record_source(PREFIX, read_records)
+# The enumerations the dataset pages show by their labels (water/presentation.py registers them);
+# section names, item codes and numbers are shown as they are.
+catalog.register_value_labels(
+    PREFIX,
+    {
+        "kind": catalog.ValueLabels("water.section_kind"),
+        "grade": catalog.ValueLabels("water.grade"),
+        "origins": catalog.ValueLabels("water.sample_origin", separator=";"),
+        "scope": catalog.ValueLabels("water.compliance_scope"),
+    },
+)

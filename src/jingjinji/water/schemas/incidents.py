@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jingjinji.i18n import Items, msg
 from jingjinji.inputs import TEXT_LIMIT, IsoDateTime
+from jingjinji.labels import N_, register
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.water.kernels import gb3838
 from jingjinji.water.models import IncidentSeverity, IncidentStatus
@@ -49,6 +50,12 @@ class IncidentIn(BaseModel):
 
     _blank = field_validator("summary")(_text)
     _zone = field_validator("observed_at")(china_time_if_naive)
+
+
+#: The answers to a consultation (the answer form's buttons) by their labels.
+ANSWERS = register(
+    "water.incident_answer", {"agree": N_("Agree"), "propose": N_("Propose (say what)")}
+)
 
 
 class AnswerIn(BaseModel):

@@ -17,11 +17,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from jingjinji import problems
+from jingjinji import labels, problems
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
 from jingjinji.errors import DomainError, InvalidInput, field_error
-from jingjinji.i18n import msg
+from jingjinji.i18n import Items, msg
 from jingjinji.timezone import CHINA_TZ
 from jingjinji.water.incident_presentation import incident_context
 from jingjinji.water.incident_presentation import summary as incident_summary
@@ -45,6 +45,7 @@ FORM_LABELS = {
     "sampled_at": msg("Sampled at (China time)"),
     "values": msg("Values (item=value, comma-separated)"),
     "closure_report": msg("Closure report"),
+    "answer": msg("Your answer"),
 }
 #: The ``text`` of each step's form by that form's label.
 TEXT_LABELS = {
@@ -278,10 +279,20 @@ def answer(
             session,
             actor=actor,
             incident_id=incident_id,
-            data=schemas.AnswerIn.model_validate({"answer": answer, "text": text}),
+            data=schemas.AnswerIn.model_validate({"answer": _answer_choice(answer), "text": text}),
         ),
         step="answer",
     )
+
+
+def _answer_choice(answer: str) -> str:
+    """The answer form's button, or its refusal naming the buttons by their labels (pydantic's
+    would name their keys)."""
+    if answer not in schemas.ANSWERS:
+        allowed = Items([labels.msg_label("water.incident_answer", a) for a in schemas.ANSWERS])
+        reason = msg("not one of the allowed values: {allowed}", allowed=allowed)
+        raise InvalidInput(reason, errors=[field_error(["body", "answer"], reason)])
+    return answer
 
 
 def parse_values(text: str) -> dict[str, float]:
