@@ -188,7 +188,15 @@ def create_dataset(session: Session, *, actor: Actor | None, data: DatasetIn) ->
             class_errors(data) + metadata_errors(data), msg("inconsistent sharing classes")
         )
     if session.scalar(select(Dataset.id).where(Dataset.code == data.code)) is not None:
-        raise Conflict(msg("a dataset with code {code} exists already", code=data.code))
+        raise audit.audited_refusal(
+            session,
+            Conflict(msg("a dataset with code {code} exists already", code=data.code)),
+            actor=actor,
+            action=action,
+            object_type="dataset",
+            object_id=data.code,
+            jurisdiction_code=owner.jurisdiction_code,
+        )
     now = utcnow()
     dataset = Dataset(code=data.code, created_at=now, updated_at=now)
     _apply_body(dataset, data, owner)

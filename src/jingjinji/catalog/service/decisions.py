@@ -250,12 +250,21 @@ def decide_access_request(
     request = get_access_request(session, request_id=request_id)
     actor = _authorise_decision(session, require_actor(actor), request)
     if request.status not in policy.OPEN_STATUSES:
-        raise Conflict(
-            msg(
-                "access request {request_id} was {request_status} already",
-                request_id=request.id,
-                request_status=request.status,
-            )
+        raise audit.audited_refusal(
+            session,
+            Conflict(
+                msg(
+                    "access request {request_id} was {request_status} already",
+                    request_id=request.id,
+                    request_status=request.status,
+                )
+            ),
+            actor=actor,
+            action=DECIDE,
+            object_type="access_request",
+            object_id=str(request.id),
+            jurisdiction_code=request.dataset.jurisdiction_code,
+            detail={"decision": data.decision},
         )
     now = now or utcnow()
     if data.decision == "reject":

@@ -134,8 +134,23 @@ def revoke_grant(
         detail={"dataset": dataset.code},
     ):
         _check_revocation_reason(reason)
+    # Read before any refusal's rollback expires the grant and the dataset.
+    grant_key, dataset_code, jurisdiction_code = grant.id, dataset.code, dataset.jurisdiction_code
+
+    def revoked_already() -> Conflict:
+        return audit.audited_refusal(
+            session,
+            Conflict(msg("grant {grant_id} was revoked already", grant_id=grant_key)),
+            actor=actor,
+            action="catalog.grant.revoke",
+            object_type="access_grant",
+            object_id=str(grant_key),
+            jurisdiction_code=jurisdiction_code,
+            detail={"dataset": dataset_code},
+        )
+
     if session.scalar(select(AccessEvent.id).where(AccessEvent.revokes_event_id == grant.id)):
-        raise Conflict(msg("grant {grant_id} was revoked already", grant_id=grant.id))
+        raise revoked_already()
     try:
         with session.begin_nested():
             event = append_event(
@@ -154,7 +169,7 @@ def revoke_grant(
                 now=now,
             )
     except IntegrityError as exc:  # a concurrent revocation won
-        raise Conflict(msg("grant {grant_id} was revoked already", grant_id=grant.id)) from exc
+        raise revoked_already() from exc
     audit.record(
         session,
         actor=actor,

@@ -39,12 +39,20 @@ def write_records(
         organisation_id=dataset.owner_organisation_id,
     )
     if record_source_for(dataset.code) is not None:
-        raise Conflict(
-            msg(
-                "records of dataset {dataset_code} come from another domain's source; they are "
-                "not written through the catalog",
-                dataset_code=dataset.code,
-            )
+        raise audit.audited_refusal(
+            session,
+            Conflict(
+                msg(
+                    "records of dataset {dataset_code} come from another domain's source; "
+                    "they are not written through the catalog",
+                    dataset_code=dataset.code,
+                )
+            ),
+            actor=actor,
+            action="catalog.records.write",
+            object_type="dataset",
+            object_id=dataset.code,
+            jurisdiction_code=dataset.jurisdiction_code,
         )
     errors = row_errors({f.name: f.type for f in dataset.fields}, rows, loc_prefix=["body", "rows"])
     if errors:

@@ -212,13 +212,27 @@ def create_access_request(
                 "period": [data.period_start.isoformat(), data.period_end.isoformat()],
             },
         ) from exc
-    if open_request(session, dataset_id=dataset.id, organisation_id=actor.organisation_id):
-        raise Conflict(
-            msg(
-                "your organisation has an undecided request for {dataset_code} already",
-                dataset_code=dataset.code,
-            )
+    # Read before any refusal's rollback expires the dataset.
+    dataset_code, jurisdiction_code = dataset.code, dataset.jurisdiction_code
+
+    def undecided_already() -> Conflict:
+        return audit.audited_refusal(
+            session,
+            Conflict(
+                msg(
+                    "your organisation has an undecided request for {dataset_code} already",
+                    dataset_code=dataset_code,
+                )
+            ),
+            actor=actor,
+            action="catalog.access_request.create",
+            object_type="dataset",
+            object_id=dataset_code,
+            jurisdiction_code=jurisdiction_code,
         )
+
+    if open_request(session, dataset_id=dataset.id, organisation_id=actor.organisation_id):
+        raise undecided_already()
     request = AccessRequest(
         dataset_id=dataset.id,
         requester_organisation_id=actor.organisation_id,
@@ -235,12 +249,7 @@ def create_access_request(
         with session.begin_nested():
             session.add(request)
     except IntegrityError as exc:  # a concurrent submission of the same organisation won
-        raise Conflict(
-            msg(
-                "your organisation has an undecided request for {dataset_code} already",
-                dataset_code=dataset.code,
-            )
-        ) from exc
+        raise undecided_already() from exc
     append_event(
         session,
         actor=actor,
