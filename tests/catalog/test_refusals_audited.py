@@ -1,7 +1,9 @@
-"""Found in a review: some catalog endpoints answered 422 without putting the refused attempt on
-the record (the platform's rule: every refusal is audited, as the access period rule's are).
-Each service-level 422 of the catalog is an audited refusal (``outcome="refused"``), and
-nothing of the refused attempt is stored (both databases)."""
+"""Found in a review: some catalog endpoints answered 422 or 409 without putting the refused
+attempt on the record (the platform's rule: every refusal is audited, as the access period
+rule's are). Each service-level 422 and each 409 of the catalog (a code taken, a request
+undecided or decided, a grant revoked, records another domain serves) is an audited refusal
+(``outcome="refused"``) with its reason, and nothing of the refused attempt is stored (both
+databases)."""
 
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit.models import AuditEntry
 from jingjinji.catalog import service
-from jingjinji.catalog.models import Dataset, Record
+from jingjinji.catalog.models import AccessEvent, AccessRequest, Dataset, Record
 from jingjinji.catalog.schemas import DecisionIn
+from jingjinji.catalog.service import sources
 from jingjinji.errors import InvalidInput
 from tests.catalog.support import (
     PROBLEM,
@@ -178,6 +181,18 @@ def _filed(session_factory: sessionmaker[Session], catalog: People) -> int:
         return request.id
 
 
+def _approved(session_factory: sessionmaker[Session], catalog: People, request_id: int) -> None:
+    with session_factory() as session:
+        service.decide_access_request(
+            session,
+            actor=catalog["bj-env"],
+            request_id=request_id,
+            data=DecisionIn(decision="approve"),
+            settings=SETTINGS,
+        )
+        session.commit()
+
+
 def test_a_rejection_without_its_reason_is_on_the_record(
     client: TestClient, catalog: People, session_factory: sessionmaker[Session]
 ) -> None:
@@ -197,16 +212,8 @@ def test_a_rejection_without_its_reason_is_on_the_record(
 def test_a_revocation_without_its_reason_is_on_the_record(
     client: TestClient, catalog: People, session_factory: sessionmaker[Session]
 ) -> None:
-    request_id = _filed(session_factory, catalog)
+    _approved(session_factory, catalog, _filed(session_factory, catalog))
     with session_factory() as session:
-        service.decide_access_request(
-            session,
-            actor=catalog["bj-env"],
-            request_id=request_id,
-            data=DecisionIn(decision="approve"),
-            settings=SETTINGS,
-        )
-        session.commit()
         [grant], _ = service.list_grants(session, actor=catalog["he-analyst"])
     response = client.post(
         f"/api/v1/access-grants/{grant.id}/revoke",
@@ -235,3 +242,118 @@ def test_a_scoped_grant_without_its_reason_is_on_the_record(
     assert (entry.object_id, entry.jurisdiction_code) == ("BJ-COND", "110000")
     with session_factory() as session:
         assert service.list_grants(session, actor=catalog["office"])[0] == []
+
+
+# --- 409s ---------------------------------------------------------------------------------
+
+
+def _conflict(response: Any) -> None:
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def _reason(entry: AuditEntry) -> str:
+    return str(json.loads(entry.detail_json)["reason"])
+
+
+def test_a_dataset_code_taken_is_refused_on_the_record(
+    client: TestClient, catalog: People, session_factory: sessionmaker[Session]
+) -> None:
+    before = _count(session_factory, Dataset)
+    body = dataset_json("BJ-OPEN", catalog.organisations["bj_env"])
+    response = client.post(
+        "/api/v1/datasets", json=body, headers=catalog.headers(session_factory, "bj-env")
+    )
+    _conflict(response)
+    entry = _refused(session_factory, "catalog.dataset.create")
+    assert (entry.actor_username, entry.object_id, entry.jurisdiction_code) == (
+        "bj-env",
+        "BJ-OPEN",
+        "110000",
+    )
+    assert "exists already" in _reason(entry)
+    assert _count(session_factory, Dataset) == before
+
+
+def test_a_second_undecided_request_is_refused_on_the_record(
+    client: TestClient, catalog: People, session_factory: sessionmaker[Session]
+) -> None:
+    _filed(session_factory, catalog)
+    body = request_in("BJ-COND", ["x"]).model_dump(mode="json")
+    response = client.post(
+        "/api/v1/access-requests",
+        json=body,
+        headers=catalog.headers(session_factory, "he-analyst"),
+    )
+    _conflict(response)
+    entry = _refused(session_factory, "catalog.access_request.create")
+    assert (entry.actor_username, entry.object_id, entry.jurisdiction_code) == (
+        "he-analyst",
+        "BJ-COND",
+        "110000",
+    )
+    assert "undecided request" in _reason(entry)
+    assert _count(session_factory, AccessRequest) == 1
+
+
+def test_deciding_a_decided_request_is_refused_on_the_record(
+    client: TestClient, catalog: People, session_factory: sessionmaker[Session]
+) -> None:
+    request_id = _filed(session_factory, catalog)
+    _approved(session_factory, catalog, request_id)
+    events = _count(session_factory, AccessEvent)
+    response = client.post(
+        f"/api/v1/access-requests/{request_id}/decision",
+        json={"decision": "reject", "reason": "changed our mind"},
+        headers=catalog.headers(session_factory, "bj-env"),
+    )
+    _conflict(response)
+    entry = _refused(session_factory, "catalog.access_request.decide")
+    assert (entry.object_id, entry.jurisdiction_code) == (str(request_id), "110000")
+    assert json.loads(entry.detail_json)["decision"] == "reject"
+    assert "already" in _reason(entry)
+    with session_factory() as session:
+        assert service.get_access_request(session, request_id=request_id).status == "approved"
+    assert _count(session_factory, AccessEvent) == events
+
+
+def test_revoking_a_revoked_grant_is_refused_on_the_record(
+    client: TestClient, catalog: People, session_factory: sessionmaker[Session]
+) -> None:
+    request_id = _filed(session_factory, catalog)
+    _approved(session_factory, catalog, request_id)
+    with session_factory() as session:
+        [grant], _ = service.list_grants(session, actor=catalog["he-analyst"])
+    headers = catalog.headers(session_factory, "bj-env")
+    url = f"/api/v1/access-grants/{grant.id}/revoke"
+    assert client.post(url, json={"reason": "project ended"}, headers=headers).status_code == 200
+    events = _count(session_factory, AccessEvent)
+    _conflict(client.post(url, json={"reason": "again"}, headers=headers))
+    entry = _refused(session_factory, "catalog.grant.revoke")
+    assert (entry.object_id, entry.jurisdiction_code) == (str(grant.id), "110000")
+    assert json.loads(entry.detail_json)["dataset"] == "BJ-COND"
+    assert "revoked already" in _reason(entry)
+    assert _count(session_factory, AccessEvent) == events
+
+
+def test_writing_records_another_domain_serves_is_refused_on_the_record(
+    client: TestClient,
+    catalog: People,
+    session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def served(session: Session, **kw: Any) -> tuple[list[dict[str, Any]], str | None]:
+        return [], None
+
+    monkeypatch.setattr(sources, "_record_sources", {"BJ-OPEN": served})
+    before = _count(session_factory, Record)
+    response = client.post(
+        "/api/v1/datasets/BJ-OPEN/records",
+        json={"rows": [{"a": 4, "b": "four"}]},
+        headers=catalog.headers(session_factory, "bj-env"),
+    )
+    _conflict(response)
+    entry = _refused(session_factory, "catalog.records.write")
+    assert (entry.object_id, entry.jurisdiction_code) == ("BJ-OPEN", "110000")
+    assert "another domain" in _reason(entry)
+    assert _count(session_factory, Record) == before
