@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.db import is_postgres, session_scope, utcnow
 from jingjinji.sources.loader.batch import StreamMessage, parse_messages, prepare
 from jingjinji.sources.loader.partitions import ensure_month_partitions
-from jingjinji.sources.loader.store import StoredBatch, store_batch
+from jingjinji.sources.loader.store import SqliteRows, StoredBatch, sqlite_rows, store_batch
 from jingjinji.sources.service import registry
 
 log = logging.getLogger("jingjinji.sources.loader")
@@ -113,6 +113,8 @@ class BatchLoader:
         self.name = name or loader_name()
         self.logger_ids = LoggerIds(factory)
         self.partitions = MonthPartitions(factory)
+        bind = factory.kw.get("bind")
+        self._sqlite = bind is not None and bind.dialect.name == "sqlite"
 
     def load(
         self, messages: Sequence[StreamMessage], *, now: dt.datetime | None = None
@@ -123,8 +125,13 @@ class BatchLoader:
         ids = self.logger_ids.resolve({p.mn for p in parsed.values() if p.valid and p.mn})
         batch = prepare(messages, parsed, ids, stats_prefix=self.stats_prefix, now=now or utcnow())
         self.partitions.ensure(batch.months())
+        # SQLite: the rows in their stored form before the transaction, which then holds the
+        # database's one write lock only for its statements.
+        rows: SqliteRows | None = None
+        if self._sqlite and batch.packets:
+            rows = sqlite_rows(batch)
         with session_scope(self.factory) as session:
-            stored = store_batch(session, batch, loader=self.name)
+            stored = store_batch(session, batch, loader=self.name, rows=rows)
         if stored.batch_id is not None:
             log.info(
                 "batch %d: %d messages (sequences %d-%d), %d packets stored, %d duplicates, "

@@ -59,8 +59,12 @@ class StoredBatch:
     values_stored: int
 
 
-def store_batch(session: Session, batch: PreparedBatch, *, loader: str) -> StoredBatch:
-    """Write ``batch`` in the session's transaction (the caller commits, then acknowledges)."""
+def store_batch(
+    session: Session, batch: PreparedBatch, *, loader: str, rows: SqliteRows | None = None
+) -> StoredBatch:
+    """Write ``batch`` in the session's transaction (the caller commits, then acknowledges).
+    On SQLite, ``rows`` are its rows built before the transaction (:func:`sqlite_rows`; built
+    here when not given)."""
     _store_reports(session, batch)
     if batch.frames == 0:
         return StoredBatch(None, 0, 0, 0)
@@ -80,7 +84,7 @@ def store_batch(session: Session, batch: PreparedBatch, *, loader: str) -> Store
         if is_postgres(session):
             packets, values = _insert_postgres(session, batch, row.id)
         else:
-            packets, values = _insert_sqlite(session, batch, row.id)
+            packets, values = _insert_sqlite(session, rows or sqlite_rows(batch), row.id)
     else:
         packets, values = 0, 0
     duplicates = len(batch.packets) - packets + batch.repeated
@@ -205,7 +209,36 @@ def sqlite_time(moment: dt.datetime) -> str:
     return _naive(moment).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _insert_sqlite(session: Session, batch: PreparedBatch, batch_id: int) -> tuple[int, int]:
+@dataclass(frozen=True, slots=True)
+class SqliteRows:
+    """A batch's packet and value rows in SQLite's stored form (times as :func:`sqlite_time`),
+    built by :func:`sqlite_rows` BEFORE the write transaction: SQLite has one writer, and every
+    other writer (a login, an audit entry) waits while a batch holds the lock, so the batch
+    holds it only for its statements, not for this Python work."""
+
+    packets: list[tuple[Any, ...]]  # PACKET_COLUMNS (the batch id is added in the transaction)
+    values: list[tuple[Any, ...]]  # VALUE_ROW_COLUMNS
+    value_keys: list[tuple[int, int, str]]  # the packet key of each value row, in order
+
+
+def sqlite_rows(batch: PreparedBatch) -> SqliteRows:
+    """The rows of ``batch`` as :func:`_insert_sqlite` writes them (pure: no database)."""
+    packets = [
+        (r[0], r[1], sqlite_time(r[2]), r[3], r[4], sqlite_time(r[5]), r[6]) for r in batch.packets
+    ]
+    times: dict[dt.datetime, str] = {}  # a packet's values share its data time
+    values: list[tuple[Any, ...]] = []
+    keys: list[tuple[int, int, str]] = []
+    for r in batch.values:
+        at = times.get(r[2])
+        if at is None:
+            at = times[r[2]] = sqlite_time(r[2])
+        values.append((r[0], r[1], at, *r[3:]))
+        keys.append((r[0], r[1], at))
+    return SqliteRows(packets, values, keys)
+
+
+def _insert_sqlite(session: Session, rows: SqliteRows, batch_id: int) -> tuple[int, int]:
     dbapi = session.connection().connection.driver_connection
     assert dbapi is not None
     packet_columns = ", ".join((*PACKET_COLUMNS, "batch_id"))
@@ -214,20 +247,15 @@ def _insert_sqlite(session: Session, batch: PreparedBatch, batch_id: int) -> tup
         cursor.executemany(
             f"INSERT OR IGNORE INTO source_packets ({packet_columns})"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (r[0], r[1], sqlite_time(r[2]), r[3], r[4], sqlite_time(r[5]), r[6], batch_id)
-                for r in batch.packets
-            ],
+            [(*r, batch_id) for r in rows.packets],
         )
         cursor.execute(
             "SELECT logger_id, cn, data_time FROM source_packets WHERE batch_id = ?", (batch_id,)
         )
         new = set(cursor.fetchall())
-        values = [
-            (r[0], r[1], sqlite_time(r[2]), *r[3:])
-            for r in batch.values
-            if (r[0], r[1], sqlite_time(r[2])) in new
-        ]
+        values = rows.values
+        if len(new) < len(rows.packets):  # some were stored before: only the new ones' values
+            values = [v for v, key in zip(values, rows.value_keys, strict=True) if key in new]
         marks = ", ".join("?" for _ in VALUE_ROW_COLUMNS)
         cursor.executemany(
             f"INSERT OR IGNORE INTO source_values ({', '.join(VALUE_ROW_COLUMNS)})"
