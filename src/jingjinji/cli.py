@@ -301,12 +301,13 @@ def _ensure_demo_audit_key(settings: Settings) -> None:
 
 def _start_sources_pipeline(settings: Settings) -> PipelineProcess:
     """The demo's HJ 212 gateway, loader and replay of the recorded Hebei day (docs/sources.md),
-    in a child process: they are CPU-bound Python, and as threads of this process they would
-    hold the web server's GIL while the day is loaded. The child prints its own lines."""
+    and the job worker, in a child process: they are CPU-bound Python, and as threads of this
+    process they would hold the web server's GIL while the day is loaded (the worker runs a
+    detection job per stored batch). The child prints its own lines."""
     from jingjinji.sources import live
 
     return live.start_process(
-        settings, live.ProcessOptions(label="demo", gateway=True, replay_demo=True)
+        settings, live.ProcessOptions(label="demo", gateway=True, replay_demo=True, worker=True)
     )
 
 
@@ -318,7 +319,6 @@ def demo(
 ) -> None:
     """Create the embedded database, load the demo data, run worker and server."""
 
-    from jingjinji import bootstrap
     from jingjinji.app import create_app, server_engine, warm_routes
 
     if not load_only:
@@ -351,15 +351,12 @@ def demo(
         engine.dispose()
         demo_data.print_logins(console, logins, url=None)
         return
-    stop = threading.Event()
-    bootstrap.start_worker_thread(factory, stop)
     pipeline = _start_sources_pipeline(settings)
     demo_data.print_logins(console, logins, url=f"http://{host}:{port}/")
     try:
         served = warm_routes(create_app(settings, session_factory=factory))
         _run_server(served, host=host, port=port, log_level="warning")
     finally:
-        stop.set()
         pipeline.close()
 
 

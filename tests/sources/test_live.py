@@ -19,7 +19,7 @@ import threading
 import time
 import warnings
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 import httpx
 import pytest
@@ -27,6 +27,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.config import Settings
+from jingjinji.jobs import service as jobs
+from jingjinji.jobs.models import Job
 from jingjinji.sources import live
 from jingjinji.sources.gateway.counters import RejectLog
 from jingjinji.sources.gateway.runner import GatewayThread
@@ -34,6 +36,7 @@ from jingjinji.sources.gateway.server import Gateway
 from jingjinji.sources.kernels import parse_packet
 from jingjinji.sources.models import Batch, Packet
 from jingjinji.sources.replay import corpus_dir
+from jingjinji.sources.service.exceedances import DETECT_JOB
 from jingjinji.sources.stream import StreamNames
 from tests.browser_support import free_port
 from tests.conftest import People
@@ -179,6 +182,43 @@ def test_without_nats_nothing_starts(
     assert live.start(session_factory, settings, stop=stop, names=names, gateway=True) is None
 
 
+@jobs.handler("test.live_worker")
+def _live_worker_job(session: Session, payload: dict[str, Any]) -> None:
+    del session, payload
+
+
+def test_without_nats_the_process_still_runs_the_job_worker(
+    session_factory: sessionmaker[Session], settings: Settings
+) -> None:
+    with session_factory() as session:
+        job_id = jobs.enqueue(session, kind="test.live_worker").id
+        session.commit()
+    names = StreamNames(url="nats://127.0.0.1:1", stream="S", prefix="p")
+    options = live.ProcessOptions(label="demo", names=names, gateway=True, worker=True)
+    stop = threading.Event()
+    runner = threading.Thread(
+        target=live.run_until_stopped,
+        args=(session_factory, settings, options),
+        kwargs={"stop": stop},
+        daemon=True,
+    )
+    runner.start()
+    status = None
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with session_factory() as session:
+                status = session.scalar(select(Job.status).where(Job.id == job_id))
+            if status == "done":
+                break
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        runner.join(timeout=60)
+    assert status == "done"
+    assert not runner.is_alive()
+
+
 # --- the demo's pipeline in a process of its own ----------------------------------------------
 
 
@@ -248,6 +288,7 @@ def test_the_pipeline_process_stores_the_replay_outside_this_process(
         replay_demo=True,
         corpus=tmp_path,
         live_pace=False,
+        worker=True,
     )
     pipeline = live.start_process(settings, options)
     output = ""
@@ -257,9 +298,26 @@ def test_the_pipeline_process_stores_the_replay_outside_this_process(
         while "demo: gateway read" not in output and time.monotonic() < deadline:
             time.sleep(0.5)
             output += capfd.readouterr().out
+        # The replay summary counts the packets the gateway stored in the stream; the child's
+        # loader (which shares the child with the job worker) may store them a little later.
+        stored: int | None = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with session_factory() as session:
+                stored = session.scalar(select(func.count()).select_from(Packet))
+            if stored == expected:
+                break
+            time.sleep(0.5)
         with session_factory() as session:
-            stored = session.scalar(select(func.count()).select_from(Packet))
             loaders = set(session.scalars(select(Batch.loader)))
+        # The child's job worker runs the detection job each stored batch queued.
+        detections: list[str] = []
+        while time.monotonic() < deadline:
+            with session_factory() as session:
+                detections = list(session.scalars(select(Job.status).where(Job.kind == DETECT_JOB)))
+            if detections and set(detections) == {"done"}:
+                break
+            time.sleep(0.5)
     finally:
         code = pipeline.close()
     output += capfd.readouterr().out
@@ -269,6 +327,7 @@ def test_the_pipeline_process_stores_the_replay_outside_this_process(
     assert stored == expected
     # The batches were written by the child's loader, named host:pid.
     assert loaders and {name.rsplit(":", 1)[1] for name in loaders} == {str(pipeline.pid)}
+    assert detections and set(detections) == {"done"}, detections
 
 
 PARENT = """

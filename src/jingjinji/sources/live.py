@@ -316,6 +316,9 @@ class ProcessOptions:
     corpus: Path | None = None
     live_pace: bool = True
     limit: int | None = None
+    # The job worker too (the demo's): it runs the detection job each stored batch queues, so
+    # that this work is not done in the web server's process either.
+    worker: bool = False
 
 
 class PipelineProcess:
@@ -411,6 +414,16 @@ def run_until_stopped(
     def say(line: str) -> None:
         print(f"{options.label}: {line}", file=sys.stdout, flush=True)
 
+    if options.worker:
+        # Every model and handler module imported, and the mappers configured, before the
+        # loader's and the worker's threads start: the worker imports the handler modules as it
+        # starts, and a batch stored meanwhile configured the mappers half-imported.
+        from sqlalchemy.orm import configure_mappers
+
+        from jingjinji.jobs.registry import load_handlers
+
+        load_handlers()
+        configure_mappers()
     pipeline = start(
         factory,
         settings,
@@ -426,7 +439,17 @@ def run_until_stopped(
     )
     for line in describe(pipeline):
         say(line)
-    if pipeline is None:
+    worker = _start_worker(factory, stop) if options.worker else None
+    if pipeline is None and worker is None:
         return
     stop.wait()
-    pipeline.close()
+    if pipeline is not None:
+        pipeline.close()
+    if worker is not None:  # running jobs finish, claimed ones go back to the queue
+        worker.join()
+
+
+def _start_worker(factory: sessionmaker[Session], stop: threading.Event) -> threading.Thread:
+    from jingjinji import bootstrap  # the thread `jjj serve --worker` runs
+
+    return bootstrap.start_worker_thread(factory, stop)
