@@ -26,8 +26,6 @@ from jingjinji.catalog.service.access import ReadAccess, access_for, readable_fi
 from jingjinji.catalog.service.activity import activity_page, dataset_activity
 from jingjinji.catalog.service.datasets import (
     create_dataset,
-    dataset_out,
-    dataset_outs,
     domains_in_use,
     ensure_dataset,
     get_dataset,
@@ -84,6 +82,7 @@ from jingjinji.catalog.service.scopes import (
     grant_scoped,
     scopes_of,
 )
+from jingjinji.catalog.service.shapes import dataset_out, dataset_outs
 from jingjinji.catalog.service.sources import (
     RecordReader,
     ValueLabels,

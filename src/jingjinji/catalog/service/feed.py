@@ -7,12 +7,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from jingjinji.catalog.schemas import DatasetOut
-from jingjinji.catalog.service.datasets import (
-    dataset_out,
-    dataset_outs,
-    list_datasets,
-    visible_dataset,
-)
+from jingjinji.catalog.service.datasets import list_datasets, visible_dataset
+from jingjinji.catalog.service.shapes import dataset_out, dataset_outs
 from jingjinji.pagination import MAX_LIMIT
 from jingjinji.security import Actor
 

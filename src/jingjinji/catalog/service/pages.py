@@ -28,7 +28,7 @@ from jingjinji.catalog.schemas import (
 )
 from jingjinji.catalog.service.access import ReadAccess, access_for
 from jingjinji.catalog.service.activity import dataset_activity
-from jingjinji.catalog.service.datasets import dataset_out, datasets_by_code, visible_dataset
+from jingjinji.catalog.service.datasets import datasets_by_code, visible_dataset
 from jingjinji.catalog.service.decisions import decide_access_request
 from jingjinji.catalog.service.grants import list_grants, revoke_grant
 from jingjinji.catalog.service.records import read_records
@@ -38,6 +38,7 @@ from jingjinji.catalog.service.requests import (
     open_request,
     request_outs,
 )
+from jingjinji.catalog.service.shapes import dataset_out
 from jingjinji.config import Settings
 from jingjinji.errors import Conflict, InvalidInput
 from jingjinji.pagination import Paged
