@@ -17,19 +17,21 @@ from collections.abc import Callable, Coroutine
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from jingjinji import problems
 from jingjinji.db import utcnow
-from jingjinji.deps import DbSession, RequiredActor
+from jingjinji.deps import DbSession, read_unit, require_credentials
 from jingjinji.errors import InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
+from jingjinji.pagination import Paged
 from jingjinji.ports import service
 from jingjinji.ports.schemas import dcsa
 from jingjinji.ports.schemas.api import DcsaEventFilter
+from jingjinji.security import Actor
 
 API_VERSION = "2.2.0"
 MAJOR = "2"
@@ -101,16 +103,24 @@ def check_version(requested: str | None) -> None:
         )
 
 
-@router.get("/v2/events", response_model=list[dcsa.DcsaEvent])
-def get_events(
+# The two reads of a DCSA client run as one unit in one worker thread (deps.read_unit): the
+# token, the page and the transaction's end, on an autocommit connection.
+@router.get(
+    "/v2/events",
+    response_model=list[dcsa.DcsaEvent],
+    dependencies=[Depends(require_credentials)],
+)
+async def get_events(
     request: Request,
     session: DbSession,
-    actor: RequiredActor,
     params: Annotated[DcsaEventFilter, Query()],
     api_version: ApiVersion = None,
 ) -> Response:
-    check_version(api_version)
-    page = service.list_event_documents(session, actor=actor, query=params.query())
+    def read(actor: Actor) -> Paged[str]:
+        check_version(api_version)
+        return service.list_event_documents(session, actor=actor, query=params.query())
+
+    page = await read_unit(request, session, read)
     headers = {
         "Current-Page": str(request.url),
         "First-Page": str(request.url.remove_query_params("cursor")),
@@ -123,10 +133,16 @@ def get_events(
     return Response(body, media_type="application/json", headers=headers)
 
 
-@router.get("/v2/events/{eventID}", response_model=dcsa.DcsaEvent)
-def get_event(
-    session: DbSession, actor: RequiredActor, eventID: uuid.UUID, api_version: ApiVersion = None
+@router.get(
+    "/v2/events/{eventID}",
+    response_model=dcsa.DcsaEvent,
+    dependencies=[Depends(require_credentials)],
+)
+async def get_event(
+    request: Request, session: DbSession, eventID: uuid.UUID, api_version: ApiVersion = None
 ) -> Response:
-    check_version(api_version)
-    event = service.get_event(session, actor=actor, event_id=eventID)
-    return JSONResponse(event.payload)
+    def read(actor: Actor) -> dict[str, Any]:
+        check_version(api_version)
+        return service.get_event(session, actor=actor, event_id=eventID).payload
+
+    return JSONResponse(await read_unit(request, session, read))
