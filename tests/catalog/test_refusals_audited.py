@@ -272,3 +272,114 @@ def test_writing_records_another_domain_serves_is_refused_on_the_record(
     assert (entry.object_id, entry.jurisdiction_code) == ("BJ-OPEN", "110000")
     assert "another domain" in _reason(entry)
     assert _count(call.session_factory, Record) == before
+
+
+# --- a bad query of a read (records, their CSV and download, the activity stream) ------------
+
+RECORDS = "/api/v1/datasets/BJ-OPEN/records"
+READERS = ["bj-env", "he-analyst", None]  # the owner, a reader across provinces, anonymous
+PAGING_PROBLEMS = [
+    pytest.param({"limit": "0"}, "limit", "must be between 1 and 1000", id="limit-0"),
+    pytest.param({"limit": "1001"}, "limit", "must be between 1 and 1000", id="limit-1001"),
+    pytest.param({"cursor": "x"}, "cursor", "malformed cursor", id="cursor"),
+]
+
+
+def _refused_query(
+    call: Caller, action: str, username: str | None, field: str, rule: str
+) -> dict[str, Any]:
+    """The one refusal of ``action`` on BJ-OPEN, by ``username``, naming ``field`` and
+    ``rule``; its detail."""
+    entry = call.refused(action)
+    assert (entry.actor_username, entry.object_type, entry.object_id) == (
+        username or "anonymous",
+        "dataset",
+        "BJ-OPEN",
+    )
+    assert entry.jurisdiction_code == "110000"
+    detail: dict[str, Any] = json.loads(entry.detail_json)
+    assert detail["problems"] == [{"field": f"query.{field}", "rule": rule}]
+    return detail
+
+
+@pytest.mark.parametrize("username", READERS)
+@pytest.mark.parametrize(
+    ("query", "field", "rule"),
+    [
+        pytest.param({"nope": "1"}, "nope", "unknown field", id="unknown-field"),
+        pytest.param({"a": "x"}, "a", "expected a integer value", id="not-an-integer"),
+        pytest.param({"a": "99999999999999999999"}, "a", "expected a integer value", id="too-big"),
+        *PAGING_PROBLEMS,
+    ],
+)
+def test_a_bad_records_query_is_refused_on_the_record(
+    call: Caller, username: str | None, query: dict[str, str], field: str, rule: str
+) -> None:
+    response = call("GET", RECORDS, username, 422, params=query)
+    assert [e["loc"] for e in response.json()["errors"]] == [["query", field]]
+    detail = _refused_query(call, "catalog.records.read", username, field, rule)
+    assert detail["filters"] == sorted(set(query) - {"limit", "cursor"})
+    # nothing was read (he-analyst's read across provinces would be on the record)
+    assert audit_entries(call.session_factory, action="catalog.records.read", outcome="ok") == []
+
+
+def test_a_bad_query_of_the_records_csv_is_refused_on_the_record(call: Caller) -> None:
+    response = call("GET", f"{RECORDS}.csv", "he-analyst", 422, params={"a": "1.5"})
+    assert response.json()["errors"][0]["loc"] == ["query", "a"]
+    detail = _refused_query(
+        call, "catalog.records.read", "he-analyst", "a", "expected a integer value"
+    )
+    assert detail["filters"] == ["a"]
+
+
+def test_a_refused_query_keeps_little_of_its_untrusted_input(call: Caller) -> None:
+    names = [f"n{i:02d}" + "x" * 200 for i in range(30)]
+    query = {"a": "9" * 5000, **dict.fromkeys(names, "v")}
+    response = call("GET", RECORDS, None, 422, params=query)
+    assert len(response.json()["errors"]) == 31  # the answer names every problem
+    entry = call.refused("catalog.records.read")
+    assert "9" * 100 not in entry.detail_json and "x" * 100 not in entry.detail_json
+    assert len(entry.detail_json) < 3000
+    detail = json.loads(entry.detail_json)
+    assert [p["field"][:9] for p in detail["problems"]] == [
+        "query.a",
+        *(f"query.{n[:3]}" for n in names[:9]),
+    ]
+    assert [n[:3] for n in detail["filters"]] == ["a", *(n[:3] for n in names[:9])]
+
+
+def test_a_reader_refused_the_dataset_hears_that_before_the_query(call: Caller) -> None:
+    call("GET", "/api/v1/datasets/NOPE/records", "he-analyst", 404, params={"limit": "0"})
+    call("GET", "/api/v1/datasets/BJ-INTERNAL/records", None, 401, params={"u": "x", "limit": "0"})
+    call("GET", "/api/v1/datasets/BJ-SECRET/records", "he-analyst", 403, params={"nope": "1"})
+    assert audit_entries(call.session_factory, action="catalog.records.read") == []
+
+
+def test_a_refused_read_is_committed_though_the_reading_session_is_not(call: Caller) -> None:
+    with call.session_factory() as session, pytest.raises(InvalidInput):
+        service.read_records(session, actor=None, dataset_code="BJ-OPEN", limit=0)
+    _refused_query(call, "catalog.records.read", None, "limit", "must be between 1 and 1000")
+
+
+@pytest.mark.parametrize("username", [None, "he-analyst"])
+def test_a_download_filtering_on_a_bad_value_is_refused_before_it_streams(
+    call: Caller, username: str | None
+) -> None:
+    url = "/api/v1/datasets/BJ-OPEN/download.csv"
+    response = call("GET", url, username, 422, params={"a": "x"})
+    assert response.json()["errors"][0]["loc"] == ["query", "a"]
+    detail = _refused_query(
+        call, "catalog.records.download", username, "a", "expected a integer value"
+    )
+    assert (detail["format"], detail["filters"]) == ("csv", ["a"])
+
+
+@pytest.mark.parametrize("username", READERS)
+@pytest.mark.parametrize(("query", "field", "rule"), PAGING_PROBLEMS)
+def test_a_bad_activity_query_is_refused_on_the_record(
+    call: Caller, username: str | None, query: dict[str, str], field: str, rule: str
+) -> None:
+    response = call("GET", "/api/v1/datasets/BJ-OPEN/activity", username, 422, params=query)
+    assert [e["loc"] for e in response.json()["errors"]] == [["query", field]]
+    # the activity stream is read from the audit chain
+    assert _refused_query(call, "audit.read", username, field, rule)["stream"] == "activity"
