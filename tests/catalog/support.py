@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -188,3 +191,28 @@ def audit_entries(session_factory: sessionmaker[Session], **where: Any) -> list[
         for key, value in where.items():
             stmt = stmt.where(getattr(AuditEntry, key) == value)
         return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Calls the API as one of the people (``None``: anonymously), checks the answer's status
+    (a refusal is problem+json) and finds the refusal it left on the audit record."""
+
+    client: TestClient
+    people: People
+    session_factory: sessionmaker[Session]
+
+    def __call__(
+        self, method: str, url: str, username: str | None, status: int, **kwargs: Any
+    ) -> Response:
+        headers = self.people.headers(self.session_factory, username) if username else {}
+        response = self.client.request(method, url, headers=headers, **kwargs)
+        assert response.status_code == status, response.text
+        if status >= 400:
+            assert response.headers["content-type"].startswith(PROBLEM)
+        return response
+
+    def refused(self, action: str) -> AuditEntry:
+        """The one refused entry of ``action``."""
+        [entry] = audit_entries(self.session_factory, action=action, outcome="refused")
+        return entry

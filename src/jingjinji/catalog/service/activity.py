@@ -14,6 +14,7 @@ from jingjinji.catalog import policy
 from jingjinji.catalog.models import AccessEvent, AccessRequest, Dataset
 from jingjinji.catalog.schemas import ActivityItem
 from jingjinji.catalog.service.datasets import visible_dataset
+from jingjinji.catalog.service.validation import refused_on_record
 from jingjinji.pagination import Paged, check_limit
 from jingjinji.security import Actor
 
@@ -45,13 +46,10 @@ def _item(entry: Any, *, with_actor: bool) -> ActivityItem:
     )
 
 
-def dataset_activity(
+def _history(
     session: Session, *, actor: Actor | None, dataset: Dataset, cursor: str | None, limit: int
-) -> Paged[ActivityItem]:
-    """What happened to ``dataset``, newest first. Anonymous visitors (of an open dataset) see
-    its changes; logged-in users also the access steps. Who acted is shown to those who
-    administer the dataset only (``policy.sees_usernames``)."""
-    check_limit(limit)
+) -> Paged[Any]:
+    """The audit entries of ``dataset``'s stream that ``actor`` sees, one page."""
     objects: dict[str, list[str]] = {"dataset": [dataset.code]}
     actions: tuple[str, ...] = DATASET_ACTIONS
     if policy.may_see_access_activity(actor):
@@ -66,9 +64,30 @@ def dataset_activity(
         )
         objects["access_request"] = [str(i) for i in requests]
         objects["access_grant"] = [str(i) for i in grants]
-    page = audit.object_history(
+    return audit.object_history(
         session, objects=objects, actions=actions, cursor=cursor, limit=limit
     )
+
+
+def dataset_activity(
+    session: Session, *, actor: Actor | None, dataset: Dataset, cursor: str | None, limit: int
+) -> Paged[ActivityItem]:
+    """What happened to ``dataset``, newest first. Anonymous visitors (of an open dataset) see
+    its changes; logged-in users also the access steps. Who acted is shown to those who
+    administer the dataset only (``policy.sees_usernames``). A limit out of range or a
+    foreign cursor is a 422 refused on the record (``audit.read``: the stream is read from the
+    audit chain)."""
+    with refused_on_record(
+        session,
+        actor=actor,
+        action="audit.read",
+        object_type="dataset",
+        object_id=dataset.code,
+        jurisdiction_code=dataset.jurisdiction_code,
+        detail={"stream": "activity"},
+    ):
+        check_limit(limit)
+        page = _history(session, actor=actor, dataset=dataset, cursor=cursor, limit=limit)
     with_actor = policy.sees_usernames(
         actor,
         organisation_id=dataset.owner_organisation_id,

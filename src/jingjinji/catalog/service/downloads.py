@@ -13,8 +13,9 @@ from jingjinji import numbers
 from jingjinji.audit import service as audit
 from jingjinji.catalog.service.access import readable_fields, record_read
 from jingjinji.catalog.service.datasets import get_dataset
-from jingjinji.catalog.service.records import check_filters, rows_page
+from jingjinji.catalog.service.records import check_filters, filter_names, rows_page
 from jingjinji.catalog.service.scopes import RowScopes
+from jingjinji.catalog.service.validation import problems_of
 from jingjinji.errors import InvalidInput, NotAuthenticated, PermissionDenied
 from jingjinji.security import Actor
 
@@ -45,7 +46,8 @@ def plan_download(
     file_format: str,
 ) -> DownloadPlan:
     """The readable fields and rows of ``actor`` (as ``read_records`` decides them), the
-    download audited like a read; a refusal (nothing readable, a bad filter) is audited."""
+    download audited like a read; a refusal (nothing readable, a bad filter: unknown, withheld
+    or a value not of its field's type) is audited before the first byte."""
     dataset = get_dataset(session, code=dataset_code)
     code, jurisdiction = dataset.code, dataset.jurisdiction_code
     try:
@@ -60,7 +62,11 @@ def plan_download(
             object_type="dataset",
             object_id=code,
             jurisdiction_code=jurisdiction,
-            detail={"format": file_format, "filters": filters},
+            detail={
+                "format": file_format,
+                "filters": filter_names(filters),
+                **({"problems": problems_of(exc)} if isinstance(exc, InvalidInput) else {}),
+            },
         ) from exc
     plan = DownloadPlan(
         dataset_id=dataset.id,

@@ -16,7 +16,12 @@ from jingjinji.catalog.service.access import ReadAccess, readable_fields, record
 from jingjinji.catalog.service.datasets import get_dataset
 from jingjinji.catalog.service.scopes import RowScopes, row_in_scopes
 from jingjinji.catalog.service.sources import read_source, record_source_for
-from jingjinji.catalog.service.validation import raise_if_any, refused_on_record
+from jingjinji.catalog.service.validation import (
+    KEPT_PROBLEMS,
+    clipped,
+    raise_if_any,
+    refused_on_record,
+)
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
 from jingjinji.i18n import msg
@@ -120,7 +125,8 @@ def _filter_clause(name: str, field_type: str, value: str) -> ColumnElement[bool
             msg(
                 "filter {name}={value} is not a {field_type}",
                 name=name,
-                value=repr(value),
+                # the value as sent, cut short: the message is the refusal's audited reason
+                value=repr(clipped(value)),
                 field_type=field_type,
             ),
             errors=[
@@ -133,12 +139,13 @@ def _filter_clause(name: str, field_type: str, value: str) -> ColumnElement[bool
 
 
 def check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
-    """Filters name known fields the reader may read (a withheld field leaks through one)."""
-    known = {f.name for f in access.dataset.fields}
+    """Filters name known fields the reader may read (a withheld field leaks through one),
+    each with a value of the field's type."""
+    types = {f.name: f.type for f in access.dataset.fields}
     withheld = {w.field: w.reason for w in access.withheld}
     problems = []
-    for name in filters:
-        if name not in known:
+    for name, value in filters.items():
+        if name not in types:
             problems.append(field_error(["query", name], msg("unknown field")))
         elif name in withheld:
             problems.append(
@@ -147,7 +154,17 @@ def check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
                     msg("field is withheld from you ({withheld})", withheld=withheld[name]),
                 )
             )
+        else:
+            try:
+                _filter_clause(name, types[name], value)
+            except InvalidInput as exc:
+                problems.extend(exc.errors)
     raise_if_any(problems, msg("cannot filter on these fields"))
+
+
+def filter_names(filters: Mapping[str, str]) -> list[str]:
+    """The filters' names for a refusal's record (untrusted: so many, each cut short)."""
+    return [clipped(name) for name in sorted(filters)[:KEPT_PROBLEMS]]
 
 
 def rows_page(
@@ -216,8 +233,11 @@ def read_records(
     cursor: str | None = None,
     limit: int = 100,
 ) -> RecordsPage:
-    """Rows of a dataset reduced to the fields ``actor`` may read; audited across provinces."""
-    check_limit(limit)
+    """Rows of a dataset reduced to the fields ``actor`` may read; audited across provinces.
+
+    A bad query (a filter on a field unknown or withheld, a value not of the field's type, a
+    limit out of range, a foreign cursor) is a 422 refused on the record, anonymous or not,
+    once the dataset is known to be readable (a 404, 401 or 403 comes first)."""
     access = readable_fields(session, actor=actor, dataset_code=dataset_code)
     filters = dict(filters or {})
     dataset = access.dataset
@@ -229,19 +249,20 @@ def read_records(
         object_type="dataset",
         object_id=dataset.code,
         jurisdiction_code=dataset.jurisdiction_code,
-        detail={"filters": sorted(filters)},
+        detail={"filters": filter_names(filters)},
     ):
+        check_limit(limit)
         check_filters(access, filters)
-    rows, next_cursor = rows_page(
-        session,
-        dataset_id=dataset.id,
-        dataset_code=dataset.code,
-        field_types={f.name: f.type for f in dataset.fields},
-        scopes=access.row_scopes,
-        filters=filters,
-        cursor=cursor,
-        limit=limit,
-    )
+        rows, next_cursor = rows_page(
+            session,
+            dataset_id=dataset.id,
+            dataset_code=dataset.code,
+            field_types={f.name: f.type for f in dataset.fields},
+            scopes=access.row_scopes,
+            filters=filters,
+            cursor=cursor,
+            limit=limit,
+        )
     items = [{name: row.get(name) for name in access.readable} for row in rows]
     record_read(
         session,

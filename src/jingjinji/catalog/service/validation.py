@@ -14,6 +14,28 @@ from jingjinji.errors import InvalidInput
 from jingjinji.i18n import msg
 from jingjinji.security import Actor
 
+#: What a refusal's audit entry keeps of untrusted text (a field name, a value): so many
+#: characters of each, so many problems of one refusal.
+KEPT_CHARS = 64
+KEPT_PROBLEMS = 10
+
+
+def clipped(text: str, limit: int = KEPT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (the cut marked with an ellipsis)."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def problems_of(error: InvalidInput) -> list[dict[str, str]]:
+    """The fields an ``InvalidInput`` names and the rule each breaks, bounded for the record:
+    ``[{"field": "query.limit", "rule": "must be between 1 and 1000"}]``."""
+    return [
+        {
+            "field": clipped(".".join(str(part) for part in e.get("loc", []))),
+            "rule": clipped(str(e.get("msg", "")), 4 * KEPT_CHARS),
+        }
+        for e in error.errors[:KEPT_PROBLEMS]
+    ]
+
 
 def raise_if_any(errors: list[dict[str, Any]], summary: str) -> None:
     """Raise InvalidInput naming every problem (the first three in its detail), if any."""
@@ -44,7 +66,8 @@ def refused_on_record(
     detail: dict[str, Any] | None = None,
 ) -> Iterator[None]:
     """An ``InvalidInput`` raised inside is a refusal on the record: ``audit.audited_refusal``
-    (the caller's work rolled back, the attempt appended with ``outcome="refused"``).
+    (the caller's work rolled back, the attempt appended with ``outcome="refused"``), its
+    detail naming the fields and rules broken (``problems``, bounded: ``problems_of``).
 
         with refused_on_record(session, actor=actor, action="catalog.records.write",
                                object_type="dataset", object_id=code):
@@ -61,5 +84,5 @@ def refused_on_record(
             object_type=object_type,
             object_id=object_id,
             jurisdiction_code=jurisdiction_code,
-            detail=detail,
+            detail={**(detail or {}), "problems": problems_of(exc)},
         ) from exc
