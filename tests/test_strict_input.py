@@ -393,3 +393,21 @@ def test_a_revocation_reason_from_the_page_form_is_bounded(
                 session, actor=people["bj-env"], grant_id=grant_id, reason="r" * 4001
             )
         assert [e["loc"] for e in refused.value.errors] == [["body", "reason"]]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/datasets/BJ-OPEN/records",
+        "/api/v1/datasets/BJ-OPEN/records.csv",
+        "/api/v1/jobs",
+        "/api/v1/audit/entries",
+        "/api/v1/organisations",
+        "/api/v1/air/stations/1001A/observations",
+    ],
+)
+def test_a_cursor_longer_than_any_the_platform_writes_is_refused(
+    client: TestClient, session_factory: sessionmaker[Session], people: People, path: str
+) -> None:
+    response = client.get(f"{path}?cursor={'c' * 1001}", headers=_office(session_factory, people))
+    _refused_at(response, ["query", "cursor"])

@@ -34,7 +34,7 @@ from jingjinji.air.schemas import (
     StationQuery,
 )
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor, StreamingSession
-from jingjinji.inputs import IsoDate, QueryBool
+from jingjinji.inputs import Cursor, IsoDate, QueryBool
 from jingjinji.pagination import Page
 from jingjinji.regions import service as regions
 
@@ -212,7 +212,7 @@ def station_observations(
     code: str,
     start: IsoDate | None = None,
     end: IsoDate | None = None,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
     limit: int = 168,
 ) -> RawPage:
     """Raw hourly values: conditional data, read under the catalog's grant (fields withheld

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from jingjinji.audit import service
 from jingjinji.audit.schemas import AuditEntryOut, ChainReport
 from jingjinji.deps import DbSession, RequiredActor
+from jingjinji.inputs import Cursor
 from jingjinji.pagination import Page
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -21,7 +22,7 @@ def list_entries(
     action: str | None = None,
     actor_username: Annotated[str | None, Query(alias="actor")] = None,
     outcome: Annotated[str | None, Query(pattern="^(ok|denied)$")] = None,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
     limit: int = 100,
 ) -> Page[AuditEntryOut]:
     """Office administrators see everything; a jurisdiction administrator their province."""

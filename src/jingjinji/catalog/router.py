@@ -31,6 +31,7 @@ from jingjinji.catalog.schemas import (
 )
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
+from jingjinji.inputs import Cursor
 from jingjinji.pagination import Page
 
 router = APIRouter(tags=["catalog"])
@@ -94,7 +95,7 @@ def read_records(
     session: DbSession,
     actor: OptionalActor,
     code: str,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
     limit: int = 100,
 ) -> RecordsPage:
     """Rows reduced to the readable fields; every other query parameter is an equality filter
@@ -120,7 +121,7 @@ def read_records_csv(
     session: DbSession,
     actor: OptionalActor,
     code: str,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
     limit: int = 100,
 ) -> Response:
     """The same page as ``/records`` (same filters and access) as CSV, each number rounded to

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, RequiredActor
+from jingjinji.inputs import Cursor
 from jingjinji.jobs import service
 from jingjinji.jobs.schemas import JobOut
 from jingjinji.pagination import Page
@@ -18,7 +19,7 @@ def list_jobs(
     session: DbSession,
     actor: RequiredActor,
     status: str | None = None,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
     limit: int = 100,
 ) -> Page[JobOut]:
     """Newest first; ``next_cursor`` pages to older jobs."""

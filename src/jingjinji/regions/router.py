@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor
+from jingjinji.inputs import Cursor
 from jingjinji.pagination import Page
 from jingjinji.regions import service
 from jingjinji.regions.schemas import JurisdictionOut, OrganisationIn, OrganisationOut
@@ -39,7 +40,7 @@ def list_organisations(
         str | None,
         Query(description="GB/T 2260 code; a provincial code includes its cities and districts"),
     ] = None,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
     limit: Annotated[int, Query()] = 100,
 ) -> Page[OrganisationOut]:
     page = service.organisations_page(
