@@ -85,6 +85,7 @@ def _body(**details: str) -> dict[str, Any]:
     [
         ({"id_type": "身份证", "id_number": ID_NUMBER}, "id_type", "unknown ID type"),
         ({"id_type": "driving_licence", "id_number": "X1"}, "id_type", "unknown ID type"),
+        ({"id_type": " passport", "id_number": "X1"}, "id_type", "unknown ID type"),
         ({"id_number": ID_NUMBER}, "id_type", "needs its ID type"),
         ({"id_type": "passport"}, "id_number", "needs its ID number"),
         ({"id_type": "passport", "id_number": "  "}, "id_number", "needs its ID number"),

@@ -176,18 +176,18 @@ def _id_card_problem(number: str) -> RowError | None:
 def _identity_problems(details: dict[str, str]) -> list[RowError]:
     """The identity document: a type of :data:`ID_TYPES` and a number, both or neither; a
     resident identity card's number passes GB 11643."""
-    id_type = details.get("id_type", "").strip()
+    id_type = details.get("id_type", "")  # a code exactly as given; blank is none
     number = details.get("id_number", "").strip()
     known = ", ".join(ID_TYPES)
-    if id_type and id_type not in ID_TYPES:
+    if id_type.strip() and id_type not in ID_TYPES:
         reason = msg(
             "unknown ID type {id_type}; known: {id_types}", id_type=repr(id_type), id_types=known
         )
         return [RowError(row=0, column="id_type", reason=reason)]
-    if number and not id_type:
+    if number and not id_type.strip():
         reason = msg("an ID number needs its ID type (one of {id_types})", id_types=known)
         return [RowError(row=0, column="id_type", reason=reason)]
-    if id_type and not number:
+    if id_type.strip() and not number:
         return [RowError(row=0, column="id_number", reason=msg("an ID type needs its ID number"))]
     if id_type == RESIDENT_ID_CARD:
         problem = _id_card_problem(details["id_number"])
