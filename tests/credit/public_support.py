@@ -14,11 +14,11 @@ from jingjinji.credit.schemas.subjects import SubjectIn
 from jingjinji.credit.service import declarations, objections, records, subjects
 from tests.conftest import People
 from tests.credit.records_support import BJ_CO, record_in
+from tests.credit.records_support import ID_NUMBER as ID_NUMBER  # the tests read it here
 
 FORMER_NAME = "旧名称示例贸易有限公司（虚构）"
 CURRENT_NAME = "测试示例科技有限公司（虚构）"
 REPRESENTATIVE = "张三"
-ID_NUMBER = "110101199001011234"
 DECLARANT = "李四"
 OBJECTOR_CONTACT = "objector@example.invalid"
 
@@ -60,7 +60,7 @@ def build_public_data(session_factory: sessionmaker[Session], people: People) ->
                 publish=True,
                 details={
                     "legal_representative": REPRESENTATIVE,
-                    "id_type": "身份证",
+                    "id_type": "resident_id_card",
                     "id_number": ID_NUMBER,
                 },
             ),

@@ -18,6 +18,20 @@ HE_CO = synthetic_uscc("91", "130100", 303)  # Hebei (Shijiazhuang)
 HE_SHOP = synthetic_uscc("92", "130600", 404)  # a Hebei individual business
 
 
+def id_card_number(first17: str) -> str:
+    """``first17`` and the check character of a resident identity card number, computed here
+    from ISO 7064 MOD 11-2 (not with the code under test): the c in 0..10 (X for 10) for which
+    the sum of the digits weighted 2^(18 - i) mod 11 plus c is 1 mod 11."""
+    weighted = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(first17))
+    c = next(c for c in range(11) if (weighted + c) % 11 == 1)
+    return first17 + ("X" if c == 10 else str(c))
+
+
+# Synthetic identity card numbers: address code 99 is no province's, so nobody's number.
+ID_NUMBER = id_card_number("99000019900101123")
+OTHER_ID_NUMBER = id_card_number("99000019800101111")
+
+
 def record_in(**overrides: Any) -> RecordIn:
     data: dict[str, Any] = {
         "kind": "penalty",
@@ -34,8 +48,8 @@ def record_in(**overrides: Any) -> RecordIn:
         "decision_date": "2026-11-02",
         "details": {
             "legal_representative": "张三",
-            "id_type": "身份证",
-            "id_number": "110101199001011234",
+            "id_type": "resident_id_card",
+            "id_number": ID_NUMBER,
         },
     }
     data.update(overrides)

@@ -9,7 +9,7 @@ from jingjinji.credit import flows
 from jingjinji.credit.service import records
 from jingjinji.security import SYSTEM_ACTOR
 from tests.conftest import People
-from tests.credit.records_support import HE_CO, record_in
+from tests.credit.records_support import HE_CO, ID_NUMBER, record_in
 
 
 def test_datasets_share_public_fields_and_never_identity_data(
@@ -45,7 +45,7 @@ def test_datasets_share_public_fields_and_never_identity_data(
     owner = catalog.read_records(
         session, actor=people["he-samr"], dataset_code="CREDIT-130000-PENALTIES"
     )
-    assert owner.items[0]["id_number"] == "110101199001011234"
+    assert owner.items[0]["id_number"] == ID_NUMBER
     assert owner.items[0]["facts"] == "虚假宣传"
     # Filters and other provinces' datasets.
     assert (

@@ -15,9 +15,9 @@ from jingjinji.credit.models import CreditRecord
 from jingjinji.credit.schemas.records import DETAIL_LIMIT
 from tests.conftest import People, csrf_from, login
 from tests.credit.records_support import HE_CO
+from tests.credit.records_support import OTHER_ID_NUMBER as ID_NUMBER
 
 REPRESENTATIVE = "王五"
-ID_NUMBER = "130101198001011111"
 NAME = "表单示例化工有限公司（虚构）"
 
 
@@ -57,14 +57,23 @@ def test_a_record_filed_through_the_form_keeps_them_and_publishes_neither_number
     token = csrf_from(client.get("/credit/agency").text)
     made = client.post(
         "/credit/agency/records",
-        data=_form(token, legal_representative=REPRESENTATIVE, id_number=f"  {ID_NUMBER} "),
+        data=_form(
+            token,
+            legal_representative=REPRESENTATIVE,
+            id_type="resident_id_card",
+            id_number=f"  {ID_NUMBER} ",
+        ),
     )
     assert made.status_code == 200, made.text
     assert 'data-testid="record-created"' in made.text
     with session_factory() as s:
         stored = s.scalar(select(CreditRecord).where(CreditRecord.document_number == "冀黑-表单-1"))
     assert stored is not None and stored.status == "published"
-    assert stored.details == {"legal_representative": REPRESENTATIVE, "id_number": ID_NUMBER}
+    assert stored.details == {
+        "legal_representative": REPRESENTATIVE,
+        "id_type": "resident_id_card",
+        "id_number": ID_NUMBER,
+    }
 
     public = TestClient(app)
     pages = [
@@ -90,6 +99,7 @@ def test_a_refused_form_names_the_field_and_shows_the_values_escaped(
         data=_form(
             token,
             legal_representative='<script>alert("x")</script>',
+            id_type="passport",
             id_number="1" * (DETAIL_LIMIT + 1),
         ),
         headers=headers,

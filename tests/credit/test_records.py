@@ -13,7 +13,7 @@ from jingjinji.credit.service import publication, records
 from jingjinji.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingjinji.regions import service as regions
 from tests.conftest import People
-from tests.credit.records_support import BJ_CO, HE_CO, audit_count, record_in
+from tests.credit.records_support import BJ_CO, HE_CO, ID_NUMBER, audit_count, record_in
 
 
 def test_create_is_idempotent_and_revisions_are_audited(session: Session, people: People) -> None:
@@ -109,7 +109,7 @@ def test_visibility_and_personal_data(session: Session, people: People) -> None:
     assert "id_number" not in public.details and "id_type" not in public.details
     assert public.details["legal_representative"] == "张三"
     own = records.records_out(session, actor=people["bj-samr"], records=[record])[0]
-    assert own.details["id_number"] == "110101199001011234" and own.may_write
+    assert own.details["id_number"] == ID_NUMBER and own.may_write
     assert records.public_records(
         session, subject_id=record.subject_id, today=dt.date(2026, 12, 1)
     ) == [record]
@@ -123,7 +123,7 @@ def test_api_create_list_get(
     r = client.post("/api/v1/credit/records", json=body, headers=headers)
     assert r.status_code == 201, r.text
     record_id = r.json()["id"]
-    assert r.json()["details"]["id_number"] == "110101199001011234"
+    assert r.json()["details"]["id_number"] == ID_NUMBER
     assert client.post("/api/v1/credit/records", json=body, headers=headers).json()["revision"] == 1
     bad = client.post(
         "/api/v1/credit/records", json={**body, "fine_10k_cny": "lots"}, headers=headers

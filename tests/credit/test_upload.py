@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.credit.models import CreditRecord
 from jingjinji.regions import service as regions
 from tests.conftest import People
-from tests.credit.records_support import BJ_CO, HE_CO, record_in
+from tests.credit.records_support import BJ_CO, HE_CO, OTHER_ID_NUMBER, record_in
 
 HEADER = [
     "kind",
@@ -27,6 +27,7 @@ HEADER = [
     "content",
     "fine_10k_cny",
     "decision_date",
+    "id_type",
     "id_number",
 ]
 
@@ -44,7 +45,8 @@ def _row(doc: str, **over: str) -> dict[str, str]:
         "content": "罚款10万元",
         "fine_10k_cny": "10",
         "decision_date": "2026-10-12",
-        "id_number": "130101198001011111",
+        "id_type": "resident_id_card",
+        "id_number": OTHER_ID_NUMBER,
     }
     row.update(over)
     return row

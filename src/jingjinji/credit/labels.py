@@ -19,6 +19,19 @@ RECORD_KINDS = register(
 # The colour of a joint measure: whom it rewards (red list) or restrains (black list).
 MEASURE_KINDS = register("credit.measure_kind", {"red": N_("red list"), "black": N_("black list")})
 RISK_CLASSES = register("credit.risk_class", {"unclassified": N_("unclassified")})
+# The identity document of a record's natural person (``details.id_type``; the closed list of
+# ``kernels/identity.py``).
+ID_TYPES = register(
+    "credit.id_type",
+    {
+        "resident_id_card": N_("Resident identity card"),
+        "passport": N_("Passport"),
+        "hk_macao_permit": N_("Mainland travel permit for Hong Kong and Macao residents"),
+        "taiwan_permit": N_("Mainland travel permit for Taiwan residents"),
+        "foreign_permanent_residence": N_("Foreign permanent resident ID card"),
+        "other": N_("Other document"),
+    },
+)
 
 #: The fields of the public forms (objection, repair, commitment, declaration) and of the
 #: agency's record form by their labels on the page, for the problems a refused form lists.

@@ -27,6 +27,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from jingjinji.credit import flows
+from jingjinji.credit.kernels.identity import RESIDENT_ID_CARD, synthetic_id_card
 from jingjinji.credit.kernels.uscc import synthetic_uscc
 from jingjinji.credit.schemas.records import RecordIn
 from jingjinji.credit.schemas.subjects import SubjectIn
@@ -121,7 +122,11 @@ def _record(
             facts="示例违法事实（虚构）",
             content="罚款（示例）",
             fine_10k_cny="1.5",
-            details={"legal_representative": "示例法人", "id_type": "身份证", "id_number": "示例"},
+            details={
+                "legal_representative": "示例法人",
+                "id_type": RESIDENT_ID_CARD,
+                "id_number": synthetic_id_card("19800101", sum(map(ord, number)) % 1000),
+            },
         )
     if kind == "licence":
         base.update(

@@ -3,7 +3,9 @@
 Each check returns :class:`RowError` rows (row 0: the caller numbers rows, for batches), so a
 single record and a batch list every problem the same way: bad USCC with the expected check
 character, a subject registered outside the region, a decision in the future, an unknown
-source agency, unknown or mismatched measures (``credit/data/measures.json``).
+source agency, unknown or mismatched measures (``credit/data/measures.json``), an identity
+document of an unknown type, a number without its type (or a type without its number), a
+resident identity card number failing GB 11643 (``kernels/identity.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from jingjinji import labels
 from jingjinji.credit import policy
+from jingjinji.credit.kernels.identity import ID_TYPES, RESIDENT_ID_CARD, check_id_card
 from jingjinji.credit.kernels.uscc import check_uscc
 from jingjinji.credit.models import RecordKind
 from jingjinji.credit.schemas.records import DETAIL_FIELDS, RecordIn, RowError
@@ -137,6 +140,61 @@ def _measure_problems(data: RecordIn) -> list[RowError]:
     return []
 
 
+def _id_card_problem(number: str) -> RowError | None:
+    check = check_id_card(number)
+    if check.valid:
+        return None
+    if check.reason_code == "length":
+        reason = msg(
+            "a resident identity card number has 18 characters, not {length}", length=check.found
+        )
+    elif check.reason_code == "lower_case":
+        reason = msg(
+            "bad character {char} at position {position} (lower case: the check character is a "
+            "capital 'X')",
+            char=repr(check.found),
+            position=check.position,
+        )
+    elif check.reason_code == "character":
+        reason = msg(
+            "bad character {char} at position {position}: 17 digits and a check character "
+            "(a digit or X) expected",
+            char=repr(check.found),
+            position=check.position,
+        )
+    else:
+        reason = msg(
+            "wrong check character at position {position}: {found}, expected {expected} "
+            "(GB 11643, ISO 7064 MOD 11-2)",
+            position=check.position,
+            found=repr(check.found),
+            expected=repr(check.expected),
+        )
+    return RowError(row=0, column="id_number", reason=reason, expected=check.expected)
+
+
+def _identity_problems(details: dict[str, str]) -> list[RowError]:
+    """The identity document: a type of :data:`ID_TYPES` and a number, both or neither; a
+    resident identity card's number passes GB 11643."""
+    id_type = details.get("id_type", "")  # a code exactly as given; blank is none
+    number = details.get("id_number", "").strip()
+    known = ", ".join(ID_TYPES)
+    if id_type.strip() and id_type not in ID_TYPES:
+        reason = msg(
+            "unknown ID type {id_type}; known: {id_types}", id_type=repr(id_type), id_types=known
+        )
+        return [RowError(row=0, column="id_type", reason=reason)]
+    if number and not id_type.strip():
+        reason = msg("an ID number needs its ID type (one of {id_types})", id_types=known)
+        return [RowError(row=0, column="id_type", reason=reason)]
+    if id_type.strip() and not number:
+        return [RowError(row=0, column="id_number", reason=msg("an ID type needs its ID number"))]
+    if id_type == RESIDENT_ID_CARD:
+        problem = _id_card_problem(details["id_number"])
+        return [problem] if problem is not None else []
+    return []
+
+
 def check_record(session: Session, *, data: RecordIn, today: dt.date) -> list[RowError]:
     """Every problem of one record beyond its schema (row 0: the caller numbers rows)."""
     problems: list[RowError] = []
@@ -176,12 +234,14 @@ def check_record(session: Session, *, data: RecordIn, today: dt.date) -> list[Ro
         problems.append(
             RowError(row=0, column="content", reason=msg("a penalty needs its content"))
         )
+    problems.extend(_identity_problems(data.details))
     problems.extend(_measure_problems(data))
     return problems
 
 
 def problems_error(problems: Sequence[RowError], *, where: str) -> InvalidInput:
-    """The 422 listing every problem (loc: where, row, column)."""
+    """The 422 listing every problem (loc: where, row, column; a single record's: body, column,
+    or body, details, column for a detail field)."""
     rows = len({p.row for p in problems})
     detail = (
         msg(
@@ -198,7 +258,9 @@ def problems_error(problems: Sequence[RowError], *, where: str) -> InvalidInput:
     )
     errors = []
     for p in problems:
-        loc: list[str | int] = [where, p.column] if where == "body" else [where, p.row, p.column]
+        loc: list[str | int] = [where, p.row, p.column]
+        if where == "body":  # a detail field where the body has it: body.details.id_number
+            loc = [where, "details", p.column] if p.column in DETAIL_FIELDS else [where, p.column]
         extra: dict[str, Any] = {"row": p.row, "column": p.column}
         if p.expected is not None:
             extra["expected"] = p.expected

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from jingjinji import labels
 from jingjinji.credit import labels as credit_labels
+from jingjinji.credit.kernels.identity import ID_TYPES
 from jingjinji.credit.schemas.records import (
     DETAIL_LIMIT,
     PENALTY_TYPES,
@@ -29,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 KINDS = ("penalty", "licence", "red_list", "black_list", "court_enforcement")
 #: The detail fields the record form has inputs for (stored in the record's ``details``).
-FORM_DETAILS = ("legal_representative", "id_number")
+FORM_DETAILS = ("legal_representative", "id_type", "id_number")
 
 
 def _page(
@@ -64,6 +65,9 @@ def _page(
             "kinds": KINDS,
             "penalty_types": PENALTY_TYPES,
             "detail_limit": DETAIL_LIMIT,
+            "id_types": ID_TYPES,
+            # the problems of each column, shown at the form's field (and in the table above)
+            "field_problems": _by_column(problems or []) if not from_file else {},
             "measures": [(m.code, m.name(lang), m.kind) for m in measures.all_measures()],
             "problems": problems,
             "column_labels": {k: t(request, v) for k, v in credit_labels.RECORD_COLUMNS.items()},
@@ -75,6 +79,13 @@ def _page(
         },
         status_code=status_code,
     )
+
+
+def _by_column(problems: list[RowError]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for p in problems:
+        found.setdefault(p.column, []).append(p.reason)
+    return found
 
 
 @router.get("/credit/agency", response_class=HTMLResponse)
