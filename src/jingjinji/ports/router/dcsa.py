@@ -27,11 +27,9 @@ from jingjinji.db import utcnow
 from jingjinji.deps import DbSession, read_unit, require_credentials
 from jingjinji.errors import InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
-from jingjinji.pagination import Paged
 from jingjinji.ports import service
 from jingjinji.ports.schemas import dcsa
 from jingjinji.ports.schemas.api import DcsaEventFilter
-from jingjinji.security import Actor
 
 API_VERSION = "2.2.0"
 MAJOR = "2"
@@ -104,7 +102,9 @@ def check_version(requested: str | None) -> None:
 
 
 # The two reads of a DCSA client run as one unit in one worker thread (deps.read_unit): the
-# token, the page and the transaction's end, on an autocommit connection.
+# token, the page and the transaction's end, on an autocommit connection. The request's shape
+# (query, API-Version) is checked before it, on the loop; a request without any credential is
+# a 401 before that (require_credentials).
 @router.get(
     "/v2/events",
     response_model=list[dcsa.DcsaEvent],
@@ -116,11 +116,13 @@ async def get_events(
     params: Annotated[DcsaEventFilter, Query()],
     api_version: ApiVersion = None,
 ) -> Response:
-    def read(actor: Actor) -> Paged[str]:
-        check_version(api_version)
-        return service.list_event_documents(session, actor=actor, query=params.query())
-
-    page = await read_unit(request, session, read)
+    check_version(api_version)
+    query = params.query()
+    page = await read_unit(
+        request,
+        session,
+        lambda actor: service.list_event_documents(session, actor=actor, query=query),
+    )
     headers = {
         "Current-Page": str(request.url),
         "First-Page": str(request.url.remove_query_params("cursor")),
@@ -141,8 +143,8 @@ async def get_events(
 async def get_event(
     request: Request, session: DbSession, eventID: uuid.UUID, api_version: ApiVersion = None
 ) -> Response:
-    def read(actor: Actor) -> dict[str, Any]:
-        check_version(api_version)
-        return service.get_event(session, actor=actor, event_id=eventID).payload
-
-    return JSONResponse(await read_unit(request, session, read))
+    check_version(api_version)
+    event = await read_unit(
+        request, session, lambda actor: service.get_event(session, actor=actor, event_id=eventID)
+    )
+    return JSONResponse(event.payload)
