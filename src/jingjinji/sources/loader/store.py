@@ -163,12 +163,26 @@ def _insert_postgres(session: Session, batch: PreparedBatch, batch_id: int) -> t
             f" ON CONFLICT DO NOTHING RETURNING {', '.join(_KEY)}"
         )
     ).all()
-    rows = [(r[0], r[1], _naive(r[2]), *r[3:]) for r in batch.values]
+    rows = _naive_value_rows(batch.values)
     rows.sort(key=_value_key)
     if len(new) < len(batch.packets):  # some were stored before: only the new ones' values
         keys = {(logger_id, cn, at) for logger_id, cn, at in new}
         rows = [r for r in rows if (r[0], r[1], r[2]) in keys]
     return len(new), _copy_values(session, rows)
+
+
+def _naive_value_rows(values: list[Any]) -> list[Any]:
+    """The value rows with their data time in stored form, converted once per packet (a
+    packet's values share its data time: about 5.5 value rows a packet in the Hebei day).
+    174,000 rows of 29,000 packets: 181 ms converted row by row, 90 ms so."""
+    times: dict[dt.datetime, dt.datetime] = {}
+    rows = []
+    for r in values:
+        at = times.get(r[2])
+        if at is None:
+            at = times[r[2]] = _naive(r[2])
+        rows.append((r[0], r[1], at, *r[3:]))
+    return rows
 
 
 def _copy_values(session: Session, rows: list[Any]) -> int:
