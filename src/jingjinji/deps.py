@@ -159,7 +159,7 @@ async def read_unit(request: Request, session: Session, read: Callable[[Actor], 
     What it saves against a sync endpoint with ``RequiredActor``: two of its three worker-thread
     hops (the actor dependency's and the session end's: :func:`get_session` then ends nothing)
     and two of its four round trips (``BEGIN`` and ``COMMIT``). Measured in docs/ports.md,
-    "The fixed cost of a request". Each statement sees the database as of its own start,
+    "One unit for a read". Each statement sees the database as of its own start,
     which is what PostgreSQL's default ``READ COMMITTED`` gives the statements of a
     transaction too; single-statement writes (the token's last-use stamp) commit as they run.
     ``read`` must not write anything else: an ORM flush in it raises (an audit append needs
