@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.ports.schemas.api import DcsaEventFilter
 from tests.ports.conftest import Ports, equipment_event, examples
 
 BASE = "/api/v1/ports/dcsa"
@@ -102,6 +103,10 @@ def test_pages_are_linked_in_headers(
         ("limit=0", "limit"),
         ("sort=eventType", "sort"),
         ("colour=red", "colour"),
+        ("limit=abc", "limit"),
+        ("limit=", "limit"),
+        ("equipmentReference=" + "X" * 16, "equipmentReference"),
+        ("created_gte=2021-01-01T00:00:00Z", "created_gte"),
     ],
 )
 def test_a_bad_query_is_a_400_in_dcsa_and_problem_shape(
@@ -137,3 +142,40 @@ def test_an_unknown_event_is_a_404_in_dcsa_shape(
 
 def test_reading_needs_a_login(client: TestClient) -> None:
     assert client.get(f"{BASE}/v2/events").status_code == 401
+
+
+def test_every_bad_parameter_is_named_at_once(client: TestClient, office: dict[str, str]) -> None:
+    answer = client.get(f"{BASE}/v2/events?colour=red&limit=x&sort=up", headers=office)
+    assert answer.status_code == 400
+    errors = {tuple(e["loc"]): e["type"] for e in answer.json()["errors"]}
+    assert errors == {
+        ("query", "limit"): "int_parsing",
+        ("query", "sort"): "literal_error",
+        ("query", "colour"): "extra_forbidden",
+    }
+
+
+def test_a_repeated_parameter_counts_by_its_last_value(
+    client: TestClient, office: dict[str, str]
+) -> None:
+    _post(client, office, examples()["valid"])
+    answer = client.get(f"{BASE}/v2/events?limit=1&limit=2", headers=office)
+    assert answer.status_code == 200
+    assert len(answer.json()) == 2
+
+
+def test_the_openapi_document_lists_every_filter(client: TestClient) -> None:
+    operation = client.get("/api/v1/openapi.json").json()["paths"][f"{BASE}/v2/events"]["get"]
+    params = {(p["in"], p["name"]): p for p in operation["parameters"]}
+    assert len(params) == len(operation["parameters"]), "a parameter documented twice"
+    names = {name for where, name in params if where == "query"}
+    assert names == {field.alias or name for name, field in DcsaEventFilter.model_fields.items()}
+    assert ("header", "API-Version") in params
+    limit = params["query", "limit"]
+    assert limit["required"] is False
+    assert limit["schema"] | {"title": ""} == {
+        "type": "integer", "minimum": 1, "maximum": 1000, "default": 100, "title": ""
+    }  # fmt: skip
+    assert params["query", "eventCreatedDateTime:gte"]["schema"]["anyOf"][0] == {
+        "type": "string", "maxLength": 40
+    }  # fmt: skip

@@ -17,10 +17,11 @@ from collections.abc import Callable, Coroutine
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 
 from jingjinji import problems
 from jingjinji.db import utcnow
@@ -101,23 +102,32 @@ def check_version(requested: str | None) -> None:
         )
 
 
+def event_filter(request: Request) -> DcsaEventFilter:
+    """The request's DCSA filter; a bad or unknown parameter is refused as FastAPI refuses a
+    query model's (the same errors, under ``query``)."""
+    try:
+        return DcsaEventFilter.from_query(request.query_params)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
+
+
 # The two reads of a DCSA client run as one unit in one worker thread (deps.read_unit): the
 # token, the page and the transaction's end, on an autocommit connection. The request's shape
 # (query, API-Version) is checked before it, on the loop; a request without any credential is
-# a 401 before that (require_credentials).
+# a 401 before that (require_credentials). The query is read by DcsaEventFilter.from_query, not
+# declared as a FastAPI query model (see there); openapi_extra documents its parameters.
 @router.get(
     "/v2/events",
     response_model=list[dcsa.DcsaEvent],
     dependencies=[Depends(require_credentials)],
+    openapi_extra={"parameters": DcsaEventFilter.openapi_parameters()},
 )
 async def get_events(
-    request: Request,
-    session: DbSession,
-    params: Annotated[DcsaEventFilter, Query()],
-    api_version: ApiVersion = None,
+    request: Request, session: DbSession, api_version: ApiVersion = None
 ) -> Response:
     check_version(api_version)
-    query = params.query()
+    query = event_filter(request).query()
     page = await read_unit(
         request,
         session,
