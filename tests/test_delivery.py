@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,29 @@ def test_pages_and_json_are_gzipped_when_accepted(
     else:  # a page carries its own CSRF token; the rest is the same
         strip = re.compile(rb'name="csrf[-_]token" (?:content|value)="[^"]*"')
         assert strip.sub(b"", body) == strip.sub(b"", plain.body)
+
+
+def _gzipped(body: bytes, level: int) -> bytes:
+    """``body`` as zlib gzips it at ``level`` in one piece (what the middleware sends for a
+    response sent in one piece: zlib's header has no time or name)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return compressor.compress(body) + compressor.flush()
+
+
+def test_dynamic_responses_are_gzipped_at_the_fast_level_static_files_at_the_tight_one(
+    client: TestClient, people: People
+) -> None:
+    assert delivery.GZIP_LEVEL < delivery.STATIC_GZIP_LEVEL
+    plain = _sent(client, "/api/v1/jurisdictions", IDENTITY)
+    packed = _sent(client, "/api/v1/jurisdictions", GZIP)
+    assert packed.body == _gzipped(plain.body, delivery.GZIP_LEVEL)
+    assert packed.body != _gzipped(plain.body, delivery.STATIC_GZIP_LEVEL)
+    url = delivery.static_url("app/app.css")
+    css = (delivery.STATIC_DIR / "app.css").read_bytes()
+    static = _sent(client, url, GZIP)
+    assert static.headers["content-encoding"] == "gzip"
+    assert static.body == _gzipped(css, delivery.STATIC_GZIP_LEVEL)
+    assert static.body != _gzipped(css, delivery.GZIP_LEVEL)
 
 
 def test_small_responses_are_not_compressed(client: TestClient) -> None:

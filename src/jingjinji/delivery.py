@@ -28,17 +28,23 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.responses import Response
-from starlette.types import Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 PACKAGE_DIR = Path(__file__).parent
 STATIC_DIR = (PACKAGE_DIR / "static").resolve()
 
 # Below about 1 KB gzip saves a few hundred bytes at best, less than a round trip's worth.
 GZIP_MINIMUM_SIZE = 1024
-# Level 6 (zlib's default) comes within 2 % of level 9's size on pages, daily JSON and ECharts at
-# about half the CPU (a year of a city's daily JSON, 194 KB: 37.6 KB in 15 ms against 36.9 KB in
-# 30 ms). Brotli (quality 5) would save another 5-13 % but needs a middleware of its own.
-GZIP_LEVEL = 6
+# What the server makes per request (pages, JSON, CSV) is gzipped at level 3: a DCSA page of 100
+# events (68 KB) in 0.16 ms to 6,515 bytes against level 6's 0.39 ms and 5,806 bytes, 200 KB of
+# air CSV in 3.1 ms (0.307) against 10.5 ms (0.275): a third of the CPU for 10-12 % more bytes,
+# on a server whose 2 cores are its limit (docs/ports.md, "The request's own cost"). Static files
+# (under /static/) are served to each browser once per version (immutable, see below), so they
+# keep level 6 (ECharts: 369 KB in 35 ms against 409 KB in 16 ms), which comes within 2 % of
+# level 9's size. Brotli (quality 5) would save another 5-13 % but needs a middleware of its own.
+GZIP_LEVEL = 3
+STATIC_GZIP_LEVEL = 6
+STATIC_PREFIX = "/static/"
 # Never compressed: the live event stream (Starlette's default list names it too; it is named here
 # so that no change of that default can make it wait for a compressor), and downloads that are
 # compressed already (PDF streams, Parquet pages, xlsx is a zip).
@@ -69,14 +75,35 @@ VENDOR_FILES = {
 }
 
 
+class LeveledGZipMiddleware:
+    """Starlette's gzip at ``STATIC_GZIP_LEVEL`` for static files and at ``GZIP_LEVEL`` for
+    everything else (see there)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        def gzip_at(level: int) -> GZipMiddleware:
+            return GZipMiddleware(
+                app,
+                minimum_size=GZIP_MINIMUM_SIZE,
+                compresslevel=level,
+                exclude_content_types=NEVER_COMPRESSED,
+            )
+
+        self.app = app
+        self.dynamic = gzip_at(GZIP_LEVEL)
+        self.static = gzip_at(STATIC_GZIP_LEVEL)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+        elif scope["path"].startswith(STATIC_PREFIX):
+            await self.static(scope, receive, send)
+        else:
+            await self.dynamic(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     """Compress responses; hash the static files now rather than on the first page."""
-    app.add_middleware(
-        GZipMiddleware,
-        minimum_size=GZIP_MINIMUM_SIZE,
-        compresslevel=GZIP_LEVEL,
-        exclude_content_types=NEVER_COMPRESSED,
-    )
+    app.add_middleware(LeveledGZipMiddleware)
     for file in [*STATIC_DIR.rglob("*"), *(vendor_path(name) for name in VENDOR_FILES)]:
         content_hash(file)
 
