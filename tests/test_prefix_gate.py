@@ -76,3 +76,27 @@ def test_requests_match_as_before(client: TestClient) -> None:
     wrong_method = client.put("/api/v1/ports/dcsa/v2/events")
     assert wrong_method.status_code == 405
     assert client.get("/healthz").status_code == 200
+
+
+def test_every_route_lies_under_one_of_its_gates_route_prefixes(app: FastAPI) -> None:
+    for included, gate in _gates(app):
+        prefixes = gate.route_prefixes()
+        assert all(p.startswith(gate.path_prefix) for p in prefixes), prefixes
+        for path, _ in _api_routes(included):
+            assert path.startswith(prefixes), (path, prefixes)
+
+
+def test_a_domain_without_a_prefix_of_its_own_is_gated_by_its_routes_first_segments(
+    app: FastAPI,
+) -> None:
+    def scope(path: str) -> dict[str, object]:
+        return {"type": "http", "path": path, "root_path": "", "method": "GET", "headers": []}
+
+    unprefixed = [(r, g) for r, g in _gates(app) if g.path_prefix == API_PREFIX]
+    assert len(unprefixed) >= 2
+    for included, gate in unprefixed:
+        assert API_PREFIX not in gate.route_prefixes()
+        assert gate.matches(scope("/api/v1/ports/dcsa/v2/events")) == (Match.NONE, {})
+        first_path = _api_routes(included)[0][0]
+        assert "{" not in first_path
+        assert included.matches(scope(first_path))[0] in (Match.FULL, Match.PARTIAL)
