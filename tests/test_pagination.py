@@ -116,3 +116,51 @@ def test_typed_keys_round_trip() -> None:
     moment = dt.datetime(2015, 12, 1, 8, 0, tzinfo=dt.UTC)
     key = (moment, dt.date(2015, 12, 1), "110000", 7)
     assert decode_key(encode_key(key), [dt.datetime, dt.date, str, int]) == key
+
+
+def _pages_of_rows(session: Session, stmt: Any, limit: int) -> list[Any]:
+    seen: list[Any] = []
+    cursor: str | None = None
+    while True:
+        page = paginate(
+            session, stmt, Jurisdiction.level, Jurisdiction.code, cursor=cursor, limit=limit,
+            scalars=False, key=lambda row: (row.level, row.code),
+        )  # fmt: skip
+        seen.extend(page.items)
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+def test_rows_of_columns_walk_as_the_entities_do(session: Session) -> None:
+    everything = sorted(session.scalars(select(Jurisdiction)), key=lambda j: (j.level, j.code))
+    rows = _pages_of_rows(
+        session, select(Jurisdiction.level, Jurisdiction.code, Jurisdiction.name_en), limit=3
+    )
+    assert [(r.level, r.code, r.name_en) for r in rows] == [
+        (j.level, j.code, j.name_en) for j in everything
+    ]
+
+
+def test_rows_of_columns_see_the_sessions_pending_changes_unless_autoflush_is_off(
+    session: Session,
+) -> None:
+    first = session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)).first()
+    assert first is not None
+    stmt = select(Jurisdiction.level, Jurisdiction.code, Jurisdiction.name_en).where(
+        Jurisdiction.code == first.code
+    )
+    first.name_en = "Renamed, not yet flushed"
+    with session.no_autoflush:
+        assert [r.name_en for r in _pages_of_rows(session, stmt, limit=5)] != [first.name_en]
+    assert [r.name_en for r in _pages_of_rows(session, stmt, limit=5)] == [first.name_en]
+    session.rollback()
+
+
+def test_rows_holding_an_entity_keep_it(session: Session) -> None:
+    page = paginate(
+        session, select(Jurisdiction, Jurisdiction.name_en), Jurisdiction.level, Jurisdiction.code,
+        cursor=None, limit=2, scalars=False, key=lambda row: (row[0].level, row[0].code),
+    )  # fmt: skip
+    assert all(isinstance(row[0], Jurisdiction) for row in page.items)
+    assert page.next_cursor is not None

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import Date, DateTime, Integer, Select, String, Text, and_, or_
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine
 
 from jingjinji.db import MAX_DB_INT
 from jingjinji.errors import InvalidInput, field_error
@@ -220,8 +221,24 @@ def paginate(
     and the key is read from its attributes; otherwise it holds the rows and ``key`` says how to
     read a row's key."""
     paged = keyset(stmt, *key_columns, cursor=cursor, limit=limit, descending=descending)
-    rows: Sequence[Any] = session.scalars(paged).all() if scalars else session.execute(paged).all()
+    rows: Sequence[Any]
+    if scalars:
+        rows = session.scalars(paged).all()
+    elif _columns_only(paged):
+        # Rows of plain columns need none of the ORM's result machinery: run on the session's
+        # connection, after the flush the ORM would do (a DCSA page: 60-100 us less, 0 rows or
+        # 100; docs/ports.md, "The request's own cost").
+        if session.autoflush:
+            session.flush()
+        rows = session.connection().execute(paged).all()
+    else:
+        rows = session.execute(paged).all()
     return page_of(rows, limit=limit, key=key or _attribute_key(key_columns))
+
+
+def _columns_only(stmt: Select[Any]) -> bool:
+    """Whether each of ``stmt``'s columns is a SQL expression (no mapped entity in a row)."""
+    return all(isinstance(d["type"], TypeEngine) for d in stmt.column_descriptions)
 
 
 def keyset_batches(
