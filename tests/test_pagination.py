@@ -158,8 +158,9 @@ def test_rows_of_columns_see_the_sessions_pending_changes_unless_autoflush_is_of
 
 
 def test_rows_holding_an_entity_keep_it(session: Session) -> None:
+    stmt: Any = select(Jurisdiction, Jurisdiction.name_en)
     page = paginate(
-        session, select(Jurisdiction, Jurisdiction.name_en), Jurisdiction.level, Jurisdiction.code,
+        session, stmt, Jurisdiction.level, Jurisdiction.code,
         cursor=None, limit=2, scalars=False, key=lambda row: (row[0].level, row[0].code),
     )  # fmt: skip
     assert all(isinstance(row[0], Jurisdiction) for row in page.items)
