@@ -79,6 +79,14 @@ def _with_reference(kind: str, values: list[str]) -> ColumnElement[bool]:
     return Event.id.in_(refs)
 
 
+# The aliases of the probes below, made once: an alias adapts its entity's columns on first use,
+# and making them per request cost a carrier's page 0.6 ms and a terminal's more (docs/ports.md,
+# "The request's own cost"). Each is used once per statement.
+_CARRIED = aliased(EventReference, name="carried_ref")
+_SAME = aliased(EventReference, name="same_ref")
+_PASSED = aliased(Event, name="passed_event")
+
+
 def _carries_a_booking_of(writer: int) -> ColumnElement[bool]:
     """The event carries a booking reference (BKG) that an event ``writer`` wrote carries: the
     carrier's rule, as a correlated EXISTS probed per candidate event in the page's index order
@@ -91,8 +99,7 @@ def _carries_a_booking_of(writer: int) -> ColumnElement[bool]:
     ``OFFSET 0`` keeps PostgreSQL from planning the EXISTS as a hashed IN list: it estimates
     the probes for every row of the index, not for the page, and picked the hash (the whole
     list) at 200,000 events (docs/ports.md, migration 0707_ports_booking_view)."""
-    carried = aliased(EventReference)
-    same = aliased(EventReference)
+    carried, same = _CARRIED, _SAME
     probe = (
         select(literal(1))
         .where(
@@ -123,7 +130,7 @@ def visible(scope: policy.ReadScope) -> ColumnElement[bool]:
         # EXISTS probe per candidate event (ix_ports_events_equipment_location), not the list of
         # every box that ever passed there: that list is built whole for each page (millions of
         # rows at 10 million events; benchmarks/bench_ports_events.py timed out on it).
-        passed = aliased(Event)
+        passed = _PASSED
         clauses.append(
             exists().where(
                 passed.equipment_reference == Event.equipment_reference,
