@@ -43,6 +43,7 @@ def _page(
     result: BatchOut | None = None,
     created: int | None = None,
     form: dict[str, str] | None = None,
+    form_measures: list[str] | None = None,
     from_file: bool = False,
     status_code: int = 200,
 ) -> Response:
@@ -76,6 +77,8 @@ def _page(
             "result": result,
             "created": created,
             "form": form or {},
+            # the measures ticked in a refused form (checkboxes: one value each)
+            "form_measures": form_measures or [],
         },
         status_code=status_code,
     )
@@ -134,6 +137,7 @@ async def create_record_form(
             problems=problems,
             detail=t(request, "The record was not stored."),
             form=fields,
+            form_measures=codes,
             status_code=422,
         )
     except InvalidInput as exc:
@@ -147,6 +151,7 @@ async def create_record_form(
             problems=problems,
             detail=t(request, exc.detail),
             form=fields,
+            form_measures=codes,
             status_code=422,
         )
     except PermissionDenied as exc:
@@ -157,6 +162,7 @@ async def create_record_form(
             problems=[RowError(row=1, column="-", reason=exc.detail)],
             detail=t(request, exc.detail),
             form=fields,
+            form_measures=codes,
             status_code=403,
         )
     return _page(request, session, actor, created=record.id)
