@@ -201,12 +201,13 @@ def publish_form(
     actor: OptionalActor,
     record_id: DbId,
     csrf_token: Annotated[str, Form()] = "",
+    back: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     if actor is None:
         return redirect("/login?next=/credit/agency")
     publication.publish_record(session, actor=actor, record_id=record_id)
-    return redirect("/credit/agency")
+    return redirect(_back(back, record_id))
 
 
 @router.post("/credit/agency/records/{record_id}/lift", response_class=HTMLResponse)
@@ -217,12 +218,19 @@ def lift_form(
     record_id: DbId,
     reason: Annotated[str, Form(max_length=500)] = "",
     csrf_token: Annotated[str, Form()] = "",
+    back: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     if actor is None:
         return redirect("/login?next=/credit/agency")
     records.lift_entry(session, actor=actor, record_id=record_id, reason=reason.strip() or "lifted")
-    return redirect("/credit/agency")
+    return redirect(_back(back, record_id))
+
+
+def _back(back: str, record_id: int) -> str:
+    """Where a publish or lift form returns: the record's page when sent from it (``back`` is
+    ``record``), else the desk; never an address the form names."""
+    return f"/credit/agency/records/{record_id}" if back == "record" else "/credit/agency"
 
 
 @router.get("/credit/agency/dashboard", response_class=HTMLResponse)
