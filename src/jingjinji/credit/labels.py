@@ -32,6 +32,35 @@ ID_TYPES = register(
         "other": N_("Other document"),
     },
 )
+# A record's state and why it left public view (the agency's record page).
+RECORD_STATUSES = register(
+    "credit.record_status",
+    {
+        "pending": N_("Pending publication"),
+        "published": N_("Published"),
+        "withdrawn": N_("Withdrawn"),
+        "corrected": N_("Corrected after an objection"),
+    },
+)
+WITHDRAWN_REASONS = register(
+    "credit.withdrawn_reason",
+    {
+        "lifted": N_("lifted from the list"),
+        "period_over": N_("publicity period over"),
+        "repaired": N_("credit repaired"),
+        "objection_corrected": N_("corrected after an objection"),
+    },
+)
+# The outcomes of objections and repair applications in a record's history.
+OUTCOMES = register(
+    "credit.outcome",
+    {
+        "corrected": N_("Corrected"),
+        "upheld": N_("Upheld"),
+        "approved": N_("Approved"),
+        "rejected": N_("Rejected"),
+    },
+)
 
 #: The fields of the public forms (objection, repair, commitment, declaration) and of the
 #: agency's record form by their labels on the page, for the problems a refused form lists.

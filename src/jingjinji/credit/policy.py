@@ -127,3 +127,32 @@ def may_withdraw_declaration(
         actor.role is Role.JURISDICTION_ADMIN
         and actor.province_code == province_of(subject_jurisdiction_code)
     )
+
+
+def may_publish_record(
+    actor: Actor | None, *, source_organisation_id: int, jurisdiction_code: str, status: str
+) -> bool:
+    """A pending record is published by those who write it."""
+    return status == "pending" and may_write_record(
+        actor, source_organisation_id=source_organisation_id, jurisdiction_code=jurisdiction_code
+    )
+
+
+def may_lift_record(
+    actor: Actor | None,
+    *,
+    source_organisation_id: int,
+    jurisdiction_code: str,
+    kind: str,
+    status: str,
+) -> bool:
+    """A published red- or black-list entry is lifted by those who write it."""
+    return (
+        kind in ("red_list", "black_list")
+        and status == "published"
+        and may_write_record(
+            actor,
+            source_organisation_id=source_organisation_id,
+            jurisdiction_code=jurisdiction_code,
+        )
+    )

@@ -37,6 +37,25 @@ ID_TYPES = (
     "foreign_permanent_residence",
     "other",
 )
+#: Names under which records stored an ID type as free text before the closed list: the
+#: list's Chinese and English names and the usual short forms, by the type each names. A legacy
+#: value is matched with its white space collapsed and case folded (:func:`listed_type_for`).
+LEGACY_NAMES = {
+    "居民身份证": RESIDENT_ID_CARD,
+    "身份证": RESIDENT_ID_CARD,
+    "二代身份证": RESIDENT_ID_CARD,
+    "resident identity card": RESIDENT_ID_CARD,
+    "id card": RESIDENT_ID_CARD,
+    "护照": "passport",
+    "港澳居民来往内地通行证": "hk_macao_permit",
+    "港澳通行证": "hk_macao_permit",
+    "回乡证": "hk_macao_permit",
+    "台湾居民来往大陆通行证": "taiwan_permit",
+    "台胞证": "taiwan_permit",
+    "外国人永久居留身份证": "foreign_permanent_residence",
+    "外国人永久居留证": "foreign_permanent_residence",
+    "其他证件": "other",
+}
 ID_CARD_LENGTH = 18
 #: ISO 7064 MOD 11-2 weights of the first 17 characters (2^(18 - i) mod 11).
 WEIGHTS = tuple(pow(2, ID_CARD_LENGTH - i, 11) for i in range(1, ID_CARD_LENGTH))
@@ -88,3 +107,13 @@ def synthetic_id_card(born: str, serial: int) -> str:
     code :data:`SYNTHETIC_ADDRESS`), for demos: ``born`` as YYYYMMDD, ``serial`` 0-999."""
     first17 = f"{SYNTHETIC_ADDRESS}{born}{serial:03d}"
     return first17 + check_character(first17)
+
+
+def listed_type_for(legacy: str) -> str | None:
+    """The listed type a legacy free-text ID type names without doubt (a code of
+    :data:`ID_TYPES` or a name of :data:`LEGACY_NAMES`, white space collapsed and case folded),
+    else None. Only a suggestion: the writer confirms it (docs/credit.md)."""
+    key = " ".join(legacy.split()).casefold()
+    if key in ID_TYPES:
+        return key
+    return LEGACY_NAMES.get(key)

@@ -196,7 +196,60 @@ class AgencyTimelinessOut(BaseModel):
     pending: int
     pending_overdue: int
     share_on_time: float | None  # None when nothing was published
+    # the first pending, overdue records, for readers who may publish them (else empty)
+    overdue_record_ids: list[int] = []
 
 
 class WithdrawOut(BaseModel):
     withdrawn: int
+
+
+class RecordRevisionIn(BaseModel):
+    """What the agency's record page revises (the fields of the entry form; a blank field is
+    cleared). The record's other fields, its kind, subject and document number stay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    legal_basis: str = Field(min_length=1, max_length=4000)
+    content: str | None = Field(default=None, max_length=4000)
+    severity: str | None = Field(default=None, pattern="^(ordinary|serious)$")
+    fine_10k_cny: Decimal | None = Field(default=None, ge=0, le=Decimal("9999999999"))
+    decision_date: IsoDate
+    measures: list[str] = Field(default_factory=list, max_length=30)
+    legal_representative: str | None = Field(default=None, max_length=DETAIL_LIMIT)
+    id_type: str | None = Field(default=None, max_length=DETAIL_LIMIT)
+    id_number: str | None = Field(default=None, max_length=DETAIL_LIMIT)
+
+
+class RecordEventOut(BaseModel):
+    """One step of a record's history, from the audit record: its creation, revisions,
+    publication, lifting, and the objections and repair applications about it. ``by`` and the
+    step's particulars only for readers who see the record's restricted data."""
+
+    seq: int
+    at: dt.datetime
+    action: str
+    by: str | None = None
+    revision: int | None = None
+    changed: list[str] = []
+    outcome: str | None = None
+    late: bool | None = None
+    objection_id: int | None = None
+    repair_id: int | None = None
+    note: str | None = None
+
+
+class RecordPageOut(BaseModel):
+    """The agency's page of one record: the record as its reader may see it, its history and
+    what the reader may do with it."""
+
+    record: RecordOut
+    history: list[RecordEventOut]
+    more_history: bool  # older steps exist beyond the ones listed
+    may_publish: bool
+    may_lift: bool
+    may_revise: bool
+    # an ID type stored as free text before the closed list, and the listed one it names
+    legacy_id_type: str | None = None
+    suggested_id_type: str | None = None

@@ -206,7 +206,8 @@ def _check_rows(
         if row.record is None:
             continue
         org, source_problem = records.resolve_source(session, actor=actor, data=row.record)
-        found = records.check_record(session, data=row.record, today=day)
+        legacy = records.stored_id_type(session, org=org, data=row.record)
+        found = records.check_record(session, data=row.record, today=day, stored_id_type=legacy)
         if source_problem is not None:
             found.insert(0, source_problem)
         problems.extend(p.model_copy(update={"row": row.number}) for p in found)

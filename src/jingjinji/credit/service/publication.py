@@ -128,6 +128,10 @@ def publication_queue(
     return out
 
 
+#: The overdue records of an agency the timeliness rows name (to those who may publish them).
+OVERDUE_LISTED = 20
+
+
 def timeliness(
     session: Session, *, actor: Actor | None, today: dt.date | None = None
 ) -> list[AgencyTimelinessOut]:
@@ -146,6 +150,7 @@ def timeliness(
     day = today or china_today()
     rows = session.execute(
         select(
+            CreditRecord.id,
             CreditRecord.source_organisation_id,
             CreditRecord.status,
             CreditRecord.published_late,
@@ -159,12 +164,14 @@ def timeliness(
         )
     ).all()
     counts: dict[int, Counter[str]] = {}
-    for org_id, status, late, deadline in rows:
+    overdue: dict[int, list[int]] = {}
+    for record_id, org_id, status, late, deadline in rows:
         c = counts.setdefault(org_id, Counter())
         if status == RecordStatus.PENDING.value:
             c["pending"] += 1
             if deadline is not None and day > deadline:
                 c["pending_overdue"] += 1
+                overdue.setdefault(org_id, []).append(record_id)
         else:
             c["published"] += 1
             c["late" if late else "on_time"] += 1
@@ -183,6 +190,11 @@ def timeliness(
                 pending=c["pending"],
                 pending_overdue=c["pending_overdue"],
                 share_on_time=round(c["on_time"] / c["published"], 4) if c["published"] else None,
+                overdue_record_ids=sorted(overdue.get(org_id, []))[:OVERDUE_LISTED]
+                if policy.may_write_record(
+                    reader, source_organisation_id=org_id, jurisdiction_code=org.jurisdiction_code
+                )
+                else [],
             )
         )
     return out

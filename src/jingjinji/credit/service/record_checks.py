@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session
 
 from jingjinji import labels
 from jingjinji.credit import policy
-from jingjinji.credit.kernels.identity import ID_TYPES, RESIDENT_ID_CARD, check_id_card
+from jingjinji.credit.kernels.identity import (
+    ID_TYPES,
+    RESIDENT_ID_CARD,
+    check_id_card,
+    listed_type_for,
+)
 from jingjinji.credit.kernels.uscc import check_uscc
 from jingjinji.credit.models import RecordKind
 from jingjinji.credit.schemas.records import DETAIL_FIELDS, RecordIn, RowError
@@ -173,12 +178,39 @@ def _id_card_problem(number: str) -> RowError | None:
     return RowError(row=0, column="id_number", reason=reason, expected=check.expected)
 
 
-def _identity_problems(details: dict[str, str]) -> list[RowError]:
+def legacy_id_type_problem(id_type: str) -> RowError:
+    """A revision that keeps an ID type stored as free text before the closed list: the stored
+    value, the listed types, and the one it names when that is beyond doubt."""
+    known = ", ".join(ID_TYPES)
+    suggested = listed_type_for(id_type)
+    if suggested is None:
+        reason = msg(
+            "the stored ID type {id_type} is free text from before the list of types; choose "
+            "one of {id_types}",
+            id_type=repr(id_type),
+            id_types=known,
+        )
+    else:
+        reason = msg(
+            "the stored ID type {id_type} is free text from before the list of types; choose "
+            "one of {id_types} ({suggested} matches it)",
+            id_type=repr(id_type),
+            id_types=known,
+            suggested=suggested,
+            suggested_label=labels.msg_label("credit.id_type", suggested),
+        )
+    return RowError(row=0, column="id_type", reason=reason)
+
+
+def _identity_problems(details: dict[str, str], stored_id_type: str | None) -> list[RowError]:
     """The identity document: a type of :data:`ID_TYPES` and a number, both or neither; a
-    resident identity card's number passes GB 11643."""
+    resident identity card's number passes GB 11643. ``stored_id_type``: the record's stored
+    type when it is a legacy (unlisted) one, named as such when the revision keeps it."""
     id_type = details.get("id_type", "")  # a code exactly as given; blank is none
     number = details.get("id_number", "").strip()
     known = ", ".join(ID_TYPES)
+    if stored_id_type is not None and id_type == stored_id_type and id_type not in ID_TYPES:
+        return [legacy_id_type_problem(id_type)]
     if id_type.strip() and id_type not in ID_TYPES:
         reason = msg(
             "unknown ID type {id_type}; known: {id_types}", id_type=repr(id_type), id_types=known
@@ -195,8 +227,11 @@ def _identity_problems(details: dict[str, str]) -> list[RowError]:
     return []
 
 
-def check_record(session: Session, *, data: RecordIn, today: dt.date) -> list[RowError]:
-    """Every problem of one record beyond its schema (row 0: the caller numbers rows)."""
+def check_record(
+    session: Session, *, data: RecordIn, today: dt.date, stored_id_type: str | None = None
+) -> list[RowError]:
+    """Every problem of one record beyond its schema (row 0: the caller numbers rows);
+    ``stored_id_type``: the ID type the record being revised has stored, if any."""
     problems: list[RowError] = []
     uscc_problem = _uscc_problem(session, data)
     if uscc_problem is not None:
@@ -234,7 +269,7 @@ def check_record(session: Session, *, data: RecordIn, today: dt.date) -> list[Ro
         problems.append(
             RowError(row=0, column="content", reason=msg("a penalty needs its content"))
         )
-    problems.extend(_identity_problems(data.details))
+    problems.extend(_identity_problems(data.details, stored_id_type))
     problems.extend(_measure_problems(data))
     return problems
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from jingjinji import labels
 from jingjinji.audit import service as audit
 from jingjinji.config import get_settings
+from jingjinji.credit.kernels.identity import ID_TYPES
 from jingjinji.credit.kernels.publicity import is_late, publication_deadline, publicity_period
 from jingjinji.credit.models import CreditRecord, RecordKind, RecordStatus
 from jingjinji.credit.schemas.records import (
@@ -249,13 +250,32 @@ def recompute(session: Session, subject_ids: Iterable[int]) -> None:
         scoring.recompute_subject(session, subject_id=subject_id)
 
 
+def stored_id_type(session: Session, *, org: Organisation | None, data: RecordIn) -> str | None:
+    """The ID type stored in the record ``data`` revises, looked up only when ``data`` names an
+    unlisted type (None for a new record, or none stored): a kept legacy value is named as
+    such (``record_checks.legacy_id_type_problem``)."""
+    given = data.details.get("id_type", "")
+    if org is None or not given.strip() or given in ID_TYPES:
+        return None
+    details = session.scalar(
+        select(CreditRecord.details).where(
+            CreditRecord.source_organisation_id == org.id,
+            CreditRecord.kind == data.kind.value,
+            CreditRecord.document_number == data.document_number,
+        )
+    )
+    stored = (details or {}).get("id_type")
+    return stored if isinstance(stored, str) else None
+
+
 def create_record(session: Session, *, actor: Actor | None, data: RecordIn) -> CreditRecord:
     """Check, authorise and store one record (see the module docstring); 422 listing every
     problem, 403 for a writer outside the source agency; both audited."""
     writer = require_actor(actor)
     day = china_today()
     org, source_problem = resolve_source(session, actor=writer, data=data)
-    problems = check_record(session, data=data, today=day)
+    legacy = stored_id_type(session, org=org, data=data)
+    problems = check_record(session, data=data, today=day, stored_id_type=legacy)
     if source_problem is not None:
         problems.insert(0, source_problem)
     if problems:

@@ -43,6 +43,7 @@ def _page(
     result: BatchOut | None = None,
     created: int | None = None,
     form: dict[str, str] | None = None,
+    form_measures: list[str] | None = None,
     from_file: bool = False,
     status_code: int = 200,
 ) -> Response:
@@ -76,6 +77,8 @@ def _page(
             "result": result,
             "created": created,
             "form": form or {},
+            # the measures ticked in a refused form (checkboxes: one value each)
+            "form_measures": form_measures or [],
         },
         status_code=status_code,
     )
@@ -134,6 +137,7 @@ async def create_record_form(
             problems=problems,
             detail=t(request, "The record was not stored."),
             form=fields,
+            form_measures=codes,
             status_code=422,
         )
     except InvalidInput as exc:
@@ -147,6 +151,7 @@ async def create_record_form(
             problems=problems,
             detail=t(request, exc.detail),
             form=fields,
+            form_measures=codes,
             status_code=422,
         )
     except PermissionDenied as exc:
@@ -157,6 +162,7 @@ async def create_record_form(
             problems=[RowError(row=1, column="-", reason=exc.detail)],
             detail=t(request, exc.detail),
             form=fields,
+            form_measures=codes,
             status_code=403,
         )
     return _page(request, session, actor, created=record.id)
@@ -195,12 +201,13 @@ def publish_form(
     actor: OptionalActor,
     record_id: DbId,
     csrf_token: Annotated[str, Form()] = "",
+    back: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     if actor is None:
         return redirect("/login?next=/credit/agency")
     publication.publish_record(session, actor=actor, record_id=record_id)
-    return redirect("/credit/agency")
+    return redirect(_back(back, record_id))
 
 
 @router.post("/credit/agency/records/{record_id}/lift", response_class=HTMLResponse)
@@ -211,12 +218,19 @@ def lift_form(
     record_id: DbId,
     reason: Annotated[str, Form(max_length=500)] = "",
     csrf_token: Annotated[str, Form()] = "",
+    back: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     if actor is None:
         return redirect("/login?next=/credit/agency")
     records.lift_entry(session, actor=actor, record_id=record_id, reason=reason.strip() or "lifted")
-    return redirect("/credit/agency")
+    return redirect(_back(back, record_id))
+
+
+def _back(back: str, record_id: int) -> str:
+    """Where a publish or lift form returns: the record's page when sent from it (``back`` is
+    ``record``), else the desk; never an address the form names."""
+    return f"/credit/agency/records/{record_id}" if back == "record" else "/credit/agency"
 
 
 @router.get("/credit/agency/dashboard", response_class=HTMLResponse)

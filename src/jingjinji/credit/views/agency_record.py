@@ -1,0 +1,163 @@
+"""The agency's page of one credit record: /credit/agency/records/{id} (every field, its state,
+its history, and publish, lift and revise where the reader may), and its revision form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from jingjinji.credit import labels as credit_labels
+from jingjinji.credit.kernels.identity import ID_TYPES
+from jingjinji.credit.schemas.records import DETAIL_LIMIT, RecordRevisionIn, RowError
+from jingjinji.credit.service import measures, record_page
+from jingjinji.db import DbId
+from jingjinji.deps import DbSession, OptionalActor
+from jingjinji.errors import InvalidInput, PermissionDenied
+from jingjinji.problems import form_problems
+from jingjinji.web import check_csrf, language_of, redirect, render, t
+
+router = APIRouter(include_in_schema=False)
+
+#: The revision form's inputs (the entry form's, less what identifies the record).
+REVISION_FIELDS = (
+    "title",
+    "legal_basis",
+    "content",
+    "severity",
+    "fine_10k_cny",
+    "decision_date",
+    "legal_representative",
+    "id_type",
+    "id_number",
+)
+
+
+def _url(record_id: int) -> str:
+    return f"/credit/agency/records/{record_id}"
+
+
+def _form_of(page: Any) -> dict[str, str]:
+    """The revision form filled with the record's values (a legacy ID type: the listed type it
+    names, if any, for the writer to confirm)."""
+    r = page.record
+    values: dict[str, Any] = {k: getattr(r, k, None) for k in REVISION_FIELDS}
+    values.update({k: r.details.get(k) for k in ("legal_representative", "id_type", "id_number")})
+    if page.legacy_id_type is not None:
+        values["id_type"] = page.suggested_id_type
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+def _render(
+    request: Request,
+    session: DbSession,
+    actor: Any,
+    record_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    form_measures: list[str] | None = None,
+    problems: list[RowError] | None = None,
+    detail: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    page = record_page.record_page(session, actor=actor, record_id=record_id)
+    lang = language_of(request)
+    all_measures = [(m.code, m.name(lang), m.kind) for m in measures.all_measures()]
+    found: dict[str, list[str]] = {}
+    for p in problems or []:
+        found.setdefault(p.column, []).append(p.reason)
+    return render(
+        request,
+        "credit/agency_record.html",
+        {
+            "page": page,
+            "r": page.record,
+            "form": form if form is not None else _form_of(page),
+            "form_measures": form_measures if form is not None else page.record.measures,
+            "measures": all_measures,
+            "measure_names": {code: name for code, name, _ in all_measures},
+            "id_types": ID_TYPES,
+            "detail_limit": DETAIL_LIMIT,
+            "field_problems": found,
+            "problems": problems,
+            "detail": detail,
+            "column_labels": {k: t(request, v) for k, v in credit_labels.RECORD_COLUMNS.items()},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/credit/agency/records/{record_id}", response_class=HTMLResponse)
+def record_view(
+    request: Request, session: DbSession, actor: OptionalActor, record_id: DbId
+) -> Response:
+    if actor is None:
+        return redirect(f"/login?next={_url(record_id)}")
+    return _render(request, session, actor, record_id)
+
+
+def _revision(fields: dict[str, str], codes: list[str]) -> RecordRevisionIn:
+    data: dict[str, Any] = {k: v.strip() for k, v in fields.items() if v and v.strip()}
+    return RecordRevisionIn.model_validate({**data, "measures": codes})
+
+
+@router.post("/credit/agency/records/{record_id}/revise", response_class=HTMLResponse)
+async def revise_form(
+    request: Request, session: DbSession, actor: OptionalActor, record_id: DbId
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    if actor is None:
+        return redirect(f"/login?next={_url(record_id)}")
+    fields = {k: str(form.get(k, "")) for k in REVISION_FIELDS if isinstance(form.get(k), str)}
+    codes = [str(v) for v in form.getlist("measures")]
+    try:
+        changes = _revision(fields, codes)
+        record_page.revise_record(session, actor=actor, record_id=record_id, changes=changes)
+    except ValidationError as exc:
+        problems = [
+            RowError(row=1, column=credit_labels.record_column(field), reason=reason)
+            for field, reason in form_problems(exc)
+        ]
+        detail = t(request, "The record was not stored.")
+        return _render(
+            request,
+            session,
+            actor,
+            record_id,
+            form=fields,
+            form_measures=codes,
+            problems=problems,
+            detail=detail,
+            status_code=422,
+        )
+    except InvalidInput as exc:
+        problems = [
+            RowError(row=1, column=str(e["loc"][-1]), reason=e["msg"]) for e in exc.errors
+        ] or [RowError(row=1, column="-", reason=exc.detail)]
+        return _render(
+            request,
+            session,
+            actor,
+            record_id,
+            form=fields,
+            form_measures=codes,
+            problems=problems,
+            detail=t(request, exc.detail),
+            status_code=422,
+        )
+    except PermissionDenied as exc:
+        return _render(
+            request,
+            session,
+            actor,
+            record_id,
+            form=fields,
+            form_measures=codes,
+            problems=[RowError(row=1, column="-", reason=exc.detail)],
+            detail=t(request, exc.detail),
+            status_code=403,
+        )
+    return redirect(_url(record_id))
