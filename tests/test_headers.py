@@ -189,6 +189,9 @@ def _samples(client: TestClient, people: People) -> dict[str, dict[str, str]]:
         "/api/v1/credit/records/{record_id}": {
             "record_id": _first(client, "/api/v1/credit/records", "id")
         },
+        "/credit/agency/records/{record_id}": {
+            "record_id": _first(client, "/api/v1/credit/records", "id")
+        },
         "/api/v1/credit/objections/{objection_id}": {
             "objection_id": _first(client, "/api/v1/credit/objections", "id")
         },

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji import domains
 from jingjinji.accounts.demo import DEMO_USERS
 from jingjinji.accounts.models import User
+from jingjinji.credit.models import CreditRecord
 from jingjinji.demo import DemoContext
 from jingjinji.timezone import china_today
 from jingjinji.water import demo as water_demo
@@ -284,6 +285,7 @@ def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]
     with factory() as session:
         warning = session.scalar(select(PollutionWarning.id).order_by(PollutionWarning.id))
         uscc = session.scalar(select(Subject.uscc).order_by(Subject.id))
+        record = session.scalar(select(CreditRecord.id).order_by(CreditRecord.id))
         outlet = session.scalar(select(Outlet.id).order_by(Outlet.id))
         order = session.scalar(select(Order.id).order_by(Order.id))
         box = session.scalar(select(OrderContainer.equipment_reference).order_by(OrderContainer.id))
@@ -307,6 +309,7 @@ def _samples(factory: sessionmaker[Session], ctx: DemoContext) -> dict[str, str]
         "/credit/subjects/{uscc}/commit": str(uscc),
         "/credit/subjects/{uscc}/declare": str(uscc),
         "/credit/subjects/{uscc}/report": str(uscc),
+        "/credit/agency/records/{record_id}": str(record),
         "/water/sections/{code}": ctx.values["water_demo"]["sections"][0],
         "/water/incidents/{incident_id}": str(ctx.values["water_demo"]["incidents"][0]),
         # No enforcement case in the demo: its page is a 404 page, in Chinese too.
