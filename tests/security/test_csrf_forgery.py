@@ -102,6 +102,7 @@ def _credit_forms(world: World) -> list[Form]:
         Form("/credit/agency/upload", {}, files={"file": ("r.csv", b"x\n", "text/csv")}),
         Form(f"/credit/agency/records/{ids['credit_pending']}/publish", {}),
         Form(f"/credit/agency/records/{ids['credit_entry']}/lift", {"reason": "forged"}),
+        Form(f"/credit/agency/records/{ids['credit_entry']}/revise", {"title": "forged"}),
         Form(
             f"{subject}/object",
             {
