@@ -296,6 +296,17 @@ def _mark_seen(session: Session, last_seen: dict[int, dt.datetime]) -> None:
     old message does not move it)."""
     if not last_seen:
         return
+    ordered = sorted(last_seen.items())
+    if is_postgres(session):
+        # One statement for the batch's loggers (arrays unnested), not one UPDATE per logger:
+        # a batch of the Hebei day names about 290 (docs/sources.md, "Loader").
+        session.connection().exec_driver_sql(
+            "UPDATE source_loggers AS l SET last_seen_at = seen.at"
+            " FROM unnest(%(ids)s::bigint[], %(ats)s::timestamp[]) AS seen (id, at)"
+            " WHERE l.id = seen.id AND (l.last_seen_at IS NULL OR l.last_seen_at < seen.at)",
+            {"ids": [i for i, _ in ordered], "ats": [_naive(at) for _, at in ordered]},
+        )
+        return
     # Core, not ORM: an ORM UPDATE with many parameter sets is a bulk update by primary key.
     table = cast(Table, Logger.__table__)
     statement = (
@@ -306,7 +317,7 @@ def _mark_seen(session: Session, last_seen: dict[int, dt.datetime]) -> None:
     )
     session.connection().execute(
         statement,
-        [{"logger": logger_id, "seen": seen} for logger_id, seen in sorted(last_seen.items())],
+        [{"logger": logger_id, "seen": seen} for logger_id, seen in ordered],
     )
 
 
