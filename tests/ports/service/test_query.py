@@ -202,3 +202,24 @@ def test_pages_follow_the_cursor_in_created_order(
             if cursor is None:
                 break
     assert seen == ["5", "1", "2", "3", "4"]
+
+
+def test_an_operator_is_read_in_one_statement_as_its_two_questions_answer(
+    session_factory: sessionmaker[Session], ports: Ports
+) -> None:
+    from jingjinji.ports.service import reference
+
+    with session_factory() as session:
+        for key in ("tj_port", "he_cfd", "carrier"):
+            org = ports.organisations[key]
+            operator = reference.operator_of(session, organisation_id=org)
+            assert set(operator.locations) == reference.locations_of(session, organisation_id=org)
+            assert operator.is_carrier is reference.is_carrier(session, organisation_id=org)
+        assert reference.operator_of(
+            session, organisation_id=ports.organisations["carrier"]
+        ).is_carrier
+        terminal = reference.operator_of(session, organisation_id=ports.organisations["tj_port"])
+        assert terminal.locations and not terminal.is_carrier
+        assert reference.operator_of(session, organisation_id=None) == reference.Operator(
+            frozenset(), False
+        )

@@ -50,12 +50,13 @@ def read_scope(session: Session, actor: Actor | None) -> policy.ReadScope:
     if actor.is_office_admin:
         return policy.ReadScope(everything=True)
     province = actor.province_code if actor.role is Role.JURISDICTION_ADMIN else None
+    operator = reference.operator_of(session, organisation_id=actor.organisation_id)
     return policy.read_scope(
         actor,
-        own_locations=reference.locations_of(session, organisation_id=actor.organisation_id),
+        own_locations=set(operator.locations),
         province_locations=reference.locations_in_province(session, province_code=province),
         granted_locations=_granted_locations(session, actor.organisation_id),
-        is_carrier=reference.is_carrier(session, organisation_id=actor.organisation_id),
+        is_carrier=operator.is_carrier,
     )
 
 
@@ -64,11 +65,12 @@ def organisation_scope(session: Session, organisation_id: int | None) -> policy.
     organisation's reach now (``policy.subscription_scope``)."""
     if organisation_id is None:
         return policy.ReadScope(everything=True)
+    operator = reference.operator_of(session, organisation_id=organisation_id)
     return policy.subscription_scope(
         organisation_id,
-        own_locations=reference.locations_of(session, organisation_id=organisation_id),
+        own_locations=set(operator.locations),
         granted_locations=_granted_locations(session, organisation_id),
-        is_carrier=reference.is_carrier(session, organisation_id=organisation_id),
+        is_carrier=operator.is_carrier,
     )
 
 

@@ -4,8 +4,9 @@ transport calls and equipment that accepted events introduce."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
@@ -108,6 +109,36 @@ def locations_in_province(session: Session, *, province_code: str | None) -> set
         return set()
     rows = session.execute(select(Location.un_location_code, Location.jurisdiction_code))
     return {code for code, jurisdiction in rows if province_of(jurisdiction) == province_code}
+
+
+@dataclass(frozen=True)
+class Operator:
+    """What an organisation operates: the UN/LOCODEs where it writes events, and whether it is a
+    carrier."""
+
+    locations: frozenset[str]
+    is_carrier: bool
+
+
+_CARRIER_MARK = "*carrier"  # not a UN/LOCODE (five letters and digits)
+
+
+def operator_of(session: Session, *, organisation_id: int | None) -> Operator:
+    """:func:`locations_of` and :func:`is_carrier` in one round trip: every read of events by
+    an organisation needs both (``query.read_scope``)."""
+    if organisation_id is None:
+        return Operator(frozenset(), False)
+    carrier = (
+        select(Carrier.id).where(Carrier.organisation_id == organisation_id).limit(1).subquery()
+    )
+    stmt = union_all(
+        select(Location.un_location_code).where(Location.organisation_id == organisation_id),
+        select(literal(_CARRIER_MARK)).select_from(carrier),
+    )
+    codes = set(session.execute(stmt).scalars())
+    is_a_carrier = _CARRIER_MARK in codes
+    codes.discard(_CARRIER_MARK)
+    return Operator(frozenset(codes), is_a_carrier)
 
 
 def is_carrier(session: Session, *, organisation_id: int | None) -> bool:
