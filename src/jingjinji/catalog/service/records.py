@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, ColumnElement, and_, false, func, or_, select, true
@@ -138,12 +139,23 @@ def _filter_clause(name: str, field_type: str, value: str) -> ColumnElement[bool
     return cast(ColumnElement[bool], clause)
 
 
-def check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
+@dataclass(frozen=True)
+class Filters:
+    """Equality filters checked against a reader's access: the values as sent (a registered
+    source reads them) and the SQL clause of each (the catalog's own records), built once.
+    The clauses are bound to no session: a download reuses them for each of its batches."""
+
+    values: Mapping[str, str]
+    clauses: tuple[ColumnElement[bool], ...]
+
+
+def check_filters(access: ReadAccess, filters: Mapping[str, str]) -> Filters:
     """Filters name known fields the reader may read (a withheld field leaks through one),
-    each with a value of the field's type."""
+    each with a value of the field's type; checked, they are ``Filters``."""
     types = {f.name: f.type for f in access.dataset.fields}
     withheld = {w.field: w.reason for w in access.withheld}
     problems = []
+    clauses = []
     for name, value in filters.items():
         if name not in types:
             problems.append(field_error(["query", name], msg("unknown field")))
@@ -156,10 +168,11 @@ def check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
             )
         else:
             try:
-                _filter_clause(name, types[name], value)
+                clauses.append(_filter_clause(name, types[name], value))
             except InvalidInput as exc:
                 problems.extend(exc.errors)
     raise_if_any(problems, msg("cannot filter on these fields"))
+    return Filters(values=dict(filters), clauses=tuple(clauses))
 
 
 def filter_names(filters: Mapping[str, str]) -> list[str]:
@@ -174,7 +187,7 @@ def rows_page(
     dataset_code: str,
     field_types: Mapping[str, str],
     scopes: RowScopes,
-    filters: dict[str, str],
+    filters: Filters,
     cursor: str | None,
     limit: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
@@ -183,7 +196,7 @@ def rows_page(
     served = read_source(
         session,
         dataset_code=dataset_code,
-        filters=filters,
+        filters=dict(filters.values),
         cursor=cursor,
         limit=limit,
         row_scopes=scopes,
@@ -191,10 +204,7 @@ def rows_page(
     if served is not None:
         # The reader was told the scopes; what it returns outside them is dropped all the same.
         return [r for r in served[0] if row_in_scopes(r, scopes)], served[1]
-    stmt = select(Record).where(
-        Record.dataset_id == dataset_id,
-        *(_filter_clause(n, field_types[n], v) for n, v in filters.items()),
-    )
+    stmt = select(Record).where(Record.dataset_id == dataset_id, *filters.clauses)
     if scopes is not None:
         stmt = stmt.where(_scope_clause(field_types, scopes))
     page = paginate(session, stmt, Record.id, cursor=cursor, limit=limit)
@@ -252,14 +262,14 @@ def read_records(
         detail={"filters": filter_names(filters)},
     ):
         check_limit(limit)
-        check_filters(access, filters)
+        checked = check_filters(access, filters)
         rows, next_cursor = rows_page(
             session,
             dataset_id=dataset.id,
             dataset_code=dataset.code,
             field_types={f.name: f.type for f in dataset.fields},
             scopes=access.row_scopes,
-            filters=filters,
+            filters=checked,
             cursor=cursor,
             limit=limit,
         )
