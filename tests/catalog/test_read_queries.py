@@ -4,16 +4,19 @@ bounded, and a malformed paging parameter is refused on the record as an out-of-
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.catalog import service
 from jingjinji.catalog.service import records
-from tests.catalog.support import build_catalog
+from jingjinji.catalog.service.validation import KEPT_CHARS, KEPT_PROBLEMS, clipped
+from tests.catalog.support import Caller, audit_entries, build_catalog, dataset_in
 from tests.conftest import People
 
 
@@ -21,6 +24,11 @@ from tests.conftest import People
 def catalog(session_factory: sessionmaker[Session], people: People) -> People:
     build_catalog(session_factory, people)
     return people
+
+
+@pytest.fixture
+def call(client: TestClient, catalog: People, session_factory: sessionmaker[Session]) -> Caller:
+    return Caller(client, catalog, session_factory)
 
 
 @pytest.fixture
@@ -71,3 +79,47 @@ def test_a_download_builds_each_clause_once_for_all_its_batches(
     assert [row["a"] for batch in batches for row in batch] == [2, 4, 5]
     assert len(batches) >= 3  # the last batch may be empty
     assert clauses_built == ["b"]
+
+
+# --- a read's record keeps its filters bounded --------------------------------------------
+
+LONG = "v" * 5000
+TWELVE = tuple((f"f{i:02d}", "string", "unconditional") for i in range(12))
+
+
+def _read_entry(session_factory: sessionmaker[Session]) -> dict[str, Any]:
+    """The detail of the one read on the record (he-analyst's, across provinces)."""
+    [entry] = audit_entries(session_factory, action="catalog.records.read", outcome="ok")
+    assert entry.actor_username == "he-analyst"
+    assert "v" * 100 not in entry.detail_json
+    detail: dict[str, Any] = json.loads(entry.detail_json)
+    return detail
+
+
+@pytest.mark.parametrize("path", ["records", "records.csv", "download.csv", "download.jsonl"])
+def test_a_read_across_provinces_keeps_a_long_filter_value_cut_short(
+    call: Caller, path: str
+) -> None:
+    call("GET", f"/api/v1/datasets/BJ-INTERNAL/{path}", "he-analyst", 200, params={"u": LONG})
+    detail = _read_entry(call.session_factory)
+    assert detail["filters"] == {"u": clipped(LONG)}
+    assert len(detail["filters"]["u"]) == KEPT_CHARS
+
+
+def test_a_read_across_provinces_keeps_so_many_filters(
+    session_factory: sessionmaker[Session], catalog: People
+) -> None:
+    with session_factory() as session:
+        owner = catalog["bj-env"]
+        org = catalog.organisations["bj_env"]
+        service.create_dataset(session, actor=owner, data=dataset_in("BJ-WIDE", org, specs=TWELVE))
+        session.commit()
+    filters = {name: LONG for name, _, _ in TWELVE}
+    with session_factory() as session:
+        page = service.read_records(
+            session, actor=catalog["he-analyst"], dataset_code="BJ-WIDE", filters=filters
+        )
+        session.commit()
+    assert page.items == []
+    kept = _read_entry(session_factory)["filters"]
+    assert kept == {f"f{i:02d}": clipped(LONG) for i in range(KEPT_PROBLEMS)}

@@ -17,6 +17,7 @@ from jingjinji.catalog.service.records import (
     Filters,
     check_filters,
     filter_names,
+    filters_kept,
     rows_page,
 )
 from jingjinji.catalog.service.scopes import RowScopes
@@ -90,7 +91,7 @@ def plan_download(
             "download": file_format,
             "fields": list(access.readable),
             "withheld": [w.field for w in access.withheld],
-            "filters": filters,
+            "filters": filters_kept(filters),
             "basis": access.basis,
         },
     )

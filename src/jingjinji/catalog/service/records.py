@@ -180,6 +180,12 @@ def filter_names(filters: Mapping[str, str]) -> list[str]:
     return [clipped(name) for name in sorted(filters)[:KEPT_PROBLEMS]]
 
 
+def filters_kept(filters: Mapping[str, str]) -> dict[str, str]:
+    """A read's filters for its record, bounded as a refusal's are: so many (the first names
+    in order), each name and value cut short."""
+    return {clipped(name): clipped(filters[name]) for name in sorted(filters)[:KEPT_PROBLEMS]}
+
+
 def rows_page(
     session: Session,
     *,
@@ -282,7 +288,7 @@ def read_records(
             "rows": len(items),
             "fields": list(access.readable),
             "withheld": [w.field for w in access.withheld],
-            "filters": filters,
+            "filters": filters_kept(filters),
             "basis": access.basis,
         },
     )
