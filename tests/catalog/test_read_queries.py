@@ -123,3 +123,59 @@ def test_a_read_across_provinces_keeps_so_many_filters(
     assert page.items == []
     kept = _read_entry(session_factory)["filters"]
     assert kept == {f"f{i:02d}": clipped(LONG) for i in range(KEPT_PROBLEMS)}
+
+
+# --- a limit that is no number: refused on the record once the dataset is readable ---------
+
+READ_ROUTES = ["records", "records.csv", "activity"]
+
+
+@pytest.mark.parametrize("path", READ_ROUTES)
+def test_a_limit_that_is_no_number_is_refused_on_the_record(call: Caller, path: str) -> None:
+    url = f"/api/v1/datasets/BJ-OPEN/{path}"
+    response = call("GET", url, "he-analyst", 422, params={"limit": "abc", "a": "1"})
+    assert response.json()["detail"] == "limit must be between 1 and 1000"
+    assert [(e["loc"], e["msg"]) for e in response.json()["errors"]] == [
+        (["query", "limit"], "a whole number is required")
+    ]
+    entry = call.refused("audit.read" if path == "activity" else "catalog.records.read")
+    assert (entry.actor_username, entry.object_id) == ("he-analyst", "BJ-OPEN")
+    detail = json.loads(entry.detail_json)
+    assert detail["problems"] == [{"field": "query.limit", "rule": "a whole number is required"}]
+    assert audit_entries(call.session_factory, outcome="ok", action="catalog.records.read") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "username", "status"),
+    [
+        (path, code, username, status)
+        for path in READ_ROUTES
+        for code, username, status in [
+            ("NOPE", "he-analyst", 404),
+            ("BJ-INTERNAL", None, 401),
+            # a logged-in user sees every catalogue entry, and so its activity stream
+            *([("BJ-SECRET", "he-analyst", 403)] if path != "activity" else []),
+        ]
+    ],
+)
+def test_a_reader_refused_the_dataset_hears_that_before_a_limit_that_is_no_number(
+    call: Caller, path: str, code: str, username: str | None, status: int
+) -> None:
+    call("GET", f"/api/v1/datasets/{code}/{path}", username, status, params={"limit": "x"})
+    assert audit_entries(call.session_factory, action="catalog.records.read") == []
+    assert audit_entries(call.session_factory, action="audit.read") == []
+
+
+@pytest.mark.parametrize("path", READ_ROUTES)
+def test_the_api_documents_the_limit_as_an_integer(client: TestClient, path: str) -> None:
+    operation = client.get("/api/v1/openapi.json").json()["paths"][
+        f"/api/v1/datasets/{{code}}/{path}"
+    ]["get"]
+    [limit] = [p for p in operation["parameters"] if p["name"] == "limit"]
+    assert limit["in"] == "query" and not limit["required"]
+    assert {k: limit["schema"][k] for k in ("type", "minimum", "maximum")} == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1000,
+    }
+    assert "when not given" in limit["description"]

@@ -20,14 +20,18 @@ from jingjinji.catalog.service.sources import read_source, record_source_for
 from jingjinji.catalog.service.validation import (
     KEPT_PROBLEMS,
     clipped,
+    page_size,
     raise_if_any,
     refused_on_record,
 )
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
 from jingjinji.i18n import msg
-from jingjinji.pagination import check_limit, paginate
+from jingjinji.pagination import paginate
 from jingjinji.security import Actor, ensure_can_write
+
+#: Rows of a page of records when the reader names no ``limit``.
+READ_LIMIT = 100
 
 
 def write_records(
@@ -247,13 +251,15 @@ def read_records(
     dataset_code: str,
     filters: dict[str, str] | None = None,
     cursor: str | None = None,
-    limit: int = 100,
+    limit: int | str | None = None,
 ) -> RecordsPage:
     """Rows of a dataset reduced to the fields ``actor`` may read; audited across provinces.
+    ``limit``: 100 rows when not given; the API passes the query's text (``page_size``).
 
     A bad query (a filter on a field unknown or withheld, a value not of the field's type, a
-    limit out of range, a foreign cursor) is a 422 refused on the record, anonymous or not,
-    once the dataset is known to be readable (a 404, 401 or 403 comes first)."""
+    limit that is no number or out of range, a foreign cursor) is a 422 refused on the record,
+    anonymous or not, once the dataset is known to be readable (a 404, 401 or 403 comes
+    first)."""
     access = readable_fields(session, actor=actor, dataset_code=dataset_code)
     filters = dict(filters or {})
     dataset = access.dataset
@@ -267,7 +273,7 @@ def read_records(
         jurisdiction_code=dataset.jurisdiction_code,
         detail={"filters": filter_names(filters)},
     ):
-        check_limit(limit)
+        size = page_size(limit, default=READ_LIMIT)
         checked = check_filters(access, filters)
         rows, next_cursor = rows_page(
             session,
@@ -277,7 +283,7 @@ def read_records(
             scopes=access.row_scopes,
             filters=checked,
             cursor=cursor,
-            limit=limit,
+            limit=size,
         )
     items = [{name: row.get(name) for name in access.readable} for row in rows]
     record_read(
