@@ -179,3 +179,13 @@ def test_the_api_documents_the_limit_as_an_integer(client: TestClient, path: str
         "maximum": 1000,
     }
     assert "when not given" in limit["description"]
+
+
+def test_a_download_takes_paging_names_as_filters_refused_on_the_record(call: Caller) -> None:
+    """A download has no paging: ``limit`` and ``cursor`` are filters on fields BJ-OPEN lacks."""
+    url = "/api/v1/datasets/BJ-OPEN/download.csv"
+    response = call("GET", url, None, 422, params={"limit": "abc", "cursor": "x"})
+    assert sorted(e["loc"][1] for e in response.json()["errors"]) == ["cursor", "limit"]
+    detail = json.loads(call.refused("catalog.records.download").detail_json)
+    assert detail["filters"] == ["cursor", "limit"]
+    assert [p["rule"] for p in detail["problems"]] == ["unknown field", "unknown field"]
