@@ -282,6 +282,10 @@ PAGING_PROBLEMS = [
     pytest.param({"limit": "0"}, "limit", "must be between 1 and 1000", id="limit-0"),
     pytest.param({"limit": "1001"}, "limit", "must be between 1 and 1000", id="limit-1001"),
     pytest.param({"cursor": "x"}, "cursor", "malformed cursor", id="cursor"),
+    # no number at all: refused by the service too, not by the framework before it runs
+    pytest.param({"limit": "abc"}, "limit", "a whole number is required", id="limit-abc"),
+    pytest.param({"limit": "2.5"}, "limit", "a whole number is required", id="limit-2.5"),
+    pytest.param({"limit": ""}, "limit", "a whole number is required", id="limit-empty"),
 ]
 
 

@@ -22,6 +22,7 @@ from jingjinji.catalog.schemas import (
     DownloadFormat,
     GrantFilter,
     GrantOut,
+    LimitText,
     ReadAccessOut,
     RecordsIn,
     RecordsPage,
@@ -43,6 +44,8 @@ feeds = APIRouter(prefix="/catalog")
 JSON_LD: dict[int | str, dict[str, Any]] = {200: {"content": {dcat.MEDIA_TYPE: {}}}}
 
 PAGING_PARAMS = {"cursor", "limit"}
+#: ``limit`` of a page of records, as text: the service parses and checks it (``LimitText``).
+RecordsLimit = Annotated[LimitText, Query(description="rows per page; 100 when not given")]
 
 
 @datasets.get("", response_model=Page[DatasetOut])
@@ -96,7 +99,7 @@ def read_records(
     actor: OptionalActor,
     code: str,
     cursor: Cursor | None = None,
-    limit: int = 100,
+    limit: RecordsLimit = None,
 ) -> RecordsPage:
     """Rows reduced to the readable fields; every other query parameter is an equality filter
     on a field (``?district_code=110105``)."""
@@ -122,7 +125,7 @@ def read_records_csv(
     actor: OptionalActor,
     code: str,
     cursor: Cursor | None = None,
-    limit: int = 100,
+    limit: RecordsLimit = None,
 ) -> Response:
     """The same page as ``/records`` (same filters and access) as CSV, each number rounded to
     its field's precision (docs/catalog.md); the next page's cursor is in ``X-Next-Cursor``."""

@@ -3,10 +3,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from jingjinji.db import DbId
 from jingjinji.inputs import Code, Cursor, IsoDate, QueryBool, StrictBool
+from jingjinji.pagination import MAX_LIMIT
 
 SharingClass = Literal["unconditional", "conditional", "not_shared"]
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
@@ -28,6 +29,13 @@ UPDATE_CYCLES: tuple[str, ...] = (
 MAX_BATCH_ROWS = 5000
 Tag = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\s,](.*[^\s,])?$")]
 DownloadFormat = Literal["csv", "jsonl", "parquet"]
+#: The ``limit`` of a read's query as sent: documented as the integer it must be, and parsed
+#: and checked by the service (``service.validation.page_size``) once the dataset is known to
+#: be readable, so that a limit that is no number (``?limit=abc``) is refused on the record
+#: as one out of range is, not by the framework before the service runs.
+LimitText = Annotated[
+    str | None, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT})
+]
 DOWNLOAD_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet")
 
 
@@ -334,4 +342,4 @@ class ActivityFilter(BaseModel):
     """The query of ``GET /datasets/{code}/activity``."""
 
     cursor: Cursor | None = None
-    limit: int = 20
+    limit: LimitText = Field(default=None, description="entries per page; 20 when not given")

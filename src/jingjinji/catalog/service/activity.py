@@ -14,8 +14,8 @@ from jingjinji.catalog import policy
 from jingjinji.catalog.models import AccessEvent, AccessRequest, Dataset
 from jingjinji.catalog.schemas import ActivityItem
 from jingjinji.catalog.service.datasets import visible_dataset
-from jingjinji.catalog.service.validation import refused_on_record
-from jingjinji.pagination import Paged, check_limit
+from jingjinji.catalog.service.validation import page_size, refused_on_record
+from jingjinji.pagination import Paged
 from jingjinji.security import Actor
 
 DATASET_ACTIONS = ("catalog.dataset.create", "catalog.dataset.update", "catalog.records.write")
@@ -27,6 +27,8 @@ ACCESS_ACTIONS = (
     "catalog.grant.scoped",
     "catalog.grant.revoke",
 )
+#: Entries of a page of the stream when the reader names no ``limit``.
+ACTIVITY_LIMIT = 20
 
 
 def _item(entry: Any, *, with_actor: bool) -> ActivityItem:
@@ -70,13 +72,18 @@ def _history(
 
 
 def dataset_activity(
-    session: Session, *, actor: Actor | None, dataset: Dataset, cursor: str | None, limit: int
+    session: Session,
+    *,
+    actor: Actor | None,
+    dataset: Dataset,
+    cursor: str | None,
+    limit: int | str | None,
 ) -> Paged[ActivityItem]:
     """What happened to ``dataset``, newest first. Anonymous visitors (of an open dataset) see
     its changes; logged-in users also the access steps. Who acted is shown to those who
-    administer the dataset only (``policy.sees_usernames``). A limit out of range or a
-    foreign cursor is a 422 refused on the record (``audit.read``: the stream is read from the
-    audit chain)."""
+    administer the dataset only (``policy.sees_usernames``). A limit that is no number or out
+    of range (``page_size``; not given: ``ACTIVITY_LIMIT``) or a foreign cursor is a 422
+    refused on the record (``audit.read``: the stream is read from the audit chain)."""
     with refused_on_record(
         session,
         actor=actor,
@@ -86,8 +93,8 @@ def dataset_activity(
         jurisdiction_code=dataset.jurisdiction_code,
         detail={"stream": "activity"},
     ):
-        check_limit(limit)
-        page = _history(session, actor=actor, dataset=dataset, cursor=cursor, limit=limit)
+        size = page_size(limit, default=ACTIVITY_LIMIT)
+        page = _history(session, actor=actor, dataset=dataset, cursor=cursor, limit=size)
     with_actor = policy.sees_usernames(
         actor,
         organisation_id=dataset.owner_organisation_id,
@@ -97,7 +104,12 @@ def dataset_activity(
 
 
 def activity_page(
-    session: Session, *, actor: Actor | None, code: str, cursor: str | None, limit: int
+    session: Session,
+    *,
+    actor: Actor | None,
+    code: str,
+    cursor: str | None,
+    limit: int | str | None,
 ) -> Paged[ActivityItem]:
     """The activity stream of a dataset whose catalogue entry ``actor`` may see."""
     dataset = visible_dataset(session, actor=actor, code=code)

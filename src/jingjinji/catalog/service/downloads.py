@@ -13,7 +13,13 @@ from jingjinji import numbers
 from jingjinji.audit import service as audit
 from jingjinji.catalog.service.access import readable_fields, record_read
 from jingjinji.catalog.service.datasets import get_dataset
-from jingjinji.catalog.service.records import check_filters, filter_names, rows_page
+from jingjinji.catalog.service.records import (
+    Filters,
+    check_filters,
+    filter_names,
+    filters_kept,
+    rows_page,
+)
 from jingjinji.catalog.service.scopes import RowScopes
 from jingjinji.catalog.service.validation import problems_of
 from jingjinji.errors import InvalidInput, NotAuthenticated, PermissionDenied
@@ -25,15 +31,15 @@ DOWNLOAD_BATCH = 1000
 
 @dataclass(frozen=True)
 class DownloadPlan:
-    """What one reader downloads of one dataset, as plain values (no ORM objects: the rows
-    are read after the request's session has closed)."""
+    """What one reader downloads of one dataset, as plain values and the filters' SQL clauses
+    (no ORM objects: the rows are read after the request's session has closed)."""
 
     dataset_id: int
     dataset_code: str
     fields: tuple[str, ...]
     field_types: dict[str, str]
     decimals: dict[str, int | None]
-    filters: dict[str, str]
+    filters: Filters
     row_scopes: RowScopes
 
 
@@ -52,7 +58,7 @@ def plan_download(
     code, jurisdiction = dataset.code, dataset.jurisdiction_code
     try:
         access = readable_fields(session, actor=actor, dataset_code=code)
-        check_filters(access, filters)
+        checked = check_filters(access, filters)
     except (NotAuthenticated, PermissionDenied, InvalidInput) as exc:
         raise audit.audited_refusal(
             session,
@@ -74,7 +80,7 @@ def plan_download(
         fields=access.readable,
         field_types={f.name: f.type for f in dataset.fields},
         decimals=numbers.field_decimals(dataset.fields),
-        filters=dict(filters),
+        filters=checked,
         row_scopes=access.row_scopes,
     )
     record_read(
@@ -85,7 +91,7 @@ def plan_download(
             "download": file_format,
             "fields": list(access.readable),
             "withheld": [w.field for w in access.withheld],
-            "filters": filters,
+            "filters": filters_kept(filters),
             "basis": access.basis,
         },
     )

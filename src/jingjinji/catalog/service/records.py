@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, ColumnElement, and_, false, func, or_, select, true
@@ -19,14 +20,18 @@ from jingjinji.catalog.service.sources import read_source, record_source_for
 from jingjinji.catalog.service.validation import (
     KEPT_PROBLEMS,
     clipped,
+    page_size,
     raise_if_any,
     refused_on_record,
 )
 from jingjinji.db import utcnow
 from jingjinji.errors import Conflict, InvalidInput, field_error
 from jingjinji.i18n import msg
-from jingjinji.pagination import check_limit, paginate
+from jingjinji.pagination import paginate
 from jingjinji.security import Actor, ensure_can_write
+
+#: Rows of a page of records when the reader names no ``limit``.
+READ_LIMIT = 100
 
 
 def write_records(
@@ -138,12 +143,23 @@ def _filter_clause(name: str, field_type: str, value: str) -> ColumnElement[bool
     return cast(ColumnElement[bool], clause)
 
 
-def check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
+@dataclass(frozen=True)
+class Filters:
+    """Equality filters checked against a reader's access: the values as sent (a registered
+    source reads them) and the SQL clause of each (the catalog's own records), built once.
+    The clauses are bound to no session: a download reuses them for each of its batches."""
+
+    values: Mapping[str, str]
+    clauses: tuple[ColumnElement[bool], ...]
+
+
+def check_filters(access: ReadAccess, filters: Mapping[str, str]) -> Filters:
     """Filters name known fields the reader may read (a withheld field leaks through one),
-    each with a value of the field's type."""
+    each with a value of the field's type; checked, they are ``Filters``."""
     types = {f.name: f.type for f in access.dataset.fields}
     withheld = {w.field: w.reason for w in access.withheld}
     problems = []
+    clauses = []
     for name, value in filters.items():
         if name not in types:
             problems.append(field_error(["query", name], msg("unknown field")))
@@ -156,15 +172,22 @@ def check_filters(access: ReadAccess, filters: dict[str, str]) -> None:
             )
         else:
             try:
-                _filter_clause(name, types[name], value)
+                clauses.append(_filter_clause(name, types[name], value))
             except InvalidInput as exc:
                 problems.extend(exc.errors)
     raise_if_any(problems, msg("cannot filter on these fields"))
+    return Filters(values=dict(filters), clauses=tuple(clauses))
 
 
 def filter_names(filters: Mapping[str, str]) -> list[str]:
     """The filters' names for a refusal's record (untrusted: so many, each cut short)."""
     return [clipped(name) for name in sorted(filters)[:KEPT_PROBLEMS]]
+
+
+def filters_kept(filters: Mapping[str, str]) -> dict[str, str]:
+    """A read's filters for its record, bounded as a refusal's are: so many (the first names
+    in order), each name and value cut short."""
+    return {clipped(name): clipped(filters[name]) for name in sorted(filters)[:KEPT_PROBLEMS]}
 
 
 def rows_page(
@@ -174,7 +197,7 @@ def rows_page(
     dataset_code: str,
     field_types: Mapping[str, str],
     scopes: RowScopes,
-    filters: dict[str, str],
+    filters: Filters,
     cursor: str | None,
     limit: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
@@ -183,7 +206,7 @@ def rows_page(
     served = read_source(
         session,
         dataset_code=dataset_code,
-        filters=filters,
+        filters=dict(filters.values),
         cursor=cursor,
         limit=limit,
         row_scopes=scopes,
@@ -191,10 +214,7 @@ def rows_page(
     if served is not None:
         # The reader was told the scopes; what it returns outside them is dropped all the same.
         return [r for r in served[0] if row_in_scopes(r, scopes)], served[1]
-    stmt = select(Record).where(
-        Record.dataset_id == dataset_id,
-        *(_filter_clause(n, field_types[n], v) for n, v in filters.items()),
-    )
+    stmt = select(Record).where(Record.dataset_id == dataset_id, *filters.clauses)
     if scopes is not None:
         stmt = stmt.where(_scope_clause(field_types, scopes))
     page = paginate(session, stmt, Record.id, cursor=cursor, limit=limit)
@@ -231,13 +251,15 @@ def read_records(
     dataset_code: str,
     filters: dict[str, str] | None = None,
     cursor: str | None = None,
-    limit: int = 100,
+    limit: int | str | None = None,
 ) -> RecordsPage:
     """Rows of a dataset reduced to the fields ``actor`` may read; audited across provinces.
+    ``limit``: 100 rows when not given; the API passes the query's text (``page_size``).
 
     A bad query (a filter on a field unknown or withheld, a value not of the field's type, a
-    limit out of range, a foreign cursor) is a 422 refused on the record, anonymous or not,
-    once the dataset is known to be readable (a 404, 401 or 403 comes first)."""
+    limit that is no number or out of range, a foreign cursor) is a 422 refused on the record,
+    anonymous or not, once the dataset is known to be readable (a 404, 401 or 403 comes
+    first)."""
     access = readable_fields(session, actor=actor, dataset_code=dataset_code)
     filters = dict(filters or {})
     dataset = access.dataset
@@ -251,17 +273,17 @@ def read_records(
         jurisdiction_code=dataset.jurisdiction_code,
         detail={"filters": filter_names(filters)},
     ):
-        check_limit(limit)
-        check_filters(access, filters)
+        size = page_size(limit, default=READ_LIMIT)
+        checked = check_filters(access, filters)
         rows, next_cursor = rows_page(
             session,
             dataset_id=dataset.id,
             dataset_code=dataset.code,
             field_types={f.name: f.type for f in dataset.fields},
             scopes=access.row_scopes,
-            filters=filters,
+            filters=checked,
             cursor=cursor,
-            limit=limit,
+            limit=size,
         )
     items = [{name: row.get(name) for name in access.readable} for row in rows]
     record_read(
@@ -272,7 +294,7 @@ def read_records(
             "rows": len(items),
             "fields": list(access.readable),
             "withheld": [w.field for w in access.withheld],
-            "filters": filters,
+            "filters": filters_kept(filters),
             "basis": access.basis,
         },
     )

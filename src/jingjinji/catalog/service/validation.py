@@ -1,4 +1,5 @@
-"""Raising the problems a check collected as one 422, and putting such a refusal on the record."""
+"""Raising the problems a check collected as one 422, putting such a refusal on the record,
+and parsing the query parameters of a read that the service, not the router, checks."""
 
 from __future__ import annotations
 
@@ -7,17 +8,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from jingjinji.audit import service as audit
-from jingjinji.errors import InvalidInput
+from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
+from jingjinji.pagination import MAX_LIMIT, check_limit
 from jingjinji.security import Actor
 
 #: What a refusal's audit entry keeps of untrusted text (a field name, a value): so many
 #: characters of each, so many problems of one refusal.
 KEPT_CHARS = 64
 KEPT_PROBLEMS = 10
+#: A whole number as a query parameter is read (as FastAPI read an ``int`` parameter).
+_WHOLE_NUMBER: TypeAdapter[int] = TypeAdapter(int)
 
 
 def clipped(text: str, limit: int = KEPT_CHARS) -> str:
@@ -86,3 +91,22 @@ def refused_on_record(
             jurisdiction_code=jurisdiction_code,
             detail={**(detail or {}), "problems": problems_of(exc)},
         ) from exc
+
+
+def page_size(limit: int | str | None, *, default: int) -> int:
+    """The page size a read asks for, checked (1 to ``MAX_LIMIT``): an ``int`` a caller passes,
+    or the query's text as sent (``None``: not given, ``default``). Anything else is an
+    ``InvalidInput`` naming ``query.limit``: called inside ``refused_on_record`` once the
+    dataset is known to be readable, a limit that is no number (``?limit=abc``) is refused on
+    the record as one out of range is (the routers take it as text for this)."""
+    if limit is None:
+        return default
+    if isinstance(limit, str):
+        try:
+            limit = _WHOLE_NUMBER.validate_python(limit)
+        except ValidationError as exc:
+            raise InvalidInput(
+                msg("limit must be between 1 and {max_limit}", max_limit=MAX_LIMIT),
+                errors=[field_error(["query", "limit"], msg("a whole number is required"))],
+            ) from exc
+    return check_limit(limit)
