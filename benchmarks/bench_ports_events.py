@@ -42,6 +42,9 @@ floor of an empty page 11.8 ms p50. At load ~5 an earlier run had API p50 4.8-10
 the p99 target misses under this load and the 3x overhead against 1-2 ms queries everywhere.
 The carrier case was added on 2026-12-03 and run at 200,000 events only (docs/ports.md, "The
 carrier's view"): API p50 56.3 ms at load 8.5-9.9 against 185.5 ms before the EXISTS at load ~5.
+Rerun 2026-12-04 at 200,000 events, load 1.1-1.2, after the request's own cost was cut
+(docs/ports.md, "The request's own cost"): API p50 3.9-4.7 ms, p99 5.0-6.9 ms, ratio 3.1-4.3
+(4.1-4.7 that morning at load 0.6); floor 2.7 ms; still FAIL on the 3x.
 """
 
 from __future__ import annotations
