@@ -20,18 +20,12 @@ from jingjinji.catalog.schemas import DecisionIn
 from jingjinji.db import utcnow
 from jingjinji.errors import InvalidInput
 from jingjinji.timezone import china_today
-from tests.catalog.support import PROBLEM, SETTINGS, audit_entries, build_catalog, request_in
+from tests.catalog.support import PROBLEM, SETTINGS, audit_entries, request_in
 from tests.conftest import People, login
 
 MAX_DAYS = SETTINGS.access_period_max_days
 ZH = {"accept-language": "zh-CN"}
 EN = {"accept-language": "en"}
-
-
-@pytest.fixture
-def catalog(session_factory: sessionmaker[Session], people: People) -> People:
-    build_catalog(session_factory, people)
-    return people
 
 
 def _days(n: int) -> dt.date:

@@ -10,17 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.catalog import service
 from jingjinji.errors import NotAuthenticated, PermissionDenied
-from tests.catalog.support import PROBLEM, apply_and_approve, audit_entries, build_catalog
+from tests.catalog.support import PROBLEM, apply_and_approve, audit_entries
 from tests.conftest import People
 
 NO_GRANT = "conditional: no grant"
 OWNER_ONLY = "not_shared: owner organisation only"
-
-
-@pytest.fixture
-def catalog(session_factory: sessionmaker[Session], people: People) -> People:
-    build_catalog(session_factory, people)
-    return people
 
 
 def _read(client: TestClient, code: str, headers: dict[str, str] | None = None) -> Any:

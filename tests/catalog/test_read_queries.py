@@ -16,19 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from jingjinji.catalog import service
 from jingjinji.catalog.service import records
 from jingjinji.catalog.service.validation import KEPT_CHARS, KEPT_PROBLEMS, clipped
-from tests.catalog.support import Caller, audit_entries, build_catalog, dataset_in
+from tests.catalog.support import Caller, audit_entries, dataset_in
 from tests.conftest import People
-
-
-@pytest.fixture
-def catalog(session_factory: sessionmaker[Session], people: People) -> People:
-    build_catalog(session_factory, people)
-    return people
-
-
-@pytest.fixture
-def call(client: TestClient, catalog: People, session_factory: sessionmaker[Session]) -> Caller:
-    return Caller(client, catalog, session_factory)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,22 +24,10 @@ from tests.catalog.support import (
     SETTINGS,
     Caller,
     audit_entries,
-    build_catalog,
     dataset_json,
     request_in,
 )
 from tests.conftest import People
-
-
-@pytest.fixture
-def catalog(session_factory: sessionmaker[Session], people: People) -> People:
-    build_catalog(session_factory, people)
-    return people
-
-
-@pytest.fixture
-def call(client: TestClient, catalog: People, session_factory: sessionmaker[Session]) -> Caller:
-    return Caller(client, catalog, session_factory)
 
 
 @pytest.fixture

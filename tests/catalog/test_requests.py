@@ -23,16 +23,9 @@ from tests.catalog.support import (
     SETTINGS,
     apply_and_approve,
     audit_entries,
-    build_catalog,
     request_in,
 )
 from tests.conftest import People
-
-
-@pytest.fixture
-def catalog(session_factory: sessionmaker[Session], people: People) -> People:
-    build_catalog(session_factory, people)
-    return people
 
 
 def _events(session_factory: sessionmaker[Session]) -> list[tuple[str, int | None]]:

@@ -17,17 +17,11 @@ import jingjinji.catalog
 from jingjinji.catalog import service
 from jingjinji.i18n import LOCALE_DIR
 from jingjinji.timezone import china_today
-from tests.catalog.support import SETTINGS, audit_entries, build_catalog, request_in
+from tests.catalog.support import SETTINGS, audit_entries, request_in
 from tests.conftest import People, login
 
 EN = {"accept-language": "en"}
 ZH = {"accept-language": "zh-CN"}
-
-
-@pytest.fixture
-def catalog(session_factory: sessionmaker[Session], people: People) -> People:
-    build_catalog(session_factory, people)
-    return people
 
 
 def _csrf(html: str) -> str:

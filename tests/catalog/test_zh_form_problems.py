@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from tests.catalog.support import build_catalog
 from tests.conftest import People, login
 
 ZH = {"accept-language": "zh-CN"}
 EN = {"accept-language": "en"}
 PYDANTIC = ("should have", "Input should", "Value error", "Field required")
-
-
-@pytest.fixture
-def catalog(session_factory: sessionmaker[Session], people: People) -> People:
-    build_catalog(session_factory, people)
-    return people
 
 
 def _client(app: FastAPI, username: str, password: str) -> TestClient:

@@ -113,15 +113,9 @@ async def revise_form(
         return redirect(f"/login?next={_url(record_id)}")
     fields = {k: str(form.get(k, "")) for k in REVISION_FIELDS if isinstance(form.get(k), str)}
     codes = [str(v) for v in form.getlist("measures")]
-    try:
-        changes = _revision(fields, codes)
-        record_page.revise_record(session, actor=actor, record_id=record_id, changes=changes)
-    except ValidationError as exc:
-        problems = [
-            RowError(row=1, column=credit_labels.record_column(field), reason=reason)
-            for field, reason in form_problems(exc)
-        ]
-        detail = t(request, "The record was not stored.")
+
+    def refused(problems: list[RowError], detail: str, status_code: int) -> Response:
+        """The page again with what was sent and why it was refused."""
         return _render(
             request,
             session,
@@ -131,33 +125,24 @@ async def revise_form(
             form_measures=codes,
             problems=problems,
             detail=detail,
-            status_code=422,
+            status_code=status_code,
         )
+
+    try:
+        changes = _revision(fields, codes)
+        record_page.revise_record(session, actor=actor, record_id=record_id, changes=changes)
+    except ValidationError as exc:
+        problems = [
+            RowError(row=1, column=credit_labels.record_column(field), reason=reason)
+            for field, reason in form_problems(exc)
+        ]
+        return refused(problems, t(request, "The record was not stored."), 422)
     except InvalidInput as exc:
         problems = [
             RowError(row=1, column=str(e["loc"][-1]), reason=e["msg"]) for e in exc.errors
         ] or [RowError(row=1, column="-", reason=exc.detail)]
-        return _render(
-            request,
-            session,
-            actor,
-            record_id,
-            form=fields,
-            form_measures=codes,
-            problems=problems,
-            detail=t(request, exc.detail),
-            status_code=422,
-        )
+        return refused(problems, t(request, exc.detail), 422)
     except PermissionDenied as exc:
-        return _render(
-            request,
-            session,
-            actor,
-            record_id,
-            form=fields,
-            form_measures=codes,
-            problems=[RowError(row=1, column="-", reason=exc.detail)],
-            detail=t(request, exc.detail),
-            status_code=403,
-        )
+        problem = RowError(row=1, column="-", reason=exc.detail)
+        return refused([problem], t(request, exc.detail), 403)
     return redirect(_url(record_id))
