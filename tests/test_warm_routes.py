@@ -47,7 +47,9 @@ def test_a_fresh_application_builds_routes_on_its_first_request(
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
         client.get(EVENTS)
-    assert len(route_builds) > 40
+    # What it walked past, by name (how many depends on what earlier applications in this
+    # process built of the shared routers): the core pages' and the ports API's, up to the events.
+    assert any(path.endswith("/v2/events") for path in route_builds)
     assert "/login" in route_builds
     assert any(path.startswith("/api/v1/ports/") for path in route_builds)
     assert not any(path.startswith("/api/v1/credit/") for path in route_builds)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
 import jingjinji
@@ -413,13 +413,12 @@ class PrefixGate(APIRouter):
         domain without a prefix of its own (accounts, the catalog, the region) is skipped by
         these instead of by ``/api/v1`` (which let every API request into its routes: 10-37 us
         each). The gate's own prefix where a route starts with a parameter. Found on first use,
-        when FastAPI has built the routes (``warm_routes`` builds them for a served app)."""
+        from the routes as declared (nothing of their request handling is built for it)."""
         if self._route_prefixes is None:
             found: set[str] = set()
-            for route in self.routes:
-                for context in getattr(route, "effective_route_contexts", lambda: ())():
-                    first = "/" + context.path_format.lstrip("/").split("/", 1)[0]
-                    found.add(API_PREFIX + first if "{" not in first else self.path_prefix)
+            for path in _route_paths(self.routes):
+                first = "/" + path.lstrip("/").split("/", 1)[0]
+                found.add(API_PREFIX + first if "{" not in first else self.path_prefix)
             narrowed = tuple(sorted(p for p in found if p.startswith(self.path_prefix)))
             self._route_prefixes = narrowed if len(narrowed) == len(found) else (self.path_prefix,)
         return self._route_prefixes
@@ -428,6 +427,17 @@ class PrefixGate(APIRouter):
         if scope["type"] == "http" and not get_route_path(scope).startswith(self.route_prefixes()):
             return Match.NONE, {}
         return super().matches(scope)
+
+
+def _route_paths(routes: Iterable[Any], prefix: str = "") -> Iterator[str]:
+    """The path of every route, through included routers (their prefix added), read from the
+    routes as declared: nothing of FastAPI's per-route request handling is built for it."""
+    for route in routes:
+        context = getattr(route, "include_context", None)
+        if context is not None:
+            yield from _route_paths(context.included_router.routes, prefix + context.prefix)
+        elif isinstance(route, BaseRoute) and hasattr(route, "path"):
+            yield prefix + route.path
 
 
 def _include_routers(app: FastAPI) -> None:
