@@ -27,6 +27,12 @@ terminal's own view and of the feeder line's (the carrier's) own view. PASS when
 < 100 ms and its p50 <= 3x the bare query's p50. ``--explain`` prints the top node and the
 indexes of each bare query's plan.
 
+The peer: ``ports_thin_server.py``, the thinnest HTTP API over the same bare SQL (a raw ASGI
+app under uvicorn: the query in a worker thread, the stored payload text spliced, gzip level 3;
+no token, validation, links or audit), timed with the same client just after the bare query,
+its page checked to hold the same events. ``thin/b`` is what HTTP alone adds to a query (the
+least any Python API can add), ``API/th`` what the platform adds on top of that.
+
 Intake: a terminal's steward (Tianjin Xingang) posts ``--batches`` arrays of ``--batch-size``
 EQUIPMENT events (a discharge list in parts) one after the other; the bare side inserts the
 same rows (new eventIDs) and their booking references with psycopg executemany, one
@@ -45,6 +51,11 @@ carrier's view"): API p50 56.3 ms at load 8.5-9.9 against 185.5 ms before the EX
 Rerun 2026-12-04 at 200,000 events, load 1.1-1.2, after the request's own cost was cut
 (docs/ports.md, "The request's own cost"): API p50 3.9-4.7 ms, p99 5.0-6.9 ms, ratio 3.1-4.3
 (4.1-4.7 that morning at load 0.6); floor 2.7 ms; still FAIL on the 3x.
+Rerun 2026-12-04 night with the thin peer (200,000 events, load 0.4-0.8, two runs): API p50
+3.7-4.6 ms, bare 0.9-1.1 ms, ratio 4.1-4.6 on the 100-event pages; the thin server 1.6-2.1 ms,
+1.7-2.1x the bare query (7.5x on the 11-event booking filter, whose query takes 0.1-0.2 ms);
+the API 2.1-2.4x the thin server. A 100-event page within 3x needs the platform within
+1.4-1.6x of a server that does nothing but the query; the booking filter cannot pass at all.
 """
 
 from __future__ import annotations
@@ -52,6 +63,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import pickle
 import secrets
 import socket
 import statistics
@@ -266,6 +278,41 @@ class Server:
             self.process.kill()
 
 
+class ThinServer(Server):
+    """``ports_thin_server`` (the thinnest HTTP API over the bare queries) under uvicorn, as
+    ``jjj serve`` runs the platform: one process, uvicorn's defaults, on loopback."""
+
+    def __init__(self, dsn: str, filters: list[data.Filter], var_dir: Path) -> None:
+        self.port = free_port()
+        chosen = var_dir / "thin-filters.pickle"
+        chosen.write_bytes(pickle.dumps(filters))
+        env = {**os.environ, "THIN_DSN": dsn, "THIN_FILTERS": str(chosen)}
+        self.log = var_dir / "thin.log"
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "uvicorn", "--app-dir", str(Path(__file__).parent),
+                "--factory", "ports_thin_server:from_environment",
+                "--host", HOST, "--port", str(self.port),
+            ],
+            env=env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.base = f"http://{HOST}:{self.port}"
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"thin server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.base + "/0", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError("the thin server did not answer")
+
+
 # --------------------------------------------------------------------------- GET /v2/events
 
 EVENTS_PATH = "/api/v1/ports/dcsa/v2/events"
@@ -278,10 +325,17 @@ class Measured:
     bare: list[float]
     same: bool
     rows: int
+    thin: list[float]
+    thin_same: bool
 
     @property
     def ratio(self) -> float:
         return statistics.median(self.api) / statistics.median(self.bare)
+
+    @property
+    def thin_ratio(self) -> float:
+        """The thinnest HTTP server's p50 over the bare query's: the least any API can add."""
+        return statistics.median(self.thin) / statistics.median(self.bare)
 
     @property
     def passed(self) -> bool:
@@ -313,16 +367,31 @@ def walk_filter(client: httpx.Client) -> data.Filter:
     return data.cursor_filter(f"page {WALK_PAGES + 1} of a cursor walk", cursor)
 
 
+def thin_page(thin: httpx.Client, index: int) -> httpx.Response:
+    response = thin.get(f"/{index}")
+    if response.status_code != 200:
+        raise RuntimeError(f"thin server, filter {index}: {response.status_code}")
+    return response
+
+
 def measure(
-    client: httpx.Client, conn: psycopg.Connection[Any], f: data.Filter, requests: int
+    client: httpx.Client,
+    conn: psycopg.Connection[Any],
+    f: data.Filter,
+    requests: int,
+    thin: httpx.Client,
+    index: int,
 ) -> Measured:
     api_ids = data.event_ids(api_page(client, f).json())
     bare_rows = bare_page(conn, f)
-    same = api_ids == data.event_ids([payload for _, payload in bare_rows])
+    bare_ids = data.event_ids([payload for _, payload in bare_rows])
+    same = api_ids == bare_ids
+    thin_same = data.event_ids(thin_page(thin, index).json()) == bare_ids
     for _ in range(WARMUP):
         api_page(client, f)
         bare_page(conn, f)
-    api_times, bare_times = [], []
+        thin_page(thin, index)
+    api_times, bare_times, thin_times = [], [], []
     for _ in range(requests):
         t0 = time.perf_counter()
         api_page(client, f).json()
@@ -331,7 +400,11 @@ def measure(
         t0 = time.perf_counter()
         bare_page(conn, f)
         bare_times.append(time.perf_counter() - t0)
-    return Measured(f.name, api_times, bare_times, same, len(api_ids))
+    for _ in range(requests):
+        t0 = time.perf_counter()
+        thin_page(thin, index).json()
+        thin_times.append(time.perf_counter() - t0)
+    return Measured(f.name, api_times, bare_times, same, len(api_ids), thin_times, thin_same)
 
 
 def plan_summary(conn: psycopg.Connection[Any], f: data.Filter) -> str:
@@ -373,8 +446,26 @@ def floor(client: httpx.Client, requests: int) -> float:
     return statistics.median(times)
 
 
+def report(m: Measured, conn: psycopg.Connection[Any], f: data.Filter, args: Any) -> None:
+    verdict = "PASS" if m.passed else "FAIL"
+    if not m.same:
+        verdict += " (API page differs from the bare query)"
+    if not m.thin_same:
+        verdict += " (the thin server's page differs)"
+    thin50 = statistics.median(m.thin)
+    print(
+        f"{m.name:<34s} {m.rows:>4d} {ms(statistics.median(m.api))} "
+        f"{ms(percentile(m.api, 0.99))} {ms(statistics.median(m.bare))} "
+        f"{ms(percentile(m.bare, 0.99))} {m.ratio:6.2f} {ms(thin50)} {m.thin_ratio:6.2f} "
+        f"{statistics.median(m.api) / thin50:6.2f}  {os.getloadavg()[0]:5.2f}  {verdict}",
+        flush=True,
+    )
+    if args.explain:
+        print(f"    plan: {plan_summary(conn, f)}")
+
+
 def run_reads(
-    base: str, tokens: dict[str, str], dsn: str, shape: data.Shape, args: Any
+    base: str, tokens: dict[str, str], dsn: str, shape: data.Shape, args: Any, var_dir: Path
 ) -> list[Measured]:
     out = []
     clients = {
@@ -392,30 +483,27 @@ def run_reads(
             chosen = data.filters(sa_conn, shape)
         engine.dispose()
         chosen.append(walk_filter(client))
+        thin_server = ThinServer(dsn, chosen, var_dir)
+        thin = httpx.Client(base_url=thin_server.base, timeout=60)
+        thin_server.wait_ready()
         print(
             f"\nGET {EVENTS_PATH}: {args.requests} requests per filter through uvicorn on "
             f"loopback (httpx keep-alive, one at a time) vs the bare SQL with psycopg; "
-            f"limit {data.LIMIT}"
+            f"limit {data.LIMIT}; thin50: the thinnest HTTP server over the bare SQL "
+            f"(ports_thin_server.py), same client"
         )
         print(
             f"{'filter':<34s} {'rows':>4s} {'p50':>7s} {'p99':>7s} {'bare50':>7s} "
-            f"{'bare99':>7s} {'ratio':>6s}  load   verdict"
+            f"{'bare99':>7s} {'ratio':>6s} {'thin50':>7s} {'thin/b':>6s} {'API/th':>6s}  "
+            f"load   verdict"
         )
-        for f in chosen:
-            m = measure(clients[f.reader], conn, f, args.requests)
-            out.append(m)
-            verdict = "PASS" if m.passed else "FAIL"
-            if not m.same:
-                verdict += " (API page differs from the bare query)"
-            print(
-                f"{m.name:<34s} {m.rows:>4d} {ms(statistics.median(m.api))} "
-                f"{ms(percentile(m.api, 0.99))} {ms(statistics.median(m.bare))} "
-                f"{ms(percentile(m.bare, 0.99))} {m.ratio:6.2f}  {os.getloadavg()[0]:5.2f}  "
-                f"{verdict}",
-                flush=True,
-            )
-            if args.explain:
-                print(f"    plan: {plan_summary(conn, f)}")
+        try:
+            for index, f in enumerate(chosen):
+                out.append(measure(clients[f.reader], conn, f, args.requests, thin, index))
+                report(out[-1], conn, f, args)
+        finally:
+            thin.close()
+            thin_server.stop()
         print(
             f"(the floor: an authenticated page that matches nothing, p50 "
             f"{ms(floor(client, args.requests)).strip()} ms)"
@@ -604,7 +692,7 @@ def main(argv: list[str]) -> int:
                 "he_cfd": token(url, people.writers["he_cfd"]),
                 "carrier": token(url, people.writers["carrier"]),
             }
-            measured = run_reads(server.base, tokens, dsn, shape, args)
+            measured = run_reads(server.base, tokens, dsn, shape, args, Path(var_dir))
             intake_ok, intake_line = run_intake(
                 server.base, token(url, people.writers["tj_port"]), dsn, args, args.events
             )
@@ -612,6 +700,15 @@ def main(argv: list[str]) -> int:
             server = None
         print(intake_line)
         failed = [m.name for m in measured if not m.passed]
+        failed += [f"{m.name} (thin server's page differs)" for m in measured if not m.thin_same]
+        beyond = [m.name for m in measured if m.thin_ratio > MAX_OVERHEAD]
+        print(
+            f"the thinnest HTTP server over the bare SQL: {min(m.thin_ratio for m in measured):.2f}"
+            f"-{max(m.thin_ratio for m in measured):.2f}x the bare query; the API "
+            f"{min(m.ratio / m.thin_ratio for m in measured):.2f}"
+            f"-{max(m.ratio / m.thin_ratio for m in measured):.2f}x the thinnest server; "
+            f"above {MAX_OVERHEAD:.0f}x even there: {', '.join(beyond) or 'none'}"
+        )
         if not intake_ok:
             failed.append("intake")
         print(

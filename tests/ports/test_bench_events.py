@@ -25,6 +25,7 @@ from jingjinji.ports.service import intake, query
 from jingjinji.security import SYSTEM_ACTOR
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "ports_events_data.py"
+THIN = DATA.with_name("ports_thin_server.py")
 EVENTS = 2000
 PATH = "/api/v1/ports/dcsa/v2/events"
 
@@ -43,7 +44,11 @@ DERIVED = (
 
 @pytest.fixture(scope="module")
 def data() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("ports_events_data", DATA)
+    return _module(DATA)
+
+
+def _module(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
@@ -129,6 +134,32 @@ def test_the_api_answers_each_benchmarked_filter_as_its_bare_query(
         api_ids = [e["eventID"] for e in answer.json()]
         assert api_ids, f"{f.name}: the filter matches nothing, so it compares nothing"
         assert api_ids == _bare_ids(engine, f), f.name
+
+
+def test_the_thin_peer_answers_each_benchmarked_filter_as_its_bare_query(
+    data: ModuleType, engine: Engine, loaded: Any
+) -> None:
+    """The benchmark's thinnest HTTP server (ports_thin_server.py) is compared with the API
+    only where it answers the same events as the bare SQL, its payloads as stored."""
+    with engine.connect() as conn:
+        chosen = data.filters(conn, data.Shape.of(EVENTS))
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    thin = _module(THIN).ThinApp(dsn, chosen)
+    try:
+        with TestClient(thin) as peer:
+            for index, f in enumerate(chosen):
+                answer = peer.get(f"/{index}")
+                assert answer.status_code == 200
+                ids = [e["eventID"] for e in answer.json()]
+                assert ids and ids == _bare_ids(engine, f), f.name
+            assert answer.headers["content-encoding"] == "gzip"  # a page, as the API sends it
+            with engine.connect() as conn:
+                stored = conn.execute(
+                    text("SELECT payload FROM ports_events WHERE event_id = :e"), {"e": ids[0]}
+                ).scalar_one()
+            assert answer.json()[0] == stored
+    finally:
+        thin.close()
 
 
 def test_a_cursor_page_starts_its_index_scan_at_the_cursor(
