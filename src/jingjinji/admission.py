@@ -103,7 +103,13 @@ class Admission:
     async def acquire(self) -> bool:
         """Wait for a slot; False if the queue is full or the wait ran out."""
         semaphore = self.semaphore()
-        if semaphore.value == 0 and self.waiting >= self.max_waiting:
+        if semaphore.value > 0:
+            # A free slot is taken at once: there is no wait to bound, so no timeout scope
+            # (creating one cost more than the rest of admission). A free slot means nobody
+            # waits: anyio hands a released slot to the first waiter directly.
+            semaphore.acquire_nowait()
+            return True
+        if self.waiting >= self.max_waiting:
             self.refused += 1
             return False
         self.waiting += 1
