@@ -295,3 +295,98 @@ def test_api_docs_are_served_from_our_origin(client: TestClient) -> None:
         assert asset.headers["cache-control"] == delivery.IMMUTABLE, url
     assert 'data-openapi-url="/api/v1/openapi.json"' in html
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+# --------------------------------------------------------------------------- static gzip cache
+
+
+def _static_app(directory: Path, *, max_bytes: int = delivery.STATIC_GZIP_CACHE_BYTES) -> Any:
+    """StaticFiles over ``directory`` behind the cache, with Starlette's gzip as fallback (the
+    way ``LeveledGZipMiddleware`` puts them together)."""
+    from starlette.applications import Starlette
+    from starlette.middleware.gzip import GZipMiddleware
+    from starlette.routing import Mount
+    from starlette.staticfiles import StaticFiles
+
+    files = Starlette(routes=[Mount("/", StaticFiles(directory=directory))])
+    fallback = GZipMiddleware(files, minimum_size=delivery.GZIP_MINIMUM_SIZE, compresslevel=6)
+    return delivery.StaticGzipCache(files, fallback=fallback, max_bytes=max_bytes)
+
+
+def _text(size: int, seed: str) -> bytes:
+    """Compressible but not trivially so: ``size`` bytes of numbered lines."""
+    lines = (
+        f"{seed} line {n} {hashlib.sha256(f'{seed}{n}'.encode()).hexdigest()[:8]}\n"
+        for n in range(size)
+    )
+    return "".join(lines).encode()[:size]
+
+
+def test_a_static_file_is_compressed_once_and_sent_from_the_kept_copy(tmp_path: Path) -> None:
+    content = _text(50_000, "a")
+    (tmp_path / "lib.js").write_bytes(content)
+    cache = _static_app(tmp_path)
+    with TestClient(cache) as client:
+        first = _sent(client, "/lib.js", GZIP)
+        second = _sent(client, "/lib.js", GZIP)
+    assert first.status_code == second.status_code == 200
+    assert first.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in first.headers["vary"].lower()
+    assert first.body == second.body == delivery.gzipped(content, delivery.STATIC_GZIP_LEVEL)
+    assert int(second.headers["content-length"]) == len(second.body)
+    assert second.headers["etag"] == first.headers["etag"]
+    assert (cache.misses, cache.hits) == (1, 1)
+    assert cache.kept_bytes == len(first.body)
+
+
+def test_a_changed_static_file_is_compressed_again_never_sent_stale(tmp_path: Path) -> None:
+    file = tmp_path / "lib.js"
+    file.write_bytes(_text(50_000, "old"))
+    cache = _static_app(tmp_path)
+    with TestClient(cache) as client:
+        old = _sent(client, "/lib.js", GZIP)
+        new_content = _text(60_000, "new")
+        file.write_bytes(new_content)
+        new = _sent(client, "/lib.js", GZIP)
+    assert gzip.decompress(new.body) == new_content
+    assert new.headers["etag"] != old.headers["etag"]
+    assert (cache.misses, cache.hits) == (2, 0)
+
+
+def test_what_the_cache_cannot_serve_whole_goes_to_the_per_request_gzip(tmp_path: Path) -> None:
+    content = _text(50_000, "a")
+    (tmp_path / "lib.js").write_bytes(content)
+    (tmp_path / "tiny.js").write_bytes(b"x" * 100)
+    cache = _static_app(tmp_path)
+    with TestClient(cache) as client:
+        plain = _sent(client, "/lib.js", IDENTITY)
+        assert plain.body == content and "content-encoding" not in plain.headers
+        head = client.head("/lib.js", headers=GZIP)
+        assert head.status_code == 200 and head.content == b""
+        part = client.get("/lib.js", headers={**GZIP, "Range": "bytes=0-99"})
+        assert part.status_code == 206 and part.content == content[:100]
+        etag = _sent(client, "/lib.js", GZIP).headers["etag"]
+        unchanged = client.get("/lib.js", headers={**GZIP, "If-None-Match": etag})
+        assert unchanged.status_code == 304 and unchanged.content == b""
+        tiny = _sent(client, "/tiny.js", GZIP)
+        assert tiny.body == b"x" * 100 and "content-encoding" not in tiny.headers
+        missing = client.get("/missing.js", headers=GZIP)
+        assert missing.status_code == 404
+    # only the one full GET of lib.js was compressed and kept; the 304 was answered unchanged
+    assert (cache.misses, cache.hits) == (1, 0)
+
+
+def test_the_kept_copies_stay_within_their_bound_least_recently_used_out(tmp_path: Path) -> None:
+    bodies = {}
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.js").write_bytes(_text(40_000, name))
+        bodies[name] = delivery.gzipped(_text(40_000, name), delivery.STATIC_GZIP_LEVEL)
+    bound = len(bodies["a"]) + len(bodies["b"]) + len(bodies["c"]) // 2
+    cache = _static_app(tmp_path, max_bytes=bound)
+    with TestClient(cache) as client:
+        for name in ("a", "b", "a", "c"):  # b is then the least recently used
+            assert _sent(client, f"/{name}.js", GZIP).body == bodies[name]
+        assert cache.kept_bytes <= bound
+        assert _sent(client, "/a.js", GZIP).body == bodies["a"]  # kept
+        assert _sent(client, "/b.js", GZIP).body == bodies["b"]  # dropped: compressed again
+    assert (cache.misses, cache.hits) == (4, 2)
