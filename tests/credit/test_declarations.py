@@ -4,8 +4,10 @@ declarant or the subject's province administrator (both databases)."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from jingjinji.audit.models import AuditEntry
 from tests.conftest import People
 from tests.credit.records_support import audit_count
 from tests.credit.services_support import HE_CO, make_record
@@ -86,3 +88,15 @@ def test_unknown_subject_and_kind_name_the_field(client: TestClient, people: Peo
     )
     assert bad_kind.status_code == 422
     assert bad_kind.json()["errors"][0]["loc"] == ["body", "kind"]
+
+
+def test_withdrawing_a_declaration_that_does_not_exist_is_an_audited_404(
+    client: TestClient, session_factory: sessionmaker[Session], people: People
+) -> None:
+    """Found in a review: it answered 404 without an audit entry (every refusal is on it)."""
+    he_admin = people.headers(session_factory, "he-admin")
+    assert client.post(f"{DECLARATIONS}/999999/withdraw", headers=he_admin).status_code == 404
+    with session_factory() as s:
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.outcome == "not_found")).all()
+        refused = [(e.actor_username, e.action, e.object_type, e.object_id) for e in entries]
+    assert refused == [("he-admin", "credit.declaration.withdraw", "credit_declaration", "999999")]

@@ -84,7 +84,15 @@ def withdraw_declaration(
     declaration = session.get(CreditSelfDeclaration, declaration_id)
     subject = session.get(CreditSubject, declaration.subject_id) if declaration else None
     if declaration is None or subject is None:
-        raise NotFound(msg("no self-declaration {declaration_id}", declaration_id=declaration_id))
+        raise audit.audited_refusal(
+            session,
+            NotFound(msg("no self-declaration {declaration_id}", declaration_id=declaration_id)),
+            actor=actor,
+            action=WITHDRAW,
+            object_type="credit_declaration",
+            object_id=declaration_id,
+            outcome="not_found",
+        )
     jurisdiction = subject.jurisdiction_code
     if not policy.may_withdraw_declaration(
         actor,

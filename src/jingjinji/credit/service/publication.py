@@ -29,7 +29,7 @@ from jingjinji.credit.schemas.records import (
 )
 from jingjinji.credit.service import records
 from jingjinji.db import utcnow
-from jingjinji.errors import Conflict, NotFound
+from jingjinji.errors import Conflict
 from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.security import SYSTEM_ACTOR, Actor, Role, deny, require_actor
@@ -42,12 +42,13 @@ WITHDRAW_JOB = "credit.withdraw_expired"
 def publish_record(
     session: Session, *, actor: Actor | None, record_id: int, now: dt.datetime | None = None
 ) -> CreditRecord:
-    """Publish a pending record (audited; 409 if it is not pending). ``now`` is the moment of
+    """Publish a pending record (audited; 404 if there is none, 403 for one the actor may not
+    write, 409 if it is not pending: each refusal audited too). ``now`` is the moment of
     publication (the demo replays past ones); it defaults to the present."""
     writer = require_actor(actor)
-    record = session.get(CreditRecord, record_id)
-    if record is None:
-        raise NotFound(msg("no credit record {record_id}", record_id=record_id))
+    record = records.record_to_write(
+        session, actor=writer, record_id=record_id, action="credit.record.publish"
+    )
     org = regions.get_organisation(session, organisation_id=record.source_organisation_id)
     records.ensure_writer(
         session, actor=writer, org=org, action="credit.record.publish", object_id=str(record_id)

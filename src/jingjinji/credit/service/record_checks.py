@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from jingjinji import labels
+from jingjinji.audit import service as audit
 from jingjinji.credit import policy
 from jingjinji.credit.kernels.identity import (
     ID_TYPES,
@@ -26,11 +27,11 @@ from jingjinji.credit.kernels.identity import (
     listed_type_for,
 )
 from jingjinji.credit.kernels.uscc import check_uscc
-from jingjinji.credit.models import RecordKind
+from jingjinji.credit.models import CreditRecord, RecordKind
 from jingjinji.credit.schemas.records import DETAIL_FIELDS, RecordIn, RowError
 from jingjinji.credit.service import measures as measures_service
 from jingjinji.credit.service import subjects
-from jingjinji.errors import InvalidInput, field_error
+from jingjinji.errors import InvalidInput, NotFound, field_error
 from jingjinji.i18n import msg
 from jingjinji.regions import service as regions
 from jingjinji.regions.models import Organisation
@@ -301,6 +302,23 @@ def problems_error(problems: Sequence[RowError], *, where: str) -> InvalidInput:
             extra["expected"] = p.expected
         errors.append(field_error(loc, p.reason, **extra))
     return InvalidInput(detail, errors=errors)
+
+
+def record_to_write(session: Session, *, actor: Actor, record_id: int, action: str) -> CreditRecord:
+    """The record ``action`` is asked on; else a 404, audited (who, ``action``, the record id
+    asked for, outcome ``not_found``) as every other refusal of a write is."""
+    record = session.get(CreditRecord, record_id)
+    if record is None:
+        raise audit.audited_refusal(
+            session,
+            NotFound(msg("no credit record {record_id}", record_id=record_id)),
+            actor=actor,
+            action=action,
+            object_type="credit_record",
+            object_id=record_id,
+            outcome="not_found",
+        )
+    return record
 
 
 def ensure_writer(

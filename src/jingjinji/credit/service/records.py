@@ -40,7 +40,6 @@ from jingjinji.credit.service import measures as measures_service
 from jingjinji.credit.service import subjects
 from jingjinji.credit.service.reading import get_record as get_record
 from jingjinji.credit.service.reading import list_records as list_records
-from jingjinji.credit.service.reading import load_record
 from jingjinji.credit.service.reading import province_clause as province_clause
 from jingjinji.credit.service.reading import public_records as public_records
 from jingjinji.credit.service.reading import records_out as records_out
@@ -49,6 +48,7 @@ from jingjinji.credit.service.reading import visible_clause as visible_clause
 from jingjinji.credit.service.record_checks import check_record as check_record
 from jingjinji.credit.service.record_checks import ensure_writer as ensure_writer
 from jingjinji.credit.service.record_checks import problems_error as problems_error
+from jingjinji.credit.service.record_checks import record_to_write as record_to_write
 from jingjinji.credit.service.record_checks import resolve_source as resolve_source
 from jingjinji.db import utcnow
 from jingjinji.i18n import msg
@@ -306,9 +306,13 @@ def create_record(session: Session, *, actor: Actor | None, data: RecordIn) -> C
 def lift_entry(
     session: Session, *, actor: Actor | None, record_id: int, reason: str
 ) -> CreditRecord:
-    """Lift a red- or black-list entry: withdrawn (reason ``lifted``), kept for staff."""
+    """Lift a red- or black-list entry: withdrawn (reason ``lifted``), kept for staff. 404 if
+    there is no such record, 403 for one the actor may not write, 409 for one that is not a
+    published list entry: each refusal audited."""
     writer = require_actor(actor)
-    record = load_record(session, record_id)
+    record = record_to_write(
+        session, actor=writer, record_id=record_id, action="credit.record.lift"
+    )
     org = regions.get_organisation(session, organisation_id=record.source_organisation_id)
     ensure_writer(
         session, actor=writer, org=org, action="credit.record.lift", object_id=str(record_id)

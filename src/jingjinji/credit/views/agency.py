@@ -109,19 +109,50 @@ def _form_record(fields: dict[str, str], measure_codes: list[str]) -> dict[str, 
 
 
 @router.post("/credit/agency/records", response_class=HTMLResponse)
-async def create_record_form(
-    request: Request, session: DbSession, actor: OptionalActor
+def create_record_form(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    csrf_token: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
+    uscc: Annotated[str, Form()] = "",
+    subject_name: Annotated[str, Form()] = "",
+    legal_representative: Annotated[str, Form()] = "",
+    id_type: Annotated[str, Form()] = "",
+    id_number: Annotated[str, Form()] = "",
+    document_number: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    legal_basis: Annotated[str, Form()] = "",
+    content: Annotated[str, Form()] = "",
+    severity: Annotated[str, Form()] = "",
+    fine_10k_cny: Annotated[str, Form()] = "",
+    decision_date: Annotated[str, Form()] = "",
+    measures: Annotated[list[str] | None, Form()] = None,
+    publish: Annotated[str, Form()] = "",
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
+    """A sync handler (FastAPI runs it on a worker thread): its database work never blocks
+    the event loop. The fields are the form's, unconstrained here so that CSRF is checked
+    first and every problem is shown at its field."""
+    check_csrf(request, csrf_token)
     if actor is None:
         return redirect("/login?next=/credit/agency")
     fields = {
-        k: str(v)
-        for k, v in form.items()
-        if k not in ("csrf_token", "measures") and isinstance(v, str)
+        "kind": kind,
+        "uscc": uscc,
+        "subject_name": subject_name,
+        "legal_representative": legal_representative,
+        "id_type": id_type,
+        "id_number": id_number,
+        "document_number": document_number,
+        "title": title,
+        "legal_basis": legal_basis,
+        "content": content,
+        "severity": severity,
+        "fine_10k_cny": fine_10k_cny,
+        "decision_date": decision_date,
+        "publish": publish,
     }
-    codes = [str(v) for v in form.getlist("measures")]
+    codes = list(measures or [])
     try:
         data = RecordIn.model_validate(_form_record(fields, codes))
         record = records.create_record(session, actor=actor, data=data)

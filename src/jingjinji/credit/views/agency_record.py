@@ -3,9 +3,9 @@ its history, and publish, lift and revise where the reader may), and its revisio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -104,15 +104,42 @@ def _revision(fields: dict[str, str], codes: list[str]) -> RecordRevisionIn:
 
 
 @router.post("/credit/agency/records/{record_id}/revise", response_class=HTMLResponse)
-async def revise_form(
-    request: Request, session: DbSession, actor: OptionalActor, record_id: DbId
+def revise_form(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    record_id: DbId,
+    csrf_token: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    legal_basis: Annotated[str, Form()] = "",
+    content: Annotated[str, Form()] = "",
+    severity: Annotated[str, Form()] = "",
+    fine_10k_cny: Annotated[str, Form()] = "",
+    decision_date: Annotated[str, Form()] = "",
+    legal_representative: Annotated[str, Form()] = "",
+    id_type: Annotated[str, Form()] = "",
+    id_number: Annotated[str, Form()] = "",
+    measures: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
+    """A sync handler (FastAPI runs it on a worker thread): its database work never blocks
+    the event loop. The fields are the form's (``REVISION_FIELDS`` and the measures),
+    unconstrained here so that CSRF is checked first and every problem is shown at its
+    field."""
+    check_csrf(request, csrf_token)
     if actor is None:
         return redirect(f"/login?next={_url(record_id)}")
-    fields = {k: str(form.get(k, "")) for k in REVISION_FIELDS if isinstance(form.get(k), str)}
-    codes = [str(v) for v in form.getlist("measures")]
+    fields = {
+        "title": title,
+        "legal_basis": legal_basis,
+        "content": content,
+        "severity": severity,
+        "fine_10k_cny": fine_10k_cny,
+        "decision_date": decision_date,
+        "legal_representative": legal_representative,
+        "id_type": id_type,
+        "id_number": id_number,
+    }
+    codes = list(measures or [])
 
     def refused(problems: list[RowError], detail: str, status_code: int) -> Response:
         """The page again with what was sent and why it was refused."""
