@@ -1,5 +1,6 @@
 """Found in a review: publishing or lifting a credit record that does not exist answered 404
-without an audit entry, while every other refusal of these operations is on the audit record.
+without an audit entry, while every other refusal of these operations is on the audit record
+(and so did judging a commitment that does not exist, at the end).
 Each is now one entry (who, the action, the record id asked for, ``not_found``), and the answer
 is still a 404, from the service, the API and the agency's page (both databases)."""
 
@@ -14,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingjinji.audit.models import AuditEntry
 from jingjinji.credit.schemas.records import RecordRevisionIn
-from jingjinji.credit.service import publication, record_page, records
+from jingjinji.credit.schemas.services import CommitmentOutcomeIn
+from jingjinji.credit.service import commitments, publication, record_page, records
 from jingjinji.errors import NotFound
 from jingjinji.security import Actor
 from tests.conftest import People, csrf_from, login
@@ -105,3 +107,34 @@ def test_the_page_answers_404_and_audits_it(
     assert answer.status_code == 404
     assert "<html" in answer.text.lower()  # an error page, never problem+json
     assert _refusals(session_factory) == [("he-samr", action, str(UNKNOWN), "not_found")]
+
+
+def _commitment_refusals(
+    session_factory: sessionmaker[Session],
+) -> list[tuple[str, str, str | None, str]]:
+    with session_factory() as s:
+        entries = s.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "credit_commitment")
+            .order_by(AuditEntry.seq)
+        ).all()
+        return [(e.actor_username, e.action, e.object_id, e.outcome) for e in entries]
+
+
+def test_judging_an_unknown_commitment_is_an_audited_404(
+    client: TestClient, people: People, session_factory: sessionmaker[Session]
+) -> None:
+    outcome = CommitmentOutcomeIn(outcome="kept")
+    with session_factory() as s, pytest.raises(NotFound):
+        commitments.decide_commitment(
+            s, actor=people["he-samr"], commitment_id=UNKNOWN, data=outcome
+        )
+    answer = client.post(
+        f"/api/v1/credit/commitments/{UNKNOWN}/outcome",
+        json={"outcome": "broken"},
+        headers=people.headers(session_factory, "he-samr"),
+    )
+    assert answer.status_code == 404, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    refusal = ("he-samr", commitments.DECIDE, str(UNKNOWN), "not_found")
+    assert _commitment_refusals(session_factory) == [refusal, refusal]

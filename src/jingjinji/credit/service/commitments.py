@@ -132,7 +132,15 @@ def decide_commitment(
     )
     subject = session.get(CreditSubject, commitment.subject_id) if commitment else None
     if commitment is None or org is None or subject is None:
-        raise NotFound(msg("no commitment {commitment_id}", commitment_id=commitment_id))
+        raise audit.audited_refusal(
+            session,
+            NotFound(msg("no commitment {commitment_id}", commitment_id=commitment_id)),
+            actor=actor,
+            action=DECIDE,
+            object_type="credit_commitment",
+            object_id=commitment_id,
+            outcome="not_found",
+        )
     jurisdiction = org.jurisdiction_code
     if not policy.may_write_record(
         actor, source_organisation_id=org.id, jurisdiction_code=jurisdiction
