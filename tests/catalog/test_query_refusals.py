@@ -81,7 +81,8 @@ def test_a_cursor_of_the_longest_length_is_read_as_a_cursor(call: Caller) -> Non
 def test_the_api_documents_the_cursor_length(call: Caller) -> None:
     paths = call.client.get("/api/v1/openapi.json").json()["paths"]
     for path, _, _ in READS:
-        [cursor] = [p for p in paths[path]["get"]["parameters"] if p["name"] == "cursor"]
+        operation = paths[path.replace("BJ-OPEN", "{code}")]["get"]
+        [cursor] = [p for p in operation["parameters"] if p["name"] == "cursor"]
         assert cursor["in"] == "query" and not cursor["required"], path
         assert cursor["schema"]["maxLength"] == MAX_CURSOR, path
 
