@@ -19,6 +19,7 @@ from pydantic import BeforeValidator, StrictBool, StringConstraints
 from jingjinji.i18n import msg
 
 __all__ = [
+    "MAX_CURSOR",
     "TEXT_LIMIT",
     "Code",
     "Cursor",
@@ -84,5 +85,7 @@ QueryBool = Annotated[bool, BeforeValidator(_query_bool)]
 TEXT_LIMIT = 10_000
 #: Codes of jurisdictions, datasets, criteria, indicators, levels, statuses, event types.
 Code = Annotated[str, StringConstraints(max_length=64)]
-#: A pagination cursor (``jingjinji.pagination`` writes a few dozen characters).
-Cursor = Annotated[str, StringConstraints(max_length=1000)]
+#: The longest pagination cursor taken (``jingjinji.pagination`` writes a few dozen characters).
+MAX_CURSOR = 1000
+#: A pagination cursor.
+Cursor = Annotated[str, StringConstraints(max_length=MAX_CURSOR)]

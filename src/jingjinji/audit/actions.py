@@ -27,9 +27,12 @@ ACTIONS = register(
         "catalog.access_request.escalate": N_(
             "escalate an access request to the coordination office"
         ),
+        "catalog.access_request.list": N_("list access requests"),
         "catalog.access_request.reject": N_("reject an access request"),
         "catalog.dataset.create": N_("register a dataset"),
+        "catalog.dataset.list": N_("list datasets"),
         "catalog.dataset.update": N_("change a dataset entry"),
+        "catalog.grant.list": N_("list access grants"),
         "catalog.grant.revoke": N_("revoke an access grant"),
         "catalog.grant.scoped": N_("grant access to some rows"),
         "catalog.records.download": N_("download dataset records"),

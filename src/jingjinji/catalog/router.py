@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from jingjinji.catalog import dcat, downloads, records_csv, service
@@ -14,12 +14,13 @@ from jingjinji.catalog.schemas import (
     AccessRequestOut,
     ActivityFilter,
     ActivityItem,
+    CursorText,
     DatasetBody,
     DatasetFilter,
     DatasetIn,
     DatasetOut,
     DecisionIn,
-    DownloadFormat,
+    DownloadFormatText,
     GrantFilter,
     GrantOut,
     LimitText,
@@ -32,7 +33,6 @@ from jingjinji.catalog.schemas import (
 )
 from jingjinji.db import DbId
 from jingjinji.deps import DbSession, OptionalActor, RequiredActor
-from jingjinji.inputs import Cursor
 from jingjinji.pagination import Page
 
 router = APIRouter(tags=["catalog"])
@@ -48,7 +48,25 @@ PAGING_PARAMS = {"cursor", "limit"}
 RecordsLimit = Annotated[LimitText, Query(description="rows per page; 100 when not given")]
 
 
-@datasets.get("", response_model=Page[DatasetOut])
+# The listings' query as sent is checked by the service before FastAPI reads it into the
+# query model (route dependencies run first): a NUL character or a cursor too long is refused
+# on the record, after the caller's credentials (a 401 first where a login is needed).
+def _datasets_query(request: Request, session: DbSession, actor: OptionalActor) -> None:
+    query = request.query_params.multi_items()
+    service.check_listing_query(session, actor=actor, listing="datasets", query=query)
+
+
+def _requests_query(request: Request, session: DbSession, actor: RequiredActor) -> None:
+    query = request.query_params.multi_items()
+    service.check_listing_query(session, actor=actor, listing="access_requests", query=query)
+
+
+def _grants_query(request: Request, session: DbSession, actor: RequiredActor) -> None:
+    query = request.query_params.multi_items()
+    service.check_listing_query(session, actor=actor, listing="grants", query=query)
+
+
+@datasets.get("", response_model=Page[DatasetOut], dependencies=[Depends(_datasets_query)])
 def list_datasets(
     session: DbSession, actor: OptionalActor, params: Annotated[DatasetFilter, Query()]
 ) -> Page[DatasetOut]:
@@ -98,14 +116,20 @@ def read_records(
     session: DbSession,
     actor: OptionalActor,
     code: str,
-    cursor: Cursor | None = None,
+    cursor: CursorText = None,
     limit: RecordsLimit = None,
 ) -> RecordsPage:
     """Rows reduced to the readable fields; every other query parameter is an equality filter
     on a field (``?district_code=110105``)."""
     filters = {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
     return service.read_records(
-        session, actor=actor, dataset_code=code, filters=filters, cursor=cursor, limit=limit
+        session,
+        actor=actor,
+        dataset_code=code,
+        filters=filters,
+        cursor=cursor,
+        limit=limit,
+        query=request.query_params.multi_items(),
     )
 
 
@@ -124,14 +148,20 @@ def read_records_csv(
     session: DbSession,
     actor: OptionalActor,
     code: str,
-    cursor: Cursor | None = None,
+    cursor: CursorText = None,
     limit: RecordsLimit = None,
 ) -> Response:
     """The same page as ``/records`` (same filters and access) as CSV, each number rounded to
     its field's precision (docs/catalog.md); the next page's cursor is in ``X-Next-Cursor``."""
     filters = {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
     page = service.read_records(
-        session, actor=actor, dataset_code=code, filters=filters, cursor=cursor, limit=limit
+        session,
+        actor=actor,
+        dataset_code=code,
+        filters=filters,
+        cursor=cursor,
+        limit=limit,
+        query=request.query_params.multi_items(),
     )
     fields = service.get_dataset(session, code=code).fields
     headers = {"Content-Disposition": f'attachment; filename="{code}.csv"'}
@@ -157,27 +187,31 @@ def download(
     session: DbSession,
     actor: OptionalActor,
     code: str,
-    file_format: DownloadFormat,
+    file_format: DownloadFormatText,
 ) -> StreamingResponse:
     """Every row of the dataset the caller may read (fields and rows per their access, as
     ``/records``; other query parameters are equality filters on fields), streamed as CSV
     (numbers rounded, like ``records.csv``), JSON Lines (full precision) or Parquet."""
-    filters = dict(request.query_params)
     plan = service.plan_download(
-        session, actor=actor, dataset_code=code, filters=filters, file_format=file_format
+        session,
+        actor=actor,
+        dataset_code=code,
+        filters=dict(request.query_params),
+        file_format=file_format,
+        query=request.query_params.multi_items(),
     )
     batches = service.record_batches(request.app.state.session_factory, plan)
     chunks = (
         downloads.csv_chunks(plan, batches)
-        if file_format == "csv"
+        if plan.file_format == "csv"
         else downloads.jsonl_chunks(batches)
-        if file_format == "jsonl"
+        if plan.file_format == "jsonl"
         else downloads.parquet_chunks(plan, batches)
     )
     return StreamingResponse(
         chunks,
-        media_type=downloads.MEDIA_TYPES[file_format],
-        headers={"Content-Disposition": f'attachment; filename="{code}.{file_format}"'},
+        media_type=downloads.MEDIA_TYPES[plan.file_format],
+        headers={"Content-Disposition": f'attachment; filename="{code}.{plan.file_format}"'},
     )
 
 
@@ -200,6 +234,7 @@ def catalog_dcat(request: Request, session: DbSession, actor: OptionalActor) -> 
 
 @datasets.get("/{code}/activity", response_model=Page[ActivityItem])
 def dataset_activity(
+    request: Request,
     session: DbSession,
     actor: OptionalActor,
     code: str,
@@ -208,7 +243,12 @@ def dataset_activity(
     """What happened to the dataset, newest first, from the audit chain: changes and records
     written; for logged-in users also access requests, decisions and grants."""
     page = service.activity_page(
-        session, actor=actor, code=code, cursor=params.cursor, limit=params.limit
+        session,
+        actor=actor,
+        code=code,
+        cursor=params.cursor,
+        limit=params.limit,
+        query=request.query_params.multi_items(),
     )
     return Page(items=page.items, next_cursor=page.next_cursor)
 
@@ -226,7 +266,7 @@ def write_records(
     )
 
 
-@requests.get("", response_model=Page[AccessRequestOut])
+@requests.get("", response_model=Page[AccessRequestOut], dependencies=[Depends(_requests_query)])
 def list_requests(
     session: DbSession, actor: RequiredActor, params: Annotated[AccessRequestFilter, Query()]
 ) -> Page[AccessRequestOut]:
@@ -268,7 +308,7 @@ def decide_request(
     return service.request_out(session, row, actor=actor)
 
 
-@grants.get("", response_model=Page[GrantOut])
+@grants.get("", response_model=Page[GrantOut], dependencies=[Depends(_grants_query)])
 def list_grants(
     session: DbSession, actor: RequiredActor, params: Annotated[GrantFilter, Query()]
 ) -> Page[GrantOut]:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from jingjinji.db import DbId
-from jingjinji.inputs import Code, Cursor, IsoDate, QueryBool, StrictBool
+from jingjinji.inputs import MAX_CURSOR, Code, IsoDate, QueryBool, StrictBool
 from jingjinji.pagination import MAX_LIMIT
 
 SharingClass = Literal["unconditional", "conditional", "not_shared"]
@@ -37,6 +37,16 @@ LimitText = Annotated[
     str | None, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT})
 ]
 DOWNLOAD_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet")
+#: The ``cursor`` of a read's query as sent: documented with its length limit, and checked
+#: by the service (``service.validation.check_query``, before it is decoded), so that one too
+#: long is refused on the record as a foreign one is, not by the framework.
+CursorText = Annotated[str | None, WithJsonSchema({"type": "string", "maxLength": MAX_CURSOR})]
+#: The ``file_format`` of a download's path as sent: documented as the formats the catalog
+#: writes, and checked by the service (``plan_download``), so that an unknown one
+#: (``download.xlsx``) is refused on the record.
+DownloadFormatText = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": list(DOWNLOAD_FORMATS)})
+]
 
 
 class FieldIn(BaseModel):
@@ -104,7 +114,7 @@ class DatasetFilter(BaseModel):
     sharing_class: SharingClass | None = None
     open_to_public: QueryBool | None = None
     q: str | None = Field(default=None, max_length=200)
-    cursor: Cursor | None = None
+    cursor: CursorText = None
     limit: int = 50
 
 
@@ -203,7 +213,7 @@ class AccessRequestFilter(BaseModel):
     box: RequestBox = "all"
     status: RequestStatus | None = None
     dataset_code: Code | None = None
-    cursor: Cursor | None = None
+    cursor: CursorText = None
     limit: int = 50
 
 
@@ -288,7 +298,7 @@ class GrantFilter(BaseModel):
     dataset_code: Code | None = None
     organisation_id: DbId | None = None
     current: QueryBool = False
-    cursor: Cursor | None = None
+    cursor: CursorText = None
     limit: int = 100
 
 
@@ -341,5 +351,5 @@ class ActivityItem(BaseModel):
 class ActivityFilter(BaseModel):
     """The query of ``GET /datasets/{code}/activity``."""
 
-    cursor: Cursor | None = None
+    cursor: CursorText = None
     limit: LimitText = Field(default=None, description="entries per page; 20 when not given")

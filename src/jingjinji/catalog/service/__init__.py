@@ -93,6 +93,7 @@ from jingjinji.catalog.service.sources import (
     split_provincial_code,
     value_labels_for,
 )
+from jingjinji.catalog.service.validation import check_listing_query
 
 __all__ = [
     "ESCALATION_JOB",
@@ -109,6 +110,7 @@ __all__ = [
     "access_for",
     "activity_page",
     "catalog_feed",
+    "check_listing_query",
     "count_records",
     "create_access_request",
     "create_dataset",

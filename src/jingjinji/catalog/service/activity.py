@@ -4,6 +4,7 @@ revoked. Newest first, paged."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from jingjinji.catalog import policy
 from jingjinji.catalog.models import AccessEvent, AccessRequest, Dataset
 from jingjinji.catalog.schemas import ActivityItem
 from jingjinji.catalog.service.datasets import visible_dataset
-from jingjinji.catalog.service.validation import page_size, refused_on_record
+from jingjinji.catalog.service.validation import check_query, page_size, refused_on_record
 from jingjinji.pagination import Paged
 from jingjinji.security import Actor
 
@@ -78,12 +79,15 @@ def dataset_activity(
     dataset: Dataset,
     cursor: str | None,
     limit: int | str | None,
+    query: Sequence[tuple[str, str]] | None = None,
 ) -> Paged[ActivityItem]:
     """What happened to ``dataset``, newest first. Anonymous visitors (of an open dataset) see
     its changes; logged-in users also the access steps. Who acted is shown to those who
-    administer the dataset only (``policy.sees_usernames``). A limit that is no number or out
-    of range (``page_size``; not given: ``ACTIVITY_LIMIT``) or a foreign cursor is a 422
-    refused on the record (``audit.read``: the stream is read from the audit chain)."""
+    administer the dataset only (``policy.sees_usernames``). A query that cannot be read
+    (``check_query`` of the query as sent, ``query``: a NUL character, a cursor too long), a
+    limit that is no number or out of range (``page_size``; not given: ``ACTIVITY_LIMIT``) or
+    a foreign cursor is a 422 refused on the record (``audit.read``: the stream is read from
+    the audit chain)."""
     with refused_on_record(
         session,
         actor=actor,
@@ -93,6 +97,7 @@ def dataset_activity(
         jurisdiction_code=dataset.jurisdiction_code,
         detail={"stream": "activity"},
     ):
+        check_query(query if query is not None else [("cursor", cursor)])
         size = page_size(limit, default=ACTIVITY_LIMIT)
         page = _history(session, actor=actor, dataset=dataset, cursor=cursor, limit=size)
     with_actor = policy.sees_usernames(
@@ -110,7 +115,10 @@ def activity_page(
     code: str,
     cursor: str | None,
     limit: int | str | None,
+    query: Sequence[tuple[str, str]] | None = None,
 ) -> Paged[ActivityItem]:
     """The activity stream of a dataset whose catalogue entry ``actor`` may see."""
     dataset = visible_dataset(session, actor=actor, code=code)
-    return dataset_activity(session, actor=actor, dataset=dataset, cursor=cursor, limit=limit)
+    return dataset_activity(
+        session, actor=actor, dataset=dataset, cursor=cursor, limit=limit, query=query
+    )

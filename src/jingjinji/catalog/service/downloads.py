@@ -4,13 +4,15 @@ streams (docs/catalog.md, "Downloads")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from sqlalchemy.orm import Session
 
 from jingjinji import numbers
 from jingjinji.audit import service as audit
+from jingjinji.catalog.schemas import DOWNLOAD_FORMATS, DownloadFormat
 from jingjinji.catalog.service.access import readable_fields, record_read
 from jingjinji.catalog.service.datasets import get_dataset
 from jingjinji.catalog.service.records import (
@@ -21,8 +23,9 @@ from jingjinji.catalog.service.records import (
     rows_page,
 )
 from jingjinji.catalog.service.scopes import RowScopes
-from jingjinji.catalog.service.validation import problems_of
-from jingjinji.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from jingjinji.catalog.service.validation import check_query, clipped, problems_of
+from jingjinji.errors import InvalidInput, NotAuthenticated, PermissionDenied, field_error
+from jingjinji.i18n import msg
 from jingjinji.security import Actor
 
 #: Rows read per statement while a download streams.
@@ -36,11 +39,32 @@ class DownloadPlan:
 
     dataset_id: int
     dataset_code: str
+    file_format: DownloadFormat
     fields: tuple[str, ...]
     field_types: dict[str, str]
     decimals: dict[str, int | None]
     filters: Filters
     row_scopes: RowScopes
+
+
+def _is_format(file_format: str) -> TypeGuard[DownloadFormat]:
+    return file_format in DOWNLOAD_FORMATS
+
+
+def _download_format(file_format: str) -> DownloadFormat:
+    """``file_format`` if the catalog writes it; else an ``InvalidInput`` on the path's
+    ``file_format`` naming the formats."""
+    if _is_format(file_format):
+        return file_format
+    formats = ", ".join(DOWNLOAD_FORMATS)
+    raise InvalidInput(
+        msg(
+            "no download is written as {file_format}; the formats are {formats}",
+            file_format=repr(clipped(file_format)),
+            formats=formats,
+        ),
+        errors=[field_error(["path", "file_format"], msg("one of {formats}", formats=formats))],
+    )
 
 
 def plan_download(
@@ -50,14 +74,19 @@ def plan_download(
     dataset_code: str,
     filters: dict[str, str],
     file_format: str,
+    query: Sequence[tuple[str, str]] | None = None,
 ) -> DownloadPlan:
     """The readable fields and rows of ``actor`` (as ``read_records`` decides them), the
-    download audited like a read; a refusal (nothing readable, a bad filter: unknown, withheld
-    or a value not of its field's type) is audited before the first byte."""
+    download audited like a read; a refusal (nothing readable, a query that cannot be read:
+    ``check_query`` of ``query`` as sent, without it the filters; a format the catalog does
+    not write; a bad filter: unknown, withheld or a value not of its field's type) is audited
+    before the first byte, once the dataset is known (an unknown one is a 404)."""
     dataset = get_dataset(session, code=dataset_code)
     code, jurisdiction = dataset.code, dataset.jurisdiction_code
     try:
         access = readable_fields(session, actor=actor, dataset_code=code)
+        check_query(query if query is not None else list(filters.items()))
+        known_format = _download_format(file_format)
         checked = check_filters(access, filters)
     except (NotAuthenticated, PermissionDenied, InvalidInput) as exc:
         raise audit.audited_refusal(
@@ -69,7 +98,7 @@ def plan_download(
             object_id=code,
             jurisdiction_code=jurisdiction,
             detail={
-                "format": file_format,
+                "format": clipped(file_format),
                 "filters": filter_names(filters),
                 **({"problems": problems_of(exc)} if isinstance(exc, InvalidInput) else {}),
             },
@@ -77,6 +106,7 @@ def plan_download(
     plan = DownloadPlan(
         dataset_id=dataset.id,
         dataset_code=code,
+        file_format=known_format,
         fields=access.readable,
         field_types={f.name: f.type for f in dataset.fields},
         decimals=numbers.field_decimals(dataset.fields),
@@ -88,7 +118,7 @@ def plan_download(
         actor=actor,
         dataset_code=code,
         detail={
-            "download": file_format,
+            "download": known_format,
             "fields": list(access.readable),
             "withheld": [w.field for w in access.withheld],
             "filters": filters_kept(filters),

@@ -19,6 +19,7 @@ from jingjinji.catalog.service.scopes import RowScopes, row_in_scopes
 from jingjinji.catalog.service.sources import read_source, record_source_for
 from jingjinji.catalog.service.validation import (
     KEPT_PROBLEMS,
+    check_query,
     clipped,
     page_size,
     raise_if_any,
@@ -244,6 +245,10 @@ def _scope_clause(
     )
 
 
+def _text(value: int | str | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def read_records(
     session: Session,
     *,
@@ -252,14 +257,18 @@ def read_records(
     filters: dict[str, str] | None = None,
     cursor: str | None = None,
     limit: int | str | None = None,
+    query: Sequence[tuple[str, str]] | None = None,
 ) -> RecordsPage:
     """Rows of a dataset reduced to the fields ``actor`` may read; audited across provinces.
-    ``limit``: 100 rows when not given; the API passes the query's text (``page_size``).
+    ``limit``: 100 rows when not given; the API passes the query's text (``page_size``) and
+    the whole query as sent (``query``: every name and value, repeated ones too; without it the
+    filters, cursor and limit), checked first by ``check_query`` (no NUL character, a cursor
+    of at most ``MAX_CURSOR`` characters).
 
-    A bad query (a filter on a field unknown or withheld, a value not of the field's type, a
-    limit that is no number or out of range, a foreign cursor) is a 422 refused on the record,
-    anonymous or not, once the dataset is known to be readable (a 404, 401 or 403 comes
-    first)."""
+    A bad query (one that cannot be read, a filter on a field unknown or withheld, a value
+    not of the field's type, a limit that is no number or out of range, a foreign cursor) is
+    a 422 refused on the record, anonymous or not, once the dataset is known to be readable
+    (a 404, 401 or 403 comes first)."""
     access = readable_fields(session, actor=actor, dataset_code=dataset_code)
     filters = dict(filters or {})
     dataset = access.dataset
@@ -273,6 +282,11 @@ def read_records(
         jurisdiction_code=dataset.jurisdiction_code,
         detail={"filters": filter_names(filters)},
     ):
+        check_query(
+            query
+            if query is not None
+            else [*filters.items(), ("cursor", cursor), ("limit", _text(limit))]
+        )
         size = page_size(limit, default=READ_LIMIT)
         checked = check_filters(access, filters)
         rows, next_cursor = rows_page(

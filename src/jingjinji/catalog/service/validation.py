@@ -4,9 +4,9 @@ and parsing the query parameters of a read that the service, not the router, che
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from jingjinji.audit import service as audit
 from jingjinji.errors import InvalidInput, field_error
 from jingjinji.i18n import msg
+from jingjinji.inputs import MAX_CURSOR
 from jingjinji.pagination import MAX_LIMIT, check_limit
 from jingjinji.security import Actor
 
@@ -21,8 +22,12 @@ from jingjinji.security import Actor
 #: characters of each, so many problems of one refusal.
 KEPT_CHARS = 64
 KEPT_PROBLEMS = 10
+#: How many problems of a query as sent one refusal names (a query may hold thousands).
+QUERY_PROBLEMS = 20
 #: A whole number as a query parameter is read (as FastAPI read an ``int`` parameter).
 _WHOLE_NUMBER: TypeAdapter[int] = TypeAdapter(int)
+#: The listings whose query ``check_listing_query`` checks.
+Listing = Literal["datasets", "access_requests", "grants"]
 
 
 def clipped(text: str, limit: int = KEPT_CHARS) -> str:
@@ -110,3 +115,76 @@ def page_size(limit: int | str | None, *, default: int) -> int:
                 errors=[field_error(["query", "limit"], msg("a whole number is required"))],
             ) from exc
     return check_limit(limit)
+
+
+def query_problems(query: Iterable[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    """What cannot be read in a query as sent (name and value pairs, repeated names each):
+    a NUL character in a name or a value (PostgreSQL text cannot hold one), a ``cursor`` over
+    ``MAX_CURSOR`` characters (it is read no further). At most ``QUERY_PROBLEMS``; a NUL in a
+    name is named ``\\u0000``."""
+    problems = []
+    for name, value in query:
+        if value is None:
+            continue
+        if "\x00" in name or "\x00" in value:
+            loc: list[str | int] = ["query", name.replace("\x00", "\\u0000")]
+            problems.append(field_error(loc, msg("contains a NUL character (U+0000)")))
+        elif name == "cursor" and len(value) > MAX_CURSOR:
+            problems.append(
+                field_error(
+                    ["query", "cursor"],
+                    msg("at most {max_cursor} characters", max_cursor=MAX_CURSOR),
+                )
+            )
+        if len(problems) == QUERY_PROBLEMS:
+            break
+    return problems
+
+
+def check_query(query: Iterable[tuple[str, str | None]]) -> None:
+    """An ``InvalidInput`` naming each ``query_problems`` (where and why) if there is any:
+    called inside ``refused_on_record`` before anything of the query is parsed."""
+    problems = query_problems(query)
+    if problems:
+        raise InvalidInput(
+            msg(
+                "the query cannot be read: {problems}",
+                problems=functools.reduce(
+                    lambda left, right: msg("{left}; {right}", left=left, right=right),
+                    (
+                        msg(
+                            "{where}: {rule}",
+                            where=".".join(str(part) for part in e["loc"]),
+                            rule=e["msg"],
+                        )
+                        for e in problems[:3]
+                    ),
+                ),
+            ),
+            errors=problems,
+        )
+
+
+def check_listing_query(
+    session: Session,
+    *,
+    actor: Actor | None,
+    listing: Listing,
+    query: Iterable[tuple[str, str]],
+) -> None:
+    """A catalog listing's query as sent, checked before it is parsed (``check_query``): a
+    refusal is on the record as the listing's read (``catalog.dataset.list``,
+    ``catalog.access_request.list``, ``catalog.grant.list``), anonymous or not."""
+    if listing == "datasets":
+        action = "catalog.dataset.list"
+        object_type = "dataset"
+    elif listing == "access_requests":
+        action = "catalog.access_request.list"
+        object_type = "access_request"
+    else:
+        action = "catalog.grant.list"
+        object_type = "grant"
+    with refused_on_record(
+        session, actor=actor, action=action, object_type=object_type, object_id=None
+    ):
+        check_query(query)
