@@ -304,20 +304,34 @@ def problems_error(problems: Sequence[RowError], *, where: str) -> InvalidInput:
     return InvalidInput(detail, errors=errors)
 
 
+def record_not_found(
+    session: Session,
+    *,
+    actor: Actor | None,
+    record_id: int,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> NotFound:
+    """The 404 for a credit record that is not there (or not for ``actor``), on the audit
+    record: who, ``action``, the record id asked for, outcome ``not_found``."""
+    return audit.audited_refusal(
+        session,
+        NotFound(msg("no credit record {record_id}", record_id=record_id)),
+        actor=actor,
+        action=action,
+        object_type="credit_record",
+        object_id=record_id,
+        outcome="not_found",
+        detail=detail,
+    )
+
+
 def record_to_write(session: Session, *, actor: Actor, record_id: int, action: str) -> CreditRecord:
-    """The record ``action`` is asked on; else a 404, audited (who, ``action``, the record id
-    asked for, outcome ``not_found``) as every other refusal of a write is."""
+    """The record ``action`` is asked on; else a 404, audited as every other refusal of a
+    write is (``record_not_found``)."""
     record = session.get(CreditRecord, record_id)
     if record is None:
-        raise audit.audited_refusal(
-            session,
-            NotFound(msg("no credit record {record_id}", record_id=record_id)),
-            actor=actor,
-            action=action,
-            object_type="credit_record",
-            object_id=record_id,
-            outcome="not_found",
-        )
+        raise record_not_found(session, actor=actor, record_id=record_id, action=action)
     return record
 
 

@@ -34,8 +34,7 @@ from jingjinji.credit.schemas.records import (
 )
 from jingjinji.credit.service import records, subjects
 from jingjinji.credit.service.reading import may_read
-from jingjinji.errors import NotFound
-from jingjinji.i18n import msg
+from jingjinji.credit.service.record_checks import record_not_found
 from jingjinji.regions import service as regions
 from jingjinji.security import Actor, require_actor
 from jingjinji.timezone import china_today
@@ -65,14 +64,11 @@ def readable_record(
     record = session.get(CreditRecord, record_id)
     subject = subjects.get_subject_by_id(session, subject_id=record.subject_id) if record else None
     if record is None or subject is None or not may_read(actor, record, subject, china_today()):
-        raise audit.audited_refusal(
+        raise record_not_found(
             session,
-            NotFound(msg("no credit record {record_id}", record_id=record_id)),
             actor=actor,
+            record_id=record_id,
             action=action,
-            object_type="credit_record",
-            object_id=record_id,
-            outcome="not_found",
             detail={"page": "credit.agency.record"},
         )
     return record, subject
