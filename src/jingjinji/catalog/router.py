@@ -110,6 +110,28 @@ def my_access(session: DbSession, actor: OptionalActor, code: str) -> ReadAccess
     return service.access_for(session, actor=actor, dataset=dataset).out()
 
 
+def _records_page(
+    request: Request,
+    session: DbSession,
+    actor: OptionalActor,
+    code: str,
+    cursor: str | None,
+    limit: str | None,
+) -> RecordsPage:
+    """The page ``/records`` and ``records.csv`` answer: every query parameter but the paging
+    ones is an equality filter, and the query as sent goes to the service to be checked."""
+    filters = {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
+    return service.read_records(
+        session,
+        actor=actor,
+        dataset_code=code,
+        filters=filters,
+        cursor=cursor,
+        limit=limit,
+        query=request.query_params.multi_items(),
+    )
+
+
 @datasets.get("/{code}/records", response_model=RecordsPage)
 def read_records(
     request: Request,
@@ -121,16 +143,7 @@ def read_records(
 ) -> RecordsPage:
     """Rows reduced to the readable fields; every other query parameter is an equality filter
     on a field (``?district_code=110105``)."""
-    filters = {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
-    return service.read_records(
-        session,
-        actor=actor,
-        dataset_code=code,
-        filters=filters,
-        cursor=cursor,
-        limit=limit,
-        query=request.query_params.multi_items(),
-    )
+    return _records_page(request, session, actor, code, cursor, limit)
 
 
 @datasets.get(
@@ -153,16 +166,7 @@ def read_records_csv(
 ) -> Response:
     """The same page as ``/records`` (same filters and access) as CSV, each number rounded to
     its field's precision (docs/catalog.md); the next page's cursor is in ``X-Next-Cursor``."""
-    filters = {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
-    page = service.read_records(
-        session,
-        actor=actor,
-        dataset_code=code,
-        filters=filters,
-        cursor=cursor,
-        limit=limit,
-        query=request.query_params.multi_items(),
-    )
+    page = _records_page(request, session, actor, code, cursor, limit)
     fields = service.get_dataset(session, code=code).fields
     headers = {"Content-Disposition": f'attachment; filename="{code}.csv"'}
     if page.next_cursor:
