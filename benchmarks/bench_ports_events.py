@@ -258,17 +258,20 @@ class Server:
         )
         self.base = f"http://{HOST}:{self.port}"
 
+    #: the path that answers 200 once the server is up
+    ready_path = "/healthz"
+
     def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jjj serve exited: {self.log.read_text()[-2000:]}")
+                raise RuntimeError(f"{self.log.name}: exited: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
+                if httpx.get(self.base + self.ready_path, timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.2)
-        raise RuntimeError("jjj serve did not answer /healthz")
+        raise RuntimeError(f"{self.log.name}: no answer on {self.ready_path}")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -281,6 +284,8 @@ class Server:
 class ThinServer(Server):
     """``ports_thin_server`` (the thinnest HTTP API over the bare queries) under uvicorn, as
     ``jjj serve`` runs the platform: one process, uvicorn's defaults, on loopback."""
+
+    ready_path = "/0"  # the first filter's page
 
     def __init__(self, dsn: str, filters: list[data.Filter], var_dir: Path) -> None:
         self.port = free_port()
@@ -299,18 +304,6 @@ class ThinServer(Server):
             stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.base = f"http://{HOST}:{self.port}"
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"thin server exited: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.base + "/0", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError("the thin server did not answer")
 
 
 # --------------------------------------------------------------------------- GET /v2/events

@@ -332,7 +332,7 @@ def test_a_static_file_is_compressed_once_and_sent_from_the_kept_copy(tmp_path: 
     assert first.status_code == second.status_code == 200
     assert first.headers["content-encoding"] == "gzip"
     assert "accept-encoding" in first.headers["vary"].lower()
-    assert first.body == second.body == delivery.gzipped(content, delivery.STATIC_GZIP_LEVEL)
+    assert first.body == second.body == _gzipped(content, delivery.STATIC_GZIP_LEVEL)
     assert int(second.headers["content-length"]) == len(second.body)
     assert second.headers["etag"] == first.headers["etag"]
     assert (cache.misses, cache.hits) == (1, 1)
@@ -380,7 +380,7 @@ def test_the_kept_copies_stay_within_their_bound_least_recently_used_out(tmp_pat
     bodies = {}
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.js").write_bytes(_text(40_000, name))
-        bodies[name] = delivery.gzipped(_text(40_000, name), delivery.STATIC_GZIP_LEVEL)
+        bodies[name] = _gzipped(_text(40_000, name), delivery.STATIC_GZIP_LEVEL)
     bound = len(bodies["a"]) + len(bodies["b"]) + len(bodies["c"]) // 2
     cache = _static_app(tmp_path, max_bytes=bound)
     with TestClient(cache) as client:
